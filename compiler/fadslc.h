@@ -1,0 +1,188 @@
+/* fadslc.h - the public surface of the fadsl compiler (no CUDA needed).
+ *
+ * A variant (.fa source) is compiled to an fa_program: parsed, checked, lowered to IR
+ * and optimised. A dispatch key (fa_key) names one specialisation (arch, dtype, head dim,
+ * GQA, paged, varlen). fa_plan() picks the kernel template and tile configuration for a
+ * key; fa_emit_cuda() writes one self-contained CUDA C translation unit for (program, key).
+ * The runtime (runtime/fadsl.h) builds on this; so does fa-dslc.
+ */
+#ifndef FADSLC_H
+#define FADSLC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- dispatch key ------------------------------------------------------------------ */
+
+/* X-macros keep each enum and its spelling in one place. */
+#define FA_ARCH_LIST(X) \
+    X(SM80, "sm_80", 80)   \
+    X(SM86, "sm_86", 86)   \
+    X(SM89, "sm_89", 89)   \
+    X(SM90A, "sm_90a", 90)
+
+#define FA_DTYPE_LIST(X)           \
+    X(FP16, "fp16", 2)             \
+    X(BF16, "bf16", 2)             \
+    X(FP8E4M3, "fp8e4m3", 1)       \
+    X(FP8E5M2, "fp8e5m2", 1)
+
+typedef enum {
+#define X(id, name, num) FA_ARCH_##id,
+    FA_ARCH_LIST(X)
+#undef X
+    FA_ARCH__COUNT
+} fa_arch;
+
+typedef enum {
+#define X(id, name, size) FA_DTYPE_##id,
+    FA_DTYPE_LIST(X)
+#undef X
+    FA_DTYPE__COUNT
+} fa_dtype;
+
+/* Paged KV-cache layouts. HDB is the seed's (vLLM v1) [num_blocks, num_kv_heads, head_dim,
+ * block_size]; NHD is block-size-first [num_blocks, block_size, num_kv_heads, head_dim]. */
+typedef enum { FA_PAGED_HDB, FA_PAGED_NHD } fa_paged_layout;
+
+typedef struct fa_key {
+    fa_arch arch;
+    fa_dtype dtype;          /* Q and O */
+    fa_dtype kv_dtype;       /* K and V (differs from dtype only for an fp8 KV cache) */
+    int head_dim;
+    int gqa_ratio;           /* query heads per KV head, >= 1 */
+    int paged_block_size;    /* 0: contiguous K/V */
+    fa_paged_layout paged_layout;
+    bool varlen;             /* cu_seqlens_q / cu_seqlens_k packed batches */
+    /* The variant, and the seed features it implies (filled by fa_key_set_variant). */
+    char variant[48];        /* variant name as written after `variant` */
+    uint64_t variant_hash;   /* hash of the optimised IR: equal IR, equal hash */
+    bool stdlib;             /* the variant is one of the standard library's */
+    bool causal, sliding_window, alibi, softcap, learned_sinks;
+    int sink_tokens;
+} fa_key;
+
+/* Status codes shared by compiler and runtime (runtime adds its own after FA_ERR__COMPILER). */
+typedef enum {
+    FA_OK = 0,
+    FA_ERR_SYNTAX,          /* the variant did not parse or check: see the diagnostics */
+    FA_ERR_UNSUPPORTED,     /* a key the templates cannot serve (message says why) */
+    FA_ERR_INVALID,         /* a malformed argument */
+    FA_ERR_NOMEM,
+    FA_ERR__COMPILER
+} fa_status;
+
+const char *fa_arch_name(fa_arch a);          /* "sm_90a" */
+int fa_arch_number(fa_arch a);                /* 90 */
+const char *fa_dtype_name(fa_dtype t);        /* "bf16" */
+int fa_dtype_size(fa_dtype t);                /* bytes per element */
+bool fa_arch_parse(const char *s, fa_arch *out);
+bool fa_dtype_parse(const char *s, fa_dtype *out);
+
+/* A default key: sm_80, bf16, head dim 128, GQA 1, contiguous, dense, no variant. */
+void fa_key_init(fa_key *key);
+
+/* Writes the kernel name, e.g. fa2_fwd_paged_bf16_hd128_bs16_causal_gqa8_sm90a.
+ * Deterministic; only [a-z0-9_]. Returns the length it needed (like snprintf). */
+int fa_key_name(const fa_key *key, char *buf, size_t size);
+
+/* Writes a one-line readable description of every field ("arch=sm_90a dtype=bf16 ..."). */
+int fa_key_describe(const fa_key *key, char *buf, size_t size);
+
+/* ---- programs (checked, optimised variants) ---------------------------------------- */
+
+typedef struct fa_program fa_program;
+
+typedef enum { FA_PARAM_I32, FA_PARAM_F32 } fa_param_type;
+
+/* Extents a tensor parameter's dimension may have. */
+#define FA_EXTENT_LIST(X)       \
+    X(Q_HEADS, "q_heads")       \
+    X(KV_HEADS, "kv_heads")     \
+    X(BATCH, "batch")           \
+    X(Q_LEN, "q_len")           \
+    X(KV_LEN, "kv_len")         \
+    X(CONST, "<literal>")
+
+typedef enum {
+#define X(id, name) FA_EXTENT_##id,
+    FA_EXTENT_LIST(X)
+#undef X
+} fa_extent;
+
+#define FA_MAX_PARAMS 16
+#define FA_MAX_DIMS 4
+
+/* A runtime parameter of a variant. Scalars may have a default; tensors live in device
+ * memory, contiguous, row-major over their dims. Parameter i is passed in slot i of
+ * fa_args.vparam (templates/fa_args.h). */
+typedef struct fa_param_info {
+    const char *name;
+    fa_param_type type;
+    bool is_tensor;
+    int ndims;
+    fa_extent dims[FA_MAX_DIMS];
+    int64_t const_dims[FA_MAX_DIMS];  /* for FA_EXTENT_CONST */
+    bool has_default;
+    double default_value;             /* scalars only */
+} fa_param_info;
+
+/* Parses, checks, lowers and optimises `source` (named `filename` in diagnostics).
+ * On success returns a program and sets *diagnostics to NULL (or to warnings text).
+ * On error returns NULL and sets *diagnostics to the rendered messages
+ * (file:line:col: error: ..., the source line, a caret, hints), malloc'd; the caller frees.
+ * n_errors (may be NULL) receives the error count. */
+fa_program *fa_program_compile(const char *filename, const char *source,
+                               char **diagnostics, int *n_errors);
+void fa_program_free(fa_program *p);
+
+const char *fa_program_name(const fa_program *p);
+uint64_t fa_program_hash(const fa_program *p);
+int fa_program_num_params(const fa_program *p);
+const fa_param_info *fa_program_param(const fa_program *p, int i);
+int fa_program_sink_tokens(const fa_program *p);      /* `sink N;` or 0 */
+bool fa_program_learned_sinks(const fa_program *p);   /* has `sink_logit = ...;` */
+bool fa_program_has_score(const fa_program *p);       /* has a `score = ...;` */
+
+/* Fills the variant fields of `key` from `p` (name, hash, sink features; the seed-feature
+ * flags causal/sliding_window/alibi/softcap come from the standard library's names). */
+void fa_key_set_variant(fa_key *key, const fa_program *p);
+
+/* Text of the IR after all passes (fa-dslc --emit ir); malloc'd. */
+char *fa_program_dump_ir(const fa_program *p);
+
+/* ---- standard library ---------------------------------------------------------------- */
+
+/* Source of a standard-library variant by name ("causal") or NULL. */
+const char *fa_stdlib_source(const char *name);
+/* The i-th standard-library variant name, NULL past the end. */
+const char *fa_stdlib_name(int i);
+
+/* ---- planning and emission ----------------------------------------------------------- */
+
+typedef enum { FA_TEMPLATE_FA2_FWD } fa_template;
+
+/* Tile configuration and launch shape for one key. */
+typedef struct fa_plan {
+    fa_template tmpl;
+    const char *template_file;   /* "fa2_fwd.cuh" */
+    int block_m, block_n;        /* query rows and keys per tile */
+    int num_warps;
+    int stages;                  /* K/V shared-memory buffers */
+    int smem_bytes;              /* dynamic shared memory per CTA */
+    int threads;
+} fa_plan;
+
+/* Chooses the template and tile configuration, or refuses the key with a message
+ * naming what is supported (FA_ERR_UNSUPPORTED). */
+fa_status fa_plan_key(const fa_key *key, fa_plan *plan, char *err, size_t errlen);
+
+/* One self-contained CUDA C translation unit for (program, key, plan); malloc'd.
+ * The kernel is extern "C" and named fa_key_name(key). NULL on allocation failure. */
+char *fa_emit_cuda(const fa_program *p, const fa_key *key, const fa_plan *plan);
+
+/* The NVRTC options the runtime and fa-dslc use for a key (NULL-terminated, static). */
+const char *const *fa_nvrtc_options(const fa_key *key, int *count);
+
+#endif

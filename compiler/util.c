@@ -1,0 +1,129 @@
+/* util.c - arena allocation, growable strings, hashing. */
+#include "fa.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct fa_chunk {
+    struct fa_chunk *next;
+    size_t used, size;
+    _Alignas(16) unsigned char data[];
+} fa_chunk;
+
+struct fa_arena {
+    fa_chunk *head;
+};
+
+enum { FA_ARENA_CHUNK = 64 * 1024, FA_ARENA_ALIGN = 16 };
+
+fa_arena *fa_arena_new(void)
+{
+    return calloc(1, sizeof(fa_arena));
+}
+
+void fa_arena_free(fa_arena *a)
+{
+    if (!a)
+        return;
+    for (fa_chunk *c = a->head, *next; c; c = next) {
+        next = c->next;
+        free(c);
+    }
+    free(a);
+}
+
+void *fa_arena_alloc(fa_arena *a, size_t size)
+{
+    size = (size + FA_ARENA_ALIGN - 1) & ~(size_t)(FA_ARENA_ALIGN - 1);
+    fa_chunk *c = a->head;
+    if (!c || c->size - c->used < size) {
+        size_t cap = size > FA_ARENA_CHUNK ? size : FA_ARENA_CHUNK;
+        c = malloc(sizeof(fa_chunk) + cap);
+        if (!c) {
+            fprintf(stderr, "fadsl: out of memory\n");
+            abort();
+        }
+        c->size = cap;
+        c->used = 0;
+        c->next = a->head;
+        a->head = c;
+    }
+    void *p = c->data + c->used;
+    c->used += size;
+    memset(p, 0, size);
+    return p;
+}
+
+char *fa_arena_strndup(fa_arena *a, const char *s, size_t n)
+{
+    char *p = fa_arena_alloc(a, n + 1);
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+void fa_buf_vprintf(fa_buf *b, const char *fmt, va_list ap)
+{
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
+    if (n < 0)
+        return;
+    if (b->len + (size_t)n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < b->len + (size_t)n + 1)
+            cap *= 2;
+        char *d = realloc(b->data, cap);
+        if (!d) {
+            fprintf(stderr, "fadsl: out of memory\n");
+            abort();
+        }
+        b->data = d;
+        b->cap = cap;
+    }
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    b->len += (size_t)n;
+}
+
+void fa_buf_printf(fa_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fa_buf_vprintf(b, fmt, ap);
+    va_end(ap);
+}
+
+void fa_buf_puts(fa_buf *b, const char *s)
+{
+    fa_buf_printf(b, "%s", s);
+}
+
+char *fa_buf_take(fa_buf *b)
+{
+    char *s = b->data;
+    if (!s)
+        s = calloc(1, 1);
+    b->data = NULL;
+    b->len = b->cap = 0;
+    return s;
+}
+
+void fa_buf_free(fa_buf *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}
+
+uint64_t fa_hash64(const void *data, size_t n, uint64_t seed)
+{
+    const unsigned char *p = data;
+    uint64_t h = 0xcbf29ce484222325ULL ^ seed;
+    for (size_t i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}

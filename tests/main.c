@@ -1,0 +1,42 @@
+/* main.c - the fadsl_tests runner: registers every suite of suites.h and runs them.
+ * `fadsl_tests [SUITE ...]` runs only the named suites. GPU suites print that they skipped
+ * when no GPU is present; skipped tests are not counted as passed. */
+#include "suites.h"
+#include "testutil.h"
+
+#include <CUnit/Basic.h>
+#include <stdio.h>
+#include <string.h>
+
+#define X(name) void fa_suite_##name(void);
+FA_TEST_SUITES(X)
+#undef X
+
+static bool wanted(int argc, char **argv, const char *name)
+{
+    if (argc < 2)
+        return true;
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], name) == 0)
+            return true;
+    return false;
+}
+
+int main(int argc, char **argv)
+{
+    if (CU_initialize_registry() != CUE_SUCCESS)
+        return 2;
+#define X(name)                       \
+    if (wanted(argc, argv, #name))    \
+        fa_suite_##name();
+    FA_TEST_SUITES(X)
+#undef X
+    CU_basic_set_mode(CU_BRM_VERBOSE);
+    CU_basic_run_tests();
+    unsigned failed = CU_get_number_of_tests_failed();
+    unsigned asserts_failed = CU_get_number_of_failures();
+    unsigned run = CU_get_number_of_tests_run();
+    printf("\n%u passed, %u failed\n", run - failed, failed);
+    CU_cleanup_registry();
+    return (failed || asserts_failed) ? 1 : 0;
+}

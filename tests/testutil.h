@@ -1,0 +1,19 @@
+/* testutil.h - helpers shared by the test suites. */
+#ifndef FA_TESTUTIL_H
+#define FA_TESTUTIL_H
+
+#include <CUnit/CUnit.h>
+#include <stdbool.h>
+#include <stdlib.h>
+
+/* Adds a suite with the given tests ({name, fn} pairs ending in {NULL, NULL}). */
+static inline void fa_test_add_suite(const char *name, const CU_TestInfo *tests)
+{
+    CU_SuiteInfo suites[] = {{name, NULL, NULL, NULL, NULL, (CU_TestInfo *)tests}, CU_SUITE_INFO_NULL};
+    CU_register_suites(suites);
+}
+
+/* Reads a whole file (malloc'd, NUL-terminated) or NULL. */
+char *fa_test_read_file(const char *path);
+
+#endif
