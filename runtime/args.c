@@ -1,0 +1,150 @@
+/* args.c - fills the fa_args block of a request: pointers, element strides (contiguous
+ * defaults), sizes, the softmax scale, the paged cache, and the variant's parameters. */
+#include "fart.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Strides of a [batch, rows, heads, D] tensor: the caller's, or contiguous when all 0
+ * (varlen rows are packed, so their batch stride is 0). */
+static void strides(const int64_t in[3], int rows, int heads, int dim, bool varlen, long long *batch,
+                    long long *row, long long *head)
+{
+    if (in[0] || in[1] || in[2]) {
+        *batch = in[0], *row = in[1], *head = in[2];
+        return;
+    }
+    *head = dim;
+    *row = (long long)heads * dim;
+    *batch = varlen ? 0 : *row * rows;
+}
+
+/* A parameter's slot: scalar bits (i32 as int, f32 as float, low 32 bits) or address. */
+static fadsl_status param_slot(const fa_param_info *pi, const fadsl_param *given, unsigned long long *slot)
+{
+    if (pi->is_tensor) {
+        if (!given || !given->tensor)
+            return fart_fail(FADSL_ERR_PARAM, "tensor parameter '%s' (%s) needs a device pointer", pi->name,
+                             pi->type == FA_PARAM_I32 ? "i32" : "f32");
+        if ((uintptr_t)given->tensor % 4)
+            return fart_fail(FADSL_ERR_MISALIGNED, "tensor parameter '%s' %p is not 4-byte aligned", pi->name,
+                             given->tensor);
+        *slot = (uintptr_t)given->tensor;
+        return FADSL_OK;
+    }
+    if (given && given->tensor)
+        return fart_fail(FADSL_ERR_PARAM, "parameter '%s' is a scalar, but a tensor was given", pi->name);
+    if (!given && !pi->has_default)
+        return fart_fail(FADSL_ERR_PARAM, "parameter '%s' has no default and was not given", pi->name);
+    double v = given ? given->value : pi->default_value;
+    uint32_t bits;
+    if (pi->type == FA_PARAM_I32) {
+        if (!(v >= INT32_MIN && v <= INT32_MAX) || v != floor(v))
+            return fart_fail(FADSL_ERR_PARAM, "parameter '%s' is i32, but its value is %g", pi->name, v);
+        bits = (uint32_t)(int32_t)v;
+    } else {
+        float f = (float)v;
+        if (isnan(f) || isinf(f))
+            return fart_fail(FADSL_ERR_PARAM, "parameter '%s' value %g is not a finite f32", pi->name, v);
+        memcpy(&bits, &f, sizeof bits);
+    }
+    *slot = bits;
+    return FADSL_OK;
+}
+
+static fadsl_status fill_params(const fadsl_fwd_desc *d, const fa_program *p, unsigned long long *vparam)
+{
+    int n = fa_program_num_params(p);
+    if (n > FA_MAX_VPARAMS)
+        return fart_fail(FADSL_ERR_UNSUPPORTED, "variant '%s' has %d parameters; at most %d", fa_program_name(p), n,
+                         FA_MAX_VPARAMS);
+    if (d->num_params < 0 || (d->num_params && !d->params))
+        return fart_fail(FADSL_ERR_INVALID, "num_params %d without a params array", d->num_params);
+    const fadsl_param *given[FA_MAX_VPARAMS] = {0};
+    for (int j = 0; j < d->num_params; j++) {
+        const char *name = d->params[j].name ? d->params[j].name : "(null)";
+        int i = 0;
+        while (i < n && strcmp(fa_program_param(p, i)->name, name) != 0)
+            i++;
+        if (i == n) {
+            char known[256] = "";
+            size_t len = 0;
+            for (int k = 0; k < n && len < sizeof known; k++)
+                len += (size_t)snprintf(known + len, sizeof known - len, "%s%s", k ? ", " : "",
+                                        fa_program_param(p, k)->name);
+            return fart_fail(FADSL_ERR_PARAM, "unknown parameter '%s' (variant '%s' has: %s)", name,
+                             fa_program_name(p), n ? known : "none");
+        }
+        if (given[i])
+            return fart_fail(FADSL_ERR_PARAM, "parameter '%s' is given twice", name);
+        given[i] = &d->params[j];
+    }
+    for (int i = 0; i < n; i++) {
+        fadsl_status s = param_slot(fa_program_param(p, i), given[i], &vparam[i]);
+        if (s)
+            return s;
+    }
+    return FADSL_OK;
+}
+
+/* The cache's strides per layout: NHD [blocks, bs, kv_heads, D] is row-major; HDB
+ * [blocks, kv_heads, D, bs] keeps a block's tokens adjacent (row stride 1). */
+static void fill_paged(const fadsl_paged_desc *pg, fa_args *a)
+{
+    long long block = (long long)pg->num_kv_heads * pg->head_dim * pg->block_size;
+    a->k = pg->k_cache;
+    a->v = pg->v_cache;
+    a->block_table = pg->block_tables;
+    a->seq_lens = pg->seq_lens;
+    a->max_blocks_per_seq = pg->max_blocks_per_seq;
+    a->num_blocks = pg->num_blocks;
+    a->k_block_stride = a->v_block_stride = block;
+    a->k_batch_stride = a->v_batch_stride = 0;
+    bool nhd = pg->layout == FA_PAGED_NHD;
+    a->k_row_stride = a->v_row_stride = nhd ? (long long)pg->num_kv_heads * pg->head_dim : 1;
+    a->k_head_stride = a->v_head_stride = nhd ? pg->head_dim : (long long)pg->head_dim * pg->block_size;
+    a->k_descale = pg->k_descale != 0 ? pg->k_descale : 1.0f;
+    a->v_descale = pg->v_descale != 0 ? pg->v_descale : 1.0f;
+}
+
+fadsl_status fart_fill_args(const fadsl_fwd_desc *d, const fa_program *p, fa_args *a)
+{
+    memset(a, 0, sizeof *a);
+    const fadsl_paged_desc *pg = d->paged;
+    bool varlen = !pg && d->cu_seqlens_q;
+    a->q = d->q;
+    a->o = d->o;
+    a->lse = d->lse;
+    a->q_heads = d->q_heads;
+    a->k_descale = a->v_descale = 1.0f;
+    if (pg) {
+        a->batch = pg->num_seqs;
+        a->kv_heads = pg->num_kv_heads;
+        a->seqlen_q = pg->q_tokens_per_seq;
+        long long cap = (long long)pg->max_blocks_per_seq * pg->block_size;
+        a->seqlen_k = pg->max_seq_len ? pg->max_seq_len : (int)(cap < INT32_MAX ? cap : INT32_MAX);
+        fill_paged(pg, a);
+    } else {
+        a->batch = d->batch;
+        a->kv_heads = d->kv_heads;
+        a->seqlen_q = varlen ? d->max_seqlen_q : d->seqlen_q;
+        a->seqlen_k = varlen ? d->max_seqlen_k : d->seqlen_k;
+        a->k = d->k;
+        a->v = d->v;
+        a->cu_seqlens_q = varlen ? d->cu_seqlens_q : NULL;
+        a->cu_seqlens_k = varlen ? d->cu_seqlens_k : NULL;
+        strides(d->k_stride, a->seqlen_k, a->kv_heads, d->head_dim, varlen, &a->k_batch_stride,
+                &a->k_row_stride, &a->k_head_stride);
+        strides(d->v_stride, a->seqlen_k, a->kv_heads, d->head_dim, varlen, &a->v_batch_stride,
+                &a->v_row_stride, &a->v_head_stride);
+    }
+    strides(d->q_stride, a->seqlen_q, a->q_heads, d->head_dim, varlen, &a->q_batch_stride,
+            &a->q_row_stride, &a->q_head_stride);
+    strides(d->o_stride, a->seqlen_q, a->q_heads, d->head_dim, varlen, &a->o_batch_stride,
+            &a->o_row_stride, &a->o_head_stride);
+    double scale = d->softmax_scale != 0 ? d->softmax_scale : 1.0 / sqrt((double)d->head_dim);
+    a->softmax_scale = (float)scale;
+    a->scale_log2 = (float)(scale * 1.4426950408889634);   /* log2(e) */
+    return fill_params(d, p, a->vparam);
+}

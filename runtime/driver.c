@@ -1,0 +1,155 @@
+/* driver.c - libcuda through dlopen, the current context, device architectures. */
+#include "fart.h"
+
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+static fart_cu cu;
+static fadsl_status load_status;
+static char load_error[512];
+static pthread_once_t load_once = PTHREAD_ONCE_INIT;
+
+/* Driver entry points by exported name (the _v2 names are what cuda.h maps to). */
+static const struct {
+    const char *name;
+    size_t offset;
+} symbols[] = {
+    {"cuInit", offsetof(fart_cu, Init)},
+    {"cuGetErrorName", offsetof(fart_cu, GetErrorName)},
+    {"cuDeviceGet", offsetof(fart_cu, DeviceGet)},
+    {"cuDeviceGetAttribute", offsetof(fart_cu, DeviceGetAttribute)},
+    {"cuCtxGetCurrent", offsetof(fart_cu, CtxGetCurrent)},
+    {"cuCtxSetCurrent", offsetof(fart_cu, CtxSetCurrent)},
+    {"cuCtxGetDevice", offsetof(fart_cu, CtxGetDevice)},
+    {"cuDevicePrimaryCtxRetain", offsetof(fart_cu, DevicePrimaryCtxRetain)},
+    {"cuModuleLoadData", offsetof(fart_cu, ModuleLoadData)},
+    {"cuModuleLoadDataEx", offsetof(fart_cu, ModuleLoadDataEx)},
+    {"cuModuleUnload", offsetof(fart_cu, ModuleUnload)},
+    {"cuModuleGetFunction", offsetof(fart_cu, ModuleGetFunction)},
+    {"cuFuncSetAttribute", offsetof(fart_cu, FuncSetAttribute)},
+    {"cuLaunchKernel", offsetof(fart_cu, LaunchKernel)},
+    {"cuMemAlloc_v2", offsetof(fart_cu, MemAlloc)},
+    {"cuMemFree_v2", offsetof(fart_cu, MemFree)},
+    {"cuMemcpyHtoD_v2", offsetof(fart_cu, MemcpyHtoD)},
+    {"cuMemcpyDtoH_v2", offsetof(fart_cu, MemcpyDtoH)},
+    {"cuMemsetD8_v2", offsetof(fart_cu, MemsetD8)},
+    {"cuStreamSynchronize", offsetof(fart_cu, StreamSynchronize)},
+    {"cuEventCreate", offsetof(fart_cu, EventCreate)},
+    {"cuEventRecord", offsetof(fart_cu, EventRecord)},
+    {"cuEventSynchronize", offsetof(fart_cu, EventSynchronize)},
+    {"cuEventElapsedTime_v2", offsetof(fart_cu, EventElapsedTime)},
+    {"cuEventDestroy_v2", offsetof(fart_cu, EventDestroy)},
+};
+
+static void load(void)
+{
+    void *lib = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
+    if (!lib) {
+        snprintf(load_error, sizeof load_error, "no CUDA driver: dlopen(libcuda.so.1) failed: %s", dlerror());
+        load_status = FADSL_ERR_NO_DRIVER;
+        return;
+    }
+    for (size_t i = 0; i < sizeof symbols / sizeof symbols[0]; i++) {
+        void *f = dlsym(lib, symbols[i].name);
+        if (!f && strcmp(symbols[i].name, "cuEventElapsedTime_v2") == 0)
+            f = dlsym(lib, "cuEventElapsedTime");   /* drivers older than 12.8 */
+        if (!f) {
+            snprintf(load_error, sizeof load_error, "no CUDA driver: libcuda.so.1 lacks %s (driver too old)",
+                     symbols[i].name);
+            load_status = FADSL_ERR_NO_DRIVER;
+            return;
+        }
+        memcpy((char *)&cu + symbols[i].offset, &f, sizeof f);
+    }
+    CUresult r = cu.Init(0);
+    if (r != FART_CUDA_SUCCESS) {
+        const char *name = NULL;
+        cu.GetErrorName(r, &name);
+        snprintf(load_error, sizeof load_error, "no CUDA driver: cuInit failed with %s (no usable GPU?)",
+                 name ? name : "an unknown error");
+        load_status = FADSL_ERR_NO_DRIVER;
+    }
+}
+
+fadsl_status fart_driver(const fart_cu **out)
+{
+    pthread_once(&load_once, load);
+    if (load_status != FADSL_OK)
+        return fart_fail(load_status, "%s", load_error);
+    *out = &cu;
+    return FADSL_OK;
+}
+
+fadsl_status fart_cu_check(CUresult r, const char *call)
+{
+    if (r == FART_CUDA_SUCCESS)
+        return FADSL_OK;
+    const char *name = NULL;
+    if (!cu.GetErrorName || cu.GetErrorName(r, &name) != FART_CUDA_SUCCESS || !name)
+        name = "unknown error";
+    return fart_fail(FADSL_ERR_DRIVER, "%s failed: %s (%d)", call, name, r);
+}
+
+/* Compute capability per device ordinal, cached (0: not asked yet). */
+enum { MAX_DEVICES = 64 };
+static _Atomic int device_cc[MAX_DEVICES];
+
+fadsl_status fart_context(int device, CUcontext *ctx, int *cc)
+{
+    const fart_cu *d;
+    fadsl_status s = fart_driver(&d);
+    if (s)
+        return s;
+    if ((s = fart_cu_check(d->CtxGetCurrent(ctx), "cuCtxGetCurrent")))
+        return s;
+    CUdevice dev;
+    if (!*ctx) {
+        char call[48];
+        snprintf(call, sizeof call, "cuDeviceGet(%d)", device);
+        if ((s = fart_cu_check(d->DeviceGet(&dev, device), call)))
+            return s;
+        if ((s = fart_cu_check(d->DevicePrimaryCtxRetain(ctx, dev), "cuDevicePrimaryCtxRetain")) ||
+            (s = fart_cu_check(d->CtxSetCurrent(*ctx), "cuCtxSetCurrent")))
+            return s;
+    } else if ((s = fart_cu_check(d->CtxGetDevice(&dev), "cuCtxGetDevice"))) {
+        return s;
+    }
+    int known = dev >= 0 && dev < MAX_DEVICES ? device_cc[dev] : 0;
+    if (!known) {
+        int major = 0, minor = 0;
+        if ((s = fart_cu_check(d->DeviceGetAttribute(&major, FART_CU_ATTR_CC_MAJOR, dev), "cuDeviceGetAttribute")) ||
+            (s = fart_cu_check(d->DeviceGetAttribute(&minor, FART_CU_ATTR_CC_MINOR, dev), "cuDeviceGetAttribute")))
+            return s;
+        known = major * 10 + minor;
+        if (dev >= 0 && dev < MAX_DEVICES)
+            device_cc[dev] = known;
+    }
+    *cc = known;
+    return FADSL_OK;
+}
+
+bool fart_arch_for_cc(int cc, fa_arch *arch)
+{
+    if (cc == 90) {
+        *arch = FA_ARCH_SM90A;
+        return true;
+    }
+    /* The newest arch without arch-specific ("a") features not newer than the device. */
+    bool found = false;
+    for (int a = 0; a < FA_ARCH__COUNT; a++)
+        if (a != FA_ARCH_SM90A && fa_arch_number((fa_arch)a) <= cc) {
+            *arch = (fa_arch)a;
+            found = true;
+        }
+    return found;
+}
+
+bool fart_cubin_runs_on(fa_arch arch, int cc)
+{
+    int n = fa_arch_number(arch);
+    if (arch == FA_ARCH_SM90A)
+        return cc == 90;
+    return cc / 10 == n / 10 && cc >= n;
+}

@@ -1,0 +1,184 @@
+/* fart.h - the runtime's internals (prefix fart_), one section a file:
+ *
+ *   status.c    per-thread last error, logging, env switches, clock
+ *   hash.c      a 128-bit content digest (cache keys, memory-cache buckets)
+ *   driver.c    libcuda through dlopen: our own declarations of the few driver types
+ *   nvrtc.c     CUDA C -> cubin or PTX
+ *   cache.c     the on-disk cache of compiled images (entry format, publish, list, clear)
+ *   kernels.c   the in-memory cache: key -> compiled image -> loaded function per context
+ *   variant.c   variant spec (stdlib name, path, source) -> fa_program, cached
+ *   validate.c  request validation and dispatch-key building
+ *   args.c      the fa_args block a kernel takes (strides, scale, variant parameters)
+ *   launch.c    fadsl_forward, fadsl_compile, fadsl_make_key
+ *   prewarm.c   worker threads compiling a list of keys
+ *   device.c    the public device helpers
+ */
+#ifndef FART_H
+#define FART_H
+
+#include "fa_args.h"
+#include "fadsl.h"
+
+#include <stdarg.h>
+
+/* ==== status.c ========================================================================= */
+
+/* Sets the calling thread's last error to the formatted detail and returns s. */
+fadsl_status fart_fail(fadsl_status s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void fart_clear_error(void);
+/* True when the environment variable is set to a value other than "" and "0". */
+bool fart_env_flag(const char *name);
+/* A line on stderr prefixed "fadsl: " unless FADSL_LOG=0. */
+void fart_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A warning line on stderr ("fadsl: warning: ..."), printed even with FADSL_LOG=0. */
+void fart_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Seconds on a monotonic clock. */
+double fart_now(void);
+
+/* ==== hash.c ===========================================================================
+ * Two independent 64-bit lanes (FNV-1a and a multiply-xorshift); not cryptographic, but
+ * 128 bits make accidental collisions between cache entries negligible. */
+
+typedef struct fart_hash {
+    uint64_t a, b;
+} fart_hash;
+
+void fart_hash_init(fart_hash *h);
+void fart_hash_update(fart_hash *h, const void *data, size_t n);
+/* Hashes s with its terminating NUL, so consecutive strings cannot run into each other. */
+void fart_hash_str(fart_hash *h, const char *s);
+void fart_hash_int(fart_hash *h, int64_t v);
+
+/* ==== driver.c ==========================================================================
+ * The driver API types and the functions the runtime calls, declared here so that no
+ * cuda.h is needed. Versioned entry points are looked up by their exported names. */
+
+typedef int CUresult;
+typedef int CUdevice;
+typedef unsigned long long CUdeviceptr;
+typedef struct CUctx_st *CUcontext;
+typedef struct CUmod_st *CUmodule;
+typedef struct CUfunc_st *CUfunction;
+typedef struct CUstream_st *CUstream;
+typedef struct CUevent_st *CUevent;
+
+enum {
+    FART_CUDA_SUCCESS = 0,
+    FART_CU_ATTR_CC_MAJOR = 75,            /* CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR */
+    FART_CU_ATTR_CC_MINOR = 76,
+    FART_CU_FUNC_MAX_DYNAMIC_SMEM = 8,     /* CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES */
+    FART_CU_JIT_ERROR_LOG_BUFFER = 5,      /* CU_JIT_ERROR_LOG_BUFFER */
+    FART_CU_JIT_ERROR_LOG_BUFFER_SIZE = 6, /* CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES */
+};
+
+typedef struct fart_cu {
+    CUresult (*Init)(unsigned flags);
+    CUresult (*GetErrorName)(CUresult r, const char **s);
+    CUresult (*DeviceGet)(CUdevice *d, int ordinal);
+    CUresult (*DeviceGetAttribute)(int *v, int attr, CUdevice d);
+    CUresult (*CtxGetCurrent)(CUcontext *c);
+    CUresult (*CtxSetCurrent)(CUcontext c);
+    CUresult (*CtxGetDevice)(CUdevice *d);
+    CUresult (*DevicePrimaryCtxRetain)(CUcontext *c, CUdevice d);
+    CUresult (*ModuleLoadData)(CUmodule *m, const void *image);
+    CUresult (*ModuleLoadDataEx)(CUmodule *m, const void *image, unsigned n, int *opts, void **vals);
+    CUresult (*ModuleUnload)(CUmodule m);
+    CUresult (*ModuleGetFunction)(CUfunction *f, CUmodule m, const char *name);
+    CUresult (*FuncSetAttribute)(CUfunction f, int attr, int value);
+    CUresult (*LaunchKernel)(CUfunction f, unsigned gx, unsigned gy, unsigned gz, unsigned bx,
+                             unsigned by, unsigned bz, unsigned smem, CUstream s, void **params,
+                             void **extra);
+    CUresult (*MemAlloc)(CUdeviceptr *p, size_t n);
+    CUresult (*MemFree)(CUdeviceptr p);
+    CUresult (*MemcpyHtoD)(CUdeviceptr dst, const void *src, size_t n);
+    CUresult (*MemcpyDtoH)(void *dst, CUdeviceptr src, size_t n);
+    CUresult (*MemsetD8)(CUdeviceptr p, unsigned char v, size_t n);
+    CUresult (*StreamSynchronize)(CUstream s);
+    CUresult (*EventCreate)(CUevent *e, unsigned flags);
+    CUresult (*EventRecord)(CUevent e, CUstream s);
+    CUresult (*EventSynchronize)(CUevent e);
+    CUresult (*EventElapsedTime)(float *ms, CUevent a, CUevent b);
+    CUresult (*EventDestroy)(CUevent e);
+} fart_cu;
+
+/* The driver table, loading libcuda.so.1 and calling cuInit(0) on first use
+ * (FADSL_ERR_NO_DRIVER when either fails; the answer is remembered). */
+fadsl_status fart_driver(const fart_cu **out);
+/* Turns a driver result into a status naming the call and the driver's error name. */
+fadsl_status fart_cu_check(CUresult r, const char *call);
+/* The calling thread's current context, making device `device`'s primary context current
+ * when it has none; *cc gets the compute capability (major * 10 + minor). */
+fadsl_status fart_context(int device, CUcontext *ctx, int *cc);
+/* The key arch for a compute capability (the newest fa_arch whose code runs there, through
+ * PTX for GPUs newer than every fa_arch); false below sm_80. */
+bool fart_arch_for_cc(int cc, fa_arch *arch);
+/* True when a cubin built for `arch` runs on a device of capability cc (same major, and
+ * exactly 9.0 for sm_90a); else the kernel goes through PTX. */
+bool fart_cubin_runs_on(fa_arch arch, int cc);
+
+/* ==== nvrtc.c ========================================================================== */
+
+/* Compiles `source` with `options` to a cubin (ptx false) or NUL-terminated PTX; *image is
+ * malloc'd. The NVRTC log goes into the last error on failure (FADSL_ERR_NVRTC). */
+fadsl_status fart_nvrtc_compile(const char *source, const char *kernel_name, const char *const *options,
+                                int num_options, bool ptx, char **image, size_t *size);
+/* NVRTC's version as major * 1000 + minor * 10. */
+int fart_nvrtc_version(void);
+
+/* ==== cache.c ========================================================================== */
+
+/* What to compile: a translation unit and how. `arch` is the real arch ("sm_90a"); for
+ * PTX the option list's --gpu-architecture=sm_XX becomes compute_XX. */
+typedef struct fart_source {
+    const char *source;
+    const char *const *options;
+    int num_options;
+    const char *kernel_name;
+    const char *arch;
+    bool ptx;
+    int smem_bytes, threads;   /* launch metadata stored with the entry */
+} fart_source;
+
+typedef struct fart_image {
+    char *data;    /* malloc'd */
+    size_t size;
+    bool ptx;
+    int smem_bytes, threads;
+} fart_image;
+
+/* The compiled image of `src`: from the disk cache when a valid entry exists, else from
+ * NVRTC (then published to the disk cache). *origin is FROM_DISK or FROM_COMPILE. */
+fadsl_status fart_image_get(const fart_source *src, fart_image *out, fadsl_origin *origin);
+void fart_count_memory_hit(void);
+/* Test hook: called with the temporary file's path after it is written and synced,
+ * before it is renamed into place. */
+extern void (*fart_cache_before_publish)(const char *tmp_path);
+
+/* ==== kernels.c ======================================================================== */
+
+typedef struct fart_kernel fart_kernel;
+
+/* The kernel of (program, key) through the memory cache; compiles on a miss (other keys'
+ * lookups proceed meanwhile; concurrent askers of the same key wait for one compile). */
+fadsl_status fart_kernel_get(const fa_program *p, const fa_key *key, bool ptx, fart_kernel **out,
+                             fadsl_compile_info *info);
+const fa_plan *fart_kernel_plan(const fart_kernel *k);
+/* The kernel's function loaded in context ctx (loaded on first use there). */
+fadsl_status fart_kernel_function(fart_kernel *k, CUcontext ctx, CUfunction *fn);
+
+/* ==== variant.c ======================================================================== */
+
+/* The program of a variant spec: contains '{' => DSL source; ends in .fa or contains
+ * '/' => a file; else a standard-library name. Cached for the process's life. */
+fadsl_status fart_variant_get(const char *spec, const fa_program **out);
+
+/* ==== validate.c / args.c ============================================================== */
+
+/* Validates `d` against `p` and fills *key (arch taken from key->arch) and *args.
+ * Nothing is compiled or launched. */
+fadsl_status fart_prepare(const fadsl_fwd_desc *d, const fa_program *p, fa_key *key, fa_args *args);
+/* Fills the argument block of a validated request (variant parameters included; their
+ * errors are returned). */
+fadsl_status fart_fill_args(const fadsl_fwd_desc *d, const fa_program *p, fa_args *a);
+
+#endif

@@ -1,0 +1,208 @@
+/* kernels.c - the in-memory kernel cache: dispatch key -> compiled image -> function
+ * loaded per CUDA context.
+ *
+ * The table lock is held only to find or insert an entry, never while compiling: a key
+ * being compiled blocks only the threads asking for that same key, which wait on the
+ * entry's condition variable and then share the one result. Entries live for the
+ * process's life, so a hit allocates nothing. */
+#include "fart.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef enum { K_COMPILING, K_READY, K_FAILED } kernel_state;
+
+typedef struct loaded_fn {
+    CUcontext ctx;
+    CUfunction fn;
+    struct loaded_fn *next;
+} loaded_fn;
+
+struct fart_kernel {
+    fa_key key;
+    bool ptx;
+    uint64_t hash;
+    struct fart_kernel *next;       /* bucket chain */
+    kernel_state state;             /* guarded by table_lock */
+    pthread_cond_t done;
+    fadsl_status status;            /* K_FAILED: why */
+    char *error;
+    fa_plan plan;
+    char name[128];
+    fart_image image;
+    fadsl_origin origin;
+    pthread_mutex_t load_lock;      /* guards `loaded` */
+    loaded_fn *loaded;
+};
+
+enum { BUCKETS = 256 };
+static pthread_mutex_t table_lock = PTHREAD_MUTEX_INITIALIZER;
+static fart_kernel *table[BUCKETS];
+
+/* Field by field: fa_key has padding, so neither hash nor compare its bytes. */
+static uint64_t key_hash(const fa_key *k, bool ptx)
+{
+    fart_hash h;
+    fart_hash_init(&h);
+    int64_t f[] = {k->arch, k->dtype, k->kv_dtype, k->head_dim, k->gqa_ratio, k->paged_block_size,
+                   k->paged_layout, k->varlen, (int64_t)k->variant_hash, k->stdlib, k->causal,
+                   k->sliding_window, k->alibi, k->softcap, k->learned_sinks, k->sink_tokens, ptx};
+    fart_hash_update(&h, f, sizeof f);
+    fart_hash_update(&h, k->variant, strnlen(k->variant, sizeof k->variant));
+    return h.a ^ h.b;
+}
+
+static bool key_equal(const fa_key *a, const fa_key *b)
+{
+    return a->arch == b->arch && a->dtype == b->dtype && a->kv_dtype == b->kv_dtype &&
+           a->head_dim == b->head_dim && a->gqa_ratio == b->gqa_ratio &&
+           a->paged_block_size == b->paged_block_size && a->paged_layout == b->paged_layout &&
+           a->varlen == b->varlen && a->variant_hash == b->variant_hash && a->stdlib == b->stdlib &&
+           a->causal == b->causal && a->sliding_window == b->sliding_window && a->alibi == b->alibi &&
+           a->softcap == b->softcap && a->learned_sinks == b->learned_sinks &&
+           a->sink_tokens == b->sink_tokens && strncmp(a->variant, b->variant, sizeof a->variant) == 0;
+}
+
+/* Plans, names, emits and compiles (or loads from disk) the kernel of entry e. */
+static fadsl_status build(fart_kernel *e, const fa_program *p)
+{
+    char err[512];
+    fa_status ps = fa_plan_key(&e->key, &e->plan, err, sizeof err);
+    if (ps != FA_OK)
+        return fart_fail((fadsl_status)ps, "%s", err);
+    int n = fa_key_name(&e->key, e->name, sizeof e->name);
+    if (n < 0 || (size_t)n >= sizeof e->name)
+        return fart_fail(FADSL_ERR_INVALID, "kernel name longer than %zu characters", sizeof e->name - 1);
+    char *source = fa_emit_cuda(p, &e->key, &e->plan);
+    if (!source)
+        return fart_fail(FADSL_ERR_NOMEM, "emitting CUDA C for %s ran out of memory", e->name);
+    int num_options = 0;
+    const char *const *options = fa_nvrtc_options(&e->key, &num_options);
+    fart_source src = {.source = source, .options = options, .num_options = num_options,
+                       .kernel_name = e->name, .arch = fa_arch_name(e->key.arch), .ptx = e->ptx,
+                       .smem_bytes = e->plan.smem_bytes, .threads = e->plan.threads};
+    fadsl_status s = fart_image_get(&src, &e->image, &e->origin);
+    free(source);
+    return s;
+}
+
+static void fill_info(const fart_kernel *e, fadsl_origin origin, double t0, fadsl_compile_info *info)
+{
+    if (!info)
+        return;
+    snprintf(info->kernel_name, sizeof info->kernel_name, "%s", e->name);
+    info->origin = origin;
+    info->path = e->ptx ? FADSL_PATH_PTX : FADSL_PATH_CUBIN;
+    info->image = e->image.data;
+    info->image_size = e->image.size;
+    info->seconds = fart_now() - t0;
+    info->smem_bytes = e->image.smem_bytes;
+    info->threads = e->image.threads;
+}
+
+fadsl_status fart_kernel_get(const fa_program *p, const fa_key *key, bool ptx, fart_kernel **out,
+                             fadsl_compile_info *info)
+{
+    double t0 = fart_now();
+    uint64_t h = key_hash(key, ptx);
+    pthread_mutex_lock(&table_lock);
+    fart_kernel *e = table[h % BUCKETS];
+    while (e && !(e->hash == h && e->ptx == ptx && key_equal(&e->key, key)))
+        e = e->next;
+    if (e) {
+        while (e->state == K_COMPILING)
+            pthread_cond_wait(&e->done, &table_lock);
+        pthread_mutex_unlock(&table_lock);
+        if (e->state == K_FAILED)
+            return fart_fail(e->status, "%s", e->error);
+        fart_count_memory_hit();
+        fill_info(e, FADSL_FROM_MEMORY, t0, info);
+        *out = e;
+        return FADSL_OK;
+    }
+    if (!(e = calloc(1, sizeof *e))) {
+        pthread_mutex_unlock(&table_lock);
+        return fart_fail(FADSL_ERR_NOMEM, "no memory for a kernel cache entry");
+    }
+    e->key = *key;
+    e->ptx = ptx;
+    e->hash = h;
+    e->state = K_COMPILING;
+    pthread_cond_init(&e->done, NULL);
+    pthread_mutex_init(&e->load_lock, NULL);
+    e->next = table[h % BUCKETS];
+    table[h % BUCKETS] = e;
+    pthread_mutex_unlock(&table_lock);
+
+    fadsl_status s = build(e, p);
+    char *error = s ? strdup(fadsl_last_error()) : NULL;
+    pthread_mutex_lock(&table_lock);
+    e->status = s;
+    e->error = error ? error : (char *)"(no memory for the message)";
+    e->state = s ? K_FAILED : K_READY;
+    pthread_cond_broadcast(&e->done);
+    pthread_mutex_unlock(&table_lock);
+    if (s)
+        return s;
+    fill_info(e, e->origin, t0, info);
+    *out = e;
+    return FADSL_OK;
+}
+
+const fa_plan *fart_kernel_plan(const fart_kernel *k)
+{
+    return &k->plan;
+}
+
+/* Loads the image into the current context: cubin directly, PTX through the driver's
+ * assembler (its error log goes into the message). */
+static fadsl_status load_module(const fart_cu *cu, const fart_kernel *k, CUmodule *mod)
+{
+    if (!k->ptx)
+        return fart_cu_check(cu->ModuleLoadData(mod, k->image.data), "cuModuleLoadData");
+    char log[4096] = "";
+    int opts[] = {FART_CU_JIT_ERROR_LOG_BUFFER, FART_CU_JIT_ERROR_LOG_BUFFER_SIZE};
+    void *vals[] = {log, (void *)(uintptr_t)sizeof log};
+    fadsl_status s = fart_cu_check(cu->ModuleLoadDataEx(mod, k->image.data, 2, opts, vals), "cuModuleLoadDataEx");
+    if (s && log[0]) {
+        char head[512];
+        snprintf(head, sizeof head, "%s", fadsl_last_error());
+        return fart_fail(s, "%s (PTX of %s)\n%s", head, k->name, log);
+    }
+    return s;
+}
+
+fadsl_status fart_kernel_function(fart_kernel *k, CUcontext ctx, CUfunction *fn)
+{
+    pthread_mutex_lock(&k->load_lock);
+    for (loaded_fn *l = k->loaded; l; l = l->next)
+        if (l->ctx == ctx) {
+            *fn = l->fn;
+            pthread_mutex_unlock(&k->load_lock);
+            return FADSL_OK;
+        }
+    const fart_cu *cu;
+    CUmodule mod = NULL;
+    loaded_fn *l = NULL;
+    fadsl_status s = fart_driver(&cu);
+    if (!s)
+        s = load_module(cu, k, &mod);
+    if (!s)
+        s = fart_cu_check(cu->ModuleGetFunction(fn, mod, k->name), "cuModuleGetFunction");
+    /* Above the default 48 KB a kernel must opt in to its dynamic shared memory. */
+    if (!s && k->image.smem_bytes > 48 * 1024)
+        s = fart_cu_check(cu->FuncSetAttribute(*fn, FART_CU_FUNC_MAX_DYNAMIC_SMEM, k->image.smem_bytes),
+                          "cuFuncSetAttribute(MAX_DYNAMIC_SHARED_SIZE_BYTES)");
+    if (!s && !(l = malloc(sizeof *l)))
+        s = fart_fail(FADSL_ERR_NOMEM, "no memory for a loaded-kernel record");
+    if (!s) {
+        *l = (loaded_fn){ctx, *fn, k->loaded};
+        k->loaded = l;
+    } else if (mod) {
+        cu->ModuleUnload(mod);
+    }
+    pthread_mutex_unlock(&k->load_lock);
+    return s;
+}

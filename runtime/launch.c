@@ -1,0 +1,97 @@
+/* launch.c - the public entry points that take a request: fadsl_make_key, fadsl_forward,
+ * fadsl_compile. */
+#include "fart.h"
+
+#include <stdio.h>
+
+static fadsl_status parse_arch(const char *name, fa_arch *arch)
+{
+    if (fa_arch_parse(name, arch))
+        return FADSL_OK;
+    char known[128] = "";
+    size_t len = 0;
+    for (int a = 0; a < FA_ARCH__COUNT; a++)
+        len += (size_t)snprintf(known + len, sizeof known - len, "%s%s", a ? ", " : "", fa_arch_name((fa_arch)a));
+    return fart_fail(FADSL_ERR_INVALID, "unknown arch '%s' (known: %s)", name, known);
+}
+
+static fadsl_status arch_of_cc(int cc, fa_arch *arch)
+{
+    if (!fart_arch_for_cc(cc, arch))
+        return fart_fail(FADSL_ERR_UNSUPPORTED, "compute capability %d.%d is below sm_80", cc / 10, cc % 10);
+    return FADSL_OK;
+}
+
+/* Resolves the variant, validates `d` and builds key and args (arch left at sm_80). */
+static fadsl_status prepare(const fadsl_fwd_desc *d, const fa_program **p, fa_key *key, fa_args *args)
+{
+    fart_clear_error();
+    if (!d)
+        return fart_fail(FADSL_ERR_INVALID, "no request descriptor");
+    fadsl_status s = fart_variant_get(d->variant, p);
+    if (s)
+        return s;
+    key->arch = FA_ARCH_SM80;
+    return fart_prepare(d, *p, key, args);
+}
+
+fadsl_status fadsl_make_key(const fadsl_fwd_desc *d, fa_key *key)
+{
+    const fa_program *p;
+    fa_args args;
+    fadsl_status s = prepare(d, &p, key, &args);
+    if (s || d->arch)
+        return s ? s : parse_arch(d->arch, &key->arch);
+    CUcontext ctx;
+    int cc;
+    if ((s = fart_context(d->device, &ctx, &cc)))
+        return s;
+    return arch_of_cc(cc, &key->arch);
+}
+
+fadsl_status fadsl_forward(const fadsl_fwd_desc *d, void *stream)
+{
+    const fa_program *p;
+    fa_key key;
+    fa_args args;
+    fadsl_status s = prepare(d, &p, &key, &args);
+    if (s || (d->arch && (s = parse_arch(d->arch, &key.arch))))
+        return s;
+    CUcontext ctx;
+    int cc;
+    const fart_cu *cu;
+    if ((s = fart_context(d->device, &ctx, &cc)) || (s = fart_driver(&cu)))
+        return s;
+    if (!d->arch && (s = arch_of_cc(cc, &key.arch)))
+        return s;
+    /* A cubin runs only on its own major arch: otherwise the driver assembles PTX. */
+    bool ptx = fart_env_flag("FADSL_PTX") || !fart_cubin_runs_on(key.arch, cc);
+    fart_kernel *k;
+    CUfunction fn;
+    if ((s = fart_kernel_get(p, &key, ptx, &k, NULL)) || (s = fart_kernel_function(k, ctx, &fn)))
+        return s;
+    const fa_plan *plan = fart_kernel_plan(k);
+    unsigned grid_x = (unsigned)((args.seqlen_q + plan->block_m - 1) / plan->block_m);
+    void *params[] = {&args};
+    return fart_cu_check(cu->LaunchKernel(fn, grid_x, (unsigned)args.q_heads, (unsigned)args.batch,
+                                          (unsigned)plan->threads, 1, 1, (unsigned)plan->smem_bytes,
+                                          (CUstream)stream, params, NULL),
+                         "cuLaunchKernel");
+}
+
+fadsl_status fadsl_compile(const char *variant, const fa_key *key, fadsl_compile_info *info)
+{
+    fart_clear_error();
+    if (!key)
+        return fart_fail(FADSL_ERR_INVALID, "no key");
+    const fa_program *p;
+    fadsl_status s = fart_variant_get(variant, &p);
+    if (s)
+        return s;
+    if ((unsigned)key->arch >= FA_ARCH__COUNT)
+        return fart_fail(FADSL_ERR_INVALID, "key arch %d is not an fa_arch", (int)key->arch);
+    fa_key k = *key;
+    fa_key_set_variant(&k, p);
+    fart_kernel *kernel;
+    return fart_kernel_get(p, &k, fart_env_flag("FADSL_PTX"), &kernel, info);
+}

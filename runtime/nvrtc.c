@@ -1,0 +1,54 @@
+/* nvrtc.c - CUDA C to a cubin (real arch) or PTX (virtual arch) with NVRTC. */
+#include "fart.h"
+
+#include <nvrtc.h>
+#include <stdlib.h>
+#include <string.h>
+
+int fart_nvrtc_version(void)
+{
+    int major = 0, minor = 0;
+    nvrtcVersion(&major, &minor);
+    return major * 1000 + minor * 10;
+}
+
+/* Fails with the NVRTC error and as much of the program's log as fits. */
+static fadsl_status fail_with_log(nvrtcProgram prog, nvrtcResult r, const char *kernel_name)
+{
+    size_t n = 0;
+    char *log = NULL;
+    if (nvrtcGetProgramLogSize(prog, &n) == NVRTC_SUCCESS && n > 1 && (log = malloc(n)))
+        if (nvrtcGetProgramLog(prog, log) != NVRTC_SUCCESS)
+            log[0] = '\0';
+    fadsl_status s = fart_fail(FADSL_ERR_NVRTC, "NVRTC failed to compile %s: %s\n%s", kernel_name,
+                               nvrtcGetErrorString(r), log ? log : "");
+    free(log);
+    return s;
+}
+
+fadsl_status fart_nvrtc_compile(const char *source, const char *kernel_name, const char *const *options,
+                                int num_options, bool ptx, char **image, size_t *size)
+{
+    nvrtcProgram prog;
+    nvrtcResult r = nvrtcCreateProgram(&prog, source, kernel_name, 0, NULL, NULL);
+    if (r != NVRTC_SUCCESS)
+        return fart_fail(FADSL_ERR_NVRTC, "nvrtcCreateProgram: %s", nvrtcGetErrorString(r));
+    fadsl_status s = FADSL_OK;
+    r = nvrtcCompileProgram(prog, num_options, options);
+    size_t n = 0;
+    if (r == NVRTC_SUCCESS)
+        r = ptx ? nvrtcGetPTXSize(prog, &n) : nvrtcGetCUBINSize(prog, &n);
+    if (r != NVRTC_SUCCESS) {
+        s = fail_with_log(prog, r, kernel_name);
+    } else if (!(*image = malloc(n ? n : 1))) {
+        s = fart_fail(FADSL_ERR_NOMEM, "no memory for a %zu-byte image", n);
+    } else if ((r = ptx ? nvrtcGetPTX(prog, *image) : nvrtcGetCUBIN(prog, *image)) != NVRTC_SUCCESS) {
+        free(*image);
+        *image = NULL;
+        s = fail_with_log(prog, r, kernel_name);
+    } else {
+        *size = n;
+    }
+    nvrtcDestroyProgram(&prog);
+    return s;
+}

@@ -1,0 +1,86 @@
+/* status.c - status names, the per-thread last error, logging and env switches. */
+#include "fart.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+_Static_assert(FADSL_OK == (int)FA_OK && FADSL_ERR_SYNTAX == (int)FA_ERR_SYNTAX &&
+                   FADSL_ERR_UNSUPPORTED == (int)FA_ERR_UNSUPPORTED &&
+                   FADSL_ERR_INVALID == (int)FA_ERR_INVALID && FADSL_ERR_NOMEM == (int)FA_ERR_NOMEM &&
+                   FADSL_ERR_EMPTY_PAGED_CACHE == (int)FA_ERR__COMPILER,
+               "fadsl_status must extend fa_status");
+
+static const char *const status_names[] = {
+#define X(id, text) text,
+    FADSL_STATUS_LIST(X)
+#undef X
+};
+
+/* Long enough for an NVRTC log's useful head; longer details are cut. */
+static _Thread_local char last_error[8192];
+
+const char *fadsl_status_name(fadsl_status s)
+{
+    return (unsigned)s < FADSL__STATUS_COUNT ? status_names[s] : "unknown status";
+}
+
+const char *fadsl_last_error(void)
+{
+    return last_error;
+}
+
+fadsl_status fart_fail(fadsl_status s, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(last_error, sizeof last_error, fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+void fart_clear_error(void)
+{
+    last_error[0] = '\0';
+}
+
+bool fart_env_flag(const char *name)
+{
+    const char *v = getenv(name);
+    return v && *v && strcmp(v, "0") != 0;
+}
+
+/* One stderr line in a single write, so lines of concurrent threads do not interleave. */
+static void put_line(const char *prefix, const char *fmt, va_list ap)
+{
+    char line[1024];
+    vsnprintf(line, sizeof line, fmt, ap);
+    fprintf(stderr, "fadsl: %s%s\n", prefix, line);
+}
+
+void fart_log(const char *fmt, ...)
+{
+    const char *v = getenv("FADSL_LOG");
+    if (v && strcmp(v, "0") == 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    put_line("", fmt, ap);
+    va_end(ap);
+}
+
+void fart_warn(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    put_line("warning: ", fmt, ap);
+    va_end(ap);
+}
+
+double fart_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}

@@ -1,0 +1,158 @@
+/* validate.c - refuses malformed requests before anything is compiled or launched, each
+ * with its own status and a message naming the bad value, and builds the dispatch key. */
+#include "fart.h"
+
+#include <math.h>
+#include <stdint.h>
+
+enum { GRID_YZ_MAX = 65535 };
+
+static fadsl_status check_heads(int q_heads, int kv_heads)
+{
+    if (q_heads < 1 || q_heads > GRID_YZ_MAX)
+        return fart_fail(FADSL_ERR_HEADS, "q_heads %d is out of range (1..%d)", q_heads, GRID_YZ_MAX);
+    if (kv_heads < 1)
+        return fart_fail(FADSL_ERR_HEADS, "kv_heads %d is out of range (at least 1)", kv_heads);
+    if (q_heads % kv_heads)
+        return fart_fail(FADSL_ERR_HEADS, "q_heads %d is not a multiple of kv_heads %d", q_heads, kv_heads);
+    return FADSL_OK;
+}
+
+/* Sequences and query rows: zero is an empty batch, negative or too many is out of range. */
+static fadsl_status check_batch(const char *what, int batch, const char *rows_name, int rows)
+{
+    if (batch == 0)
+        return fart_fail(FADSL_ERR_EMPTY_BATCH, "empty batch: %s is 0", what);
+    if (batch < 0 || batch > GRID_YZ_MAX)
+        return fart_fail(FADSL_ERR_SEQLEN, "%s %d is out of range (1..%d)", what, batch, GRID_YZ_MAX);
+    if (rows == 0)
+        return fart_fail(FADSL_ERR_EMPTY_BATCH, "empty batch: %s is 0", rows_name);
+    if (rows < 0)
+        return fart_fail(FADSL_ERR_SEQLEN, "%s %d is negative", rows_name, rows);
+    return FADSL_OK;
+}
+
+static fadsl_status check_ptr(const char *name, const void *p, unsigned align)
+{
+    if (!p)
+        return fart_fail(FADSL_ERR_NULL_POINTER, "%s is NULL", name);
+    if ((uintptr_t)p % align)
+        return fart_fail(FADSL_ERR_MISALIGNED, "%s %p is not %u-byte aligned", name, p, align);
+    return FADSL_OK;
+}
+
+static fadsl_status check_paged(const fadsl_fwd_desc *d, const fadsl_paged_desc *pg)
+{
+    const struct {
+        const char *name;
+        int value;
+    } sizes[] = {{"num_blocks", pg->num_blocks}, {"block_size", pg->block_size},
+                 {"num_kv_heads", pg->num_kv_heads}, {"max_blocks_per_seq", pg->max_blocks_per_seq}};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
+        if (sizes[i].value <= 0)
+            return fart_fail(FADSL_ERR_EMPTY_PAGED_CACHE, "paged KV cache is empty: %s is %d", sizes[i].name,
+                             sizes[i].value);
+    int bs = pg->block_size;
+    if (bs != 8 && bs != 16 && bs != 32 && bs != 64 && bs != 128)
+        return fart_fail(FADSL_ERR_BLOCK_SIZE, "paged block_size %d is invalid (valid: 8, 16, 32, 64, 128)", bs);
+    if (pg->head_dim != d->head_dim)
+        return fart_fail(FADSL_ERR_PAGED_HEAD_DIM, "paged cache head_dim %d differs from the request's head_dim %d",
+                         pg->head_dim, d->head_dim);
+    if ((unsigned)pg->kv_dtype >= FA_DTYPE__COUNT)
+        return fart_fail(FADSL_ERR_INVALID, "paged kv_dtype %d is not an fa_dtype", (int)pg->kv_dtype);
+    if ((unsigned)pg->layout > FA_PAGED_NHD)
+        return fart_fail(FADSL_ERR_INVALID, "paged layout %d is not an fa_paged_layout", (int)pg->layout);
+    fadsl_status s = check_batch("num_seqs", pg->num_seqs, "q_tokens_per_seq", pg->q_tokens_per_seq);
+    if (s)
+        return s;
+    int64_t capacity = (int64_t)pg->max_blocks_per_seq * bs;
+    if (pg->max_seq_len < 0 || pg->max_seq_len > capacity)
+        return fart_fail(FADSL_ERR_SEQLEN, "paged max_seq_len %d is out of range (0..%lld = max_blocks_per_seq * block_size)",
+                         pg->max_seq_len, (long long)capacity);
+    int max_len = pg->max_seq_len ? pg->max_seq_len : (int)(capacity < INT32_MAX ? capacity : INT32_MAX);
+    if (pg->q_tokens_per_seq > max_len)
+        return fart_fail(FADSL_ERR_SEQLEN, "q_tokens_per_seq %d exceeds the sequence length bound %d (new tokens are in the cache)",
+                         pg->q_tokens_per_seq, max_len);
+    if ((s = check_ptr("paged k_cache", pg->k_cache, 16)) || (s = check_ptr("paged v_cache", pg->v_cache, 16)) ||
+        (s = check_ptr("paged block_tables", pg->block_tables, 4)) || (s = check_ptr("paged seq_lens", pg->seq_lens, 4)))
+        return s;
+    return FADSL_OK;
+}
+
+static fadsl_status check_shape(const fadsl_fwd_desc *d)
+{
+    if (d->paged)
+        return check_paged(d, d->paged);
+    fadsl_status s;
+    if (d->cu_seqlens_q || d->cu_seqlens_k) {
+        if ((s = check_batch("batch (sequences)", d->batch, "max_seqlen_q", d->max_seqlen_q)))
+            return s;
+        if (d->max_seqlen_k <= 0)
+            return fart_fail(FADSL_ERR_SEQLEN, "max_seqlen_k %d is out of range (at least 1)", d->max_seqlen_k);
+        if ((s = check_ptr("cu_seqlens_q", d->cu_seqlens_q, 4)) || (s = check_ptr("cu_seqlens_k", d->cu_seqlens_k, 4)))
+            return s;
+        return FADSL_OK;
+    }
+    if ((s = check_batch("batch", d->batch, "seqlen_q", d->seqlen_q)))
+        return s;
+    if (d->seqlen_k <= 0)
+        return fart_fail(FADSL_ERR_SEQLEN, "seqlen_k %d is out of range (at least 1)", d->seqlen_k);
+    if ((s = check_ptr("k", d->k, 16)) || (s = check_ptr("v", d->v, 16)))
+        return s;
+    return FADSL_OK;
+}
+
+/* Element strides must keep every row 16-byte aligned: multiples of 8 elements. */
+static fadsl_status check_strides(const fa_args *a, bool paged)
+{
+    const struct {
+        const char *name;
+        long long v;
+    } st[] = {{"q batch", a->q_batch_stride}, {"q row", a->q_row_stride}, {"q head", a->q_head_stride},
+              {"o batch", a->o_batch_stride}, {"o row", a->o_row_stride}, {"o head", a->o_head_stride},
+              {"k batch", a->k_batch_stride}, {"k row", a->k_row_stride}, {"k head", a->k_head_stride},
+              {"v batch", a->v_batch_stride}, {"v row", a->v_row_stride}, {"v head", a->v_head_stride}};
+    /* A paged cache's strides follow from its layout (HDB rows are 1 apart). */
+    size_t n = paged ? 6 : sizeof st / sizeof st[0];
+    for (size_t i = 0; i < n; i++) {
+        if (st[i].v < 0)
+            return fart_fail(FADSL_ERR_INVALID, "%s stride %lld is negative", st[i].name, st[i].v);
+        if (st[i].v % 8)
+            return fart_fail(FADSL_ERR_MISALIGNED, "%s stride %lld is not a multiple of 8 elements", st[i].name,
+                             st[i].v);
+    }
+    return FADSL_OK;
+}
+
+fadsl_status fart_prepare(const fadsl_fwd_desc *d, const fa_program *p, fa_key *key, fa_args *args)
+{
+    fa_arch arch = key->arch;
+    if ((unsigned)d->dtype >= FA_DTYPE__COUNT)
+        return fart_fail(FADSL_ERR_INVALID, "dtype %d is not an fa_dtype", (int)d->dtype);
+    if (d->head_dim <= 0)
+        return fart_fail(FADSL_ERR_INVALID, "head_dim %d is out of range", d->head_dim);
+    int kv_heads = d->paged ? d->paged->num_kv_heads : d->kv_heads;
+    fadsl_status s;
+    if ((s = check_shape(d)) || (s = check_heads(d->q_heads, kv_heads)))
+        return s;
+    if ((s = check_ptr("q", d->q, 16)) || (s = check_ptr("o", d->o, 16)))
+        return s;
+    if (d->lse && (uintptr_t)d->lse % 4)
+        return fart_fail(FADSL_ERR_MISALIGNED, "lse %p is not 4-byte aligned", (void *)d->lse);
+    if (isnan(d->softmax_scale) || isinf(d->softmax_scale))
+        return fart_fail(FADSL_ERR_INVALID, "softmax_scale %g is not finite", d->softmax_scale);
+
+    fa_key_init(key);
+    key->arch = arch;
+    key->dtype = d->dtype;
+    key->kv_dtype = d->paged ? d->paged->kv_dtype : d->dtype;
+    key->head_dim = d->head_dim;
+    key->gqa_ratio = d->q_heads / kv_heads;
+    key->paged_block_size = d->paged ? d->paged->block_size : 0;
+    key->paged_layout = d->paged ? d->paged->layout : FA_PAGED_HDB;
+    key->varlen = !d->paged && d->cu_seqlens_q;
+    fa_key_set_variant(key, p);
+    if ((s = fart_fill_args(d, p, args)))
+        return s;
+    return check_strides(args, d->paged != NULL);
+}
