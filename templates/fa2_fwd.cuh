@@ -1,0 +1,393 @@
+/* fa2_fwd.cuh - FlashAttention-2-class forward kernel (sm_80 and later, mma.sync).
+ *
+ * One CTA computes FA_BLOCK_M query rows of one (sequence, query head); each warp owns
+ * FA_MI m16 row tiles. K/V tiles of FA_BLOCK_N keys stream through FA_STAGES cp.async
+ * buffers in swizzled shared memory; S = Q.K^T and O += P.V run on m16n8k16 tensor
+ * cores with P kept in registers; softmax is online in exp2 with the scale folded in;
+ * O is normalised once at the end.
+ *
+ * Variants enter through the emitted device functions (templates/README.md):
+ * fa_key_range bounds the key tiles visited (plus the sink tiles), fa_tile_class lets a
+ * warp skip an EMPTY tile and drop per-element masking on a FULL one, fa_visible masks
+ * PARTIAL tiles, fa_score modifies scores, fa_sink_logit adds a learned sink.
+ *
+ * Variations (macros): FA_DTYPE_BF16/FP16, FA_HEAD_DIM 64..256, FA_VARLEN (cu_seqlens),
+ * FA_PAGED_BLOCK (K/V gathered through block_table, layout [blocks, block_size,
+ * kv_heads, D]), GQA through args.q_heads / args.kv_heads.
+ */
+
+#define FA_THREADS (FA_NUM_WARPS * 32)
+#define FA_MI (FA_BLOCK_M / (16 * FA_NUM_WARPS)) /* m16 tiles per warp */
+#define FA_WARP_ROWS (FA_MI * 16)
+#define FA_CHUNKS (FA_HEAD_DIM / 8)              /* 16-byte chunks per row */
+#define FA_NT_S (FA_BLOCK_N / 8)                 /* n8 tiles of S per m16 tile */
+#define FA_NT_O (FA_HEAD_DIM / 8)                /* n8 tiles of O per m16 tile */
+#define FA_KS_QK (FA_HEAD_DIM / 16)              /* k16 steps of Q.K^T */
+#define FA_KS_PV (FA_BLOCK_N / 16)               /* k16 steps of P.V */
+
+/* Shared-memory rows are padded to whole 128-byte swizzle atoms (64 elements). */
+#define FA_SROW (((FA_HEAD_DIM + 63) / 64) * 64)
+
+/* Shared-memory offset (elements) of 16-byte chunk c of row r: the chunk index is XORed
+ * with r mod 8 inside each 128-byte atom, so ldmatrix's 8 rows hit 8 distinct bank groups. */
+__device__ __forceinline__ int fa_swz(int r, int c)
+{
+    return r * FA_SROW + ((c ^ (r & 7)) * 8);
+}
+
+/* A thread's ldmatrix byte offset for chunk x of its row, and that offset moved on by an
+ * even chunk count c2 (a compile-time constant): inside an atom the swizzle is an XOR of
+ * the chunk bits, across atoms an addition, so one base register serves every step. */
+__device__ __forceinline__ fa_u32 fa_swz_base(int r, int x)
+{
+    return (fa_u32)(r * FA_SROW * 2 + ((x ^ (r & 7)) << 4));
+}
+
+__device__ __forceinline__ fa_u32 fa_swz_step(fa_u32 base, int c2)
+{
+    return (base ^ (fa_u32)((c2 & 7) << 4)) + (fa_u32)((c2 >> 3) << 7);
+}
+
+/* Tile copies: thread i owns chunk i % FA_CHUNKS of rows i / FA_CHUNKS + j * FA_LOAD_ROWS.
+ * FA_LOAD_ROWS is a multiple of 8, so every pass keeps the thread's swizzle pattern and its
+ * shared-memory offset moves by a constant; the global address moves by one stride. */
+#define FA_LOAD_ROWS ((FA_THREADS / FA_CHUNKS) & ~7)
+#define FA_LOAD_THREADS (FA_LOAD_ROWS * FA_CHUNKS)
+
+/* Copies rows [row0, row0 + ROWS) of a [rows, D] operand whose row r starts at
+ * base + r * row_stride into dst (swizzled); rows at or past `valid` are zero-filled, so
+ * masked columns never meet garbage in P.V. */
+template <int ROWS>
+__device__ __forceinline__ void fa_load_rows(fa_u32 dst, const fa_u16 *base, long long row_stride, int valid)
+{
+    const int tid = threadIdx.x;
+    if (tid >= FA_LOAD_THREADS)
+        return;
+    const int r0 = tid / FA_CHUNKS, ch = tid % FA_CHUNKS;
+    const fa_u16 *src = base + (long long)r0 * row_stride + ch * 8;
+    const long long step = (long long)FA_LOAD_ROWS * row_stride;
+    dst += fa_swz(r0, ch) * 2;
+#pragma unroll
+    for (int j = 0; j < (ROWS + FA_LOAD_ROWS - 1) / FA_LOAD_ROWS; j++) {
+        const int r = r0 + j * FA_LOAD_ROWS;
+        if (ROWS % FA_LOAD_ROWS == 0 || r < ROWS)
+            fa_cp_async16(dst + j * FA_LOAD_ROWS * FA_SROW * 2, r < valid ? src : base, r < valid ? 16 : 0);
+        src += step;
+    }
+}
+
+#if FA_PAGED_BLOCK
+/* Paged K or V tile: row n0 + r lives in block block_table[b][(n0 + r) / FA_PAGED_BLOCK]. */
+__device__ __forceinline__ void fa_load_paged(const fa_args &a, const fa_ctx &c, fa_u32 dst, const void *cache,
+                                              long long row_stride, long long head_stride, long long block_stride,
+                                              int n0)
+{
+    const int tid = threadIdx.x;
+    if (tid >= FA_LOAD_THREADS)
+        return;
+    const int r0 = tid / FA_CHUNKS, ch = tid % FA_CHUNKS;
+    const int *table = a.block_table + (long long)c.b * a.max_blocks_per_seq;
+    const fa_u16 *head = (const fa_u16 *)cache + (long long)c.hk * head_stride + ch * 8;
+    dst += fa_swz(r0, ch) * 2;
+#pragma unroll
+    for (int j = 0; j < FA_BLOCK_N / FA_LOAD_ROWS; j++) {
+        const int pos = n0 + r0 + j * FA_LOAD_ROWS;
+        const bool ok = pos < c.kv_len;
+        const fa_u16 *src = ok ? head + (long long)table[pos / FA_PAGED_BLOCK] * block_stride +
+                                     (long long)(pos % FA_PAGED_BLOCK) * row_stride
+                               : head;
+        fa_cp_async16(dst + j * FA_LOAD_ROWS * FA_SROW * 2, src, ok ? 16 : 0);
+    }
+}
+#endif
+
+/* Issues the copies of the K and V tiles starting at key n0 into stage buffers kd, vd. */
+__device__ __forceinline__ void fa_load_kv(const fa_args &a, const fa_ctx &c, fa_u32 kd, fa_u32 vd, int k_start,
+                                           int n0)
+{
+#if FA_PAGED_BLOCK
+    fa_load_paged(a, c, kd, a.k, a.k_row_stride, a.k_head_stride, a.k_block_stride, n0);
+    fa_load_paged(a, c, vd, a.v, a.v_row_stride, a.v_head_stride, a.v_block_stride, n0);
+#else
+    long long row = (long long)n0;
+#if FA_VARLEN
+    row += k_start;
+    const long long kb = 0, vb = 0;
+#else
+    const long long kb = (long long)c.b * a.k_batch_stride, vb = (long long)c.b * a.v_batch_stride;
+#endif
+    fa_load_rows<FA_BLOCK_N>(kd, (const fa_u16 *)a.k + kb + (long long)c.hk * a.k_head_stride + row * a.k_row_stride,
+                             a.k_row_stride, c.kv_len - n0);
+    fa_load_rows<FA_BLOCK_N>(vd, (const fa_u16 *)a.v + vb + (long long)c.hk * a.v_head_stride + row * a.v_row_stride,
+                             a.v_row_stride, c.kv_len - n0);
+#endif
+}
+
+extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __grid_constant__ fa_args args)
+{
+    extern __shared__ __align__(128) unsigned char fa_smem[];
+    fa_u16 *sQ = (fa_u16 *)fa_smem;
+    fa_u16 *sK = sQ + FA_BLOCK_M * FA_SROW;
+    fa_u16 *sV = sK + FA_STAGES * FA_BLOCK_N * FA_SROW;
+
+    const int tid = threadIdx.x, warp = tid / 32, lane = tid % 32;
+    const int g = lane / 4, t4 = lane % 4; /* fragment row group and column pair */
+
+    fa_ctx c;
+    c.b = blockIdx.z;
+    c.h = blockIdx.y;
+    c.hk = c.h / (args.q_heads / args.kv_heads);
+    int q_start = 0, k_start = 0;
+#if FA_VARLEN
+    q_start = args.cu_seqlens_q[c.b];
+    k_start = args.cu_seqlens_k[c.b];
+    c.q_len = args.cu_seqlens_q[c.b + 1] - q_start;
+    c.kv_len = args.cu_seqlens_k[c.b + 1] - k_start;
+#else
+    c.q_len = args.seqlen_q;
+    c.kv_len = args.seqlen_k;
+#endif
+#if FA_PAGED_BLOCK
+    c.kv_len = args.seq_lens[c.b];
+#endif
+    if (args.seqused_k)
+        c.kv_len = args.seqused_k[c.b];
+
+    /* Last row tiles first: under a causal mask they see the most keys, and starting them
+     * first keeps the tail of the grid short. */
+    const int m0 = (gridDim.x - 1 - blockIdx.x) * FA_BLOCK_M;
+    if (m0 >= c.q_len)
+        return;
+    const int m_rows = min(FA_BLOCK_M, c.q_len - m0);
+    const int qa0 = c.kv_len - c.q_len + m0; /* absolute position of row 0 of this tile */
+    const int qa1 = qa0 + m_rows;
+
+    /* Key tiles to visit: the sink tiles, then the tiles of the derived key range. */
+    int kb = 0, ke = c.kv_len;
+    fa_key_range(args, c, qa0, qa1, &kb, &ke);
+    kb = max(kb, 0);
+    ke = min(ke, c.kv_len);
+    int t_lo = kb / FA_BLOCK_N, t_hi = ke > kb ? (ke + FA_BLOCK_N - 1) / FA_BLOCK_N : t_lo;
+    int n_sink = 0;
+#if FA_SINK_TOKENS
+    {
+        int st = (min(FA_SINK_TOKENS, c.kv_len) + FA_BLOCK_N - 1) / FA_BLOCK_N;
+        if (t_hi <= t_lo) {
+            t_lo = 0;
+            t_hi = st;
+        } else if (st >= t_lo) {
+            t_lo = 0;
+        } else {
+            n_sink = st;
+        }
+    }
+#endif
+    const int n_tiles = n_sink + (t_hi - t_lo);
+
+    /* Q tile (zero-filled past q_len), then the first K/V tile. */
+    {
+        const fa_u16 *q0 = (const fa_u16 *)args.q + (long long)c.h * args.q_head_stride;
+#if FA_VARLEN
+        q0 += (long long)(q_start + m0) * args.q_row_stride;
+#else
+        q0 += (long long)c.b * args.q_batch_stride + (long long)m0 * args.q_row_stride;
+#endif
+        fa_load_rows<FA_BLOCK_M>(fa_smem_addr(sQ), q0, args.q_row_stride, m_rows);
+    }
+    const fa_u32 sK0 = fa_smem_addr(sK), sV0 = fa_smem_addr(sV);
+    const fa_u32 stage_bytes = FA_BLOCK_N * FA_SROW * 2;
+    if (n_tiles > 0)
+        fa_load_kv(args, c, sK0, sV0, k_start, (n_sink > 0 ? 0 : t_lo) * FA_BLOCK_N);
+    fa_cp_async_commit();
+
+    float o[FA_MI][FA_NT_O][4];
+    float row_max[FA_MI][2], row_sum[FA_MI][2];
+#pragma unroll
+    for (int mi = 0; mi < FA_MI; mi++) {
+#pragma unroll
+        for (int nt = 0; nt < FA_NT_O; nt++)
+            o[mi][nt][0] = o[mi][nt][1] = o[mi][nt][2] = o[mi][nt][3] = 0.f;
+        row_max[mi][0] = row_max[mi][1] = FA_NEG_INF;
+        row_sum[mi][0] = row_sum[mi][1] = 0.f;
+    }
+
+    const int wr0 = warp * FA_WARP_ROWS;                 /* this warp's first row in the tile */
+    const int wq0 = qa0 + wr0, wq1 = min(qa1, wq0 + FA_WARP_ROWS);
+    /* ldmatrix row addresses: Q (A operand), K (B, keys x d), V (B transposed, keys x d) */
+    const fa_u32 q_s = fa_smem_addr(sQ) + fa_swz_base(wr0 + lane % 16, lane / 16);
+    const fa_u32 k_off = fa_swz_base((lane / 16) * 8 + lane % 8, (lane / 8) % 2);
+    const fa_u32 v_off = fa_swz_base(((lane / 8) % 2) * 8 + lane % 8, lane / 16);
+
+    for (int it = 0; it < n_tiles; it++) {
+        const int stage = FA_STAGES > 1 ? it % FA_STAGES : 0;
+        if (FA_STAGES > 1) {
+            if (it + 1 < n_tiles) {
+                const int tile1 = it + 1 < n_sink ? it + 1 : t_lo + (it + 1 - n_sink);
+                const fa_u32 off = ((it + 1) % FA_STAGES) * stage_bytes;
+                fa_load_kv(args, c, sK0 + off, sV0 + off, k_start, tile1 * FA_BLOCK_N);
+            }
+            fa_cp_async_commit();
+            fa_cp_async_wait<1>();
+        } else {
+            if (it > 0) {
+                fa_load_kv(args, c, sK0, sV0, k_start, (it < n_sink ? it : t_lo + (it - n_sink)) * FA_BLOCK_N);
+                fa_cp_async_commit();
+            }
+            fa_cp_async_wait<0>();
+        }
+        __syncthreads();
+
+        const int tile = it < n_sink ? it : t_lo + (it - n_sink);
+        const int n0 = tile * FA_BLOCK_N, n1 = min(n0 + FA_BLOCK_N, c.kv_len);
+        const int cls = wq0 < wq1 ? fa_tile_class(args, c, wq0, wq1, n0, n1) : FA_TILE_EMPTY;
+        if (cls != FA_TILE_EMPTY) {
+            const bool need_mask = (FA_HAS_MASK && cls != FA_TILE_FULL) || n0 + FA_BLOCK_N > c.kv_len;
+            const fa_u32 k_s = sK0 + stage * stage_bytes + k_off;
+            const fa_u32 v_s = sV0 + stage * stage_bytes + v_off;
+
+            /* S = Q.K^T */
+            float s[FA_MI][FA_NT_S][4];
+#pragma unroll
+            for (int mi = 0; mi < FA_MI; mi++)
+#pragma unroll
+                for (int nt = 0; nt < FA_NT_S; nt++)
+                    s[mi][nt][0] = s[mi][nt][1] = s[mi][nt][2] = s[mi][nt][3] = 0.f;
+#pragma unroll
+            for (int ks = 0; ks < FA_KS_QK; ks++) {
+                fa_u32 qa[FA_MI][4];
+#pragma unroll
+                for (int mi = 0; mi < FA_MI; mi++)
+                    fa_ldmatrix_x4(fa_swz_step(q_s, 2 * ks) + mi * 16 * FA_SROW * 2, qa[mi]);
+                const fa_u32 k_ks = fa_swz_step(k_s, 2 * ks);
+#pragma unroll
+                for (int np = 0; np < FA_NT_S / 2; np++) {
+                    fa_u32 kb4[4];
+                    fa_ldmatrix_x4(k_ks + np * 16 * FA_SROW * 2, kb4);
+#pragma unroll
+                    for (int mi = 0; mi < FA_MI; mi++) {
+                        fa_mma16816(s[mi][2 * np], qa[mi], kb4[0], kb4[1]);
+                        fa_mma16816(s[mi][2 * np + 1], qa[mi], kb4[2], kb4[3]);
+                    }
+                }
+            }
+
+            /* Masking and online softmax. Without a score function the raw dot products stay
+             * unscaled and the scale folds into the exponent's FFMA; with one, scores are
+             * converted to log2 units first. row_max is kept in log2 units. */
+#if FA_HAS_SCORE
+            const float mult = 1.f;
+#else
+            const float mult = args.scale_log2;
+#endif
+#pragma unroll
+            for (int mi = 0; mi < FA_MI; mi++) {
+#pragma unroll
+                for (int half = 0; half < 2; half++) {
+                    const int qpos = wq0 + mi * 16 + g + half * 8;
+                    float mx = FA_NEG_INF;
+#pragma unroll
+                    for (int nt = 0; nt < FA_NT_S; nt++) {
+#pragma unroll
+                        for (int e = 0; e < 2; e++) {
+                            const int kpos = n0 + nt * 8 + 2 * t4 + e;
+                            float x = s[mi][nt][half * 2 + e];
+#if FA_HAS_SCORE
+                            x = fa_score(args, c, qpos, kpos, x * args.softmax_scale) * FA_LOG2E;
+#endif
+                            if (need_mask && !(kpos < c.kv_len && fa_visible(args, c, qpos, kpos)))
+                                x = FA_NEG_INF;
+                            s[mi][nt][half * 2 + e] = x;
+                            mx = fmaxf(mx, x);
+                        }
+                    }
+                    mx = fmaxf(fa_quad_max(mx) * mult, row_max[mi][half]);
+                    const float base = mx == FA_NEG_INF ? 0.f : mx;
+                    const float corr = fa_exp2(row_max[mi][half] - base);
+                    row_max[mi][half] = mx;
+                    float sum = 0.f;
+#pragma unroll
+                    for (int nt = 0; nt < FA_NT_S; nt++) {
+#pragma unroll
+                        for (int e = 0; e < 2; e++) {
+                            float p = fa_exp2(fmaf(s[mi][nt][half * 2 + e], mult, -base));
+                            s[mi][nt][half * 2 + e] = p;
+                            sum += p;
+                        }
+                    }
+                    row_sum[mi][half] = row_sum[mi][half] * corr + sum;
+#pragma unroll
+                    for (int nt = 0; nt < FA_NT_O; nt++) {
+                        o[mi][nt][half * 2] *= corr;
+                        o[mi][nt][half * 2 + 1] *= corr;
+                    }
+                }
+            }
+
+            /* O += P.V, P from the S accumulators (tiles 2j, 2j+1 form A of k-step j). */
+#pragma unroll
+            for (int ks = 0; ks < FA_KS_PV; ks++) {
+                fa_u32 pa[FA_MI][4];
+#pragma unroll
+                for (int mi = 0; mi < FA_MI; mi++) {
+                    pa[mi][0] = fa_pack2(s[mi][2 * ks][0], s[mi][2 * ks][1]);
+                    pa[mi][1] = fa_pack2(s[mi][2 * ks][2], s[mi][2 * ks][3]);
+                    pa[mi][2] = fa_pack2(s[mi][2 * ks + 1][0], s[mi][2 * ks + 1][1]);
+                    pa[mi][3] = fa_pack2(s[mi][2 * ks + 1][2], s[mi][2 * ks + 1][3]);
+                }
+#pragma unroll
+                for (int dp = 0; dp < FA_NT_O / 2; dp++) {
+                    fa_u32 vb[4];
+                    fa_ldmatrix_x4_trans(fa_swz_step(v_s, 2 * dp) + ks * 16 * FA_SROW * 2, vb);
+#pragma unroll
+                    for (int mi = 0; mi < FA_MI; mi++) {
+                        fa_mma16816(o[mi][2 * dp], pa[mi], vb[0], vb[1]);
+                        fa_mma16816(o[mi][2 * dp + 1], pa[mi], vb[2], vb[3]);
+                    }
+                }
+            }
+        }
+        __syncthreads(); /* every warp is done with this stage before it is refilled */
+    }
+
+    /* Epilogue: learned sink, normalisation, O and LSE stores. */
+#pragma unroll
+    for (int mi = 0; mi < FA_MI; mi++) {
+#pragma unroll
+        for (int half = 0; half < 2; half++) {
+            const int r = wr0 + mi * 16 + g + half * 8; /* row in the tile */
+            float mx = row_max[mi][half];
+            float l = fa_quad_sum(row_sum[mi][half]);
+            float scale_o = 1.f;
+#if FA_LEARNED_SINKS
+            {
+                const float sink = fa_sink_logit(args, c) * FA_LOG2E;
+                const float m2 = fmaxf(mx, sink);
+                scale_o = mx == FA_NEG_INF ? 0.f : fa_exp2(mx - m2);
+                l = l * scale_o + fa_exp2(sink - m2);
+                mx = m2;
+            }
+#endif
+            const float inv = l > 0.f ? scale_o / l : 0.f;
+            if (r < m_rows) {
+                fa_u16 *dst = (fa_u16 *)args.o + (long long)c.h * args.o_head_stride;
+#if FA_VARLEN
+                dst += (long long)(q_start + m0 + r) * args.o_row_stride;
+#else
+                dst += (long long)c.b * args.o_batch_stride + (long long)(m0 + r) * args.o_row_stride;
+#endif
+#pragma unroll
+                for (int nt = 0; nt < FA_NT_O; nt++)
+                    *(fa_u32 *)(dst + nt * 8 + 2 * t4) =
+                        fa_pack2(o[mi][nt][half * 2] * inv, o[mi][nt][half * 2 + 1] * inv);
+                if (args.lse && t4 == 0) {
+                    const float lse = l > 0.f ? (mx + __log2f(l)) * FA_LN2 : FA_NEG_INF;
+#if FA_VARLEN
+                    args.lse[(long long)c.h * args.cu_seqlens_q[args.batch] + q_start + m0 + r] = lse;
+#else
+                    args.lse[((long long)c.b * args.q_heads + c.h) * args.seqlen_q + m0 + r] = lse;
+#endif
+                }
+            }
+        }
+    }
+}
