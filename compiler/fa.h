@@ -61,6 +61,8 @@ typedef struct fa_diags {
 void fa_diag_init(fa_diags *d, const char *filename, const char *source);
 void fa_diag_error(fa_diags *d, fa_loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void fa_diag_warning(fa_diags *d, fa_loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* A note (not counted) pointing at a related place, e.g. the first definition. */
+void fa_diag_note(fa_diags *d, fa_loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Adds a hint line under the last diagnostic. */
 void fa_diag_hint(fa_diags *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 fa_loc fa_loc_span(fa_loc from, fa_loc to);
