@@ -1,5 +1,6 @@
 /* main.c - the fadsl_tests runner: registers every suite of suites.h and runs them.
- * `fadsl_tests [SUITE ...]` runs only the named suites. GPU suites print that they skipped
+ * `fadsl_tests [SUITE ...]` runs only the named suites; `--list-cpu-host` lists those that
+ * need neither NVRTC nor a GPU (the sanitizer run). GPU suites print that they skipped
  * when no GPU is present; skipped tests are not counted as passed. */
 #include "suites.h"
 #include "testutil.h"
@@ -22,8 +23,26 @@ static bool wanted(int argc, char **argv, const char *name)
     return false;
 }
 
+static bool is_device_suite(const char *name)
+{
+#define X(n)                    \
+    if (strcmp(name, #n) == 0)  \
+        return true;
+    FA_DEVICE_SUITES(X)
+#undef X
+    return false;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 2 && strcmp(argv[1], "--list-cpu-host") == 0) {
+#define X(name)                      \
+    if (!is_device_suite(#name))     \
+        printf("%s\n", #name);
+        FA_TEST_SUITES(X)
+#undef X
+        return 0;
+    }
     if (CU_initialize_registry() != CUE_SUCCESS)
         return 2;
 #define X(name)                       \

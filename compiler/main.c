@@ -1,0 +1,284 @@
+/* main.c - fa-dslc, the command-line face of the fadsl compiler.
+ *
+ *   fa-dslc VARIANT [options]     compile a variant (a .fa file, or a standard-library name)
+ *   fa-dslc cache list|clear|dir  inspect the on-disk cubin cache
+ *
+ * Exit status: 0 success, 1 a diagnosed error (the variant or the key), 2 bad usage.
+ */
+#include "fa.h"
+#include "fadsl.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { EXIT_DIAGNOSED = 1, EXIT_USAGE = 2 };
+
+typedef enum { EMIT_CUDA, EMIT_IR, EMIT_KEY, EMIT_CUBIN } emit_kind;
+
+static const char usage_text[] =
+    "usage: fa-dslc VARIANT [options]\n"
+    "       fa-dslc cache list|clear|dir\n"
+    "\n"
+    "VARIANT is a .fa file, or the name of a standard-library variant (none, causal,\n"
+    "sliding_window, ...; `fa-dslc --list` prints them).\n"
+    "\n"
+    "options:\n"
+    "  --arch sm_80|sm_86|sm_89|sm_90a   target GPU (default sm_80)\n"
+    "  --dtype fp16|bf16                 query/output type (default bf16)\n"
+    "  --kv-dtype fp16|bf16|fp8e4m3|fp8e5m2  K/V type (default: --dtype)\n"
+    "  --head-dim N                      64, 96, 128, 192 or 256 (default 128)\n"
+    "  --gqa N                           query heads per KV head (default 1)\n"
+    "  --paged BLOCK_SIZE                paged KV cache with this block size (8..128)\n"
+    "  --layout nhd|hdb                  paged cache layout (default nhd)\n"
+    "  --varlen                          packed variable-length batch (cu_seqlens)\n"
+    "  --emit cuda|ir|key|cubin          what to write (default cuda)\n"
+    "  -o FILE                           output file (default: stdout; cubin: KERNEL.cubin)\n"
+    "  --list                            list the standard-library variants\n"
+    "  -h, --help                        this text\n";
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "fa-dslc: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\nTry 'fa-dslc --help'.\n");
+    return EXIT_USAGE;
+}
+
+/* Parses a positive decimal int; false on anything else. */
+static bool parse_int(const char *s, int *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v <= 0 || v > 1 << 20)
+        return false;
+    *out = (int)v;
+    return true;
+}
+
+static char *read_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fa_buf b = {0};
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        fa_buf_printf(&b, "%.*s", (int)n, chunk);
+    fclose(f);
+    return fa_buf_take(&b);
+}
+
+static bool print_entry(void *ud, const fadsl_cache_entry *e)
+{
+    (void)ud;
+    printf("%s  %-6s %8llu  %s%s\n", e->valid ? "ok     " : "CORRUPT", e->arch,
+           (unsigned long long)e->payload_size, e->kernel_name, e->path_kind == FADSL_PATH_PTX ? " (ptx)" : "");
+    return true;
+}
+
+static int cache_command(int argc, char **argv)
+{
+    if (argc != 3)
+        return usage_error("cache needs one of: list, clear, dir%s", "");
+    char dir[4096];
+    if (fadsl_cache_dir(dir, sizeof dir) != FADSL_OK) {
+        fprintf(stderr, "fa-dslc: error: %s\n", fadsl_last_error());
+        return EXIT_DIAGNOSED;
+    }
+    if (strcmp(argv[2], "dir") == 0) {
+        printf("%s\n", dir);
+        return 0;
+    }
+    if (strcmp(argv[2], "list") == 0) {
+        printf("# %s\n", dir);
+        return fadsl_cache_list(print_entry, NULL) == FADSL_OK ? 0 : EXIT_DIAGNOSED;
+    }
+    if (strcmp(argv[2], "clear") == 0) {
+        int removed = 0;
+        if (fadsl_cache_clear(&removed) != FADSL_OK) {
+            fprintf(stderr, "fa-dslc: error: %s\n", fadsl_last_error());
+            return EXIT_DIAGNOSED;
+        }
+        printf("removed %d entries from %s\n", removed, dir);
+        return 0;
+    }
+    return usage_error("unknown cache command '%s' (list, clear, dir)", argv[2]);
+}
+
+/* Writes `len` bytes to `path` (or stdout when path is NULL). */
+static int write_output(const char *path, const void *data, size_t len)
+{
+    FILE *f = path ? fopen(path, "wb") : stdout;
+    if (!f) {
+        fprintf(stderr, "fa-dslc: error: cannot write %s: %s\n", path, strerror(errno));
+        return EXIT_DIAGNOSED;
+    }
+    bool ok = fwrite(data, 1, len, f) == len;
+    if (path)
+        ok = fclose(f) == 0 && ok;
+    if (!ok) {
+        fprintf(stderr, "fa-dslc: error: writing %s failed\n", path ? path : "stdout");
+        return EXIT_DIAGNOSED;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 2 && strcmp(argv[1], "cache") == 0)
+        return cache_command(argc, argv);
+
+    const char *input = NULL, *out_path = NULL;
+    emit_kind emit = EMIT_CUDA;
+    bool kv_dtype_set = false;
+    fa_key key;
+    fa_key_init(&key);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        bool takes_value = !strcmp(a, "--arch") || !strcmp(a, "--dtype") || !strcmp(a, "--kv-dtype") ||
+                           !strcmp(a, "--head-dim") || !strcmp(a, "--gqa") || !strcmp(a, "--paged") ||
+                           !strcmp(a, "--layout") || !strcmp(a, "--emit") || !strcmp(a, "-o");
+        if (takes_value && !v)
+            return usage_error("option %s needs a value", a);
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            fputs(usage_text, stdout);
+            return 0;
+        } else if (!strcmp(a, "--list")) {
+            for (int j = 0; fa_stdlib_name(j); j++)
+                printf("%s\n", fa_stdlib_name(j));
+            return 0;
+        } else if (!strcmp(a, "--arch")) {
+            if (!fa_arch_parse(v, &key.arch))
+                return usage_error("unknown arch '%s' (sm_80, sm_86, sm_89, sm_90a)", v);
+        } else if (!strcmp(a, "--dtype")) {
+            if (!fa_dtype_parse(v, &key.dtype))
+                return usage_error("unknown dtype '%s' (fp16, bf16, fp8e4m3, fp8e5m2)", v);
+        } else if (!strcmp(a, "--kv-dtype")) {
+            if (!fa_dtype_parse(v, &key.kv_dtype))
+                return usage_error("unknown kv dtype '%s' (fp16, bf16, fp8e4m3, fp8e5m2)", v);
+            kv_dtype_set = true;
+        } else if (!strcmp(a, "--head-dim")) {
+            if (!parse_int(v, &key.head_dim))
+                return usage_error("--head-dim needs a positive integer, not '%s'", v);
+        } else if (!strcmp(a, "--gqa")) {
+            if (!parse_int(v, &key.gqa_ratio))
+                return usage_error("--gqa needs a positive integer, not '%s'", v);
+        } else if (!strcmp(a, "--paged")) {
+            if (!parse_int(v, &key.paged_block_size))
+                return usage_error("--paged needs a positive block size, not '%s'", v);
+            key.paged_layout = FA_PAGED_NHD;
+        } else if (!strcmp(a, "--layout")) {
+            if (!strcmp(v, "nhd"))
+                key.paged_layout = FA_PAGED_NHD;
+            else if (!strcmp(v, "hdb"))
+                key.paged_layout = FA_PAGED_HDB;
+            else
+                return usage_error("unknown layout '%s' (nhd, hdb)", v);
+        } else if (!strcmp(a, "--varlen")) {
+            key.varlen = true;
+            continue;
+        } else if (!strcmp(a, "--emit")) {
+            if (!strcmp(v, "cuda"))
+                emit = EMIT_CUDA;
+            else if (!strcmp(v, "ir"))
+                emit = EMIT_IR;
+            else if (!strcmp(v, "key"))
+                emit = EMIT_KEY;
+            else if (!strcmp(v, "cubin"))
+                emit = EMIT_CUBIN;
+            else
+                return usage_error("unknown --emit '%s' (cuda, ir, key, cubin)", v);
+        } else if (!strcmp(a, "-o")) {
+            out_path = v;
+        } else if (a[0] == '-' && a[1]) {
+            return usage_error("unknown option '%s'", a);
+        } else if (input) {
+            return usage_error("one variant at a time (got a second: '%s')", a);
+        } else {
+            input = a;
+            continue;
+        }
+        if (takes_value)
+            i++;
+    }
+    if (!input)
+        return usage_error("no variant given%s", "");
+    if (!kv_dtype_set)
+        key.kv_dtype = key.dtype;
+
+    /* A file if one exists by that name; else a standard-library name. */
+    char *source = read_file(input);
+    if (!source) {
+        const char *std = fa_stdlib_source(input);
+        if (!std) {
+            fprintf(stderr, "fa-dslc: error: cannot read '%s': %s, and it is not a standard-library variant "
+                            "(see fa-dslc --list)\n", input, strerror(errno));
+            return EXIT_DIAGNOSED;
+        }
+        source = strdup(std);
+    }
+
+    char *diags = NULL;
+    int n_errors = 0;
+    fa_program *prog = fa_program_compile(input, source, &diags, &n_errors);
+    if (diags && *diags)
+        fputs(diags, stderr);
+    free(diags);
+    if (!prog) {
+        fprintf(stderr, "%d error%s generated.\n", n_errors, n_errors == 1 ? "" : "s");
+        free(source);
+        return EXIT_DIAGNOSED;
+    }
+    fa_key_set_variant(&key, prog);
+
+    int rc = 0;
+    char err[512], name[256];
+    fa_plan plan;
+    if (emit == EMIT_IR) {
+        char *ir = fa_program_dump_ir(prog);
+        rc = write_output(out_path, ir, strlen(ir));
+        free(ir);
+    } else if (fa_plan_key(&key, &plan, err, sizeof err) != FA_OK) {
+        fprintf(stderr, "fa-dslc: error: %s\n", err);
+        rc = EXIT_DIAGNOSED;
+    } else if (emit == EMIT_KEY) {
+        char desc[1024];
+        fa_key_describe(&key, desc, sizeof desc);
+        fa_key_name(&key, name, sizeof name);
+        fa_buf b = {0};
+        fa_buf_printf(&b, "key: %s\nkernel: %s\nplan: template=%s block_m=%d block_n=%d warps=%d stages=%d "
+                      "threads=%d smem=%d\n", desc, name, plan.template_file, plan.block_m, plan.block_n,
+                      plan.num_warps, plan.stages, plan.threads, plan.smem_bytes);
+        rc = write_output(out_path, b.data, b.len);
+        fa_buf_free(&b);
+    } else if (emit == EMIT_CUDA) {
+        char *cu = fa_emit_cuda(prog, &key, &plan);
+        rc = cu ? write_output(out_path, cu, strlen(cu)) : EXIT_DIAGNOSED;
+        free(cu);
+    } else {
+        fadsl_compile_info info;
+        /* The runtime takes the checked source text itself, whatever the file is named. */
+        if (fadsl_compile(source, &key, &info) != FADSL_OK) {
+            fprintf(stderr, "fa-dslc: error: %s\n", fadsl_last_error());
+            rc = EXIT_DIAGNOSED;
+        } else {
+            char path[300];
+            if (!out_path) {
+                snprintf(path, sizeof path, "%s.%s", info.kernel_name, info.path == FADSL_PATH_PTX ? "ptx" : "cubin");
+                out_path = path;
+            }
+            rc = write_output(out_path, info.image, info.image_size);
+            if (rc == 0)
+                fprintf(stderr, "fa-dslc: wrote %s (%zu bytes, %s, %.2f s)\n", out_path, info.image_size,
+                        info.origin == FADSL_FROM_COMPILE ? "compiled" : "from cache", info.seconds);
+        }
+    }
+    fa_program_free(prog);
+    free(source);
+    return rc;
+}

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs what building and testing fadsl needs on Debian/Ubuntu, when it is missing.
+# The CUDA toolkit (NVRTC) is expected under /usr/local/cuda.
+set -euo pipefail
+need=()
+command -v flex >/dev/null || need+=(flex)
+command -v bison >/dev/null || need+=(bison)
+command -v cmake >/dev/null || need+=(cmake)
+command -v clang >/dev/null || need+=(clang)
+[ -f /usr/include/CUnit/CUnit.h ] || need+=(libcunit1-dev)
+if [ ${#need[@]} -gt 0 ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y "${need[@]}" >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y "${need[@]}" >/dev/null; }
+fi
+if [ ! -f /usr/local/cuda/include/nvrtc.h ]; then
+    echo "fadsl needs the CUDA toolkit (NVRTC) under /usr/local/cuda" >&2
+    exit 1
+fi
