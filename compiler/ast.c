@@ -2,6 +2,7 @@
 #include "fa.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,14 +118,15 @@ fa_variant *fa_ast_variant(fa_unit *u, fa_loc loc, const char *name, fa_loc name
     return v;
 }
 
-/* The shortest decimal that reads back as `x`, always with a '.' or an exponent so it
- * stays a float literal when parsed again. */
+/* The shortest decimal that reads back as `x` (plain unless x is tiny or huge), always
+ * with a '.' or an exponent so it stays a float literal when parsed again. */
 static void fa_ast_print_float(fa_buf *b, double x)
 {
     char s[40];
+    bool plain = fabs(x) >= 1e-4 && fabs(x) < 1e16;
     for (int prec = 1; prec <= 17; prec++) {
         snprintf(s, sizeof s, "%.*g", prec, x);
-        if (strtod(s, NULL) == x)
+        if (strtod(s, NULL) == x && !(plain && strchr(s, 'e')))
             break;
     }
     fa_buf_puts(b, s);

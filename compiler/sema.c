@@ -534,7 +534,7 @@ static void fa_sema_annotate(fa_decl *d, int index)
         int k = 0;
         while (dim->name && k < FA_EXTENT_CONST && strcmp(fa_extent_names[k], dim->name) != 0)
             k++;
-        dim->extent = (fa_extent)k;
+        dim->extent = dim->name ? (fa_extent)k : FA_EXTENT_CONST;
     }
 }
 

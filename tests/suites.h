@@ -2,15 +2,19 @@
  * X(name) declares and registers `void fa_suite_<name>(void)` (defined in tests/test_<name>.c). */
 #define FA_TEST_SUITES(X) \
     X(util)               \
+    X(parser)             \
+    X(diagnostics)        \
     X(ref)                \
     X(rt_key)             \
     X(rt_cache)           \
     X(rt_compile)         \
-    X(rt_gpu)
+    X(rt_gpu)             \
+    X(gpu_fwd)
 
 /* Suites that run NVRTC or a GPU: left out of the sanitizer run (`--list-cpu-host`), since
  * neither NVRTC nor the driver is instrumented and they only repeat there. */
 #define FA_DEVICE_SUITES(X) \
     X(rt_cache)             \
     X(rt_compile)           \
-    X(rt_gpu)
+    X(rt_gpu)               \
+    X(gpu_fwd)

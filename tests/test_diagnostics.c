@@ -1,0 +1,806 @@
+/* test_diagnostics.c - bad programs and the exact diagnostics they get: the message,
+ * the source line, the caret under the span and the hint. These texts are the contract
+ * of the front end (lexer, parser and sema); change them on purpose only. */
+#include "fa.h"
+#include "testutil.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Runs the front end as the compiler does (sema only on a clean parse); returns the
+ * rendered diagnostics (malloc'd) and the error count. */
+static char *fa_test_diagnose(const char *src, int *n_errors)
+{
+    fa_diags d;
+    fa_diag_init(&d, "v.fa", src);
+    fa_unit u = {.arena = fa_arena_new(), .diags = &d};
+    if (fa_parse(&u) == 0)
+        fa_sema_check(&u);
+    *n_errors = d.n_errors;
+    fa_arena_free(u.arena);
+    return fa_buf_take(&d.text);
+}
+
+typedef struct fa_diag_case {
+    const char *group, *name, *source, *expected;
+} fa_diag_case;
+
+static const fa_diag_case fa_diag_cases[] = {
+    {"lexer", "stray_char",
+     "variant v {\n"
+     "    mask = k <= q; $\n"
+     "}\n",
+     "v.fa:2:20: error: unexpected character '$'\n"
+     "    2 |     mask = k <= q; $\n"
+     "      |                    ^\n"
+     "      = hint: delete it; comments start with '#'\n"},
+    {"lexer", "non_ascii",
+     "variant v {\n"
+     "    mask = k \342\211\244 q;\n"
+     "}\n",
+     "v.fa:2:14: error: non-ASCII character in source\n"
+     "    2 |     mask = k \342\211\244 q;\n"
+     "      |              ^\n"
+     "      = hint: only comments may hold non-ASCII text\n"
+     "v.fa:2:18: error: unexpected identifier 'q', expecting an operator or ';'\n"
+     "    2 |     mask = k \342\211\244 q;\n"
+     "      |                ^\n"},
+    {"lexer", "c_comment",
+     "variant v {\n"
+     "    // causal\n"
+     "    mask = k <= q;\n"
+     "}\n",
+     "v.fa:2:5: error: C-style comment\n"
+     "    2 |     // causal\n"
+     "      |     ^~~~~~~~~\n"
+     "      = hint: comments start with '#' and run to the end of the line\n"},
+    {"lexer", "unterminated_comment",
+     "variant v {\n"
+     "    mask = k <= q; /* causal\n"
+     "}\n",
+     "v.fa:2:20: error: unterminated C-style comment\n"
+     "    2 |     mask = k <= q; /* causal\n"
+     "      |                    ^~~~~~~~~\n"
+     "      = hint: comments start with '#' and run to the end of the line\n"
+     "v.fa:2:19: error: unexpected end of file, expecting a declaration or '}'\n"
+     "    2 |     mask = k <= q; /* causal\n"
+     "      |                   ^\n"},
+    {"lexer", "int_overflow",
+     "variant v {\n"
+     "    sink 99999999999;\n"
+     "}\n",
+     "v.fa:2:10: error: integer literal '99999999999' is too large\n"
+     "    2 |     sink 99999999999;\n"
+     "      |          ^~~~~~~~~~~\n"
+     "      = hint: ints are 32-bit: the largest is 2147483647\n"},
+    {"lexer", "malformed_number",
+     "variant v {\n"
+     "    let x = 12abc;\n"
+     "    let y = 1e;\n"
+     "}\n",
+     "v.fa:2:13: error: malformed number '12abc'\n"
+     "    2 |     let x = 12abc;\n"
+     "      |             ^~~~~\n"
+     "      = hint: numbers look like 42, 1.5, .5 or 1e-3\n"
+     "v.fa:3:13: error: malformed number '1e'\n"
+     "    3 |     let y = 1e;\n"
+     "      |             ^~\n"
+     "      = hint: numbers look like 42, 1.5, .5 or 1e-3\n"},
+    {"lexer", "float_out_of_range",
+     "variant v {\n"
+     "    score = s * 1e39;\n"
+     "}\n",
+     "v.fa:2:17: error: float literal '1e39' is out of range\n"
+     "    2 |     score = s * 1e39;\n"
+     "      |                 ^~~~\n"
+     "      = hint: floats are 32-bit: the largest is about 3.4e38\n"},
+    {"lexer", "tab_caret",
+     "variant v {\n"
+     "\tmask =\tq - k < windw;\n"
+     "}\n",
+     "v.fa:2:17: error: unknown name 'windw'\n"
+     "    2 |         mask =  q - k < windw;\n"
+     "      |                         ^~~~~\n"
+     "      = hint: declare it with 'param' or 'let' before using it\n"},
+    {"lexer", "crlf",
+     "variant v {\r\n"
+     "    mask = k <= qq;\r\n"
+     "}\r\n",
+     "v.fa:2:17: error: unknown name 'qq'\n"
+     "    2 |     mask = k <= qq;\n"
+     "      |                 ^~\n"
+     "      = hint: declare it with 'param' or 'let' before using it\n"},
+    {"syntax", "missing_semicolon",
+     "variant v {\n"
+     "    param window : i32 = 4096\n"
+     "    mask = q - k < window;\n"
+     "}\n",
+     "v.fa:2:30: error: missing ';' at the end of this declaration\n"
+     "    2 |     param window : i32 = 4096\n"
+     "      |                              ^\n"
+     "      = hint: every declaration ends with ';'\n"},
+    {"syntax", "not_a_declaration",
+     "variant v {\n"
+     "    window = 3;\n"
+     "}\n",
+     "v.fa:2:5: error: unexpected identifier 'window', expecting a declaration or '}'\n"
+     "    2 |     window = 3;\n"
+     "      |     ^~~~~~\n"
+     "      = hint: a declaration starts with param, let, mask, score, sink or sink_logit\n"},
+    {"syntax", "keyword_as_name",
+     "variant v {\n"
+     "    let mask = 1;\n"
+     "}\n",
+     "v.fa:2:9: error: unexpected 'mask', expecting identifier\n"
+     "    2 |     let mask = 1;\n"
+     "      |         ^~~~\n"
+     "      = hint: 'mask' is a keyword; it cannot be used as a name\n"},
+    {"syntax", "missing_operand",
+     "variant v {\n"
+     "    let x = 3 +;\n"
+     "}\n",
+     "v.fa:2:16: error: unexpected ';', expecting an expression\n"
+     "    2 |     let x = 3 +;\n"
+     "      |                ^\n"},
+    {"syntax", "missing_brace",
+     "variant v {\n"
+     "    mask = k <= q;\n",
+     "v.fa:2:19: error: unexpected end of file, expecting a declaration or '}'\n"
+     "    2 |     mask = k <= q;\n"
+     "      |                   ^\n"},
+    {"syntax", "assign_for_compare",
+     "variant v {\n"
+     "    mask = q = k;\n"
+     "}\n",
+     "v.fa:2:14: error: unexpected '=', expecting an operator or ';'\n"
+     "    2 |     mask = q = k;\n"
+     "      |              ^\n"
+     "      = hint: compare with '=='; '=' only defines\n"},
+    {"syntax", "variant_without_name",
+     "variant {\n"
+     "    mask = k <= q;\n"
+     "}\n",
+     "v.fa:1:9: error: unexpected '{', expecting identifier\n"
+     "    1 | variant {\n"
+     "      |         ^\n"},
+    {"syntax", "top_level_junk",
+     "mask = k <= q;\n",
+     "v.fa:1:1: error: unexpected 'mask', expecting end of file or 'variant'\n"
+     "    1 | mask = k <= q;\n"
+     "      | ^~~~\n"},
+    {"syntax", "too_many_dims",
+     "variant v {\n"
+     "    param t : f32[batch, q_heads, q_len, kv_len, 2];\n"
+     "}\n",
+     "v.fa:2:50: error: too many dimensions: a tensor has at most 4\n"
+     "    2 |     param t : f32[batch, q_heads, q_len, kv_len, 2];\n"
+     "      |                                                  ^\n"
+     "      = hint: flatten the extra dimensions into one\n"},
+    {"syntax", "param_default_expr",
+     "variant v {\n"
+     "    param w : i32 = window;\n"
+     "}\n",
+     "v.fa:2:21: error: unexpected identifier 'window', expecting an expression\n"
+     "    2 |     param w : i32 = window;\n"
+     "      |                     ^~~~~~\n"},
+    {"syntax", "syntax_recovery",
+     "variant v {\n"
+     "    param window : i32 = 4096\n"
+     "    mask = q - k < window\n"
+     "    let x = 3 +;\n"
+     "    let mask = 2;\n"
+     "    foo = 3;\n"
+     "    score = s;\n"
+     "}\n",
+     "v.fa:2:30: error: missing ';' at the end of this declaration\n"
+     "    2 |     param window : i32 = 4096\n"
+     "      |                              ^\n"
+     "      = hint: every declaration ends with ';'\n"
+     "v.fa:3:26: error: missing ';' at the end of this declaration\n"
+     "    3 |     mask = q - k < window\n"
+     "      |                          ^\n"
+     "      = hint: every declaration ends with ';'\n"
+     "v.fa:4:16: error: unexpected ';', expecting an expression\n"
+     "    4 |     let x = 3 +;\n"
+     "      |                ^\n"
+     "v.fa:5:9: error: unexpected 'mask', expecting identifier\n"
+     "    5 |     let mask = 2;\n"
+     "      |         ^~~~\n"
+     "      = hint: 'mask' is a keyword; it cannot be used as a name\n"
+     "v.fa:6:5: error: unexpected identifier 'foo', expecting a declaration or '}'\n"
+     "    6 |     foo = 3;\n"
+     "      |     ^~~\n"
+     "      = hint: a declaration starts with param, let, mask, score, sink or sink_logit\n"},
+    {"file", "no_variant",
+     "# nothing here\n",
+     "v.fa:1:1: error: no variant in this file\n"
+     "    1 | # nothing here\n"
+     "      | ^\n"
+     "      = hint: write one: variant NAME { mask = k <= q; }\n"},
+    {"file", "two_variants",
+     "variant a {\n"
+     "    mask = k <= q;\n"
+     "}\n"
+     "variant b {\n"
+     "}\n",
+     "v.fa:4:9: error: more than one variant in this file\n"
+     "    4 | variant b {\n"
+     "      |         ^\n"
+     "      = hint: put each variant in its own file\n"
+     "v.fa:1:9: note: the first variant is here\n"
+     "    1 | variant a {\n"
+     "      |         ^\n"},
+    {"file", "long_variant_name",
+     "variant causal_sliding_window_with_alibi_and_four_sink_tokens {\n"
+     "}\n",
+     "v.fa:1:9: error: variant name is too long: at most 47 characters\n"
+     "    1 | variant causal_sliding_window_with_alibi_and_four_sink_tokens {\n"
+     "      |         ^~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n"
+     "      = hint: choose a shorter name\n"},
+    {"names", "unknown_name_hint",
+     "variant v {\n"
+     "    param window : i32 = 4096;\n"
+     "    mask = q - k < windw;\n"
+     "}\n",
+     "v.fa:3:20: error: unknown name 'windw'\n"
+     "    3 |     mask = q - k < windw;\n"
+     "      |                    ^~~~~\n"
+     "      = hint: did you mean 'window'?\n"},
+    {"names", "unknown_name",
+     "variant v {\n"
+     "    mask = k <= q + offset;\n"
+     "}\n",
+     "v.fa:2:21: error: unknown name 'offset'\n"
+     "    2 |     mask = k <= q + offset;\n"
+     "      |                     ^~~~~~\n"
+     "      = hint: declare it with 'param' or 'let' before using it\n"},
+    {"names", "duplicate_param",
+     "variant v {\n"
+     "    param window : i32;\n"
+     "    param window : f32;\n"
+     "}\n",
+     "v.fa:3:11: error: 'window' is already defined\n"
+     "    3 |     param window : f32;\n"
+     "      |           ^~~~~~\n"
+     "      = hint: rename one of them\n"
+     "v.fa:2:11: note: 'window' is first defined here\n"
+     "    2 |     param window : i32;\n"
+     "      |           ^~~~~~\n"},
+    {"names", "let_shadows_param",
+     "variant v {\n"
+     "    param window : i32;\n"
+     "    let window = 4;\n"
+     "}\n",
+     "v.fa:3:9: error: 'window' is already defined\n"
+     "    3 |     let window = 4;\n"
+     "      |         ^~~~~~\n"
+     "      = hint: rename one of them\n"
+     "v.fa:2:11: note: 'window' is first defined here\n"
+     "    2 |     param window : i32;\n"
+     "      |           ^~~~~~\n"},
+    {"names", "shadow_builtin_var",
+     "variant v {\n"
+     "    let q = 1;\n"
+     "}\n",
+     "v.fa:2:9: error: 'q' is a built-in variable; it cannot be redefined\n"
+     "    2 |     let q = 1;\n"
+     "      |         ^\n"
+     "      = hint: choose another name\n"},
+    {"names", "shadow_builtin_fn",
+     "variant v {\n"
+     "    param exp : f32;\n"
+     "}\n",
+     "v.fa:2:11: error: 'exp' is a built-in function; it cannot be redefined\n"
+     "    2 |     param exp : f32;\n"
+     "      |           ^~~\n"
+     "      = hint: choose another name\n"},
+    {"names", "let_before_definition",
+     "variant v {\n"
+     "    mask = k <= q - w;\n"
+     "    let w = 4;\n"
+     "}\n",
+     "v.fa:2:21: error: 'w' is used before its definition\n"
+     "    2 |     mask = k <= q - w;\n"
+     "      |                     ^\n"
+     "      = hint: a let is visible only below it; move it up\n"
+     "v.fa:3:9: note: 'w' is defined here\n"
+     "    3 |     let w = 4;\n"
+     "      |         ^\n"},
+    {"names", "let_self_reference",
+     "variant v {\n"
+     "    let w = w + 1;\n"
+     "}\n",
+     "v.fa:2:13: error: 'w' is used before its definition\n"
+     "    2 |     let w = w + 1;\n"
+     "      |             ^\n"
+     "      = hint: a let is visible only below it; move it up\n"
+     "v.fa:2:9: note: 'w' is defined here\n"
+     "    2 |     let w = w + 1;\n"
+     "      |         ^\n"},
+    {"names", "s_outside_score",
+     "variant v {\n"
+     "    mask = s > 0;\n"
+     "}\n",
+     "v.fa:2:12: error: 's' is not available here\n"
+     "    2 |     mask = s > 0;\n"
+     "      |            ^\n"
+     "      = hint: s, the scaled q.k score, exists only inside score\n"},
+    {"names", "s_in_let",
+     "variant v {\n"
+     "    let t = s * 2;\n"
+     "    score = t;\n"
+     "}\n",
+     "v.fa:2:13: error: 's' is not available here\n"
+     "    2 |     let t = s * 2;\n"
+     "      |             ^\n"
+     "      = hint: s, the scaled q.k score, exists only inside score\n"},
+    {"names", "function_without_call",
+     "variant v {\n"
+     "    score = exp;\n"
+     "}\n",
+     "v.fa:2:13: error: 'exp' is a function; it must be called\n"
+     "    2 |     score = exp;\n"
+     "      |             ^~~\n"
+     "      = hint: call it as exp(x)\n"},
+    {"names", "not_a_function",
+     "variant v {\n"
+     "    param window : i32;\n"
+     "    mask = window(1);\n"
+     "}\n",
+     "v.fa:3:12: error: 'window' is not a function\n"
+     "    3 |     mask = window(1);\n"
+     "      |            ^~~~~~\n"
+     "      = hint: the functions are tanh, exp, exp2, log, abs, min, max and where\n"},
+    {"names", "unknown_function",
+     "variant v {\n"
+     "    score = tanhh(s);\n"
+     "}\n",
+     "v.fa:2:13: error: unknown function 'tanhh'\n"
+     "    2 |     score = tanhh(s);\n"
+     "      |             ^~~~~\n"
+     "      = hint: did you mean 'tanh'?\n"},
+    {"names", "unknown_function_no_hint",
+     "variant v {\n"
+     "    score = sigmoid(s);\n"
+     "}\n",
+     "v.fa:2:13: error: unknown function 'sigmoid'\n"
+     "    2 |     score = sigmoid(s);\n"
+     "      |             ^~~~~~~\n"
+     "      = hint: the functions are tanh, exp, exp2, log, abs, min, max and where\n"},
+    {"singletons", "duplicate_mask",
+     "variant v {\n"
+     "    mask = k <= q;\n"
+     "    mask = q - k < 128;\n"
+     "}\n",
+     "v.fa:3:5: error: more than one mask\n"
+     "    3 |     mask = q - k < 128;\n"
+     "      |     ^~~~\n"
+     "      = hint: combine the conditions into one mask with && or ||\n"
+     "v.fa:2:5: note: the first mask is here\n"
+     "    2 |     mask = k <= q;\n"
+     "      |     ^~~~\n"},
+    {"singletons", "duplicate_score",
+     "variant v {\n"
+     "    score = s;\n"
+     "    score = s * 0.5;\n"
+     "}\n",
+     "v.fa:3:5: error: more than one score\n"
+     "    3 |     score = s * 0.5;\n"
+     "      |     ^~~~~\n"
+     "      = hint: combine them into one score expression\n"
+     "v.fa:2:5: note: the first score is here\n"
+     "    2 |     score = s;\n"
+     "      |     ^~~~~\n"},
+    {"singletons", "duplicate_sink",
+     "variant v {\n"
+     "    sink 4;\n"
+     "    sink 8;\n"
+     "}\n",
+     "v.fa:3:5: error: more than one sink\n"
+     "    3 |     sink 8;\n"
+     "      |     ^~~~\n"
+     "      = hint: keep one sink\n"
+     "v.fa:2:5: note: the first sink is here\n"
+     "    2 |     sink 4;\n"
+     "      |     ^~~~\n"},
+    {"singletons", "duplicate_sink_logit",
+     "variant v {\n"
+     "    sink_logit = 0.0;\n"
+     "    sink_logit = 1.0;\n"
+     "}\n",
+     "v.fa:3:5: error: more than one sink_logit\n"
+     "    3 |     sink_logit = 1.0;\n"
+     "      |     ^~~~~~~~~~\n"
+     "      = hint: keep one sink_logit\n"
+     "v.fa:2:5: note: the first sink_logit is here\n"
+     "    2 |     sink_logit = 0.0;\n"
+     "      |     ^~~~~~~~~~\n"},
+    {"params", "default_type_mismatch",
+     "variant v {\n"
+     "    param window : i32 = 1.5;\n"
+     "}\n",
+     "v.fa:2:26: error: default of i32 parameter 'window' is a float\n"
+     "    2 |     param window : i32 = 1.5;\n"
+     "      |                          ^~~\n"
+     "      = hint: write an integer, or declare 'window' as f32\n"},
+    {"params", "unknown_type",
+     "variant v {\n"
+     "    param window : int;\n"
+     "}\n",
+     "v.fa:2:20: error: unknown type 'int'\n"
+     "    2 |     param window : int;\n"
+     "      |                    ^~~\n"
+     "      = hint: parameter types are i32 and f32\n"},
+    {"params", "unknown_dim",
+     "variant v {\n"
+     "    param slopes : f32[heads];\n"
+     "}\n",
+     "v.fa:2:24: error: unknown dimension 'heads'\n"
+     "    2 |     param slopes : f32[heads];\n"
+     "      |                        ^~~~~\n"
+     "      = hint: a dimension is q_heads, kv_heads, batch, q_len, kv_len or an integer\n"},
+    {"params", "zero_dim",
+     "variant v {\n"
+     "    param table : i32[0];\n"
+     "}\n",
+     "v.fa:2:23: error: a dimension must be at least 1\n"
+     "    2 |     param table : i32[0];\n"
+     "      |                       ^\n"
+     "      = hint: remove it, or give its size\n"},
+    {"params", "tensor_default",
+     "variant v {\n"
+     "    param slopes : f32[q_heads] = 1.0;\n"
+     "}\n",
+     "v.fa:2:35: error: tensor parameter 'slopes' cannot have a default\n"
+     "    2 |     param slopes : f32[q_heads] = 1.0;\n"
+     "      |                                   ^~~\n"
+     "      = hint: tensors are passed at launch; remove '= ...'\n"},
+    {"params", "too_many_params",
+     "variant v {\n"
+     "    param p0 : i32;\n"
+     "    param p1 : i32;\n"
+     "    param p2 : i32;\n"
+     "    param p3 : i32;\n"
+     "    param p4 : i32;\n"
+     "    param p5 : i32;\n"
+     "    param p6 : i32;\n"
+     "    param p7 : i32;\n"
+     "    param p8 : i32;\n"
+     "    param p9 : i32;\n"
+     "    param p10 : i32;\n"
+     "    param p11 : i32;\n"
+     "    param p12 : i32;\n"
+     "    param p13 : i32;\n"
+     "    param p14 : i32;\n"
+     "    param p15 : i32;\n"
+     "    param p16 : i32;\n"
+     "}\n",
+     "v.fa:18:11: error: too many parameters: a variant has at most 16\n"
+     "   18 |     param p16 : i32;\n"
+     "      |           ^~~\n"
+     "      = hint: pack scalars of one type into a tensor parameter\n"},
+    {"indexing", "float_index",
+     "variant v {\n"
+     "    param slopes : f32[q_heads];\n"
+     "    score = s - slopes[h * 0.5];\n"
+     "}\n",
+     "v.fa:3:24: error: index 1 of 'slopes' is float; tensor indices must be int\n"
+     "    3 |     score = s - slopes[h * 0.5];\n"
+     "      |                        ^~~~~~~\n"
+     "      = hint: compute indices from ints such as h, b, q and k\n"},
+    {"indexing", "index_arity",
+     "variant v {\n"
+     "    param doc : i32[batch, kv_len];\n"
+     "    mask = doc[k] == doc[b, q];\n"
+     "}\n",
+     "v.fa:3:12: error: 'doc' has 2 dimensions, but 1 index is given\n"
+     "    3 |     mask = doc[k] == doc[b, q];\n"
+     "      |            ^~~~~~\n"
+     "      = hint: index it as doc[b, k]\n"},
+    {"indexing", "scalar_indexed",
+     "variant v {\n"
+     "    param window : i32;\n"
+     "    mask = q - k < window[h];\n"
+     "}\n",
+     "v.fa:3:20: error: 'window' is a scalar parameter; it cannot be indexed\n"
+     "    3 |     mask = q - k < window[h];\n"
+     "      |                    ^~~~~~\n"
+     "      = hint: only tensor parameters (declared with dimensions, e.g. f32[q_heads]) can be indexed\n"},
+    {"indexing", "tensor_not_indexed",
+     "variant v {\n"
+     "    param doc : i32[batch, kv_len];\n"
+     "    mask = doc == 0;\n"
+     "}\n",
+     "v.fa:3:12: error: 'doc' is a tensor parameter; it must be indexed\n"
+     "    3 |     mask = doc == 0;\n"
+     "      |            ^~~\n"
+     "      = hint: index it, e.g. doc[b, k]\n"},
+    {"indexing", "builtin_indexed",
+     "variant v {\n"
+     "    mask = q[0] > 0;\n"
+     "}\n",
+     "v.fa:2:12: error: 'q' is a built-in; it cannot be indexed\n"
+     "    2 |     mask = q[0] > 0;\n"
+     "      |            ^\n"
+     "      = hint: only tensor parameters (declared with dimensions, e.g. f32[q_heads]) can be indexed\n"},
+    {"types", "mask_not_bool",
+     "variant v {\n"
+     "    mask = q - k;\n"
+     "}\n",
+     "v.fa:2:12: error: mask must be bool, but this is int\n"
+     "    2 |     mask = q - k;\n"
+     "      |            ^~~~~\n"
+     "      = hint: a mask says which keys a query sees, e.g. mask = k <= q;\n"},
+    {"types", "score_bool",
+     "variant v {\n"
+     "    score = s > 0;\n"
+     "}\n",
+     "v.fa:2:13: error: score must be a number, but this is bool\n"
+     "    2 |     score = s > 0;\n"
+     "      |             ^~~~~\n"
+     "      = hint: drop keys with mask; choose between numbers with where(c, a, b)\n"},
+    {"types", "sink_logit_bool",
+     "variant v {\n"
+     "    param sinks : f32[q_heads];\n"
+     "    sink_logit = sinks[h] > 0.0;\n"
+     "}\n",
+     "v.fa:3:18: error: sink_logit must be a number, but this is bool\n"
+     "    3 |     sink_logit = sinks[h] > 0.0;\n"
+     "      |                  ^~~~~~~~~~~~~~\n"
+     "      = hint: sink_logit is the learned sink's logit, e.g. sink_logit = sinks[h];\n"},
+    {"types", "sink_float",
+     "variant v {\n"
+     "    sink 4.0;\n"
+     "}\n",
+     "v.fa:2:10: error: sink must be an int constant, but this is float\n"
+     "    2 |     sink 4.0;\n"
+     "      |          ^~~\n"
+     "      = hint: sink N keeps the first N keys visible: write N, e.g. sink 4;\n"},
+    {"types", "sink_param",
+     "variant v {\n"
+     "    param n : i32 = 4;\n"
+     "    sink n + 1;\n"
+     "}\n",
+     "v.fa:3:10: error: sink must be a constant, but 'n' is a parameter\n"
+     "    3 |     sink n + 1;\n"
+     "      |          ^\n"
+     "      = hint: the number of sink tokens is fixed when the kernel is built: write it, e.g. sink 4;\n"},
+    {"types", "sink_negative",
+     "variant v {\n"
+     "    sink 2 - 6;\n"
+     "}\n",
+     "v.fa:2:10: error: sink must not be negative, but it is -4\n"
+     "    2 |     sink 2 - 6;\n"
+     "      |          ^~~~~\n"
+     "      = hint: sink N keeps the first N keys visible: write N >= 0, e.g. sink 4;\n"},
+    {"types", "sink_div_zero",
+     "variant v {\n"
+     "    sink 4 / (2 - 2);\n"
+     "}\n",
+     "v.fa:2:10: error: division by zero in sink's value\n"
+     "    2 |     sink 4 / (2 - 2);\n"
+     "      |          ^~~~~~~~~~~\n"
+     "      = hint: sink N keeps the first N keys visible: write N, e.g. sink 4;\n"},
+    {"types", "call_arity",
+     "variant v {\n"
+     "    score = min(s, 1.0, 2.0);\n"
+     "}\n",
+     "v.fa:2:13: error: 'min' takes 2 arguments, but 3 were given\n"
+     "    2 |     score = min(s, 1.0, 2.0);\n"
+     "      |             ^~~~~~~~~~~~~~~~\n"
+     "      = hint: call it as min(a, b)\n"},
+    {"types", "call_arg_type",
+     "variant v {\n"
+     "    score = tanh(s > 0);\n"
+     "}\n",
+     "v.fa:2:18: error: argument 1 of 'tanh' must be a number, but it is bool\n"
+     "    2 |     score = tanh(s > 0);\n"
+     "      |                  ^~~~~\n"
+     "      = hint: use where(c, a, b) to choose a number from a bool\n"},
+    {"types", "where_cond",
+     "variant v {\n"
+     "    score = where(q - k, s, 0.0);\n"
+     "}\n",
+     "v.fa:2:19: error: argument 1 of 'where' must be bool, but it is int\n"
+     "    2 |     score = where(q - k, s, 0.0);\n"
+     "      |                   ^~~~~\n"
+     "      = hint: compare it, e.g. x != 0\n"},
+    {"types", "where_choices",
+     "variant v {\n"
+     "    score = where(q > k, s, true);\n"
+     "}\n",
+     "v.fa:2:26: error: the choices of 'where' are float and bool; they must both be numbers or both bool\n"
+     "    2 |     score = where(q > k, s, true);\n"
+     "      |                          ^~~~~~~\n"
+     "      = hint: write where(c, 1, 0) for a number from a bool\n"},
+    {"types", "mod_float",
+     "variant v {\n"
+     "    mask = (q - k) % 2.5 == 0;\n"
+     "}\n",
+     "v.fa:2:22: error: right operand of '%' is float; '%' needs ints\n"
+     "    2 |     mask = (q - k) % 2.5 == 0;\n"
+     "      |                      ^~~\n"
+     "      = hint: '%' is the remainder of int division; it has no float form\n"},
+    {"types", "and_int",
+     "variant v {\n"
+     "    mask = k <= q && q - k;\n"
+     "}\n",
+     "v.fa:2:22: error: right operand of '&&' is int; '&&' needs bool\n"
+     "    2 |     mask = k <= q && q - k;\n"
+     "      |                      ^~~~~\n"
+     "      = hint: compare it, e.g. x != 0\n"},
+    {"types", "not_int",
+     "variant v {\n"
+     "    mask = !q;\n"
+     "}\n",
+     "v.fa:2:13: error: operand of '!' must be bool, but it is int\n"
+     "    2 |     mask = !q;\n"
+     "      |             ^\n"
+     "      = hint: compare it, e.g. x != 0\n"},
+    {"types", "neg_bool",
+     "variant v {\n"
+     "    score = -(s > 0);\n"
+     "}\n",
+     "v.fa:2:15: error: operand of '-' must be a number, but it is bool\n"
+     "    2 |     score = -(s > 0);\n"
+     "      |               ^~~~~\n"
+     "      = hint: use where(c, a, b) to choose a number from a bool\n"},
+    {"types", "arith_bool",
+     "variant v {\n"
+     "    score = s + (q > k);\n"
+     "}\n",
+     "v.fa:2:18: error: right operand of '+' is bool; '+' needs numbers\n"
+     "    2 |     score = s + (q > k);\n"
+     "      |                  ^~~~~\n"
+     "      = hint: use where(c, a, b) to choose a number from a bool\n"},
+    {"types", "compare_mixed",
+     "variant v {\n"
+     "    mask = (k <= q) == 1;\n"
+     "}\n",
+     "v.fa:2:12: error: '==' compares bool with int\n"
+     "    2 |     mask = (k <= q) == 1;\n"
+     "      |            ^~~~~~~~~~~~~\n"
+     "      = hint: both sides must be numbers, or both bool\n"},
+    {"types", "sema_several",
+     "variant v {\n"
+     "    param window : i32 = 4096;\n"
+     "    param slopes : f32[q_heads];\n"
+     "    mask = q - k < windw;\n"
+     "    score = s - slopes[h, 0] * (q - k);\n"
+     "    sink window;\n"
+     "}\n",
+     "v.fa:4:20: error: unknown name 'windw'\n"
+     "    4 |     mask = q - k < windw;\n"
+     "      |                    ^~~~~\n"
+     "      = hint: did you mean 'window'?\n"
+     "v.fa:5:17: error: 'slopes' has 1 dimension, but 2 indices are given\n"
+     "    5 |     score = s - slopes[h, 0] * (q - k);\n"
+     "      |                 ^~~~~~~~~~~~\n"
+     "      = hint: index it as slopes[h]\n"
+     "v.fa:6:10: error: sink must be a constant, but 'window' is a parameter\n"
+     "    6 |     sink window;\n"
+     "      |          ^~~~~~\n"
+     "      = hint: the number of sink tokens is fixed when the kernel is built: write it, e.g. sink 4;\n"},
+
+};
+
+/* Checks every case of `group`: the exact text, and one counted error per "error:" line. */
+static void fa_test_group(const char *group)
+{
+    int ran = 0;
+    for (size_t i = 0; i < sizeof fa_diag_cases / sizeof fa_diag_cases[0]; i++) {
+        const fa_diag_case *c = &fa_diag_cases[i];
+        if (strcmp(c->group, group) != 0)
+            continue;
+        int n_errors, want = 0;
+        char *text = fa_test_diagnose(c->source, &n_errors);
+        for (const char *p = c->expected; (p = strstr(p, ": error: ")); p++)
+            want++;
+        if (strcmp(text, c->expected) != 0)
+            fprintf(stderr, "\n--- %s: expected\n%s--- got\n%s", c->name, c->expected, text);
+        CU_ASSERT_STRING_EQUAL(text, c->expected);
+        CU_ASSERT_EQUAL(n_errors, want);
+        free(text);
+        ran++;
+    }
+    CU_ASSERT(ran > 0);
+}
+
+static void test_lexer(void) { fa_test_group("lexer"); }
+static void test_syntax(void) { fa_test_group("syntax"); }
+static void test_file(void) { fa_test_group("file"); }
+static void test_names(void) { fa_test_group("names"); }
+static void test_singletons(void) { fa_test_group("singletons"); }
+static void test_params(void) { fa_test_group("params"); }
+static void test_indexing(void) { fa_test_group("indexing"); }
+static void test_types(void) { fa_test_group("types"); }
+
+/* Nesting deeper than the parser's stack is an error, not a crash. */
+static void test_deep_nesting(void)
+{
+    enum { DEPTH = 5000 };
+    fa_buf src = {0};
+    fa_buf_puts(&src, "variant v {\n    score = ");
+    for (int i = 0; i < DEPTH; i++)
+        fa_buf_puts(&src, "(");
+    fa_buf_puts(&src, "s");
+    for (int i = 0; i < DEPTH; i++)
+        fa_buf_puts(&src, ")");
+    fa_buf_puts(&src, ";\n}\n");
+    int n_errors;
+    char *text = fa_test_diagnose(src.data, &n_errors);
+    CU_ASSERT_EQUAL(n_errors, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "error: expression nested too deeply"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "= hint: split it into smaller parts with let\n"));
+    free(text);
+    fa_buf_free(&src);
+}
+
+/* The renderer itself: spans over several lines, empty spans, tabs, warnings, notes. */
+static void test_render(void)
+{
+    fa_diags d;
+    fa_diag_init(&d, "r.fa", "ab\tcd efg\nsecond\n");
+    fa_diag_error(&d, (fa_loc){1, 4, 2, 3}, "to the end of line %d", 1);
+    fa_diag_warning(&d, (fa_loc){1, 8, 1, 8}, "empty span");
+    fa_diag_note(&d, (fa_loc){2, 1, 2, 7}, "a note");
+    fa_diag_hint(&d, "a hint");
+    CU_ASSERT_STRING_EQUAL(d.text.data,
+                           "r.fa:1:4: error: to the end of line 1\n"
+                           "    1 | ab      cd efg\n"
+                           "      |         ^~~~~~\n"
+                           "r.fa:1:8: warning: empty span\n"
+                           "    1 | ab      cd efg\n"
+                           "      |             ^\n"
+                           "r.fa:2:1: note: a note\n"
+                           "    2 | second\n"
+                           "      | ^~~~~~\n"
+                           "      = hint: a hint\n");
+    CU_ASSERT_EQUAL(d.n_errors, 1);
+    CU_ASSERT_EQUAL(d.n_warnings, 1);
+    fa_buf_free(&d.text);
+
+    fa_diag_init(&d, NULL, "x");
+    fa_diag_error(&d, (fa_loc){7, 1, 7, 2}, "past the end");
+    CU_ASSERT_STRING_EQUAL(d.text.data, "<input>:7:1: error: past the end\n");
+    fa_buf_free(&d.text);
+}
+
+/* fa_parse and fa_sema_check return the errors they added. */
+static void test_counts(void)
+{
+    fa_diags d;
+    fa_diag_init(&d, "v.fa", "variant v {\n    mask = q <;\n    score = s +;\n}\n");
+    fa_unit u = {.arena = fa_arena_new(), .diags = &d};
+    CU_ASSERT_EQUAL(fa_parse(&u), 2);
+    CU_ASSERT_EQUAL(d.n_errors, 2);
+    fa_arena_free(u.arena);
+    fa_buf_free(&d.text);
+
+    fa_diag_init(&d, "v.fa", "variant v {\n    mask = x < y;\n    score = z;\n}\n");
+    u = (fa_unit){.arena = fa_arena_new(), .diags = &d};
+    CU_ASSERT_EQUAL(fa_parse(&u), 0);
+    CU_ASSERT_EQUAL(fa_sema_check(&u), 3);
+    fa_arena_free(u.arena);
+    fa_buf_free(&d.text);
+}
+
+void fa_suite_diagnostics(void); /* registered through suites.h */
+void fa_suite_diagnostics(void)
+{
+    static const CU_TestInfo tests[] = {
+        {"lexer", test_lexer},
+        {"syntax", test_syntax},
+        {"file", test_file},
+        {"names", test_names},
+        {"singletons", test_singletons},
+        {"params", test_params},
+        {"indexing", test_indexing},
+        {"types", test_types},
+        {"deep_nesting", test_deep_nesting},
+        {"render", test_render},
+        {"counts", test_counts},
+        CU_TEST_INFO_NULL,
+    };
+    fa_test_add_suite("diagnostics", tests);
+}
