@@ -9,10 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define X(name) void fa_suite_##name(void);
-FA_TEST_SUITES(X)
-#undef X
-
 static bool wanted(int argc, char **argv, const char *name)
 {
     if (argc < 2)
