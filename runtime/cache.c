@@ -267,7 +267,7 @@ static int load_entry(const char *path, const unsigned char digest[16], const fa
     size_t n = 0;
     unsigned char *f = read_file(path, &n);
     if (!f) {
-        if (errno == ENOENT)
+        if (errno == ENOENT || errno == ENOTDIR)
             return 0;
         *why = strerror(errno);
         return -1;
@@ -382,7 +382,7 @@ fadsl_status fart_image_get(const fart_source *src, fart_image *out, fadsl_origi
 {
     const char *opts[64];
     char arch_opt[64];
-    int n;
+    int n = 0;
     fadsl_status s = effective_options(src, opts, 64, &n, arch_opt, sizeof arch_opt);
     if (s)
         return s;

@@ -1,0 +1,289 @@
+/* test_rt_key.c - request validation and dispatch keys (no GPU: the arch is given). */
+#include "fadsl.h"
+#include "testutil.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define PTR(x) ((void *)(uintptr_t)(x))
+
+/* A valid dense causal GQA-4 bf16 request with fake (aligned) device pointers. */
+static fadsl_fwd_desc dense(void)
+{
+    return (fadsl_fwd_desc){.variant = "causal", .dtype = FA_DTYPE_BF16, .q = PTR(0x10000), .k = PTR(0x20000),
+                            .v = PTR(0x30000), .o = PTR(0x40000), .batch = 2, .seqlen_q = 128,
+                            .seqlen_k = 256, .q_heads = 32, .kv_heads = 8, .head_dim = 128, .arch = "sm_90a"};
+}
+
+/* The seed's paged decode: 8192 blocks of 16, bf16, 64 q heads over 8 kv heads. */
+static fadsl_paged_desc cache(void)
+{
+    return (fadsl_paged_desc){.layout = FA_PAGED_HDB, .kv_dtype = FA_DTYPE_BF16, .k_cache = PTR(0x100000),
+                              .v_cache = PTR(0x200000), .num_blocks = 8192, .block_size = 16,
+                              .num_kv_heads = 8, .head_dim = 128, .block_tables = PTR(0x300000),
+                              .max_blocks_per_seq = 512, .seq_lens = PTR(0x400000), .num_seqs = 4,
+                              .q_tokens_per_seq = 1};
+}
+
+static fadsl_fwd_desc paged(const fadsl_paged_desc *pg)
+{
+    fadsl_fwd_desc d = dense();
+    d.k = d.v = NULL;
+    d.batch = d.seqlen_q = d.seqlen_k = d.kv_heads = 0;
+    d.q_heads = 64;
+    d.paged = pg;
+    return d;
+}
+
+/* Expects make_key to refuse d with `want` and a message containing each needle. */
+static void refuse(const fadsl_fwd_desc *d, fadsl_status want, const char *needle1, const char *needle2)
+{
+    fa_key key;
+    fadsl_fwd_desc copy = *d;
+    fadsl_status s = fadsl_make_key(d, &key);
+    CU_ASSERT_EQUAL(s, want);
+    CU_ASSERT_PTR_NOT_NULL(strstr(fadsl_last_error(), needle1));
+    if (needle2)
+        CU_ASSERT_PTR_NOT_NULL(strstr(fadsl_last_error(), needle2));
+    if (s != want || !strstr(fadsl_last_error(), needle1))
+        printf("\n  got %s: %s (wanted %s, '%s')\n", fadsl_status_name(s), fadsl_last_error(),
+               fadsl_status_name(want), needle1);
+    CU_ASSERT_EQUAL(memcmp(&copy, d, sizeof copy), 0);
+}
+
+static void test_status_names(void)
+{
+    CU_ASSERT_EQUAL((int)FADSL_ERR_EMPTY_PAGED_CACHE, (int)FA_ERR__COMPILER);
+    for (int i = 0; i < FADSL__STATUS_COUNT; i++) {
+        CU_ASSERT_TRUE(strlen(fadsl_status_name((fadsl_status)i)) > 1);
+        for (int j = 0; j < i; j++)
+            CU_ASSERT_STRING_NOT_EQUAL(fadsl_status_name((fadsl_status)i), fadsl_status_name((fadsl_status)j));
+    }
+    CU_ASSERT_STRING_EQUAL(fadsl_status_name(FADSL_ERR_NO_DRIVER), "no CUDA driver");
+    CU_ASSERT_STRING_EQUAL(fadsl_status_name((fadsl_status)999), "unknown status");
+}
+
+static void test_dense_key(void)
+{
+    fadsl_fwd_desc d = dense();
+    fa_key a, b;
+    CU_ASSERT_EQUAL_FATAL(fadsl_make_key(&d, &a), FADSL_OK);
+    CU_ASSERT_EQUAL(a.arch, FA_ARCH_SM90A);
+    CU_ASSERT_EQUAL(a.dtype, FA_DTYPE_BF16);
+    CU_ASSERT_EQUAL(a.gqa_ratio, 4);
+    CU_ASSERT_EQUAL(a.head_dim, 128);
+    CU_ASSERT_FALSE(a.varlen);
+    CU_ASSERT_EQUAL(a.paged_block_size, 0);
+    CU_ASSERT_STRING_EQUAL(a.variant, "causal");
+    CU_ASSERT_TRUE(a.causal);
+    CU_ASSERT_EQUAL_FATAL(fadsl_make_key(&d, &b), FADSL_OK);
+    char na[128], nb[128];
+    fa_key_name(&a, na, sizeof na);
+    fa_key_name(&b, nb, sizeof nb);
+    CU_ASSERT_STRING_EQUAL(na, nb);
+    CU_ASSERT_PTR_NOT_NULL(strstr(na, "gqa4"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(na, "sm_90a"));
+
+    int cu[3] = {0};
+    d.cu_seqlens_q = d.cu_seqlens_k = cu;
+    d.max_seqlen_q = d.max_seqlen_k = 64;
+    CU_ASSERT_EQUAL_FATAL(fadsl_make_key(&d, &a), FADSL_OK);
+    CU_ASSERT_TRUE(a.varlen);
+    fa_key_name(&a, na, sizeof na);
+    CU_ASSERT_PTR_NOT_NULL(strstr(na, "varlen"));
+}
+
+static void test_paged_key(void)
+{
+    fadsl_paged_desc pg = cache();
+    fadsl_fwd_desc d = paged(&pg);
+    fa_key a, b;
+    CU_ASSERT_EQUAL_FATAL(fadsl_make_key(&d, &a), FADSL_OK);
+    CU_ASSERT_EQUAL(a.paged_block_size, 16);
+    CU_ASSERT_EQUAL(a.gqa_ratio, 8);
+    CU_ASSERT_EQUAL(a.kv_dtype, FA_DTYPE_BF16);
+    char na[128], nb[128];
+    fa_key_name(&a, na, sizeof na);
+    CU_ASSERT_PTR_NOT_NULL(strstr(na, "paged"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(na, "gqa8"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(na, "bf16"));
+    CU_ASSERT_EQUAL_FATAL(fadsl_make_key(&d, &b), FADSL_OK);
+    fa_key_name(&b, nb, sizeof nb);
+    CU_ASSERT_STRING_EQUAL(na, nb);
+    pg.q_tokens_per_seq = 8;   /* chunked prefill */
+    CU_ASSERT_EQUAL(fadsl_make_key(&d, &a), FADSL_OK);
+}
+
+static void test_paged_refusals(void)
+{
+    fadsl_paged_desc pg = cache();
+    fadsl_fwd_desc d = paged(&pg);
+    pg.block_size = 7;
+    refuse(&d, FADSL_ERR_BLOCK_SIZE, "block_size 7", "8, 16, 32, 64, 128");
+    pg = cache();
+    pg.num_blocks = 0;
+    refuse(&d, FADSL_ERR_EMPTY_PAGED_CACHE, "num_blocks is 0", NULL);
+    pg = cache();
+    pg.block_size = 0;
+    refuse(&d, FADSL_ERR_EMPTY_PAGED_CACHE, "block_size is 0", NULL);
+    pg = cache();
+    pg.num_kv_heads = 0;
+    refuse(&d, FADSL_ERR_EMPTY_PAGED_CACHE, "num_kv_heads is 0", NULL);
+    pg = cache();
+    pg.max_blocks_per_seq = 0;
+    refuse(&d, FADSL_ERR_EMPTY_PAGED_CACHE, "max_blocks_per_seq is 0", NULL);
+    pg = cache();
+    pg.head_dim = 64;
+    refuse(&d, FADSL_ERR_PAGED_HEAD_DIM, "head_dim 64", "head_dim 128");
+    pg = cache();
+    pg.num_seqs = 0;
+    refuse(&d, FADSL_ERR_EMPTY_BATCH, "num_seqs is 0", NULL);
+    pg = cache();
+    pg.q_tokens_per_seq = 0;
+    refuse(&d, FADSL_ERR_EMPTY_BATCH, "q_tokens_per_seq is 0", NULL);
+    pg = cache();
+    pg.block_tables = NULL;
+    refuse(&d, FADSL_ERR_NULL_POINTER, "block_tables", NULL);
+    pg = cache();
+    pg.k_cache = PTR(0x100004);
+    refuse(&d, FADSL_ERR_MISALIGNED, "k_cache", NULL);
+    pg = cache();
+    pg.max_seq_len = 512 * 16 + 1;
+    refuse(&d, FADSL_ERR_SEQLEN, "max_seq_len 8193", NULL);
+    pg = cache();
+    pg.num_kv_heads = 6;
+    refuse(&d, FADSL_ERR_HEADS, "q_heads 64 is not a multiple of kv_heads 6", NULL);
+}
+
+static void test_dense_refusals(void)
+{
+    fadsl_fwd_desc d = dense();
+    d.batch = 0;
+    refuse(&d, FADSL_ERR_EMPTY_BATCH, "batch is 0", NULL);
+    d = dense();
+    d.seqlen_q = 0;
+    refuse(&d, FADSL_ERR_EMPTY_BATCH, "seqlen_q is 0", NULL);
+    d = dense();
+    d.seqlen_k = -1;
+    refuse(&d, FADSL_ERR_SEQLEN, "seqlen_k -1", NULL);
+    d = dense();
+    d.batch = 70000;
+    refuse(&d, FADSL_ERR_SEQLEN, "batch 70000", NULL);
+    d = dense();
+    d.q = NULL;
+    refuse(&d, FADSL_ERR_NULL_POINTER, "q is NULL", NULL);
+    d = dense();
+    d.v = NULL;
+    refuse(&d, FADSL_ERR_NULL_POINTER, "v is NULL", NULL);
+    d = dense();
+    d.k = PTR(0x20008);
+    refuse(&d, FADSL_ERR_MISALIGNED, "k 0x20008", "16-byte");
+    d = dense();
+    d.q_stride[0] = 128 * 32 * 128;
+    d.q_stride[1] = 100;
+    d.q_stride[2] = 128;
+    refuse(&d, FADSL_ERR_MISALIGNED, "q row stride 100", "multiple of 8");
+    d = dense();
+    d.q_heads = 30;
+    refuse(&d, FADSL_ERR_HEADS, "q_heads 30 is not a multiple of kv_heads 8", NULL);
+    d = dense();
+    d.kv_heads = 0;
+    refuse(&d, FADSL_ERR_HEADS, "kv_heads 0", NULL);
+    d = dense();
+    int cu[3] = {0};
+    d.cu_seqlens_q = cu;
+    d.max_seqlen_q = d.max_seqlen_k = 16;
+    refuse(&d, FADSL_ERR_NULL_POINTER, "cu_seqlens_k is NULL", NULL);
+    d.cu_seqlens_k = cu;
+    d.max_seqlen_k = 0;
+    refuse(&d, FADSL_ERR_SEQLEN, "max_seqlen_k 0", NULL);
+    d = dense();
+    d.arch = "sm_75";
+    refuse(&d, FADSL_ERR_INVALID, "unknown arch 'sm_75'", "sm_90a");
+    d = dense();
+    d.variant = "no_such_variant";
+    refuse(&d, FADSL_ERR_VARIANT, "no_such_variant", "causal");
+    d.variant = "/no/such/file.fa";
+    refuse(&d, FADSL_ERR_VARIANT, "/no/such/file.fa", NULL);
+    d.variant = "variant broken { mask = ; }";
+    refuse(&d, FADSL_ERR_SYNTAX, "error", NULL);
+}
+
+/* Parameters: a window scalar with a default, a per-head slopes tensor without. */
+static const char *alibi_swa = "variant alibi_swa {\n"
+                               "    param window : i32 = 4096;\n"
+                               "    param slopes : f32[q_heads];\n"
+                               "    mask = k <= q && q - k < window;\n"
+                               "    score = s - slopes[h] * (q - k);\n"
+                               "}\n";
+
+static void test_params(void)
+{
+    fadsl_fwd_desc d = dense();
+    d.variant = alibi_swa;
+    refuse(&d, FADSL_ERR_PARAM, "slopes", "device pointer");
+    fadsl_param ps[3] = {{.name = "slopes", .tensor = PTR(0x50000)}, {.name = "window", .value = 128}};
+    d.params = ps;
+    d.num_params = 2;
+    fa_key key;
+    CU_ASSERT_EQUAL(fadsl_make_key(&d, &key), FADSL_OK);
+    CU_ASSERT_FALSE(key.stdlib);
+    ps[1].value = 2.5;
+    refuse(&d, FADSL_ERR_PARAM, "'window' is i32", "2.5");
+    ps[1] = (fadsl_param){.name = "windw", .value = 1};
+    refuse(&d, FADSL_ERR_PARAM, "unknown parameter 'windw'", "window, slopes");
+    ps[1] = (fadsl_param){.name = "slopes", .tensor = PTR(0x60000)};
+    refuse(&d, FADSL_ERR_PARAM, "'slopes' is given twice", NULL);
+    d.num_params = 1;   /* window takes its default */
+    CU_ASSERT_EQUAL(fadsl_make_key(&d, &key), FADSL_OK);
+    d.variant = "variant w { param window : i32; mask = q - k < window; }";
+    d.num_params = 0;
+    refuse(&d, FADSL_ERR_PARAM, "'window' has no default", NULL);
+}
+
+/* An unsupported key is refused by the planner, before NVRTC, with its reason. */
+static void test_unsupported(void)
+{
+    fa_key key;
+    fa_key_init(&key);
+    key.head_dim = 100;
+    fadsl_compile_info info;
+    CU_ASSERT_EQUAL(fadsl_compile("causal", &key, &info), FADSL_ERR_UNSUPPORTED);
+    CU_ASSERT_PTR_NOT_NULL(strstr(fadsl_last_error(), "head_dim 100"));
+}
+
+/* Without a GPU a valid launch fails cleanly; a refused one fails on validation first. */
+static void test_no_driver(void)
+{
+    if (fadsl_device_init(0, NULL) != FADSL_ERR_NO_DRIVER) {
+        printf("(GPU present: skipped) ");
+        return;
+    }
+    CU_ASSERT_PTR_NOT_NULL(strstr(fadsl_last_error(), "no CUDA driver"));
+    fadsl_fwd_desc d = dense();
+    CU_ASSERT_EQUAL(fadsl_forward(&d, NULL), FADSL_ERR_NO_DRIVER);
+    CU_ASSERT_PTR_NOT_NULL(strstr(fadsl_last_error(), "no CUDA driver"));
+    d.batch = 0;
+    CU_ASSERT_EQUAL(fadsl_forward(&d, NULL), FADSL_ERR_EMPTY_BATCH);
+    d = dense();
+    d.arch = NULL;   /* the arch must come from the device */
+    fa_key key;
+    CU_ASSERT_EQUAL(fadsl_make_key(&d, &key), FADSL_ERR_NO_DRIVER);
+    void *p = NULL;
+    CU_ASSERT_EQUAL(fadsl_device_alloc(&p, 16), FADSL_ERR_NO_DRIVER);
+}
+
+void fa_suite_rt_key(void); /* registered through suites.h */
+void fa_suite_rt_key(void)
+{
+    static const CU_TestInfo tests[] = {{"status_names", test_status_names},
+                                        {"dense_key", test_dense_key},
+                                        {"paged_key", test_paged_key},
+                                        {"paged_refusals", test_paged_refusals},
+                                        {"dense_refusals", test_dense_refusals},
+                                        {"params", test_params},
+                                        {"unsupported", test_unsupported},
+                                        {"no_driver", test_no_driver},
+                                        CU_TEST_INFO_NULL};
+    fa_test_add_suite("rt_key", tests);
+}
