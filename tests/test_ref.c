@@ -125,7 +125,6 @@ static void test_conversions(void)
     CU_ASSERT_DOUBLE_EQUAL(fa_ref_rel_error(a, b, 2), 1.0, 1e-15);
 }
 
-void fa_suite_ref(void); /* registered through suites.h */
 void fa_suite_ref(void)
 {
     static const CU_TestInfo tests[] = {{"causal_mean", test_causal_mean},

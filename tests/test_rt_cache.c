@@ -293,7 +293,6 @@ static void test_nvrtc_error_and_log(void)
     CU_ASSERT_EQUAL(ends, 1);
 }
 
-void fa_suite_rt_cache(void); /* registered through suites.h */
 void fa_suite_rt_cache(void)
 {
     static const CU_TestInfo tests[] = {{"hit_after_miss", test_hit_after_miss},

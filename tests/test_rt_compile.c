@@ -113,7 +113,6 @@ static void test_ptx_env(void)
     CU_ASSERT_PTR_NOT_NULL(info.image && strstr(info.image, ".entry"));
 }
 
-void fa_suite_rt_compile(void); /* registered through suites.h */
 void fa_suite_rt_compile(void)
 {
     static const CU_TestInfo tests[] = {{"compile_disk_memory", test_compile_disk_memory},

@@ -134,7 +134,6 @@ static void test_causal_gqa_varlen(void)
     run_causal(3, lq, lk, 0, 0);
 }
 
-void fa_suite_rt_gpu(void); /* registered through suites.h */
 void fa_suite_rt_gpu(void)
 {
     fa_arch arch;

@@ -273,7 +273,6 @@ static void test_no_driver(void)
     CU_ASSERT_EQUAL(fadsl_device_alloc(&p, 16), FADSL_ERR_NO_DRIVER);
 }
 
-void fa_suite_rt_key(void); /* registered through suites.h */
 void fa_suite_rt_key(void)
 {
     static const CU_TestInfo tests[] = {{"status_names", test_status_names},
