@@ -186,6 +186,29 @@ static fa_type fa_sema_param_type(const fa_decl *d)
 
 static fa_type fa_sema_expr(fa_sema *s, fa_expr *e);
 
+/* Whether checked expression `e` reads q or k, directly or through lets. */
+static bool fa_sema_uses_position(const fa_expr *e)
+{
+    switch (e->kind) {
+    case FA_E_NAME:
+        if (e->sym_kind == FA_SYM_LET)
+            return fa_sema_uses_position(e->sym_decl->value);
+        return e->sym_kind == FA_SYM_BUILTIN && (e->sym_index == FA_VAR_Q || e->sym_index == FA_VAR_K);
+    case FA_E_INDEX:
+    case FA_E_CALL:
+        for (int i = 0; i < e->call.nargs; i++)
+            if (fa_sema_uses_position(e->call.args[i]))
+                return true;
+        return false;
+    case FA_E_UNARY:
+        return fa_sema_uses_position(e->op.a);
+    case FA_E_BINARY:
+        return fa_sema_uses_position(e->op.a) || fa_sema_uses_position(e->op.b);
+    default:
+        return false;
+    }
+}
+
 /* A name: a builtin variable, a scalar param, or a let defined above. */
 static fa_type fa_sema_name(fa_sema *s, fa_expr *e)
 {
@@ -193,6 +216,11 @@ static fa_type fa_sema_name(fa_sema *s, fa_expr *e)
     if (var == FA_VAR_S && !s->in_score) {
         fa_diag_error(s->d, e->loc, "'s' is not available here");
         fa_diag_hint(s->d, "s, the scaled q.k score, exists only inside score");
+        return FA_TY_ERROR;
+    }
+    if ((var == FA_VAR_Q || var == FA_VAR_K) && s->cur->kind == FA_D_SINK_LOGIT) {
+        fa_diag_error(s->d, e->loc, "'%s' is not available in sink_logit", e->name);
+        fa_diag_hint(s->d, "sink_logit is one value per head and sequence: it may use h, hk, b, q_len, kv_len and params");
         return FA_TY_ERROR;
     }
     if (var >= 0) {
@@ -217,6 +245,11 @@ static fa_type fa_sema_name(fa_sema *s, fa_expr *e)
             fa_diag_error(s->d, e->loc, "'%s' is used before its definition", e->name);
             fa_diag_hint(s->d, "a let is visible only below it; move it up");
             fa_diag_note(s->d, d->name_loc, "'%s' is defined here", e->name);
+            return FA_TY_ERROR;
+        }
+        if (s->cur->kind == FA_D_SINK_LOGIT && fa_sema_uses_position(d->value)) {
+            fa_diag_error(s->d, e->loc, "'%s' depends on q or k, which sink_logit cannot use", e->name);
+            fa_diag_hint(s->d, "sink_logit is one value per head and sequence: it may use h, hk, b, q_len, kv_len and params");
             return FA_TY_ERROR;
         }
         e->sym_kind = FA_SYM_LET;

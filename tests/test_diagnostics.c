@@ -681,7 +681,26 @@ static const fa_diag_case fa_diag_cases[] = {
      "    6 |     sink window;\n"
      "      |          ^~~~~~\n"
      "      = hint: the number of sink tokens is fixed when the kernel is built: write it, e.g. sink 4;\n"},
-
+    {"types", "sink_logit_position",
+     "variant v {\n"
+     "    param sinks : f32[q_heads];\n"
+     "    sink_logit = sinks[h] - q;\n"
+     "}\n",
+     "v.fa:3:29: error: 'q' is not available in sink_logit\n"
+     "    3 |     sink_logit = sinks[h] - q;\n"
+     "      |                             ^\n"
+     "      = hint: sink_logit is one value per head and sequence: it may use h, hk, b, q_len, kv_len and params\n"},
+    {"types", "sink_logit_let_position",
+     "variant v {\n"
+     "    param sinks : f32[q_heads];\n"
+     "    let d = q - k;\n"
+     "    let x = sinks[h] * d;\n"
+     "    sink_logit = x;\n"
+     "}\n",
+     "v.fa:5:18: error: 'x' depends on q or k, which sink_logit cannot use\n"
+     "    5 |     sink_logit = x;\n"
+     "      |                  ^\n"
+     "      = hint: sink_logit is one value per head and sequence: it may use h, hk, b, q_len, kv_len and params\n"},
 };
 
 /* Checks every case of `group`: the exact text, and one counted error per "error:" line. */
