@@ -140,7 +140,8 @@ fadsl_status fart_kernel_get(const fa_program *p, const fa_key *key, bool ptx, f
     char *error = s ? strdup(fadsl_last_error()) : NULL;
     pthread_mutex_lock(&table_lock);
     e->status = s;
-    e->error = error ? error : (char *)"(no memory for the message)";
+    if (s)
+        e->error = error ? error : (char *)"(no memory for the message)";
     e->state = s ? K_FAILED : K_READY;
     pthread_cond_broadcast(&e->done);
     pthread_mutex_unlock(&table_lock);

@@ -67,7 +67,8 @@ fadsl_status fadsl_prewarm_start(const fadsl_prewarm_item *items, int n, int thr
     bool ok = p->items && p->threads;
     for (int i = 0; ok && i < n; i++) {
         p->items[i] = items[i];
-        ok = (p->items[i].variant = items[i].variant ? strdup(items[i].variant) : NULL) || !items[i].variant;
+        p->items[i].variant = items[i].variant ? strdup(items[i].variant) : NULL;
+        ok = p->items[i].variant || !items[i].variant;
         p->n = i + 1;
     }
     if (!ok) {
