@@ -1,10 +1,11 @@
 /* test_rt_compile.c - fadsl_compile end to end (compiler + templates + NVRTC, no GPU):
  * memory hits, one compile for concurrent askers, disk hits in another process, prewarm. */
-#include "fadsl.h"
+#include "fart.h"
 #include "rt_test.h"
 #include "testutil.h"
 
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -84,6 +85,45 @@ static void test_same_key_compiles_once(void)
     CU_ASSERT_EQUAL(s1.compiles, s0.compiles + 1);
 }
 
+/* A compile held inside the cache (the publish hook blocks it) does not hold up another
+ * key's lookup. */
+static sem_t entered, release;
+
+static void hold(const char *tmp_path)
+{
+    sem_post(&entered);
+    sem_wait(&release);
+}
+
+static void *compile_held(void *arg)
+{
+    fa_key k = key_for(FA_ARCH_SM89, 64, 1);
+    *(fadsl_status *)arg = fadsl_compile("causal", &k, NULL);
+    return NULL;
+}
+
+static void test_compile_does_not_block_others(void)
+{
+    fa_key other = key_for(FA_ARCH_SM86, 64, 1);
+    fadsl_compile_info info;
+    CU_ASSERT_EQUAL_FATAL(fadsl_compile("causal", &other, &info), FADSL_OK);
+    sem_init(&entered, 0, 0);
+    sem_init(&release, 0, 0);
+    fart_cache_before_publish = hold;
+    pthread_t t;
+    fadsl_status held = FADSL_ERR_INVALID;
+    pthread_create(&t, NULL, compile_held, &held);
+    sem_wait(&entered);   /* the other thread is now inside its compile */
+    CU_ASSERT_EQUAL(fadsl_compile("causal", &other, &info), FADSL_OK);
+    CU_ASSERT_EQUAL(info.origin, FADSL_FROM_MEMORY);
+    sem_post(&release);
+    pthread_join(t, NULL);
+    fart_cache_before_publish = NULL;
+    CU_ASSERT_EQUAL(held, FADSL_OK);
+    sem_destroy(&entered);
+    sem_destroy(&release);
+}
+
 static void test_prewarm(void)
 {
     fadsl_prewarm_item items[] = {{"causal", key_for(FA_ARCH_SM86, 128, 1)},
@@ -117,6 +157,7 @@ void fa_suite_rt_compile(void)
 {
     static const CU_TestInfo tests[] = {{"compile_disk_memory", test_compile_disk_memory},
                                         {"same_key_compiles_once", test_same_key_compiles_once},
+                                        {"compile_does_not_block_others", test_compile_does_not_block_others},
                                         {"prewarm", test_prewarm},
                                         {"ptx_env", test_ptx_env},
                                         CU_TEST_INFO_NULL};
