@@ -11,12 +11,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Expressions nest at most this deep (the checker and the back end recurse on them). */
+enum { FA_SEMA_MAX_DEPTH = 1000 };
+
 typedef struct fa_sema {
     fa_unit *u;
     fa_diags *d;
     fa_variant *v;
     fa_decl *cur;       /* the declaration being checked: lets before it are visible */
     bool in_score;      /* `s` is visible */
+    int depth;          /* of the expression being checked */
+    bool too_deep;      /* reported for the current declaration */
+    bool reads_pos;     /* the current declaration reads q or k */
+    fa_decl **pos_lets; /* lets that read q or k, directly or through other lets */
+    int n_pos_lets;
 } fa_sema;
 
 static const struct {
@@ -186,29 +194,6 @@ static fa_type fa_sema_param_type(const fa_decl *d)
 
 static fa_type fa_sema_expr(fa_sema *s, fa_expr *e);
 
-/* Whether checked expression `e` reads q or k, directly or through lets. */
-static bool fa_sema_uses_position(const fa_expr *e)
-{
-    switch (e->kind) {
-    case FA_E_NAME:
-        if (e->sym_kind == FA_SYM_LET)
-            return fa_sema_uses_position(e->sym_decl->value);
-        return e->sym_kind == FA_SYM_BUILTIN && (e->sym_index == FA_VAR_Q || e->sym_index == FA_VAR_K);
-    case FA_E_INDEX:
-    case FA_E_CALL:
-        for (int i = 0; i < e->call.nargs; i++)
-            if (fa_sema_uses_position(e->call.args[i]))
-                return true;
-        return false;
-    case FA_E_UNARY:
-        return fa_sema_uses_position(e->op.a);
-    case FA_E_BINARY:
-        return fa_sema_uses_position(e->op.a) || fa_sema_uses_position(e->op.b);
-    default:
-        return false;
-    }
-}
-
 /* A name: a builtin variable, a scalar param, or a let defined above. */
 static fa_type fa_sema_name(fa_sema *s, fa_expr *e)
 {
@@ -218,10 +203,13 @@ static fa_type fa_sema_name(fa_sema *s, fa_expr *e)
         fa_diag_hint(s->d, "s, the scaled q.k score, exists only inside score");
         return FA_TY_ERROR;
     }
-    if ((var == FA_VAR_Q || var == FA_VAR_K) && s->cur->kind == FA_D_SINK_LOGIT) {
-        fa_diag_error(s->d, e->loc, "'%s' is not available in sink_logit", e->name);
-        fa_diag_hint(s->d, "sink_logit is one value per head and sequence: it may use h, hk, b, q_len, kv_len and params");
-        return FA_TY_ERROR;
+    if (var == FA_VAR_Q || var == FA_VAR_K) {
+        s->reads_pos = true;
+        if (s->cur->kind == FA_D_SINK_LOGIT) {
+            fa_diag_error(s->d, e->loc, "'%s' is not available in sink_logit", e->name);
+            fa_diag_hint(s->d, "sink_logit is one value per head and sequence: it may use h, hk, b, q_len, kv_len and params");
+            return FA_TY_ERROR;
+        }
     }
     if (var >= 0) {
         e->sym_kind = FA_SYM_BUILTIN;
@@ -247,7 +235,11 @@ static fa_type fa_sema_name(fa_sema *s, fa_expr *e)
             fa_diag_note(s->d, d->name_loc, "'%s' is defined here", e->name);
             return FA_TY_ERROR;
         }
-        if (s->cur->kind == FA_D_SINK_LOGIT && fa_sema_uses_position(d->value)) {
+        bool pos = false;
+        for (int i = 0; i < s->n_pos_lets; i++)
+            pos |= s->pos_lets[i] == d;
+        s->reads_pos |= pos;
+        if (pos && s->cur->kind == FA_D_SINK_LOGIT) {
             fa_diag_error(s->d, e->loc, "'%s' depends on q or k, which sink_logit cannot use", e->name);
             fa_diag_hint(s->d, "sink_logit is one value per head and sequence: it may use h, hk, b, q_len, kv_len and params");
             return FA_TY_ERROR;
@@ -440,6 +432,15 @@ static fa_type fa_sema_binary(fa_sema *s, fa_expr *e)
 /* Types `e` and its operands; sets e->type and returns it. */
 static fa_type fa_sema_expr(fa_sema *s, fa_expr *e)
 {
+    if (s->depth == FA_SEMA_MAX_DEPTH) {
+        if (!s->too_deep) {
+            fa_diag_error(s->d, e->loc, "expression nested too deeply");
+            fa_diag_hint(s->d, "split it into smaller parts with let");
+        }
+        s->too_deep = true;
+        return e->type = FA_TY_ERROR;
+    }
+    s->depth++;
     switch (e->kind) {
     case FA_E_INT: e->type = FA_TY_INT; break;
     case FA_E_FLOAT: e->type = FA_TY_FLOAT; break;
@@ -450,6 +451,7 @@ static fa_type fa_sema_expr(fa_sema *s, fa_expr *e)
     case FA_E_UNARY: e->type = fa_sema_unary(s, e); break;
     case FA_E_BINARY: e->type = fa_sema_binary(s, e); break;
     }
+    s->depth--;
     return e->type;
 }
 
@@ -652,6 +654,7 @@ static void fa_sema_decl(fa_sema *s, fa_decl *d)
 {
     s->cur = d;
     s->in_score = d->kind == FA_D_SCORE;
+    s->too_deep = s->reads_pos = false;
     switch (d->kind) {
     case FA_D_PARAM:
         fa_sema_param(s, d);
@@ -659,6 +662,8 @@ static void fa_sema_decl(fa_sema *s, fa_decl *d)
     case FA_D_LET:
         fa_sema_define(s, d);
         fa_sema_expr(s, d->value);
+        if (s->reads_pos)
+            s->pos_lets[s->n_pos_lets++] = d;
         break;
     case FA_D_MASK:
         fa_sema_single(s, d);
@@ -691,10 +696,14 @@ static void fa_sema_variant(fa_sema *s, fa_variant *v)
         fa_diag_hint(s->d, "choose a shorter name");
     }
     /* Params are visible everywhere, lets only below their definition. */
-    int n = 0;
-    for (fa_decl *d = v->decls; d; d = d->next)
+    int n = 0, lets = 0;
+    for (fa_decl *d = v->decls; d; d = d->next) {
         if (d->kind == FA_D_PARAM)
             fa_sema_annotate(d, n++);
+        lets += d->kind == FA_D_LET;
+    }
+    s->pos_lets = fa_arena_alloc(s->u->arena, sizeof *s->pos_lets * (size_t)(lets + 1));
+    s->n_pos_lets = 0;
     for (fa_decl *d = v->decls; d; d = d->next)
         fa_sema_decl(s, d);
 }

@@ -208,10 +208,11 @@ static int fa_yylex(FA_YYSTYPE *v, fa_loc *loc, fa_lex *lx)
     return tok;
 }
 
-/* Bison calls this only when its stack overflows: deeply nested expressions. */
+/* Bison calls this only when its stack overflows ("memory exhausted"): deeply nested
+ * expressions. */
 static void fa_yyerror(fa_loc *loc, fa_lex *lx, const char *msg)
 {
-    fa_diag_error(U->diags, *loc, "expression nested too deeply (%s)", msg);
+    fa_diag_error(U->diags, *loc, "expression nested too deeply");
     fa_diag_hint(U->diags, "split it into smaller parts with let");
 }
 

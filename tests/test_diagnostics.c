@@ -734,25 +734,38 @@ static void test_params(void) { fa_test_group("params"); }
 static void test_indexing(void) { fa_test_group("indexing"); }
 static void test_types(void) { fa_test_group("types"); }
 
-/* Nesting deeper than the parser's stack is an error, not a crash. */
-static void test_deep_nesting(void)
+/* `score = <open>s<close>` with `open`/`close` repeated `n` times. */
+static char *fa_test_deep(const char *open, const char *close, int n, int *n_errors)
 {
-    enum { DEPTH = 5000 };
     fa_buf src = {0};
     fa_buf_puts(&src, "variant v {\n    score = ");
-    for (int i = 0; i < DEPTH; i++)
-        fa_buf_puts(&src, "(");
+    for (int i = 0; i < n; i++)
+        fa_buf_puts(&src, open);
     fa_buf_puts(&src, "s");
-    for (int i = 0; i < DEPTH; i++)
-        fa_buf_puts(&src, ")");
+    for (int i = 0; i < n; i++)
+        fa_buf_puts(&src, close);
     fa_buf_puts(&src, ";\n}\n");
-    int n_errors;
-    char *text = fa_test_diagnose(src.data, &n_errors);
-    CU_ASSERT_EQUAL(n_errors, 1);
-    CU_ASSERT_PTR_NOT_NULL(strstr(text, "error: expression nested too deeply"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(text, "= hint: split it into smaller parts with let\n"));
-    free(text);
+    char *text = fa_test_diagnose(src.data, n_errors);
     fa_buf_free(&src);
+    return text;
+}
+
+/* Nesting deeper than the parser's stack, or than sema's limit (a long left-leaning
+ * chain parses in constant stack), is one error, not a crash. */
+static void test_deep_nesting(void)
+{
+    const char *shapes[][2] = {{"(", ")"}, {"s + ", ""}, {"-", ""}};
+    for (int i = 0; i < 3; i++) {
+        int n_errors;
+        char *text = fa_test_deep(shapes[i][0], shapes[i][1], 5000, &n_errors);
+        CU_ASSERT_EQUAL(n_errors, 1);
+        CU_ASSERT_PTR_NOT_NULL(strstr(text, "error: expression nested too deeply\n"));
+        CU_ASSERT_PTR_NOT_NULL(strstr(text, "= hint: split it into smaller parts with let\n"));
+        free(text);
+        text = fa_test_deep(shapes[i][0], shapes[i][1], 200, &n_errors);
+        CU_ASSERT_EQUAL(n_errors, 0);
+        free(text);
+    }
 }
 
 /* The renderer itself: spans over several lines, empty spans, tabs, warnings, notes. */
@@ -804,7 +817,6 @@ static void test_counts(void)
     fa_buf_free(&d.text);
 }
 
-void fa_suite_diagnostics(void); /* registered through suites.h */
 void fa_suite_diagnostics(void)
 {
     static const CU_TestInfo tests[] = {

@@ -270,7 +270,6 @@ static void test_examples(void)
     fa_test_free(t);
 }
 
-void fa_suite_parser(void); /* registered through suites.h */
 void fa_suite_parser(void)
 {
     static const CU_TestInfo tests[] = {
