@@ -8,7 +8,6 @@
 #include "fa.h"
 
 #include <inttypes.h>
-#include <stdlib.h>
 #include <string.h>
 
 /* Expressions nest at most this deep (the checker and the back end recurse on them). */
