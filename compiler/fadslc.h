@@ -135,6 +135,12 @@ typedef struct fa_param_info {
  * n_errors (may be NULL) receives the error count. */
 fa_program *fa_program_compile(const char *filename, const char *source,
                                char **diagnostics, int *n_errors);
+/* Like fa_program_compile; when dump_after names a pass of the pipeline ("lower", "cse",
+ * "fold", "cse2", "tile"), *dump receives the IR text right after it (malloc'd), else
+ * NULL (fa-dslc --dump-after=PASS). fa_program_compile reads the pass from the
+ * environment variable FA_DUMP_IR and prints that dump to stderr. */
+fa_program *fa_program_compile_dump(const char *filename, const char *source, const char *dump_after,
+                                    char **dump, char **diagnostics, int *n_errors);
 void fa_program_free(fa_program *p);
 
 const char *fa_program_name(const fa_program *p);

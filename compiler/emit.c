@@ -1,0 +1,318 @@
+/* emit.c - the CUDA C translation unit of a (program, key, plan), laid out as
+ * templates/README.md specifies: header comment, configuration macros, fa_args.h,
+ * fa_common.cuh, the variant's device functions, the kernel template.
+ *
+ * Device functions are straight-line code over the IR: one `const` local a node, in IR
+ * order, named v<id> (values) or t<id> (intervals, fa_tile_rules.h), so the code reads
+ * against `fa-dslc --emit ir`. Float constants are exact hex literals with an f suffix;
+ * nothing is computed in double. */
+#include "ir.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *fa_embedded_template(const char *name);
+
+static const char *const fa_emit_vars[] = {
+    [FA_VAR_S] = "s",         [FA_VAR_Q] = "q",     [FA_VAR_K] = "k",
+    [FA_VAR_H] = "c.h",       [FA_VAR_HK] = "c.hk", [FA_VAR_B] = "c.b",
+    [FA_VAR_Q_LEN] = "c.q_len", [FA_VAR_KV_LEN] = "c.kv_len",
+};
+
+static const char *const fa_emit_extents[] = {
+    [FA_EXTENT_Q_HEADS] = "a.q_heads", [FA_EXTENT_KV_HEADS] = "a.kv_heads", [FA_EXTENT_BATCH] = "a.batch",
+    [FA_EXTENT_Q_LEN] = "a.seqlen_q",  [FA_EXTENT_KV_LEN] = "a.seqlen_k",
+};
+
+static const char *fa_emit_type(fa_type t)
+{
+    return t == FA_TY_INT ? "int" : t == FA_TY_FLOAT ? "float" : "bool";
+}
+
+static void fa_emit_float(fa_buf *b, float f)
+{
+    if (isnan(f) || isinf(f)) {
+        uint32_t bits;
+        memcpy(&bits, &f, sizeof bits);
+        fa_buf_printf(b, "__int_as_float(0x%08x)", (unsigned)bits);
+    } else {
+        fa_buf_printf(b, "%af /* %.9g */", (double)f, (double)f);
+    }
+}
+
+/* The element count of tensor param `slot`: (long long)a.batch * a.seqlen_k * 3. */
+static void fa_emit_tensor_size(fa_buf *b, const fa_ir *ir, int slot)
+{
+    const fa_param_info *p = &ir->params[slot];
+    fa_buf_puts(b, "(long long)1");
+    for (int d = 0; d < p->ndims; d++) {
+        if (p->dims[d] == FA_EXTENT_CONST)
+            fa_buf_printf(b, " * %lld", (long long)p->const_dims[d]);
+        else
+            fa_buf_printf(b, " * %s", fa_emit_extents[p->dims[d]]);
+    }
+}
+
+/* C expression of node n's value over its operands v<id>. */
+static void fa_emit_expr(fa_buf *b, const fa_ir *ir, const fa_ir_node *n)
+{
+    static const char *const infix[FA_IR__COUNT] = {
+        [FA_IR_ADD] = "+", [FA_IR_SUB] = "-",  [FA_IR_MUL] = "*",  [FA_IR_DIV] = "/",  [FA_IR_LT] = "<",
+        [FA_IR_LE] = "<=", [FA_IR_EQ] = "==", [FA_IR_NE] = "!=", [FA_IR_AND] = "&&", [FA_IR_OR] = "||",
+    };
+    static const char *const call[FA_IR__COUNT] = {
+        [FA_IR_TANH] = "tanhf", [FA_IR_EXP] = "expf", [FA_IR_EXP2] = "exp2f", [FA_IR_LOG] = "logf",
+    };
+    int a = n->arg[0] ? n->arg[0]->id : -1, c = n->arg[1] ? n->arg[1]->id : -1;
+    bool f = n->type == FA_TY_FLOAT;
+    switch (n->op) {
+    case FA_IR_CONST:
+        if (n->type == FA_TY_FLOAT)
+            fa_emit_float(b, n->fval);
+        else if (n->type == FA_TY_BOOL)
+            fa_buf_puts(b, n->ival ? "true" : "false");
+        else if (n->ival == INT32_MIN)
+            fa_buf_puts(b, "(-2147483647 - 1)");
+        else
+            fa_buf_printf(b, "%lld", (long long)n->ival);
+        return;
+    case FA_IR_VAR: fa_buf_puts(b, fa_emit_vars[n->aux]); return;
+    case FA_IR_PARAM:
+        fa_buf_printf(b, f ? "__int_as_float((int)a.vparam[%d])" : "(int)a.vparam[%d]", n->aux);
+        return;
+    case FA_IR_DIM: fa_buf_puts(b, fa_emit_extents[n->aux]); return;
+    case FA_IR_LOAD:
+        fa_buf_printf(b, "fa_load_%s(a.vparam[%d], v%d, ", f ? "f32" : "i32", n->aux, a);
+        fa_emit_tensor_size(b, ir, n->aux);
+        fa_buf_puts(b, ")");
+        return;
+    case FA_IR_DIV:
+        if (!f) {
+            fa_buf_printf(b, "fa_idiv(v%d, v%d)", a, c);
+            return;
+        }
+        break;
+    case FA_IR_MOD: fa_buf_printf(b, "fa_imod(v%d, v%d)", a, c); return;
+    case FA_IR_NEG: fa_buf_printf(b, "-v%d", a); return;
+    case FA_IR_NOT: fa_buf_printf(b, "!v%d", a); return;
+    case FA_IR_ABS:
+        if (f)
+            fa_buf_printf(b, "fabsf(v%d)", a);
+        else
+            fa_buf_printf(b, "(v%d < 0 ? -v%d : v%d)", a, a, a);
+        return;
+    case FA_IR_MIN:
+    case FA_IR_MAX:
+        if (f)
+            fa_buf_printf(b, "%s(v%d, v%d)", n->op == FA_IR_MIN ? "fminf" : "fmaxf", a, c);
+        else
+            fa_buf_printf(b, "(v%d %s v%d ? v%d : v%d)", a, n->op == FA_IR_MIN ? "<" : ">", c, a, c);
+        return;
+    case FA_IR_SELECT: fa_buf_printf(b, "v%d ? v%d : v%d", a, c, n->arg[2]->id); return;
+    case FA_IR_ITOF: fa_buf_printf(b, "(float)v%d", a); return;
+    default: break;
+    }
+    if (call[n->op])
+        fa_buf_printf(b, "%s(v%d)", call[n->op], a);
+    else
+        fa_buf_printf(b, "v%d %s v%d", a, infix[n->op], c);
+}
+
+/* Marks the nodes `from` depends on; `intervals` follows only the interval code's
+ * operands (no float values, no operands of unknown comparisons). */
+static void fa_emit_need(const fa_ir_node *n, bool *need, bool intervals)
+{
+    if (need[n->id])
+        return;
+    need[n->id] = true;
+    fa_tile_kind kind = fa_tile_kind_of(n);
+    if (intervals && kind != FA_TILE_RULE && n->op != FA_IR_LOAD)
+        return;
+    for (int i = 0; i < fa_ir_op_nargs(n->op); i++)
+        fa_emit_need(n->arg[i], need, intervals);
+}
+
+/* Element code: one `const T v<id> = ...;` for each node root needs. */
+static void fa_emit_values(fa_buf *b, const fa_ir *ir, const fa_ir_node *root, bool *need)
+{
+    memset(need, 0, (size_t)ir->n_nodes * sizeof *need);
+    fa_emit_need(root, need, false);
+    for (int i = 0; i < ir->n_nodes; i++) {
+        if (!need[i])
+            continue;
+        fa_buf_printf(b, "    const %s v%d = ", fa_emit_type(ir->nodes[i]->type), i);
+        fa_emit_expr(b, ir, ir->nodes[i]);
+        fa_buf_puts(b, ";\n");
+    }
+}
+
+/* Interval code: one `const fa_av t<id> = ...;` for each marked node; k_box is the
+ * interval expression of k. */
+static void fa_emit_intervals(fa_buf *b, const fa_ir *ir, const bool *need, const char *k_box)
+{
+    for (int i = 0; i < ir->n_nodes; i++) {
+        const fa_ir_node *n = ir->nodes[i];
+        if (!need[i] || fa_tile_kind_of(n) == FA_TILE_NONE)
+            continue;
+        fa_buf_printf(b, "    const fa_av t%d = ", i);
+        switch (fa_tile_kind_of(n)) {
+        case FA_TILE_UNKNOWN: fa_buf_puts(b, "fa_av_unknown()"); break;
+        case FA_TILE_RULE:
+            fa_buf_printf(b, "%s(", fa_tile_rule_name(n));
+            for (int j = 0; j < fa_ir_op_nargs(n->op); j++)
+                fa_buf_printf(b, "%st%d", j ? ", " : "", n->arg[j]->id);
+            fa_buf_puts(b, ")");
+            break;
+        default:
+            if (n->op == FA_IR_VAR && n->aux == FA_VAR_Q) {
+                fa_buf_puts(b, "fa_av_make(q0, q1 - 1)");
+            } else if (n->op == FA_IR_VAR && n->aux == FA_VAR_K) {
+                fa_buf_puts(b, k_box);
+            } else if (n->op == FA_IR_LOAD) {
+                fa_buf_printf(b, "fa_av_load_i32(a.vparam[%d], t%d, ", n->aux, n->arg[0]->id);
+                fa_emit_tensor_size(b, ir, n->aux);
+                fa_buf_puts(b, ")");
+            } else {
+                fa_buf_puts(b, "fa_av_pt(");
+                fa_emit_expr(b, ir, n);
+                fa_buf_puts(b, ")");
+            }
+        }
+        fa_buf_puts(b, ";\n");
+    }
+}
+
+static void fa_emit_kr_need(const fa_kr *kr, bool *need)
+{
+    if (kr->kind == FA_KR_AND || kr->kind == FA_KR_OR) {
+        fa_emit_kr_need(kr->a, need);
+        fa_emit_kr_need(kr->b, need);
+    } else if (kr->kind == FA_KR_BOUND) {
+        fa_emit_need(kr->bound, need, true);
+        for (int i = 0; i < kr->n_steps; i++) {
+            fa_emit_need(kr->steps[i].path, need, true);
+            if (kr->steps[i].other)
+                fa_emit_need(kr->steps[i].other, need, true);
+        }
+    }
+}
+
+/* Key-range code for kr (the CPU form is fa_kr_eval in tile.c); returns its r<N>. */
+static int fa_emit_kr(fa_buf *b, const fa_kr *kr, int *counter)
+{
+    static const char *const finish[] = {[FA_KR_LT] = "fa_kr_lt", [FA_KR_LE] = "fa_kr_le", [FA_KR_GT] = "fa_kr_gt",
+                                         [FA_KR_GE] = "fa_kr_ge", [FA_KR_EQ] = "fa_kr_eq"};
+    int x, y, r;
+    switch (kr->kind) {
+    case FA_KR_AND:
+    case FA_KR_OR:
+        x = fa_emit_kr(b, kr->a, counter);
+        y = fa_emit_kr(b, kr->b, counter);
+        r = (*counter)++;
+        fa_buf_printf(b, "    const fa_av r%d = fa_kr_%s(r%d, r%d);\n", r, kr->kind == FA_KR_AND ? "and" : "or", x, y);
+        return r;
+    case FA_KR_ALL:
+    case FA_KR_NONE:
+        r = (*counter)++;
+        fa_buf_printf(b, "    const fa_av r%d = fa_kr_%s();\n", r, kr->kind == FA_KR_ALL ? "all" : "none");
+        return r;
+    case FA_KR_BOUND: break;
+    }
+    r = (*counter)++;
+    fa_buf_printf(b, "    fa_av r%d = t%d;\n", r, kr->bound->id);
+    for (int i = 0; i < kr->n_steps; i++) {
+        const fa_kr_step *s = &kr->steps[i];
+        switch (s->kind) {
+        case FA_KR_STEP_ADD: fa_buf_printf(b, "    r%d = fa_kr_sub(r%d, t%d);\n", r, r, s->other->id); break;
+        case FA_KR_STEP_SUB: fa_buf_printf(b, "    r%d = fa_kr_add(r%d, t%d);\n", r, r, s->other->id); break;
+        case FA_KR_STEP_SUB_FROM: fa_buf_printf(b, "    r%d = fa_kr_sub(t%d, r%d);\n", r, s->other->id, r); break;
+        case FA_KR_STEP_NEG: fa_buf_printf(b, "    r%d = fa_kr_neg(r%d);\n", r, r); break;
+        }
+    }
+    fa_buf_printf(b, "    r%d = %s(r%d);\n", r, finish[kr->cmp], r);
+    for (int i = 0; i < kr->n_steps; i++)
+        fa_buf_printf(b, "    r%d = fa_kr_guard(t%d, r%d);\n", r, kr->steps[i].path->id, r);
+    return r;
+}
+
+#define FA_EMIT_SIG "__device__ __forceinline__ "
+
+void fa_emit_device_functions(fa_buf *b, const fa_ir *ir, const fa_kr *kr)
+{
+    bool *need = calloc((size_t)ir->n_nodes + 1, sizeof *need);
+    const char *rules = fa_embedded_template("fa_tile_rules.h");
+    fa_buf_printf(b, "%s\n/* ---- variant %s: device functions generated from its IR ---- */\n\n", rules ? rules : "",
+                  ir->name);
+
+    fa_buf_puts(b, FA_EMIT_SIG "bool fa_visible(const fa_args &a, const fa_ctx &c, int q, int k)\n{\n");
+    fa_emit_values(b, ir, ir->root[FA_IR_ROOT_VISIBLE], need);
+    fa_buf_printf(b, "    return v%d;\n}\n\n", ir->root[FA_IR_ROOT_VISIBLE]->id);
+
+    fa_buf_puts(b, FA_EMIT_SIG "float fa_score(const fa_args &a, const fa_ctx &c, int q, int k, float s)\n{\n");
+    if (ir->root[FA_IR_ROOT_SCORE]) {
+        fa_emit_values(b, ir, ir->root[FA_IR_ROOT_SCORE], need);
+        fa_buf_printf(b, "    return v%d;\n}\n\n", ir->root[FA_IR_ROOT_SCORE]->id);
+    } else {
+        fa_buf_puts(b, "    return s;\n}\n\n");
+    }
+
+    fa_buf_puts(b, FA_EMIT_SIG "int fa_tile_class(const fa_args &a, const fa_ctx &c, int q0, int q1, int k0, int k1)\n{\n");
+    memset(need, 0, (size_t)ir->n_nodes * sizeof *need);
+    fa_emit_need(ir->root[FA_IR_ROOT_VISIBLE], need, true);
+    fa_emit_intervals(b, ir, need, "fa_av_make(k0, k1 - 1)");
+    fa_buf_printf(b, "    return fa_av_tile_class(t%d);\n}\n\n", ir->root[FA_IR_ROOT_VISIBLE]->id);
+
+    fa_buf_puts(b, FA_EMIT_SIG "void fa_key_range(const fa_args &a, const fa_ctx &c, int q0, int q1, int *k_begin, int *k_end)\n{\n");
+    if (fa_tile_kr_narrows(kr)) {
+        memset(need, 0, (size_t)ir->n_nodes * sizeof *need);
+        fa_emit_kr_need(kr, need);
+        fa_emit_intervals(b, ir, need, "fa_av_make(0, c.kv_len - 1)");
+        int counter = 0;
+        int r = fa_emit_kr(b, kr, &counter);
+        fa_buf_printf(b, "    fa_kr_apply(r%d, k_begin, k_end);\n}\n", r);
+    } else {
+        fa_buf_puts(b, "    /* the mask bounds no key range: every key stays a candidate */\n}\n");
+    }
+
+    if (ir->root[FA_IR_ROOT_SINK_LOGIT]) {
+        fa_buf_puts(b, "\n" FA_EMIT_SIG "float fa_sink_logit(const fa_args &a, const fa_ctx &c)\n{\n");
+        fa_emit_values(b, ir, ir->root[FA_IR_ROOT_SINK_LOGIT], need);
+        fa_buf_printf(b, "    return v%d;\n}\n", ir->root[FA_IR_ROOT_SINK_LOGIT]->id);
+    }
+    free(need);
+}
+
+char *fa_emit_cuda(const fa_program *p, const fa_key *key, const fa_plan *plan)
+{
+    const fa_ir *ir = fa_program_ir(p);
+    char name[256], desc[1024];
+    fa_key_name(key, name, sizeof name);
+    fa_key_describe(key, desc, sizeof desc);
+    fa_buf b = {0};
+    fa_buf_printf(&b, "/* fadsl kernel %s: variant %s.\n * key: %s\n * Generated by fa_emit_cuda: do not edit. */\n",
+                  name, ir->name, desc);
+    int kv_fp8 = key->kv_dtype == FA_DTYPE_FP8E4M3 ? 1 : key->kv_dtype == FA_DTYPE_FP8E5M2 ? 2 : 0;
+    fa_buf_printf(&b, "#define FA_KERNEL_NAME %s\n", name);
+    fa_buf_printf(&b, "#define FA_DTYPE_FP16 %d\n#define FA_DTYPE_BF16 %d\n#define FA_KV_FP8 %d\n",
+                  key->dtype == FA_DTYPE_FP16, key->dtype == FA_DTYPE_BF16, kv_fp8);
+    fa_buf_printf(&b, "#define FA_HEAD_DIM %d\n#define FA_BLOCK_M %d\n#define FA_BLOCK_N %d\n", key->head_dim,
+                  plan->block_m, plan->block_n);
+    fa_buf_printf(&b, "#define FA_NUM_WARPS %d\n#define FA_STAGES %d\n#define FA_GQA_RATIO %d\n", plan->num_warps,
+                  plan->stages, key->gqa_ratio);
+    fa_buf_printf(&b, "#define FA_VARLEN %d\n#define FA_PAGED_BLOCK %d\n#define FA_PAGED_NHD %d\n", key->varlen,
+                  key->paged_block_size, key->paged_layout == FA_PAGED_NHD);
+    fa_buf_printf(&b, "#define FA_SINK_TOKENS %d\n#define FA_LEARNED_SINKS %d\n", ir->sink_tokens,
+                  ir->root[FA_IR_ROOT_SINK_LOGIT] != NULL);
+    fa_buf_printf(&b, "#define FA_HAS_SCORE %d\n#define FA_HAS_MASK %d\n\n", ir->root[FA_IR_ROOT_SCORE] != NULL,
+                  !fa_ir_is_true(ir->root[FA_IR_ROOT_VISIBLE]));
+    static const char *const parts[] = {"fa_args.h", "fa_common.cuh"};
+    for (int i = 0; i < 2; i++) {
+        const char *text = fa_embedded_template(parts[i]);
+        fa_buf_printf(&b, "%s\n", text ? text : "");
+    }
+    fa_emit_device_functions(&b, ir, fa_program_key_range(p));
+    const char *tmpl = fa_embedded_template(plan->template_file);
+    fa_buf_printf(&b, "\n%s", tmpl ? tmpl : "");
+    return fa_buf_take(&b);
+}
