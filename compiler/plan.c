@@ -4,7 +4,10 @@
 #include <stdio.h>
 
 /* FA2-class forward tiles per head dim (query rows x keys per tile, warps, K/V stages).
- * Each warp owns BLOCK_M / NUM_WARPS query rows (a multiple of 16). */
+ * Each warp owns BLOCK_M / NUM_WARPS query rows (a multiple of 16). Chosen by a sweep on an
+ * H100 (bench/results/2026-11-26-fa2-tiles.md): two m16 tiles a warp up to d128 (K/V read
+ * from shared memory once for 32 rows), one from d192 (the O accumulator fills the registers)
+ * with 8 warps, so a K/V tile still serves 128 rows. */
 typedef struct fa_tile_config {
     int head_dim, block_m, block_n, num_warps, stages;
 } fa_tile_config;

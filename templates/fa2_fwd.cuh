@@ -48,31 +48,36 @@ __device__ __forceinline__ fa_u32 fa_swz_step(fa_u32 base, int c2)
     return (base ^ (fa_u32)((c2 & 7) << 4)) + (fa_u32)((c2 >> 3) << 7);
 }
 
-/* Tile copies: thread i owns chunk i % FA_CHUNKS of rows i / FA_CHUNKS + j * FA_LOAD_ROWS.
- * FA_LOAD_ROWS is a multiple of 8, so every pass keeps the thread's swizzle pattern and its
- * shared-memory offset moves by a constant; the global address moves by one stride. */
-#define FA_LOAD_ROWS ((FA_THREADS / FA_CHUNKS) & ~7)
-#define FA_LOAD_THREADS (FA_LOAD_ROWS * FA_CHUNKS)
+/* Tile copies. A pass copies FA_LOAD_ROWS rows (a multiple of 8); thread t owns the chunks
+ * t, t + FA_THREADS, ... of the pass, and the same (row mod FA_LOAD_ROWS, chunk) in every
+ * pass. Since passes move by a multiple of 8 rows, the swizzle pattern of a thread's chunk
+ * never changes: its shared-memory offset moves by a constant, its global address by one
+ * row stride times FA_LOAD_ROWS. */
+#define FA_LOAD_ROWS (8 * (FA_THREADS >= 16 * FA_CHUNKS ? FA_THREADS / (8 * FA_CHUNKS) : 1))
+#define FA_LOAD_CHUNKS (FA_LOAD_ROWS * FA_CHUNKS)
+#define FA_LOAD_PER_THREAD ((FA_LOAD_CHUNKS + FA_THREADS - 1) / FA_THREADS)
 
-/* Copies rows [row0, row0 + ROWS) of a [rows, D] operand whose row r starts at
- * base + r * row_stride into dst (swizzled); rows at or past `valid` are zero-filled, so
- * masked columns never meet garbage in P.V. */
+/* Copies ROWS rows of a [rows, D] operand whose row r starts at base + r * row_stride into
+ * dst (swizzled); rows at or past `valid` are zero-filled, so masked columns never meet
+ * garbage in P.V. */
 template <int ROWS>
 __device__ __forceinline__ void fa_load_rows(fa_u32 dst, const fa_u16 *base, long long row_stride, int valid)
 {
-    const int tid = threadIdx.x;
-    if (tid >= FA_LOAD_THREADS)
-        return;
-    const int r0 = tid / FA_CHUNKS, ch = tid % FA_CHUNKS;
-    const fa_u16 *src = base + (long long)r0 * row_stride + ch * 8;
-    const long long step = (long long)FA_LOAD_ROWS * row_stride;
-    dst += fa_swz(r0, ch) * 2;
 #pragma unroll
-    for (int j = 0; j < (ROWS + FA_LOAD_ROWS - 1) / FA_LOAD_ROWS; j++) {
-        const int r = r0 + j * FA_LOAD_ROWS;
-        if (ROWS % FA_LOAD_ROWS == 0 || r < ROWS)
-            fa_cp_async16(dst + j * FA_LOAD_ROWS * FA_SROW * 2, r < valid ? src : base, r < valid ? 16 : 0);
-        src += step;
+    for (int m = 0; m < FA_LOAD_PER_THREAD; m++) {
+        const int idx = threadIdx.x + m * FA_THREADS;
+        if (FA_LOAD_CHUNKS % FA_THREADS != 0 && idx >= FA_LOAD_CHUNKS)
+            break;
+        const int r0 = idx / FA_CHUNKS, ch = idx % FA_CHUNKS;
+        const fa_u16 *src = base + (long long)r0 * row_stride + ch * 8;
+        const long long step = (long long)FA_LOAD_ROWS * row_stride;
+        const fa_u32 d = dst + fa_swz(r0, ch) * 2;
+#pragma unroll
+        for (int j = 0; j < ROWS / FA_LOAD_ROWS; j++) {
+            const int r = r0 + j * FA_LOAD_ROWS;
+            fa_cp_async16(d + j * FA_LOAD_ROWS * FA_SROW * 2, r < valid ? src : base, r < valid ? 16 : 0);
+            src += step;
+        }
     }
 }
 
@@ -82,21 +87,24 @@ __device__ __forceinline__ void fa_load_paged(const fa_args &a, const fa_ctx &c,
                                               long long row_stride, long long head_stride, long long block_stride,
                                               int n0)
 {
-    const int tid = threadIdx.x;
-    if (tid >= FA_LOAD_THREADS)
-        return;
-    const int r0 = tid / FA_CHUNKS, ch = tid % FA_CHUNKS;
     const int *table = a.block_table + (long long)c.b * a.max_blocks_per_seq;
-    const fa_u16 *head = (const fa_u16 *)cache + (long long)c.hk * head_stride + ch * 8;
-    dst += fa_swz(r0, ch) * 2;
 #pragma unroll
-    for (int j = 0; j < FA_BLOCK_N / FA_LOAD_ROWS; j++) {
-        const int pos = n0 + r0 + j * FA_LOAD_ROWS;
-        const bool ok = pos < c.kv_len;
-        const fa_u16 *src = ok ? head + (long long)table[pos / FA_PAGED_BLOCK] * block_stride +
-                                     (long long)(pos % FA_PAGED_BLOCK) * row_stride
-                               : head;
-        fa_cp_async16(dst + j * FA_LOAD_ROWS * FA_SROW * 2, src, ok ? 16 : 0);
+    for (int m = 0; m < FA_LOAD_PER_THREAD; m++) {
+        const int idx = threadIdx.x + m * FA_THREADS;
+        if (FA_LOAD_CHUNKS % FA_THREADS != 0 && idx >= FA_LOAD_CHUNKS)
+            break;
+        const int r0 = idx / FA_CHUNKS, ch = idx % FA_CHUNKS;
+        const fa_u16 *head = (const fa_u16 *)cache + (long long)c.hk * head_stride + ch * 8;
+        const fa_u32 d = dst + fa_swz(r0, ch) * 2;
+#pragma unroll
+        for (int j = 0; j < FA_BLOCK_N / FA_LOAD_ROWS; j++) {
+            const int pos = n0 + r0 + j * FA_LOAD_ROWS;
+            const bool ok = pos < c.kv_len;
+            const fa_u16 *src = ok ? head + (long long)table[pos / FA_PAGED_BLOCK] * block_stride +
+                                         (long long)(pos % FA_PAGED_BLOCK) * row_stride
+                                   : head;
+            fa_cp_async16(d + j * FA_LOAD_ROWS * FA_SROW * 2, src, ok ? 16 : 0);
+        }
     }
 }
 #endif
@@ -271,35 +279,42 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
                 }
             }
 
-            /* Masking and online softmax. Without a score function the raw dot products stay
-             * unscaled and the scale folds into the exponent's FFMA; with one, scores are
-             * converted to log2 units first. row_max is kept in log2 units. */
+            /* Score function, masking, then online softmax. Without a score function the raw
+             * dot products stay unscaled and the scale folds into the exponent's FFMA; with
+             * one, scores are converted to log2 units first. row_max is in log2 units. */
 #if FA_HAS_SCORE
             const float mult = 1.f;
+#pragma unroll
+            for (int mi = 0; mi < FA_MI; mi++)
+#pragma unroll
+                for (int nt = 0; nt < FA_NT_S; nt++)
+#pragma unroll
+                    for (int r = 0; r < 4; r++)
+                        s[mi][nt][r] = fa_score(args, c, wq0 + mi * 16 + g + (r / 2) * 8, n0 + nt * 8 + 2 * t4 + r % 2,
+                                                s[mi][nt][r] * args.softmax_scale) * FA_LOG2E;
 #else
             const float mult = args.scale_log2;
 #endif
+            if (need_mask) {
+#pragma unroll
+                for (int mi = 0; mi < FA_MI; mi++)
+#pragma unroll
+                    for (int nt = 0; nt < FA_NT_S; nt++)
+#pragma unroll
+                        for (int r = 0; r < 4; r++) {
+                            const int qpos = wq0 + mi * 16 + g + (r / 2) * 8, kpos = n0 + nt * 8 + 2 * t4 + r % 2;
+                            if (!(kpos < c.kv_len && fa_visible(args, c, qpos, kpos)))
+                                s[mi][nt][r] = FA_NEG_INF;
+                        }
+            }
 #pragma unroll
             for (int mi = 0; mi < FA_MI; mi++) {
 #pragma unroll
                 for (int half = 0; half < 2; half++) {
-                    const int qpos = wq0 + mi * 16 + g + half * 8;
                     float mx = FA_NEG_INF;
 #pragma unroll
-                    for (int nt = 0; nt < FA_NT_S; nt++) {
-#pragma unroll
-                        for (int e = 0; e < 2; e++) {
-                            const int kpos = n0 + nt * 8 + 2 * t4 + e;
-                            float x = s[mi][nt][half * 2 + e];
-#if FA_HAS_SCORE
-                            x = fa_score(args, c, qpos, kpos, x * args.softmax_scale) * FA_LOG2E;
-#endif
-                            if (need_mask && !(kpos < c.kv_len && fa_visible(args, c, qpos, kpos)))
-                                x = FA_NEG_INF;
-                            s[mi][nt][half * 2 + e] = x;
-                            mx = fmaxf(mx, x);
-                        }
-                    }
+                    for (int nt = 0; nt < FA_NT_S; nt++)
+                        mx = fmaxf(mx, fmaxf(s[mi][nt][half * 2], s[mi][nt][half * 2 + 1]));
                     mx = fmaxf(fa_quad_max(mx) * mult, row_max[mi][half]);
                     const float base = mx == FA_NEG_INF ? 0.f : mx;
                     const float corr = fa_exp2(row_max[mi][half] - base);
