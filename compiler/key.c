@@ -111,8 +111,7 @@ int fa_key_name(const fa_key *key, char *buf, size_t size)
         fa_buf_printf(&b, "_gqa%d", key->gqa_ratio);
     if (key->varlen)
         fa_buf_puts(&b, "_varlen");
-    fa_buf_puts(&b, "_");
-    put_ident(&b, fa_arch_name(key->arch));
+    fa_buf_printf(&b, "_sm%d%s", fa_arch_number(key->arch), key->arch == FA_ARCH_SM90A ? "a" : "");
     int n = snprintf(buf, size, "%s", b.data);
     fa_buf_free(&b);
     return n;

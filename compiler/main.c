@@ -220,7 +220,9 @@ int main(int argc, char **argv)
                             "(see fa-dslc --list)\n", input, strerror(errno));
             return EXIT_DIAGNOSED;
         }
-        source = strdup(std);
+        fa_buf b = {0};
+        fa_buf_puts(&b, std);
+        source = fa_buf_take(&b);
     }
 
     char *diags = NULL;

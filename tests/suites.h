@@ -9,7 +9,8 @@
     X(rt_cache)           \
     X(rt_compile)         \
     X(rt_gpu)             \
-    X(gpu_fwd)
+    X(gpu_fwd)            \
+    X(cubins)
 
 /* Suites that run NVRTC or a GPU: left out of the sanitizer run (`--list-cpu-host`), since
  * neither NVRTC nor the driver is instrumented and they only repeat there. */
@@ -17,4 +18,5 @@
     X(rt_cache)             \
     X(rt_compile)           \
     X(rt_gpu)               \
-    X(gpu_fwd)
+    X(gpu_fwd)              \
+    X(cubins)

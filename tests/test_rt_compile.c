@@ -44,7 +44,7 @@ static void test_compile_disk_memory(void)
     CU_ASSERT_TRUE(a.image_size > 0);
     CU_ASSERT_TRUE(a.threads > 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(a.kernel_name, "causal"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(a.kernel_name, "gqa4_sm_90a"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(a.kernel_name, "gqa4_sm90a"));
     CU_ASSERT_EQUAL(fadsl_compile("causal", &k, &b), FADSL_OK);
     CU_ASSERT_EQUAL(b.origin, FADSL_FROM_MEMORY);
     CU_ASSERT_PTR_EQUAL(a.image, b.image);

@@ -82,7 +82,7 @@ static void test_dense_key(void)
     fa_key_name(&b, nb, sizeof nb);
     CU_ASSERT_STRING_EQUAL(na, nb);
     CU_ASSERT_PTR_NOT_NULL(strstr(na, "gqa4"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(na, "sm_90a"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(na, "_sm90a"));
 
     int cu[3] = {0};
     d.cu_seqlens_q = d.cu_seqlens_k = cu;
