@@ -1,0 +1,169 @@
+"""The torch custom ops fadsl::attention and fadsl::paged_attention.
+
+The ctypes call to fadsl_forward happens inside the ops, so they trace through
+torch.compile (the fake implementations give the output shapes) and can be captured in
+CUDA graphs (the launch goes to the current stream; nothing syncs the host; the only
+allocations are the outputs, through PyTorch's allocator). Call an op once before
+capturing it: its first call for a key compiles or loads the kernel.
+
+Op arguments must be schema types, so the variant's parameters travel as
+  param_names    one str, the names joined by ",": the scalars' first, then the tensors'
+  scalar_values  list[float], one a scalar name
+  tensor_params  list[Tensor], one a tensor name
+(names are DSL identifiers, which never contain a comma). fadsl/attention.py builds them.
+"""
+import ctypes
+from typing import Optional
+
+import torch
+
+from . import _lib
+from ._structs import DTYPE_NAMES, FadslFwdDesc, FadslPagedDesc, FadslParam
+
+TORCH_DTYPES = {
+    torch.float16: "fp16",
+    torch.bfloat16: "bf16",
+    torch.float8_e4m3fn: "fp8e4m3",
+    torch.float8_e5m2: "fp8e5m2",
+}
+
+
+def dtype_code(dtype):
+    """The fa_dtype value of a torch dtype."""
+    return DTYPE_NAMES.index(TORCH_DTYPES[dtype])
+
+
+def lse_shape(q, varlen, return_lse):
+    """LSE shape: dense [batch, heads, seqlen_q], varlen [heads, total_q]; (0,) if unwanted."""
+    if not return_lse:
+        return (0,)
+    return (q.shape[1], q.shape[0]) if varlen else (q.shape[0], q.shape[2], q.shape[1])
+
+
+def _strides(t, dims):
+    """The element strides of dims `dims` of t (batch, row, head order; a missing dim is
+    None and gets 0). Size-1 dims get 0 too, unless that would make all three 0, which
+    the C API reads as "contiguous"."""
+    raw = [0 if d is None else t.stride(d) for d in dims]
+    tidy = [0 if d is None or t.shape[d] == 1 else s for d, s in zip(dims, raw)]
+    return tidy if any(tidy) else raw
+
+
+def _head_contiguous(t):
+    """t, or a copy of it contiguous in head_dim (the wrapper has already warned)."""
+    return t if t.stride(-1) == 1 else t.contiguous()
+
+
+def _param_array(param_names, scalar_values, tensor_params):
+    """(fadsl_param array, the encoded names it points to) of the encoded parameters."""
+    names = [n.encode() for n in param_names.split(",")] if param_names else []
+    if len(names) != len(scalar_values) + len(tensor_params):
+        raise ValueError(f"param_names {param_names!r} does not match {len(scalar_values)} scalars "
+                         f"and {len(tensor_params)} tensors")
+    array = (FadslParam * max(len(names), 1))()
+    for i, name in enumerate(names):
+        array[i].name = name
+        if i < len(scalar_values):
+            array[i].value = scalar_values[i]
+        else:
+            array[i].tensor = tensor_params[i - len(scalar_values)].data_ptr()
+    return array, names
+
+
+def _launch(desc, params, device):
+    """Fills the descriptor's parameters and runs fadsl_forward on the current stream."""
+    array, names = params
+    desc.params = ctypes.cast(array, ctypes.POINTER(FadslParam))
+    desc.num_params = len(names)
+    desc.device = device.index if device.index is not None else torch.cuda.current_device()
+    stream = torch.cuda.current_stream(device).cuda_stream
+    with torch.cuda.device(device):
+        _lib.check(_lib.lib().fadsl_forward(ctypes.byref(desc), stream))
+
+
+@torch.library.custom_op("fadsl::attention", mutates_args=(), device_types="cuda")
+def attention_op(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, variant: str, param_names: str,
+                 scalar_values: list[float], tensor_params: list[torch.Tensor], softmax_scale: float,
+                 return_lse: bool, cu_seqlens_q: Optional[torch.Tensor],
+                 cu_seqlens_k: Optional[torch.Tensor], max_seqlen_q: int,
+                 max_seqlen_k: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Dense ([batch, seqlen, heads, D]) or varlen ([total, heads, D] + cu_seqlens) forward."""
+    q, k, v = (_head_contiguous(t) for t in (q, k, v))
+    varlen = cu_seqlens_q is not None
+    out = torch.empty(q.shape, dtype=q.dtype, device=q.device)
+    lse = torch.empty(lse_shape(q, varlen, return_lse), dtype=torch.float32, device=q.device)
+    d = FadslFwdDesc()
+    variant_bytes = variant.encode()
+    d.variant = variant_bytes
+    d.dtype = dtype_code(q.dtype)
+    d.q, d.k, d.v, d.o = q.data_ptr(), k.data_ptr(), v.data_ptr(), out.data_ptr()
+    d.lse = lse.data_ptr() if return_lse else None
+    d.q_heads, d.kv_heads, d.head_dim = q.shape[-2], k.shape[-2], q.shape[-1]
+    dims = (None, 0, 1) if varlen else (0, 1, 2)
+    d.q_stride[:], d.k_stride[:] = _strides(q, dims), _strides(k, dims)
+    d.v_stride[:], d.o_stride[:] = _strides(v, dims), _strides(out, dims)
+    if varlen:
+        d.batch = cu_seqlens_q.shape[0] - 1
+        d.cu_seqlens_q, d.cu_seqlens_k = cu_seqlens_q.data_ptr(), cu_seqlens_k.data_ptr()
+        d.max_seqlen_q, d.max_seqlen_k = max_seqlen_q, max_seqlen_k
+    else:
+        d.batch, d.seqlen_q, d.seqlen_k = q.shape[0], q.shape[1], k.shape[1]
+    d.softmax_scale = softmax_scale
+    _launch(d, _param_array(param_names, scalar_values, tensor_params), q.device)
+    return out, lse
+
+
+@attention_op.register_fake
+def _attention_fake(q, k, v, variant, param_names, scalar_values, tensor_params, softmax_scale,
+                    return_lse, cu_seqlens_q, cu_seqlens_k, max_seqlen_q, max_seqlen_k):
+    return (q.new_empty(q.shape),
+            q.new_empty(lse_shape(q, cu_seqlens_q is not None, return_lse), dtype=torch.float32))
+
+
+def paged_geometry(k_cache, layout):
+    """(num_blocks, block_size, kv_heads, head_dim) of a cache in layout 0 (HDB: [blocks,
+    kv_heads, head_dim, block_size]) or 1 (NHD: [blocks, block_size, kv_heads, head_dim])."""
+    n, a, b, c = k_cache.shape
+    return (n, c, a, b) if layout == 0 else (n, a, b, c)
+
+
+@torch.library.custom_op("fadsl::paged_attention", mutates_args=(), device_types="cuda")
+def paged_attention_op(q: torch.Tensor, k_cache: torch.Tensor, v_cache: torch.Tensor,
+                       block_tables: torch.Tensor, seq_lens: torch.Tensor, variant: str,
+                       param_names: str, scalar_values: list[float],
+                       tensor_params: list[torch.Tensor], layout: int, k_scale: float,
+                       v_scale: float, softmax_scale: float,
+                       return_lse: bool) -> tuple[torch.Tensor, torch.Tensor]:
+    """Forward over a paged KV cache; q is [num_seqs, q_tokens_per_seq, heads, D]."""
+    q = _head_contiguous(q)
+    out = torch.empty(q.shape, dtype=q.dtype, device=q.device)
+    lse = torch.empty(lse_shape(q, False, return_lse), dtype=torch.float32, device=q.device)
+    pg = FadslPagedDesc()
+    pg.layout = layout
+    pg.kv_dtype = dtype_code(k_cache.dtype)
+    pg.k_cache, pg.v_cache = k_cache.data_ptr(), v_cache.data_ptr()
+    pg.num_blocks, pg.block_size, pg.num_kv_heads, pg.head_dim = paged_geometry(k_cache, layout)
+    pg.block_tables, pg.max_blocks_per_seq = block_tables.data_ptr(), block_tables.shape[1]
+    pg.seq_lens, pg.num_seqs = seq_lens.data_ptr(), seq_lens.shape[0]
+    pg.q_tokens_per_seq = q.shape[1]
+    pg.k_descale, pg.v_descale = k_scale, v_scale
+    d = FadslFwdDesc()
+    variant_bytes = variant.encode()
+    d.variant = variant_bytes
+    d.dtype = dtype_code(q.dtype)
+    d.q, d.o = q.data_ptr(), out.data_ptr()
+    d.lse = lse.data_ptr() if return_lse else None
+    d.batch, d.seqlen_q = q.shape[0], q.shape[1]
+    d.q_heads, d.kv_heads, d.head_dim = q.shape[2], pg.num_kv_heads, q.shape[3]
+    d.q_stride[:], d.o_stride[:] = _strides(q, (0, 1, 2)), _strides(out, (0, 1, 2))
+    d.softmax_scale = softmax_scale
+    d.paged = ctypes.pointer(pg)
+    _launch(d, _param_array(param_names, scalar_values, tensor_params), q.device)
+    return out, lse
+
+
+@paged_attention_op.register_fake
+def _paged_attention_fake(q, k_cache, v_cache, block_tables, seq_lens, variant, param_names,
+                          scalar_values, tensor_params, layout, k_scale, v_scale, softmax_scale,
+                          return_lse):
+    return q.new_empty(q.shape), q.new_empty(lse_shape(q, False, return_lse), dtype=torch.float32)

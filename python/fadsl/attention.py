@@ -1,0 +1,236 @@
+"""fadsl.attention and fadsl.paged_attention: argument checks in Python (clear errors
+before any C call), parameter encoding, then the custom ops of fadsl/_ops.py."""
+import math
+import re
+import warnings
+
+from .compile import variant_spec
+from ._structs import PAGED_LAYOUTS
+
+try:
+    import torch
+except ImportError:   # compile() and the cache helpers work without PyTorch
+    torch = None
+else:
+    from . import _ops
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+def _require_torch(fn):
+    if torch is None:
+        raise ImportError(f"fadsl.{fn} needs PyTorch (pip install torch)")
+
+
+def _tensor(fn, name, t, ndim, layout):
+    """Checks that t is a CUDA tensor of ndim dims (layout names them in the message)."""
+    if not isinstance(t, torch.Tensor):
+        raise TypeError(f"fadsl.{fn}: {name} must be a torch.Tensor, got {type(t).__name__}")
+    if t.device.type != "cuda":
+        raise ValueError(f"fadsl.{fn}: {name} must be a CUDA tensor, got device {t.device}")
+    if t.dim() != ndim:
+        raise ValueError(f"fadsl.{fn}: {name} must be {ndim}-D {layout}, got shape {tuple(t.shape)}")
+
+
+def _same_device(fn, ref, **tensors):
+    for name, t in tensors.items():
+        if t.device != ref.device:
+            raise ValueError(f"fadsl.{fn}: {name} is on {t.device}, q on {ref.device}")
+
+
+def _float_dtype(fn, name, t):
+    if t.dtype not in (torch.float16, torch.bfloat16):
+        raise TypeError(f"fadsl.{fn}: {name} must be float16 or bfloat16, got {t.dtype}")
+
+
+def _int32_vector(fn, name, t, ndim, layout):
+    _tensor(fn, name, t, ndim, layout)
+    if t.dtype != torch.int32:
+        raise TypeError(f"fadsl.{fn}: {name} must be int32, got {t.dtype}")
+    if not t.is_contiguous():
+        raise ValueError(f"fadsl.{fn}: {name} must be contiguous")
+
+
+def _head_contiguous(name, t):
+    """t, or a contiguous copy with a warning when head_dim is not contiguous."""
+    if t.stride(-1) == 1:
+        return t
+    warnings.warn(f"fadsl: {name} is not contiguous in head_dim (stride {t.stride(-1)}); "
+                  "a contiguous copy was made", stacklevel=3)
+    return t.contiguous()
+
+
+def _scale(fn, softmax_scale):
+    if softmax_scale is None:
+        return 0.0   # the C default, 1/sqrt(head_dim)
+    if isinstance(softmax_scale, bool) or not isinstance(softmax_scale, (int, float)) \
+            or not math.isfinite(softmax_scale) or softmax_scale <= 0:
+        raise ValueError(f"fadsl.{fn}: softmax_scale must be a positive finite number, got {softmax_scale!r}")
+    return float(softmax_scale)
+
+
+def encode_params(fn, params, device):
+    """(param_names, scalar_values, tensor_params) of a params dict, as the ops take them:
+    numbers become scalars, tensors (CUDA, contiguous, float32 or int32) device pointers."""
+    if params is None:
+        return "", [], []
+    if not isinstance(params, dict):
+        raise TypeError(f"fadsl.{fn}: params must be a dict of name -> number or tensor, got {type(params).__name__}")
+    scalars, tensors = [], []
+    for name, value in params.items():
+        if not isinstance(name, str) or not _IDENTIFIER.match(name):
+            raise ValueError(f"fadsl.{fn}: parameter name {name!r} is not an identifier")
+        if isinstance(value, torch.Tensor):
+            if value.device != device:
+                raise ValueError(f"fadsl.{fn}: parameter '{name}' is on {value.device}, q on {device}")
+            if value.dtype not in (torch.float32, torch.int32):
+                raise TypeError(f"fadsl.{fn}: parameter '{name}' must be float32 or int32, got {value.dtype}")
+            if not value.is_contiguous():
+                raise ValueError(f"fadsl.{fn}: parameter '{name}' must be contiguous")
+            tensors.append((name, value))
+        elif isinstance(value, (int, float)):
+            scalars.append((name, float(value)))
+        else:
+            raise TypeError(f"fadsl.{fn}: parameter '{name}' must be a number or a tensor, got {type(value).__name__}")
+    names = ",".join(name for name, _ in scalars + tensors)
+    return names, [v for _, v in scalars], [t for _, t in tensors]
+
+
+def _max_seqlen(fn, name, given, cu_seqlens):
+    """The given bound, or the longest sequence of cu_seqlens (a host sync)."""
+    if given is None:
+        return int((cu_seqlens[1:] - cu_seqlens[:-1]).max().item())
+    if isinstance(given, bool) or not isinstance(given, int) or given < 1:
+        raise ValueError(f"fadsl.{fn}: {name} must be a positive int, got {given!r}")
+    return given
+
+
+def attention(q, k, v, variant="causal", params=None, softmax_scale=None, return_lse=False,
+              cu_seqlens_q=None, cu_seqlens_k=None, max_seqlen_q=None, max_seqlen_k=None):
+    """Attention forward with a fadsl variant, on the current CUDA stream.
+
+    q [batch, seqlen_q, heads_q, head_dim], k/v [batch, seqlen_k, heads_kv, head_dim]
+    (heads_q a multiple of heads_kv); or packed q [total_q, heads_q, head_dim], k/v
+    [total_k, heads_kv, head_dim] with cu_seqlens_q/cu_seqlens_k ([batch + 1] int32).
+    max_seqlen_q/k default to the longest sequence, read from cu_seqlens with a host sync:
+    pass them under CUDA graph capture. float16 or bfloat16; any strides with head_dim
+    contiguous (otherwise a copy is made, with a warning). Masks are bottom-right aligned.
+
+    variant         stdlib name ("causal", "sliding_window", ...), .fa path, or DSL source
+    params          {name: number or CUDA tensor} runtime parameters of the variant
+    softmax_scale   default 1/sqrt(head_dim)
+    return_lse      also return the float32 log-sum-exp: [batch, heads_q, seqlen_q], or
+                    [heads_q, total_q] when packed
+    Returns out (same shape as q, contiguous), or (out, lse). Raises FadslError when the
+    runtime refuses the request or the variant does not compile.
+    """
+    fn = "attention"
+    _require_torch(fn)
+    spec = variant_spec(variant).decode()
+    varlen = cu_seqlens_q is not None or cu_seqlens_k is not None
+    if varlen and (cu_seqlens_q is None or cu_seqlens_k is None):
+        raise ValueError("fadsl.attention: give both cu_seqlens_q and cu_seqlens_k, or neither")
+    if not varlen and (max_seqlen_q is not None or max_seqlen_k is not None):
+        raise ValueError("fadsl.attention: max_seqlen_q/max_seqlen_k go with cu_seqlens_q/cu_seqlens_k")
+    ndim, layout = (3, "[total, heads, head_dim]") if varlen else (4, "[batch, seqlen, heads, head_dim]")
+    for name, t in (("q", q), ("k", k), ("v", v)):
+        _tensor(fn, name, t, ndim, layout)
+    _same_device(fn, q, k=k, v=v)
+    _float_dtype(fn, "q", q)
+    if k.dtype != q.dtype or v.dtype != q.dtype:
+        raise TypeError(f"fadsl.attention: q, k, v must share a dtype, got {q.dtype}, {k.dtype}, {v.dtype}")
+    if k.shape != v.shape:
+        raise ValueError(f"fadsl.attention: k and v shapes differ: {tuple(k.shape)} vs {tuple(v.shape)}")
+    if q.shape[-1] != k.shape[-1]:
+        raise ValueError(f"fadsl.attention: head_dim of q ({q.shape[-1]}) and k ({k.shape[-1]}) differ")
+    if k.shape[-2] == 0 or q.shape[-2] % k.shape[-2]:
+        raise ValueError(f"fadsl.attention: heads_q {q.shape[-2]} is not a multiple of heads_kv {k.shape[-2]}")
+    if not varlen and q.shape[0] != k.shape[0]:
+        raise ValueError(f"fadsl.attention: batch of q ({q.shape[0]}) and k ({k.shape[0]}) differ")
+    if varlen:
+        _int32_vector(fn, "cu_seqlens_q", cu_seqlens_q, 1, "[batch + 1]")
+        _int32_vector(fn, "cu_seqlens_k", cu_seqlens_k, 1, "[batch + 1]")
+        _same_device(fn, q, cu_seqlens_q=cu_seqlens_q, cu_seqlens_k=cu_seqlens_k)
+        if cu_seqlens_q.shape != cu_seqlens_k.shape or cu_seqlens_q.shape[0] < 2:
+            raise ValueError("fadsl.attention: cu_seqlens_q and cu_seqlens_k must both be [batch + 1] "
+                             f"with batch >= 1, got {tuple(cu_seqlens_q.shape)} and {tuple(cu_seqlens_k.shape)}")
+        max_seqlen_q = _max_seqlen(fn, "max_seqlen_q", max_seqlen_q, cu_seqlens_q)
+        max_seqlen_k = _max_seqlen(fn, "max_seqlen_k", max_seqlen_k, cu_seqlens_k)
+    q, k, v = _head_contiguous("q", q), _head_contiguous("k", k), _head_contiguous("v", v)
+    names, scalars, tensors = encode_params(fn, params, q.device)
+    out, lse = torch.ops.fadsl.attention(q, k, v, spec, names, scalars, tensors, _scale(fn, softmax_scale),
+                                         bool(return_lse), cu_seqlens_q, cu_seqlens_k,
+                                         max_seqlen_q or 0, max_seqlen_k or 0)
+    return (out, lse) if return_lse else out
+
+
+def _descale(fn, name, scale, fp8):
+    if scale is None:
+        return 0.0   # the C default, 1
+    if not fp8:
+        raise ValueError(f"fadsl.{fn}: {name} applies to fp8 caches only")
+    if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not math.isfinite(scale) or scale <= 0:
+        raise ValueError(f"fadsl.{fn}: {name} must be a positive finite number, got {scale!r}")
+    return float(scale)
+
+
+def paged_attention(q, k_cache, v_cache, block_tables, seq_lens, variant="causal", params=None,
+                    layout="hnd", k_scale=None, v_scale=None, return_lse=False, softmax_scale=None,
+                    cu_seqlens_q=None):
+    """Attention over a vLLM-style paged KV cache (decode, or chunked prefill).
+
+    q             [num_seqs, q_tokens_per_seq, heads_q, head_dim]: each sequence's newest
+                  tokens, whose keys are already in the cache (the last positions)
+    k_cache, v_cache  contiguous, layout "hnd" (FA_PAGED_HDB): [num_blocks, heads_kv,
+                  head_dim, block_size]; or "nhd" (FA_PAGED_NHD): [num_blocks, block_size,
+                  heads_kv, head_dim]; q's dtype, or float8_e4m3fn / float8_e5m2
+    block_tables  [num_seqs, max_blocks_per_seq] int32; seq_lens [num_seqs] int32
+    k_scale, v_scale  fp8 caches: stored value * scale = real value (default 1)
+    variant, params, softmax_scale, return_lse  as for fadsl.attention (lse is
+                  [num_seqs, heads_q, q_tokens_per_seq])
+    cu_seqlens_q  packed queries: not supported yet (fadsl_paged_desc has no field for them)
+    Returns out (like q), or (out, lse). Paged kernels are partly unbuilt: the runtime may
+    refuse a key with FadslError status ERR_UNSUPPORTED.
+    """
+    fn = "paged_attention"
+    _require_torch(fn)
+    if cu_seqlens_q is not None:
+        raise NotImplementedError("fadsl.paged_attention: packed queries (cu_seqlens_q) need a C API "
+                                  "field in fadsl_paged_desc; pass q as [num_seqs, q_tokens_per_seq, heads, head_dim]")
+    spec = variant_spec(variant).decode()
+    if layout not in PAGED_LAYOUTS:
+        raise ValueError(f"fadsl.paged_attention: layout must be one of {', '.join(PAGED_LAYOUTS)}, got {layout!r}")
+    code = PAGED_LAYOUTS[layout]
+    _tensor(fn, "q", q, 4, "[num_seqs, q_tokens_per_seq, heads, head_dim]")
+    _float_dtype(fn, "q", q)
+    cache_layout = "[num_blocks, heads, head_dim, block_size]" if code == 0 else "[num_blocks, block_size, heads, head_dim]"
+    for name, t in (("k_cache", k_cache), ("v_cache", v_cache)):
+        _tensor(fn, name, t, 4, cache_layout)
+        if not t.is_contiguous():
+            raise ValueError(f"fadsl.paged_attention: {name} must be contiguous (the layout fixes its strides)")
+    _int32_vector(fn, "block_tables", block_tables, 2, "[num_seqs, max_blocks_per_seq]")
+    _int32_vector(fn, "seq_lens", seq_lens, 1, "[num_seqs]")
+    _same_device(fn, q, k_cache=k_cache, v_cache=v_cache, block_tables=block_tables, seq_lens=seq_lens)
+    fp8 = k_cache.dtype in (torch.float8_e4m3fn, torch.float8_e5m2)
+    if k_cache.dtype != v_cache.dtype or not (fp8 or k_cache.dtype == q.dtype):
+        raise TypeError(f"fadsl.paged_attention: k_cache and v_cache must both be q's dtype ({q.dtype}) "
+                        f"or one fp8 dtype, got {k_cache.dtype} and {v_cache.dtype}")
+    if k_cache.shape != v_cache.shape:
+        raise ValueError(f"fadsl.paged_attention: k_cache and v_cache shapes differ: "
+                         f"{tuple(k_cache.shape)} vs {tuple(v_cache.shape)}")
+    _, _, kv_heads, head_dim = _ops.paged_geometry(k_cache, code)
+    if head_dim != q.shape[3]:
+        raise ValueError(f"fadsl.paged_attention: cache head_dim {head_dim} differs from q's {q.shape[3]} "
+                         f"(layout {layout!r} is {cache_layout})")
+    if kv_heads == 0 or q.shape[2] % kv_heads:
+        raise ValueError(f"fadsl.paged_attention: heads_q {q.shape[2]} is not a multiple of the cache's heads_kv {kv_heads}")
+    if block_tables.shape[0] != q.shape[0] or seq_lens.shape[0] != q.shape[0]:
+        raise ValueError(f"fadsl.paged_attention: block_tables {tuple(block_tables.shape)} and seq_lens "
+                         f"{tuple(seq_lens.shape)} must have num_seqs = {q.shape[0]} rows")
+    q = _head_contiguous("q", q)
+    names, scalars, tensors = encode_params(fn, params, q.device)
+    out, lse = torch.ops.fadsl.paged_attention(
+        q, k_cache, v_cache, block_tables, seq_lens, spec, names, scalars, tensors, code,
+        _descale(fn, "k_scale", k_scale, fp8), _descale(fn, "v_scale", v_scale, fp8),
+        _scale(fn, softmax_scale), bool(return_lse))
+    return (out, lse) if return_lse else out

@@ -1,0 +1,124 @@
+"""Ahead-of-time compilation (fadsl_compile) and the kernel cache's directory and counters.
+None of this needs a GPU once an arch is named."""
+import ctypes
+import dataclasses
+import os
+
+from . import _lib
+from ._structs import (ARCH_NAMES, DTYPE_NAMES, ORIGIN_NAMES, PAGED_LAYOUTS, PATH_NAMES,
+                       FaKey, FadslCacheStats, FadslCompileInfo)
+
+
+@dataclasses.dataclass(frozen=True)
+class CompileResult:
+    """What fadsl.compile found or built.
+
+    kernel_name  the kernel's deterministic name (e.g. fa2_fwd_bf16_hd128_causal_sm90a)
+    from_cache   True when the kernel came from the memory or disk cache
+    origin       "compile" (NVRTC ran), "memory" or "disk"
+    seconds      this call's wall time
+    image_size   bytes of the cubin (or PTX)
+    path         "cubin" or "ptx" (FADSL_PTX=1)
+    smem_bytes, threads   the kernel's launch shape
+    """
+    kernel_name: str
+    from_cache: bool
+    origin: str
+    seconds: float
+    image_size: int
+    path: str
+    smem_bytes: int
+    threads: int
+
+
+def variant_spec(variant):
+    """The C runtime's variant string: a stdlib name, a .fa path, or DSL source text."""
+    if isinstance(variant, os.PathLike):
+        variant = os.fspath(variant)
+    if not isinstance(variant, str) or not variant:
+        raise TypeError(f"variant must be a non-empty str (stdlib name, .fa path or DSL source), got {variant!r}")
+    return variant.encode()
+
+
+def _index(names, value, what):
+    if value not in names:
+        raise ValueError(f"{what} {value!r} is not one of {', '.join(names)}")
+    return names.index(value)
+
+
+def _positive_int(value, what):
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{what} must be a positive int, got {value!r}")
+    return value
+
+
+def device_arch(device=0):
+    """The key arch name ("sm_90a") of CUDA device `device`; FadslError without a GPU."""
+    arch = ctypes.c_int()
+    _lib.check(_lib.lib().fadsl_device_init(device, ctypes.byref(arch)))
+    return ARCH_NAMES[arch.value]
+
+
+def _paged_fields(paged):
+    """(block_size, layout code) of `paged`: None, a block size, or (block_size, layout)."""
+    if paged is None:
+        return 0, PAGED_LAYOUTS["hnd"]
+    block, layout = (paged, "hnd") if isinstance(paged, int) else paged
+    return _positive_int(block, "paged block size"), _index(tuple(PAGED_LAYOUTS), layout, "paged layout")
+
+
+def compile(variant, arch=None, dtype="bf16", head_dim=128, gqa=1, paged=None, varlen=False):
+    """Compiles `variant` for one dispatch key through the memory and disk caches.
+
+    variant   standard-library name ("causal"), path to a .fa file, or DSL source text
+    arch      "sm_80", "sm_86", "sm_89" or "sm_90a"; None: CUDA device 0's (needs a GPU)
+    dtype     "fp16" or "bf16" (Q, K, V and O; use paged for an fp8 cache)
+    head_dim, gqa   head dimension and query heads per KV head
+    paged     None (contiguous K/V), a block size (layout "hnd"), or (block_size, "hnd"|"nhd")
+    varlen    True for cu_seqlens packed batches
+    Returns a CompileResult; raises FadslError (e.g. ERR_SYNTAX with the diagnostics).
+    """
+    spec = variant_spec(variant)
+    key = FaKey()
+    handle = _lib.lib()
+    handle.fa_key_init(ctypes.byref(key))
+    key.arch = _index(ARCH_NAMES, device_arch() if arch is None else arch, "arch")
+    key.dtype = key.kv_dtype = _index(DTYPE_NAMES, dtype, "dtype")
+    key.head_dim = _positive_int(head_dim, "head_dim")
+    key.gqa_ratio = _positive_int(gqa, "gqa")
+    key.paged_block_size, key.paged_layout = _paged_fields(paged)
+    key.varlen = bool(varlen)
+    info = FadslCompileInfo()
+    _lib.check(handle.fadsl_compile(spec, ctypes.byref(key), ctypes.byref(info)))
+    return CompileResult(
+        kernel_name=info.kernel_name.decode(),
+        from_cache=info.origin != 0,
+        origin=ORIGIN_NAMES[info.origin],
+        seconds=info.seconds,
+        image_size=info.image_size,
+        path=PATH_NAMES[info.path],
+        smem_bytes=info.smem_bytes,
+        threads=info.threads,
+    )
+
+
+def cache_stats():
+    """The process's cache counters: memory_hits, disk_hits, compiles, corrupt_entries,
+    write_failures."""
+    stats = FadslCacheStats()
+    _lib.lib().fadsl_cache_stats_get(ctypes.byref(stats))
+    return {name: getattr(stats, name) for name, _ in FadslCacheStats._fields_}
+
+
+def cache_dir():
+    """The on-disk cache directory in use (FADSL_CACHE_DIR, $XDG_CACHE_HOME/fadsl, ~/.cache/fadsl)."""
+    buf = ctypes.create_string_buffer(4096)
+    _lib.check(_lib.lib().fadsl_cache_dir(buf, len(buf)))
+    return buf.value.decode()
+
+
+def cache_clear():
+    """Removes every disk cache entry; returns how many were removed."""
+    removed = ctypes.c_int()
+    _lib.check(_lib.lib().fadsl_cache_clear(ctypes.byref(removed)))
+    return removed.value
