@@ -14,6 +14,7 @@
 #define FA_IR_H
 
 #include "fa.h"
+#include "fa_args.h"
 #include "fa_tile_rules.h"
 
 /* Opcodes: id, name in the text dump, operand count. */
@@ -167,8 +168,8 @@ long long fa_ir_tensor_size(const fa_ir *ir, int slot, const int32_t *extent);
 
 /* ---- lower.c ------------------------------------------------------------------------- */
 
-/* The IR of the checked unit's (single) variant; NULL after reporting errors to u->diags. */
-fa_ir *fa_lower(fa_unit *u);
+/* The IR of the checked (error-free) unit's variant. */
+fa_ir *fa_lower(const fa_unit *u);
 
 /* ---- fold.c, cse.c: passes (each returns a new IR and frees nothing) --------------- */
 

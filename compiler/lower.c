@@ -7,7 +7,6 @@
 #include <string.h>
 
 typedef struct fa_lower_ctx {
-    fa_unit *u;
     fa_ir *ir;
     const fa_decl **lets;     /* lowered lets and their nodes */
     fa_ir_node **let_nodes;
@@ -142,13 +141,13 @@ static fa_ir_node *fa_lower_visible(fa_ir *ir, fa_ir_node *mask)
     return fa_ir_make(ir, FA_IR_OR, mask, sink, NULL);
 }
 
-fa_ir *fa_lower(fa_unit *u)
+fa_ir *fa_lower(const fa_unit *u)
 {
     const fa_variant *v = u->variants;
     int n_decls = 0;
     for (const fa_decl *d = v->decls; d; d = d->next)
         n_decls++;
-    fa_lower_ctx L = {.u = u, .ir = fa_ir_new(v->name)};
+    fa_lower_ctx L = {.ir = fa_ir_new(v->name)};
     L.lets = calloc((size_t)n_decls + 1, sizeof *L.lets);
     L.let_nodes = calloc((size_t)n_decls + 1, sizeof *L.let_nodes);
     for (const fa_decl *d = v->decls; d; d = d->next)
@@ -163,11 +162,6 @@ fa_ir *fa_lower(fa_unit *u)
         case FA_D_SINK: ir->sink_tokens = (int)d->value->ival; break;
         case FA_D_SINK_LOGIT:
             ir->root[FA_IR_ROOT_SINK_LOGIT] = fa_lower_as(&L, d->value, FA_TY_FLOAT);
-            if (fa_ir_uses_var(ir->root[FA_IR_ROOT_SINK_LOGIT], FA_VAR_Q) ||
-                fa_ir_uses_var(ir->root[FA_IR_ROOT_SINK_LOGIT], FA_VAR_K)) {
-                fa_diag_error(u->diags, d->value->loc, "sink_logit cannot depend on q or k");
-                fa_diag_hint(u->diags, "a learned sink is one logit per (sequence, head), e.g. sink_logit = sinks[h];");
-            }
             break;
         case FA_D_PARAM:
         case FA_D_LET: break;
@@ -180,9 +174,5 @@ fa_ir *fa_lower(fa_unit *u)
     ir->root[FA_IR_ROOT_MASK] = mask;
     ir->root[FA_IR_ROOT_VISIBLE] = fa_lower_visible(ir, mask);
     fa_ir_number(ir);
-    if (u->diags->n_errors) {
-        fa_ir_free(ir);
-        return NULL;
-    }
     return ir;
 }

@@ -2,6 +2,9 @@
  * X(name) declares and registers `void fa_suite_<name>(void)` (defined in tests/test_<name>.c). */
 #define FA_TEST_SUITES(X) \
     X(util)               \
+    X(ir)                 \
+    X(tile)               \
+    X(emit)               \
     X(parser)             \
     X(diagnostics)        \
     X(ref)                \

@@ -1,0 +1,159 @@
+/* be_test.c - helpers shared by the back end's suites. */
+#include "be_test.h"
+#include "testutil.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+fa_program *fa_be_compile(const char *source)
+{
+    char *diags = NULL;
+    fa_program *p = fa_program_compile("t.fa", source, &diags, NULL);
+    if (!p)
+        fprintf(stderr, "\n%s", diags ? diags : "(no diagnostics)\n");
+    free(diags);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    return p;
+}
+
+fa_program *fa_be_stdlib(const char *name)
+{
+    const char *src = fa_stdlib_source(name);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(src);
+    return fa_be_compile(src);
+}
+
+void fa_be_golden(const char *rel, const char *actual)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/tests/golden/%s", FA_SOURCE_DIR, rel);
+    const char *update = getenv("FA_UPDATE_GOLDEN");
+    if (update && strcmp(update, "1") == 0) {
+        char dir[1024];
+        snprintf(dir, sizeof dir, "%s", path);
+        for (char *s = dir + strlen(FA_SOURCE_DIR) + 1; (s = strchr(s, '/')); s++) {
+            *s = '\0';
+            mkdir(dir, 0777);
+            *s = '/';
+        }
+        FILE *f = fopen(path, "wb");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+        fputs(actual, f);
+        fclose(f);
+        return;
+    }
+    char *expected = fa_test_read_file(path);
+    if (!expected || strcmp(expected, actual) != 0)
+        fprintf(stderr, "\ngolden mismatch: %s (FA_UPDATE_GOLDEN=1 rewrites it)\n--- actual:\n%s", path, actual);
+    CU_ASSERT_PTR_NOT_NULL(expected);
+    CU_ASSERT(expected && strcmp(expected, actual) == 0);
+    free(expected);
+}
+
+uint32_t fa_be_rand(uint64_t *state)
+{
+    *state = *state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (uint32_t)(*state >> 33);
+}
+
+int fa_be_range(uint64_t *state, int lo, int hi)
+{
+    return lo + (int)(fa_be_rand(state) % (uint32_t)((int64_t)hi - lo + 1));
+}
+
+/* A scalar i32 param: mostly small windows/lengths, sometimes zero, negative or extreme. */
+static int32_t fa_be_scalar_int(uint64_t *state)
+{
+    static const int32_t extreme[] = {0, -1, 1, INT32_MAX, INT32_MIN, 1 << 30, -(1 << 30), 2147483600};
+    switch (fa_be_rand(state) % 8) {
+    case 0: return extreme[fa_be_rand(state) % 8];
+    case 1: return fa_be_range(state, -40, 400);
+    default: return fa_be_range(state, 1, 80);
+    }
+}
+
+void fa_be_case_random(const fa_ir *ir, uint64_t *state, fa_be_case *c)
+{
+    memset(c, 0, sizeof *c);
+    fa_ir_env *e = &c->env;
+    int kv_len = fa_be_range(state, 1, 200);
+    int q_len = fa_be_rand(state) % 4 == 0 ? fa_be_range(state, 1, 260) : fa_be_range(state, 1, kv_len);
+    e->extent[FA_EXTENT_Q_HEADS] = 4;
+    e->extent[FA_EXTENT_KV_HEADS] = 2;
+    e->extent[FA_EXTENT_BATCH] = 3;
+    e->extent[FA_EXTENT_Q_LEN] = q_len;
+    e->extent[FA_EXTENT_KV_LEN] = kv_len;
+    e->var[FA_VAR_H] = fa_be_range(state, 0, 3);
+    e->var[FA_VAR_HK] = e->var[FA_VAR_H] / 2;
+    e->var[FA_VAR_B] = fa_be_range(state, 0, 2);
+    e->var[FA_VAR_Q_LEN] = q_len;
+    e->var[FA_VAR_KV_LEN] = kv_len;
+    e->s = (float)fa_be_range(state, -1000, 1000) / 37.0f;
+    for (int i = 0; i < ir->nparams; i++) {
+        const fa_param_info *p = &ir->params[i];
+        if (!p->is_tensor) {
+            float f = (float)fa_be_range(state, 1, 5000) / 64.0f;
+            uint32_t bits;
+            memcpy(&bits, &f, sizeof bits);
+            e->vparam[i] = p->type == FA_PARAM_F32 ? bits : (uint32_t)fa_be_scalar_int(state);
+            continue;
+        }
+        long long n = fa_ir_tensor_size(ir, i, e->extent);
+        /* int tensors: runs of small ids (documents); float tensors: small values */
+        int32_t *t = calloc((size_t)n + 1, sizeof *t);
+        int32_t id = 0;
+        for (long long j = 0; j < n; j++) {
+            if (p->type == FA_PARAM_F32) {
+                float f = (float)fa_be_range(state, -300, 300) / 64.0f;
+                memcpy(&t[j], &f, sizeof f);
+            } else {
+                id += fa_be_rand(state) % 6 == 0;
+                t[j] = fa_be_rand(state) % 10 == 0 ? fa_be_range(state, -3, 3) : id;
+            }
+        }
+        c->tensors[i] = t;
+        e->vparam[i] = (uint64_t)(uintptr_t)t;
+    }
+}
+
+void fa_be_case_free(fa_be_case *c)
+{
+    for (int i = 0; i < FA_MAX_PARAMS; i++)
+        free(c->tensors[i]);
+}
+
+static int fa_be_floordiv(int a, int b)
+{
+    return a >= 0 ? a / b : -((-a + b - 1) / b);
+}
+
+/* A random non-empty half-open sub-range of [lo, hi): half the time one whole block of
+ * the grid of `block` (clipped), else any span of at most `block`. */
+static void fa_be_span(uint64_t *state, int lo, int hi, int block, int *b, int *e)
+{
+    if (fa_be_rand(state) % 2) {
+        int t = fa_be_range(state, fa_be_floordiv(lo, block), fa_be_floordiv(hi - 1, block));
+        *b = t * block > lo ? t * block : lo;
+        *e = (t + 1) * block < hi ? (t + 1) * block : hi;
+    } else {
+        *b = fa_be_range(state, lo, hi - 1);
+        *e = fa_be_range(state, *b + 1, *b + block < hi ? *b + block : hi);
+    }
+}
+
+void fa_be_tile_random(const fa_be_case *c, uint64_t *state, int *q0, int *q1, int *k0, int *k1)
+{
+    int kv_len = c->env.var[FA_VAR_KV_LEN], q_len = c->env.var[FA_VAR_Q_LEN];
+    static const int blocks[] = {1, 4, 16, 64};
+    fa_be_span(state, kv_len - q_len, kv_len, blocks[fa_be_rand(state) % 4], q0, q1);
+    fa_be_span(state, 0, kv_len, blocks[fa_be_rand(state) % 4], k0, k1);
+}
+
+bool fa_be_visible(const fa_ir *ir, fa_be_case *c, fa_ir_val *vals, int q, int k)
+{
+    c->env.var[FA_VAR_Q] = q;
+    c->env.var[FA_VAR_K] = k;
+    fa_ir_eval(ir, &c->env, vals);
+    return vals[ir->root[FA_IR_ROOT_VISIBLE]->id].b;
+}

@@ -1,0 +1,39 @@
+/* ---- variant causal_alibi: device functions generated from its IR ---- */
+
+__device__ __forceinline__ bool fa_visible(const fa_args &a, const fa_ctx &c, int q, int k)
+{
+    const int v0 = k;
+    const int v1 = q;
+    const bool v2 = v0 <= v1;
+    return v2;
+}
+
+__device__ __forceinline__ float fa_score(const fa_args &a, const fa_ctx &c, int q, int k, float s)
+{
+    const int v0 = k;
+    const int v1 = q;
+    const float v3 = s;
+    const int v4 = c.h;
+    const float v5 = fa_load_f32(a.vparam[0], v4, (long long)1 * a.q_heads);
+    const int v6 = v1 - v0;
+    const float v7 = (float)v6;
+    const float v8 = v5 * v7;
+    const float v9 = v3 - v8;
+    return v9;
+}
+
+__device__ __forceinline__ int fa_tile_class(const fa_args &a, const fa_ctx &c, int q0, int q1, int k0, int k1)
+{
+    const fa_av t0 = fa_av_make(k0, k1 - 1);
+    const fa_av t1 = fa_av_make(q0, q1 - 1);
+    const fa_av t2 = fa_av_le(t0, t1);
+    return fa_av_tile_class(t2);
+}
+
+__device__ __forceinline__ void fa_key_range(const fa_args &a, const fa_ctx &c, int q0, int q1, int *k_begin, int *k_end)
+{
+    const fa_av t1 = fa_av_make(q0, q1 - 1);
+    fa_av r0 = t1;
+    r0 = fa_kr_le(r0);
+    fa_kr_apply(r0, k_begin, k_end);
+}

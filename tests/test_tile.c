@@ -1,0 +1,215 @@
+/* test_tile.c - tile analysis: brute-force soundness over every standard-library variant
+ * (and a few masks that exercise the harder rules), and precision on causal and sliding
+ * windows. The CPU classifier and key range use the same rules as the emitted code
+ * (test_emit.c checks the emitted code against them). */
+#include "be_test.h"
+#include "testutil.h"
+
+#include <stdio.h>
+#include <string.h>
+
+enum { FA_BE_CASES = 60, FA_BE_TILES = 40 };
+
+typedef struct fa_be_stats {
+    long empty, full, partial, narrowed;
+} fa_be_stats;
+
+/* Checks one tile element by element, and the key range of its queries over all keys. */
+static void fa_be_check_tile(const fa_ir *ir, const fa_kr *kr, fa_be_case *c, fa_ir_val *vals, int q0, int q1,
+                             int k0, int k1, fa_be_stats *st)
+{
+    int cls = fa_tile_classify(ir, &c->env, q0, q1, k0, k1);
+    int seen = 0, total = 0;
+    for (int q = q0; q < q1; q++)
+        for (int k = k0; k < k1; k++, total++)
+            seen += fa_be_visible(ir, c, vals, q, k);
+    if ((cls == FA_TILE_EMPTY && seen) || (cls == FA_TILE_FULL && seen != total))
+        fprintf(stderr, "\n%s: tile q[%d,%d) k[%d,%d) q_len %d kv_len %d classified %d, %d of %d visible\n", ir->name,
+                q0, q1, k0, k1, c->env.var[FA_VAR_Q_LEN], c->env.var[FA_VAR_KV_LEN], cls, seen, total);
+    CU_ASSERT_FALSE(cls == FA_TILE_EMPTY && seen);
+    CU_ASSERT_FALSE(cls == FA_TILE_FULL && seen != total);
+    st->empty += cls == FA_TILE_EMPTY;
+    st->full += cls == FA_TILE_FULL;
+    st->partial += cls == FA_TILE_PARTIAL;
+
+    int kv_len = c->env.var[FA_VAR_KV_LEN], kb = 0, ke = kv_len;
+    fa_tile_key_range(ir, kr, &c->env, q0, q1, &kb, &ke);
+    CU_ASSERT_TRUE(kb >= 0 && ke <= kv_len);
+    st->narrowed += ke - kb < kv_len;
+    for (int q = q0; q < q1; q++)
+        for (int k = 0; k < kv_len; k++) {
+            if ((k >= ir->sink_tokens && (k < kb || k >= ke)) && fa_be_visible(ir, c, vals, q, k)) {
+                fprintf(stderr, "\n%s: key %d visible to query %d outside the key range [%d,%d)\n", ir->name, k, q,
+                        kb, ke);
+                CU_FAIL("visible key outside the key range");
+                return;
+            }
+        }
+}
+
+static fa_be_stats fa_be_soundness(const fa_program *p, uint64_t seed)
+{
+    const fa_ir *ir = fa_program_ir(p);
+    fa_ir_val *vals = calloc((size_t)ir->n_nodes, sizeof *vals);
+    fa_be_stats st = {0};
+    uint64_t state = seed;
+    for (int i = 0; i < FA_BE_CASES; i++) {
+        fa_be_case c;
+        fa_be_case_random(ir, &state, &c);
+        for (int j = 0; j < FA_BE_TILES; j++) {
+            int q0, q1, k0, k1;
+            fa_be_tile_random(&c, &state, &q0, &q1, &k0, &k1);
+            fa_be_check_tile(ir, fa_program_key_range(p), &c, vals, q0, q1, k0, k1, &st);
+        }
+        fa_be_case_free(&c);
+    }
+    free(vals);
+    return st;
+}
+
+static void test_soundness_stdlib(void)
+{
+    for (int i = 0; fa_stdlib_name(i); i++) {
+        fa_program *p = fa_be_stdlib(fa_stdlib_name(i));
+        fa_be_stats st = fa_be_soundness(p, 1000 + (uint64_t)i);
+        /* every masked variant proves some tiles EMPTY and some FULL */
+        if (strcmp(fa_stdlib_name(i), "none") != 0) {
+            CU_ASSERT_TRUE(st.empty > 0);
+            CU_ASSERT_TRUE(st.full > 0 || strcmp(fa_stdlib_name(i), "document") == 0);
+            CU_ASSERT_TRUE(st.narrowed > 0);
+        }
+        fa_program_free(p);
+    }
+}
+
+/* Masks beyond the stdlib: division and remainder, abs/min/max, where, float terms,
+ * tensor loads at point indices, negation and k on the right of a subtraction. */
+static void test_soundness_rules(void)
+{
+    static const char *const sources[] = {
+        "variant a { param w : i32; mask = abs(q - k) < w || k % 7 == 3; }",
+        "variant b { param w : i32; mask = max(k, 3) <= min(q, q - w) && k / 5 != q / 5; }",
+        "variant c { param w : i32; mask = where(w > 5, -k >= -q, k < w) && q - w * 2 <= k + 1; }",
+        "variant d { param t : i32[q_heads]; param x : f32; mask = k <= q + t[h] && k > q - 20 || 1.5 * k < x; }",
+        "variant e { param c : i32; sink 3; mask = k / c == q / c && k <= q; }",
+        "variant f { param t : i32[batch, 4]; mask = t[b, 1] - k > 2 - q && k % 4 < q % 4 + 2; }",
+        "variant g { param w : i32; mask = q - (k - w) >= 0 && !(k < q - 9) && k == q - w; }",
+    };
+    for (size_t i = 0; i < sizeof sources / sizeof *sources; i++) {
+        fa_program *p = fa_be_compile(sources[i]);
+        fa_be_soundness(p, 77 + i);
+        fa_program_free(p);
+    }
+}
+
+/* A program and a launch with the given scalar params and lengths (no tensors). */
+static fa_be_case fa_be_fixed_case(int q_len, int kv_len, int32_t p0, int32_t p1)
+{
+    fa_be_case c;
+    memset(&c, 0, sizeof c);
+    c.env.var[FA_VAR_Q_LEN] = c.env.extent[FA_EXTENT_Q_LEN] = q_len;
+    c.env.var[FA_VAR_KV_LEN] = c.env.extent[FA_EXTENT_KV_LEN] = kv_len;
+    c.env.vparam[0] = (uint32_t)p0;
+    c.env.vparam[1] = (uint32_t)p1;
+    return c;
+}
+
+static void test_precision_causal(void)
+{
+    fa_program *p = fa_be_stdlib("causal");
+    const fa_ir *ir = fa_program_ir(p);
+    fa_be_case c = fa_be_fixed_case(1024, 4096, 0, 0); /* queries at [3072, 4096) */
+    CU_ASSERT_EQUAL(fa_tile_classify(ir, &c.env, 3072, 3136, 0, 64), FA_TILE_FULL);
+    CU_ASSERT_EQUAL(fa_tile_classify(ir, &c.env, 3072, 3136, 3072, 3136), FA_TILE_PARTIAL);
+    CU_ASSERT_EQUAL(fa_tile_classify(ir, &c.env, 3072, 3136, 3136, 3200), FA_TILE_EMPTY);
+    CU_ASSERT_EQUAL(fa_tile_classify(ir, &c.env, 3136, 3200, 3072, 3136), FA_TILE_FULL);
+    int kb = 0, ke = 4096;
+    fa_tile_key_range(ir, fa_program_key_range(p), &c.env, 3072, 3136, &kb, &ke);
+    CU_ASSERT_EQUAL(kb, 0);
+    CU_ASSERT_EQUAL(ke, 3136);
+    /* q_len > kv_len: the first queries see nothing at all */
+    c = fa_be_fixed_case(300, 100, 0, 0);
+    kb = 0, ke = 100;
+    fa_tile_key_range(ir, fa_program_key_range(p), &c.env, -200, -136, &kb, &ke);
+    CU_ASSERT_TRUE(kb >= ke);
+    fa_program_free(p);
+}
+
+static void test_precision_window(void)
+{
+    fa_program *p = fa_be_stdlib("sliding_window");
+    const fa_ir *ir = fa_program_ir(p);
+    const fa_kr *kr = fa_program_key_range(p);
+    fa_be_case c = fa_be_fixed_case(8192, 8192, 1024, 0); /* window_left 1024, causal */
+    CU_ASSERT_EQUAL(fa_tile_classify(ir, &c.env, 4096, 4160, 3200, 3264), FA_TILE_FULL);
+    CU_ASSERT_EQUAL(fa_tile_classify(ir, &c.env, 4096, 4160, 1024, 1088), FA_TILE_EMPTY);
+    CU_ASSERT_EQUAL(fa_tile_classify(ir, &c.env, 4096, 4160, 4160, 4224), FA_TILE_EMPTY);
+    CU_ASSERT_EQUAL(fa_tile_classify(ir, &c.env, 4096, 4160, 3040, 3104), FA_TILE_PARTIAL);
+    int kb = 0, ke = 8192;
+    fa_tile_key_range(ir, kr, &c.env, 4096, 4160, &kb, &ke);
+    CU_ASSERT_EQUAL(kb, 4096 - 1024);
+    CU_ASSERT_EQUAL(ke, 4160);
+    /* a two-sided window */
+    c = fa_be_fixed_case(8192, 8192, 100, 50);
+    kb = 0, ke = 8192;
+    fa_tile_key_range(ir, kr, &c.env, 1000, 1064, &kb, &ke);
+    CU_ASSERT_EQUAL(kb, 900);
+    CU_ASSERT_EQUAL(ke, 1064 + 50);
+    /* q - window_left wraps: its interval is the whole int range, nothing is lost */
+    c = fa_be_fixed_case(8192, 8192, INT32_MIN, 0);
+    kb = 0, ke = 8192;
+    fa_tile_key_range(ir, kr, &c.env, 1000, 1064, &kb, &ke);
+    CU_ASSERT_EQUAL(kb, 0);
+    CU_ASSERT_EQUAL(ke, 1064);
+    fa_program_free(p);
+
+    p = fa_be_stdlib("sink_window"); /* sink 4, window 256 */
+    ir = fa_program_ir(p);
+    c = fa_be_fixed_case(4096, 4096, 256, 0);
+    CU_ASSERT_EQUAL(fa_tile_classify(ir, &c.env, 2048, 2112, 0, 64), FA_TILE_PARTIAL);  /* the sinks */
+    CU_ASSERT_EQUAL(fa_tile_classify(ir, &c.env, 2048, 2112, 64, 128), FA_TILE_EMPTY);
+    CU_ASSERT_EQUAL(fa_tile_classify(ir, &c.env, 2048, 2112, 1900, 1984), FA_TILE_FULL);
+    CU_ASSERT_EQUAL(fa_tile_classify(ir, &c.env, 2048, 2112, 0, 4), FA_TILE_FULL);
+    kb = 0, ke = 4096;
+    fa_tile_key_range(ir, fa_program_key_range(p), &c.env, 2048, 2112, &kb, &ke);
+    CU_ASSERT_EQUAL(kb, 2048 - 255);
+    CU_ASSERT_EQUAL(ke, 2112);
+    fa_program_free(p);
+}
+
+static void test_precision_chunked(void)
+{
+    fa_program *p = fa_be_stdlib("chunked_local");
+    const fa_ir *ir = fa_program_ir(p);
+    fa_be_case c = fa_be_fixed_case(4096, 4096, 1024, 0);
+    int kb = 0, ke = 4096;
+    fa_tile_key_range(ir, fa_program_key_range(p), &c.env, 2100, 2164, &kb, &ke);
+    CU_ASSERT_EQUAL(kb, 2048);
+    CU_ASSERT_EQUAL(ke, 2164);
+    CU_ASSERT_EQUAL(fa_tile_classify(ir, &c.env, 2100, 2164, 2048, 2100), FA_TILE_FULL);
+    CU_ASSERT_EQUAL(fa_tile_classify(ir, &c.env, 2100, 2164, 1984, 2048), FA_TILE_EMPTY);
+    fa_program_free(p);
+
+    p = fa_be_stdlib("prefix_lm");
+    ir = fa_program_ir(p);
+    c = fa_be_fixed_case(4096, 4096, 512, 0);
+    CU_ASSERT_EQUAL(fa_tile_classify(ir, &c.env, 0, 64, 448, 512), FA_TILE_FULL);   /* inside the prefix */
+    CU_ASSERT_EQUAL(fa_tile_classify(ir, &c.env, 0, 64, 512, 576), FA_TILE_EMPTY);  /* after it, in the future */
+    kb = 0, ke = 4096;
+    fa_tile_key_range(ir, fa_program_key_range(p), &c.env, 0, 64, &kb, &ke);
+    CU_ASSERT_EQUAL(ke, 512);
+    fa_program_free(p);
+}
+
+void fa_suite_tile(void)
+{
+    static const CU_TestInfo tests[] = {
+        {"soundness_stdlib", test_soundness_stdlib},
+        {"soundness_rules", test_soundness_rules},
+        {"precision_causal", test_precision_causal},
+        {"precision_window", test_precision_window},
+        {"precision_chunked", test_precision_chunked},
+        CU_TEST_INFO_NULL,
+    };
+    fa_test_add_suite("tile", tests);
+}
