@@ -61,6 +61,7 @@ _SIGNATURES = {
     "fadsl_status_name": (ctypes.c_char_p, [ctypes.c_int]),
     "fadsl_last_error": (ctypes.c_char_p, []),
     "fadsl_forward": (ctypes.c_int, [ctypes.POINTER(FadslFwdDesc), ctypes.c_void_p]),
+    "fadsl_make_key": (ctypes.c_int, [ctypes.POINTER(FadslFwdDesc), ctypes.POINTER(FaKey)]),
     "fadsl_compile": (ctypes.c_int, [ctypes.c_char_p, ctypes.POINTER(FaKey),
                                      ctypes.POINTER(FadslCompileInfo)]),
     "fadsl_device_init": (ctypes.c_int, [ctypes.c_int, ctypes.POINTER(ctypes.c_int)]),

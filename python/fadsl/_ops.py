@@ -54,8 +54,8 @@ def _head_contiguous(t):
     return t if t.stride(-1) == 1 else t.contiguous()
 
 
-def _param_array(param_names, scalar_values, tensor_params):
-    """(fadsl_param array, the encoded names it points to) of the encoded parameters."""
+def _set_params(desc, param_names, scalar_values, tensor_params, keep):
+    """Points desc at a fadsl_param array of the encoded parameters (kept alive in keep)."""
     names = [n.encode() for n in param_names.split(",")] if param_names else []
     if len(names) != len(scalar_values) + len(tensor_params):
         raise ValueError(f"param_names {param_names!r} does not match {len(scalar_values)} scalars "
@@ -67,14 +67,47 @@ def _param_array(param_names, scalar_values, tensor_params):
             array[i].value = scalar_values[i]
         else:
             array[i].tensor = tensor_params[i - len(scalar_values)].data_ptr()
-    return array, names
-
-
-def _launch(desc, params, device):
-    """Fills the descriptor's parameters and runs fadsl_forward on the current stream."""
-    array, names = params
     desc.params = ctypes.cast(array, ctypes.POINTER(FadslParam))
     desc.num_params = len(names)
+    keep += [names, array]
+
+
+def _new_desc(variant, q, out, lse, softmax_scale, params, keep):
+    """A descriptor with the fields every request shares (variant, q, o, lse, scale, params)."""
+    d = FadslFwdDesc()
+    keep.append(variant.encode())
+    d.variant = keep[-1]
+    d.dtype = dtype_code(q.dtype)
+    d.q, d.o = q.data_ptr(), out.data_ptr()
+    d.lse = lse.data_ptr() if lse.numel() else None
+    d.softmax_scale = softmax_scale
+    _set_params(d, *params, keep)
+    return d
+
+
+def dense_desc(q, k, v, out, lse, variant, params, softmax_scale, cu_seqlens_q, cu_seqlens_k,
+               max_seqlen_q, max_seqlen_k):
+    """(fadsl_fwd_desc, objects it points to) of a dense or varlen request; params is
+    (param_names, scalar_values, tensor_params). An empty lse means none is wanted."""
+    keep = []
+    d = _new_desc(variant, q, out, lse, softmax_scale, params, keep)
+    varlen = cu_seqlens_q is not None
+    d.k, d.v = k.data_ptr(), v.data_ptr()
+    d.q_heads, d.kv_heads, d.head_dim = q.shape[-2], k.shape[-2], q.shape[-1]
+    dims = (None, 0, 1) if varlen else (0, 1, 2)
+    d.q_stride[:], d.k_stride[:] = _strides(q, dims), _strides(k, dims)
+    d.v_stride[:], d.o_stride[:] = _strides(v, dims), _strides(out, dims)
+    if varlen:
+        d.batch = cu_seqlens_q.shape[0] - 1
+        d.cu_seqlens_q, d.cu_seqlens_k = cu_seqlens_q.data_ptr(), cu_seqlens_k.data_ptr()
+        d.max_seqlen_q, d.max_seqlen_k = max_seqlen_q, max_seqlen_k
+    else:
+        d.batch, d.seqlen_q, d.seqlen_k = q.shape[0], q.shape[1], k.shape[1]
+    return d, keep
+
+
+def _launch(desc, device):
+    """Runs fadsl_forward on the current stream of `device`."""
     desc.device = device.index if device.index is not None else torch.cuda.current_device()
     stream = torch.cuda.current_stream(device).cuda_stream
     with torch.cuda.device(device):
@@ -89,27 +122,11 @@ def attention_op(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, variant: str
                  max_seqlen_k: int) -> tuple[torch.Tensor, torch.Tensor]:
     """Dense ([batch, seqlen, heads, D]) or varlen ([total, heads, D] + cu_seqlens) forward."""
     q, k, v = (_head_contiguous(t) for t in (q, k, v))
-    varlen = cu_seqlens_q is not None
     out = torch.empty(q.shape, dtype=q.dtype, device=q.device)
-    lse = torch.empty(lse_shape(q, varlen, return_lse), dtype=torch.float32, device=q.device)
-    d = FadslFwdDesc()
-    variant_bytes = variant.encode()
-    d.variant = variant_bytes
-    d.dtype = dtype_code(q.dtype)
-    d.q, d.k, d.v, d.o = q.data_ptr(), k.data_ptr(), v.data_ptr(), out.data_ptr()
-    d.lse = lse.data_ptr() if return_lse else None
-    d.q_heads, d.kv_heads, d.head_dim = q.shape[-2], k.shape[-2], q.shape[-1]
-    dims = (None, 0, 1) if varlen else (0, 1, 2)
-    d.q_stride[:], d.k_stride[:] = _strides(q, dims), _strides(k, dims)
-    d.v_stride[:], d.o_stride[:] = _strides(v, dims), _strides(out, dims)
-    if varlen:
-        d.batch = cu_seqlens_q.shape[0] - 1
-        d.cu_seqlens_q, d.cu_seqlens_k = cu_seqlens_q.data_ptr(), cu_seqlens_k.data_ptr()
-        d.max_seqlen_q, d.max_seqlen_k = max_seqlen_q, max_seqlen_k
-    else:
-        d.batch, d.seqlen_q, d.seqlen_k = q.shape[0], q.shape[1], k.shape[1]
-    d.softmax_scale = softmax_scale
-    _launch(d, _param_array(param_names, scalar_values, tensor_params), q.device)
+    lse = torch.empty(lse_shape(q, cu_seqlens_q is not None, return_lse), dtype=torch.float32, device=q.device)
+    d, keep = dense_desc(q, k, v, out, lse, variant, (param_names, scalar_values, tensor_params),
+                         softmax_scale, cu_seqlens_q, cu_seqlens_k, max_seqlen_q, max_seqlen_k)
+    _launch(d, q.device)
     return out, lse
 
 
@@ -127,6 +144,28 @@ def paged_geometry(k_cache, layout):
     return (n, c, a, b) if layout == 0 else (n, a, b, c)
 
 
+def paged_desc(q, k_cache, v_cache, block_tables, seq_lens, out, lse, variant, params, layout,
+               k_scale, v_scale, softmax_scale):
+    """(fadsl_fwd_desc, objects it points to) of a paged request (see dense_desc)."""
+    keep = []
+    d = _new_desc(variant, q, out, lse, softmax_scale, params, keep)
+    pg = FadslPagedDesc()
+    pg.layout = layout
+    pg.kv_dtype = dtype_code(k_cache.dtype)
+    pg.k_cache, pg.v_cache = k_cache.data_ptr(), v_cache.data_ptr()
+    pg.num_blocks, pg.block_size, pg.num_kv_heads, pg.head_dim = paged_geometry(k_cache, layout)
+    pg.block_tables, pg.max_blocks_per_seq = block_tables.data_ptr(), block_tables.shape[1]
+    pg.seq_lens, pg.num_seqs = seq_lens.data_ptr(), seq_lens.shape[0]
+    pg.q_tokens_per_seq = q.shape[1]
+    pg.k_descale, pg.v_descale = k_scale, v_scale
+    keep.append(pg)
+    d.paged = ctypes.pointer(pg)
+    d.batch, d.seqlen_q = q.shape[0], q.shape[1]
+    d.q_heads, d.kv_heads, d.head_dim = q.shape[2], pg.num_kv_heads, q.shape[3]
+    d.q_stride[:], d.o_stride[:] = _strides(q, (0, 1, 2)), _strides(out, (0, 1, 2))
+    return d, keep
+
+
 @torch.library.custom_op("fadsl::paged_attention", mutates_args=(), device_types="cuda")
 def paged_attention_op(q: torch.Tensor, k_cache: torch.Tensor, v_cache: torch.Tensor,
                        block_tables: torch.Tensor, seq_lens: torch.Tensor, variant: str,
@@ -138,27 +177,10 @@ def paged_attention_op(q: torch.Tensor, k_cache: torch.Tensor, v_cache: torch.Te
     q = _head_contiguous(q)
     out = torch.empty(q.shape, dtype=q.dtype, device=q.device)
     lse = torch.empty(lse_shape(q, False, return_lse), dtype=torch.float32, device=q.device)
-    pg = FadslPagedDesc()
-    pg.layout = layout
-    pg.kv_dtype = dtype_code(k_cache.dtype)
-    pg.k_cache, pg.v_cache = k_cache.data_ptr(), v_cache.data_ptr()
-    pg.num_blocks, pg.block_size, pg.num_kv_heads, pg.head_dim = paged_geometry(k_cache, layout)
-    pg.block_tables, pg.max_blocks_per_seq = block_tables.data_ptr(), block_tables.shape[1]
-    pg.seq_lens, pg.num_seqs = seq_lens.data_ptr(), seq_lens.shape[0]
-    pg.q_tokens_per_seq = q.shape[1]
-    pg.k_descale, pg.v_descale = k_scale, v_scale
-    d = FadslFwdDesc()
-    variant_bytes = variant.encode()
-    d.variant = variant_bytes
-    d.dtype = dtype_code(q.dtype)
-    d.q, d.o = q.data_ptr(), out.data_ptr()
-    d.lse = lse.data_ptr() if return_lse else None
-    d.batch, d.seqlen_q = q.shape[0], q.shape[1]
-    d.q_heads, d.kv_heads, d.head_dim = q.shape[2], pg.num_kv_heads, q.shape[3]
-    d.q_stride[:], d.o_stride[:] = _strides(q, (0, 1, 2)), _strides(out, (0, 1, 2))
-    d.softmax_scale = softmax_scale
-    d.paged = ctypes.pointer(pg)
-    _launch(d, _param_array(param_names, scalar_values, tensor_params), q.device)
+    d, keep = paged_desc(q, k_cache, v_cache, block_tables, seq_lens, out, lse, variant,
+                         (param_names, scalar_values, tensor_params), layout, k_scale, v_scale,
+                         softmax_scale)
+    _launch(d, q.device)
     return out, lse
 
 

@@ -1,0 +1,117 @@
+"""Python-side argument checks of fadsl.attention / fadsl.paged_attention, and the ops'
+fake implementations (output shapes for torch.compile). Runs on the CPU: CUDA tensors are
+fake tensors (no memory, no GPU), which also stops any call from reaching the C runtime."""
+import warnings
+
+import pytest
+
+torch = pytest.importorskip("torch")
+from torch._subclasses.fake_tensor import FakeTensorMode  # noqa: E402
+
+import fadsl  # noqa: E402
+
+BF16 = torch.bfloat16
+
+
+@pytest.fixture()
+def fake():
+    with FakeTensorMode():
+        yield lambda *shape, dtype=BF16: torch.empty(*shape, dtype=dtype, device="cuda")
+
+
+def test_shapes_from_fake_implementation(fake):
+    q, k = fake(2, 128, 8, 64), fake(2, 256, 2, 64)
+    out, lse = fadsl.attention(q, k, k, return_lse=True)
+    assert out.shape == q.shape and out.dtype == BF16 and out.is_contiguous()
+    assert lse.shape == (2, 8, 128) and lse.dtype == torch.float32
+    assert fadsl.attention(q, k, k, "none").shape == q.shape
+
+
+def test_varlen_shapes(fake):
+    q, k, cu = fake(100, 8, 64), fake(120, 4, 64), fake(3, dtype=torch.int32)
+    out, lse = fadsl.attention(q, k, k, cu_seqlens_q=cu, cu_seqlens_k=cu, max_seqlen_q=60,
+                               max_seqlen_k=70, return_lse=True)
+    assert out.shape == (100, 8, 64) and lse.shape == (8, 100)
+
+
+def test_paged_shapes(fake):
+    q, cache = fake(4, 3, 8, 128), fake(32, 2, 128, 16)
+    tables, lens = fake(4, 8, dtype=torch.int32), fake(4, dtype=torch.int32)
+    out, lse = fadsl.paged_attention(q, cache, cache, tables, lens, return_lse=True)
+    assert out.shape == q.shape and lse.shape == (4, 8, 3)
+    nhd = fake(32, 16, 2, 128)
+    assert fadsl.paged_attention(q, nhd, nhd, tables, lens, layout="nhd").shape == q.shape
+
+
+def test_head_dim_copy_warns(fake):
+    q, k = fake(2, 16, 4, 128)[..., ::2], fake(2, 16, 4, 64)
+    with pytest.warns(UserWarning, match="q is not contiguous in head_dim.*copy"):
+        fadsl.attention(q, k, k)
+
+
+def test_strided_but_head_contiguous_does_not_warn(fake):
+    q = fake(2, 4, 16, 64).transpose(1, 2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fadsl.attention(q, q, q)
+
+
+def _raises(error, match, fn, *args, **kwargs):
+    with pytest.raises(error, match=match):
+        fn(*args, **kwargs)
+
+
+def test_cpu_tensors_are_refused():
+    q = torch.randn(1, 8, 2, 64, dtype=BF16)
+    _raises(ValueError, "q must be a CUDA tensor", fadsl.attention, q, q, q)
+
+
+def test_dense_argument_errors(fake):
+    q, k = fake(2, 16, 8, 64), fake(2, 16, 2, 64)
+    _raises(TypeError, "q must be a torch.Tensor", fadsl.attention, [1], k, k)
+    _raises(ValueError, "4-D", fadsl.attention, fake(16, 8, 64), k, k)
+    _raises(TypeError, "float16 or bfloat16", fadsl.attention, fake(2, 16, 8, 64, dtype=torch.float32), k, k)
+    _raises(TypeError, "share a dtype", fadsl.attention, q, fake(2, 16, 2, 64, dtype=torch.float16), k)
+    _raises(ValueError, "k and v shapes differ", fadsl.attention, q, k, fake(2, 17, 2, 64))
+    _raises(ValueError, "head_dim of q", fadsl.attention, q, fake(2, 16, 2, 128), fake(2, 16, 2, 128))
+    _raises(ValueError, "not a multiple", fadsl.attention, q, fake(2, 16, 3, 64), fake(2, 16, 3, 64))
+    _raises(ValueError, "batch of q", fadsl.attention, q, fake(3, 16, 2, 64), fake(3, 16, 2, 64))
+    _raises(ValueError, "softmax_scale", fadsl.attention, q, k, k, softmax_scale=float("nan"))
+    _raises(ValueError, "max_seqlen", fadsl.attention, q, k, k, max_seqlen_q=4)
+    _raises(TypeError, "variant must be", fadsl.attention, q, k, k, variant=7)
+
+
+def test_param_errors(fake):
+    q = fake(2, 16, 8, 64)
+    _raises(TypeError, "params must be a dict", fadsl.attention, q, q, q, params=[("w", 1)])
+    _raises(ValueError, "not an identifier", fadsl.attention, q, q, q, params={"a,b": 1})
+    _raises(TypeError, "number or a tensor", fadsl.attention, q, q, q, params={"w": "8"})
+    _raises(TypeError, "float32 or int32", fadsl.attention, q, q, q, params={"s": fake(8, dtype=torch.float16)})
+    _raises(ValueError, "must be contiguous", fadsl.attention, q, q, q, params={"s": fake(8, 2, dtype=torch.float32).t()})
+
+
+def test_varlen_argument_errors(fake):
+    q, cu = fake(100, 8, 64), fake(3, dtype=torch.int32)
+    _raises(ValueError, "both cu_seqlens_q and cu_seqlens_k", fadsl.attention, q, q, q, cu_seqlens_q=cu)
+    _raises(ValueError, "3-D", fadsl.attention, fake(1, 100, 8, 64), q, q, cu_seqlens_q=cu, cu_seqlens_k=cu)
+    _raises(TypeError, "int32", fadsl.attention, q, q, q, cu_seqlens_q=fake(3, dtype=torch.int64), cu_seqlens_k=cu)
+    _raises(ValueError, r"\[batch \+ 1\]", fadsl.attention, q, q, q, cu_seqlens_q=cu,
+            cu_seqlens_k=fake(4, dtype=torch.int32), max_seqlen_q=8, max_seqlen_k=8)
+    _raises(ValueError, "max_seqlen_q must be a positive int", fadsl.attention, q, q, q, cu_seqlens_q=cu,
+            cu_seqlens_k=cu, max_seqlen_q=0, max_seqlen_k=8)
+
+
+def test_paged_argument_errors(fake):
+    q, cache = fake(4, 1, 8, 128), fake(32, 2, 128, 16)
+    tables, lens = fake(4, 8, dtype=torch.int32), fake(4, dtype=torch.int32)
+    call = fadsl.paged_attention
+    _raises(ValueError, "layout must be", call, q, cache, cache, tables, lens, layout="bhsd")
+    _raises(ValueError, "cache head_dim 16 differs", call, q, cache, cache, tables, lens, layout="nhd")
+    _raises(ValueError, "must be contiguous", call, q, cache.transpose(2, 3), cache.transpose(2, 3), tables, lens)
+    _raises(TypeError, "fp8", call, q, fake(32, 2, 128, 16, dtype=torch.float16), cache, tables, lens)
+    _raises(ValueError, "fp8 caches only", call, q, cache, cache, tables, lens, k_scale=0.5)
+    _raises(ValueError, "num_seqs = 4", call, q, cache, cache, fake(3, 8, dtype=torch.int32), lens)
+    _raises(TypeError, "int32", call, q, cache, cache, fake(4, 8, dtype=torch.int64), lens)
+    _raises(NotImplementedError, "cu_seqlens_q", call, q, cache, cache, tables, lens, cu_seqlens_q=lens)
+    fp8 = fake(32, 2, 128, 16, dtype=torch.float8_e4m3fn)
+    assert call(q, fp8, fp8, tables, lens, k_scale=0.5, v_scale=2.0).shape == q.shape

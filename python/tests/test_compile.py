@@ -1,0 +1,103 @@
+"""fadsl.compile and the cache helpers, on the CPU (an arch is named, so no GPU is used)."""
+import json
+import os
+import subprocess
+import sys
+import uuid
+
+import pytest
+
+import fadsl
+
+
+@pytest.fixture()
+def cache_dir(tmp_path, monkeypatch, lib):
+    """A fresh, empty disk cache for this test."""
+    monkeypatch.setenv("FADSL_CACHE_DIR", str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+def _unique_source():
+    """Source of a variant compiled by no earlier test (its name makes its hash new)."""
+    return f"variant t{uuid.uuid4().hex[:12]} {{ mask = k <= q; }}"
+
+
+def test_stdlib_causal_kernel_name_and_memory_cache(cache_dir):
+    first = fadsl.compile("causal", arch="sm_90a")
+    assert "causal" in first.kernel_name and "sm90a" in first.kernel_name
+    assert first.image_size > 0 and first.path == "cubin"
+    second = fadsl.compile("causal", arch="sm_90a")
+    assert second.from_cache and second.origin == "memory"
+    assert second.kernel_name == first.kernel_name
+
+
+def test_cold_compile_then_disk_cache_in_a_new_process(cache_dir):
+    source = _unique_source()
+    cold = fadsl.compile(source, arch="sm_80", dtype="fp16", head_dim=64)
+    assert not cold.from_cache and cold.origin == "compile" and cold.seconds > 0
+    assert fadsl.cache_dir() == str(cache_dir)
+    code = ("import dataclasses, json, sys, fadsl; "
+            "print(json.dumps(dataclasses.asdict(fadsl.compile(sys.argv[1], arch='sm_80', dtype='fp16', head_dim=64))))")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    out = subprocess.run([sys.executable, "-c", code, source], env=env, check=True, capture_output=True, text=True)
+    warm = json.loads(out.stdout.strip().splitlines()[-1])
+    assert warm["origin"] == "disk" and warm["from_cache"]
+    assert warm["kernel_name"] == cold.kernel_name
+    assert fadsl.cache_clear() >= 1
+
+
+def test_variant_file_path(cache_dir, tmp_path):
+    path = tmp_path / "mine.fa"
+    path.write_text("variant mine { param w : i32 = 64; mask = k <= q && q - k < w; }\n")
+    result = fadsl.compile(path, arch="sm_80")
+    assert "mine" in result.kernel_name
+
+
+def test_bad_source_raises_with_caret(lib):
+    with pytest.raises(fadsl.FadslError) as info:
+        fadsl.compile("variant bad {\n    mask = k <= ;\n}\n", arch="sm_90a")
+    err = info.value
+    assert isinstance(err, RuntimeError)
+    assert err.status == "ERR_SYNTAX"
+    assert "<source>:2:" in err.detail and "^" in err.detail
+    assert "^" in str(err)
+
+
+def test_unknown_stdlib_name_lists_known(lib):
+    with pytest.raises(fadsl.FadslError) as info:
+        fadsl.compile("no_such_variant", arch="sm_90a")
+    assert info.value.status == "ERR_VARIANT" and "causal" in info.value.detail
+
+
+def test_unsupported_key_is_an_error_not_a_crash(lib):
+    with pytest.raises(fadsl.FadslError) as info:
+        fadsl.compile("causal", arch="sm_90a", head_dim=1000)
+    assert info.value.status in ("ERR_UNSUPPORTED", "ERR_INVALID")
+
+
+@pytest.mark.parametrize("kwargs, error", [
+    (dict(arch="sm_70"), ValueError),
+    (dict(arch="sm_90a", dtype="fp32"), ValueError),
+    (dict(arch="sm_90a", head_dim=0), ValueError),
+    (dict(arch="sm_90a", gqa=-2), ValueError),
+    (dict(arch="sm_90a", paged=(16, "xyz")), ValueError),
+    (dict(arch="sm_90a", paged=0), ValueError),
+])
+def test_bad_compile_arguments(lib, kwargs, error):
+    with pytest.raises(error):
+        fadsl.compile("causal", **kwargs)
+
+
+@pytest.mark.parametrize("variant", [None, "", 3])
+def test_bad_variant_type(variant):
+    with pytest.raises(TypeError):
+        fadsl.compile(variant, arch="sm_90a")
+
+
+def test_cache_stats_count(cache_dir):
+    before = fadsl.cache_stats()
+    fadsl.compile("none", arch="sm_80")
+    fadsl.compile("none", arch="sm_80")
+    after = fadsl.cache_stats()
+    assert set(after) == {"memory_hits", "disk_hits", "compiles", "corrupt_entries", "write_failures"}
+    assert after["memory_hits"] >= before["memory_hits"] + 1
