@@ -150,7 +150,7 @@ static void test_ptx_env(void)
     CU_ASSERT_EQUAL(fadsl_compile("causal", &k, &info), FADSL_OK);
     unsetenv("FADSL_PTX");
     CU_ASSERT_EQUAL(info.path, FADSL_PATH_PTX);
-    CU_ASSERT_PTR_NOT_NULL(info.image && strstr(info.image, ".entry"));
+    CU_ASSERT(info.image && strstr(info.image, ".entry"));
 }
 
 void fa_suite_rt_compile(void)
