@@ -8,7 +8,7 @@
 #include "fadsl.h"
 
 /* The float64 reference of the tests, compiled into this one-file example. */
-#include "../tests/ref.c"
+#include "ref.h"
 
 #include <math.h>
 #include <stdio.h>
