@@ -7,7 +7,7 @@
  * Without a GPU it compiles the kernel for sm_90a (fadsl_compile), says so and exits 0. */
 #include "fadsl.h"
 
-/* The float64 reference of the tests, compiled into this one-file example. */
+/* The float64 reference of the tests (tests/ref.c, linked into the examples). */
 #include "ref.h"
 
 #include <math.h>
