@@ -1,7 +1,6 @@
 """fadsl.attention and fadsl.paged_attention: argument checks in Python (clear errors
 before any C call), parameter encoding, then the custom ops of fadsl/_ops.py."""
 import math
-import re
 import warnings
 
 from .compile import variant_spec
@@ -13,9 +12,6 @@ except ImportError:   # compile() and the cache helpers work without PyTorch
     torch = None
 else:
     from . import _ops
-
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-
 
 def _require_torch(fn):
     if torch is None:
@@ -78,7 +74,7 @@ def encode_params(fn, params, device):
         raise TypeError(f"fadsl.{fn}: params must be a dict of name -> number or tensor, got {type(params).__name__}")
     scalars, tensors = [], []
     for name, value in params.items():
-        if not isinstance(name, str) or not _IDENTIFIER.match(name):
+        if not isinstance(name, str) or not name.isidentifier():
             raise ValueError(f"fadsl.{fn}: parameter name {name!r} is not an identifier")
         if isinstance(value, torch.Tensor):
             if value.device != device:

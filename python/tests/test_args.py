@@ -115,3 +115,25 @@ def test_paged_argument_errors(fake):
     _raises(NotImplementedError, "cu_seqlens_q", call, q, cache, cache, tables, lens, cu_seqlens_q=lens)
     fp8 = fake(32, 2, 128, 16, dtype=torch.float8_e4m3fn)
     assert call(q, fp8, fp8, tables, lens, k_scale=0.5, v_scale=2.0).shape == q.shape
+
+
+def test_torch_compile_traces_the_ops_into_one_graph(fake):
+    graphs = []
+
+    def backend(gm, example_inputs):
+        graphs.append(gm)
+        return gm.forward
+
+    def fn(q, slopes, cache, tables, lens):
+        alibi = fadsl.attention(q, q, q, "causal_alibi", params={"slopes": slopes})
+        window, lse = fadsl.attention(q, q, q, "sliding_window", params={"window_left": 16}, return_lse=True)
+        decode = fadsl.paged_attention(q[:, -1:], cache, cache, tables, lens, layout="nhd")
+        return alibi * 2 + window, lse, decode
+
+    q, slopes = fake(2, 64, 8, 64), fake(8, dtype=torch.float32)
+    cache, tables, lens = fake(16, 16, 2, 64), fake(2, 4, dtype=torch.int32), fake(2, dtype=torch.int32)
+    out, lse, decode = torch.compile(fn, backend=backend, fullgraph=True)(q, slopes, cache, tables, lens)
+    assert out.shape == q.shape and lse.shape == (2, 8, 64) and decode.shape == (2, 1, 8, 64)
+    code = graphs[0].code
+    assert code.count("torch.ops.fadsl.attention") == 2 and "torch.ops.fadsl.paged_attention" in code
+    assert "'window_left', [16.0], []" in code
