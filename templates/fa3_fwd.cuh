@@ -1,0 +1,422 @@
+/* fa3_fwd.cuh - Hopper (sm_90a) forward kernel: wgmma tensor cores, the FA3 data path.
+ *
+ * One CTA computes FA_BLOCK_M query rows of one (sequence, query head) with
+ * FA_BLOCK_M / 64 warpgroups; each warpgroup owns 64 rows. Per K/V tile of FA_BLOCK_N keys:
+ *   S = Q.K^T       wgmma, both operands from shared memory (K-major, 128-byte swizzle)
+ *   softmax         online, exp2 with the scale folded, masks from the emitted functions
+ *   O += P.V        wgmma with P from registers (the S accumulator layout is the A
+ *                   fragment layout) and V from shared memory read MN-major
+ * K/V tiles stream through FA_STAGES cp.async buffers (every thread copies), made visible
+ * to the tensor cores' async proxy by fence.proxy.async before the barrier.
+ *
+ * Shared-memory tiles are stored as column blocks of 64 elements: a [rows, D] tile is
+ * [D / 64][rows][64] with the 16-byte chunk index XORed by row mod 8 (the 128-byte swizzle
+ * atom of wgmma: 8 rows x 128 bytes). Descriptors: K-major LBO 16 (unused), SBO 1024;
+ * MN-major LBO = rows x 128 (next 64-column block), SBO 1024.
+ *
+ * Variants enter exactly as in fa2_fwd.cuh (templates/README.md): key range and sink
+ * tiles, per-warpgroup tile classes (EMPTY skipped, FULL unmasked), fa_visible, fa_score,
+ * fa_sink_logit. Head dims 64 and 128; fp16/bf16; dense and varlen; GQA.
+ */
+
+#if FA_DTYPE_BF16
+#define FA_WGMMA_TYPE "bf16.bf16"
+#else
+#define FA_WGMMA_TYPE "f16.f16"
+#endif
+
+#define FA_THREADS (FA_NUM_WARPS * 32)
+#define FA_WARPGROUPS (FA_NUM_WARPS / 4)
+#define FA_CHUNKS (FA_HEAD_DIM / 8)     /* 16-byte chunks per row */
+#define FA_NT_S (FA_BLOCK_N / 8)        /* n8 blocks of a warp's S rows */
+#define FA_NT_O (FA_HEAD_DIM / 8)       /* n8 blocks of a warp's O rows */
+#define FA_KS_QK (FA_HEAD_DIM / 16)     /* k16 steps of Q.K^T */
+#define FA_KS_PV (FA_BLOCK_N / 16)      /* k16 steps of P.V */
+#define FA_ATOM_BYTES 1024              /* 8 rows x 128 bytes */
+
+/* Byte offset of chunk c (16 bytes) of row r in a column-blocked, swizzled tile of `rows` rows. */
+__device__ __forceinline__ fa_u32 fa3_off(int rows, int r, int c)
+{
+    return (fa_u32)((c / 8) * rows * 128 + r * 128 + (((c % 8) ^ (r & 7)) << 4));
+}
+
+__device__ __forceinline__ unsigned long long fa3_desc(fa_u32 addr, fa_u32 lbo, fa_u32 sbo)
+{
+    return (unsigned long long)((addr & 0x3ffff) >> 4) | ((unsigned long long)(lbo >> 4) << 16) |
+           ((unsigned long long)(sbo >> 4) << 32) | (1ull << 62);
+}
+
+/* K-major operand (Q, K) of `rows` rows: descriptor of k16 step `ks`. */
+__device__ __forceinline__ unsigned long long fa3_desc_k(fa_u32 tile, int rows, int ks)
+{
+    return fa3_desc(tile + (ks % 4) * 32 + (ks / 4) * rows * 128, 16, FA_ATOM_BYTES);
+}
+
+/* MN-major operand (V, `rows` keys): descriptor of k16 step `ks` (16 keys). */
+__device__ __forceinline__ unsigned long long fa3_desc_mn(fa_u32 tile, int rows, int ks)
+{
+    return fa3_desc(tile + ks * 2 * FA_ATOM_BYTES, rows * 128, FA_ATOM_BYTES);
+}
+
+__device__ __forceinline__ void fa_wgmma_fence()
+{
+    asm volatile("wgmma.fence.sync.aligned;\n" ::: "memory");
+}
+
+__device__ __forceinline__ void fa_wgmma_commit()
+{
+    asm volatile("wgmma.commit_group.sync.aligned;\n" ::: "memory");
+}
+
+template <int N> __device__ __forceinline__ void fa_wgmma_wait()
+{
+    asm volatile("wgmma.wait_group.sync.aligned %0;\n" ::"n"(N) : "memory");
+}
+
+/* Keeps the compiler from moving accumulator reads across an asynchronous wgmma. */
+template <int N> __device__ __forceinline__ void fa_fence_regs(float (&d)[N])
+{
+#pragma unroll
+    for (int i = 0; i < N; i++)
+        asm volatile("" : "+f"(d[i])::"memory");
+}
+
+__device__ __forceinline__ void fa_fence_proxy_async()
+{
+    asm volatile("fence.proxy.async.shared::cta;\n" ::: "memory");
+}
+
+/* D(64x64) += A(64x16, shared) * B(16x64, shared, K-major); scale_d 0 overwrites D. */
+__device__ __forceinline__ void fa_wgmma_ss_n64(float d[32], unsigned long long da, unsigned long long db, int scale_d)
+{
+    asm volatile("{\n.reg .pred p;\nsetp.ne.b32 p, %34, 0;\n"
+                 "wgmma.mma_async.sync.aligned.m64n64k16.f32." FA_WGMMA_TYPE " {%0,%1,%2,%3,%4,%5,%6,%7,%8,%9,%10,%11,%12,%13,%14,%15,%16,%17,%18,%19,%20,%21,%22,%23,%24,%25,%26,%27,%28,%29,%30,%31}, %32, %33, p, 1, 1, 0, 0;\n}\n"
+                 : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]), "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]), "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]), "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31])
+                 : "l"(da), "l"(db), "r"(scale_d));
+}
+/* D(64x128) += A(64x16, shared) * B(16x128, shared, K-major); scale_d 0 overwrites D. */
+__device__ __forceinline__ void fa_wgmma_ss_n128(float d[64], unsigned long long da, unsigned long long db, int scale_d)
+{
+    asm volatile("{\n.reg .pred p;\nsetp.ne.b32 p, %66, 0;\n"
+                 "wgmma.mma_async.sync.aligned.m64n128k16.f32." FA_WGMMA_TYPE " {%0,%1,%2,%3,%4,%5,%6,%7,%8,%9,%10,%11,%12,%13,%14,%15,%16,%17,%18,%19,%20,%21,%22,%23,%24,%25,%26,%27,%28,%29,%30,%31,%32,%33,%34,%35,%36,%37,%38,%39,%40,%41,%42,%43,%44,%45,%46,%47,%48,%49,%50,%51,%52,%53,%54,%55,%56,%57,%58,%59,%60,%61,%62,%63}, %64, %65, p, 1, 1, 0, 0;\n}\n"
+                 : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]), "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]), "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]), "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]), "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]), "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]), "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]), "+f"(d[55]), "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]), "+f"(d[61]), "+f"(d[62]), "+f"(d[63])
+                 : "l"(da), "l"(db), "r"(scale_d));
+}
+/* D(64x64) += A(64x16, registers) * B(16x64, shared, MN-major). */
+__device__ __forceinline__ void fa_wgmma_rs_n64(float d[32], const fa_u32 a[4], unsigned long long db)
+{
+    asm volatile("wgmma.mma_async.sync.aligned.m64n64k16.f32." FA_WGMMA_TYPE " {%0,%1,%2,%3,%4,%5,%6,%7,%8,%9,%10,%11,%12,%13,%14,%15,%16,%17,%18,%19,%20,%21,%22,%23,%24,%25,%26,%27,%28,%29,%30,%31}, {%32,%33,%34,%35}, %36, 1, 1, 1, 1;\n"
+                 : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]), "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]), "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]), "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31])
+                 : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(db));
+}
+/* D(64x128) += A(64x16, registers) * B(16x128, shared, MN-major). */
+__device__ __forceinline__ void fa_wgmma_rs_n128(float d[64], const fa_u32 a[4], unsigned long long db)
+{
+    asm volatile("wgmma.mma_async.sync.aligned.m64n128k16.f32." FA_WGMMA_TYPE " {%0,%1,%2,%3,%4,%5,%6,%7,%8,%9,%10,%11,%12,%13,%14,%15,%16,%17,%18,%19,%20,%21,%22,%23,%24,%25,%26,%27,%28,%29,%30,%31,%32,%33,%34,%35,%36,%37,%38,%39,%40,%41,%42,%43,%44,%45,%46,%47,%48,%49,%50,%51,%52,%53,%54,%55,%56,%57,%58,%59,%60,%61,%62,%63}, {%64,%65,%66,%67}, %68, 1, 1, 1, 1;\n"
+                 : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]), "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]), "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]), "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]), "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]), "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]), "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]), "+f"(d[55]), "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]), "+f"(d[61]), "+f"(d[62]), "+f"(d[63])
+                 : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(db));
+}
+/* D(64x256) += A(64x16, registers) * B(16x256, shared, MN-major). */
+__device__ __forceinline__ void fa_wgmma_rs_n256(float d[128], const fa_u32 a[4], unsigned long long db)
+{
+    asm volatile("wgmma.mma_async.sync.aligned.m64n256k16.f32." FA_WGMMA_TYPE " {%0,%1,%2,%3,%4,%5,%6,%7,%8,%9,%10,%11,%12,%13,%14,%15,%16,%17,%18,%19,%20,%21,%22,%23,%24,%25,%26,%27,%28,%29,%30,%31,%32,%33,%34,%35,%36,%37,%38,%39,%40,%41,%42,%43,%44,%45,%46,%47,%48,%49,%50,%51,%52,%53,%54,%55,%56,%57,%58,%59,%60,%61,%62,%63,%64,%65,%66,%67,%68,%69,%70,%71,%72,%73,%74,%75,%76,%77,%78,%79,%80,%81,%82,%83,%84,%85,%86,%87,%88,%89,%90,%91,%92,%93,%94,%95,%96,%97,%98,%99,%100,%101,%102,%103,%104,%105,%106,%107,%108,%109,%110,%111,%112,%113,%114,%115,%116,%117,%118,%119,%120,%121,%122,%123,%124,%125,%126,%127}, {%128,%129,%130,%131}, %132, 1, 1, 1, 1;\n"
+                 : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]), "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]), "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]), "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]), "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]), "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]), "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]), "+f"(d[55]), "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]), "+f"(d[61]), "+f"(d[62]), "+f"(d[63]), "+f"(d[64]), "+f"(d[65]), "+f"(d[66]), "+f"(d[67]), "+f"(d[68]), "+f"(d[69]), "+f"(d[70]), "+f"(d[71]), "+f"(d[72]), "+f"(d[73]), "+f"(d[74]), "+f"(d[75]), "+f"(d[76]), "+f"(d[77]), "+f"(d[78]), "+f"(d[79]), "+f"(d[80]), "+f"(d[81]), "+f"(d[82]), "+f"(d[83]), "+f"(d[84]), "+f"(d[85]), "+f"(d[86]), "+f"(d[87]), "+f"(d[88]), "+f"(d[89]), "+f"(d[90]), "+f"(d[91]), "+f"(d[92]), "+f"(d[93]), "+f"(d[94]), "+f"(d[95]), "+f"(d[96]), "+f"(d[97]), "+f"(d[98]), "+f"(d[99]), "+f"(d[100]), "+f"(d[101]), "+f"(d[102]), "+f"(d[103]), "+f"(d[104]), "+f"(d[105]), "+f"(d[106]), "+f"(d[107]), "+f"(d[108]), "+f"(d[109]), "+f"(d[110]), "+f"(d[111]), "+f"(d[112]), "+f"(d[113]), "+f"(d[114]), "+f"(d[115]), "+f"(d[116]), "+f"(d[117]), "+f"(d[118]), "+f"(d[119]), "+f"(d[120]), "+f"(d[121]), "+f"(d[122]), "+f"(d[123]), "+f"(d[124]), "+f"(d[125]), "+f"(d[126]), "+f"(d[127])
+                 : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(db));
+}
+
+#define FA_CAT_(a, b) a##b
+#define FA_CAT(a, b) FA_CAT_(a, b)
+#define fa_wgmma_qk FA_CAT(fa_wgmma_ss_n, FA_BLOCK_N)
+#define fa_wgmma_pv FA_CAT(fa_wgmma_rs_n, FA_HEAD_DIM)
+
+/* Copies ROWS rows of a [rows, D] operand (row r at base + r * row_stride) into a
+ * column-blocked tile; rows at or past `valid` are zero-filled. */
+template <int ROWS>
+__device__ __forceinline__ void fa3_load_rows(fa_u32 dst, const fa_u16 *base, long long row_stride, int valid)
+{
+#pragma unroll
+    for (int j = 0; j < (ROWS * FA_CHUNKS + FA_THREADS - 1) / FA_THREADS; j++) {
+        const int i = threadIdx.x + j * FA_THREADS;
+        if ((ROWS * FA_CHUNKS) % FA_THREADS != 0 && i >= ROWS * FA_CHUNKS)
+            break;
+        const int r = i / FA_CHUNKS, c = i % FA_CHUNKS;
+        const bool ok = r < valid;
+        fa_cp_async16(dst + fa3_off(ROWS, r, c), ok ? base + (long long)r * row_stride + c * 8 : base, ok ? 16 : 0);
+    }
+}
+
+/* Issues the copies of the K and V tiles starting at key n0 into kd, vd. */
+__device__ __forceinline__ void fa3_load_kv(const fa_args &a, const fa_ctx &c, fa_u32 kd, fa_u32 vd, int k_start,
+                                            int n0)
+{
+    long long row = (long long)n0;
+#if FA_VARLEN
+    row += k_start;
+    const long long kb = 0, vb = 0;
+#else
+    const long long kb = (long long)c.b * a.k_batch_stride, vb = (long long)c.b * a.v_batch_stride;
+#endif
+    fa3_load_rows<FA_BLOCK_N>(kd, (const fa_u16 *)a.k + kb + (long long)c.hk * a.k_head_stride + row * a.k_row_stride,
+                              a.k_row_stride, c.kv_len - n0);
+    fa3_load_rows<FA_BLOCK_N>(vd, (const fa_u16 *)a.v + vb + (long long)c.hk * a.v_head_stride + row * a.v_row_stride,
+                              a.v_row_stride, c.kv_len - n0);
+}
+
+/* The tile visited at step j: the sink tiles first, then the key-range tiles. */
+__device__ __forceinline__ int fa3_tile(int j, int n_sink, int t_lo)
+{
+    return j < n_sink ? j : t_lo + (j - n_sink);
+}
+
+/* Online-softmax state of a thread's two rows (g and g + 8 of its warp's 16). */
+struct fa3_state {
+    float row_max[2]; /* log2 units */
+    float row_sum[2]; /* this thread's partial sums */
+    bool need_mask;   /* the current tile needs per-element masking */
+};
+
+/* Scores of tile n0 in s (log2 units after fa_score, or raw dot products), masked, turned
+ * into probabilities against the updated row maxima; corr receives each row's rescale
+ * factor for O. */
+__device__ __forceinline__ void fa3_softmax(const fa_args &args, const fa_ctx &c, fa3_state &st,
+                                            float (&s)[FA_BLOCK_N / 2], int rq0, int n0, int t4, float corr[2])
+{
+#if FA_HAS_SCORE
+    const float mult = 1.f;
+#pragma unroll
+    for (int i = 0; i < FA_BLOCK_N / 2; i++)
+        s[i] = fa_score(args, c, rq0 + ((i % 4) / 2) * 8, n0 + (i / 4) * 8 + 2 * t4 + i % 2, s[i] * args.softmax_scale) *
+               FA_LOG2E;
+#else
+    const float mult = args.scale_log2;
+#endif
+    if (st.need_mask) {
+#pragma unroll
+        for (int i = 0; i < FA_BLOCK_N / 2; i++) {
+            const int qpos = rq0 + ((i % 4) / 2) * 8, kpos = n0 + (i / 4) * 8 + 2 * t4 + i % 2;
+            if (!(kpos < c.kv_len && fa_visible(args, c, qpos, kpos)))
+                s[i] = FA_NEG_INF;
+        }
+    }
+#pragma unroll
+    for (int half = 0; half < 2; half++) {
+        float mx = FA_NEG_INF;
+#pragma unroll
+        for (int nt = 0; nt < FA_NT_S; nt++)
+            mx = fmaxf(mx, fmaxf(s[nt * 4 + half * 2], s[nt * 4 + half * 2 + 1]));
+        mx = fmaxf(fa_quad_max(mx) * mult, st.row_max[half]);
+        const float base = mx == FA_NEG_INF ? 0.f : mx;
+        corr[half] = fa_exp2(st.row_max[half] - base);
+        st.row_max[half] = mx;
+        float sum = 0.f;
+#pragma unroll
+        for (int nt = 0; nt < FA_NT_S; nt++) {
+#pragma unroll
+            for (int e = 0; e < 2; e++) {
+                const float p = fa_exp2(fmaf(s[nt * 4 + half * 2 + e], mult, -base));
+                s[nt * 4 + half * 2 + e] = p;
+                sum += p;
+            }
+        }
+        st.row_sum[half] = st.row_sum[half] * corr[half] + sum;
+    }
+}
+
+extern "C" __global__ void __launch_bounds__(FA_THREADS, 1) FA_KERNEL_NAME(const __grid_constant__ fa_args args)
+{
+    extern __shared__ __align__(1024) unsigned char fa_smem[];
+    /* wgmma's swizzle atoms want 1024-byte aligned tiles: the plan reserves the slack. */
+    const fa_u32 sQ = (fa_smem_addr(fa_smem) + FA_ATOM_BYTES - 1) & ~(fa_u32)(FA_ATOM_BYTES - 1);
+    const fa_u32 sK0 = sQ + FA_BLOCK_M * FA_HEAD_DIM * 2;
+    const fa_u32 stage_bytes = FA_BLOCK_N * FA_HEAD_DIM * 2;
+    const fa_u32 sV0 = sK0 + FA_STAGES * stage_bytes;
+
+    const int tid = threadIdx.x, warp = tid / 32, lane = tid % 32;
+    const int g = lane / 4, t4 = lane % 4;
+    const int wg = warp / 4, wl = warp % 4; /* warpgroup, warp within it */
+
+    fa_ctx c;
+    c.b = blockIdx.z;
+    c.h = blockIdx.y;
+    c.hk = c.h / (args.q_heads / args.kv_heads);
+    int q_start = 0, k_start = 0;
+#if FA_VARLEN
+    q_start = args.cu_seqlens_q[c.b];
+    k_start = args.cu_seqlens_k[c.b];
+    c.q_len = args.cu_seqlens_q[c.b + 1] - q_start;
+    c.kv_len = args.cu_seqlens_k[c.b + 1] - k_start;
+#else
+    c.q_len = args.seqlen_q;
+    c.kv_len = args.seqlen_k;
+#endif
+    if (args.seqused_k)
+        c.kv_len = args.seqused_k[c.b];
+
+    /* Last row tiles first (they see the most keys under a causal mask). */
+    const int m0 = (gridDim.x - 1 - blockIdx.x) * FA_BLOCK_M;
+    if (m0 >= c.q_len)
+        return;
+    const int m_rows = min(FA_BLOCK_M, c.q_len - m0);
+    const int qa0 = c.kv_len - c.q_len + m0, qa1 = qa0 + m_rows;
+
+    int kb = 0, ke = c.kv_len;
+    fa_key_range(args, c, qa0, qa1, &kb, &ke);
+    kb = max(kb, 0);
+    ke = min(ke, c.kv_len);
+    int t_lo = kb / FA_BLOCK_N, t_hi = ke > kb ? (ke + FA_BLOCK_N - 1) / FA_BLOCK_N : t_lo;
+    int n_sink = 0;
+#if FA_SINK_TOKENS
+    {
+        int st = (min(FA_SINK_TOKENS, c.kv_len) + FA_BLOCK_N - 1) / FA_BLOCK_N;
+        if (t_hi <= t_lo) {
+            t_lo = 0;
+            t_hi = st;
+        } else if (st >= t_lo) {
+            t_lo = 0;
+        } else {
+            n_sink = st;
+        }
+    }
+#endif
+    const int n_tiles = n_sink + (t_hi - t_lo);
+
+    {
+        const fa_u16 *q0 = (const fa_u16 *)args.q + (long long)c.h * args.q_head_stride;
+#if FA_VARLEN
+        q0 += (long long)(q_start + m0) * args.q_row_stride;
+#else
+        q0 += (long long)c.b * args.q_batch_stride + (long long)m0 * args.q_row_stride;
+#endif
+        fa3_load_rows<FA_BLOCK_M>(sQ, q0, args.q_row_stride, m_rows);
+    }
+    /* Prologue copies: Q with tile 0, then tiles 1 .. FA_STAGES-1, one commit group each. */
+#pragma unroll
+    for (int j = 0; j < FA_STAGES; j++) {
+        if (j < n_tiles)
+            fa3_load_kv(args, c, sK0 + j * stage_bytes, sV0 + j * stage_bytes, k_start,
+                        fa3_tile(j, n_sink, t_lo) * FA_BLOCK_N);
+        fa_cp_async_commit();
+    }
+
+    float o[FA_HEAD_DIM / 2];
+#pragma unroll
+    for (int i = 0; i < FA_HEAD_DIM / 2; i++)
+        o[i] = 0.f;
+    fa3_state st;
+    st.row_max[0] = st.row_max[1] = FA_NEG_INF;
+    st.row_sum[0] = st.row_sum[1] = 0.f;
+
+    const int wr0 = wg * 64; /* this warpgroup's first row in the tile */
+    const int wq0 = qa0 + wr0, wq1 = min(qa1, wq0 + 64);
+    const int rq0 = wq0 + wl * 16 + g; /* this thread's first query position */
+    const fa_u32 q_s = sQ + wr0 * 128;
+
+    /* Software pipeline (FA3's intra-warpgroup overlap): while the tensor cores run
+     * O += P_j.V_j, the warpgroup computes the softmax of S_{j+1}, issued just before. */
+    float s[FA_BLOCK_N / 2];
+    fa_u32 pa[FA_KS_PV][4];
+    bool have_p = false; /* pa holds P of the current tile */
+    float corr[2];
+    for (int it = -1; it < n_tiles; it++) {
+        const int nx = it + 1; /* the tile whose scores are computed in this step */
+        bool have_s = false;
+        int n0 = 0;
+        if (nx < n_tiles) {
+            fa_cp_async_wait<FA_STAGES - 2>();
+            fa_fence_proxy_async();
+            __syncthreads();
+            n0 = fa3_tile(nx, n_sink, t_lo) * FA_BLOCK_N;
+            const int cls = wq0 < wq1 ? fa_tile_class(args, c, wq0, wq1, n0, min(n0 + FA_BLOCK_N, c.kv_len))
+                                      : FA_TILE_EMPTY;
+            if (cls != FA_TILE_EMPTY) {
+                const fa_u32 k_s = sK0 + (nx % FA_STAGES) * stage_bytes;
+                fa_wgmma_fence();
+#pragma unroll
+                for (int ks = 0; ks < FA_KS_QK; ks++)
+                    fa_wgmma_qk(s, fa3_desc_k(q_s, FA_BLOCK_M, ks), fa3_desc_k(k_s, FA_BLOCK_N, ks), ks > 0);
+                fa_wgmma_commit();
+                have_s = true;
+                st.need_mask = (FA_HAS_MASK && cls != FA_TILE_FULL) || n0 + FA_BLOCK_N > c.kv_len;
+            }
+        }
+        if (have_p) {
+            const fa_u32 v_s = sV0 + (it % FA_STAGES) * stage_bytes;
+            if (!have_s)
+                fa_wgmma_fence();
+#pragma unroll
+            for (int ks = 0; ks < FA_KS_PV; ks++)
+                fa_wgmma_pv(o, pa[ks], fa3_desc_mn(v_s, FA_BLOCK_N, ks));
+            fa_wgmma_commit();
+        }
+        if (have_s) {
+            if (have_p)
+                fa_wgmma_wait<1>();
+            else
+                fa_wgmma_wait<0>();
+            fa_fence_regs(s);
+            fa3_softmax(args, c, st, s, rq0, n0, t4, corr);
+        }
+        fa_wgmma_wait<0>();
+        fa_fence_regs(o);
+        if (have_s) {
+#pragma unroll
+            for (int nt = 0; nt < FA_NT_O; nt++)
+#pragma unroll
+                for (int e = 0; e < 4; e++)
+                    o[nt * 4 + e] *= corr[e / 2];
+#pragma unroll
+            for (int ks = 0; ks < FA_KS_PV; ks++)
+#pragma unroll
+                for (int r = 0; r < 4; r++)
+                    pa[ks][r] = fa_pack2(s[8 * ks + 2 * r], s[8 * ks + 2 * r + 1]);
+        }
+        have_p = have_s;
+        /* The stage of tile `it` is free once every warpgroup is past its P.V: refill it. */
+        if (it >= 0) {
+            __syncthreads();
+            if (it + FA_STAGES < n_tiles)
+                fa3_load_kv(args, c, sK0 + (it % FA_STAGES) * stage_bytes, sV0 + (it % FA_STAGES) * stage_bytes,
+                            k_start, fa3_tile(it + FA_STAGES, n_sink, t_lo) * FA_BLOCK_N);
+            fa_cp_async_commit();
+        }
+    }
+    const float *row_max = st.row_max, *row_sum = st.row_sum;
+
+    /* Epilogue: learned sink, normalisation, O and LSE stores. */
+#pragma unroll
+    for (int half = 0; half < 2; half++) {
+        const int r = wr0 + wl * 16 + g + half * 8; /* row in the tile */
+        float mx = row_max[half];
+        float l = fa_quad_sum(row_sum[half]);
+        float scale_o = 1.f;
+#if FA_LEARNED_SINKS
+        {
+            const float sink = fa_sink_logit(args, c) * FA_LOG2E;
+            const float m2 = fmaxf(mx, sink);
+            scale_o = mx == FA_NEG_INF ? 0.f : fa_exp2(mx - m2);
+            l = l * scale_o + fa_exp2(sink - m2);
+            mx = m2;
+        }
+#endif
+        const float inv = l > 0.f ? scale_o / l : 0.f;
+        if (r < m_rows) {
+            fa_u16 *dst = (fa_u16 *)args.o + (long long)c.h * args.o_head_stride;
+#if FA_VARLEN
+            dst += (long long)(q_start + m0 + r) * args.o_row_stride;
+#else
+            dst += (long long)c.b * args.o_batch_stride + (long long)(m0 + r) * args.o_row_stride;
+#endif
+#pragma unroll
+            for (int nt = 0; nt < FA_NT_O; nt++)
+                *(fa_u32 *)(dst + nt * 8 + 2 * t4) = fa_pack2(o[nt * 4 + half * 2] * inv, o[nt * 4 + half * 2 + 1] * inv);
+            if (args.lse && t4 == 0) {
+                const float lse = l > 0.f ? (mx + __log2f(l)) * FA_LN2 : FA_NEG_INF;
+#if FA_VARLEN
+                args.lse[(long long)c.h * args.cu_seqlens_q[args.batch] + q_start + m0 + r] = lse;
+#else
+                args.lse[((long long)c.b * args.q_heads + c.h) * args.seqlen_q + m0 + r] = lse;
+#endif
+            }
+        }
+    }
+}
