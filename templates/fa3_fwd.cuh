@@ -1,13 +1,19 @@
 /* fa3_fwd.cuh - Hopper (sm_90a) forward kernel: wgmma tensor cores, the FA3 data path.
  *
- * One CTA computes FA_BLOCK_M query rows of one (sequence, query head) with
- * FA_BLOCK_M / 64 warpgroups; each warpgroup owns 64 rows. Per K/V tile of FA_BLOCK_N keys:
+ * One CTA computes FA_BLOCK_M query rows of one (sequence, query head). A producer
+ * warpgroup (after the consumers) copies Q and the K/V tiles into FA_STAGES shared-memory
+ * stages with cp.async and signals a "full" mbarrier per stage; the FA_BLOCK_M / 64
+ * consumer warpgroups (64 rows each) wait on it, compute, and release the stage on its
+ * "empty" mbarrier. No CTA-wide barrier runs in the main loop, so the consumers drift apart
+ * and one's softmax overlaps the other's matrix products; setmaxnreg moves registers from
+ * the producer to the consumers.
+ * Per K/V tile of FA_BLOCK_N keys, each consumer warpgroup computes:
  *   S = Q.K^T       wgmma, both operands from shared memory (K-major, 128-byte swizzle)
  *   softmax         online, exp2 with the scale folded, masks from the emitted functions
  *   O += P.V        wgmma with P from registers (the S accumulator layout is the A
  *                   fragment layout) and V from shared memory read MN-major
- * K/V tiles stream through FA_STAGES cp.async buffers (every thread copies), made visible
- * to the tensor cores' async proxy by fence.proxy.async before the barrier.
+ * cp.async writes through the generic proxy; consumers fence.proxy.async after the full
+ * barrier so the tensor cores (async proxy) see them.
  *
  * Shared-memory tiles are stored as column blocks of 64 elements: a [rows, D] tile is
  * [D / 64][rows][64] with the 16-byte chunk index XORed by row mod 8 (the 128-byte swizzle
@@ -26,7 +32,11 @@
 #endif
 
 #define FA_THREADS (FA_NUM_WARPS * 32)
-#define FA_WARPGROUPS (FA_NUM_WARPS / 4)
+#define FA_CONSUMERS (FA_BLOCK_M / 64)          /* consumer warpgroups */
+#define FA_PRODUCER_THREADS 128                 /* the producer warpgroup, after the consumers */
+#define FA_CONSUMER_THREADS (FA_CONSUMERS * 128)
+#define FA_PRODUCER_REGS 72                     /* setmaxnreg budgets: 128 x 72 + 256 x 216 <= 64K */
+#define FA_CONSUMER_REGS 216
 #define FA_CHUNKS (FA_HEAD_DIM / 8)     /* 16-byte chunks per row */
 #define FA_NT_S (FA_BLOCK_N / 8)        /* n8 blocks of a warp's S rows */
 #define FA_NT_O (FA_HEAD_DIM / 8)       /* n8 blocks of a warp's O rows */
@@ -86,6 +96,40 @@ __device__ __forceinline__ void fa_fence_proxy_async()
     asm volatile("fence.proxy.async.shared::cta;\n" ::: "memory");
 }
 
+template <int N> __device__ __forceinline__ void fa_setmaxnreg_inc()
+{
+    asm volatile("setmaxnreg.inc.sync.aligned.u32 %0;\n" ::"n"(N));
+}
+
+template <int N> __device__ __forceinline__ void fa_setmaxnreg_dec()
+{
+    asm volatile("setmaxnreg.dec.sync.aligned.u32 %0;\n" ::"n"(N));
+}
+
+__device__ __forceinline__ void fa_mbar_init(fa_u32 bar, int count)
+{
+    asm volatile("mbarrier.init.shared::cta.b64 [%0], %1;\n" ::"r"(bar), "r"(count) : "memory");
+}
+
+__device__ __forceinline__ void fa_mbar_wait(fa_u32 bar, int parity)
+{
+    asm volatile("{\n.reg .pred done;\nwait_%=:\n"
+                 "mbarrier.try_wait.parity.shared::cta.b64 done, [%0], %1;\n"
+                 "@!done bra wait_%=;\n}\n" ::"r"(bar), "r"(parity) : "memory");
+}
+
+__device__ __forceinline__ void fa_mbar_arrive(fa_u32 bar)
+{
+    asm volatile("mbarrier.arrive.shared::cta.b64 _, [%0];\n" ::"r"(bar) : "memory");
+}
+
+/* Arrives on `bar` once all of this thread's earlier cp.async copies have landed. */
+__device__ __forceinline__ void fa_mbar_arrive_cp_async(fa_u32 bar)
+{
+    asm volatile("cp.async.mbarrier.arrive.noinc.shared::cta.b64 [%0];\n" ::"r"(bar) : "memory");
+}
+
+
 /* D(64x64) += A(64x16, shared) * B(16x64, shared, K-major); scale_d 0 overwrites D. */
 __device__ __forceinline__ void fa_wgmma_ss_n64(float d[32], unsigned long long da, unsigned long long db, int scale_d)
 {
@@ -130,14 +174,14 @@ __device__ __forceinline__ void fa_wgmma_rs_n256(float d[128], const fa_u32 a[4]
 #define fa_wgmma_pv FA_CAT(fa_wgmma_rs_n, FA_HEAD_DIM)
 
 /* Copies ROWS rows of a [rows, D] operand (row r at base + r * row_stride) into a
- * column-blocked tile; rows at or past `valid` are zero-filled. */
+ * column-blocked tile; rows at or past `valid` are zero-filled. Run by the producer. */
 template <int ROWS>
 __device__ __forceinline__ void fa3_load_rows(fa_u32 dst, const fa_u16 *base, long long row_stride, int valid)
 {
 #pragma unroll
-    for (int j = 0; j < (ROWS * FA_CHUNKS + FA_THREADS - 1) / FA_THREADS; j++) {
-        const int i = threadIdx.x + j * FA_THREADS;
-        if ((ROWS * FA_CHUNKS) % FA_THREADS != 0 && i >= ROWS * FA_CHUNKS)
+    for (int j = 0; j < (ROWS * FA_CHUNKS + FA_PRODUCER_THREADS - 1) / FA_PRODUCER_THREADS; j++) {
+        const int i = threadIdx.x % FA_PRODUCER_THREADS + j * FA_PRODUCER_THREADS;
+        if ((ROWS * FA_CHUNKS) % FA_PRODUCER_THREADS != 0 && i >= ROWS * FA_CHUNKS)
             break;
         const int r = i / FA_CHUNKS, c = i % FA_CHUNKS;
         const bool ok = r < valid;
@@ -222,26 +266,159 @@ __device__ __forceinline__ void fa3_softmax(const fa_args &args, const fa_ctx &c
     }
 }
 
+/* A consumer warpgroup: waits for each stage, computes its 64 rows, releases the stage,
+ * and writes O and LSE. The pipeline (FA3's intra-warpgroup overlap) issues S_{j+1} = Q.K^T
+ * and O += P_j.V_j back to back and runs the softmax of S_{j+1} while P_j.V_j is on the
+ * tensor cores. Every wgmma sits on a path all four warps take together: an EMPTY tile
+ * (for this warpgroup) is computed and fully masked rather than skipped. */
+__device__ __forceinline__ void fa3_consume(const fa_args &args, const fa_ctx &c, fa_u32 sQ, fa_u32 sK0, fa_u32 sV0,
+                                            fa_u32 bars, fa_u32 q_full, int wg, int wl, int g, int t4, int qa0,
+                                            int qa1, int m0, int m_rows, int n_tiles, int n_sink, int t_lo)
+{
+    const fa_u32 stage_bytes = FA_BLOCK_N * FA_HEAD_DIM * 2;
+    float o[FA_HEAD_DIM / 2];
+#pragma unroll
+    for (int i = 0; i < FA_HEAD_DIM / 2; i++)
+        o[i] = 0.f;
+    fa3_state st;
+    st.row_max[0] = st.row_max[1] = FA_NEG_INF;
+    st.row_sum[0] = st.row_sum[1] = 0.f;
+
+    const int wr0 = wg * 64; /* this warpgroup's first row in the tile */
+    const int wq0 = qa0 + wr0, wq1 = min(qa1, wq0 + 64);
+    const int rq0 = wq0 + wl * 16 + g; /* this thread's first query position */
+    const fa_u32 q_s = sQ + wr0 * 128;
+    float s[FA_BLOCK_N / 2];
+    fa_u32 pa[FA_KS_PV][4];
+    float corr[2];
+
+    /* Waits for tile j, issues its S = Q.K^T, and decides whether it needs masking. */
+    auto issue_scores = [&](int j) {
+        const int stj = j % FA_STAGES;
+        fa_mbar_wait(bars + stj * 8, (j / FA_STAGES) & 1);
+        fa_fence_proxy_async();
+        fa_wgmma_fence();
+#pragma unroll
+        for (int ks = 0; ks < FA_KS_QK; ks++)
+            fa_wgmma_qk(s, fa3_desc_k(q_s, FA_BLOCK_M, ks), fa3_desc_k(sK0 + stj * stage_bytes, FA_BLOCK_N, ks),
+                        ks > 0);
+        fa_wgmma_commit();
+        const int n0 = fa3_tile(j, n_sink, t_lo) * FA_BLOCK_N;
+        const int cls = wq0 < wq1 ? fa_tile_class(args, c, wq0, wq1, n0, min(n0 + FA_BLOCK_N, c.kv_len))
+                                  : FA_TILE_EMPTY;
+        st.need_mask = (FA_HAS_MASK && cls != FA_TILE_FULL) || n0 + FA_BLOCK_N > c.kv_len || wq0 >= wq1;
+        return n0;
+    };
+    /* P of the scores just computed, and O rescaled to the new row maxima. */
+    auto take_probabilities = [&]() {
+#pragma unroll
+        for (int nt = 0; nt < FA_NT_O; nt++)
+#pragma unroll
+            for (int e = 0; e < 4; e++)
+                o[nt * 4 + e] *= corr[e / 2];
+#pragma unroll
+        for (int ks = 0; ks < FA_KS_PV; ks++)
+#pragma unroll
+            for (int r = 0; r < 4; r++)
+                pa[ks][r] = fa_pack2(s[8 * ks + 2 * r], s[8 * ks + 2 * r + 1]);
+    };
+    auto issue_pv = [&](int j) {
+        const fa_u32 v_s = sV0 + (j % FA_STAGES) * stage_bytes;
+#pragma unroll
+        for (int ks = 0; ks < FA_KS_PV; ks++)
+            fa_wgmma_pv(o, pa[ks], fa3_desc_mn(v_s, FA_BLOCK_N, ks));
+        fa_wgmma_commit();
+    };
+
+    fa_mbar_wait(q_full, 0);
+    if (n_tiles > 0) {
+        int n0 = issue_scores(0);
+        fa_wgmma_wait<0>();
+        fa_fence_regs(s);
+        fa3_softmax(args, c, st, s, rq0, n0, t4, corr);
+        take_probabilities();
+        for (int it = 0; it + 1 < n_tiles; it++) {
+            n0 = issue_scores(it + 1);
+            issue_pv(it);
+            fa_wgmma_wait<1>();
+            fa_fence_regs(s);
+            fa3_softmax(args, c, st, s, rq0, n0, t4, corr);
+            fa_wgmma_wait<0>();
+            fa_fence_regs(o);
+            fa_mbar_arrive(bars + (FA_STAGES + it % FA_STAGES) * 8); /* tile `it` is consumed */
+            take_probabilities();
+        }
+        fa_wgmma_fence();
+        issue_pv(n_tiles - 1);
+        fa_wgmma_wait<0>();
+        fa_fence_regs(o);
+        fa_mbar_arrive(bars + (FA_STAGES + (n_tiles - 1) % FA_STAGES) * 8);
+    }
+
+    /* Epilogue: learned sink, normalisation, O and LSE stores. */
+#if FA_VARLEN
+    const int q_start = args.cu_seqlens_q[c.b];
+#endif
+#pragma unroll
+    for (int half = 0; half < 2; half++) {
+        const int r = wr0 + wl * 16 + g + half * 8; /* row in the tile */
+        float mx = st.row_max[half];
+        float l = fa_quad_sum(st.row_sum[half]);
+        float scale_o = 1.f;
+#if FA_LEARNED_SINKS
+        {
+            const float sink = fa_sink_logit(args, c) * FA_LOG2E;
+            const float m2 = fmaxf(mx, sink);
+            scale_o = mx == FA_NEG_INF ? 0.f : fa_exp2(mx - m2);
+            l = l * scale_o + fa_exp2(sink - m2);
+            mx = m2;
+        }
+#endif
+        const float inv = l > 0.f ? scale_o / l : 0.f;
+        if (r < m_rows) {
+            fa_u16 *dst = (fa_u16 *)args.o + (long long)c.h * args.o_head_stride;
+#if FA_VARLEN
+            dst += (long long)(q_start + m0 + r) * args.o_row_stride;
+#else
+            dst += (long long)c.b * args.o_batch_stride + (long long)(m0 + r) * args.o_row_stride;
+#endif
+#pragma unroll
+            for (int nt = 0; nt < FA_NT_O; nt++)
+                *(fa_u32 *)(dst + nt * 8 + 2 * t4) = fa_pack2(o[nt * 4 + half * 2] * inv, o[nt * 4 + half * 2 + 1] * inv);
+            if (args.lse && t4 == 0) {
+                const float lse = l > 0.f ? (mx + __log2f(l)) * FA_LN2 : FA_NEG_INF;
+#if FA_VARLEN
+                args.lse[(long long)c.h * args.cu_seqlens_q[args.batch] + q_start + m0 + r] = lse;
+#else
+                args.lse[((long long)c.b * args.q_heads + c.h) * args.seqlen_q + m0 + r] = lse;
+#endif
+            }
+        }
+    }
+}
+
 extern "C" __global__ void __launch_bounds__(FA_THREADS, 1) FA_KERNEL_NAME(const __grid_constant__ fa_args args)
 {
     extern __shared__ __align__(1024) unsigned char fa_smem[];
-    /* wgmma's swizzle atoms want 1024-byte aligned tiles: the plan reserves the slack. */
+    /* wgmma's swizzle atoms want 1024-byte aligned tiles: the plan reserves the slack. The
+     * mbarriers sit after the tiles: full[s], empty[s] for each stage, then Q's. */
     const fa_u32 sQ = (fa_smem_addr(fa_smem) + FA_ATOM_BYTES - 1) & ~(fa_u32)(FA_ATOM_BYTES - 1);
     const fa_u32 sK0 = sQ + FA_BLOCK_M * FA_HEAD_DIM * 2;
     const fa_u32 stage_bytes = FA_BLOCK_N * FA_HEAD_DIM * 2;
     const fa_u32 sV0 = sK0 + FA_STAGES * stage_bytes;
+    const fa_u32 bars = sV0 + FA_STAGES * stage_bytes;
+    const fa_u32 q_full = bars + 2 * FA_STAGES * 8;
 
     const int tid = threadIdx.x, warp = tid / 32, lane = tid % 32;
     const int g = lane / 4, t4 = lane % 4;
-    const int wg = warp / 4, wl = warp % 4; /* warpgroup, warp within it */
 
     fa_ctx c;
     c.b = blockIdx.z;
     c.h = blockIdx.y;
     c.hk = c.h / (args.q_heads / args.kv_heads);
-    int q_start = 0, k_start = 0;
+    int k_start = 0;
 #if FA_VARLEN
-    q_start = args.cu_seqlens_q[c.b];
+    const int q_start = args.cu_seqlens_q[c.b];
     k_start = args.cu_seqlens_k[c.b];
     c.q_len = args.cu_seqlens_q[c.b + 1] - q_start;
     c.kv_len = args.cu_seqlens_k[c.b + 1] - k_start;
@@ -280,7 +457,22 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS, 1) FA_KERNEL_NAME(const
 #endif
     const int n_tiles = n_sink + (t_hi - t_lo);
 
-    {
+    if (tid == 0) {
+        for (int st = 0; st < FA_STAGES; st++) {
+            fa_mbar_init(bars + st * 8, FA_PRODUCER_THREADS);                      /* full */
+            fa_mbar_init(bars + (FA_STAGES + st) * 8, FA_CONSUMER_THREADS);       /* empty */
+        }
+        fa_mbar_init(q_full, FA_PRODUCER_THREADS);
+        asm volatile("fence.mbarrier_init.release.cluster;\n" ::: "memory");
+    }
+    __syncthreads();
+
+    /* The warpgroup index, made visibly warp-uniform for the compiler (divergence analysis
+     * would otherwise serialize the wgmma instructions in the branches below). */
+    const int wgi = __shfl_sync(0xffffffffu, tid / 128, 0);
+    if (wgi == FA_CONSUMERS) {
+        /* ---- producer warpgroup: Q, then K/V tiles into the stages ---- */
+        fa_setmaxnreg_dec<FA_PRODUCER_REGS>();
         const fa_u16 *q0 = (const fa_u16 *)args.q + (long long)c.h * args.q_head_stride;
 #if FA_VARLEN
         q0 += (long long)(q_start + m0) * args.q_row_stride;
@@ -288,135 +480,20 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS, 1) FA_KERNEL_NAME(const
         q0 += (long long)c.b * args.q_batch_stride + (long long)m0 * args.q_row_stride;
 #endif
         fa3_load_rows<FA_BLOCK_M>(sQ, q0, args.q_row_stride, m_rows);
-    }
-    /* Prologue copies: Q with tile 0, then tiles 1 .. FA_STAGES-1, one commit group each. */
-#pragma unroll
-    for (int j = 0; j < FA_STAGES; j++) {
-        if (j < n_tiles)
-            fa3_load_kv(args, c, sK0 + j * stage_bytes, sV0 + j * stage_bytes, k_start,
+        fa_mbar_arrive_cp_async(q_full);
+        for (int j = 0; j < n_tiles; j++) {
+            const int stj = j % FA_STAGES;
+            if (j >= FA_STAGES)
+                fa_mbar_wait(bars + (FA_STAGES + stj) * 8, (j / FA_STAGES - 1) & 1);
+            fa3_load_kv(args, c, sK0 + stj * stage_bytes, sV0 + stj * stage_bytes, k_start,
                         fa3_tile(j, n_sink, t_lo) * FA_BLOCK_N);
-        fa_cp_async_commit();
-    }
-
-    float o[FA_HEAD_DIM / 2];
-#pragma unroll
-    for (int i = 0; i < FA_HEAD_DIM / 2; i++)
-        o[i] = 0.f;
-    fa3_state st;
-    st.row_max[0] = st.row_max[1] = FA_NEG_INF;
-    st.row_sum[0] = st.row_sum[1] = 0.f;
-
-    const int wr0 = wg * 64; /* this warpgroup's first row in the tile */
-    const int wq0 = qa0 + wr0, wq1 = min(qa1, wq0 + 64);
-    const int rq0 = wq0 + wl * 16 + g; /* this thread's first query position */
-    const fa_u32 q_s = sQ + wr0 * 128;
-
-    /* Software pipeline (FA3's intra-warpgroup overlap): while the tensor cores run
-     * O += P_j.V_j, the warpgroup computes the softmax of S_{j+1}, issued just before. */
-    float s[FA_BLOCK_N / 2];
-    fa_u32 pa[FA_KS_PV][4];
-    bool have_p = false; /* pa holds P of the current tile */
-    float corr[2];
-    for (int it = -1; it < n_tiles; it++) {
-        const int nx = it + 1; /* the tile whose scores are computed in this step */
-        bool have_s = false;
-        int n0 = 0;
-        if (nx < n_tiles) {
-            fa_cp_async_wait<FA_STAGES - 2>();
-            fa_fence_proxy_async();
-            __syncthreads();
-            n0 = fa3_tile(nx, n_sink, t_lo) * FA_BLOCK_N;
-            const int cls = wq0 < wq1 ? fa_tile_class(args, c, wq0, wq1, n0, min(n0 + FA_BLOCK_N, c.kv_len))
-                                      : FA_TILE_EMPTY;
-            if (cls != FA_TILE_EMPTY) {
-                const fa_u32 k_s = sK0 + (nx % FA_STAGES) * stage_bytes;
-                fa_wgmma_fence();
-#pragma unroll
-                for (int ks = 0; ks < FA_KS_QK; ks++)
-                    fa_wgmma_qk(s, fa3_desc_k(q_s, FA_BLOCK_M, ks), fa3_desc_k(k_s, FA_BLOCK_N, ks), ks > 0);
-                fa_wgmma_commit();
-                have_s = true;
-                st.need_mask = (FA_HAS_MASK && cls != FA_TILE_FULL) || n0 + FA_BLOCK_N > c.kv_len;
-            }
+            fa_mbar_arrive_cp_async(bars + stj * 8);
         }
-        if (have_p) {
-            const fa_u32 v_s = sV0 + (it % FA_STAGES) * stage_bytes;
-            if (!have_s)
-                fa_wgmma_fence();
-#pragma unroll
-            for (int ks = 0; ks < FA_KS_PV; ks++)
-                fa_wgmma_pv(o, pa[ks], fa3_desc_mn(v_s, FA_BLOCK_N, ks));
-            fa_wgmma_commit();
-        }
-        if (have_s) {
-            if (have_p)
-                fa_wgmma_wait<1>();
-            else
-                fa_wgmma_wait<0>();
-            fa_fence_regs(s);
-            fa3_softmax(args, c, st, s, rq0, n0, t4, corr);
-        }
-        fa_wgmma_wait<0>();
-        fa_fence_regs(o);
-        if (have_s) {
-#pragma unroll
-            for (int nt = 0; nt < FA_NT_O; nt++)
-#pragma unroll
-                for (int e = 0; e < 4; e++)
-                    o[nt * 4 + e] *= corr[e / 2];
-#pragma unroll
-            for (int ks = 0; ks < FA_KS_PV; ks++)
-#pragma unroll
-                for (int r = 0; r < 4; r++)
-                    pa[ks][r] = fa_pack2(s[8 * ks + 2 * r], s[8 * ks + 2 * r + 1]);
-        }
-        have_p = have_s;
-        /* The stage of tile `it` is free once every warpgroup is past its P.V: refill it. */
-        if (it >= 0) {
-            __syncthreads();
-            if (it + FA_STAGES < n_tiles)
-                fa3_load_kv(args, c, sK0 + (it % FA_STAGES) * stage_bytes, sV0 + (it % FA_STAGES) * stage_bytes,
-                            k_start, fa3_tile(it + FA_STAGES, n_sink, t_lo) * FA_BLOCK_N);
-            fa_cp_async_commit();
-        }
-    }
-    const float *row_max = st.row_max, *row_sum = st.row_sum;
-
-    /* Epilogue: learned sink, normalisation, O and LSE stores. */
-#pragma unroll
-    for (int half = 0; half < 2; half++) {
-        const int r = wr0 + wl * 16 + g + half * 8; /* row in the tile */
-        float mx = row_max[half];
-        float l = fa_quad_sum(row_sum[half]);
-        float scale_o = 1.f;
-#if FA_LEARNED_SINKS
-        {
-            const float sink = fa_sink_logit(args, c) * FA_LOG2E;
-            const float m2 = fmaxf(mx, sink);
-            scale_o = mx == FA_NEG_INF ? 0.f : fa_exp2(mx - m2);
-            l = l * scale_o + fa_exp2(sink - m2);
-            mx = m2;
-        }
-#endif
-        const float inv = l > 0.f ? scale_o / l : 0.f;
-        if (r < m_rows) {
-            fa_u16 *dst = (fa_u16 *)args.o + (long long)c.h * args.o_head_stride;
-#if FA_VARLEN
-            dst += (long long)(q_start + m0 + r) * args.o_row_stride;
-#else
-            dst += (long long)c.b * args.o_batch_stride + (long long)(m0 + r) * args.o_row_stride;
-#endif
-#pragma unroll
-            for (int nt = 0; nt < FA_NT_O; nt++)
-                *(fa_u32 *)(dst + nt * 8 + 2 * t4) = fa_pack2(o[nt * 4 + half * 2] * inv, o[nt * 4 + half * 2 + 1] * inv);
-            if (args.lse && t4 == 0) {
-                const float lse = l > 0.f ? (mx + __log2f(l)) * FA_LN2 : FA_NEG_INF;
-#if FA_VARLEN
-                args.lse[(long long)c.h * args.cu_seqlens_q[args.batch] + q_start + m0 + r] = lse;
-#else
-                args.lse[((long long)c.b * args.q_heads + c.h) * args.seqlen_q + m0 + r] = lse;
-#endif
-            }
-        }
+        fa_cp_async_wait<0>();
+    } else {
+        /* ---- consumer warpgroups ---- */
+        fa_setmaxnreg_inc<FA_CONSUMER_REGS>();
+        fa3_consume(args, c, sQ, sK0, sV0, bars, q_full, wgi, warp % 4, g, t4, qa0, qa1, m0, m_rows, n_tiles,
+                    n_sink, t_lo);
     }
 }
