@@ -87,13 +87,18 @@ static void put_ident(fa_buf *b, const char *s)
     }
 }
 
-/* fa2_fwd[_paged]_{dtype}[_kv{kvdtype}]_hd{D}[_bs{B}[_nhd]]_{variant}[_{hash}][_gqa{G}][_varlen]_{arch}
+/* {family}[_paged]_{dtype}[_kv{kvdtype}]_hd{D}[_bs{B}[_nhd]]_{variant}[_{hash}][_gqa{G}][_varlen]_{arch}
+ * family: the template the plan picks (fa2_fwd, fa3_fwd, or fa_decode for paged decode keys,
+ * which always carry _gqa{G}).
  * The standard library's variants are named by their name alone; a user's variant adds
  * 8 hex digits of its IR hash, so two different variants never share a kernel name. */
 int fa_key_name(const fa_key *key, char *buf, size_t size)
 {
     fa_buf b = {0};
-    fa_buf_puts(&b, "fa2_fwd");
+    fa_plan plan;
+    char err[8];
+    bool hopper = fa_plan_key(key, &plan, err, sizeof err) == FA_OK && plan.tmpl == FA_TEMPLATE_FA3_FWD;
+    fa_buf_puts(&b, key->decode ? "fa_decode" : hopper ? "fa3_fwd" : "fa2_fwd");
     if (key->paged_block_size)
         fa_buf_puts(&b, "_paged");
     fa_buf_printf(&b, "_%s", fa_dtype_name(key->dtype));
@@ -107,7 +112,7 @@ int fa_key_name(const fa_key *key, char *buf, size_t size)
     put_ident(&b, key->variant[0] ? key->variant : "none");
     if (!key->stdlib)
         fa_buf_printf(&b, "_%08x", (unsigned)(key->variant_hash >> 32));
-    if (key->gqa_ratio > 1)
+    if (key->gqa_ratio > 1 || key->decode)
         fa_buf_printf(&b, "_gqa%d", key->gqa_ratio);
     if (key->varlen)
         fa_buf_puts(&b, "_varlen");
@@ -122,13 +127,13 @@ int fa_key_describe(const fa_key *key, char *buf, size_t size)
     return snprintf(buf, size,
                     "arch=%s dtype=%s kv_dtype=%s head_dim=%d gqa=%d paged=%d layout=%s varlen=%d "
                     "variant=%s hash=%016llx stdlib=%d causal=%d window=%d alibi=%d softcap=%d "
-                    "sinks=%d learned_sinks=%d",
+                    "sinks=%d learned_sinks=%d decode=%d",
                     fa_arch_name(key->arch), fa_dtype_name(key->dtype), fa_dtype_name(key->kv_dtype),
                     key->head_dim, key->gqa_ratio, key->paged_block_size,
                     key->paged_layout == FA_PAGED_NHD ? "nhd" : "hdb", key->varlen,
                     key->variant[0] ? key->variant : "none", (unsigned long long)key->variant_hash,
                     key->stdlib, key->causal, key->sliding_window, key->alibi, key->softcap,
-                    key->sink_tokens, key->learned_sinks);
+                    key->sink_tokens, key->learned_sinks, key->decode);
 }
 
 /* One option list per arch. Fast math is safe here: the kernels use exp2 with ftz and

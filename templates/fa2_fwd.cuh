@@ -145,9 +145,9 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
     c.b = blockIdx.z;
     c.h = blockIdx.y;
     c.hk = c.h / (args.q_heads / args.kv_heads);
-    int q_start = 0, k_start = 0;
+    int k_start = 0;
 #if FA_VARLEN
-    q_start = args.cu_seqlens_q[c.b];
+    const int q_start = args.cu_seqlens_q[c.b];
     k_start = args.cu_seqlens_k[c.b];
     c.q_len = args.cu_seqlens_q[c.b + 1] - q_start;
     c.kv_len = args.cu_seqlens_k[c.b + 1] - k_start;
