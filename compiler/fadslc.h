@@ -61,6 +61,9 @@ typedef struct fa_key {
     bool stdlib;             /* the variant is one of the standard library's */
     bool causal, sliding_window, alibi, softcap, learned_sinks;
     int sink_tokens;
+    /* Paged only: the paged decode template (a few new tokens a sequence, or a cache that
+     * only it reads: HDB layout, fp8). Kernel names then start fa_decode_paged. */
+    bool decode;
 } fa_key;
 
 /* Status codes shared by compiler and runtime (runtime adds its own after FA_ERR__COMPILER). */
@@ -167,12 +170,12 @@ const char *fa_stdlib_name(int i);
 
 /* ---- planning and emission ----------------------------------------------------------- */
 
-typedef enum { FA_TEMPLATE_FA2_FWD } fa_template;
+typedef enum { FA_TEMPLATE_FA2_FWD, FA_TEMPLATE_FA3_FWD, FA_TEMPLATE_PAGED_DECODE } fa_template;
 
 /* Tile configuration and launch shape for one key. */
 typedef struct fa_plan {
     fa_template tmpl;
-    const char *template_file;   /* "fa2_fwd.cuh" */
+    const char *template_file;   /* "fa2_fwd.cuh", "paged_decode.cuh" */
     int block_m, block_n;        /* query rows and keys per tile */
     int num_warps;
     int stages;                  /* K/V shared-memory buffers */
@@ -187,6 +190,12 @@ fa_status fa_plan_key(const fa_key *key, fa_plan *plan, char *err, size_t errlen
 /* One self-contained CUDA C translation unit for (program, key, plan); malloc'd.
  * The kernel is extern "C" and named fa_key_name(key). NULL on allocation failure. */
 char *fa_emit_cuda(const fa_program *p, const fa_key *key, const fa_plan *plan);
+
+/* The merge kernel's translation unit (templates/merge.cuh) for an output dtype (fp16,
+ * bf16): merges partial (O, LSE) states; malloc'd. Its extern "C" kernel is named
+ * fa_merge_name(dtype) ("fa_merge_bf16"). NULL on allocation failure or another dtype. */
+char *fa_emit_merge_cuda(fa_dtype dtype);
+const char *fa_merge_name(fa_dtype dtype);
 
 /* The NVRTC options the runtime and fa-dslc use for a key (NULL-terminated, static). */
 const char *const *fa_nvrtc_options(const fa_key *key, int *count);

@@ -21,6 +21,59 @@ static const fa_tile_config fa2_tiles[] = {
 };
 enum { FA2_NUM_TILES = sizeof fa2_tiles / sizeof fa2_tiles[0] };
 
+/* Paged decode tiles per head dim (templates/paged_decode.cuh): block_n keys a stage;
+ * more stages for fp8 caches, whose stages are half
+ * the bytes, so about as many bytes stay in flight. Rows: the query heads of one KV head
+ * times the new tokens, DECODE_ROW_TILE at a time up to DECODE_MAX_ROW_TILES. The 16-bit
+ * d128 tile (about 109 KB of shared memory) lets two CTAs share an H100 SM. A warp computes
+ * block_n / num_warps keys of a stage (a multiple of 16). */
+typedef struct fa_decode_config {
+    int head_dim, block_n, num_warps, stages_16bit, stages_fp8;
+} fa_decode_config;
+
+static const fa_decode_config decode_tiles[] = {
+    {64, 64, 4, 4, 6},
+    {96, 64, 4, 3, 4},
+    {128, 64, 4, 3, 4},
+    {192, 64, 4, 2, 3},
+    {256, 64, 4, 2, 3},
+};
+enum {
+    DECODE_NUM_TILES = sizeof decode_tiles / sizeof decode_tiles[0],
+    DECODE_ROW_TILE = 16,
+    DECODE_MAX_ROW_TILES = 4,
+    DECODE_PAD = 8,          /* elements a 16-bit shared-memory row is padded by */
+    DECODE_F32 = 4,
+};
+
+/* Hopper (sm_90a, wgmma) forward tiles: 64 rows per consumer warpgroup, a producer
+ * warpgroup, three K/V stages (bench/results/2026-11-26-fa3.md). */
+typedef struct fa3_tile_config {
+    int head_dim, block_m, block_n, stages;
+} fa3_tile_config;
+
+static const fa3_tile_config fa3_tiles[] = {
+    {64, 128, 128, 3},
+    {128, 128, 128, 3},
+};
+enum {
+    FA3_NUM_TILES = sizeof fa3_tiles / sizeof fa3_tiles[0],
+    FA3_PRODUCER_WARPS = 4,
+    FA3_SMEM_SLACK = 1024 + 64, /* 1024-byte tile alignment, then the mbarriers */
+};
+
+static void plan_fa3(const fa3_tile_config *t, int elem_size, fa_plan *plan)
+{
+    plan->tmpl = FA_TEMPLATE_FA3_FWD;
+    plan->template_file = "fa3_fwd.cuh";
+    plan->block_m = t->block_m;
+    plan->block_n = t->block_n;
+    plan->num_warps = t->block_m / 16 + FA3_PRODUCER_WARPS;
+    plan->stages = t->stages;
+    plan->smem_bytes = (t->block_m + 2 * t->stages * t->block_n) * t->head_dim * elem_size + FA3_SMEM_SLACK;
+    plan->threads = 32 * plan->num_warps;
+}
+
 #define FA_SUPPORTED_HEAD_DIMS "64, 96, 128, 192, 256"
 #define FA_VALID_BLOCK_SIZES "8, 16, 32, 64, 128"
 
@@ -50,6 +103,59 @@ static bool block_size_valid(int bs)
     return bs == 8 || bs == 16 || bs == 32 || bs == 64 || bs == 128;
 }
 
+/* Shared memory of the decode template, mirroring its FA_SM_* map: the pipeline (Q tile,
+ * K/V stages, fp8 warp buffers, block-table ring) or the warps' final (O, max, sum) after
+ * the Q tile, whichever is larger. */
+static int decode_smem(const fa_key *key, int block_m, int block_n, int warps, int stages)
+{
+    int d = key->head_dim, bs = key->paged_block_size, wk = block_n / warps;
+    bool fp8 = fa_dtype_size(key->kv_dtype) == 1, nhd = key->paged_layout == FA_PAGED_NHD;
+    int q = block_m * (d + DECODE_PAD) * 2;
+    int stage = fp8 ? block_n * d : nhd ? block_n * (d + DECODE_PAD) * 2 : d * (block_n + DECODE_PAD) * 2;
+    int warp_bufs = fp8 ? warps * 2 * (nhd ? wk * (d + DECODE_PAD) : d * (wk + DECODE_PAD)) * 2 : 0;
+    int ring = (stages + 1) * (block_n / (bs < block_n ? bs : block_n)) * DECODE_F32;
+    int pipeline = q + 2 * stages * stage + warp_bufs + ring;
+    int combine = q + warps * block_m * (d + 2) * DECODE_F32;
+    return pipeline > combine ? pipeline : combine;
+}
+
+static fa_status plan_decode(const fa_key *key, fa_plan *plan, char *err, size_t errlen)
+{
+    const fa_decode_config *t = NULL;
+    for (int i = 0; i < DECODE_NUM_TILES; i++)
+        if (decode_tiles[i].head_dim == key->head_dim)
+            t = &decode_tiles[i];
+    if (!t) {
+        snprintf(err, errlen, "head_dim %d is not supported (supported: " FA_SUPPORTED_HEAD_DIMS ")", key->head_dim);
+        return FA_ERR_UNSUPPORTED;
+    }
+    if (!key->paged_block_size) {
+        snprintf(err, errlen, "the paged decode template needs a paged key (paged_block_size is 0)");
+        return FA_ERR_UNSUPPORTED;
+    }
+    int row_tiles = (key->gqa_ratio + DECODE_ROW_TILE - 1) / DECODE_ROW_TILE;
+    int block_m = DECODE_ROW_TILE * (row_tiles < DECODE_MAX_ROW_TILES ? row_tiles : DECODE_MAX_ROW_TILES);
+    int stages = fa_dtype_size(key->kv_dtype) == 1 ? t->stages_fp8 : t->stages_16bit;
+    int limit = smem_limit(key->arch);
+    while (decode_smem(key, block_m, t->block_n, t->num_warps, stages) > limit && stages > 2)
+        stages--;
+    int bytes = decode_smem(key, block_m, t->block_n, t->num_warps, stages);
+    if (bytes > limit) {
+        snprintf(err, errlen, "paged decode at head_dim %d needs more shared memory than %s offers", key->head_dim,
+                 fa_arch_name(key->arch));
+        return FA_ERR_UNSUPPORTED;
+    }
+    plan->tmpl = FA_TEMPLATE_PAGED_DECODE;
+    plan->template_file = "paged_decode.cuh";
+    plan->block_m = block_m;
+    plan->block_n = t->block_n;
+    plan->num_warps = t->num_warps;
+    plan->stages = stages;
+    plan->smem_bytes = bytes;
+    plan->threads = 32 * t->num_warps;
+    return FA_OK;
+}
+
 fa_status fa_plan_key(const fa_key *key, fa_plan *plan, char *err, size_t errlen)
 {
     const fa_tile_config *base = NULL;
@@ -66,13 +172,16 @@ fa_status fa_plan_key(const fa_key *key, fa_plan *plan, char *err, size_t errlen
                  fa_dtype_name(key->dtype));
         return FA_ERR_UNSUPPORTED;
     }
-    if (key->kv_dtype != key->dtype) {
+    bool kv_fp8 = key->kv_dtype == FA_DTYPE_FP8E4M3 || key->kv_dtype == FA_DTYPE_FP8E5M2;
+    if (key->kv_dtype != key->dtype && !(key->decode && kv_fp8)) {
         snprintf(err, errlen,
-                 "kv_dtype %s differs from dtype %s: a KV cache of another type needs the paged "
-                 "decode template, which is not built yet",
+                 "kv_dtype %s differs from dtype %s: only the paged decode template reads a KV cache "
+                 "of another type, and only fp8 (e4m3, e5m2)",
                  fa_dtype_name(key->kv_dtype), fa_dtype_name(key->dtype));
         return FA_ERR_UNSUPPORTED;
     }
+    if (key->decode && !key->paged_block_size)
+        return plan_decode(key, plan, err, errlen); /* refuses: decode reads a paged cache */
     if (key->gqa_ratio < 1) {
         snprintf(err, errlen, "gqa ratio %d is invalid (query heads per KV head, at least 1)", key->gqa_ratio);
         return FA_ERR_INVALID;
@@ -83,13 +192,22 @@ fa_status fa_plan_key(const fa_key *key, fa_plan *plan, char *err, size_t errlen
                      key->paged_block_size);
             return FA_ERR_UNSUPPORTED;
         }
+        if (key->decode)
+            return plan_decode(key, plan, err, errlen);
         if (key->paged_layout != FA_PAGED_NHD) {
             snprintf(err, errlen,
-                     "paged layout hdb ([blocks, kv_heads, head_dim, block_size]) is not served by "
-                     "fa2_fwd yet; use the nhd layout ([blocks, block_size, kv_heads, head_dim])");
+                     "paged layout hdb ([blocks, kv_heads, head_dim, block_size]) is served by the "
+                     "paged decode template only (decode keys); fa2_fwd reads the nhd layout "
+                     "([blocks, block_size, kv_heads, head_dim])");
             return FA_ERR_UNSUPPORTED;
         }
     }
+    if (key->arch == FA_ARCH_SM90A && !key->paged_block_size)
+        for (int i = 0; i < FA3_NUM_TILES; i++)
+            if (fa3_tiles[i].head_dim == key->head_dim) {
+                plan_fa3(&fa3_tiles[i], fa_dtype_size(key->dtype), plan);
+                return FA_OK;
+            }
     /* Shrink the configuration until it fits the arch: fewer stages, then fewer rows. */
     fa_tile_config t = *base;
     int es = fa_dtype_size(key->dtype), limit = smem_limit(key->arch);

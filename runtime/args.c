@@ -106,6 +106,8 @@ static void fill_paged(const fadsl_paged_desc *pg, fa_args *a)
     a->k_head_stride = a->v_head_stride = nhd ? pg->head_dim : (long long)pg->head_dim * pg->block_size;
     a->k_descale = pg->k_descale != 0 ? pg->k_descale : 1.0f;
     a->v_descale = pg->v_descale != 0 ? pg->v_descale : 1.0f;
+    a->k_descale_per_head = pg->k_descale_per_head;
+    a->v_descale_per_head = pg->v_descale_per_head;
 }
 
 fadsl_status fart_fill_args(const fadsl_fwd_desc *d, const fa_program *p, fa_args *a)

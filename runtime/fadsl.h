@@ -82,6 +82,13 @@ typedef struct fadsl_paged_desc {
     int q_tokens_per_seq;
     int max_seq_len;                 /* upper bound of seq_lens (0: max_blocks * block_size) */
     float k_descale, v_descale;      /* fp8: stored * descale = real (0 means 1) */
+    /* Optional device [num_kv_heads] float32 descales; override k_descale/v_descale. */
+    const float *k_descale_per_head, *v_descale_per_head;
+    /* Caller-provided device scratch for split-KV decode (16-byte aligned); launches never
+     * allocate. fadsl_workspace_size() says how much a request wants; with less (or none)
+     * the decode runs unsplit, still correct, slower when the grid underfills the GPU. */
+    void *workspace;
+    size_t workspace_size;
 } fadsl_paged_desc;
 
 /* One attention forward. Tensors are device pointers; strides are in elements, head_dim
@@ -118,6 +125,20 @@ fadsl_status fadsl_make_key(const fadsl_fwd_desc *d, fa_key *key);
 /* Runs the forward on `stream` (a CUstream; NULL: the legacy default stream). The first
  * call for a key compiles it (or loads it from the disk cache); later calls only launch. */
 fadsl_status fadsl_forward(const fadsl_fwd_desc *d, void *stream);
+
+/* Device bytes of paged-decode workspace `d` can use (0: it never splits). Needs the
+ * device (its SM count decides the split) unless nothing can split. */
+fadsl_status fadsl_workspace_size(const fadsl_fwd_desc *d, size_t *bytes);
+
+/* Merges two attention results of the same queries over disjoint key sets (split-KV,
+ * cascade, prefix caching): lse = log(exp(lse_a) + exp(lse_b)),
+ * out = exp(lse_a - lse) * out_a + exp(lse_b - lse) * out_b, in float32. out_* are
+ * contiguous [batch, seqlen, heads, head_dim] of `dtype` (fp16, bf16; 16-byte aligned),
+ * lse_* float32 [batch, heads, seqlen], natural log; lse may be NULL. Rows empty in both
+ * (-inf) give 0 and -inf. Runs on `stream` without a host sync (compiles on first use). */
+fadsl_status fadsl_merge_states(fa_dtype dtype, const void *out_a, const float *lse_a, const void *out_b,
+                                const float *lse_b, void *out, float *lse, int batch, int seqlen, int heads,
+                                int head_dim, void *stream);
 
 /* ---- compilation ----------------------------------------------------------------------- */
 

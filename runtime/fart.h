@@ -17,6 +17,7 @@
 #define FART_H
 
 #include "fa_args.h"
+#include "fa_merge_args.h"
 #include "fadsl.h"
 
 #include <stdarg.h>
@@ -180,5 +181,18 @@ fadsl_status fart_prepare(const fadsl_fwd_desc *d, const fa_program *p, fa_key *
 /* Fills the argument block of a validated request (variant parameters included; their
  * errors are returned). */
 fadsl_status fart_fill_args(const fadsl_fwd_desc *d, const fa_program *p, fa_args *a);
+
+/* ==== paged.c / merge.c ================================================================ */
+
+/* True when a paged request goes to the paged decode template (few query rows, or a cache
+ * only it reads: HDB layout, fp8). */
+bool fart_paged_decode(const fadsl_paged_desc *pg, fa_dtype dtype, int gqa);
+/* Launches a validated paged decode: splits, the decode kernel fn, then the merge. */
+fadsl_status fart_paged_launch(const fadsl_fwd_desc *d, const fa_key *key, const fa_plan *plan, fa_args *args,
+                               CUfunction fn, CUcontext ctx, bool ptx, CUstream stream);
+/* The merge kernel for an output dtype in context ctx (compiled and loaded on first use). */
+fadsl_status fart_merge_function(fa_dtype dtype, fa_arch arch, bool ptx, CUcontext ctx, CUfunction *fn);
+/* Launches the merge kernel over m's rows. */
+fadsl_status fart_merge_launch(CUfunction fn, const fa_merge_args *m, CUstream stream);
 
 #endif

@@ -71,6 +71,8 @@ fadsl_status fadsl_forward(const fadsl_fwd_desc *d, void *stream)
     if ((s = fart_kernel_get(p, &key, ptx, &k, NULL)) || (s = fart_kernel_function(k, ctx, &fn)))
         return s;
     const fa_plan *plan = fart_kernel_plan(k);
+    if (plan->tmpl == FA_TEMPLATE_PAGED_DECODE)
+        return fart_paged_launch(d, &key, plan, &args, fn, ctx, ptx, (CUstream)stream);
     unsigned grid_x = (unsigned)((args.seqlen_q + plan->block_m - 1) / plan->block_m);
     void *params[] = {&args};
     return fart_cu_check(cu->LaunchKernel(fn, grid_x, (unsigned)args.q_heads, (unsigned)args.batch,

@@ -73,6 +73,16 @@ static fadsl_status check_paged(const fadsl_fwd_desc *d, const fadsl_paged_desc 
     if (pg->q_tokens_per_seq > max_len)
         return fart_fail(FADSL_ERR_SEQLEN, "q_tokens_per_seq %d exceeds the sequence length bound %d (new tokens are in the cache)",
                          pg->q_tokens_per_seq, max_len);
+    const struct {
+        const char *name;
+        const void *p;
+        unsigned align;
+    } optional[] = {{"paged k_descale_per_head", pg->k_descale_per_head, 4},
+                    {"paged v_descale_per_head", pg->v_descale_per_head, 4},
+                    {"paged workspace", pg->workspace, 16}};
+    for (size_t i = 0; i < sizeof optional / sizeof optional[0]; i++)
+        if (optional[i].p && (s = check_ptr(optional[i].name, optional[i].p, optional[i].align)))
+            return s;
     if ((s = check_ptr("paged k_cache", pg->k_cache, 16)) || (s = check_ptr("paged v_cache", pg->v_cache, 16)) ||
         (s = check_ptr("paged block_tables", pg->block_tables, 4)) || (s = check_ptr("paged seq_lens", pg->seq_lens, 4)))
         return s;
@@ -151,6 +161,7 @@ fadsl_status fart_prepare(const fadsl_fwd_desc *d, const fa_program *p, fa_key *
     key->paged_block_size = d->paged ? d->paged->block_size : 0;
     key->paged_layout = d->paged ? d->paged->layout : FA_PAGED_HDB;
     key->varlen = !d->paged && d->cu_seqlens_q;
+    key->decode = d->paged && fart_paged_decode(d->paged, d->dtype, key->gqa_ratio);
     fa_key_set_variant(key, p);
     if ((s = fart_fill_args(d, p, args)))
         return s;

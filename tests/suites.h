@@ -13,7 +13,9 @@
     X(rt_compile)         \
     X(rt_gpu)             \
     X(gpu_fwd)            \
-    X(cubins)
+    X(cubins)             \
+    X(paged_cubins)       \
+    X(gpu_paged)
 
 /* Suites that run NVRTC or a GPU: left out of the sanitizer run (`--list-cpu-host`), since
  * neither NVRTC nor the driver is instrumented and they only repeat there. */
@@ -22,4 +24,6 @@
     X(rt_compile)           \
     X(rt_gpu)               \
     X(gpu_fwd)              \
-    X(cubins)
+    X(cubins)               \
+    X(paged_cubins)         \
+    X(gpu_paged)

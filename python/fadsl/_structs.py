@@ -44,6 +44,7 @@ class FaKey(ctypes.Structure):
         ("softcap", ctypes.c_bool),
         ("learned_sinks", ctypes.c_bool),
         ("sink_tokens", ctypes.c_int),
+        ("decode", ctypes.c_bool),
     ]
 
 
@@ -75,6 +76,10 @@ class FadslPagedDesc(ctypes.Structure):
         ("max_seq_len", ctypes.c_int),
         ("k_descale", ctypes.c_float),
         ("v_descale", ctypes.c_float),
+        ("k_descale_per_head", ctypes.c_void_p),
+        ("v_descale_per_head", ctypes.c_void_p),
+        ("workspace", ctypes.c_void_p),
+        ("workspace_size", ctypes.c_size_t),
     ]
 
 

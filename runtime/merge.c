@@ -1,0 +1,134 @@
+/* merge.c - the merge kernel (templates/merge.cuh): compiled once per (dtype, arch, path)
+ * through the disk cache, loaded once per context; and fadsl_merge_states over it. */
+#include "fart.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+
+enum {
+    MERGE_ROWS_PER_CTA = 4, /* FA_MERGE_ROWS_PER_CTA of merge.cuh: one warp a row */
+    MERGE_THREADS = MERGE_ROWS_PER_CTA * 32,
+    MERGE_MAX_LOADED = 64,  /* (dtype, arch, path, context) combinations kept */
+};
+
+typedef struct merge_fn {
+    fa_dtype dtype;
+    fa_arch arch;
+    bool ptx;
+    CUcontext ctx;
+    CUfunction fn;
+} merge_fn;
+
+static pthread_mutex_t merge_lock = PTHREAD_MUTEX_INITIALIZER;
+static merge_fn loaded[MERGE_MAX_LOADED];
+static int n_loaded;
+
+/* Emits, compiles (or reads from the disk cache) and loads the merge kernel. */
+static fadsl_status load_merge(fa_dtype dtype, fa_arch arch, bool ptx, CUfunction *fn)
+{
+    const fart_cu *cu;
+    fadsl_status s = fart_driver(&cu);
+    if (s)
+        return s;
+    char *source = fa_emit_merge_cuda(dtype);
+    if (!source)
+        return fart_fail(FADSL_ERR_UNSUPPORTED, "merge: dtype %s is not supported (fp16, bf16)", fa_dtype_name(dtype));
+    fa_key key;
+    fa_key_init(&key);
+    key.arch = arch;
+    int num_options = 0;
+    const char *const *options = fa_nvrtc_options(&key, &num_options);
+    fart_source src = {.source = source, .options = options, .num_options = num_options,
+                       .kernel_name = fa_merge_name(dtype), .arch = fa_arch_name(arch), .ptx = ptx,
+                       .smem_bytes = 0, .threads = MERGE_THREADS};
+    fart_image image = {0};
+    fadsl_origin origin;
+    s = fart_image_get(&src, &image, &origin);
+    free(source);
+    CUmodule mod = NULL;
+    if (!s)
+        s = fart_cu_check(cu->ModuleLoadData(&mod, image.data), "cuModuleLoadData(merge)");
+    if (!s)
+        s = fart_cu_check(cu->ModuleGetFunction(fn, mod, fa_merge_name(dtype)), "cuModuleGetFunction(merge)");
+    free(image.data);
+    return s;
+}
+
+fadsl_status fart_merge_function(fa_dtype dtype, fa_arch arch, bool ptx, CUcontext ctx, CUfunction *fn)
+{
+    pthread_mutex_lock(&merge_lock);
+    for (int i = 0; i < n_loaded; i++)
+        if (loaded[i].dtype == dtype && loaded[i].arch == arch && loaded[i].ptx == ptx && loaded[i].ctx == ctx) {
+            *fn = loaded[i].fn;
+            pthread_mutex_unlock(&merge_lock);
+            return FADSL_OK;
+        }
+    fadsl_status s = load_merge(dtype, arch, ptx, fn);
+    if (!s && n_loaded < MERGE_MAX_LOADED)
+        loaded[n_loaded++] = (merge_fn){dtype, arch, ptx, ctx, *fn};
+    pthread_mutex_unlock(&merge_lock);
+    return s;
+}
+
+fadsl_status fart_merge_launch(CUfunction fn, const fa_merge_args *m, CUstream stream)
+{
+    const fart_cu *cu;
+    fadsl_status s = fart_driver(&cu);
+    if (s)
+        return s;
+    long long rows = (long long)m->batch * m->tokens * m->heads;
+    void *params[] = {(void *)m};
+    return fart_cu_check(cu->LaunchKernel(fn, (unsigned)((rows + MERGE_ROWS_PER_CTA - 1) / MERGE_ROWS_PER_CTA), 1, 1,
+                                          MERGE_THREADS, 1, 1, 0, stream, params, NULL),
+                         "cuLaunchKernel(merge)");
+}
+
+fadsl_status fadsl_merge_states(fa_dtype dtype, const void *out_a, const float *lse_a, const void *out_b,
+                                const float *lse_b, void *out, float *lse, int batch, int seqlen, int heads,
+                                int head_dim, void *stream)
+{
+    fart_clear_error();
+    if (dtype != FA_DTYPE_FP16 && dtype != FA_DTYPE_BF16)
+        return fart_fail(FADSL_ERR_UNSUPPORTED, "merge: dtype %s is not supported (fp16, bf16)", fa_dtype_name(dtype));
+    const struct {
+        const char *name;
+        const void *p;
+        unsigned align;
+    } ptrs[] = {{"out_a", out_a, 16}, {"out_b", out_b, 16}, {"out", out, 16}, {"lse_a", lse_a, 4}, {"lse_b", lse_b, 4}};
+    for (size_t i = 0; i < sizeof ptrs / sizeof ptrs[0]; i++) {
+        if (!ptrs[i].p)
+            return fart_fail(FADSL_ERR_NULL_POINTER, "merge: %s is NULL", ptrs[i].name);
+        if ((uintptr_t)ptrs[i].p % ptrs[i].align)
+            return fart_fail(FADSL_ERR_MISALIGNED, "merge: %s %p is not %u-byte aligned", ptrs[i].name, ptrs[i].p,
+                             ptrs[i].align);
+    }
+    if (lse && (uintptr_t)lse % 4)
+        return fart_fail(FADSL_ERR_MISALIGNED, "merge: lse %p is not 4-byte aligned", (void *)lse);
+    if (batch <= 0 || seqlen <= 0 || heads <= 0)
+        return fart_fail(FADSL_ERR_EMPTY_BATCH, "merge: empty shape (batch %d, seqlen %d, heads %d)", batch, seqlen, heads);
+    if (head_dim <= 0 || head_dim % 8)
+        return fart_fail(FADSL_ERR_INVALID, "merge: head_dim %d is not a positive multiple of 8", head_dim);
+    CUcontext ctx;
+    int cc;
+    fa_arch arch;
+    fadsl_status s = fart_context(0, &ctx, &cc);
+    if (s)
+        return s;
+    if (!fart_arch_for_cc(cc, &arch))
+        return fart_fail(FADSL_ERR_UNSUPPORTED, "compute capability %d.%d is below sm_80", cc / 10, cc % 10);
+    bool ptx = fart_env_flag("FADSL_PTX") || !fart_cubin_runs_on(arch, cc);
+    CUfunction fn;
+    if ((s = fart_merge_function(dtype, arch, ptx, ctx, &fn)))
+        return s;
+    long long t = seqlen, h = heads, d = head_dim;
+    /* State 1 is addressed from state 0 by the distance between the two buffers. */
+    fa_merge_args m = {.in_o = out_a, .in_lse = lse_a, .in_f32 = 0, .num_states = 2,
+                       .in_state = (long long)((intptr_t)out_b - (intptr_t)out_a) / 2,
+                       .in_b = t * h * d, .in_t = h * d, .in_h = d,
+                       .lse_state = (long long)((intptr_t)lse_b - (intptr_t)lse_a) / 4,
+                       .lse_b = h * t, .lse_t = 1, .lse_h = t,
+                       .out = out, .out_b = t * h * d, .out_t = h * d, .out_h = d,
+                       .out_lse = lse, .out_lse_b = h * t, .out_lse_t = 1, .out_lse_h = t,
+                       .batch = batch, .tokens = seqlen, .heads = heads, .head_dim = head_dim};
+    return fart_merge_launch(fn, &m, (CUstream)stream);
+}

@@ -1,0 +1,172 @@
+/* paged.c - paged decode launches: the split-KV choice, the caller's workspace, the decode
+ * kernel then the merge kernel, and the checked mode's block-table validation. */
+#include "fart.h"
+
+#include <stdlib.h>
+
+enum {
+    FART_CU_ATTR_SM_COUNT = 16,     /* CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT */
+    DECODE_MAX_ROWS = 64,           /* query rows (heads of a KV head x new tokens) one decode CTA takes */
+    DECODE_CTAS_PER_SM = 2,         /* resident decode CTAs an SM holds (d128 16-bit tile on an H100) */
+    DECODE_MIN_TILES_PER_SPLIT = 4, /* a split reads at least this many key tiles */
+    DECODE_MAX_SPLITS = 64,
+    WORKSPACE_ALIGN = 256,
+};
+
+bool fart_paged_decode(const fadsl_paged_desc *pg, fa_dtype dtype, int gqa)
+{
+    return pg->layout == FA_PAGED_HDB || pg->kv_dtype != dtype ||
+           (long long)gqa * pg->q_tokens_per_seq <= DECODE_MAX_ROWS;
+}
+
+static int row_tiles(const fa_args *a, const fa_plan *plan)
+{
+    int rows = a->q_heads / a->kv_heads * a->seqlen_q;
+    return (rows + plan->block_m - 1) / plan->block_m;
+}
+
+/* Splits of the key range: enough CTAs to fill every SM DECODE_CTAS_PER_SM deep, no more
+ * (the whole grid then runs in one wave), each split DECODE_MIN_TILES_PER_SPLIT tiles of
+ * the longest sequence or more. Lengths are bounded by a->seqlen_k (no host sync). */
+static int choose_splits(const fa_args *a, const fa_plan *plan, int sms)
+{
+    long long ctas = (long long)row_tiles(a, plan) * a->kv_heads * a->batch;
+    long long splits = (long long)sms * DECODE_CTAS_PER_SM / ctas;
+    long long tiles = ((long long)a->seqlen_k + plan->block_n - 1) / plan->block_n;
+    if (splits > tiles / DECODE_MIN_TILES_PER_SPLIT)
+        splits = tiles / DECODE_MIN_TILES_PER_SPLIT;
+    if (splits > DECODE_MAX_SPLITS)
+        splits = DECODE_MAX_SPLITS;
+    return splits > 1 ? (int)splits : 1;
+}
+
+/* Workspace layout: split_o [splits, batch, q_heads, q_len, D] float32, then split_lse. */
+static size_t lse_offset(const fa_args *a, int splits, int head_dim)
+{
+    size_t o = (size_t)splits * a->batch * a->q_heads * a->seqlen_q * head_dim * sizeof(float);
+    return (o + WORKSPACE_ALIGN - 1) / WORKSPACE_ALIGN * WORKSPACE_ALIGN;
+}
+
+static size_t workspace_bytes(const fa_args *a, int splits, int head_dim)
+{
+    return splits > 1 ? lse_offset(a, splits, head_dim) + (size_t)splits * a->batch * a->q_heads * a->seqlen_q * sizeof(float)
+                      : 0;
+}
+
+static fadsl_status sm_count(const fart_cu *cu, int *sms)
+{
+    CUdevice dev;
+    fadsl_status s = fart_cu_check(cu->CtxGetDevice(&dev), "cuCtxGetDevice");
+    return s ? s : fart_cu_check(cu->DeviceGetAttribute(sms, FART_CU_ATTR_SM_COUNT, dev), "cuDeviceGetAttribute");
+}
+
+fadsl_status fadsl_workspace_size(const fadsl_fwd_desc *d, size_t *bytes)
+{
+    fa_key key;
+    fadsl_status s = fadsl_make_key(d, &key);
+    if (s)
+        return s;
+    if (!bytes)
+        return fart_fail(FADSL_ERR_NULL_POINTER, "bytes is NULL");
+    *bytes = 0;
+    if (!key.decode)
+        return FADSL_OK;
+    fa_plan plan;
+    char err[512];
+    fa_status ps = fa_plan_key(&key, &plan, err, sizeof err);
+    if (ps != FA_OK)
+        return fart_fail((fadsl_status)ps, "%s", err);
+    CUcontext ctx;
+    int cc, sms;
+    const fart_cu *cu;
+    if ((s = fart_context(d->device, &ctx, &cc)) || (s = fart_driver(&cu)) || (s = sm_count(cu, &sms)))
+        return s;
+    const fa_program *p;
+    fa_args args;
+    if ((s = fart_variant_get(d->variant, &p)) || (s = fart_fill_args(d, p, &args)))
+        return s;
+    *bytes = workspace_bytes(&args, choose_splits(&args, &plan, sms), d->head_dim);
+    return FADSL_OK;
+}
+
+/* FADSL_DEBUG_CHECKS=1: copies seq_lens and block_tables to the host (after synchronising
+ * the caller's stream) and checks every length and every entry a sequence uses. Costs a
+ * sync and two small copies a call; not capturable in a CUDA graph. */
+static fadsl_status check_tables(const fart_cu *cu, const fadsl_paged_desc *pg, int max_len, CUstream stream)
+{
+    size_t n_tab = (size_t)pg->num_seqs * pg->max_blocks_per_seq;
+    int *lens = malloc((size_t)pg->num_seqs * sizeof *lens), *tab = malloc(n_tab * sizeof *tab);
+    fadsl_status s = !lens || !tab ? fart_fail(FADSL_ERR_NOMEM, "no host memory for the block-table check") : FADSL_OK;
+    if (!s)
+        s = fart_cu_check(cu->StreamSynchronize(stream), "cuStreamSynchronize");
+    if (!s)
+        s = fart_cu_check(cu->MemcpyDtoH(lens, (CUdeviceptr)(uintptr_t)pg->seq_lens, (size_t)pg->num_seqs * sizeof *lens),
+                          "cuMemcpyDtoH(seq_lens)");
+    if (!s)
+        s = fart_cu_check(cu->MemcpyDtoH(tab, (CUdeviceptr)(uintptr_t)pg->block_tables, n_tab * sizeof *tab),
+                          "cuMemcpyDtoH(block_tables)");
+    for (int b = 0; !s && b < pg->num_seqs; b++) {
+        if (lens[b] < pg->q_tokens_per_seq || lens[b] > max_len) {
+            s = fart_fail(FADSL_ERR_SEQLEN, "paged seq_lens[%d] = %d is out of range (%d..%d: the new tokens are in the cache)",
+                          b, lens[b], pg->q_tokens_per_seq, max_len);
+            break;
+        }
+        for (int i = 0; i < (lens[b] + pg->block_size - 1) / pg->block_size; i++) {
+            int e = tab[(size_t)b * pg->max_blocks_per_seq + i];
+            if (e < 0 || e >= pg->num_blocks) {
+                s = fart_fail(FADSL_ERR_INVALID, "paged block_tables[%d][%d] = %d is not a block (0..%d)", b, i, e,
+                              pg->num_blocks - 1);
+                break;
+            }
+        }
+    }
+    free(lens);
+    free(tab);
+    return s;
+}
+
+/* The merge of a split decode: float32 partials in the workspace -> o and lse. */
+static void split_merge_args(const fa_args *a, int splits, int head_dim, fa_merge_args *m)
+{
+    long long t = a->seqlen_q, h = a->q_heads, rows = (long long)a->batch * h * t;
+    *m = (fa_merge_args){.in_o = a->split_o, .in_lse = a->split_lse, .in_f32 = 1, .num_states = splits,
+                         .in_state = rows * head_dim, .in_b = h * t * head_dim, .in_t = head_dim, .in_h = t * head_dim,
+                         .lse_state = rows, .lse_b = h * t, .lse_t = 1, .lse_h = t,
+                         .out = a->o, .out_b = a->o_batch_stride, .out_t = a->o_row_stride, .out_h = a->o_head_stride,
+                         .out_lse = a->lse, .out_lse_b = h * t, .out_lse_t = 1, .out_lse_h = t,
+                         .batch = a->batch, .tokens = a->seqlen_q, .heads = a->q_heads, .head_dim = head_dim};
+}
+
+fadsl_status fart_paged_launch(const fadsl_fwd_desc *d, const fa_key *key, const fa_plan *plan, fa_args *args,
+                               CUfunction fn, CUcontext ctx, bool ptx, CUstream stream)
+{
+    const fadsl_paged_desc *pg = d->paged;
+    const fart_cu *cu;
+    int sms;
+    fadsl_status s;
+    if ((s = fart_driver(&cu)) || (s = sm_count(cu, &sms)))
+        return s;
+    int splits = choose_splits(args, plan, sms);
+    if (splits > 1 && (!pg->workspace || pg->workspace_size < workspace_bytes(args, splits, d->head_dim)))
+        splits = 1;
+    args->num_splits = splits;
+    CUfunction merge = NULL;
+    if (splits > 1) {
+        args->split_o = pg->workspace;
+        args->split_lse = (float *)((char *)pg->workspace + lse_offset(args, splits, d->head_dim));
+        if ((s = fart_merge_function(key->dtype, key->arch, ptx, ctx, &merge)))
+            return s;
+    }
+    if (fart_env_flag("FADSL_DEBUG_CHECKS") && (s = check_tables(cu, pg, args->seqlen_k, stream)))
+        return s;
+    void *params[] = {args};
+    s = fart_cu_check(cu->LaunchKernel(fn, (unsigned)(row_tiles(args, plan) * splits), (unsigned)args->kv_heads,
+                                       (unsigned)args->batch, (unsigned)plan->threads, 1, 1, (unsigned)plan->smem_bytes,
+                                       stream, params, NULL),
+                      "cuLaunchKernel(decode)");
+    if (s || splits == 1)
+        return s;
+    fa_merge_args m;
+    split_merge_args(args, splits, d->head_dim, &m);
+    return fart_merge_launch(merge, &m, stream);
+}

@@ -1,0 +1,409 @@
+/* test_gpu_paged.c - paged KV-cache attention on a GPU against the float64 reference on
+ * the same data gathered contiguously.
+ *
+ * Cases: both layouts x every block size x cache {q type, fp8 e4m3, fp8 e5m2} at decode
+ * (one new token), then chunked prefill (2, 5, 64, 500 new tokens: the decode template up
+ * to 64 query rows and for HDB/fp8 caches, fa2_fwd above that). GQA 1, 4, 8 and MQA, head
+ * dims 128 and 64, variants none / causal / sliding_window / gpt_oss (learned sinks) rotate
+ * through them; sequence lengths are uneven, with 1 and exact block multiples. Blocks are
+ * handed out in a shuffled order and every byte of the cache no sequence owns is NaN.
+ * Every other case gets the workspace fadsl_workspace_size asks for (split-KV and merge),
+ * the rest run unsplit; fp8 cases alternate per-tensor and per-head descales. Outputs and
+ * LSE are poisoned (NaN) before each launch. Bounds: ||out - ref|| / ||ref|| under 1e-2
+ * (bf16), 5e-3 (fp16), 5e-2 (fp8 caches); LSE within 1e-3. Then fadsl_merge_states against
+ * its formula, with rows empty in one or both states.
+ */
+#include "fadsl.h"
+#include "ref.h"
+#include "testutil.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+enum { BATCH = 3, Q_HEADS = 16, MAX_CASES = 64 };
+
+typedef struct pg_case {
+    fa_paged_layout layout;
+    int bs, head_dim, kv_heads, T, lens[BATCH], total_k;
+    fa_dtype dtype, kv;
+    const char *variant;
+    bool split, per_head_descale;
+    int window_left, window_right, window;
+    double sinks[Q_HEADS], k_desc, v_desc, head_kdesc[Q_HEADS], head_vdesc[Q_HEADS];
+    double *q, *k, *v, *ref_out, *ref_lse; /* contiguous copies for the reference */
+} pg_case;
+
+static double rnd(void) { return (double)rand() / RAND_MAX * 2.0 - 1.0; }
+
+/* ---- element codes ------------------------------------------------------------------ */
+
+static double fp8_value(uint8_t x, fa_dtype t)
+{
+    int s = x >> 7, e, m;
+    double v;
+    if (t == FA_DTYPE_FP8E4M3) {
+        e = (x >> 3) & 15, m = x & 7;
+        if (e == 15 && m == 7)
+            return NAN;
+        v = e ? ldexp(1.0 + m / 8.0, e - 7) : ldexp(m / 8.0, -6);
+    } else {
+        e = (x >> 2) & 31, m = x & 3;
+        if (e == 31)
+            return NAN;
+        v = e ? ldexp(1.0 + m / 4.0, e - 15) : ldexp(m / 4.0, -14);
+    }
+    return s ? -v : v;
+}
+
+/* A random stored value and its real value. fp8: a random finite code of magnitude <= 2. */
+static double random_elem(fa_dtype t, uint8_t *bytes)
+{
+    if (t == FA_DTYPE_FP8E4M3 || t == FA_DTYPE_FP8E5M2) {
+        for (;;) {
+            uint8_t x = (uint8_t)(rand() & 0xff);
+            double v = fp8_value(x, t);
+            if (!isnan(v) && fabs(v) <= 2.0) {
+                bytes[0] = x;
+                return v;
+            }
+        }
+    }
+    double x = rnd();
+    uint16_t h = t == FA_DTYPE_BF16 ? fa_ref_to_bf16(x) : fa_ref_to_fp16(x);
+    memcpy(bytes, &h, 2);
+    return t == FA_DTYPE_BF16 ? fa_ref_from_bf16(h) : fa_ref_from_fp16(h);
+}
+
+/* ---- variants ------------------------------------------------------------------------ */
+
+static bool vis_all(void *ud, int b, int h, int q, int k) { return true; }
+static bool vis_causal(void *ud, int b, int h, int q, int k) { return k <= q; }
+static bool vis_window(void *ud, int b, int h, int q, int k)
+{
+    const pg_case *c = ud;
+    return k >= q - c->window_left && k <= q + c->window_right;
+}
+static bool vis_causal_window(void *ud, int b, int h, int q, int k)
+{
+    const pg_case *c = ud;
+    return k <= q && q - k < c->window;
+}
+
+static const char *const variant_cycle[] = {"causal", "sliding_window", "gpt_oss", "none"};
+
+static fa_ref_visible_fn visible_of(const char *v)
+{
+    return !strcmp(v, "causal") ? vis_causal : !strcmp(v, "sliding_window") ? vis_window
+                                            : !strcmp(v, "gpt_oss")          ? vis_causal_window
+                                                                              : vis_all;
+}
+
+/* ---- one case ------------------------------------------------------------------------ */
+
+static void *upload(const void *host, size_t bytes)
+{
+    void *d = NULL;
+    CU_ASSERT_EQUAL_FATAL(fadsl_device_alloc(&d, bytes), FADSL_OK);
+    CU_ASSERT_EQUAL_FATAL(fadsl_copy_to_device(d, host, bytes), FADSL_OK);
+    return d;
+}
+
+static void *reference(void *arg)
+{
+    pg_case *c = arg;
+    int lq[BATCH];
+    for (int b = 0; b < BATCH; b++)
+        lq[b] = c->T;
+    size_t nq = (size_t)BATCH * c->T * Q_HEADS;
+    c->ref_out = malloc(nq * c->head_dim * sizeof(double));
+    c->ref_lse = malloc(nq * sizeof(double));
+    fa_ref_problem p = {.batch = BATCH, .q_heads = Q_HEADS, .kv_heads = c->kv_heads, .head_dim = c->head_dim,
+                        .seqlens_q = lq, .seqlens_k = c->lens, .q = c->q, .k = c->k, .v = c->v,
+                        .visible = visible_of(c->variant), .ud = c,
+                        .sink_logit = !strcmp(c->variant, "gpt_oss") ? c->sinks : NULL,
+                        .out = c->ref_out, .lse = c->ref_lse};
+    fa_ref_attention(&p);
+    return NULL;
+}
+
+static void describe(const pg_case *c, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s %s q %s kv %s hd%d bs%d T%d heads %d/%d lens %d,%d,%d %s", c->variant,
+             c->layout == FA_PAGED_NHD ? "nhd" : "hdb", fa_dtype_name(c->dtype), fa_dtype_name(c->kv), c->head_dim,
+             c->bs, c->T, Q_HEADS, c->kv_heads, c->lens[0], c->lens[1], c->lens[2], c->split ? "split" : "unsplit");
+}
+
+/* Builds the cache (shuffled blocks, NaN elsewhere), runs, and checks one case. */
+static bool run_case(pg_case *c, pthread_t *ref_thread)
+{
+    int es = fa_dtype_size(c->kv), D = c->head_dim, H = c->kv_heads, bs = c->bs;
+    int max_blocks = 0, used = 0;
+    for (int b = 0; b < BATCH; b++) {
+        int nb = (c->lens[b] + bs - 1) / bs;
+        max_blocks = nb > max_blocks ? nb : max_blocks;
+        used += nb;
+    }
+    int num_blocks = used + 7;
+    int *perm = malloc((size_t)num_blocks * sizeof *perm), *table = calloc((size_t)BATCH * max_blocks, sizeof *table);
+    for (int i = 0; i < num_blocks; i++)
+        perm[i] = i;
+    for (int i = num_blocks - 1; i > 0; i--) {
+        int j = rand() % (i + 1), t = perm[i];
+        perm[i] = perm[j];
+        perm[j] = t;
+    }
+    size_t block_elems = (size_t)bs * H * D, cache_bytes = (size_t)num_blocks * block_elems * es;
+    uint8_t *kc = malloc(cache_bytes), *vc = malloc(cache_bytes);
+    memset(kc, 0xff, cache_bytes); /* NaN in every type */
+    memset(vc, 0xff, cache_bytes);
+    c->k = malloc((size_t)c->total_k * H * D * sizeof(double));
+    c->v = malloc((size_t)c->total_k * H * D * sizeof(double));
+    float kd[Q_HEADS], vd[Q_HEADS];
+    for (int h = 0; h < H; h++) {
+        kd[h] = (float)(c->per_head_descale ? c->head_kdesc[h] : c->k_desc);
+        vd[h] = (float)(c->per_head_descale ? c->head_vdesc[h] : c->v_desc);
+    }
+    int next = 0, row = 0;
+    for (int b = 0; b < BATCH; b++) {
+        for (int i = 0; i < (c->lens[b] + bs - 1) / bs; i++)
+            table[b * max_blocks + i] = perm[next++];
+        for (int pos = 0; pos < c->lens[b]; pos++, row++) {
+            size_t blk = (size_t)table[b * max_blocks + pos / bs];
+            for (int h = 0; h < H; h++)
+                for (int d = 0; d < D; d++) {
+                    size_t off = blk * block_elems + (c->layout == FA_PAGED_NHD
+                                                          ? ((size_t)(pos % bs) * H + h) * D + d
+                                                          : ((size_t)h * D + d) * bs + pos % bs);
+                    size_t r = ((size_t)row * H + h) * D + d;
+                    c->k[r] = random_elem(c->kv, kc + off * es) * (es == 1 ? kd[h] : 1.0);
+                    c->v[r] = random_elem(c->kv, vc + off * es) * (es == 1 ? vd[h] : 1.0);
+                }
+        }
+    }
+    size_t nq = (size_t)BATCH * c->T * Q_HEADS * D, nl = (size_t)BATCH * c->T * Q_HEADS;
+    uint16_t *hq = malloc(nq * 2);
+    c->q = malloc(nq * sizeof(double));
+    for (size_t i = 0; i < nq; i++)
+        c->q[i] = random_elem(c->dtype, (uint8_t *)&hq[i]);
+    pthread_create(ref_thread, NULL, reference, c);
+
+    void *dq = upload(hq, nq * 2), *dk = upload(kc, cache_bytes), *dv = upload(vc, cache_bytes);
+    void *dtab = upload(table, (size_t)BATCH * max_blocks * sizeof *table), *dlens = upload(c->lens, sizeof c->lens);
+    void *dkd = upload(kd, sizeof kd), *dvd = upload(vd, sizeof vd), *d_o, *dlse, *ws = NULL;
+    float sinks[Q_HEADS];
+    for (int h = 0; h < Q_HEADS; h++)
+        sinks[h] = (float)c->sinks[h];
+    void *dsinks = upload(sinks, sizeof sinks);
+    CU_ASSERT_EQUAL_FATAL(fadsl_device_alloc(&d_o, nq * 2), FADSL_OK);
+    CU_ASSERT_EQUAL_FATAL(fadsl_device_alloc(&dlse, nl * 4), FADSL_OK);
+
+    fadsl_paged_desc pg = {.layout = c->layout, .kv_dtype = c->kv, .k_cache = dk, .v_cache = dv,
+                           .num_blocks = num_blocks, .block_size = bs, .num_kv_heads = H, .head_dim = D,
+                           .block_tables = dtab, .max_blocks_per_seq = max_blocks, .seq_lens = dlens,
+                           .num_seqs = BATCH, .q_tokens_per_seq = c->T, .k_descale = (float)c->k_desc,
+                           .v_descale = (float)c->v_desc};
+    if (es == 1 && c->per_head_descale) {
+        pg.k_descale_per_head = dkd;
+        pg.v_descale_per_head = dvd;
+    }
+    fadsl_param params[3];
+    int np = 0;
+    if (!strcmp(c->variant, "sliding_window")) {
+        params[np++] = (fadsl_param){.name = "window_left", .value = c->window_left};
+        params[np++] = (fadsl_param){.name = "window_right", .value = c->window_right};
+    } else if (!strcmp(c->variant, "gpt_oss")) {
+        params[np++] = (fadsl_param){.name = "window", .value = c->window};
+        params[np++] = (fadsl_param){.name = "sinks", .tensor = dsinks};
+    }
+    fadsl_fwd_desc d = {.variant = c->variant, .dtype = c->dtype, .q = dq, .o = d_o, .lse = dlse,
+                        .q_heads = Q_HEADS, .head_dim = D, .params = params, .num_params = np, .paged = &pg};
+    size_t ws_bytes = 0;
+    CU_ASSERT_EQUAL(fadsl_workspace_size(&d, &ws_bytes), FADSL_OK);
+    if (c->split && ws_bytes) {
+        CU_ASSERT_EQUAL_FATAL(fadsl_device_alloc(&ws, ws_bytes), FADSL_OK);
+        pg.workspace = ws;
+        pg.workspace_size = ws_bytes;
+    }
+    CU_ASSERT_EQUAL_FATAL(fadsl_device_memset(d_o, 0xff, nq * 2), FADSL_OK);
+    CU_ASSERT_EQUAL_FATAL(fadsl_device_memset(dlse, 0xff, nl * 4), FADSL_OK);
+    fadsl_status s = fadsl_forward(&d, NULL);
+    if (s != FADSL_OK)
+        printf("\n  forward failed: %s", fadsl_last_error());
+    CU_ASSERT_EQUAL(fadsl_stream_sync(NULL), FADSL_OK);
+    uint16_t *o = malloc(nq * 2);
+    float *lse = malloc(nl * 4);
+    CU_ASSERT_EQUAL(fadsl_copy_to_host(o, d_o, nq * 2), FADSL_OK);
+    CU_ASSERT_EQUAL(fadsl_copy_to_host(lse, dlse, nl * 4), FADSL_OK);
+    pthread_join(*ref_thread, NULL);
+
+    double num = 0, den = 0, lse_err = 0;
+    size_t bad = 0;
+    for (size_t i = 0; i < nq; i++) {
+        double x = c->dtype == FA_DTYPE_BF16 ? fa_ref_from_bf16(o[i]) : fa_ref_from_fp16(o[i]);
+        if (!isfinite(x)) {
+            bad++;
+            continue;
+        }
+        num += (x - c->ref_out[i]) * (x - c->ref_out[i]);
+        den += c->ref_out[i] * c->ref_out[i];
+    }
+    for (int b = 0; b < BATCH; b++)
+        for (int t = 0; t < c->T; t++)
+            for (int h = 0; h < Q_HEADS; h++) {
+                double r = c->ref_lse[((size_t)b * c->T + t) * Q_HEADS + h], x = lse[((size_t)b * Q_HEADS + h) * c->T + t];
+                if (isinf(r) || isinf(x) || isnan(x))
+                    bad += !(isinf(r) && isinf(x) && r < 0 && x < 0);
+                else if (fabs(x - r) > lse_err)
+                    lse_err = fabs(x - r);
+            }
+    double rel = den > 0 ? sqrt(num / den) : sqrt(num);
+    double tol = es == 1 ? 5e-2 : c->dtype == FA_DTYPE_BF16 ? 1e-2 : 5e-3;
+    bool ok = s == FADSL_OK && bad == 0 && rel < tol && lse_err < 1e-3;
+    char desc[256];
+    describe(c, desc, sizeof desc);
+    printf("\n  %s %-90s rel %.2e lse %.2e%s", ok ? "ok  " : "FAIL", desc, rel, lse_err,
+           bad ? " (unwritten or bad values)" : "");
+    void *dev[] = {dq, dk, dv, dtab, dlens, dkd, dvd, dsinks, d_o, dlse, ws};
+    for (size_t i = 0; i < sizeof dev / sizeof dev[0]; i++)
+        if (dev[i])
+            fadsl_device_free(dev[i]);
+    free(perm), free(table), free(kc), free(vc), free(hq), free(o), free(lse);
+    free(c->q), free(c->k), free(c->v), free(c->ref_out), free(c->ref_lse);
+    return ok;
+}
+
+static void setup_case(pg_case *c, int i, fa_paged_layout layout, int bs, fa_dtype kv, int T)
+{
+    static const int kv_heads_cycle[4] = {16, 4, 2, 1}; /* GQA 1, 4, 8 and MQA */
+    memset(c, 0, sizeof *c);
+    c->layout = layout;
+    c->bs = bs;
+    c->T = T;
+    c->dtype = i % 3 == 2 ? FA_DTYPE_FP16 : FA_DTYPE_BF16;
+    c->kv = kv == FA_DTYPE_BF16 ? c->dtype : kv;
+    c->head_dim = i % 5 == 4 ? 64 : 128;
+    c->kv_heads = kv_heads_cycle[i % 4];
+    c->variant = variant_cycle[i % 4];
+    c->split = i % 2 == 0;
+    c->per_head_descale = i % 4 >= 2;
+    c->k_desc = 0.5, c->v_desc = 1.5;
+    for (int h = 0; h < Q_HEADS; h++) {
+        c->head_kdesc[h] = 0.25 + 0.1 * h;
+        c->head_vdesc[h] = 2.0 - 0.1 * h;
+        c->sinks[h] = rnd() * 3.0;
+    }
+    c->window_left = 1 + rand() % 300;
+    c->window_right = rand() % 2 ? 0 : rand() % 40;
+    c->window = 1 + rand() % 300;
+    /* uneven lengths: 1 (decode only), an exact block multiple, and a long odd one */
+    c->lens[0] = T == 1 ? 1 : T + rand() % 50;
+    c->lens[1] = bs * (1 + (T + rand() % 600) / bs);
+    c->lens[2] = T + 700 + rand() % 1500;
+    for (int b = 0; b < BATCH; b++)
+        c->total_k += c->lens[b];
+}
+
+static void test_paged_cases(void)
+{
+    srand(4321);
+    static const int block_sizes[5] = {8, 16, 32, 64, 128};
+    static const fa_dtype kvs[3] = {FA_DTYPE_BF16, FA_DTYPE_FP8E4M3, FA_DTYPE_FP8E5M2};
+    static const int chunk_tokens[4] = {2, 5, 64, 500};
+    static pg_case cases[MAX_CASES];
+    int n = 0;
+    for (int l = 0; l < 2; l++)
+        for (int b = 0; b < 5; b++)
+            for (int k = 0; k < 3; k++, n++)
+                setup_case(&cases[n], n, l ? FA_PAGED_HDB : FA_PAGED_NHD, block_sizes[b], kvs[k], 1);
+    for (int l = 0; l < 2; l++)
+        for (int t = 0; t < 4; t++, n++)
+            setup_case(&cases[n], n, l ? FA_PAGED_HDB : FA_PAGED_NHD, block_sizes[(t + l) % 5], kvs[l ? t % 3 : 0],
+                       chunk_tokens[t]);
+    int bad = 0;
+    for (int i = 0; i < n; i++) {
+        pthread_t th;
+        bad += !run_case(&cases[i], &th);
+    }
+    printf("\n  %d of %d paged cases within bounds\n", n - bad, n);
+    CU_ASSERT_EQUAL(bad, 0);
+}
+
+/* fadsl_merge_states against its formula; some rows empty (-inf) in one or both states. */
+static void test_merge_states(void)
+{
+    enum { B = 2, S = 7, H = 5, D = 128 };
+    size_t n = (size_t)B * S * H * D, nl = (size_t)B * H * S;
+    for (int t = 0; t < 2; t++) {
+        fa_dtype dt = t ? FA_DTYPE_FP16 : FA_DTYPE_BF16;
+        uint16_t *a = malloc(n * 2), *bb = malloc(n * 2), *out = malloc(n * 2);
+        double *da = malloc(n * sizeof(double)), *db = malloc(n * sizeof(double));
+        float la[B * H * S], lb[B * H * S], lo[B * H * S];
+        for (size_t i = 0; i < n; i++) {
+            da[i] = random_elem(dt, (uint8_t *)&a[i]);
+            db[i] = random_elem(dt, (uint8_t *)&bb[i]);
+        }
+        for (size_t i = 0; i < nl; i++) {
+            la[i] = i % 11 == 0 ? -INFINITY : (float)(rnd() * 5);
+            lb[i] = i % 7 == 0 ? -INFINITY : (float)(rnd() * 5);
+        }
+        void *d_a = upload(a, n * 2), *d_b = upload(bb, n * 2), *d_la = upload(la, sizeof la), *d_lb = upload(lb, sizeof lb);
+        void *d_o, *d_lo;
+        CU_ASSERT_EQUAL_FATAL(fadsl_device_alloc(&d_o, n * 2), FADSL_OK);
+        CU_ASSERT_EQUAL_FATAL(fadsl_device_alloc(&d_lo, sizeof lo), FADSL_OK);
+        CU_ASSERT_EQUAL_FATAL(fadsl_device_memset(d_o, 0xff, n * 2), FADSL_OK);
+        CU_ASSERT_EQUAL_FATAL(fadsl_device_memset(d_lo, 0xff, sizeof lo), FADSL_OK);
+        fadsl_status s = fadsl_merge_states(dt, d_a, d_la, d_b, d_lb, d_o, d_lo, B, S, H, D, NULL);
+        if (s)
+            printf("\n  merge failed: %s", fadsl_last_error());
+        CU_ASSERT_EQUAL_FATAL(s, FADSL_OK);
+        CU_ASSERT_EQUAL(fadsl_stream_sync(NULL), FADSL_OK);
+        CU_ASSERT_EQUAL(fadsl_copy_to_host(out, d_o, n * 2), FADSL_OK);
+        CU_ASSERT_EQUAL(fadsl_copy_to_host(lo, d_lo, sizeof lo), FADSL_OK);
+        double num = 0, den = 0, lerr = 0;
+        int bad = 0;
+        for (int b = 0; b < B; b++)
+            for (int q = 0; q < S; q++)
+                for (int h = 0; h < H; h++) {
+                    size_t li = ((size_t)b * H + h) * S + q;
+                    double x = la[li], y = lb[li], m = fmax(x, y);
+                    double lse = isinf(m) ? -INFINITY : m + log(exp(x - m) + exp(y - m));
+                    double wa = isinf(lse) ? 0 : exp(x - lse), wb = isinf(lse) ? 0 : exp(y - lse);
+                    if (isinf(lse) ? !(isinf(lo[li]) && lo[li] < 0) : !(fabs(lo[li] - lse) < 1e-4))
+                        bad++;
+                    else if (!isinf(lse))
+                        lerr = fmax(lerr, fabs(lo[li] - lse));
+                    for (int d = 0; d < D; d++) {
+                        size_t i = (((size_t)b * S + q) * H + h) * D + d;
+                        double r = wa * da[i] + wb * db[i];
+                        double g = dt == FA_DTYPE_BF16 ? fa_ref_from_bf16(out[i]) : fa_ref_from_fp16(out[i]);
+                        if (!isfinite(g))
+                            bad++;
+                        num += (g - r) * (g - r);
+                        den += r * r;
+                    }
+                }
+        double rel = sqrt(num / den);
+        printf("\n  merge_states %s: rel %.2e, lse err %.2e, bad %d", fa_dtype_name(dt), rel, lerr, bad);
+        CU_ASSERT(rel < (dt == FA_DTYPE_BF16 ? 1e-2 : 5e-3));
+        CU_ASSERT_EQUAL(bad, 0);
+        void *dev[] = {d_a, d_b, d_la, d_lb, d_o, d_lo};
+        for (size_t i = 0; i < 6; i++)
+            fadsl_device_free(dev[i]);
+        free(a), free(bb), free(out), free(da), free(db);
+    }
+    printf("\n");
+}
+
+void fa_suite_gpu_paged(void)
+{
+    if (fadsl_device_init(0, NULL) != FADSL_OK) {
+        printf("gpu_paged: skipped, no GPU (%s)\n", fadsl_last_error());
+        return;
+    }
+    static const CU_TestInfo tests[] = {{"paged_cases", test_paged_cases},
+                                        {"merge_states", test_merge_states},
+                                        CU_TEST_INFO_NULL};
+    fa_test_add_suite("gpu_paged", tests);
+}

@@ -1,0 +1,137 @@
+/* test_paged_cubins.c - the paged decode template compiled by NVRTC without a GPU, and its
+ * keys' names and plans. Each layout x block size x cache type {bf16, fp8 e4m3, fp8 e5m2}
+ * appears on sm_80 and on sm_90a (the cache type rotates through the block sizes, shifted
+ * between the archs: 20 kernels), with causal, sliding-window, learned-sink, score and
+ * fp16 keys among them; plus the merge kernel's source. */
+#include "fadsl.h"
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum { NUM_BLOCK_SIZES = 5, NUM_KV = 3, MAX_ITEMS = 32 };
+static const int block_sizes[NUM_BLOCK_SIZES] = {8, 16, 32, 64, 128};
+static const fa_dtype kv_types[NUM_KV] = {FA_DTYPE_BF16, FA_DTYPE_FP8E4M3, FA_DTYPE_FP8E5M2};
+static const char *const variants[] = {"causal", "sliding_window", "gpt_oss", "softcap", "causal_alibi"};
+
+static fa_key decode_key(fa_arch arch, fa_paged_layout layout, int bs, fa_dtype kv, int gqa)
+{
+    fa_key k;
+    fa_key_init(&k);
+    k.arch = arch;
+    k.kv_dtype = kv;
+    k.paged_block_size = bs;
+    k.paged_layout = layout;
+    k.gqa_ratio = gqa;
+    k.decode = true;
+    return k;
+}
+
+static void test_names_and_plans(void)
+{
+    fa_key k = decode_key(FA_ARCH_SM90A, FA_PAGED_HDB, 16, FA_DTYPE_FP8E4M3, 4);
+    char name[160];
+    fa_key_name(&k, name, sizeof name);
+    CU_ASSERT_STRING_EQUAL(name, "fa_decode_paged_bf16_kvfp8e4m3_hd128_bs16_none_00000000_gqa4_sm90a");
+    k.gqa_ratio = 1;
+    fa_key_name(&k, name, sizeof name);
+    CU_ASSERT_PTR_NOT_NULL(strstr(name, "_gqa1_"));
+    fa_plan plan;
+    char err[256];
+    CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_OK);
+    CU_ASSERT_EQUAL(plan.tmpl, FA_TEMPLATE_PAGED_DECODE);
+    CU_ASSERT_STRING_EQUAL(plan.template_file, "paged_decode.cuh");
+    CU_ASSERT_EQUAL(plan.block_m, 16);
+    CU_ASSERT(plan.smem_bytes <= 227 * 1024);
+    k.gqa_ratio = 32; /* two m16 row tiles */
+    CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_OK);
+    CU_ASSERT_EQUAL(plan.block_m, 32);
+    /* The 16-bit d128 tile leaves room for two CTAs on an H100 SM. */
+    k = decode_key(FA_ARCH_SM90A, FA_PAGED_NHD, 16, FA_DTYPE_BF16, 4);
+    CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_OK);
+    CU_ASSERT(2 * plan.smem_bytes <= 227 * 1024);
+    /* Head dims up to 128 fit sm_86's 99 KB, every one fits sm_90a (the fp8 HDB warp
+     * buffers are the largest). */
+    static const int dims[] = {64, 96, 128, 192, 256};
+    for (int i = 0; i < 5; i++) {
+        k = decode_key(i < 3 ? FA_ARCH_SM86 : FA_ARCH_SM90A, FA_PAGED_HDB, 128, FA_DTYPE_FP8E5M2, 8);
+        k.head_dim = dims[i];
+        CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_OK);
+    }
+    /* Without the decode template: fp8 and HDB are refused, naming it. */
+    k = decode_key(FA_ARCH_SM80, FA_PAGED_NHD, 16, FA_DTYPE_FP8E4M3, 4);
+    k.decode = false;
+    CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_ERR_UNSUPPORTED);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "paged decode template"));
+    k = decode_key(FA_ARCH_SM80, FA_PAGED_HDB, 16, FA_DTYPE_BF16, 4);
+    k.decode = false;
+    CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_ERR_UNSUPPORTED);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "paged decode template"));
+    /* A decode key needs a paged cache. */
+    k = decode_key(FA_ARCH_SM80, FA_PAGED_NHD, 0, FA_DTYPE_BF16, 4);
+    CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_ERR_UNSUPPORTED);
+    /* The merge kernel's source names its kernel and holds the template. */
+    char *src = fa_emit_merge_cuda(FA_DTYPE_FP16);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(src);
+    CU_ASSERT_PTR_NOT_NULL(strstr(src, "#define FA_MERGE_KERNEL_NAME fa_merge_fp16"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(src, "fa_merge_args"));
+    free(src);
+    CU_ASSERT_PTR_NULL(fa_emit_merge_cuda(FA_DTYPE_FP8E4M3));
+}
+
+static void test_decode_cubins(void)
+{
+    char dir[] = "/tmp/fadsl-paged-cubins-XXXXXX";
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+    setenv("FADSL_CACHE_DIR", dir, 1);
+    static fadsl_prewarm_item items[MAX_ITEMS];
+    static const fa_arch archs[] = {FA_ARCH_SM80, FA_ARCH_SM90A};
+    int n = 0;
+    for (int a = 0; a < 2; a++)
+        for (int l = 0; l < 2; l++)
+            for (int b = 0; b < NUM_BLOCK_SIZES; b++) {
+                int idx = l * NUM_BLOCK_SIZES + b;
+                fadsl_prewarm_item *it = &items[n++];
+                it->variant = variants[idx % 5];
+                it->key = decode_key(archs[a], l ? FA_PAGED_HDB : FA_PAGED_NHD, block_sizes[b],
+                                     kv_types[(idx + a) % NUM_KV], idx % 2 ? 8 : 4);
+                if (idx % 4 == 3)
+                    it->key.dtype = FA_DTYPE_FP16;
+                if (it->key.kv_dtype == FA_DTYPE_BF16)
+                    it->key.kv_dtype = it->key.dtype;
+                if (idx == 7)
+                    it->key.head_dim = 64;
+            }
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    fadsl_prewarm *pw = NULL;
+    CU_ASSERT_EQUAL_FATAL(fadsl_prewarm_start(items, n, cpus > 0 ? (int)cpus : 1, &pw), FADSL_OK);
+    int failed = -1;
+    fadsl_status s = fadsl_prewarm_wait(pw, &failed);
+    if (s != FADSL_OK)
+        printf("\n  first failure: %s\n", fadsl_last_error());
+    CU_ASSERT_EQUAL(failed, 0);
+    for (int i = 0; i < n; i++) {
+        fadsl_compile_info info;
+        CU_ASSERT_EQUAL_FATAL(fadsl_compile(items[i].variant, &items[i].key, &info), FADSL_OK);
+        CU_ASSERT(info.image_size > 1000 && memcmp(info.image, "\177ELF", 4) == 0);
+        CU_ASSERT_PTR_NOT_NULL(memmem(info.image, info.image_size, info.kernel_name, strlen(info.kernel_name)));
+        char want[32];
+        snprintf(want, sizeof want, "_bs%d", items[i].key.paged_block_size);
+        CU_ASSERT_PTR_NOT_NULL(strstr(info.kernel_name, want));
+        snprintf(want, sizeof want, "_gqa%d_", items[i].key.gqa_ratio);
+        CU_ASSERT_PTR_NOT_NULL(strstr(info.kernel_name, want));
+        CU_ASSERT(strncmp(info.kernel_name, "fa_decode_paged_", 16) == 0);
+    }
+    printf("\n  %d paged decode kernels compiled to cubins\n", n);
+    unsetenv("FADSL_CACHE_DIR");
+}
+
+void fa_suite_paged_cubins(void)
+{
+    static const CU_TestInfo tests[] = {{"names_and_plans", test_names_and_plans},
+                                        {"decode_cubins", test_decode_cubins},
+                                        CU_TEST_INFO_NULL};
+    fa_test_add_suite("paged_cubins", tests);
+}
