@@ -91,7 +91,10 @@ static void test_layout(void)
     CU_ASSERT_TRUE(fa_be_after(tu, "int fa_tile_class(", &at));
     CU_ASSERT_TRUE(fa_be_after(tu, "void fa_key_range(", &at));
     CU_ASSERT_PTR_NULL(strstr(tu, "float fa_sink_logit("));
-    const char *tmpl = fa_embedded_template("fa2_fwd.cuh");
+    fa_plan plan;
+    char err[256];
+    CU_ASSERT_EQUAL_FATAL(fa_plan_key(&key, &plan, err, sizeof err), FA_OK);
+    const char *tmpl = fa_embedded_template(plan.template_file);
     CU_ASSERT_TRUE(tmpl && fa_be_after(tu, tmpl, &at));
     free(tu);
     fa_program_free(p);
