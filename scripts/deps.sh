@@ -12,6 +12,9 @@ if [ ${#need[@]} -gt 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get install -y "${need[@]}" >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y "${need[@]}" >/dev/null; }
 fi
+if command -v python3 >/dev/null && ! python3 -c "import pytest" 2>/dev/null; then
+    python3 -m pip install -q pytest
+fi
 if [ ! -f /usr/local/cuda/include/nvrtc.h ]; then
     echo "fadsl needs the CUDA toolkit (NVRTC) under /usr/local/cuda" >&2
     exit 1
