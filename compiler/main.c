@@ -35,6 +35,8 @@ static const char usage_text[] =
     "  --varlen                          packed variable-length batch (cu_seqlens)\n"
     "  --emit cuda|ir|key|cubin          what to write (default cuda)\n"
     "  -o FILE                           output file (default: stdout; cubin: KERNEL.cubin)\n"
+    "  --dump-after PASS                 print the IR after PASS (lower, cse, fold, cse2, tile)\n"
+    "                                    to stderr, then go on\n"
     "  --list                            list the standard-library variants\n"
     "  -h, --help                        this text\n";
 
@@ -132,7 +134,7 @@ int main(int argc, char **argv)
     if (argc >= 2 && strcmp(argv[1], "cache") == 0)
         return cache_command(argc, argv);
 
-    const char *input = NULL, *out_path = NULL;
+    const char *input = NULL, *out_path = NULL, *dump_after = NULL;
     emit_kind emit = EMIT_CUDA;
     bool kv_dtype_set = false;
     fa_key key;
@@ -142,7 +144,8 @@ int main(int argc, char **argv)
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         bool takes_value = !strcmp(a, "--arch") || !strcmp(a, "--dtype") || !strcmp(a, "--kv-dtype") ||
                            !strcmp(a, "--head-dim") || !strcmp(a, "--gqa") || !strcmp(a, "--paged") ||
-                           !strcmp(a, "--layout") || !strcmp(a, "--emit") || !strcmp(a, "-o");
+                           !strcmp(a, "--layout") || !strcmp(a, "--emit") || !strcmp(a, "-o") ||
+                           !strcmp(a, "--dump-after");
         if (takes_value && !v)
             return usage_error("option %s needs a value", a);
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -195,6 +198,14 @@ int main(int argc, char **argv)
                 return usage_error("unknown --emit '%s' (cuda, ir, key, cubin)", v);
         } else if (!strcmp(a, "-o")) {
             out_path = v;
+        } else if (!strcmp(a, "--dump-after")) {
+            static const char *const passes[] = {"lower", "cse", "fold", "cse2", "tile"};
+            bool known = false;
+            for (size_t p = 0; p < sizeof passes / sizeof passes[0]; p++)
+                known = known || !strcmp(v, passes[p]);
+            if (!known)
+                return usage_error("unknown pass '%s' (lower, cse, fold, cse2, tile)", v);
+            dump_after = v;
         } else if (a[0] == '-' && a[1]) {
             return usage_error("unknown option '%s'", a);
         } else if (input) {
@@ -227,7 +238,12 @@ int main(int argc, char **argv)
 
     char *diags = NULL;
     int n_errors = 0;
-    fa_program *prog = fa_program_compile(input, source, &diags, &n_errors);
+    char *dump = NULL;
+    fa_program *prog = fa_program_compile_dump(input, source, dump_after, &dump, &diags, &n_errors);
+    if (dump) {
+        fprintf(stderr, "; IR after %s\n%s", dump_after, dump);
+        free(dump);
+    }
     if (diags && *diags)
         fputs(diags, stderr);
     free(diags);

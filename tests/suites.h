@@ -7,6 +7,7 @@
     X(emit)               \
     X(parser)             \
     X(diagnostics)        \
+    X(cli)                \
     X(ref)                \
     X(rt_key)             \
     X(rt_cache)           \

@@ -1,0 +1,84 @@
+/* test_cli.c - fa-dslc as a user runs it: exit status (0 ok, 1 diagnosed, 2 usage),
+ * outputs and messages. */
+#include "testutil.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+
+/* Runs fa-dslc with `args` (shell words) from the source tree; returns the exit status
+ * and the combined stdout+stderr in out (truncated to size). */
+static int run(const char *args, char *out, size_t size)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "cd '%s' && '%s/fa-dslc' %s 2>&1", FA_SOURCE_DIR, FA_BINARY_DIR, args);
+    FILE *p = popen(cmd, "r");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    size_t n = fread(out, 1, size - 1, p);
+    out[n] = '\0';
+    int st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static char out[1 << 16];
+
+static void test_usage(void)
+{
+    CU_ASSERT_EQUAL(run("--help", out, sizeof out), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "usage: fa-dslc VARIANT"));
+    CU_ASSERT_EQUAL(run("", out, sizeof out), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "no variant given"));
+    CU_ASSERT_EQUAL(run("causal --arch sm_99", out, sizeof out), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "unknown arch 'sm_99' (sm_80, sm_86, sm_89, sm_90a)"));
+    CU_ASSERT_EQUAL(run("causal --head-dim abc", out, sizeof out), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "--head-dim needs a positive integer, not 'abc'"));
+    CU_ASSERT_EQUAL(run("causal --emit", out, sizeof out), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "option --emit needs a value"));
+    CU_ASSERT_EQUAL(run("causal --bogus", out, sizeof out), 2);
+    CU_ASSERT_EQUAL(run("causal none", out, sizeof out), 2);
+    CU_ASSERT_EQUAL(run("causal --dump-after nope", out, sizeof out), 2);
+    CU_ASSERT_EQUAL(run("--list", out, sizeof out), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "sliding_window\n"));
+}
+
+static void test_diagnosed(void)
+{
+    CU_ASSERT_EQUAL(run("examples/bad_variant.fa", out, sizeof out), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "examples/bad_variant.fa:6:30: error: unknown name 'windw'\n"
+                                       "    6 |     mask = k <= q && q - k < windw;\n"
+                                       "      |                              ^~~~~\n"
+                                       "      = hint: did you mean 'window'?\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "2 errors generated."));
+    CU_ASSERT_EQUAL(run("no/such/file.fa", out, sizeof out), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "cannot read 'no/such/file.fa'"));
+    CU_ASSERT_EQUAL(run("causal --head-dim 100", out, sizeof out), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "head_dim 100 is not supported (supported: 64, 96, 128, 192, 256)"));
+    CU_ASSERT_EQUAL(run("causal --paged 7", out, sizeof out), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "paged block size 7 is invalid (valid: 8, 16, 32, 64, 128)"));
+}
+
+static void test_emit(void)
+{
+    CU_ASSERT_EQUAL(run("causal --arch sm_90a --emit key", out, sizeof out), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "kernel: fa3_fwd_bf16_hd128_causal_sm90a\n"));
+    CU_ASSERT_EQUAL(run("causal --arch sm_80 --dtype fp16 --head-dim 64 --gqa 8 --varlen --emit key", out, sizeof out),
+                    0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "kernel: fa2_fwd_fp16_hd64_causal_gqa8_varlen_sm80\n"));
+    CU_ASSERT_EQUAL(run("causal --arch sm_90a --paged 16 --gqa 8 --emit key", out, sizeof out), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "paged"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "gqa8"));
+    CU_ASSERT_EQUAL(run("examples/alibi_swa.fa --emit ir", out, sizeof out), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "variant alibi_swa\nsink 4\n"));
+    CU_ASSERT_EQUAL(run("examples/alibi_swa.fa --arch sm_90a --emit cuda", out, sizeof out), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "extern \"C\" __global__"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "#define FA_SINK_TOKENS 4\n"));
+    CU_ASSERT_EQUAL(run("sink_window --dump-after lower --emit key", out, sizeof out), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "; IR after lower\nvariant sink_window\n"));
+}
+
+void fa_suite_cli(void)
+{
+    static const CU_TestInfo tests[] = {
+        {"usage", test_usage}, {"diagnosed", test_diagnosed}, {"emit", test_emit}, CU_TEST_INFO_NULL};
+    fa_test_add_suite("cli", tests);
+}
