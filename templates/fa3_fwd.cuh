@@ -106,6 +106,17 @@ template <int N> __device__ __forceinline__ void fa_setmaxnreg_dec()
     asm volatile("setmaxnreg.dec.sync.aligned.u32 %0;\n" ::"n"(N));
 }
 
+/* Named barriers (ids 1..): bar.sync waits for `threads` arrivals, bar.arrive adds 128. */
+__device__ __forceinline__ void fa_bar_sync(int id, int threads)
+{
+    asm volatile("bar.sync %0, %1;\n" ::"r"(id), "r"(threads) : "memory");
+}
+
+__device__ __forceinline__ void fa_bar_arrive(int id, int threads)
+{
+    asm volatile("bar.arrive %0, %1;\n" ::"r"(id), "r"(threads) : "memory");
+}
+
 __device__ __forceinline__ void fa_mbar_init(fa_u32 bar, int count)
 {
     asm volatile("mbarrier.init.shared::cta.b64 [%0], %1;\n" ::"r"(bar), "r"(count) : "memory");
@@ -330,16 +341,36 @@ __device__ __forceinline__ void fa3_consume(const fa_args &args, const fa_ctx &c
         fa_wgmma_commit();
     };
 
+    /* Ping-pong: the consumer warpgroups take turns issuing their matrix products (named
+     * barrier 1 + wg is "my turn"), so one's softmax runs while the other's wgmma do. The
+     * last warpgroup hands warpgroup 0 its first turn; one hand-over is left at exit. */
+    const int my_turn = 1 + wg, next_turn = 1 + (wg + 1) % FA_CONSUMERS;
+    const int pair = 2 * 128;
+    if (FA_CONSUMERS > 1 && wg == FA_CONSUMERS - 1)
+        fa_bar_arrive(1, pair);
+    auto take_turn = [&]() {
+        if (FA_CONSUMERS > 1)
+            fa_bar_sync(my_turn, pair);
+    };
+    auto pass_turn = [&]() {
+        if (FA_CONSUMERS > 1)
+            fa_bar_arrive(next_turn, pair);
+    };
+
     fa_mbar_wait(q_full, 0);
     if (n_tiles > 0) {
+        take_turn();
         int n0 = issue_scores(0);
+        pass_turn();
         fa_wgmma_wait<0>();
         fa_fence_regs(s);
         fa3_softmax(args, c, st, s, rq0, n0, t4, corr);
         take_probabilities();
         for (int it = 0; it + 1 < n_tiles; it++) {
+            take_turn();
             n0 = issue_scores(it + 1);
             issue_pv(it);
+            pass_turn();
             fa_wgmma_wait<1>();
             fa_fence_regs(s);
             fa3_softmax(args, c, st, s, rq0, n0, t4, corr);
@@ -348,8 +379,10 @@ __device__ __forceinline__ void fa3_consume(const fa_args &args, const fa_ctx &c
             fa_mbar_arrive(bars + (FA_STAGES + it % FA_STAGES) * 8); /* tile `it` is consumed */
             take_probabilities();
         }
+        take_turn();
         fa_wgmma_fence();
         issue_pv(n_tiles - 1);
+        pass_turn();
         fa_wgmma_wait<0>();
         fa_fence_regs(o);
         fa_mbar_arrive(bars + (FA_STAGES + (n_tiles - 1) % FA_STAGES) * 8);
