@@ -114,7 +114,7 @@ fadsl_status fart_fill_args(const fadsl_fwd_desc *d, const fa_program *p, fa_arg
 {
     memset(a, 0, sizeof *a);
     const fadsl_paged_desc *pg = d->paged;
-    bool varlen = !pg && d->cu_seqlens_q;
+    bool varlen = d->cu_seqlens_q != NULL; /* packed queries, over a paged cache too */
     a->q = d->q;
     a->o = d->o;
     a->lse = d->lse;
@@ -123,7 +123,8 @@ fadsl_status fart_fill_args(const fadsl_fwd_desc *d, const fa_program *p, fa_arg
     if (pg) {
         a->batch = pg->num_seqs;
         a->kv_heads = pg->num_kv_heads;
-        a->seqlen_q = pg->q_tokens_per_seq;
+        a->seqlen_q = varlen ? d->max_seqlen_q : pg->q_tokens_per_seq;
+        a->cu_seqlens_q = d->cu_seqlens_q;
         long long cap = (long long)pg->max_blocks_per_seq * pg->block_size;
         a->seqlen_k = pg->max_seq_len ? pg->max_seq_len : (int)(cap < INT32_MAX ? cap : INT32_MAX);
         fill_paged(pg, a);

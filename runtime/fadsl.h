@@ -97,6 +97,9 @@ typedef struct fadsl_paged_desc {
  *   varlen q/o [total_q, q_heads, D], k/v [total_k, kv_heads, D] (batch strides unused);
  *          set cu_seqlens_q/k ([batch + 1] int32) and max_seqlen_q/k; batch = sequences
  *   paged  set `paged`: batch, seqlen_q, seqlen_k, kv_heads, k and v come from it;
+ *          with cu_seqlens_q ([num_seqs + 1]) and max_seqlen_q, q/o are packed
+ *          [total_q, q_heads, D] (varlen chunked prefill; served by the forward template,
+ *          nhd layout, 16-bit caches), else
  *          q/o are dense [num_seqs, q_tokens_per_seq, q_heads, D]
  * lse (optional) is [batch, q_heads, seqlen_q] float32, natural log. */
 typedef struct fadsl_fwd_desc {

@@ -62,17 +62,21 @@ static fadsl_status check_paged(const fadsl_fwd_desc *d, const fadsl_paged_desc 
         return fart_fail(FADSL_ERR_INVALID, "paged kv_dtype %d is not an fa_dtype", (int)pg->kv_dtype);
     if ((unsigned)pg->layout > FA_PAGED_NHD)
         return fart_fail(FADSL_ERR_INVALID, "paged layout %d is not an fa_paged_layout", (int)pg->layout);
-    fadsl_status s = check_batch("num_seqs", pg->num_seqs, "q_tokens_per_seq", pg->q_tokens_per_seq);
-    if (s)
+    /* Queries: q_tokens_per_seq each, or packed with cu_seqlens_q (at most max_seqlen_q each). */
+    bool packed = d->cu_seqlens_q != NULL;
+    const char *rows_name = packed ? "max_seqlen_q" : "q_tokens_per_seq";
+    int rows = packed ? d->max_seqlen_q : pg->q_tokens_per_seq;
+    fadsl_status s = check_batch("num_seqs", pg->num_seqs, rows_name, rows);
+    if (s || (packed && (s = check_ptr("cu_seqlens_q", d->cu_seqlens_q, 4))))
         return s;
     int64_t capacity = (int64_t)pg->max_blocks_per_seq * bs;
     if (pg->max_seq_len < 0 || pg->max_seq_len > capacity)
         return fart_fail(FADSL_ERR_SEQLEN, "paged max_seq_len %d is out of range (0..%lld = max_blocks_per_seq * block_size)",
                          pg->max_seq_len, (long long)capacity);
     int max_len = pg->max_seq_len ? pg->max_seq_len : (int)(capacity < INT32_MAX ? capacity : INT32_MAX);
-    if (pg->q_tokens_per_seq > max_len)
-        return fart_fail(FADSL_ERR_SEQLEN, "q_tokens_per_seq %d exceeds the sequence length bound %d (new tokens are in the cache)",
-                         pg->q_tokens_per_seq, max_len);
+    if (rows > max_len)
+        return fart_fail(FADSL_ERR_SEQLEN, "%s %d exceeds the sequence length bound %d (new tokens are in the cache)",
+                         rows_name, rows, max_len);
     const struct {
         const char *name;
         const void *p;
@@ -160,8 +164,8 @@ fadsl_status fart_prepare(const fadsl_fwd_desc *d, const fa_program *p, fa_key *
     key->gqa_ratio = d->q_heads / kv_heads;
     key->paged_block_size = d->paged ? d->paged->block_size : 0;
     key->paged_layout = d->paged ? d->paged->layout : FA_PAGED_HDB;
-    key->varlen = !d->paged && d->cu_seqlens_q;
-    key->decode = d->paged && fart_paged_decode(d->paged, d->dtype, key->gqa_ratio);
+    key->varlen = d->cu_seqlens_q != NULL;
+    key->decode = d->paged && !key->varlen && fart_paged_decode(d->paged, d->dtype, key->gqa_ratio);
     fa_key_set_variant(key, p);
     if ((s = fart_fill_args(d, p, args)))
         return s;

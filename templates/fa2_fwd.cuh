@@ -148,9 +148,11 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
     int k_start = 0;
 #if FA_VARLEN
     const int q_start = args.cu_seqlens_q[c.b];
-    k_start = args.cu_seqlens_k[c.b];
     c.q_len = args.cu_seqlens_q[c.b + 1] - q_start;
+#if !FA_PAGED_BLOCK /* a paged cache gives kv_len through seq_lens */
+    k_start = args.cu_seqlens_k[c.b];
     c.kv_len = args.cu_seqlens_k[c.b + 1] - k_start;
+#endif
 #else
     c.q_len = args.seqlen_q;
     c.kv_len = args.seqlen_k;

@@ -112,6 +112,23 @@ static void test_paged_key(void)
     CU_ASSERT_STRING_EQUAL(na, nb);
     pg.q_tokens_per_seq = 8;   /* chunked prefill */
     CU_ASSERT_EQUAL(fadsl_make_key(&d, &a), FADSL_OK);
+
+    /* Packed queries (varlen chunked prefill): a varlen, non-decode key with the nhd cache. */
+    static int cu_q[8];
+    pg.layout = FA_PAGED_NHD;
+    pg.q_tokens_per_seq = 0;
+    d.cu_seqlens_q = cu_q;
+    d.max_seqlen_q = 200;
+    CU_ASSERT_EQUAL_FATAL(fadsl_make_key(&d, &a), FADSL_OK);
+    CU_ASSERT(a.varlen && !a.decode);
+    fa_key_name(&a, na, sizeof na);
+    CU_ASSERT_PTR_NOT_NULL(strstr(na, "_varlen"));
+    d.max_seqlen_q = 0;
+    CU_ASSERT_EQUAL(fadsl_make_key(&d, &a), FADSL_ERR_EMPTY_BATCH);
+    CU_ASSERT_PTR_NOT_NULL(strstr(fadsl_last_error(), "max_seqlen_q is 0"));
+    d.max_seqlen_q = 200;
+    d.cu_seqlens_q = (const int *)((const char *)cu_q + 2);
+    CU_ASSERT_EQUAL(fadsl_make_key(&d, &a), FADSL_ERR_MISALIGNED);
 }
 
 static void test_paged_refusals(void)

@@ -145,8 +145,9 @@ def paged_geometry(k_cache, layout):
 
 
 def paged_desc(q, k_cache, v_cache, block_tables, seq_lens, out, lse, variant, params, layout,
-               k_scale, v_scale, softmax_scale):
-    """(fadsl_fwd_desc, objects it points to) of a paged request (see dense_desc)."""
+               k_scale, v_scale, softmax_scale, cu_seqlens_q=None, max_seqlen_q=0):
+    """(fadsl_fwd_desc, objects it points to) of a paged request (see dense_desc); q is
+    [num_seqs, q_tokens_per_seq, heads, D], or packed [total_q, heads, D] with cu_seqlens_q."""
     keep = []
     d = _new_desc(variant, q, out, lse, softmax_scale, params, keep)
     pg = FadslPagedDesc()
@@ -156,13 +157,18 @@ def paged_desc(q, k_cache, v_cache, block_tables, seq_lens, out, lse, variant, p
     pg.num_blocks, pg.block_size, pg.num_kv_heads, pg.head_dim = paged_geometry(k_cache, layout)
     pg.block_tables, pg.max_blocks_per_seq = block_tables.data_ptr(), block_tables.shape[1]
     pg.seq_lens, pg.num_seqs = seq_lens.data_ptr(), seq_lens.shape[0]
-    pg.q_tokens_per_seq = q.shape[1]
     pg.k_descale, pg.v_descale = k_scale, v_scale
     keep.append(pg)
     d.paged = ctypes.pointer(pg)
-    d.batch, d.seqlen_q = q.shape[0], q.shape[1]
-    d.q_heads, d.kv_heads, d.head_dim = q.shape[2], pg.num_kv_heads, q.shape[3]
-    d.q_stride[:], d.o_stride[:] = _strides(q, (0, 1, 2)), _strides(out, (0, 1, 2))
+    d.q_heads, d.kv_heads, d.head_dim = q.shape[-2], pg.num_kv_heads, q.shape[-1]
+    d.batch = pg.num_seqs
+    if cu_seqlens_q is not None:
+        d.cu_seqlens_q, d.max_seqlen_q = cu_seqlens_q.data_ptr(), max_seqlen_q
+        dims = (None, 0, 1)
+    else:
+        pg.q_tokens_per_seq = d.seqlen_q = q.shape[1]
+        dims = (0, 1, 2)
+    d.q_stride[:], d.o_stride[:] = _strides(q, dims), _strides(out, dims)
     return d, keep
 
 
@@ -171,15 +177,17 @@ def paged_attention_op(q: torch.Tensor, k_cache: torch.Tensor, v_cache: torch.Te
                        block_tables: torch.Tensor, seq_lens: torch.Tensor, variant: str,
                        param_names: str, scalar_values: list[float],
                        tensor_params: list[torch.Tensor], layout: int, k_scale: float,
-                       v_scale: float, softmax_scale: float,
-                       return_lse: bool) -> tuple[torch.Tensor, torch.Tensor]:
-    """Forward over a paged KV cache; q is [num_seqs, q_tokens_per_seq, heads, D]."""
+                       v_scale: float, softmax_scale: float, return_lse: bool,
+                       cu_seqlens_q: Optional[torch.Tensor],
+                       max_seqlen_q: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Forward over a paged KV cache; q is [num_seqs, q_tokens_per_seq, heads, D], or
+    packed [total_q, heads, D] with cu_seqlens_q."""
     q = _head_contiguous(q)
     out = torch.empty(q.shape, dtype=q.dtype, device=q.device)
-    lse = torch.empty(lse_shape(q, False, return_lse), dtype=torch.float32, device=q.device)
+    lse = torch.empty(lse_shape(q, cu_seqlens_q is not None, return_lse), dtype=torch.float32, device=q.device)
     d, keep = paged_desc(q, k_cache, v_cache, block_tables, seq_lens, out, lse, variant,
                          (param_names, scalar_values, tensor_params), layout, k_scale, v_scale,
-                         softmax_scale)
+                         softmax_scale, cu_seqlens_q, max_seqlen_q)
     _launch(d, q.device)
     return out, lse
 
@@ -187,5 +195,6 @@ def paged_attention_op(q: torch.Tensor, k_cache: torch.Tensor, v_cache: torch.Te
 @paged_attention_op.register_fake
 def _paged_attention_fake(q, k_cache, v_cache, block_tables, seq_lens, variant, param_names,
                           scalar_values, tensor_params, layout, k_scale, v_scale, softmax_scale,
-                          return_lse):
-    return q.new_empty(q.shape), q.new_empty(lse_shape(q, False, return_lse), dtype=torch.float32)
+                          return_lse, cu_seqlens_q, max_seqlen_q):
+    return (q.new_empty(q.shape),
+            q.new_empty(lse_shape(q, cu_seqlens_q is not None, return_lse), dtype=torch.float32))

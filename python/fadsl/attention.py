@@ -172,7 +172,7 @@ def _descale(fn, name, scale, fp8):
 
 def paged_attention(q, k_cache, v_cache, block_tables, seq_lens, variant="causal", params=None,
                     layout="hnd", k_scale=None, v_scale=None, return_lse=False, softmax_scale=None,
-                    cu_seqlens_q=None):
+                    cu_seqlens_q=None, max_seqlen_q=None):
     """Attention over a vLLM-style paged KV cache (decode, or chunked prefill).
 
     q             [num_seqs, q_tokens_per_seq, heads_q, head_dim]: each sequence's newest
@@ -184,20 +184,27 @@ def paged_attention(q, k_cache, v_cache, block_tables, seq_lens, variant="causal
     k_scale, v_scale  fp8 caches: stored value * scale = real value (default 1)
     variant, params, softmax_scale, return_lse  as for fadsl.attention (lse is
                   [num_seqs, heads_q, q_tokens_per_seq])
-    cu_seqlens_q  packed queries: not supported yet (fadsl_paged_desc has no field for them)
+    cu_seqlens_q  packed queries (varlen chunked prefill): q is [total_q, heads_q, head_dim],
+                  sequence i's new tokens are rows cu_seqlens_q[i]..cu_seqlens_q[i+1]
+                  ([num_seqs + 1] int32); max_seqlen_q bounds their counts (read from
+                  cu_seqlens_q, with a host sync, when omitted); lse is [heads_q, total_q].
+                  Served by the forward template: "nhd" layout, 16-bit caches.
     Returns out (like q), or (out, lse). Paged kernels are partly unbuilt: the runtime may
     refuse a key with FadslError status ERR_UNSUPPORTED.
     """
     fn = "paged_attention"
     _require_torch(fn)
-    if cu_seqlens_q is not None:
-        raise NotImplementedError("fadsl.paged_attention: packed queries (cu_seqlens_q) need a C API "
-                                  "field in fadsl_paged_desc; pass q as [num_seqs, q_tokens_per_seq, heads, head_dim]")
+    packed = cu_seqlens_q is not None
+    if max_seqlen_q is not None and not packed:
+        raise ValueError("fadsl.paged_attention: max_seqlen_q goes with cu_seqlens_q")
     spec = variant_spec(variant).decode()
     if layout not in PAGED_LAYOUTS:
         raise ValueError(f"fadsl.paged_attention: layout must be one of {', '.join(PAGED_LAYOUTS)}, got {layout!r}")
     code = PAGED_LAYOUTS[layout]
-    _tensor(fn, "q", q, 4, "[num_seqs, q_tokens_per_seq, heads, head_dim]")
+    if packed:
+        _tensor(fn, "q", q, 3, "[total_q, heads, head_dim] (packed with cu_seqlens_q)")
+    else:
+        _tensor(fn, "q", q, 4, "[num_seqs, q_tokens_per_seq, heads, head_dim]")
     _float_dtype(fn, "q", q)
     cache_layout = "[num_blocks, heads, head_dim, block_size]" if code == 0 else "[num_blocks, block_size, heads, head_dim]"
     for name, t in (("k_cache", k_cache), ("v_cache", v_cache)):
@@ -215,18 +222,27 @@ def paged_attention(q, k_cache, v_cache, block_tables, seq_lens, variant="causal
         raise ValueError(f"fadsl.paged_attention: k_cache and v_cache shapes differ: "
                          f"{tuple(k_cache.shape)} vs {tuple(v_cache.shape)}")
     _, _, kv_heads, head_dim = _ops.paged_geometry(k_cache, code)
-    if head_dim != q.shape[3]:
-        raise ValueError(f"fadsl.paged_attention: cache head_dim {head_dim} differs from q's {q.shape[3]} "
+    if head_dim != q.shape[-1]:
+        raise ValueError(f"fadsl.paged_attention: cache head_dim {head_dim} differs from q's {q.shape[-1]} "
                          f"(layout {layout!r} is {cache_layout})")
-    if kv_heads == 0 or q.shape[2] % kv_heads:
-        raise ValueError(f"fadsl.paged_attention: heads_q {q.shape[2]} is not a multiple of the cache's heads_kv {kv_heads}")
-    if block_tables.shape[0] != q.shape[0] or seq_lens.shape[0] != q.shape[0]:
+    if kv_heads == 0 or q.shape[-2] % kv_heads:
+        raise ValueError(f"fadsl.paged_attention: heads_q {q.shape[-2]} is not a multiple of the cache's heads_kv {kv_heads}")
+    num_seqs = seq_lens.shape[0] if packed else q.shape[0]
+    if block_tables.shape[0] != num_seqs or seq_lens.shape[0] != num_seqs:
         raise ValueError(f"fadsl.paged_attention: block_tables {tuple(block_tables.shape)} and seq_lens "
-                         f"{tuple(seq_lens.shape)} must have num_seqs = {q.shape[0]} rows")
+                         f"{tuple(seq_lens.shape)} must have num_seqs = {num_seqs} rows")
+    if packed:
+        _int32_vector(fn, "cu_seqlens_q", cu_seqlens_q, 1, "[num_seqs + 1]")
+        _same_device(fn, q, cu_seqlens_q=cu_seqlens_q)
+        if cu_seqlens_q.shape[0] != num_seqs + 1:
+            raise ValueError(f"fadsl.paged_attention: cu_seqlens_q must be [num_seqs + 1] = [{num_seqs + 1}], "
+                             f"got {tuple(cu_seqlens_q.shape)}")
+        max_seqlen_q = _max_seqlen(fn, "max_seqlen_q", max_seqlen_q, cu_seqlens_q)
     q = _head_contiguous("q", q)
     names, scalars, tensors = encode_params(fn, params, q.device)
     out, lse = torch.ops.fadsl.paged_attention(
         q, k_cache, v_cache, block_tables, seq_lens, spec, names, scalars, tensors, code,
         _descale(fn, "k_scale", k_scale, fp8), _descale(fn, "v_scale", v_scale, fp8),
-        _scale(fn, softmax_scale), bool(return_lse))
+        _scale(fn, softmax_scale), bool(return_lse), cu_seqlens_q if packed else None,
+        int(max_seqlen_q) if packed else 0)
     return (out, lse) if return_lse else out

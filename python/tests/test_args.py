@@ -112,7 +112,10 @@ def test_paged_argument_errors(fake):
     _raises(ValueError, "fp8 caches only", call, q, cache, cache, tables, lens, k_scale=0.5)
     _raises(ValueError, "num_seqs = 4", call, q, cache, cache, fake(3, 8, dtype=torch.int32), lens)
     _raises(TypeError, "int32", call, q, cache, cache, fake(4, 8, dtype=torch.int64), lens)
-    _raises(NotImplementedError, "cu_seqlens_q", call, q, cache, cache, tables, lens, cu_seqlens_q=lens)
+    _raises(ValueError, r"q must be 3-D \[total_q", call, q, cache, cache, tables, lens, cu_seqlens_q=lens)
+    packed = q.view(4, 8, 128)
+    _raises(ValueError, r"cu_seqlens_q must be \[num_seqs \+ 1\]", call, packed, cache, cache, tables, lens, cu_seqlens_q=lens)
+    _raises(ValueError, "max_seqlen_q goes with cu_seqlens_q", call, q, cache, cache, tables, lens, max_seqlen_q=3)
     fp8 = fake(32, 2, 128, 16, dtype=torch.float8_e4m3fn)
     assert call(q, fp8, fp8, tables, lens, k_scale=0.5, v_scale=2.0).shape == q.shape
 

@@ -203,3 +203,32 @@ def test_paged_against_dense_reference(layout, q_tokens):
         v = v_nhd[rows].reshape(-1, hkv, d)[:n][None]
         ref_out, ref_lse = _reference(q[i:i + 1], k, v, VARIANTS["causal"][1])
         _check(out[i:i + 1], lse[i:i + 1], ref_out, ref_lse, dtype)
+
+
+@pytest.mark.parametrize("variant", ["causal", "sliding_window"])
+def test_paged_packed_queries(variant):
+    """Varlen chunked prefill over a paged cache: sequence i's q_lens[i] newest tokens,
+    packed with cu_seqlens_q, against the float64 reference of the gathered keys."""
+    hq, hkv, d, bs, dtype = 8, 2, 128, 16, torch.bfloat16
+    seq_lens, q_lens = [37, 16, 300, 5], [5, 16, 130, 1]
+    max_blocks = max(-(-n // bs) for n in seq_lens)
+    num_blocks = len(seq_lens) * max_blocks + 3
+    gen = torch.Generator(device="cuda").manual_seed(11)
+    k_nhd = torch.randn(num_blocks, bs, hkv, d, generator=gen, device="cuda").to(dtype)
+    v_nhd = torch.randn(num_blocks, bs, hkv, d, generator=gen, device="cuda").to(dtype)
+    tables = torch.randperm(num_blocks, generator=gen, device="cuda")[:len(seq_lens) * max_blocks]
+    tables = tables.view(len(seq_lens), max_blocks).to(torch.int32)
+    q = torch.randn(sum(q_lens), hq, d, generator=gen, device="cuda").to(dtype)
+    cu = _cu_seqlens(q_lens)
+    params = _params(variant, hq)
+    _poison((sum(q_lens), hq, d))
+    out, lse = fadsl.paged_attention(q, k_nhd, v_nhd, tables, torch.tensor(seq_lens, dtype=torch.int32, device="cuda"),
+                                     variant, params=params, layout="nhd", return_lse=True, cu_seqlens_q=cu)
+    assert out.shape == q.shape and lse.shape == (hq, sum(q_lens))
+    for i, n in enumerate(seq_lens):
+        rows = tables[i].long()
+        k = k_nhd[rows].reshape(-1, hkv, d)[:n][None]
+        v = v_nhd[rows].reshape(-1, hkv, d)[:n][None]
+        a, b = cu[i].item(), cu[i + 1].item()
+        ref_out, ref_lse = _reference(q[None, a:b], k, v, VARIANTS[variant][1])
+        _check(out[None, a:b], lse[:, a:b][None], ref_out, ref_lse, dtype)
