@@ -33,6 +33,7 @@ static const char usage_text[] =
     "  --paged BLOCK_SIZE                paged KV cache with this block size (8..128)\n"
     "  --layout nhd|hdb                  paged cache layout (default nhd)\n"
     "  --varlen                          packed variable-length batch (cu_seqlens)\n"
+    "  --decode                          paged decode kernel (one query token a sequence; needs --paged)\n"
     "  --emit cuda|ir|key|cubin          what to write (default cuda)\n"
     "  -o FILE                           output file (default: stdout; cubin: KERNEL.cubin)\n"
     "  --dump-after PASS                 print the IR after PASS (lower, cse, fold, cse2, tile)\n"
@@ -185,6 +186,9 @@ int main(int argc, char **argv)
         } else if (!strcmp(a, "--varlen")) {
             key.varlen = true;
             continue;
+        } else if (!strcmp(a, "--decode")) {
+            key.decode = true;
+            continue;
         } else if (!strcmp(a, "--emit")) {
             if (!strcmp(v, "cuda"))
                 emit = EMIT_CUDA;
@@ -221,6 +225,10 @@ int main(int argc, char **argv)
         return usage_error("no variant given%s", "");
     if (!kv_dtype_set)
         key.kv_dtype = key.dtype;
+    if (key.decode && !key.paged_block_size)
+        return usage_error("--decode reads a paged cache: give --paged BLOCK_SIZE too%s", "");
+    if (key.decode && key.varlen)
+        return usage_error("--decode takes one query token a sequence: drop --varlen%s", "");
 
     /* A file if one exists by that name; else a standard-library name. */
     char *source = read_file(input);

@@ -67,6 +67,11 @@ static void test_emit(void)
     CU_ASSERT_EQUAL(run("causal --arch sm_90a --paged 16 --gqa 8 --emit key", out, sizeof out), 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "paged"));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "gqa8"));
+    CU_ASSERT_EQUAL(run("causal --arch sm_90a --paged 16 --layout hdb --gqa 8 --decode --kv-dtype fp8e4m3 --emit key",
+                        out, sizeof out), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "kernel: fa_decode_paged_bf16_kvfp8e4m3_hd128_bs16_causal_gqa8_sm90a\n"));
+    CU_ASSERT_EQUAL(run("causal --decode", out, sizeof out), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "--decode reads a paged cache"));
     CU_ASSERT_EQUAL(run("examples/alibi_swa.fa --emit ir", out, sizeof out), 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "variant alibi_swa\nsink 4\n"));
     CU_ASSERT_EQUAL(run("examples/alibi_swa.fa --arch sm_90a --emit cuda", out, sizeof out), 0);
