@@ -141,27 +141,8 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
     const int tid = threadIdx.x, warp = tid / 32, lane = tid % 32;
     const int g = lane / 4, t4 = lane % 4; /* fragment row group and column pair */
 
-    fa_ctx c;
-    c.b = blockIdx.z;
-    c.h = blockIdx.y;
-    c.hk = c.h / (args.q_heads / args.kv_heads);
-    int k_start = 0;
-#if FA_VARLEN
-    const int q_start = args.cu_seqlens_q[c.b];
-    c.q_len = args.cu_seqlens_q[c.b + 1] - q_start;
-#if !FA_PAGED_BLOCK /* a paged cache gives kv_len through seq_lens */
-    k_start = args.cu_seqlens_k[c.b];
-    c.kv_len = args.cu_seqlens_k[c.b + 1] - k_start;
-#endif
-#else
-    c.q_len = args.seqlen_q;
-    c.kv_len = args.seqlen_k;
-#endif
-#if FA_PAGED_BLOCK
-    c.kv_len = args.seq_lens[c.b];
-#endif
-    if (args.seqused_k)
-        c.kv_len = args.seqused_k[c.b];
+    int q_start, k_start;
+    const fa_ctx c = fa_sequence(args, &q_start, &k_start);
 
     /* Last row tiles first: under a causal mask they see the most keys, and starting them
      * first keeps the tail of the grid short. */
@@ -171,43 +152,15 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
     const int m_rows = min(FA_BLOCK_M, c.q_len - m0);
     const int qa0 = c.kv_len - c.q_len + m0; /* absolute position of row 0 of this tile */
     const int qa1 = qa0 + m_rows;
-
-    /* Key tiles to visit: the sink tiles, then the tiles of the derived key range. */
-    int kb = 0, ke = c.kv_len;
-    fa_key_range(args, c, qa0, qa1, &kb, &ke);
-    kb = max(kb, 0);
-    ke = min(ke, c.kv_len);
-    int t_lo = kb / FA_BLOCK_N, t_hi = ke > kb ? (ke + FA_BLOCK_N - 1) / FA_BLOCK_N : t_lo;
-    int n_sink = 0;
-#if FA_SINK_TOKENS
-    {
-        int st = (min(FA_SINK_TOKENS, c.kv_len) + FA_BLOCK_N - 1) / FA_BLOCK_N;
-        if (t_hi <= t_lo) {
-            t_lo = 0;
-            t_hi = st;
-        } else if (st >= t_lo) {
-            t_lo = 0;
-        } else {
-            n_sink = st;
-        }
-    }
-#endif
-    const int n_tiles = n_sink + (t_hi - t_lo);
+    const fa_tiles tiles = fa_visit_tiles(args, c, qa0, qa1, FA_BLOCK_N);
+    const int n_tiles = tiles.n;
 
     /* Q tile (zero-filled past q_len), then the first K/V tile. */
-    {
-        const fa_u16 *q0 = (const fa_u16 *)args.q + (long long)c.h * args.q_head_stride;
-#if FA_VARLEN
-        q0 += (long long)(q_start + m0) * args.q_row_stride;
-#else
-        q0 += (long long)c.b * args.q_batch_stride + (long long)m0 * args.q_row_stride;
-#endif
-        fa_load_rows<FA_BLOCK_M>(fa_smem_addr(sQ), q0, args.q_row_stride, m_rows);
-    }
+    fa_load_rows<FA_BLOCK_M>(fa_smem_addr(sQ), fa_q_row(args, c, q_start, m0), args.q_row_stride, m_rows);
     const fa_u32 sK0 = fa_smem_addr(sK), sV0 = fa_smem_addr(sV);
     const fa_u32 stage_bytes = FA_BLOCK_N * FA_SROW * 2;
     if (n_tiles > 0)
-        fa_load_kv(args, c, sK0, sV0, k_start, (n_sink > 0 ? 0 : t_lo) * FA_BLOCK_N);
+        fa_load_kv(args, c, sK0, sV0, k_start, fa_tile_at(tiles, 0) * FA_BLOCK_N);
     fa_cp_async_commit();
 
     float o[FA_MI][FA_NT_O][4];
@@ -232,7 +185,7 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
         const int stage = FA_STAGES > 1 ? it % FA_STAGES : 0;
         if (FA_STAGES > 1) {
             if (it + 1 < n_tiles) {
-                const int tile1 = it + 1 < n_sink ? it + 1 : t_lo + (it + 1 - n_sink);
+                const int tile1 = fa_tile_at(tiles, it + 1);
                 const fa_u32 off = ((it + 1) % FA_STAGES) * stage_bytes;
                 fa_load_kv(args, c, sK0 + off, sV0 + off, k_start, tile1 * FA_BLOCK_N);
             }
@@ -240,14 +193,14 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
             fa_cp_async_wait<1>();
         } else {
             if (it > 0) {
-                fa_load_kv(args, c, sK0, sV0, k_start, (it < n_sink ? it : t_lo + (it - n_sink)) * FA_BLOCK_N);
+                fa_load_kv(args, c, sK0, sV0, k_start, fa_tile_at(tiles, it) * FA_BLOCK_N);
                 fa_cp_async_commit();
             }
             fa_cp_async_wait<0>();
         }
         __syncthreads();
 
-        const int tile = it < n_sink ? it : t_lo + (it - n_sink);
+        const int tile = fa_tile_at(tiles, it);
         const int n0 = tile * FA_BLOCK_N, n1 = min(n0 + FA_BLOCK_N, c.kv_len);
         const int cls = wq0 < wq1 ? fa_tile_class(args, c, wq0, wq1, n0, n1) : FA_TILE_EMPTY;
         if (cls != FA_TILE_EMPTY) {
@@ -372,38 +325,16 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
 #pragma unroll
         for (int half = 0; half < 2; half++) {
             const int r = wr0 + mi * 16 + g + half * 8; /* row in the tile */
-            float mx = row_max[mi][half];
-            float l = fa_quad_sum(row_sum[mi][half]);
-            float scale_o = 1.f;
-#if FA_LEARNED_SINKS
-            {
-                const float sink = fa_sink_logit(args, c) * FA_LOG2E;
-                const float m2 = fmaxf(mx, sink);
-                scale_o = mx == FA_NEG_INF ? 0.f : fa_exp2(mx - m2);
-                l = l * scale_o + fa_exp2(sink - m2);
-                mx = m2;
-            }
-#endif
-            const float inv = l > 0.f ? scale_o / l : 0.f;
+            float lse;
+            const float inv = fa_finish_row(args, c, row_max[mi][half], fa_quad_sum(row_sum[mi][half]), &lse);
             if (r < m_rows) {
-                fa_u16 *dst = (fa_u16 *)args.o + (long long)c.h * args.o_head_stride;
-#if FA_VARLEN
-                dst += (long long)(q_start + m0 + r) * args.o_row_stride;
-#else
-                dst += (long long)c.b * args.o_batch_stride + (long long)(m0 + r) * args.o_row_stride;
-#endif
+                fa_u16 *dst = fa_out_row(args, c, q_start, m0 + r);
 #pragma unroll
                 for (int nt = 0; nt < FA_NT_O; nt++)
                     *(fa_u32 *)(dst + nt * 8 + 2 * t4) =
                         fa_pack2(o[mi][nt][half * 2] * inv, o[mi][nt][half * 2 + 1] * inv);
-                if (args.lse && t4 == 0) {
-                    const float lse = l > 0.f ? (mx + __log2f(l)) * FA_LN2 : FA_NEG_INF;
-#if FA_VARLEN
-                    args.lse[(long long)c.h * args.cu_seqlens_q[args.batch] + q_start + m0 + r] = lse;
-#else
-                    args.lse[((long long)c.b * args.q_heads + c.h) * args.seqlen_q + m0 + r] = lse;
-#endif
-                }
+                if (args.lse && t4 == 0)
+                    *fa_lse_at(args, c, q_start, m0 + r) = lse;
             }
         }
     }

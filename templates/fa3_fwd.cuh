@@ -217,12 +217,6 @@ __device__ __forceinline__ void fa3_load_kv(const fa_args &a, const fa_ctx &c, f
                               a.v_row_stride, c.kv_len - n0);
 }
 
-/* The tile visited at step j: the sink tiles first, then the key-range tiles. */
-__device__ __forceinline__ int fa3_tile(int j, int n_sink, int t_lo)
-{
-    return j < n_sink ? j : t_lo + (j - n_sink);
-}
-
 /* Online-softmax state of a thread's two rows (g and g + 8 of its warp's 16). */
 struct fa3_state {
     float row_max[2]; /* log2 units */
@@ -284,7 +278,7 @@ __device__ __forceinline__ void fa3_softmax(const fa_args &args, const fa_ctx &c
  * (for this warpgroup) is computed and fully masked rather than skipped. */
 __device__ __forceinline__ void fa3_consume(const fa_args &args, const fa_ctx &c, fa_u32 sQ, fa_u32 sK0, fa_u32 sV0,
                                             fa_u32 bars, fa_u32 q_full, int wg, int wl, int g, int t4, int qa0,
-                                            int qa1, int m0, int m_rows, int n_tiles, int n_sink, int t_lo)
+                                            int qa1, int q_start, int m0, int m_rows, const fa_tiles &tiles)
 {
     const fa_u32 stage_bytes = FA_BLOCK_N * FA_HEAD_DIM * 2;
     float o[FA_HEAD_DIM / 2];
@@ -314,7 +308,7 @@ __device__ __forceinline__ void fa3_consume(const fa_args &args, const fa_ctx &c
             fa_wgmma_qk(s, fa3_desc_k(q_s, FA_BLOCK_M, ks), fa3_desc_k(sK0 + stj * stage_bytes, FA_BLOCK_N, ks),
                         ks > 0);
         fa_wgmma_commit();
-        const int n0 = fa3_tile(j, n_sink, t_lo) * FA_BLOCK_N;
+        const int n0 = fa_tile_at(tiles, j) * FA_BLOCK_N;
         const int cls = wq0 < wq1 ? fa_tile_class(args, c, wq0, wq1, n0, min(n0 + FA_BLOCK_N, c.kv_len))
                                   : FA_TILE_EMPTY;
         st.need_mask = (FA_HAS_MASK && cls != FA_TILE_FULL) || n0 + FA_BLOCK_N > c.kv_len || wq0 >= wq1;
@@ -358,7 +352,7 @@ __device__ __forceinline__ void fa3_consume(const fa_args &args, const fa_ctx &c
     };
 
     fa_mbar_wait(q_full, 0);
-    if (n_tiles > 0) {
+    if (tiles.n > 0) {
         take_turn();
         int n0 = issue_scores(0);
         pass_turn();
@@ -366,7 +360,7 @@ __device__ __forceinline__ void fa3_consume(const fa_args &args, const fa_ctx &c
         fa_fence_regs(s);
         fa3_softmax(args, c, st, s, rq0, n0, t4, corr);
         take_probabilities();
-        for (int it = 0; it + 1 < n_tiles; it++) {
+        for (int it = 0; it + 1 < tiles.n; it++) {
             take_turn();
             n0 = issue_scores(it + 1);
             issue_pv(it);
@@ -381,51 +375,26 @@ __device__ __forceinline__ void fa3_consume(const fa_args &args, const fa_ctx &c
         }
         take_turn();
         fa_wgmma_fence();
-        issue_pv(n_tiles - 1);
+        issue_pv(tiles.n - 1);
         pass_turn();
         fa_wgmma_wait<0>();
         fa_fence_regs(o);
-        fa_mbar_arrive(bars + (FA_STAGES + (n_tiles - 1) % FA_STAGES) * 8);
+        fa_mbar_arrive(bars + (FA_STAGES + (tiles.n - 1) % FA_STAGES) * 8);
     }
 
     /* Epilogue: learned sink, normalisation, O and LSE stores. */
-#if FA_VARLEN
-    const int q_start = args.cu_seqlens_q[c.b];
-#endif
 #pragma unroll
     for (int half = 0; half < 2; half++) {
         const int r = wr0 + wl * 16 + g + half * 8; /* row in the tile */
-        float mx = st.row_max[half];
-        float l = fa_quad_sum(st.row_sum[half]);
-        float scale_o = 1.f;
-#if FA_LEARNED_SINKS
-        {
-            const float sink = fa_sink_logit(args, c) * FA_LOG2E;
-            const float m2 = fmaxf(mx, sink);
-            scale_o = mx == FA_NEG_INF ? 0.f : fa_exp2(mx - m2);
-            l = l * scale_o + fa_exp2(sink - m2);
-            mx = m2;
-        }
-#endif
-        const float inv = l > 0.f ? scale_o / l : 0.f;
+        float lse;
+        const float inv = fa_finish_row(args, c, st.row_max[half], fa_quad_sum(st.row_sum[half]), &lse);
         if (r < m_rows) {
-            fa_u16 *dst = (fa_u16 *)args.o + (long long)c.h * args.o_head_stride;
-#if FA_VARLEN
-            dst += (long long)(q_start + m0 + r) * args.o_row_stride;
-#else
-            dst += (long long)c.b * args.o_batch_stride + (long long)(m0 + r) * args.o_row_stride;
-#endif
+            fa_u16 *dst = fa_out_row(args, c, q_start, m0 + r);
 #pragma unroll
             for (int nt = 0; nt < FA_NT_O; nt++)
                 *(fa_u32 *)(dst + nt * 8 + 2 * t4) = fa_pack2(o[nt * 4 + half * 2] * inv, o[nt * 4 + half * 2 + 1] * inv);
-            if (args.lse && t4 == 0) {
-                const float lse = l > 0.f ? (mx + __log2f(l)) * FA_LN2 : FA_NEG_INF;
-#if FA_VARLEN
-                args.lse[(long long)c.h * args.cu_seqlens_q[args.batch] + q_start + m0 + r] = lse;
-#else
-                args.lse[((long long)c.b * args.q_heads + c.h) * args.seqlen_q + m0 + r] = lse;
-#endif
-            }
+            if (args.lse && t4 == 0)
+                *fa_lse_at(args, c, q_start, m0 + r) = lse;
         }
     }
 }
@@ -445,22 +414,8 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS, 1) FA_KERNEL_NAME(const
     const int tid = threadIdx.x, warp = tid / 32, lane = tid % 32;
     const int g = lane / 4, t4 = lane % 4;
 
-    fa_ctx c;
-    c.b = blockIdx.z;
-    c.h = blockIdx.y;
-    c.hk = c.h / (args.q_heads / args.kv_heads);
-    int k_start = 0;
-#if FA_VARLEN
-    const int q_start = args.cu_seqlens_q[c.b];
-    k_start = args.cu_seqlens_k[c.b];
-    c.q_len = args.cu_seqlens_q[c.b + 1] - q_start;
-    c.kv_len = args.cu_seqlens_k[c.b + 1] - k_start;
-#else
-    c.q_len = args.seqlen_q;
-    c.kv_len = args.seqlen_k;
-#endif
-    if (args.seqused_k)
-        c.kv_len = args.seqused_k[c.b];
+    int q_start, k_start;
+    const fa_ctx c = fa_sequence(args, &q_start, &k_start);
 
     /* Last row tiles first (they see the most keys under a causal mask). */
     const int m0 = (gridDim.x - 1 - blockIdx.x) * FA_BLOCK_M;
@@ -468,27 +423,7 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS, 1) FA_KERNEL_NAME(const
         return;
     const int m_rows = min(FA_BLOCK_M, c.q_len - m0);
     const int qa0 = c.kv_len - c.q_len + m0, qa1 = qa0 + m_rows;
-
-    int kb = 0, ke = c.kv_len;
-    fa_key_range(args, c, qa0, qa1, &kb, &ke);
-    kb = max(kb, 0);
-    ke = min(ke, c.kv_len);
-    int t_lo = kb / FA_BLOCK_N, t_hi = ke > kb ? (ke + FA_BLOCK_N - 1) / FA_BLOCK_N : t_lo;
-    int n_sink = 0;
-#if FA_SINK_TOKENS
-    {
-        int st = (min(FA_SINK_TOKENS, c.kv_len) + FA_BLOCK_N - 1) / FA_BLOCK_N;
-        if (t_hi <= t_lo) {
-            t_lo = 0;
-            t_hi = st;
-        } else if (st >= t_lo) {
-            t_lo = 0;
-        } else {
-            n_sink = st;
-        }
-    }
-#endif
-    const int n_tiles = n_sink + (t_hi - t_lo);
+    const fa_tiles tiles = fa_visit_tiles(args, c, qa0, qa1, FA_BLOCK_N);
 
     if (tid == 0) {
         for (int st = 0; st < FA_STAGES; st++) {
@@ -506,27 +441,20 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS, 1) FA_KERNEL_NAME(const
     if (wgi == FA_CONSUMERS) {
         /* ---- producer warpgroup: Q, then K/V tiles into the stages ---- */
         fa_setmaxnreg_dec<FA_PRODUCER_REGS>();
-        const fa_u16 *q0 = (const fa_u16 *)args.q + (long long)c.h * args.q_head_stride;
-#if FA_VARLEN
-        q0 += (long long)(q_start + m0) * args.q_row_stride;
-#else
-        q0 += (long long)c.b * args.q_batch_stride + (long long)m0 * args.q_row_stride;
-#endif
-        fa3_load_rows<FA_BLOCK_M>(sQ, q0, args.q_row_stride, m_rows);
+        fa3_load_rows<FA_BLOCK_M>(sQ, fa_q_row(args, c, q_start, m0), args.q_row_stride, m_rows);
         fa_mbar_arrive_cp_async(q_full);
-        for (int j = 0; j < n_tiles; j++) {
+        for (int j = 0; j < tiles.n; j++) {
             const int stj = j % FA_STAGES;
             if (j >= FA_STAGES)
                 fa_mbar_wait(bars + (FA_STAGES + stj) * 8, (j / FA_STAGES - 1) & 1);
             fa3_load_kv(args, c, sK0 + stj * stage_bytes, sV0 + stj * stage_bytes, k_start,
-                        fa3_tile(j, n_sink, t_lo) * FA_BLOCK_N);
+                        fa_tile_at(tiles, j) * FA_BLOCK_N);
             fa_mbar_arrive_cp_async(bars + stj * 8);
         }
         fa_cp_async_wait<0>();
     } else {
         /* ---- consumer warpgroups ---- */
         fa_setmaxnreg_inc<FA_CONSUMER_REGS>();
-        fa3_consume(args, c, sQ, sK0, sV0, bars, q_full, wgi, warp % 4, g, t4, qa0, qa1, m0, m_rows, n_tiles,
-                    n_sink, t_lo);
+        fa3_consume(args, c, sQ, sK0, sV0, bars, q_full, wgi, warp % 4, g, t4, qa0, qa1, q_start, m0, m_rows, tiles);
     }
 }

@@ -103,4 +103,129 @@ __device__ __forceinline__ float fa_quad_sum(float x)
     return x + __shfl_xor_sync(0xffffffffu, x, 2);
 }
 
+#ifdef FA_ARGS_H /* ---- helpers of the kernels taking fa_args (not the merge kernel) ---- */
+
+/* The variant's device functions (templates/README.md), defined by the emitter after this
+ * file; declared here so the shared helpers below can call them. */
+__device__ __forceinline__ void fa_key_range(const fa_args &a, const fa_ctx &c, int q0, int q1, int *k_begin,
+                                             int *k_end);
+#if FA_LEARNED_SINKS
+__device__ __forceinline__ float fa_sink_logit(const fa_args &a, const fa_ctx &c);
+#endif
+
+/* Sequence context of CTA (blockIdx.y = query head, blockIdx.z = sequence): lengths from
+ * the dense sizes, cu_seqlens (varlen), seq_lens (paged) or seqused_k; q_start / k_start
+ * are the sequence's first packed rows (0 when not packed). */
+__device__ __forceinline__ fa_ctx fa_sequence(const fa_args &a, int *q_start, int *k_start)
+{
+    fa_ctx c;
+    c.b = blockIdx.z;
+    c.h = blockIdx.y;
+    c.hk = c.h / (a.q_heads / a.kv_heads);
+    *q_start = *k_start = 0;
+    c.q_len = a.seqlen_q;
+    c.kv_len = a.seqlen_k;
+#if FA_VARLEN
+    *q_start = a.cu_seqlens_q[c.b];
+    c.q_len = a.cu_seqlens_q[c.b + 1] - *q_start;
+#if !FA_PAGED_BLOCK /* a paged cache gives kv_len through seq_lens */
+    *k_start = a.cu_seqlens_k[c.b];
+    c.kv_len = a.cu_seqlens_k[c.b + 1] - *k_start;
+#endif
+#endif
+#if FA_PAGED_BLOCK
+    c.kv_len = a.seq_lens[c.b];
+#endif
+    if (a.seqused_k)
+        c.kv_len = a.seqused_k[c.b];
+    return c;
+}
+
+/* The key tiles (of block_n keys) a row tile at positions [qa0, qa1) visits: the sink
+ * tiles first (those below the key range), then the tiles of the derived key range. */
+struct fa_tiles {
+    int n_sink, t_lo, n;
+};
+
+__device__ __forceinline__ fa_tiles fa_visit_tiles(const fa_args &a, const fa_ctx &c, int qa0, int qa1, int block_n)
+{
+    int kb = 0, ke = c.kv_len;
+    fa_key_range(a, c, qa0, qa1, &kb, &ke);
+    kb = max(kb, 0);
+    ke = min(ke, c.kv_len);
+    fa_tiles t;
+    t.n_sink = 0;
+    t.t_lo = kb / block_n;
+    int t_hi = ke > kb ? (ke + block_n - 1) / block_n : t.t_lo;
+#if FA_SINK_TOKENS
+    const int st = (min(FA_SINK_TOKENS, c.kv_len) + block_n - 1) / block_n;
+    if (t_hi <= t.t_lo) {
+        t.t_lo = 0;
+        t_hi = st;
+    } else if (st >= t.t_lo) {
+        t.t_lo = 0;
+    } else {
+        t.n_sink = st;
+    }
+#endif
+    t.n = t.n_sink + (t_hi - t.t_lo);
+    return t;
+}
+
+/* The j-th tile visited. */
+__device__ __forceinline__ int fa_tile_at(const fa_tiles &t, int j)
+{
+    return j < t.n_sink ? j : t.t_lo + (j - t.n_sink);
+}
+
+/* Finishes a row from its running max (log2 units) and full sum: folds in a learned sink,
+ * returns the factor that turns the accumulated O into the output (0 for a row that saw
+ * nothing) and sets *lse (natural log; -inf for such a row). */
+__device__ __forceinline__ float fa_finish_row(const fa_args &a, const fa_ctx &c, float mx, float l, float *lse)
+{
+    float scale_o = 1.f;
+#if FA_LEARNED_SINKS
+    const float sink = fa_sink_logit(a, c) * FA_LOG2E;
+    const float m2 = fmaxf(mx, sink);
+    scale_o = mx == FA_NEG_INF ? 0.f : fa_exp2(mx - m2);
+    l = l * scale_o + fa_exp2(sink - m2);
+    mx = m2;
+#endif
+    *lse = l > 0.f ? (mx + __log2f(l)) * FA_LN2 : FA_NEG_INF;
+    return l > 0.f ? scale_o / l : 0.f;
+}
+
+/* Row r (of sequence c) of Q. */
+__device__ __forceinline__ const fa_u16 *fa_q_row(const fa_args &a, const fa_ctx &c, int q_start, int r)
+{
+    const fa_u16 *src = (const fa_u16 *)a.q + (long long)c.h * a.q_head_stride;
+#if FA_VARLEN
+    return src + (long long)(q_start + r) * a.q_row_stride;
+#else
+    return src + (long long)c.b * a.q_batch_stride + (long long)r * a.q_row_stride;
+#endif
+}
+
+/* Row r (of sequence c) of O, and the LSE element of that row. */
+__device__ __forceinline__ fa_u16 *fa_out_row(const fa_args &a, const fa_ctx &c, int q_start, int r)
+{
+    fa_u16 *dst = (fa_u16 *)a.o + (long long)c.h * a.o_head_stride;
+#if FA_VARLEN
+    return dst + (long long)(q_start + r) * a.o_row_stride;
+#else
+    return dst + (long long)c.b * a.o_batch_stride + (long long)r * a.o_row_stride;
+#endif
+}
+
+__device__ __forceinline__ float *fa_lse_at(const fa_args &a, const fa_ctx &c, int q_start, int r)
+{
+#if FA_VARLEN
+    return a.lse + (long long)c.h * a.cu_seqlens_q[a.batch] + q_start + r;
+#else
+    return a.lse + ((long long)c.b * a.q_heads + c.h) * a.seqlen_q + r;
+#endif
+}
+
+#endif /* FA_ARGS_H */
+
 #endif
