@@ -62,6 +62,7 @@ _SIGNATURES = {
     "fadsl_last_error": (ctypes.c_char_p, []),
     "fadsl_forward": (ctypes.c_int, [ctypes.POINTER(FadslFwdDesc), ctypes.c_void_p]),
     "fadsl_make_key": (ctypes.c_int, [ctypes.POINTER(FadslFwdDesc), ctypes.POINTER(FaKey)]),
+    "fadsl_workspace_size": (ctypes.c_int, [ctypes.POINTER(FadslFwdDesc), ctypes.POINTER(ctypes.c_size_t)]),
     "fadsl_compile": (ctypes.c_int, [ctypes.c_char_p, ctypes.POINTER(FaKey),
                                      ctypes.POINTER(FadslCompileInfo)]),
     "fadsl_device_init": (ctypes.c_int, [ctypes.c_int, ctypes.POINTER(ctypes.c_int)]),

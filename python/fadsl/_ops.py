@@ -106,6 +106,21 @@ def dense_desc(q, k, v, out, lse, variant, params, softmax_scale, cu_seqlens_q, 
     return d, keep
 
 
+def _split_workspace(desc, device):
+    """Gives a paged decode its split-KV scratch from PyTorch's allocator (stream-ordered, so
+    it may be released as soon as the launch is queued; graph capture takes it from the
+    graph's pool). Returns the tensor, or None when the request never splits."""
+    size = ctypes.c_size_t(0)
+    with torch.cuda.device(device):
+        _lib.check(_lib.lib().fadsl_workspace_size(ctypes.byref(desc), ctypes.byref(size)))
+    if size.value == 0:
+        return None
+    ws = torch.empty(size.value, dtype=torch.uint8, device=device)
+    pg = desc.paged.contents
+    pg.workspace, pg.workspace_size = ws.data_ptr(), size.value
+    return ws
+
+
 def _launch(desc, device):
     """Runs fadsl_forward on the current stream of `device`."""
     desc.device = device.index if device.index is not None else torch.cuda.current_device()
@@ -188,6 +203,7 @@ def paged_attention_op(q: torch.Tensor, k_cache: torch.Tensor, v_cache: torch.Te
     d, keep = paged_desc(q, k_cache, v_cache, block_tables, seq_lens, out, lse, variant,
                          (param_names, scalar_values, tensor_params), layout, k_scale, v_scale,
                          softmax_scale, cu_seqlens_q, max_seqlen_q)
+    keep.append(_split_workspace(d, q.device))
     _launch(d, q.device)
     return out, lse
 
