@@ -1,9 +1,9 @@
 /* paged_decode_bench.c - times fadsl paged decode (CUDA events, median of repeated
  * launches after warm-up) and prints GB/s of K+V bytes read. 32 query / 8 KV heads, d128.
- * Build (from the repo root, after building build-pg):
+ * Build (from the repo root, after building build-pd):
  *   gcc -O2 -std=c11 -Iruntime -Icompiler -Itemplates bench/paged_decode_bench.c \
- *       build-pg/libfadsl_static.a build-pg/libfadsl_compiler.a -L/usr/local/cuda/lib64 \
- *       -lnvrtc -ldl -lpthread -lm -Wl,-rpath,/usr/local/cuda/lib64 -o build-pg/paged_decode_bench
+ *       build-pd/libfadsl_static.a build-pd/libfadsl_compiler.a -L/usr/local/cuda/lib64 \
+ *       -lnvrtc -ldl -lpthread -lm -Wl,-rpath,/usr/local/cuda/lib64 -o build-pd/paged_decode_bench
  */
 #include "fadsl.h"
 
@@ -124,9 +124,19 @@ static double run(int batch, int len, int bs, fa_paged_layout layout, fa_dtype k
     return us;
 }
 
-int main(void)
+/* No arguments: the full table. `BATCH LEN BS nhd|hdb bf16|fp8e4m3|fp8e5m2`: that one row
+ * (for a profiler). */
+int main(int argc, char **argv)
 {
     CHECK(fadsl_device_init(0, NULL));
+    if (argc == 6) {
+        fa_dtype kv = strcmp(argv[5], "fp8e4m3") == 0   ? FA_DTYPE_FP8E4M3
+                      : strcmp(argv[5], "fp8e5m2") == 0 ? FA_DTYPE_FP8E5M2
+                                                        : FA_DTYPE_BF16;
+        run(atoi(argv[1]), atoi(argv[2]), atoi(argv[3]), strcmp(argv[4], "hdb") == 0 ? FA_PAGED_HDB : FA_PAGED_NHD,
+            kv);
+        return 0;
+    }
     static const int shapes[][2] = {{64, 4096}, {8, 32768}, {1, 131072}};
     static const int block_sizes[] = {8, 16, 32, 64, 128};
     printf("| batch x len | layout | bs | cache | split ws | us | GB/s |\n| --- | --- | ---: | --- | --- | ---: | ---: |\n");

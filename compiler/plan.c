@@ -112,7 +112,8 @@ static int decode_smem(const fa_key *key, int block_m, int block_n, int warps, i
     bool fp8 = fa_dtype_size(key->kv_dtype) == 1, nhd = key->paged_layout == FA_PAGED_NHD;
     int q = block_m * (d + DECODE_PAD) * 2;
     int stage = fp8 ? block_n * d : nhd ? block_n * (d + DECODE_PAD) * 2 : d * (block_n + DECODE_PAD) * 2;
-    int warp_bufs = fp8 ? warps * 2 * (nhd ? wk * (d + DECODE_PAD) : d * (wk + DECODE_PAD)) * 2 : 0;
+    bool frag = fp8 && nhd && (d & (d - 1)) == 0; /* FA_DEC_FRAG: fragments straight from the byte tiles */
+    int warp_bufs = fp8 && !frag ? warps * 2 * (nhd ? wk * (d + DECODE_PAD) : d * (wk + DECODE_PAD)) * 2 : 0;
     int ring = (stages + 1) * (block_n / (bs < block_n ? bs : block_n)) * DECODE_F32;
     int pipeline = q + 2 * stages * stage + warp_bufs + ring;
     int combine = q + warps * block_m * (d + 2) * DECODE_F32;

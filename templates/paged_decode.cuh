@@ -22,8 +22,18 @@
  *     and the tensor-core fragments come from transposing ldmatrix loads instead.
  *   FA_PAGED_BLOCK 8..128 (may exceed FA_BLOCK_N: a tile is then part of one block).
  *   FA_KV_FP8 0: cache of the query type, copied straight into the ldmatrix buffers.
- *     1 (e4m3) / 2 (e5m2): byte tiles; each warp converts its keys into its own 16-bit
- *     buffers; args.k_descale/v_descale (or the per-head arrays) scale S and O.
+ *     1 (e4m3) / 2 (e5m2): byte tiles, tensor cores in fp16 (both fp8 formats convert to
+ *     fp16 exactly; a bf16 query tile is rescaled once a CTA by a power of two into fp16
+ *     range, the factor folded into the softmax scale). args.k_descale/v_descale (or the
+ *     per-head arrays) scale S and O. Two ways to the mma operands:
+ *     FA_DEC_FRAG (NHD, power-of-two D): each thread reads its fragment bytes straight from
+ *       the byte tile (16 bytes of a key for K, 8 for V) and converts them in registers.
+ *       The fragments' key and d orders are permuted so those bytes are contiguous: S
+ *       column n of tile nt is key fa_dec_key(nt, n), O column n of tile dt is d
+ *       fa_dec_col(dt, n), and the Q fragments take the matching d order (the QK sum is
+ *       order-free). The byte tiles are XOR-swizzled per 128-byte line (fa_dec_swz).
+ *     otherwise (HDB, D 96/192): each warp converts its keys into its own 16-bit buffers,
+ *       read with ldmatrix like a 16-bit tile.
  *   Variants: fa_key_range (union over the CTA's heads) bounds the tiles visited, plus the
  *   sink tiles; fa_tile_class (over every head of the CTA) skips EMPTY warp tiles and drops
  *   masking on FULL ones; fa_visible, fa_score per element with the row's own head;
@@ -37,6 +47,11 @@
 #define FA_KS_PV (FA_DEC_WARP_KEYS / 16)          /* k16 steps of a warp's P.V */
 #define FA_NT_O (FA_HEAD_DIM / 8)
 #define FA_KS_QK (FA_HEAD_DIM / 16)
+
+/* fp8 operand path (see the header). */
+#define FA_DEC_FRAG (FA_KV_FP8 && FA_PAGED_NHD && (FA_HEAD_DIM & (FA_HEAD_DIM - 1)) == 0)
+#define FA_DEC_WARP_BUFS (FA_KV_FP8 && !FA_DEC_FRAG)
+#define FA_DEC_D64 (FA_HEAD_DIM / 64) /* 64-wide d groups: a K load (16 bytes) serves 4 k16 steps */
 
 /* Cache element size and the keys of one block inside a tile. */
 #define FA_KV_BYTES (FA_KV_FP8 ? 1 : 2)
@@ -86,7 +101,7 @@
 #define FA_SM_K (FA_BLOCK_M * FA_LDQ * 2)
 #define FA_SM_V (FA_SM_K + FA_STAGES * FA_STAGE_BYTES)
 #define FA_SM_WARP (FA_SM_V + FA_STAGES * FA_STAGE_BYTES)
-#define FA_SM_TAB (FA_SM_WARP + (FA_KV_FP8 ? FA_NUM_WARPS * 2 * FA_WARP_BUF_ELEMS * 2 : 0))
+#define FA_SM_TAB (FA_SM_WARP + (FA_DEC_WARP_BUFS ? FA_NUM_WARPS * 2 * FA_WARP_BUF_ELEMS * 2 : 0))
 
 template <int BYTES> __device__ __forceinline__ void fa_cp_async(fa_u32 dst, const void *src, int src_bytes)
 {
@@ -97,75 +112,150 @@ template <int BYTES> __device__ __forceinline__ void fa_cp_async(fa_u32 dst, con
                      "r"(src_bytes));
 }
 
-#if FA_KV_FP8
-/* Four fp8 values (bytes of x, first in the low byte) to two packed pairs of the query
- * type. The byte goes to the top of a 16-bit lane, its exponent and mantissa are shifted
- * under the target's exponent field and one multiply by 2^(bias difference) rebiases it;
- * subnormals stay exact since fp16/bf16 arithmetic keeps denormals. sm_89+ converts
- * e4m3 -> fp16 with one cvt. */
-__device__ __forceinline__ void fa_fp8x4_to_pairs(fa_u32 x, fa_u32 &lo, fa_u32 &hi)
+/* Tensor-core operands: the query type over 16-bit caches, fp16 over fp8 caches. */
+__device__ __forceinline__ void fa_dec_mma(float d[4], const fa_u32 a[4], fa_u32 b0, fa_u32 b1)
 {
-    fa_u32 a, b;
-    asm("prmt.b32 %0, %1, 0, 0x1404;\n" : "=r"(a) : "r"(x)); /* bytes 0,1 -> high bytes of lanes */
-    asm("prmt.b32 %0, %1, 0, 0x3424;\n" : "=r"(b) : "r"(x)); /* bytes 2,3 */
-#if FA_KV_FP8 == 2 && FA_DTYPE_FP16
-    lo = a; /* e5m2 is the top byte of an fp16 */
-    hi = b;
-#elif FA_KV_FP8 == 1 && FA_DTYPE_FP16 && __CUDA_ARCH__ >= 890
-    asm("{.reg .b16 l, h;\n mov.b32 {l, h}, %2;\n cvt.rn.f16x2.e4m3x2 %0, l;\n cvt.rn.f16x2.e4m3x2 %1, h;\n}\n"
-        : "=r"(lo), "=r"(hi)
-        : "r"(x));
+#if FA_KV_FP8
+    asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 "
+                 "{%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
+                 : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+                 : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
 #else
-#if FA_DTYPE_BF16
-    const int shift = FA_KV_FP8 == 1 ? 4 : 3;            /* 8-bit exponent field */
-    const fa_u32 rebias = FA_KV_FP8 == 1 ? 0x7b807b80u : 0x77807780u; /* 2^120, 2^112 */
-#else
-    const int shift = 1;                                 /* e4m3 -> 5-bit exponent field */
-    const fa_u32 rebias = 0x5c005c00u;                   /* 2^8 */
-#endif
-    a = (a & 0x80008000u) | ((a & 0x7f007f00u) >> shift);
-    b = (b & 0x80008000u) | ((b & 0x7f007f00u) >> shift);
-#if FA_DTYPE_BF16
-    asm("fma.rn.bf16x2 %0, %1, %2, %3;\n" : "=r"(lo) : "r"(a), "r"(rebias), "r"(0x80008000u));
-    asm("fma.rn.bf16x2 %0, %1, %2, %3;\n" : "=r"(hi) : "r"(b), "r"(rebias), "r"(0x80008000u));
-#else
-    asm("mul.rn.f16x2 %0, %1, %2;\n" : "=r"(lo) : "r"(a), "r"(rebias));
-    asm("mul.rn.f16x2 %0, %1, %2;\n" : "=r"(hi) : "r"(b), "r"(rebias));
-#endif
+    fa_mma16816(d, a, b0, b1);
 #endif
 }
 
-/* Converts this warp's keys of a byte stage into its padded 16-bit buffer (same layout
- * as a 16-bit stage, restricted to the warp's keys). */
+__device__ __forceinline__ fa_u32 fa_dec_pack2(float lo, float hi)
+{
+#if FA_KV_FP8
+    fa_u32 r;
+    asm("cvt.rn.f16x2.f32 %0, %1, %2;\n" : "=r"(r) : "f"(hi), "f"(lo));
+    return r;
+#else
+    return fa_pack2(lo, hi);
+#endif
+}
+
+#if FA_DEC_FRAG
+/* Key (of the warp's keys) of S column n of n8 tile nt: a thread's P values of a k16 step
+ * are 4 consecutive keys, so its V fragments are 4 key rows. */
+__device__ __forceinline__ int fa_dec_key(int nt, int n)
+{
+    return 16 * (nt / 2) + 4 * (n / 2) + 2 * (nt % 2) + n % 2;
+}
+
+/* d of O column n of n8 tile dt: a thread's V fragments of a key are 8 consecutive bytes
+ * per 64-wide d group. */
+__device__ __forceinline__ int fa_dec_col(int dt, int n)
+{
+    return 64 * (dt / 8) + 8 * n + dt % 8;
+}
+
+/* Shared position of 16-byte chunk idx of an fp8 tile ([keys][D] bytes): XOR-swizzled
+ * inside its 128-byte line. K: a quarter warp reads the same chunks of keys n, n+1, which
+ * land in opposite halves of the line; V: a half warp reads 2 chunks of keys 4 apart, which
+ * land in 4 different chunk pairs. */
+template <bool V> __device__ __forceinline__ int fa_dec_swz(int idx)
+{
+    const int line = idx / 8, per_key = FA_HEAD_DIM / 128; /* lines a key row spans (0: half a line) */
+    if (V)
+        return idx ^ (2 * ((line / (FA_CHUNKS_PER_ROW / 2)) & 3));
+    return per_key ? idx ^ (4 * ((line / per_key) & 1)) : idx;
+}
+#else
+__device__ __forceinline__ int fa_dec_key(int nt, int n)
+{
+    return nt * 8 + n;
+}
+
+__device__ __forceinline__ int fa_dec_col(int dt, int n)
+{
+    return dt * 8 + n;
+}
+#endif
+
+#if FA_KV_FP8
+/* Two fp8 values (bytes 2 * HALF and 2 * HALF + 1 of x) to an fp16 pair, the first in the
+ * low half. e5m2 is the top byte of an fp16; e4m3 converts with one cvt on sm_89+, else its
+ * exponent and mantissa are shifted under fp16's exponent field and one multiply by 2^8
+ * rebiases it (subnormals stay exact: fp16 arithmetic keeps denormals). */
+template <int HALF> __device__ __forceinline__ fa_u32 fa_fp8x2_to_f16x2(fa_u32 x)
+{
+    fa_u32 a;
+#if FA_KV_FP8 == 1 && __CUDA_ARCH__ >= 890
+    if (HALF)
+        asm("{.reg .b16 l, h;\n mov.b32 {l, h}, %1;\n cvt.rn.f16x2.e4m3x2 %0, h;\n}\n" : "=r"(a) : "r"(x));
+    else
+        asm("{.reg .b16 l, h;\n mov.b32 {l, h}, %1;\n cvt.rn.f16x2.e4m3x2 %0, l;\n}\n" : "=r"(a) : "r"(x));
+#else
+    asm("prmt.b32 %0, %1, 0, %2;\n" : "=r"(a) : "r"(x), "n"(HALF ? 0x3424 : 0x1404)); /* bytes -> high bytes of lanes */
+#if FA_KV_FP8 == 1
+    a = (a & 0x80008000u) | ((a & 0x7f007f00u) >> 1);
+    asm("mul.rn.f16x2 %0, %1, %2;\n" : "=r"(a) : "r"(a), "r"(0x5c005c00u)); /* 2^8 */
+#endif
+#endif
+    return a;
+}
+
+#if FA_DTYPE_BF16
+/* Rescales the CTA's bf16 query tile in place to fp16 by the power of two that puts its
+ * largest magnitude in [2^14, 2^15) (exact: fp16 holds bf16's mantissa; only parts under
+ * 2^-24 of that magnitude lose bits); returns the factor. Every warp scans the whole tile,
+ * so the factor needs no exchange; one barrier separates the scans from the rewrite. */
+__device__ __forceinline__ float fa_dec_q_to_f16(fa_u16 *sQ, int tid, int lane)
+{
+    const int per_row = FA_HEAD_DIM / 8;
+    fa_u32 mx = 0;
+    for (int i = lane; i < FA_BLOCK_M * per_row; i += 32) {
+        const uint4 x = *(const uint4 *)(sQ + (i / per_row) * FA_LDQ + (i % per_row) * 8);
+        mx = __vmaxu2(mx, __vmaxu2(__vmaxu2(x.x & 0x7fff7fffu, x.y & 0x7fff7fffu),
+                                   __vmaxu2(x.z & 0x7fff7fffu, x.w & 0x7fff7fffu)));
+    }
+    mx = __reduce_max_sync(0xffffffffu, max(mx & 0xffffu, mx >> 16));
+    const int shift = mx ? min(max(141 - (int)(mx >> 7), -100), 100) : 0; /* 14 - unbiased exponent */
+    const float scale = __int_as_float((127 + shift) << 23);
+    __syncthreads();
+    for (int i = tid; i < FA_BLOCK_M * per_row; i += FA_THREADS) {
+        uint4 *p = (uint4 *)(sQ + (i / per_row) * FA_LDQ + (i % per_row) * 8);
+        fa_u32 w[4] = {p->x, p->y, p->z, p->w};
+#pragma unroll
+        for (int j = 0; j < 4; j++) {
+            const float lo = __int_as_float(w[j] << 16) * scale, hi = __int_as_float(w[j] & 0xffff0000u) * scale;
+            asm("cvt.rn.f16x2.f32 %0, %1, %2;\n" : "=r"(w[j]) : "f"(hi), "f"(lo));
+        }
+        *p = make_uint4(w[0], w[1], w[2], w[3]);
+    }
+    return scale;
+}
+#endif
+#endif
+
+#if FA_DEC_WARP_BUFS
+/* 16 fp8 values to 16 fp16 (y0: the first 8). */
+__device__ __forceinline__ void fa_fp8x16_to_f16(uint4 x, uint4 &y0, uint4 &y1)
+{
+    y0 = make_uint4(fa_fp8x2_to_f16x2<0>(x.x), fa_fp8x2_to_f16x2<1>(x.x), fa_fp8x2_to_f16x2<0>(x.y),
+                    fa_fp8x2_to_f16x2<1>(x.y));
+    y1 = make_uint4(fa_fp8x2_to_f16x2<0>(x.z), fa_fp8x2_to_f16x2<1>(x.z), fa_fp8x2_to_f16x2<0>(x.w),
+                    fa_fp8x2_to_f16x2<1>(x.w));
+}
+
+/* Converts this warp's keys of a byte stage into its padded fp16 buffer (same layout as a
+ * 16-bit stage, restricted to the warp's keys). */
 __device__ __forceinline__ void fa_convert_warp_tile(const unsigned char *stage, fa_u16 *dst, int warp, int lane)
 {
 #if FA_PAGED_NHD
-    const int per_row = FA_HEAD_DIM / 16; /* 16-byte pieces of a key row */
-    for (int i = lane; i < FA_DEC_WARP_KEYS * per_row; i += 32) {
-        const int r = i / per_row, c = i % per_row;
-        const uint4 x = *(const uint4 *)(stage + (warp * FA_DEC_WARP_KEYS + r) * FA_HEAD_DIM + c * 16);
-        uint4 y0, y1;
-        fa_fp8x4_to_pairs(x.x, y0.x, y0.y);
-        fa_fp8x4_to_pairs(x.y, y0.z, y0.w);
-        fa_fp8x4_to_pairs(x.z, y1.x, y1.y);
-        fa_fp8x4_to_pairs(x.w, y1.z, y1.w);
-        *(uint4 *)(dst + r * FA_LD_WARP + c * 16) = y0;
-        *(uint4 *)(dst + r * FA_LD_WARP + c * 16 + 8) = y1;
-    }
+    const int per_row = FA_HEAD_DIM / 16, rows = FA_DEC_WARP_KEYS, src_ld = FA_HEAD_DIM, src0 = warp * FA_DEC_WARP_KEYS * FA_HEAD_DIM;
 #else
-    const int per_row = FA_DEC_WARP_KEYS / 16;
-    for (int i = lane; i < FA_HEAD_DIM * per_row; i += 32) {
+    const int per_row = FA_DEC_WARP_KEYS / 16, rows = FA_HEAD_DIM, src_ld = FA_BLOCK_N, src0 = warp * FA_DEC_WARP_KEYS;
+#endif
+    for (int i = lane; i < rows * per_row; i += 32) {
         const int r = i / per_row, c = i % per_row;
-        const uint4 x = *(const uint4 *)(stage + r * FA_BLOCK_N + warp * FA_DEC_WARP_KEYS + c * 16);
         uint4 y0, y1;
-        fa_fp8x4_to_pairs(x.x, y0.x, y0.y);
-        fa_fp8x4_to_pairs(x.y, y0.z, y0.w);
-        fa_fp8x4_to_pairs(x.z, y1.x, y1.y);
-        fa_fp8x4_to_pairs(x.w, y1.z, y1.w);
+        fa_fp8x16_to_f16(*(const uint4 *)(stage + src0 + r * src_ld + c * 16), y0, y1);
         *(uint4 *)(dst + r * FA_LD_WARP + c * 16) = y0;
         *(uint4 *)(dst + r * FA_LD_WARP + c * 16 + 8) = y1;
     }
-#endif
 }
 #endif
 
@@ -184,6 +274,7 @@ __device__ __forceinline__ int fa_dec_entry(const fa_args &a, const fa_ctx &c, i
 
 /* Issues the copies of one K or V tile (key tile `tile`, blocks in `entries`) into `dst`.
  * Chunk j of a thread is tid + j * FA_THREADS; keys at or past kv_len are zero-filled. */
+template <bool V>
 __device__ __forceinline__ void fa_dec_load(const void *cache, long long head_off, long long block_stride,
                                             long long row_stride, const int *entries, fa_u32 dst, int tile,
                                             int kv_len)
@@ -203,7 +294,9 @@ __device__ __forceinline__ void fa_dec_load(const void *cache, long long head_of
         const bool ok = n0 + n < kv_len;
         const unsigned char *src =
             base + ((blk * block_stride + (long long)pos * row_stride) * FA_KV_BYTES + ch * 16);
-#if FA_KV_FP8
+#if FA_DEC_FRAG
+        const fa_u32 d = dst + fa_dec_swz<V>(idx) * 16;
+#elif FA_KV_FP8
         const fa_u32 d = dst + n * FA_HEAD_DIM + ch * 16;
 #else
         const fa_u32 d = dst + (n * FA_LD_TILE + ch * 8) * 2;
@@ -243,6 +336,80 @@ __device__ __forceinline__ int fa_dec_tile_class(const fa_args &a, fa_ctx c, int
     }
     return cls < 0 ? FA_TILE_EMPTY : cls;
 }
+
+#if FA_DEC_FRAG
+/* S += Q.K^T of the warp's keys from the byte tile k_t (FA_DEC_FRAG): per 64-wide d group,
+ * each thread reads 16 bytes of its key of each n8 tile (4 k16 steps of B fragments) and
+ * the Q fragments of the matching d order (16 fp16 of a row, 2 conflict-free loads). */
+__device__ __forceinline__ void fa_dec_qk_frag(float (&s)[FA_MI][FA_NT_S][4], const fa_u16 *sQ,
+                                               const unsigned char *k_t, int wkey, int g, int t4)
+{
+#pragma unroll
+    for (int h = 0; h < FA_DEC_D64; h++) {
+        fa_u32 qa[FA_MI][4][4];
+#pragma unroll
+        for (int mi = 0; mi < FA_MI; mi++) {
+            const fa_u16 *q0 = sQ + (mi * 16 + g) * FA_LDQ + 64 * h + 16 * t4, *q1 = q0 + 8 * FA_LDQ;
+            const uint4 a = *(const uint4 *)q0, b = *(const uint4 *)(q0 + 8);
+            const uint4 c = *(const uint4 *)q1, d = *(const uint4 *)(q1 + 8);
+            const fa_u32 r0[8] = {a.x, a.y, a.z, a.w, b.x, b.y, b.z, b.w}, r1[8] = {c.x, c.y, c.z, c.w, d.x, d.y, d.z, d.w};
+#pragma unroll
+            for (int j = 0; j < 4; j++) {
+                qa[mi][j][0] = r0[2 * j];
+                qa[mi][j][1] = r1[2 * j];
+                qa[mi][j][2] = r0[2 * j + 1];
+                qa[mi][j][3] = r1[2 * j + 1];
+            }
+        }
+#pragma unroll
+        for (int nt = 0; nt < FA_NT_S; nt++) {
+            const int idx = (wkey + fa_dec_key(nt, g)) * FA_CHUNKS_PER_ROW + t4 + 4 * h;
+            const uint4 x = *(const uint4 *)(k_t + fa_dec_swz<false>(idx) * 16);
+            const fa_u32 w[4] = {x.x, x.y, x.z, x.w};
+#pragma unroll
+            for (int j = 0; j < 4; j++) {
+                const fa_u32 b0 = fa_fp8x2_to_f16x2<0>(w[j]), b1 = fa_fp8x2_to_f16x2<1>(w[j]);
+#pragma unroll
+                for (int mi = 0; mi < FA_MI; mi++)
+                    fa_dec_mma(s[mi][nt], qa[mi][j], b0, b1);
+            }
+        }
+    }
+}
+
+/* O += P.V for one k16 step (keys key0..key0+3 of this thread) from the byte tile v_t
+ * (FA_DEC_FRAG): 8 bytes of each of the 4 keys a d group; byte permutes pair the keys. */
+__device__ __forceinline__ void fa_dec_pv_frag(float (&o)[FA_MI][FA_NT_O][4], const fa_u32 (&pa)[FA_MI][4],
+                                               const unsigned char *v_t, int key0, int g)
+{
+#pragma unroll
+    for (int u = 0; u < FA_DEC_D64; u++) {
+        uint2 x[4];
+#pragma unroll
+        for (int i = 0; i < 4; i++)
+            x[i] = *(const uint2 *)(v_t + fa_dec_swz<true>((key0 + i) * FA_CHUNKS_PER_ROW + g / 2 + 4 * u) * 16 +
+                                    8 * (g % 2));
+#pragma unroll
+        for (int w = 0; w < 2; w++) {
+            fa_u32 p01[2], p23[2]; /* bytes (key a, key b) interleaved: d 0,1 then d 2,3 of the word */
+            const fa_u32 x0 = w ? x[0].y : x[0].x, x1 = w ? x[1].y : x[1].x;
+            const fa_u32 x2 = w ? x[2].y : x[2].x, x3 = w ? x[3].y : x[3].x;
+            asm("prmt.b32 %0, %1, %2, 0x5140;\n" : "=r"(p01[0]) : "r"(x0), "r"(x1));
+            asm("prmt.b32 %0, %1, %2, 0x7362;\n" : "=r"(p01[1]) : "r"(x0), "r"(x1));
+            asm("prmt.b32 %0, %1, %2, 0x5140;\n" : "=r"(p23[0]) : "r"(x2), "r"(x3));
+            asm("prmt.b32 %0, %1, %2, 0x7362;\n" : "=r"(p23[1]) : "r"(x2), "r"(x3));
+#pragma unroll
+            for (int j = 0; j < 4; j++) {
+                const fa_u32 b0 = j % 2 ? fa_fp8x2_to_f16x2<1>(p01[j / 2]) : fa_fp8x2_to_f16x2<0>(p01[j / 2]);
+                const fa_u32 b1 = j % 2 ? fa_fp8x2_to_f16x2<1>(p23[j / 2]) : fa_fp8x2_to_f16x2<0>(p23[j / 2]);
+#pragma unroll
+                for (int mi = 0; mi < FA_MI; mi++)
+                    fa_dec_mma(o[mi][8 * u + 4 * w + j], pa[mi], b0, b1);
+            }
+        }
+    }
+}
+#endif
 
 extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __grid_constant__ fa_args args)
 {
@@ -319,6 +486,7 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
                    ch * 8;
         fa_cp_async16(fa_smem_addr(sQ + r * FA_LDQ + ch * 8), src, ok ? 16 : 0);
     }
+    fa_cp_async_commit(); /* Q alone in the oldest group */
 
     /* Block-table entries of the first FA_STAGES tiles, and the next one in a register. */
     const long long k_head = (long long)c.hk * args.k_head_stride, v_head = (long long)c.hk * args.v_head_stride;
@@ -334,19 +502,25 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
     for (int s = 0; s < FA_STAGES - 1; s++) {
         if (s < n_tiles) {
             const int tile = fa_dec_tile(l0 + s, n_sink, t_lo);
-            fa_dec_load(args.k, k_head, args.k_block_stride, args.k_row_stride, s_tab + s * FA_TILE_ENTRIES,
-                        sK0 + s * FA_STAGE_BYTES, tile, c.kv_len);
-            fa_dec_load(args.v, v_head, args.v_block_stride, args.v_row_stride, s_tab + s * FA_TILE_ENTRIES,
-                        sV0 + s * FA_STAGE_BYTES, tile, c.kv_len);
+            fa_dec_load<false>(args.k, k_head, args.k_block_stride, args.k_row_stride,
+                               s_tab + s * FA_TILE_ENTRIES, sK0 + s * FA_STAGE_BYTES, tile, c.kv_len);
+            fa_dec_load<true>(args.v, v_head, args.v_block_stride, args.v_row_stride, s_tab + s * FA_TILE_ENTRIES,
+                              sV0 + s * FA_STAGE_BYTES, tile, c.kv_len);
         }
         fa_cp_async_commit();
     }
 
-    /* Scales: fp8 descales fold into the exponent (K) and the output (V). */
+    /* Scales: fp8 descales fold into the exponent (K) and the output (V); so does the
+     * factor of a bf16 query tile rescaled to fp16 (waits for Q, the oldest group). */
     float k_desc = 1.f, v_desc = 1.f;
 #if FA_KV_FP8
     k_desc = args.k_descale_per_head ? args.k_descale_per_head[c.hk] : args.k_descale;
     v_desc = args.v_descale_per_head ? args.v_descale_per_head[c.hk] : args.v_descale;
+#if FA_DTYPE_BF16
+    fa_cp_async_wait<FA_STAGES - 1>();
+    __syncthreads();
+    k_desc /= fa_dec_q_to_f16(sQ, tid, lane);
+#endif
 #endif
 #if FA_HAS_SCORE
     const float mult = 1.f, s_scale = args.softmax_scale * k_desc;
@@ -365,6 +539,9 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
         row_sum[mi][0] = row_sum[mi][1] = 0.f;
     }
 
+#if FA_DEC_FRAG
+    const unsigned char *k_tiles = fa_smem + FA_SM_K, *v_tiles = fa_smem + FA_SM_V;
+#else
     /* ldmatrix lane addresses. Q (A operand): rows lane % 16, d chunk lane / 16. */
     const fa_u32 q_lane = fa_smem_addr(sQ) + ((lane % 16) * FA_LDQ + (lane / 16) * 8) * 2;
 #if FA_KV_FP8
@@ -384,6 +561,7 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
     const fa_u32 k_lane = ((((lane / 8) % 2) * 8 + lane % 8) * ld + koff + (lane / 16) * 8) * 2;
     const fa_u32 v_lane = (((lane / 16) * 8 + lane % 8) * ld + koff + ((lane / 8) % 2) * 8) * 2;
     const fa_u32 k_ks_step = 16 * ld * 2, k_np_step = 16 * 2, v_ks_step = 16 * 2, v_dp_step = 16 * ld * 2;
+#endif
 #endif
 
     /* Per fragment row: its token's position and its query head (padding rows: row1 - 1's). */
@@ -405,10 +583,10 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
             if (ahead < n_tiles) {
                 const int slot = ahead % FA_TAB_SLOTS, st = ahead % FA_STAGES;
                 const int tile = fa_dec_tile(l0 + ahead, n_sink, t_lo);
-                fa_dec_load(args.k, k_head, args.k_block_stride, args.k_row_stride, s_tab + slot * FA_TILE_ENTRIES,
-                            sK0 + st * FA_STAGE_BYTES, tile, c.kv_len);
-                fa_dec_load(args.v, v_head, args.v_block_stride, args.v_row_stride, s_tab + slot * FA_TILE_ENTRIES,
-                            sV0 + st * FA_STAGE_BYTES, tile, c.kv_len);
+                fa_dec_load<false>(args.k, k_head, args.k_block_stride, args.k_row_stride,
+                                   s_tab + slot * FA_TILE_ENTRIES, sK0 + st * FA_STAGE_BYTES, tile, c.kv_len);
+                fa_dec_load<true>(args.v, v_head, args.v_block_stride, args.v_row_stride,
+                                  s_tab + slot * FA_TILE_ENTRIES, sV0 + st * FA_STAGE_BYTES, tile, c.kv_len);
             }
             fa_cp_async_commit();
             if (tid < FA_TILE_ENTRIES && it + FA_STAGES < n_tiles) {
@@ -425,7 +603,9 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
                                 : FA_TILE_EMPTY;
         if (cls == FA_TILE_EMPTY)
             continue;
-#if FA_KV_FP8
+#if FA_DEC_FRAG
+        const unsigned char *k_t = k_tiles + stage * FA_STAGE_BYTES, *v_t = v_tiles + stage * FA_STAGE_BYTES;
+#elif FA_KV_FP8
         __syncwarp();
         fa_convert_warp_tile(fa_smem + FA_SM_K + stage * FA_STAGE_BYTES, wK, warp, lane);
         fa_convert_warp_tile(fa_smem + FA_SM_V + stage * FA_STAGE_BYTES, wV, warp, lane);
@@ -442,6 +622,9 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
 #pragma unroll
             for (int nt = 0; nt < FA_NT_S; nt++)
                 s[mi][nt][0] = s[mi][nt][1] = s[mi][nt][2] = s[mi][nt][3] = 0.f;
+#if FA_DEC_FRAG
+        fa_dec_qk_frag(s, sQ, k_t, warp * FA_DEC_WARP_KEYS, g, t4);
+#else
 #pragma unroll
         for (int ks = 0; ks < FA_KS_QK; ks++) {
             fa_u32 qa[FA_MI][4];
@@ -458,11 +641,12 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
 #endif
 #pragma unroll
                 for (int mi = 0; mi < FA_MI; mi++) {
-                    fa_mma16816(s[mi][2 * np], qa[mi], kb4[0], kb4[1]);
-                    fa_mma16816(s[mi][2 * np + 1], qa[mi], kb4[2], kb4[3]);
+                    fa_dec_mma(s[mi][2 * np], qa[mi], kb4[0], kb4[1]);
+                    fa_dec_mma(s[mi][2 * np + 1], qa[mi], kb4[2], kb4[3]);
                 }
             }
         }
+#endif
 
         /* Score function and mask per element, with the row's own head; row_max in log2 units. */
 #pragma unroll
@@ -475,7 +659,7 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
                 for (int nt = 0; nt < FA_NT_S; nt++)
 #pragma unroll
                     for (int e = 0; e < 2; e++) {
-                        const int kpos = n0 + nt * 8 + 2 * t4 + e;
+                        const int kpos = n0 + fa_dec_key(nt, 2 * t4 + e);
                         float &x = s[mi][nt][half * 2 + e];
 #if FA_HAS_SCORE
                         x = fa_score(args, rc, r_q[mi][half], kpos, x * s_scale) * FA_LOG2E;
@@ -519,11 +703,14 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
             fa_u32 pa[FA_MI][4];
 #pragma unroll
             for (int mi = 0; mi < FA_MI; mi++) {
-                pa[mi][0] = fa_pack2(s[mi][2 * ks][0], s[mi][2 * ks][1]);
-                pa[mi][1] = fa_pack2(s[mi][2 * ks][2], s[mi][2 * ks][3]);
-                pa[mi][2] = fa_pack2(s[mi][2 * ks + 1][0], s[mi][2 * ks + 1][1]);
-                pa[mi][3] = fa_pack2(s[mi][2 * ks + 1][2], s[mi][2 * ks + 1][3]);
+                pa[mi][0] = fa_dec_pack2(s[mi][2 * ks][0], s[mi][2 * ks][1]);
+                pa[mi][1] = fa_dec_pack2(s[mi][2 * ks][2], s[mi][2 * ks][3]);
+                pa[mi][2] = fa_dec_pack2(s[mi][2 * ks + 1][0], s[mi][2 * ks + 1][1]);
+                pa[mi][3] = fa_dec_pack2(s[mi][2 * ks + 1][2], s[mi][2 * ks + 1][3]);
             }
+#if FA_DEC_FRAG
+            fa_dec_pv_frag(o, pa, v_t, warp * FA_DEC_WARP_KEYS + 16 * ks + 4 * t4, g);
+#else
 #pragma unroll
             for (int dp = 0; dp < FA_NT_O / 2; dp++) {
                 fa_u32 vb[4];
@@ -534,10 +721,11 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
 #endif
 #pragma unroll
                 for (int mi = 0; mi < FA_MI; mi++) {
-                    fa_mma16816(o[mi][2 * dp], pa[mi], vb[0], vb[1]);
-                    fa_mma16816(o[mi][2 * dp + 1], pa[mi], vb[2], vb[3]);
+                    fa_dec_mma(o[mi][2 * dp], pa[mi], vb[0], vb[1]);
+                    fa_dec_mma(o[mi][2 * dp + 1], pa[mi], vb[2], vb[3]);
                 }
             }
+#endif
         }
     }
 
@@ -553,10 +741,12 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
 #pragma unroll
         for (int half = 0; half < 2; half++) {
             const int r = mi * 16 + g + half * 8;
-            float *dst = c_o + (warp * FA_BLOCK_M + r) * FA_HEAD_DIM + 2 * t4;
+            float *dst = c_o + (warp * FA_BLOCK_M + r) * FA_HEAD_DIM;
 #pragma unroll
-            for (int nt = 0; nt < FA_NT_O; nt++)
-                *(float2 *)(dst + nt * 8) = make_float2(o[mi][nt][half * 2], o[mi][nt][half * 2 + 1]);
+            for (int nt = 0; nt < FA_NT_O; nt++) {
+                dst[fa_dec_col(nt, 2 * t4)] = o[mi][nt][half * 2];
+                dst[fa_dec_col(nt, 2 * t4 + 1)] = o[mi][nt][half * 2 + 1];
+            }
             const float l = fa_quad_sum(row_sum[mi][half]);
             if (t4 == 0) {
                 c_m[warp * FA_BLOCK_M + r] = row_max[mi][half];
