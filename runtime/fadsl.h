@@ -129,6 +129,12 @@ fadsl_status fadsl_make_key(const fadsl_fwd_desc *d, fa_key *key);
  * call for a key compiles it (or loads it from the disk cache); later calls only launch. */
 fadsl_status fadsl_forward(const fadsl_fwd_desc *d, void *stream);
 
+/* The runtime parameters of a variant (a standard-library name, a .fa path or DSL source),
+ * in slot order: copies up to `max` descriptions into `out` (names stay valid for the
+ * process) and sets *count to the number the variant has. Lets a caller check tensor
+ * parameters' sizes (row-major over their extents) before a launch. No GPU needed. */
+fadsl_status fadsl_variant_params(const char *variant, fa_param_info *out, int max, int *count);
+
 /* Device bytes of paged-decode workspace `d` can use (0: it never splits). Needs the
  * device (its SM count decides the split) unless nothing can split. */
 fadsl_status fadsl_workspace_size(const fadsl_fwd_desc *d, size_t *bytes);

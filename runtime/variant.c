@@ -148,3 +148,17 @@ fadsl_status fart_variant_get(const char *spec, const fa_program **out)
     *out = prog;
     return FADSL_OK;
 }
+
+fadsl_status fadsl_variant_params(const char *variant, fa_param_info *out, int max, int *count)
+{
+    if (!count || (max > 0 && !out))
+        return fart_fail(FADSL_ERR_NULL_POINTER, "%s is NULL", count ? "out" : "count");
+    const fa_program *p;
+    fadsl_status s = fart_variant_get(variant, &p);
+    if (s)
+        return s;
+    *count = fa_program_num_params(p);
+    for (int i = 0; i < *count && i < max; i++)
+        out[i] = *fa_program_param(p, i);
+    return FADSL_OK;
+}

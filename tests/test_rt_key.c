@@ -290,6 +290,25 @@ static void test_no_driver(void)
     CU_ASSERT_EQUAL(fadsl_device_alloc(&p, 16), FADSL_ERR_NO_DRIVER);
 }
 
+/* fadsl_variant_params: the declarations of a variant, for callers checking tensor sizes. */
+static void test_variant_params(void)
+{
+    fa_param_info info[4];
+    int n = -1;
+    CU_ASSERT_EQUAL_FATAL(fadsl_variant_params("document", info, 4, &n), FADSL_OK);
+    CU_ASSERT_EQUAL_FATAL(n, 1);
+    CU_ASSERT_STRING_EQUAL(info[0].name, "doc");
+    CU_ASSERT(info[0].is_tensor && info[0].type == FA_PARAM_I32 && info[0].ndims == 2);
+    CU_ASSERT(info[0].dims[0] == FA_EXTENT_BATCH && info[0].dims[1] == FA_EXTENT_KV_LEN);
+    CU_ASSERT_EQUAL(fadsl_variant_params("sliding_window", NULL, 0, &n), FADSL_OK);
+    CU_ASSERT_EQUAL(n, 2);
+    CU_ASSERT_EQUAL(fadsl_variant_params("sliding_window", info, 1, &n), FADSL_OK);
+    CU_ASSERT(n == 2 && strcmp(info[0].name, "window_left") == 0 && info[0].has_default);
+    CU_ASSERT_EQUAL(fadsl_variant_params("variant v { mask = k <=; }", info, 4, &n), FADSL_ERR_SYNTAX);
+    CU_ASSERT_EQUAL(fadsl_variant_params("no_such_variant", info, 4, &n), FADSL_ERR_VARIANT);
+    CU_ASSERT_EQUAL(fadsl_variant_params("causal", NULL, 4, &n), FADSL_ERR_NULL_POINTER);
+}
+
 void fa_suite_rt_key(void)
 {
     static const CU_TestInfo tests[] = {{"status_names", test_status_names},
@@ -300,6 +319,7 @@ void fa_suite_rt_key(void)
                                         {"params", test_params},
                                         {"unsupported", test_unsupported},
                                         {"no_driver", test_no_driver},
+                                        {"variant_params", test_variant_params},
                                         CU_TEST_INFO_NULL};
     fa_test_add_suite("rt_key", tests);
 }

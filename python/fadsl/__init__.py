@@ -12,12 +12,14 @@ installed; without PyTorch, compile() and the cache helpers still work.
 """
 from ._lib import FadslError, library_path
 from .attention import attention, paged_attention
-from .compile import CompileResult, cache_clear, cache_dir, cache_stats, compile, device_arch
+from .compile import (CompileResult, VariantParam, cache_clear, cache_dir, cache_stats, compile, device_arch,
+                      variant_params)
 from .merge import merge_states
 
 __version__ = "0.1.0"
 
 __all__ = [
     "FadslError", "CompileResult", "attention", "paged_attention", "merge_states", "compile",
-    "device_arch", "cache_stats", "cache_dir", "cache_clear", "library_path",
+    "device_arch", "cache_stats", "cache_dir", "cache_clear", "library_path", "variant_params",
+    "VariantParam",
 ]

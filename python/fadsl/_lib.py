@@ -13,7 +13,7 @@ import os
 import pathlib
 import threading
 
-from ._structs import (FaKey, FadslCacheStats, FadslCompileInfo, FadslFwdDesc,
+from ._structs import (FaKey, FaParamInfo, FadslCacheStats, FadslCompileInfo, FadslFwdDesc,
                        STATUS_NAMES)
 
 _PACKAGE_DIR = pathlib.Path(__file__).resolve().parent
@@ -62,6 +62,8 @@ _SIGNATURES = {
     "fadsl_last_error": (ctypes.c_char_p, []),
     "fadsl_forward": (ctypes.c_int, [ctypes.POINTER(FadslFwdDesc), ctypes.c_void_p]),
     "fadsl_make_key": (ctypes.c_int, [ctypes.POINTER(FadslFwdDesc), ctypes.POINTER(FaKey)]),
+    "fadsl_variant_params": (ctypes.c_int, [ctypes.c_char_p, ctypes.POINTER(FaParamInfo), ctypes.c_int,
+                                            ctypes.POINTER(ctypes.c_int)]),
     "fadsl_workspace_size": (ctypes.c_int, [ctypes.POINTER(FadslFwdDesc), ctypes.POINTER(ctypes.c_size_t)]),
     "fadsl_compile": (ctypes.c_int, [ctypes.c_char_p, ctypes.POINTER(FaKey),
                                      ctypes.POINTER(FadslCompileInfo)]),

@@ -18,6 +18,7 @@ from typing import Optional
 import torch
 
 from . import _lib
+from .compile import check_tensor_params
 from ._structs import DTYPE_NAMES, FadslFwdDesc, FadslPagedDesc, FadslParam
 
 TORCH_DTYPES = {
@@ -121,6 +122,30 @@ def _split_workspace(desc, device):
     return ws
 
 
+def _check_tensors(fn, variant, param_names, tensor_params, extents):
+    """check_tensor_params at execution time (inside the op, so torch.compile never traces
+    it): the tensors are the last len(tensor_params) names of param_names."""
+    if tensor_params:
+        names = param_names.split(",")[-len(tensor_params):]
+        check_tensor_params(fn, variant.encode(), dict(zip(names, tensor_params)), extents)
+
+
+def _check_dense_params(q, k, variant, param_names, tensor_params, cu_seqlens_q, max_seqlen_q, max_seqlen_k):
+    varlen = cu_seqlens_q is not None
+    _check_tensors("attention", variant, param_names, tensor_params, {
+        "q_heads": q.shape[-2], "kv_heads": k.shape[-2], "batch": cu_seqlens_q.shape[0] - 1 if varlen else q.shape[0],
+        "q_len": max_seqlen_q if varlen else q.shape[1], "kv_len": max_seqlen_k if varlen else k.shape[1]})
+
+
+def _check_paged_params(q, k_cache, block_tables, seq_lens, variant, param_names, tensor_params, layout,
+                        cu_seqlens_q, max_seqlen_q):
+    block_size, kv_heads = paged_geometry(k_cache, layout)[1:3]
+    _check_tensors("paged_attention", variant, param_names, tensor_params, {   # kv_len: the capacity
+        "q_heads": q.shape[-2], "kv_heads": kv_heads, "batch": seq_lens.shape[0],
+        "q_len": max_seqlen_q if cu_seqlens_q is not None else q.shape[1],
+        "kv_len": block_tables.shape[1] * block_size})
+
+
 def _launch(desc, device):
     """Runs fadsl_forward on the current stream of `device`."""
     desc.device = device.index if device.index is not None else torch.cuda.current_device()
@@ -136,6 +161,7 @@ def attention_op(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, variant: str
                  cu_seqlens_k: Optional[torch.Tensor], max_seqlen_q: int,
                  max_seqlen_k: int) -> tuple[torch.Tensor, torch.Tensor]:
     """Dense ([batch, seqlen, heads, D]) or varlen ([total, heads, D] + cu_seqlens) forward."""
+    _check_dense_params(q, k, variant, param_names, tensor_params, cu_seqlens_q, max_seqlen_q, max_seqlen_k)
     q, k, v = (_head_contiguous(t) for t in (q, k, v))
     out = torch.empty(q.shape, dtype=q.dtype, device=q.device)
     lse = torch.empty(lse_shape(q, cu_seqlens_q is not None, return_lse), dtype=torch.float32, device=q.device)
@@ -148,6 +174,7 @@ def attention_op(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, variant: str
 @attention_op.register_fake
 def _attention_fake(q, k, v, variant, param_names, scalar_values, tensor_params, softmax_scale,
                     return_lse, cu_seqlens_q, cu_seqlens_k, max_seqlen_q, max_seqlen_k):
+    _check_dense_params(q, k, variant, param_names, tensor_params, cu_seqlens_q, max_seqlen_q, max_seqlen_k)
     return (q.new_empty(q.shape),
             q.new_empty(lse_shape(q, cu_seqlens_q is not None, return_lse), dtype=torch.float32))
 
@@ -197,6 +224,8 @@ def paged_attention_op(q: torch.Tensor, k_cache: torch.Tensor, v_cache: torch.Te
                        max_seqlen_q: int) -> tuple[torch.Tensor, torch.Tensor]:
     """Forward over a paged KV cache; q is [num_seqs, q_tokens_per_seq, heads, D], or
     packed [total_q, heads, D] with cu_seqlens_q."""
+    _check_paged_params(q, k_cache, block_tables, seq_lens, variant, param_names, tensor_params, layout,
+                        cu_seqlens_q, max_seqlen_q)
     q = _head_contiguous(q)
     out = torch.empty(q.shape, dtype=q.dtype, device=q.device)
     lse = torch.empty(lse_shape(q, cu_seqlens_q is not None, return_lse), dtype=torch.float32, device=q.device)
@@ -212,5 +241,7 @@ def paged_attention_op(q: torch.Tensor, k_cache: torch.Tensor, v_cache: torch.Te
 def _paged_attention_fake(q, k_cache, v_cache, block_tables, seq_lens, variant, param_names,
                           scalar_values, tensor_params, layout, k_scale, v_scale, softmax_scale,
                           return_lse, cu_seqlens_q, max_seqlen_q):
+    _check_paged_params(q, k_cache, block_tables, seq_lens, variant, param_names, tensor_params, layout,
+                        cu_seqlens_q, max_seqlen_q)
     return (q.new_empty(q.shape),
             q.new_empty(lse_shape(q, cu_seqlens_q is not None, return_lse), dtype=torch.float32))

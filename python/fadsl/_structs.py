@@ -48,6 +48,25 @@ class FaKey(ctypes.Structure):
     ]
 
 
+# fa_extent, in FA_EXTENT_LIST order: a tensor parameter's dimension names.
+EXTENT_NAMES = ("q_heads", "kv_heads", "batch", "q_len", "kv_len", "<literal>")
+PARAM_TYPES = ("i32", "f32")                  # fa_param_type
+
+
+class FaParamInfo(ctypes.Structure):
+    """fa_param_info: a variant's runtime parameter (fadsl_variant_params)."""
+    _fields_ = [
+        ("name", ctypes.c_char_p),
+        ("type", _enum),
+        ("is_tensor", ctypes.c_bool),
+        ("ndims", ctypes.c_int),
+        ("dims", _enum * 4),
+        ("const_dims", ctypes.c_int64 * 4),
+        ("has_default", ctypes.c_bool),
+        ("default_value", ctypes.c_double),
+    ]
+
+
 class FadslParam(ctypes.Structure):
     """fadsl_param: a runtime parameter of the variant (scalar value or device tensor)."""
     _fields_ = [
@@ -152,4 +171,5 @@ C_NAMES = {
     FadslFwdDesc: "fadsl_fwd_desc",
     FadslCompileInfo: "fadsl_compile_info",
     FadslCacheStats: "fadsl_cache_stats",
+    FaParamInfo: "fa_param_info",
 }

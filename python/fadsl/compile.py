@@ -2,11 +2,22 @@
 None of this needs a GPU once an arch is named."""
 import ctypes
 import dataclasses
+import functools
 import os
+from typing import NamedTuple, Optional
 
 from . import _lib
-from ._structs import (ARCH_NAMES, DTYPE_NAMES, ORIGIN_NAMES, PAGED_LAYOUTS, PATH_NAMES,
-                       FaKey, FadslCacheStats, FadslCompileInfo)
+from ._structs import (ARCH_NAMES, DTYPE_NAMES, EXTENT_NAMES, ORIGIN_NAMES, PAGED_LAYOUTS, PARAM_TYPES,
+                       PATH_NAMES, FaKey, FadslCacheStats, FadslCompileInfo, FaParamInfo)
+
+
+class VariantParam(NamedTuple):
+    """A variant's runtime parameter (fadsl.variant_params)."""
+    name: str
+    type: str          # "i32" or "f32"
+    is_tensor: bool
+    dims: tuple        # extent names ("q_heads", "kv_heads", "batch", "q_len", "kv_len") or ints
+    default: Optional[float]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -122,3 +133,49 @@ def cache_clear():
     removed = ctypes.c_int()
     _lib.check(_lib.lib().fadsl_cache_clear(ctypes.byref(removed)))
     return removed.value
+
+
+@functools.lru_cache(maxsize=256)
+def _variant_params(spec):
+    lib = _lib.lib()
+    count = ctypes.c_int(0)
+    _lib.check(lib.fadsl_variant_params(spec, None, 0, ctypes.byref(count)))
+    infos = (FaParamInfo * max(count.value, 1))()
+    _lib.check(lib.fadsl_variant_params(spec, infos, count.value, ctypes.byref(count)))
+    out = []
+    for p in infos[:count.value]:
+        dims = tuple(int(p.const_dims[i]) if EXTENT_NAMES[p.dims[i]] == "<literal>" else EXTENT_NAMES[p.dims[i]]
+                     for i in range(p.ndims))
+        out.append(VariantParam(p.name.decode(), PARAM_TYPES[p.type], p.is_tensor, dims,
+                                p.default_value if p.has_default else None))
+    return tuple(out)
+
+
+def variant_params(variant):
+    """The runtime parameters of a variant, in slot order: VariantParam(name, type ("i32" or
+    "f32"), is_tensor, dims (extent names such as "q_heads", or ints), default or None).
+    Needs no GPU; raises FadslError when the variant does not compile."""
+    return _variant_params(variant_spec(variant))
+
+
+def check_tensor_params(fn, spec, params, extents):
+    """Refuses a tensor parameter whose dtype or size does not fit the variant's declaration
+    (row-major over its extents; `extents` gives q_heads, kv_heads, batch, q_len, kv_len as
+    the kernel sees them): the kernel would read past its end."""
+    if not params:
+        return
+    for p in _variant_params(spec):
+        value = params.get(p.name)
+        if not p.is_tensor or value is None or not hasattr(value, "numel"):
+            continue
+        want = 1
+        for d in p.dims:
+            want *= d if isinstance(d, int) else extents[d]
+        dtype = "float32" if p.type == "f32" else "int32"
+        if str(value.dtype) != f"torch.{dtype}":
+            raise TypeError(f"fadsl.{fn}: parameter '{p.name}' is declared {p.type}{list(p.dims)}: "
+                            f"it must be a {dtype} tensor, got {value.dtype}")
+        if value.numel() < want:
+            shape = ", ".join(f"{d}={extents[d]}" if isinstance(d, str) else str(d) for d in p.dims)
+            raise ValueError(f"fadsl.{fn}: parameter '{p.name}' is declared {p.type}[{shape}]: it needs "
+                             f"{want} elements (row-major), got {value.numel()}")

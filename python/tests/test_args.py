@@ -140,3 +140,21 @@ def test_torch_compile_traces_the_ops_into_one_graph(fake):
     code = graphs[0].code
     assert code.count("torch.ops.fadsl.attention") == 2 and "torch.ops.fadsl.paged_attention" in code
     assert "'window_left', [16.0], []" in code
+
+
+def test_tensor_params_checked_against_the_declaration(fake):
+    """A tensor parameter shorter than its declared extents, or of the wrong dtype, is
+    refused before any launch (the kernel would read past its end)."""
+    q, k = fake(2, 128, 8, 64), fake(2, 256, 2, 64)
+    fadsl.attention(q, k, k, "causal_alibi", params={"slopes": fake(8, dtype=torch.float32)})
+    _raises(ValueError, r"'slopes' is declared f32\[q_heads=8\]: it needs 8 elements \(row-major\), got 4",
+            fadsl.attention, q, k, k, "causal_alibi", params={"slopes": fake(4, dtype=torch.float32)})
+    _raises(TypeError, "it must be a float32 tensor, got torch.int32",
+            fadsl.attention, q, k, k, "causal_alibi", params={"slopes": fake(8, dtype=torch.int32)})
+    fadsl.attention(q, k, k, "document", params={"doc": fake(2, 256, dtype=torch.int32)})
+    _raises(ValueError, r"'doc' is declared i32\[batch=2, kv_len=256\]: it needs 512 elements",
+            fadsl.attention, q, k, k, "document", params={"doc": fake(2, 128, dtype=torch.int32)})
+    cache, tables, lens = fake(32, 16, 2, 64), fake(2, 8, dtype=torch.int32), fake(2, dtype=torch.int32)
+    _raises(ValueError, r"kv_len=128\]: it needs 256 elements",
+            fadsl.paged_attention, q[:, :3], cache, cache, tables, lens, "document", layout="nhd",
+            params={"doc": fake(2, 100, dtype=torch.int32)})

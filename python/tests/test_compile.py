@@ -101,3 +101,15 @@ def test_cache_stats_count(cache_dir):
     after = fadsl.cache_stats()
     assert set(after) == {"memory_hits", "disk_hits", "compiles", "corrupt_entries", "write_failures"}
     assert after["memory_hits"] >= before["memory_hits"] + 1
+
+
+def test_variant_params_describe_the_declarations(lib):
+    (slopes,) = fadsl.variant_params("causal_alibi")
+    assert slopes == fadsl.VariantParam("slopes", "f32", True, ("q_heads",), None)
+    window, _ = fadsl.variant_params("examples/alibi_swa.fa")
+    assert (window.name, window.type, window.is_tensor, window.default) == ("window", "i32", False, 4096.0)
+    (c,) = fadsl.variant_params("variant x { param c : i32[3, kv_heads]; mask = c[0, hk] > 0; }")
+    assert c.dims == (3, "kv_heads")
+    with pytest.raises(fadsl.FadslError) as info:
+        fadsl.variant_params("variant x { mask = k <=; }")
+    assert info.value.status == "ERR_SYNTAX"

@@ -53,6 +53,9 @@ def test_enum_orders_match_headers(headers):
     assert tuple(_x_macro_ids(fadsl_h, "FADSL_STATUS_LIST")) == _structs.STATUS_NAMES
     assert len(_x_macro_ids(fadslc_h, "FA_ARCH_LIST")) == len(_structs.ARCH_NAMES)
     assert len(_x_macro_ids(fadslc_h, "FA_DTYPE_LIST")) == len(_structs.DTYPE_NAMES)
+    extents = re.findall(r'X\(\w+, "([^"]+)"\)', re.search(r"#define FA_EXTENT_LIST\(X\)(.*?)\n\s*\n", fadslc_h, re.S).group(1))
+    assert tuple(extents) == _structs.EXTENT_NAMES
+    assert re.search(r"enum\s*{\s*FA_PARAM_I32,\s*FA_PARAM_F32\s*}", fadslc_h)
     assert re.search(r"enum\s*{\s*FA_PAGED_HDB,\s*FA_PAGED_NHD\s*}", fadslc_h)
     assert re.search(r"enum\s*{\s*FADSL_FROM_COMPILE,\s*FADSL_FROM_MEMORY,\s*FADSL_FROM_DISK\s*}", fadsl_h)
     assert re.search(r"enum\s*{\s*FADSL_PATH_CUBIN,\s*FADSL_PATH_PTX\s*}", fadsl_h)
