@@ -26,17 +26,20 @@ enum { FA2_NUM_TILES = sizeof fa2_tiles / sizeof fa2_tiles[0] };
  * the bytes, so about as many bytes stay in flight. Rows: the query heads of one KV head
  * times the new tokens, DECODE_ROW_TILE at a time up to DECODE_MAX_ROW_TILES. The 16-bit
  * d128 tile (about 109 KB of shared memory) lets two CTAs share an H100 SM. A warp computes
- * block_n / num_warps keys of a stage (a multiple of 16). */
+ * block_n / num_warps keys of a stage (a multiple of 16). fp8 caches read through
+ * fragments (FA_DEC_FRAG: NHD, power-of-two head dims) take their own tile: 128 keys at
+ * d64/d128 halve the per-key share of a tile's fixed work (barrier, table, softmax
+ * rescale), which bounds that path (issue-limited at 64 keys: H100, 2026-11-26). */
 typedef struct fa_decode_config {
-    int head_dim, block_n, num_warps, stages_16bit, stages_fp8;
+    int head_dim, block_n, num_warps, stages_16bit, stages_fp8, block_n_frag, stages_frag;
 } fa_decode_config;
 
 static const fa_decode_config decode_tiles[] = {
-    {64, 64, 4, 4, 6},
-    {96, 64, 4, 3, 4},
-    {128, 64, 4, 3, 4},
-    {192, 64, 4, 2, 3},
-    {256, 64, 4, 2, 3},
+    {64, 64, 4, 4, 6, 128, 4},
+    {96, 64, 4, 3, 4, 64, 4},
+    {128, 64, 4, 3, 4, 128, 3},
+    {192, 64, 4, 2, 3, 64, 3},
+    {256, 64, 4, 2, 3, 64, 3},
 };
 enum {
     DECODE_NUM_TILES = sizeof decode_tiles / sizeof decode_tiles[0],
@@ -106,14 +109,21 @@ static bool block_size_valid(int bs)
 /* Shared memory of the decode template, mirroring its FA_SM_* map: the pipeline (Q tile,
  * K/V stages, fp8 warp buffers, block-table ring) or the warps' final (O, max, sum) after
  * the Q tile, whichever is larger. */
+/* FA_DEC_FRAG: an fp8 NHD cache at a power-of-two head dim, its mma fragments read straight
+ * from the byte tiles. */
+static bool decode_frag(const fa_key *key)
+{
+    int d = key->head_dim;
+    return fa_dtype_size(key->kv_dtype) == 1 && key->paged_layout == FA_PAGED_NHD && (d & (d - 1)) == 0;
+}
+
 static int decode_smem(const fa_key *key, int block_m, int block_n, int warps, int stages)
 {
     int d = key->head_dim, bs = key->paged_block_size, wk = block_n / warps;
     bool fp8 = fa_dtype_size(key->kv_dtype) == 1, nhd = key->paged_layout == FA_PAGED_NHD;
     int q = block_m * (d + DECODE_PAD) * 2;
     int stage = fp8 ? block_n * d : nhd ? block_n * (d + DECODE_PAD) * 2 : d * (block_n + DECODE_PAD) * 2;
-    bool frag = fp8 && nhd && (d & (d - 1)) == 0; /* FA_DEC_FRAG: fragments straight from the byte tiles */
-    int warp_bufs = fp8 && !frag ? warps * 2 * (nhd ? wk * (d + DECODE_PAD) : d * (wk + DECODE_PAD)) * 2 : 0;
+    int warp_bufs = fp8 && !decode_frag(key) ? warps * 2 * (nhd ? wk * (d + DECODE_PAD) : d * (wk + DECODE_PAD)) * 2 : 0;
     int ring = (stages + 1) * (block_n / (bs < block_n ? bs : block_n)) * DECODE_F32;
     int pipeline = q + 2 * stages * stage + warp_bufs + ring;
     int combine = q + warps * block_m * (d + 2) * DECODE_F32;
@@ -136,11 +146,13 @@ static fa_status plan_decode(const fa_key *key, fa_plan *plan, char *err, size_t
     }
     int row_tiles = (key->gqa_ratio + DECODE_ROW_TILE - 1) / DECODE_ROW_TILE;
     int block_m = DECODE_ROW_TILE * (row_tiles < DECODE_MAX_ROW_TILES ? row_tiles : DECODE_MAX_ROW_TILES);
-    int stages = fa_dtype_size(key->kv_dtype) == 1 ? t->stages_fp8 : t->stages_16bit;
+    bool frag = decode_frag(key);
+    int block_n = frag ? t->block_n_frag : t->block_n;
+    int stages = frag ? t->stages_frag : fa_dtype_size(key->kv_dtype) == 1 ? t->stages_fp8 : t->stages_16bit;
     int limit = smem_limit(key->arch);
-    while (decode_smem(key, block_m, t->block_n, t->num_warps, stages) > limit && stages > 2)
+    while (decode_smem(key, block_m, block_n, t->num_warps, stages) > limit && stages > 2)
         stages--;
-    int bytes = decode_smem(key, block_m, t->block_n, t->num_warps, stages);
+    int bytes = decode_smem(key, block_m, block_n, t->num_warps, stages);
     if (bytes > limit) {
         snprintf(err, errlen, "paged decode at head_dim %d needs more shared memory than %s offers", key->head_dim,
                  fa_arch_name(key->arch));
@@ -149,7 +161,7 @@ static fa_status plan_decode(const fa_key *key, fa_plan *plan, char *err, size_t
     plan->tmpl = FA_TEMPLATE_PAGED_DECODE;
     plan->template_file = "paged_decode.cuh";
     plan->block_m = block_m;
-    plan->block_n = t->block_n;
+    plan->block_n = block_n;
     plan->num_warps = t->num_warps;
     plan->stages = stages;
     plan->smem_bytes = bytes;

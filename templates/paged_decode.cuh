@@ -282,18 +282,26 @@ __device__ __forceinline__ void fa_dec_load(const void *cache, long long head_of
     const unsigned char *base = (const unsigned char *)cache + head_off * FA_KV_BYTES;
     const int n0 = tile * FA_BLOCK_N;
     const int in_block0 = FA_PAGED_BLOCK > FA_BLOCK_N ? n0 % FA_PAGED_BLOCK : 0;
+#if FA_PAGED_NHD
+    /* Byte strides; a block index is never negative, so blk * stride is one wide multiply. */
+    const unsigned long long bsb = (unsigned long long)block_stride * FA_KV_BYTES;
+    const long long rsb = row_stride * FA_KV_BYTES;
+#endif
 #pragma unroll
     for (int j = 0; j < FA_CHUNKS_PER_THREAD; j++) {
         const int idx = threadIdx.x + j * FA_THREADS;
         if (FA_TILE_CHUNKS % FA_THREADS != 0 && idx >= FA_TILE_CHUNKS)
             break;
 #if FA_PAGED_NHD
-        const int n = idx / FA_CHUNKS_PER_ROW, ch = idx % FA_CHUNKS_PER_ROW;
-        const long long blk = entries[n / FA_BSE];
+        /* With whole key rows a pass, a thread keeps its chunk and steps keys by a constant. */
+        const int n = FA_THREADS % FA_CHUNKS_PER_ROW == 0
+                          ? threadIdx.x / FA_CHUNKS_PER_ROW + j * (FA_THREADS / FA_CHUNKS_PER_ROW)
+                          : idx / FA_CHUNKS_PER_ROW;
+        const int ch = FA_THREADS % FA_CHUNKS_PER_ROW == 0 ? threadIdx.x % FA_CHUNKS_PER_ROW : idx % FA_CHUNKS_PER_ROW;
+        const unsigned blk = (unsigned)entries[n / FA_BSE];
         const int pos = in_block0 + n % FA_BSE;
         const bool ok = n0 + n < kv_len;
-        const unsigned char *src =
-            base + ((blk * block_stride + (long long)pos * row_stride) * FA_KV_BYTES + ch * 16);
+        const unsigned char *src = base + (blk * bsb + pos * rsb + ch * 16);
 #if FA_DEC_FRAG
         const fa_u32 d = dst + fa_dec_swz<V>(idx) * 16;
 #elif FA_KV_FP8
