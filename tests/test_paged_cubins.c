@@ -2,7 +2,8 @@
  * keys' names and plans. Each layout x block size x cache type {bf16, fp8 e4m3, fp8 e5m2}
  * appears on sm_80 and on sm_90a (the cache type rotates through the block sizes, shifted
  * between the archs: 20 kernels), with causal, sliding-window, learned-sink, score and
- * fp16 keys among them; plus the merge kernel's source. */
+ * fp16 keys among them, then the fp8 operand paths the GPU suite does not reach (fragments
+ * at d256, NHD warp buffers at d96, four m16 row tiles); plus the merge kernel's source. */
 #include "fadsl.h"
 #include "testutil.h"
 
@@ -52,6 +53,20 @@ static void test_names_and_plans(void)
     k = decode_key(FA_ARCH_SM90A, FA_PAGED_NHD, 16, FA_DTYPE_BF16, 4);
     CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_OK);
     CU_ASSERT(2 * plan.smem_bytes <= 227 * 1024);
+    CU_ASSERT_EQUAL(plan.block_n, 64);
+    /* fp8 NHD at d128 reads fragments from 128-key byte tiles, still two CTAs an SM; fp8
+     * through warp buffers (HDB, or NHD at d96) keeps 64 keys. */
+    k = decode_key(FA_ARCH_SM90A, FA_PAGED_NHD, 16, FA_DTYPE_FP8E4M3, 4);
+    CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_OK);
+    CU_ASSERT_EQUAL(plan.block_n, 128);
+    CU_ASSERT(2 * plan.smem_bytes <= 227 * 1024);
+    k.paged_layout = FA_PAGED_HDB;
+    CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_OK);
+    CU_ASSERT_EQUAL(plan.block_n, 64);
+    k.paged_layout = FA_PAGED_NHD;
+    k.head_dim = 96;
+    CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_OK);
+    CU_ASSERT_EQUAL(plan.block_n, 64);
     /* Head dims up to 128 fit sm_86's 99 KB, every one fits sm_90a (the fp8 HDB warp
      * buffers are the largest). */
     static const int dims[] = {64, 96, 128, 192, 256};
@@ -104,6 +119,16 @@ static void test_decode_cubins(void)
                 if (idx == 7)
                     it->key.head_dim = 64;
             }
+    static const struct {
+        int head_dim, gqa;
+        fa_dtype kv;
+    } fp8_paths[] = {{256, 4, FA_DTYPE_FP8E4M3}, {96, 8, FA_DTYPE_FP8E5M2}, {128, 64, FA_DTYPE_FP8E4M3}};
+    for (size_t i = 0; i < sizeof fp8_paths / sizeof fp8_paths[0]; i++) {
+        fadsl_prewarm_item *it = &items[n++];
+        it->variant = variants[i];
+        it->key = decode_key(FA_ARCH_SM90A, FA_PAGED_NHD, 16, fp8_paths[i].kv, fp8_paths[i].gqa);
+        it->key.head_dim = fp8_paths[i].head_dim;
+    }
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     fadsl_prewarm *pw = NULL;
     CU_ASSERT_EQUAL_FATAL(fadsl_prewarm_start(items, n, cpus > 0 ? (int)cpus : 1, &pw), FADSL_OK);
