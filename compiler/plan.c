@@ -27,9 +27,10 @@ enum { FA2_NUM_TILES = sizeof fa2_tiles / sizeof fa2_tiles[0] };
  * times the new tokens, DECODE_ROW_TILE at a time up to DECODE_MAX_ROW_TILES. The 16-bit
  * d128 tile (about 109 KB of shared memory) lets two CTAs share an H100 SM. A warp computes
  * block_n / num_warps keys of a stage (a multiple of 16). fp8 caches read through
- * fragments (FA_DEC_FRAG: NHD, power-of-two head dims) take their own tile: 128 keys at
- * d64/d128 halve the per-key share of a tile's fixed work (barrier, table, softmax
- * rescale), which bounds that path (issue-limited at 64 keys: H100, 2026-11-26). */
+ * fragments (FA_DEC_FRAG: NHD, power-of-two head dims) at one row tile (GQA <= 16) take
+ * their own tile: 128 keys at d64/d128 halve the per-key share of a tile's fixed work
+ * (barrier, table, softmax rescale), which bounds that path (issue-limited at 64 keys:
+ * H100, 2026-11-26). */
 typedef struct fa_decode_config {
     int head_dim, block_n, num_warps, stages_16bit, stages_fp8, block_n_frag, stages_frag;
 } fa_decode_config;
@@ -146,9 +147,10 @@ static fa_status plan_decode(const fa_key *key, fa_plan *plan, char *err, size_t
     }
     int row_tiles = (key->gqa_ratio + DECODE_ROW_TILE - 1) / DECODE_ROW_TILE;
     int block_m = DECODE_ROW_TILE * (row_tiles < DECODE_MAX_ROW_TILES ? row_tiles : DECODE_MAX_ROW_TILES);
-    bool frag = decode_frag(key);
-    int block_n = frag ? t->block_n_frag : t->block_n;
-    int stages = frag ? t->stages_frag : fa_dtype_size(key->kv_dtype) == 1 ? t->stages_fp8 : t->stages_16bit;
+    /* The fragment path's wider tile only for one row tile: more rows at 128 keys spill. */
+    bool wide = decode_frag(key) && block_m == DECODE_ROW_TILE;
+    int block_n = wide ? t->block_n_frag : t->block_n;
+    int stages = wide ? t->stages_frag : fa_dtype_size(key->kv_dtype) == 1 ? t->stages_fp8 : t->stages_16bit;
     int limit = smem_limit(key->arch);
     while (decode_smem(key, block_m, block_n, t->num_warps, stages) > limit && stages > 2)
         stages--;
