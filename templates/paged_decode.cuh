@@ -6,7 +6,8 @@
  * the CTA's FA_BLOCK_M-row tile (row r: token r / G, query head hk * G + r % G, G the GQA
  * ratio), so each K/V tile is read from memory once for all of them (GQA packing).
  * K/V: tiles of FA_BLOCK_N keys stream through FA_STAGES cp.async buffers (16-byte copies,
- * zero-filled past the sequence); the block-table entries of a tile are fetched once, a tile
+ * zero-filled past the sequence, L2 asked for 256-byte pieces except at HDB block size 8:
+ * FA_L2_PREFETCH_256); the block-table entries of a tile are fetched once, a tile
  * ahead, into shared memory. Each warp takes FA_DEC_WARP_KEYS keys of a tile: S = Q.K^T and
  * O += P.V on m16n8k16 tensor cores, online softmax in exp2 with the scale folded in; the
  * warps' partial (max, sum, O) are combined through shared memory at the end.
