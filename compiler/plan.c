@@ -51,7 +51,7 @@ enum {
 };
 
 /* Hopper (sm_90a, wgmma) forward tiles: 64 rows per consumer warpgroup, a producer
- * warpgroup, three K/V stages (bench/results/2026-11-26-fa3.md). */
+ * warpgroup, three K/V stages (bench/results/2026-11-26-h100-bench/README.md). */
 typedef struct fa3_tile_config {
     int head_dim, block_m, block_n, stages;
 } fa3_tile_config;
@@ -217,7 +217,7 @@ fa_status fa_plan_key(const fa_key *key, fa_plan *plan, char *err, size_t errlen
             return FA_ERR_UNSUPPORTED;
         }
     }
-    if (key->arch == FA_ARCH_SM90A && !key->paged_block_size)
+    if (key->arch == FA_ARCH_SM90A) /* paged keys reaching here are nhd, 16-bit, not decode */
         for (int i = 0; i < FA3_NUM_TILES; i++)
             if (fa3_tiles[i].head_dim == key->head_dim) {
                 plan_fa3(&fa3_tiles[i], fa_dtype_size(key->dtype), plan);

@@ -22,7 +22,8 @@
  *
  * Variants enter exactly as in fa2_fwd.cuh (templates/README.md): key range and sink
  * tiles, per-warpgroup tile classes (EMPTY skipped, FULL unmasked), fa_visible, fa_score,
- * fa_sink_logit. Head dims 64 and 128; fp16/bf16; dense and varlen; GQA.
+ * fa_sink_logit. Head dims 64 and 128; fp16/bf16; dense, varlen and paged (NHD blocks
+ * gathered by the producer); GQA.
  */
 
 #if FA_DTYPE_BF16
@@ -200,10 +201,29 @@ __device__ __forceinline__ void fa3_load_rows(fa_u32 dst, const fa_u16 *base, lo
     }
 }
 
-/* Issues the copies of the K and V tiles starting at key n0 into kd, vd. */
+/* Issues the copies of the K and V tiles starting at key n0 into kd, vd: contiguous or
+ * varlen rows, or, for a paged cache (layout [blocks, block_size, kv_heads, D]), rows
+ * gathered through the sequence's block table (one lookup serves K and V). */
 __device__ __forceinline__ void fa3_load_kv(const fa_args &a, const fa_ctx &c, fa_u32 kd, fa_u32 vd, int k_start,
                                             int n0)
 {
+#if FA_PAGED_BLOCK
+    const int *table = a.block_table + (long long)c.b * a.max_blocks_per_seq;
+    const fa_u16 *kh = (const fa_u16 *)a.k + (long long)c.hk * a.k_head_stride;
+    const fa_u16 *vh = (const fa_u16 *)a.v + (long long)c.hk * a.v_head_stride;
+#pragma unroll
+    for (int j = 0; j < (FA_BLOCK_N * FA_CHUNKS + FA_PRODUCER_THREADS - 1) / FA_PRODUCER_THREADS; j++) {
+        const int i = threadIdx.x % FA_PRODUCER_THREADS + j * FA_PRODUCER_THREADS;
+        if ((FA_BLOCK_N * FA_CHUNKS) % FA_PRODUCER_THREADS != 0 && i >= FA_BLOCK_N * FA_CHUNKS)
+            break;
+        const int r = i / FA_CHUNKS, ch = i % FA_CHUNKS, pos = n0 + r;
+        const bool ok = pos < c.kv_len;
+        const long long blk = ok ? table[pos / FA_PAGED_BLOCK] : 0, slot = pos % FA_PAGED_BLOCK;
+        const fa_u32 off = fa3_off(FA_BLOCK_N, r, ch);
+        fa_cp_async16(kd + off, kh + blk * a.k_block_stride + slot * a.k_row_stride + ch * 8, ok ? 16 : 0);
+        fa_cp_async16(vd + off, vh + blk * a.v_block_stride + slot * a.v_row_stride + ch * 8, ok ? 16 : 0);
+    }
+#else
     long long row = (long long)n0;
 #if FA_VARLEN
     row += k_start;
@@ -215,6 +235,7 @@ __device__ __forceinline__ void fa3_load_kv(const fa_args &a, const fa_ctx &c, f
                               a.k_row_stride, c.kv_len - n0);
     fa3_load_rows<FA_BLOCK_N>(vd, (const fa_u16 *)a.v + vb + (long long)c.hk * a.v_head_stride + row * a.v_row_stride,
                               a.v_row_stride, c.kv_len - n0);
+#endif
 }
 
 /* Online-softmax state of a thread's two rows (g and g + 8 of its warp's 16). */
