@@ -187,6 +187,9 @@ fadsl_status fart_fill_args(const fadsl_fwd_desc *d, const fa_program *p, fa_arg
 /* True when a paged request goes to the paged decode template (few query rows, or a cache
  * only it reads: HDB layout, fp8). */
 bool fart_paged_decode(const fadsl_paged_desc *pg, fa_dtype dtype, int gqa);
+/* FADSL_DEBUG_CHECKS=1: seq_lens and the used block-table entries of a paged request,
+ * checked on the host (a stream sync and two copies). */
+fadsl_status fart_paged_check(const fart_cu *cu, const fadsl_paged_desc *pg, int max_len, CUstream stream);
 /* Launches a validated paged decode: splits, the decode kernel fn, then the merge. */
 fadsl_status fart_paged_launch(const fadsl_fwd_desc *d, const fa_key *key, const fa_plan *plan, fa_args *args,
                                CUfunction fn, CUcontext ctx, bool ptx, CUstream stream);

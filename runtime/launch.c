@@ -73,6 +73,9 @@ fadsl_status fadsl_forward(const fadsl_fwd_desc *d, void *stream)
     const fa_plan *plan = fart_kernel_plan(k);
     if (plan->tmpl == FA_TEMPLATE_PAGED_DECODE)
         return fart_paged_launch(d, &key, plan, &args, fn, ctx, ptx, (CUstream)stream);
+    if (d->paged && fart_env_flag("FADSL_DEBUG_CHECKS") &&
+        (s = fart_paged_check(cu, d->paged, args.seqlen_k, (CUstream)stream)))
+        return s;
     unsigned grid_x = (unsigned)((args.seqlen_q + plan->block_m - 1) / plan->block_m);
     void *params[] = {&args};
     return fart_cu_check(cu->LaunchKernel(fn, grid_x, (unsigned)args.q_heads, (unsigned)args.batch,

@@ -92,7 +92,7 @@ fadsl_status fadsl_workspace_size(const fadsl_fwd_desc *d, size_t *bytes)
 /* FADSL_DEBUG_CHECKS=1: copies seq_lens and block_tables to the host (after synchronising
  * the caller's stream) and checks every length and every entry a sequence uses. Costs a
  * sync and two small copies a call; not capturable in a CUDA graph. */
-static fadsl_status check_tables(const fart_cu *cu, const fadsl_paged_desc *pg, int max_len, CUstream stream)
+fadsl_status fart_paged_check(const fart_cu *cu, const fadsl_paged_desc *pg, int max_len, CUstream stream)
 {
     size_t n_tab = (size_t)pg->num_seqs * pg->max_blocks_per_seq;
     int *lens = malloc((size_t)pg->num_seqs * sizeof *lens), *tab = malloc(n_tab * sizeof *tab);
@@ -157,7 +157,7 @@ fadsl_status fart_paged_launch(const fadsl_fwd_desc *d, const fa_key *key, const
         if ((s = fart_merge_function(key->dtype, key->arch, ptx, ctx, &merge)))
             return s;
     }
-    if (fart_env_flag("FADSL_DEBUG_CHECKS") && (s = check_tables(cu, pg, args->seqlen_k, stream)))
+    if (fart_env_flag("FADSL_DEBUG_CHECKS") && (s = fart_paged_check(cu, pg, args->seqlen_k, stream)))
         return s;
     void *params[] = {args};
     s = fart_cu_check(cu->LaunchKernel(fn, (unsigned)(row_tiles(args, plan) * splits), (unsigned)args->kv_heads,

@@ -2,6 +2,7 @@
  * with its own status and a message naming the bad value, and builds the dispatch key. */
 #include "fart.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 
@@ -105,12 +106,12 @@ static fadsl_status check_shape(const fadsl_fwd_desc *d)
             return fart_fail(FADSL_ERR_SEQLEN, "max_seqlen_k %d is out of range (at least 1)", d->max_seqlen_k);
         if ((s = check_ptr("cu_seqlens_q", d->cu_seqlens_q, 4)) || (s = check_ptr("cu_seqlens_k", d->cu_seqlens_k, 4)))
             return s;
-        return FADSL_OK;
+    } else {
+        if ((s = check_batch("batch", d->batch, "seqlen_q", d->seqlen_q)))
+            return s;
+        if (d->seqlen_k <= 0)
+            return fart_fail(FADSL_ERR_SEQLEN, "seqlen_k %d is out of range (at least 1)", d->seqlen_k);
     }
-    if ((s = check_batch("batch", d->batch, "seqlen_q", d->seqlen_q)))
-        return s;
-    if (d->seqlen_k <= 0)
-        return fart_fail(FADSL_ERR_SEQLEN, "seqlen_k %d is out of range (at least 1)", d->seqlen_k);
     if ((s = check_ptr("k", d->k, 16)) || (s = check_ptr("v", d->v, 16)))
         return s;
     return FADSL_OK;
@@ -153,8 +154,10 @@ fadsl_status fart_prepare(const fadsl_fwd_desc *d, const fa_program *p, fa_key *
         return s;
     if (d->lse && (uintptr_t)d->lse % 4)
         return fart_fail(FADSL_ERR_MISALIGNED, "lse %p is not 4-byte aligned", (void *)d->lse);
-    if (isnan(d->softmax_scale) || isinf(d->softmax_scale))
-        return fart_fail(FADSL_ERR_INVALID, "softmax_scale %g is not finite", d->softmax_scale);
+    /* The kernels take the scale (and scale * log2 e) as float32. */
+    if (isnan(d->softmax_scale) || isinf(d->softmax_scale) || fabs(d->softmax_scale) * 1.4426950408889634 > FLT_MAX)
+        return fart_fail(FADSL_ERR_INVALID, "softmax_scale %g is not a finite float32 (with log2(e) folded in)",
+                         d->softmax_scale);
 
     fa_key_init(key);
     key->arch = arch;

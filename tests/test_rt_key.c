@@ -214,6 +214,12 @@ static void test_dense_refusals(void)
     d.cu_seqlens_k = cu;
     d.max_seqlen_k = 0;
     refuse(&d, FADSL_ERR_SEQLEN, "max_seqlen_k 0", NULL);
+    d.max_seqlen_k = 16;
+    d.k = NULL; /* varlen requests check k and v too */
+    refuse(&d, FADSL_ERR_NULL_POINTER, "k is NULL", NULL);
+    d = dense();
+    d.softmax_scale = 1e300; /* finite as a double, inf as the kernels' float */
+    refuse(&d, FADSL_ERR_INVALID, "softmax_scale 1e+300 is not a finite float32", NULL);
     d = dense();
     d.arch = "sm_75";
     refuse(&d, FADSL_ERR_INVALID, "unknown arch 'sm_75'", "sm_90a");

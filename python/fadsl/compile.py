@@ -24,7 +24,7 @@ class VariantParam(NamedTuple):
 class CompileResult:
     """What fadsl.compile found or built.
 
-    kernel_name  the kernel's deterministic name (e.g. fa2_fwd_bf16_hd128_causal_sm90a)
+    kernel_name  the kernel's deterministic name (e.g. fa3_fwd_bf16_hd128_causal_sm90a)
     from_cache   True when the kernel came from the memory or disk cache
     origin       "compile" (NVRTC ran), "memory" or "disk"
     seconds      this call's wall time
@@ -74,7 +74,7 @@ def _paged_fields(paged):
     """(block_size, layout code) of `paged`: None, a block size, or (block_size, layout)."""
     if paged is None:
         return 0, PAGED_LAYOUTS["hnd"]
-    block, layout = (paged, "hnd") if isinstance(paged, int) else paged
+    block, layout = (paged, "nhd") if isinstance(paged, int) else paged
     return _positive_int(block, "paged block size"), _index(tuple(PAGED_LAYOUTS), layout, "paged layout")
 
 
@@ -85,7 +85,8 @@ def compile(variant, arch=None, dtype="bf16", head_dim=128, gqa=1, paged=None, v
     arch      "sm_80", "sm_86", "sm_89" or "sm_90a"; None: CUDA device 0's (needs a GPU)
     dtype     "fp16" or "bf16" (Q, K, V and O; use paged for an fp8 cache)
     head_dim, gqa   head dimension and query heads per KV head
-    paged     None (contiguous K/V), a block size (layout "hnd"), or (block_size, "hnd"|"nhd")
+    paged     None (contiguous K/V), a block size (layout "nhd", the chunked-prefill kernel), or
+              (block_size, "hnd"|"nhd"); decode kernels are compiled on first use
     varlen    True for cu_seqlens packed batches
     Returns a CompileResult; raises FadslError (e.g. ERR_SYNTAX with the diagnostics).
     """

@@ -113,3 +113,8 @@ def test_variant_params_describe_the_declarations(lib):
     with pytest.raises(fadsl.FadslError) as info:
         fadsl.variant_params("variant x { mask = k <=; }")
     assert info.value.status == "ERR_SYNTAX"
+
+
+def test_paged_prefill_kernel_compiles_ahead_of_time(cache_dir):
+    info = fadsl.compile("causal", arch="sm_90a", paged=16, gqa=8)
+    assert "paged" in info.kernel_name and "bs16" in info.kernel_name and "gqa8" in info.kernel_name
