@@ -48,8 +48,8 @@ static fadsl_status load_merge(fa_dtype dtype, fa_arch arch, bool ptx, CUfunctio
     CUmodule mod = NULL;
     if (!s)
         s = fart_cu_check(cu->ModuleLoadData(&mod, image.data), "cuModuleLoadData(merge)");
-    if (!s)
-        s = fart_cu_check(cu->ModuleGetFunction(fn, mod, fa_merge_name(dtype)), "cuModuleGetFunction(merge)");
+    if (!s && (s = fart_cu_check(cu->ModuleGetFunction(fn, mod, fa_merge_name(dtype)), "cuModuleGetFunction(merge)")))
+        cu->ModuleUnload(mod);
     free(image.data);
     return s;
 }
@@ -63,8 +63,12 @@ fadsl_status fart_merge_function(fa_dtype dtype, fa_arch arch, bool ptx, CUconte
             pthread_mutex_unlock(&merge_lock);
             return FADSL_OK;
         }
-    fadsl_status s = load_merge(dtype, arch, ptx, fn);
-    if (!s && n_loaded < MERGE_MAX_LOADED)
+    /* A full table refuses rather than load (and leak) a module on every call. */
+    fadsl_status s = n_loaded < MERGE_MAX_LOADED
+                         ? load_merge(dtype, arch, ptx, fn)
+                         : fart_fail(FADSL_ERR_UNSUPPORTED, "merge: more than %d (dtype, arch, context) combinations",
+                                     MERGE_MAX_LOADED);
+    if (!s)
         loaded[n_loaded++] = (merge_fn){dtype, arch, ptx, ctx, *fn};
     pthread_mutex_unlock(&merge_lock);
     return s;
