@@ -117,16 +117,9 @@ __device__ __forceinline__ void fa_load_kv(const fa_args &a, const fa_ctx &c, fa
     fa_load_paged(a, c, kd, a.k, a.k_row_stride, a.k_head_stride, a.k_block_stride, n0);
     fa_load_paged(a, c, vd, a.v, a.v_row_stride, a.v_head_stride, a.v_block_stride, n0);
 #else
-    long long row = (long long)n0;
-#if FA_VARLEN
-    row += k_start;
-    const long long kb = 0, vb = 0;
-#else
-    const long long kb = (long long)c.b * a.k_batch_stride, vb = (long long)c.b * a.v_batch_stride;
-#endif
-    fa_load_rows<FA_BLOCK_N>(kd, (const fa_u16 *)a.k + kb + (long long)c.hk * a.k_head_stride + row * a.k_row_stride,
+    fa_load_rows<FA_BLOCK_N>(kd, fa_kv_row(c, a.k, a.k_batch_stride, a.k_head_stride, a.k_row_stride, k_start, n0),
                              a.k_row_stride, c.kv_len - n0);
-    fa_load_rows<FA_BLOCK_N>(vd, (const fa_u16 *)a.v + vb + (long long)c.hk * a.v_head_stride + row * a.v_row_stride,
+    fa_load_rows<FA_BLOCK_N>(vd, fa_kv_row(c, a.v, a.v_batch_stride, a.v_head_stride, a.v_row_stride, k_start, n0),
                              a.v_row_stride, c.kv_len - n0);
 #endif
 }

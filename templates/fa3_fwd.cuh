@@ -224,16 +224,9 @@ __device__ __forceinline__ void fa3_load_kv(const fa_args &a, const fa_ctx &c, f
         fa_cp_async16(vd + off, vh + blk * a.v_block_stride + slot * a.v_row_stride + ch * 8, ok ? 16 : 0);
     }
 #else
-    long long row = (long long)n0;
-#if FA_VARLEN
-    row += k_start;
-    const long long kb = 0, vb = 0;
-#else
-    const long long kb = (long long)c.b * a.k_batch_stride, vb = (long long)c.b * a.v_batch_stride;
-#endif
-    fa3_load_rows<FA_BLOCK_N>(kd, (const fa_u16 *)a.k + kb + (long long)c.hk * a.k_head_stride + row * a.k_row_stride,
+    fa3_load_rows<FA_BLOCK_N>(kd, fa_kv_row(c, a.k, a.k_batch_stride, a.k_head_stride, a.k_row_stride, k_start, n0),
                               a.k_row_stride, c.kv_len - n0);
-    fa3_load_rows<FA_BLOCK_N>(vd, (const fa_u16 *)a.v + vb + (long long)c.hk * a.v_head_stride + row * a.v_row_stride,
+    fa3_load_rows<FA_BLOCK_N>(vd, fa_kv_row(c, a.v, a.v_batch_stride, a.v_head_stride, a.v_row_stride, k_start, n0),
                               a.v_row_stride, c.kv_len - n0);
 #endif
 }

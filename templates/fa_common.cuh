@@ -206,6 +206,19 @@ __device__ __forceinline__ const fa_u16 *fa_q_row(const fa_args &a, const fa_ctx
 #endif
 }
 
+/* Key row n0 of sequence c's KV head in a contiguous or varlen (packed from row k_start)
+ * K or V tensor; later rows follow at row_stride. */
+__device__ __forceinline__ const fa_u16 *fa_kv_row(const fa_ctx &c, const void *base, long long batch_stride,
+                                                   long long head_stride, long long row_stride, int k_start, int n0)
+{
+    const fa_u16 *p = (const fa_u16 *)base + (long long)c.hk * head_stride;
+#if FA_VARLEN
+    return p + (long long)(k_start + n0) * row_stride;
+#else
+    return p + (long long)c.b * batch_stride + (long long)n0 * row_stride;
+#endif
+}
+
 /* Row r (of sequence c) of O, and the LSE element of that row. */
 __device__ __forceinline__ fa_u16 *fa_out_row(const fa_args &a, const fa_ctx &c, int q_start, int r)
 {
