@@ -54,8 +54,58 @@ static void fa_emit_tensor_size(fa_buf *b, const fa_ir *ir, int slot)
     }
 }
 
-/* C expression of node n's value over its operands v<id>. */
-static void fa_emit_expr(fa_buf *b, const fa_ir *ir, const fa_ir_node *n)
+/* Adds coef * (the int value of n) to the affine form cq * q + ck * k + c0 when n is
+ * built from q, k and int constants by +, - and negation alone; false otherwise. */
+static bool fa_emit_affine(const fa_ir_node *n, int64_t coef, int64_t *cq, int64_t *ck, int64_t *c0, int depth)
+{
+    if (depth > 16)
+        return false;
+    switch (n->op) {
+    case FA_IR_CONST: *c0 += coef * n->ival; return n->type == FA_TY_INT;
+    case FA_IR_VAR:
+        if (n->aux == FA_VAR_Q)
+            *cq += coef;
+        else if (n->aux == FA_VAR_K)
+            *ck += coef;
+        return n->aux == FA_VAR_Q || n->aux == FA_VAR_K;
+    case FA_IR_NEG: return fa_emit_affine(n->arg[0], -coef, cq, ck, c0, depth + 1);
+    case FA_IR_ADD:
+    case FA_IR_SUB:
+        return fa_emit_affine(n->arg[0], coef, cq, ck, c0, depth + 1) &&
+               fa_emit_affine(n->arg[1], n->op == FA_IR_ADD ? coef : -coef, cq, ck, c0, depth + 1);
+    default: return false;
+    }
+}
+
+/* The float value of int node n from the exact float positions qf and kf, when it rounds
+ * exactly as (float)n: n (or abs(n)) is q, k, q - k or k - q, plus a constant of at most
+ * 2^24. With |q|, |k| < 2^23 the position part is an exact float and adding the constant
+ * rounds once, like the conversion. Emits nothing and returns false otherwise. */
+static bool fa_emit_pos_float(fa_buf *b, const fa_ir_node *n)
+{
+    bool abs = n->op == FA_IR_ABS;
+    int64_t cq = 0, ck = 0, c0 = 0;
+    if (!fa_emit_affine(abs ? n->arg[0] : n, 1, &cq, &ck, &c0, 0))
+        return false;
+    static const struct {
+        int cq, ck;
+        const char *text;
+    } forms[] = {{1, 0, "qf"}, {-1, 0, "-qf"}, {0, 1, "kf"}, {0, -1, "-kf"}, {1, -1, "qf - kf"}, {-1, 1, "kf - qf"}};
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+        if (forms[i].cq != cq || forms[i].ck != ck || c0 < -(1 << 24) || c0 > (1 << 24))
+            continue;
+        fa_buf_printf(b, "%s(%s", abs ? "fabsf" : "", forms[i].text);
+        if (c0)
+            fa_buf_printf(b, " + %lld.0f", (long long)c0);
+        fa_buf_puts(b, ")");
+        return true;
+    }
+    return false;
+}
+
+/* C expression of node n's value over its operands v<id>; with `pos`, int-to-float
+ * conversions of positions read the float positions qf, kf (fa_emit_pos_float). */
+static void fa_emit_expr(fa_buf *b, const fa_ir *ir, const fa_ir_node *n, bool pos)
 {
     static const char *const infix[FA_IR__COUNT] = {
         [FA_IR_ADD] = "+", [FA_IR_SUB] = "-",  [FA_IR_MUL] = "*",  [FA_IR_DIV] = "/",  [FA_IR_LT] = "<",
@@ -94,13 +144,21 @@ static void fa_emit_expr(fa_buf *b, const fa_ir *ir, const fa_ir_node *n)
         }
         break;
     case FA_IR_MOD: fa_buf_printf(b, "fa_imod(v%d, v%d)", a, c); return;
-    case FA_IR_NEG: fa_buf_printf(b, "-v%d", a); return;
+    case FA_IR_ADD:
+    case FA_IR_SUB:
+    case FA_IR_MUL:
+        if (!f) {
+            fa_buf_printf(b, "fa_w%s(v%d, v%d)", n->op == FA_IR_ADD ? "add" : n->op == FA_IR_SUB ? "sub" : "mul", a, c);
+            return;
+        }
+        break;
+    case FA_IR_NEG: fa_buf_printf(b, f ? "-v%d" : "fa_wneg(v%d)", a); return;
     case FA_IR_NOT: fa_buf_printf(b, "!v%d", a); return;
     case FA_IR_ABS:
         if (f)
             fa_buf_printf(b, "fabsf(v%d)", a);
         else
-            fa_buf_printf(b, "(v%d < 0 ? -v%d : v%d)", a, a, a);
+            fa_buf_printf(b, "(v%d < 0 ? fa_wneg(v%d) : v%d)", a, a, a);
         return;
     case FA_IR_MIN:
     case FA_IR_MAX:
@@ -110,7 +168,10 @@ static void fa_emit_expr(fa_buf *b, const fa_ir *ir, const fa_ir_node *n)
             fa_buf_printf(b, "(v%d %s v%d ? v%d : v%d)", a, n->op == FA_IR_MIN ? "<" : ">", c, a, c);
         return;
     case FA_IR_SELECT: fa_buf_printf(b, "v%d ? v%d : v%d", a, c, n->arg[2]->id); return;
-    case FA_IR_ITOF: fa_buf_printf(b, "(float)v%d", a); return;
+    case FA_IR_ITOF:
+        if (!pos || !fa_emit_pos_float(b, n->arg[0]))
+            fa_buf_printf(b, "(float)v%d", a);
+        return;
     default: break;
     }
     if (call[n->op])
@@ -133,8 +194,9 @@ static void fa_emit_need(const fa_ir_node *n, bool *need, bool intervals)
         fa_emit_need(n->arg[i], need, intervals);
 }
 
-/* Element code: one `const T v<id> = ...;` for each node root needs. */
-static void fa_emit_values(fa_buf *b, const fa_ir *ir, const fa_ir_node *root, bool *need)
+/* Element code: one `const T v<id> = ...;` for each node root needs (`pos`: see
+ * fa_emit_expr). */
+static void fa_emit_values(fa_buf *b, const fa_ir *ir, const fa_ir_node *root, bool *need, bool pos)
 {
     memset(need, 0, (size_t)ir->n_nodes * sizeof *need);
     fa_emit_need(root, need, false);
@@ -142,7 +204,7 @@ static void fa_emit_values(fa_buf *b, const fa_ir *ir, const fa_ir_node *root, b
         if (!need[i])
             continue;
         fa_buf_printf(b, "    const %s v%d = ", fa_emit_type(ir->nodes[i]->type), i);
-        fa_emit_expr(b, ir, ir->nodes[i]);
+        fa_emit_expr(b, ir, ir->nodes[i], pos);
         fa_buf_puts(b, ";\n");
     }
 }
@@ -175,7 +237,7 @@ static void fa_emit_intervals(fa_buf *b, const fa_ir *ir, const bool *need, cons
                 fa_buf_puts(b, ")");
             } else {
                 fa_buf_puts(b, "fa_av_pt(");
-                fa_emit_expr(b, ir, n);
+                fa_emit_expr(b, ir, n, false);
                 fa_buf_puts(b, ")");
             }
         }
@@ -246,15 +308,20 @@ void fa_emit_device_functions(fa_buf *b, const fa_ir *ir, const fa_kr *kr)
                   ir->name);
 
     fa_buf_puts(b, FA_EMIT_SIG "bool fa_visible(const fa_args &a, const fa_ctx &c, int q, int k)\n{\n");
-    fa_emit_values(b, ir, ir->root[FA_IR_ROOT_VISIBLE], need);
+    fa_emit_values(b, ir, ir->root[FA_IR_ROOT_VISIBLE], need, false);
     fa_buf_printf(b, "    return v%d;\n}\n\n", ir->root[FA_IR_ROOT_VISIBLE]->id);
 
-    fa_buf_puts(b, FA_EMIT_SIG "float fa_score(const fa_args &a, const fa_ctx &c, int q, int k, float s)\n{\n");
-    if (ir->root[FA_IR_ROOT_SCORE]) {
-        fa_emit_values(b, ir, ir->root[FA_IR_ROOT_SCORE], need);
-        fa_buf_printf(b, "    return v%d;\n}\n\n", ir->root[FA_IR_ROOT_SCORE]->id);
-    } else {
-        fa_buf_puts(b, "    return s;\n}\n\n");
+    /* fa_score_pos: the same value, for callers that also hold the positions as exact
+     * floats (|q|, |k| < 2^23); conversions of positions then cost no I2F. */
+    for (int pos = 0; pos < 2; pos++) {
+        fa_buf_printf(b, FA_EMIT_SIG "float fa_score%s(const fa_args &a, const fa_ctx &c, int q, int k, %sfloat s)\n{\n",
+                      pos ? "_pos" : "", pos ? "float qf, float kf, " : "");
+        if (ir->root[FA_IR_ROOT_SCORE]) {
+            fa_emit_values(b, ir, ir->root[FA_IR_ROOT_SCORE], need, pos);
+            fa_buf_printf(b, "    return v%d;\n}\n\n", ir->root[FA_IR_ROOT_SCORE]->id);
+        } else {
+            fa_buf_puts(b, "    return s;\n}\n\n");
+        }
     }
 
     fa_buf_puts(b, FA_EMIT_SIG "int fa_tile_class(const fa_args &a, const fa_ctx &c, int q0, int q1, int k0, int k1)\n{\n");
@@ -277,7 +344,7 @@ void fa_emit_device_functions(fa_buf *b, const fa_ir *ir, const fa_kr *kr)
 
     if (ir->root[FA_IR_ROOT_SINK_LOGIT]) {
         fa_buf_puts(b, "\n" FA_EMIT_SIG "float fa_sink_logit(const fa_args &a, const fa_ctx &c)\n{\n");
-        fa_emit_values(b, ir, ir->root[FA_IR_ROOT_SINK_LOGIT], need);
+        fa_emit_values(b, ir, ir->root[FA_IR_ROOT_SINK_LOGIT], need, false);
         fa_buf_printf(b, "    return v%d;\n}\n", ir->root[FA_IR_ROOT_SINK_LOGIT]->id);
     }
     free(need);

@@ -447,12 +447,6 @@ long long fa_ir_tensor_size(const fa_ir *ir, int slot, const int32_t *extent)
     return n;
 }
 
-/* Two's-complement int32 arithmetic without undefined behaviour. */
-static int32_t fa_wrap(uint32_t v)
-{
-    return (int32_t)v;
-}
-
 /* The value of a leaf node (no operands, or a load) under env. */
 static fa_ir_val fa_ir_eval_leaf(const fa_ir *ir, const fa_ir_env *env, const fa_ir_node *n, fa_ir_val index)
 {
@@ -495,13 +489,13 @@ fa_ir_val fa_ir_apply(const fa_ir_node *n, const fa_ir_val *args)
     fa_ir_val a = args[0], b = args[1];
     bool f = n->arg[0]->type == FA_TY_FLOAT;
     switch (n->op) {
-    case FA_IR_ADD: if (f) r.f = a.f + b.f; else r.i = fa_wrap((uint32_t)a.i + (uint32_t)b.i); break;
-    case FA_IR_SUB: if (f) r.f = a.f - b.f; else r.i = fa_wrap((uint32_t)a.i - (uint32_t)b.i); break;
-    case FA_IR_MUL: if (f) r.f = a.f * b.f; else r.i = fa_wrap((uint32_t)a.i * (uint32_t)b.i); break;
+    case FA_IR_ADD: if (f) r.f = a.f + b.f; else r.i = fa_wadd(a.i, b.i); break;
+    case FA_IR_SUB: if (f) r.f = a.f - b.f; else r.i = fa_wsub(a.i, b.i); break;
+    case FA_IR_MUL: if (f) r.f = a.f * b.f; else r.i = fa_wmul(a.i, b.i); break;
     case FA_IR_DIV: if (f) r.f = a.f / b.f; else r.i = fa_idiv(a.i, b.i); break;
     case FA_IR_MOD: r.i = fa_imod(a.i, b.i); break;
-    case FA_IR_NEG: if (f) r.f = -a.f; else r.i = fa_wrap(0u - (uint32_t)a.i); break;
-    case FA_IR_ABS: if (f) r.f = fabsf(a.f); else r.i = a.i < 0 ? fa_wrap(0u - (uint32_t)a.i) : a.i; break;
+    case FA_IR_NEG: if (f) r.f = -a.f; else r.i = fa_wneg(a.i); break;
+    case FA_IR_ABS: if (f) r.f = fabsf(a.f); else r.i = a.i < 0 ? fa_wneg(a.i) : a.i; break;
     case FA_IR_MIN: if (f) r.f = fminf(a.f, b.f); else r.i = a.i < b.i ? a.i : b.i; break;
     case FA_IR_MAX: if (f) r.f = fmaxf(a.f, b.f); else r.i = a.i > b.i ? a.i : b.i; break;
     case FA_IR_LT: r.b = f ? a.f < b.f : a.i < b.i; break;

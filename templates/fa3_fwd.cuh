@@ -39,7 +39,6 @@
 #define FA_PRODUCER_REGS 72                     /* setmaxnreg budgets: 128 x 72 + 256 x 216 <= 64K */
 #define FA_CONSUMER_REGS 216
 #define FA_CHUNKS (FA_HEAD_DIM / 8)     /* 16-byte chunks per row */
-#define FA_NT_S (FA_BLOCK_N / 8)        /* n8 blocks of a warp's S rows */
 #define FA_NT_O (FA_HEAD_DIM / 8)       /* n8 blocks of a warp's O rows */
 #define FA_KS_QK (FA_HEAD_DIM / 16)     /* k16 steps of Q.K^T */
 #define FA_KS_PV (FA_BLOCK_N / 16)      /* k16 steps of P.V */
@@ -142,6 +141,22 @@ __device__ __forceinline__ void fa_mbar_arrive_cp_async(fa_u32 bar)
 }
 
 
+/* D(64x16) += A(64x16, shared) * B(16x16, shared, K-major); scale_d 0 overwrites D. */
+__device__ __forceinline__ void fa_wgmma_ss_n16(float d[8], unsigned long long da, unsigned long long db, int scale_d)
+{
+    asm volatile("{\n.reg .pred p;\nsetp.ne.b32 p, %10, 0;\n"
+                 "wgmma.mma_async.sync.aligned.m64n16k16.f32." FA_WGMMA_TYPE " {%0,%1,%2,%3,%4,%5,%6,%7}, %8, %9, p, 1, 1, 0, 0;\n}\n"
+                 : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7])
+                 : "l"(da), "l"(db), "r"(scale_d));
+}
+/* D(64x32) += A(64x16, shared) * B(16x32, shared, K-major); scale_d 0 overwrites D. */
+__device__ __forceinline__ void fa_wgmma_ss_n32(float d[16], unsigned long long da, unsigned long long db, int scale_d)
+{
+    asm volatile("{\n.reg .pred p;\nsetp.ne.b32 p, %18, 0;\n"
+                 "wgmma.mma_async.sync.aligned.m64n32k16.f32." FA_WGMMA_TYPE " {%0,%1,%2,%3,%4,%5,%6,%7,%8,%9,%10,%11,%12,%13,%14,%15}, %16, %17, p, 1, 1, 0, 0;\n}\n"
+                 : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]), "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15])
+                 : "l"(da), "l"(db), "r"(scale_d));
+}
 /* D(64x64) += A(64x16, shared) * B(16x64, shared, K-major); scale_d 0 overwrites D. */
 __device__ __forceinline__ void fa_wgmma_ss_n64(float d[32], unsigned long long da, unsigned long long db, int scale_d)
 {
@@ -184,6 +199,26 @@ __device__ __forceinline__ void fa_wgmma_rs_n256(float d[128], const fa_u32 a[4]
 #define FA_CAT(a, b) FA_CAT_(a, b)
 #define fa_wgmma_qk FA_CAT(fa_wgmma_ss_n, FA_BLOCK_N)
 #define fa_wgmma_pv FA_CAT(fa_wgmma_rs_n, FA_HEAD_DIM)
+
+/* A sink tile visited apart from the key range holds its FA_SINK_TOKENS keys in its first
+ * FA_SINK_N (16, 32 or 64) rows: only those are multiplied (n16..n64 wgmma, one to four
+ * k16 steps of P.V) instead of a whole FA_BLOCK_N tile. 0: sinks take whole tiles. */
+#if FA_SINK_TOKENS > 0 && FA_SINK_TOKENS <= 16
+#define FA_SINK_N 16
+#elif FA_SINK_TOKENS > 0 && FA_SINK_TOKENS <= 32
+#define FA_SINK_N 32
+#elif FA_SINK_TOKENS > 0 && FA_SINK_TOKENS <= 64 && FA_BLOCK_N > 64
+#define FA_SINK_N 64
+#else
+#define FA_SINK_N 0
+#endif
+#if FA_SINK_N
+#define fa_wgmma_qk_sink FA_CAT(fa_wgmma_ss_n, FA_SINK_N)
+#endif
+
+/* Lazy rescaling (log2 units): a row's running max moves only when a tile's max exceeds it
+ * by more than this, so most tiles skip rescaling O; probabilities stay below 2^8. */
+#define FA_RESCALE_SLACK 8.f
 
 /* Copies ROWS rows of a [rows, D] operand (row r at base + r * row_stride) into a
  * column-blocked tile; rows at or past `valid` are zero-filled. Run by the producer. */
@@ -233,29 +268,42 @@ __device__ __forceinline__ void fa3_load_kv(const fa_args &a, const fa_ctx &c, f
 
 /* Online-softmax state of a thread's two rows (g and g + 8 of its warp's 16). */
 struct fa3_state {
-    float row_max[2]; /* log2 units */
-    float row_sum[2]; /* this thread's partial sums */
-    bool need_mask;   /* the current tile needs per-element masking */
+    float row_max[2];     /* log2 units; may trail the true max by FA_RESCALE_SLACK */
+    float row_sum[2];     /* this thread's partial sums */
+    bool need_mask;       /* the current tile needs per-element masking */
+    bool exact_positions; /* every position is below 2^23 in magnitude: fa_score_pos applies */
 };
 
-/* Scores of tile n0 in s (log2 units after fa_score, or raw dot products), masked, turned
- * into probabilities against the updated row maxima; corr receives each row's rescale
- * factor for O. */
-__device__ __forceinline__ void fa3_softmax(const fa_args &args, const fa_ctx &c, fa3_state &st,
-                                            float (&s)[FA_BLOCK_N / 2], int rq0, int n0, int t4, float corr[2])
+/* Scores of the NC keys from n0 in s (log2 units after fa_score, or raw dot products),
+ * masked, turned into probabilities against the row maxima; corr receives each row's
+ * rescale factor for O (exactly 1 where the max did not move). */
+template <int NC>
+__device__ __forceinline__ void fa3_softmax(const fa_args &args, const fa_ctx &c, fa3_state &st, float (&s)[NC / 2],
+                                            int rq0, int n0, int t4, float corr[2])
 {
 #if FA_HAS_SCORE
     const float mult = 1.f;
+    if (st.exact_positions) { /* positions as floats without a conversion per element */
+        const float qf = (float)rq0, kf = (float)(n0 + 2 * t4);
 #pragma unroll
-    for (int i = 0; i < FA_BLOCK_N / 2; i++)
-        s[i] = fa_score(args, c, rq0 + ((i % 4) / 2) * 8, n0 + (i / 4) * 8 + 2 * t4 + i % 2, s[i] * args.softmax_scale) *
-               FA_LOG2E;
+        for (int i = 0; i < NC / 2; i++)
+            s[i] = fa_score_pos(args, c, rq0 + ((i % 4) / 2) * 8, n0 + (i / 4) * 8 + 2 * t4 + i % 2,
+                                qf + (float)(((i % 4) / 2) * 8), kf + (float)((i / 4) * 8 + i % 2),
+                                s[i] * args.softmax_scale) *
+                   FA_LOG2E;
+    } else {
+#pragma unroll
+        for (int i = 0; i < NC / 2; i++)
+            s[i] = fa_score(args, c, rq0 + ((i % 4) / 2) * 8, n0 + (i / 4) * 8 + 2 * t4 + i % 2,
+                            s[i] * args.softmax_scale) *
+                   FA_LOG2E;
+    }
 #else
     const float mult = args.scale_log2;
 #endif
     if (st.need_mask) {
 #pragma unroll
-        for (int i = 0; i < FA_BLOCK_N / 2; i++) {
+        for (int i = 0; i < NC / 2; i++) {
             const int qpos = rq0 + ((i % 4) / 2) * 8, kpos = n0 + (i / 4) * 8 + 2 * t4 + i % 2;
             if (!(kpos < c.kv_len && fa_visible(args, c, qpos, kpos)))
                 s[i] = FA_NEG_INF;
@@ -265,15 +313,17 @@ __device__ __forceinline__ void fa3_softmax(const fa_args &args, const fa_ctx &c
     for (int half = 0; half < 2; half++) {
         float mx = FA_NEG_INF;
 #pragma unroll
-        for (int nt = 0; nt < FA_NT_S; nt++)
+        for (int nt = 0; nt < NC / 8; nt++)
             mx = fmaxf(mx, fmaxf(s[nt * 4 + half * 2], s[nt * 4 + half * 2 + 1]));
-        mx = fmaxf(fa_quad_max(mx) * mult, st.row_max[half]);
-        const float base = mx == FA_NEG_INF ? 0.f : mx;
-        corr[half] = fa_exp2(st.row_max[half] - base);
-        st.row_max[half] = mx;
+        mx = fa_quad_max(mx) * mult;
+        const float old = st.row_max[half];
+        if (mx > old + FA_RESCALE_SLACK) /* also the first visible tile: old is -inf */
+            st.row_max[half] = mx;
+        const float cur = st.row_max[half], base = cur == FA_NEG_INF ? 0.f : cur;
+        corr[half] = cur == old ? 1.f : fa_exp2(old - base);
         float sum = 0.f;
 #pragma unroll
-        for (int nt = 0; nt < FA_NT_S; nt++) {
+        for (int nt = 0; nt < NC / 8; nt++) {
 #pragma unroll
             for (int e = 0; e < 2; e++) {
                 const float p = fa_exp2(fmaf(s[nt * 4 + half * 2 + e], mult, -base));
@@ -283,6 +333,29 @@ __device__ __forceinline__ void fa3_softmax(const fa_args &args, const fa_ctx &c
         }
         st.row_sum[half] = st.row_sum[half] * corr[half] + sum;
     }
+}
+
+/* O rescaled by the rows' factors, skipped when no row of the warp moved its max. */
+__device__ __forceinline__ void fa3_rescale(float (&o)[FA_HEAD_DIM / 2], const float corr[2])
+{
+    if (!__any_sync(0xffffffffu, corr[0] != 1.f || corr[1] != 1.f))
+        return;
+#pragma unroll
+    for (int nt = 0; nt < FA_NT_O; nt++)
+#pragma unroll
+        for (int e = 0; e < 4; e++)
+            o[nt * 4 + e] *= corr[e / 2];
+}
+
+/* The A fragments of P.V (k16 steps of 16 keys) from probabilities in the S layout. */
+template <int NC>
+__device__ __forceinline__ void fa3_pack_p(const float (&s)[NC / 2], fa_u32 (&pa)[NC / 16][4])
+{
+#pragma unroll
+    for (int ks = 0; ks < NC / 16; ks++)
+#pragma unroll
+        for (int r = 0; r < 4; r++)
+            pa[ks][r] = fa_pack2(s[8 * ks + 2 * r], s[8 * ks + 2 * r + 1]);
 }
 
 /* A consumer warpgroup: waits for each stage, computes its 64 rows, releases the stage,
@@ -302,6 +375,7 @@ __device__ __forceinline__ void fa3_consume(const fa_args &args, const fa_ctx &c
     fa3_state st;
     st.row_max[0] = st.row_max[1] = FA_NEG_INF;
     st.row_sum[0] = st.row_sum[1] = 0.f;
+    st.exact_positions = c.kv_len < (1 << 23) && c.q_len < (1 << 23);
 
     const int wr0 = wg * 64; /* this warpgroup's first row in the tile */
     const int wq0 = qa0 + wr0, wq1 = min(qa1, wq0 + 64);
@@ -330,16 +404,8 @@ __device__ __forceinline__ void fa3_consume(const fa_args &args, const fa_ctx &c
     };
     /* P of the scores just computed, and O rescaled to the new row maxima. */
     auto take_probabilities = [&]() {
-#pragma unroll
-        for (int nt = 0; nt < FA_NT_O; nt++)
-#pragma unroll
-            for (int e = 0; e < 4; e++)
-                o[nt * 4 + e] *= corr[e / 2];
-#pragma unroll
-        for (int ks = 0; ks < FA_KS_PV; ks++)
-#pragma unroll
-            for (int r = 0; r < 4; r++)
-                pa[ks][r] = fa_pack2(s[8 * ks + 2 * r], s[8 * ks + 2 * r + 1]);
+        fa3_rescale(o, corr);
+        fa3_pack_p<FA_BLOCK_N>(s, pa);
     };
     auto issue_pv = [&](int j) {
         const fa_u32 v_s = sV0 + (j % FA_STAGES) * stage_bytes;
@@ -366,22 +432,56 @@ __device__ __forceinline__ void fa3_consume(const fa_args &args, const fa_ctx &c
     };
 
     fa_mbar_wait(q_full, 0);
-    if (tiles.n > 0) {
+    int j0 = 0; /* the first tile of the pipelined loop */
+#if FA_SINK_N
+    if (tiles.n_sink > 0) {
+        /* The sink tile (keys from 0, stage 0), FA_SINK_N keys wide and not overlapped:
+         * S, softmax, P.V, then the stage goes back to the producer. */
+        float ss[FA_SINK_N / 2];
+        fa_u32 pas[FA_SINK_N / 16][4];
         take_turn();
-        int n0 = issue_scores(0);
+        fa_mbar_wait(bars, 0);
+        fa_fence_proxy_async();
+        fa_wgmma_fence();
+#pragma unroll
+        for (int ks = 0; ks < FA_KS_QK; ks++)
+            fa_wgmma_qk_sink(ss, fa3_desc_k(q_s, FA_BLOCK_M, ks), fa3_desc_k(sK0, FA_BLOCK_N, ks), ks > 0);
+        fa_wgmma_commit();
+        pass_turn();
+        fa_wgmma_wait<0>();
+        fa_fence_regs(ss);
+        st.need_mask = true;
+        fa3_softmax<FA_SINK_N>(args, c, st, ss, rq0, 0, t4, corr);
+        fa3_pack_p<FA_SINK_N>(ss, pas); /* O is still zero: nothing to rescale */
+        take_turn();
+        fa_wgmma_fence();
+#pragma unroll
+        for (int ks = 0; ks < FA_SINK_N / 16; ks++)
+            fa_wgmma_pv(o, pas[ks], fa3_desc_mn(sV0, FA_BLOCK_N, ks));
+        fa_wgmma_commit();
+        pass_turn();
+        fa_wgmma_wait<0>();
+        fa_fence_regs(o);
+        fa_mbar_arrive(bars + FA_STAGES * 8);
+        j0 = 1;
+    }
+#endif
+    if (tiles.n > j0) {
+        take_turn();
+        int n0 = issue_scores(j0);
         pass_turn();
         fa_wgmma_wait<0>();
         fa_fence_regs(s);
-        fa3_softmax(args, c, st, s, rq0, n0, t4, corr);
+        fa3_softmax<FA_BLOCK_N>(args, c, st, s, rq0, n0, t4, corr);
         take_probabilities();
-        for (int it = 0; it + 1 < tiles.n; it++) {
+        for (int it = j0; it + 1 < tiles.n; it++) {
             take_turn();
             n0 = issue_scores(it + 1);
             issue_pv(it);
             pass_turn();
             fa_wgmma_wait<1>();
             fa_fence_regs(s);
-            fa3_softmax(args, c, st, s, rq0, n0, t4, corr);
+            fa3_softmax<FA_BLOCK_N>(args, c, st, s, rq0, n0, t4, corr);
             fa_wgmma_wait<0>();
             fa_fence_regs(o);
             fa_mbar_arrive(bars + (FA_STAGES + it % FA_STAGES) * 8); /* tile `it` is consumed */

@@ -28,6 +28,28 @@ typedef struct fa_av {
 
 /* ---- element semantics: total integer division and bounds-checked loads ---- */
 
+/* Two's-complement wrapping +, -, * and negation (plain signed arithmetic would be
+ * undefined on overflow; the IR defines it as wrapping). */
+FA_RULE int fa_wadd(int a, int b)
+{
+    return (int)((unsigned)a + (unsigned)b);
+}
+
+FA_RULE int fa_wsub(int a, int b)
+{
+    return (int)((unsigned)a - (unsigned)b);
+}
+
+FA_RULE int fa_wmul(int a, int b)
+{
+    return (int)((unsigned)a * (unsigned)b);
+}
+
+FA_RULE int fa_wneg(int a)
+{
+    return (int)(0u - (unsigned)a);
+}
+
 FA_RULE int fa_idiv(int a, int b)
 {
     return b == 0 ? 0 : (b == -1 ? (int)(0u - (unsigned)a) : a / b);

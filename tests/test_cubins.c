@@ -1,6 +1,6 @@
 /* test_cubins.c - every shipped variant compiled by NVRTC to a cubin, without a GPU:
  * stdlib x {sm_80, sm_90a} x {fp16, bf16} x {head dim 64, 128}, every head dim for one
- * variant, and GQA, paged and varlen keys. Compiles run on worker threads (prewarm) into a
+ * variant, GQA, paged and varlen keys, and wider sink counts. Compiles run on worker threads (prewarm) into a
  * fresh cache directory; each image must be an ELF cubin carrying the key's kernel name. */
 #include "fadsl.h"
 #include "testutil.h"
@@ -57,6 +57,14 @@ static void test_all_shipped_variants(void)
         n = add_item(items, n, "causal", archs[a], FA_DTYPE_BF16, 128, 1, 0, true);
         n = add_item(items, n, "document", archs[a], FA_DTYPE_FP16, 64, 4, 0, true);
     }
+    /* sink counts that give the Hopper template's 32- and 64-key sink tiles */
+    static const char *const sink_sources[] = {
+        "variant sinks24 { param window : i32; sink 24; mask = k <= q && q - k < window; }",
+        "variant sinks40 { param window : i32; sink 40; mask = k <= q && q - k < window; }",
+    };
+    for (int i = 0; i < 2; i++)
+        for (int d = 0; d < 2; d++)
+            n = add_item(items, n, sink_sources[i], FA_ARCH_SM90A, FA_DTYPE_BF16, dims[d], 1, 0, false);
 
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     fadsl_prewarm *pw = NULL;

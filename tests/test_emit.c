@@ -131,10 +131,30 @@ static void test_literals(void)
     fa_program_free(p);
 }
 
+/* fa_score_pos converts positions without an int-to-float conversion where that is exact. */
+static void test_position_floats(void)
+{
+    fa_program *p = fa_be_stdlib("causal_alibi");
+    char *text = fa_be_device_functions(p);
+    const char *pos = strstr(text, "float fa_score_pos(const fa_args &a, const fa_ctx &c, int q, int k, float qf, float kf, float s)");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(pos);
+    const char *end = strstr(pos, "\n}\n");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(end);
+    const char *plain = strstr(text, "float fa_score(");
+    CU_ASSERT_TRUE(plain && plain < pos && strstr(plain, "(float)v") < pos); /* fa_score converts */
+    const char *form = strstr(pos, "(qf - kf)");
+    CU_ASSERT_TRUE(form && form < end);
+    const char *conv = strstr(pos, "(float)");
+    CU_ASSERT_TRUE(!conv || conv > end);
+    free(text);
+    fa_program_free(p);
+}
+
 /* ---- the emitted device functions as host C++ ---------------------------------------- */
 
 typedef int (*fa_be_visible_fn)(const fa_args *a, const int *c, int q, int k);
 typedef float (*fa_be_score_fn)(const fa_args *a, const int *c, int q, int k, float s);
+typedef float (*fa_be_score_pos_fn)(const fa_args *a, const int *c, int q, int k, float qf, float kf, float s);
 typedef int (*fa_be_class_fn)(const fa_args *a, const int *c, int q0, int q1, int k0, int k1);
 typedef void (*fa_be_range_fn)(const fa_args *a, const int *c, int q0, int q1, int *kb, int *ke);
 typedef float (*fa_be_sink_fn)(const fa_args *a, const int *c);
@@ -143,6 +163,7 @@ typedef struct fa_be_host {
     void *lib;
     fa_be_visible_fn visible;
     fa_be_score_fn score;
+    fa_be_score_pos_fn score_pos;
     fa_be_class_fn tile_class;
     fa_be_range_fn key_range;
     fa_be_sink_fn sink_logit;
@@ -168,6 +189,8 @@ static bool fa_be_host_build(const fa_program *p, const char *dir, fa_be_host *h
                     "int h_visible(const fa_args *a, const int *c, int q, int k) { return fa_visible(*a, ctx(c), q, k); }\n"
                     "float h_score(const fa_args *a, const int *c, int q, int k, float s)"
                     " { return fa_score(*a, ctx(c), q, k, s); }\n"
+                    "float h_score_pos(const fa_args *a, const int *c, int q, int k, float qf, float kf, float s)"
+                    " { return fa_score_pos(*a, ctx(c), q, k, qf, kf, s); }\n"
                     "int h_class(const fa_args *a, const int *c, int q0, int q1, int k0, int k1)"
                     " { return fa_tile_class(*a, ctx(c), q0, q1, k0, k1); }\n"
                     "void h_range(const fa_args *a, const int *c, int q0, int q1, int *kb, int *ke)"
@@ -183,18 +206,19 @@ static bool fa_be_host_build(const fa_program *p, const char *dir, fa_be_host *h
     fputs(b.data, f);
     fclose(f);
     fa_buf_free(&b);
-    /* -fwrapv: the IR's ints wrap; the device does the same */
-    snprintf(cmd, sizeof cmd, "g++ -std=c++17 -O1 -fwrapv -Wall -Werror -Wno-unused-variable -shared -fPIC -o %s %s", so,
+    /* no -fwrapv: the emitted code must wrap by itself (the IR's ints wrap) */
+    snprintf(cmd, sizeof cmd, "g++ -std=c++17 -O2 -Wall -Werror -Wno-unused-variable -shared -fPIC -o %s %s", so,
              src);
     CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
     h->lib = dlopen(so, RTLD_NOW | RTLD_LOCAL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(h->lib);
     h->visible = (fa_be_visible_fn)dlsym(h->lib, "h_visible");
     h->score = (fa_be_score_fn)dlsym(h->lib, "h_score");
+    h->score_pos = (fa_be_score_pos_fn)dlsym(h->lib, "h_score_pos");
     h->tile_class = (fa_be_class_fn)dlsym(h->lib, "h_class");
     h->key_range = (fa_be_range_fn)dlsym(h->lib, "h_range");
     h->sink_logit = (fa_be_sink_fn)dlsym(h->lib, "h_sink");
-    return h->visible && h->score && h->tile_class && h->key_range;
+    return h->visible && h->score && h->score_pos && h->tile_class && h->key_range;
 }
 
 /* The kernel's view of a test case: its argument block and context (b, h, hk, q_len,
@@ -252,6 +276,17 @@ static void fa_be_compare(const fa_program *p, const fa_be_host *h, uint64_t see
             if (ir->root[FA_IR_ROOT_SCORE])
                 mismatches += !fa_be_same_float(h->score(&a, ctx, q, k, c.env.s), vals[ir->root[FA_IR_ROOT_SCORE]->id].f);
         }
+        /* fa_score_pos agrees wherever the kernels call it: |q|, |k| < 2^23 */
+        for (int j = 0; j < 30 && ir->root[FA_IR_ROOT_SCORE]; j++) {
+            const int lim = (1 << 23) - 1, big = j % 2 ? lim : 3000;
+            int q = fa_be_range(&state, -big, big), k = fa_be_range(&state, 0, big);
+            c.env.s = (float)fa_be_range(&state, -5000, 5000) / 7.0f;
+            c.env.var[FA_VAR_Q] = q;
+            c.env.var[FA_VAR_K] = k;
+            fa_ir_eval(ir, &c.env, vals);
+            mismatches += !fa_be_same_float(h->score_pos(&a, ctx, q, k, (float)q, (float)k, c.env.s),
+                                            vals[ir->root[FA_IR_ROOT_SCORE]->id].f);
+        }
         fa_be_case_free(&c);
     }
     if (mismatches)
@@ -272,11 +307,15 @@ static void test_host_equivalence(void)
         "variant rules { param w : i32; param t : i32[batch, 4]; param f : f32;\n"
         "  mask = abs(q - k) < w && k % 7 != 3 || max(k, t[b, 1]) / 3 == min(q, w) % 5 || 1.5 * k < f;\n"
         "  score = where(k > q - w, exp2(s) - log(abs(s) + 1.0), -tanh(s * f)) + min(s, f) * max(q, 2); }",
+        /* position conversions: exact float forms (fa_emit_pos_float) and ones that are not */
+        "variant positions { param f : f32;\n"
+        "  score = s - f * (q - k + 1000) + 0.5 * abs(k - 3 - q) - 0.25 * (16777216 - k) + 0.125 * (q + k)"
+        " + 0.0625 * -(q - 7) + f * (2 * k - q); }",
     };
     int n = 0;
     while (fa_stdlib_name(n))
         n++;
-    for (int i = 0; i < n + 1; i++) {
+    for (int i = 0; i < n + (int)(sizeof extra / sizeof extra[0]); i++) {
         fa_program *p = i < n ? fa_be_stdlib(fa_stdlib_name(i)) : fa_be_compile(extra[i - n]);
         fa_be_host h = {0};
         if (fa_be_host_build(p, dir, &h))
@@ -296,6 +335,7 @@ void fa_suite_emit(void)
         {"golden_device_functions", test_golden_device_functions},
         {"layout", test_layout},
         {"literals", test_literals},
+        {"position_floats", test_position_floats},
         {"host_equivalence", test_host_equivalence},
         CU_TEST_INFO_NULL,
     };

@@ -15,8 +15,22 @@ __device__ __forceinline__ float fa_score(const fa_args &a, const fa_ctx &c, int
     const float v3 = s;
     const int v4 = c.h;
     const float v5 = fa_load_f32(a.vparam[0], v4, (long long)1 * a.q_heads);
-    const int v6 = v1 - v0;
+    const int v6 = fa_wsub(v1, v0);
     const float v7 = (float)v6;
+    const float v8 = v5 * v7;
+    const float v9 = v3 - v8;
+    return v9;
+}
+
+__device__ __forceinline__ float fa_score_pos(const fa_args &a, const fa_ctx &c, int q, int k, float qf, float kf, float s)
+{
+    const int v0 = k;
+    const int v1 = q;
+    const float v3 = s;
+    const int v4 = c.h;
+    const float v5 = fa_load_f32(a.vparam[0], v4, (long long)1 * a.q_heads);
+    const int v6 = fa_wsub(v1, v0);
+    const float v7 = (qf - kf);
     const float v8 = v5 * v7;
     const float v9 = v3 - v8;
     return v9;

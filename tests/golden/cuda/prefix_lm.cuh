@@ -16,6 +16,11 @@ __device__ __forceinline__ float fa_score(const fa_args &a, const fa_ctx &c, int
     return s;
 }
 
+__device__ __forceinline__ float fa_score_pos(const fa_args &a, const fa_ctx &c, int q, int k, float qf, float kf, float s)
+{
+    return s;
+}
+
 __device__ __forceinline__ int fa_tile_class(const fa_args &a, const fa_ctx &c, int q0, int q1, int k0, int k1)
 {
     const fa_av t0 = fa_av_make(k0, k1 - 1);

@@ -4,17 +4,22 @@ __device__ __forceinline__ bool fa_visible(const fa_args &a, const fa_ctx &c, in
 {
     const int v0 = q;
     const int v1 = (int)a.vparam[0];
-    const int v2 = v0 - v1;
+    const int v2 = fa_wsub(v0, v1);
     const int v3 = k;
     const bool v4 = v2 <= v3;
     const int v5 = (int)a.vparam[1];
-    const int v6 = v0 + v5;
+    const int v6 = fa_wadd(v0, v5);
     const bool v7 = v3 <= v6;
     const bool v8 = v4 && v7;
     return v8;
 }
 
 __device__ __forceinline__ float fa_score(const fa_args &a, const fa_ctx &c, int q, int k, float s)
+{
+    return s;
+}
+
+__device__ __forceinline__ float fa_score_pos(const fa_args &a, const fa_ctx &c, int q, int k, float qf, float kf, float s)
 {
     return s;
 }

@@ -18,6 +18,16 @@ __device__ __forceinline__ float fa_score(const fa_args &a, const fa_ctx &c, int
     return v7;
 }
 
+__device__ __forceinline__ float fa_score_pos(const fa_args &a, const fa_ctx &c, int q, int k, float qf, float kf, float s)
+{
+    const float v3 = __int_as_float((int)a.vparam[0]);
+    const float v4 = s;
+    const float v5 = v4 / v3;
+    const float v6 = tanhf(v5);
+    const float v7 = v3 * v6;
+    return v7;
+}
+
 __device__ __forceinline__ int fa_tile_class(const fa_args &a, const fa_ctx &c, int q0, int q1, int k0, int k1)
 {
     const fa_av t0 = fa_av_make(k0, k1 - 1);
