@@ -54,29 +54,6 @@ static void fa_emit_tensor_size(fa_buf *b, const fa_ir *ir, int slot)
     }
 }
 
-/* Adds coef * (the int value of n) to the affine form cq * q + ck * k + c0 when n is
- * built from q, k and int constants by +, - and negation alone; false otherwise. */
-static bool fa_emit_affine(const fa_ir_node *n, int64_t coef, int64_t *cq, int64_t *ck, int64_t *c0, int depth)
-{
-    if (depth > 16)
-        return false;
-    switch (n->op) {
-    case FA_IR_CONST: *c0 += coef * n->ival; return n->type == FA_TY_INT;
-    case FA_IR_VAR:
-        if (n->aux == FA_VAR_Q)
-            *cq += coef;
-        else if (n->aux == FA_VAR_K)
-            *ck += coef;
-        return n->aux == FA_VAR_Q || n->aux == FA_VAR_K;
-    case FA_IR_NEG: return fa_emit_affine(n->arg[0], -coef, cq, ck, c0, depth + 1);
-    case FA_IR_ADD:
-    case FA_IR_SUB:
-        return fa_emit_affine(n->arg[0], coef, cq, ck, c0, depth + 1) &&
-               fa_emit_affine(n->arg[1], n->op == FA_IR_ADD ? coef : -coef, cq, ck, c0, depth + 1);
-    default: return false;
-    }
-}
-
 /* The float value of int node n from the exact float positions qf and kf, when it rounds
  * exactly as (float)n: n (or abs(n)) is q, k, q - k or k - q, plus a constant of at most
  * 2^24. With |q|, |k| < 2^23 the position part is an exact float and adding the constant
@@ -84,8 +61,8 @@ static bool fa_emit_affine(const fa_ir_node *n, int64_t coef, int64_t *cq, int64
 static bool fa_emit_pos_float(fa_buf *b, const fa_ir_node *n)
 {
     bool abs = n->op == FA_IR_ABS;
-    int64_t cq = 0, ck = 0, c0 = 0;
-    if (!fa_emit_affine(abs ? n->arg[0] : n, 1, &cq, &ck, &c0, 0))
+    int64_t cq, ck, c0;
+    if (!fa_affine_int(abs ? n->arg[0] : n, &cq, &ck, &c0))
         return false;
     static const struct {
         int cq, ck;
@@ -194,12 +171,10 @@ static void fa_emit_need(const fa_ir_node *n, bool *need, bool intervals)
         fa_emit_need(n->arg[i], need, intervals);
 }
 
-/* Element code: one `const T v<id> = ...;` for each node root needs (`pos`: see
+/* Element code: one `const T v<id> = ...;` for each marked node (`pos`: see
  * fa_emit_expr). */
-static void fa_emit_values(fa_buf *b, const fa_ir *ir, const fa_ir_node *root, bool *need, bool pos)
+static void fa_emit_marked(fa_buf *b, const fa_ir *ir, const bool *need, bool pos)
 {
-    memset(need, 0, (size_t)ir->n_nodes * sizeof *need);
-    fa_emit_need(root, need, false);
     for (int i = 0; i < ir->n_nodes; i++) {
         if (!need[i])
             continue;
@@ -207,6 +182,14 @@ static void fa_emit_values(fa_buf *b, const fa_ir *ir, const fa_ir_node *root, b
         fa_emit_expr(b, ir, ir->nodes[i], pos);
         fa_buf_puts(b, ";\n");
     }
+}
+
+/* Element code for each node root needs. */
+static void fa_emit_values(fa_buf *b, const fa_ir *ir, const fa_ir_node *root, bool *need, bool pos)
+{
+    memset(need, 0, (size_t)ir->n_nodes * sizeof *need);
+    fa_emit_need(root, need, false);
+    fa_emit_marked(b, ir, need, pos);
 }
 
 /* Interval code: one `const fa_av t<id> = ...;` for each marked node; k_box is the
@@ -300,6 +283,37 @@ static int fa_emit_kr(fa_buf *b, const fa_kr *kr, int *counter)
 
 #define FA_EMIT_SIG "__device__ __forceinline__ "
 
+static void fa_emit_lin_sum(fa_buf *b, const char *name, const fa_lin_sum *sum)
+{
+    fa_buf_printf(b, "    *%s = 0.f", name);
+    for (int i = 0; i < sum->n; i++) {
+        if (sum->term[i].factor)
+            fa_buf_printf(b, " + %lld.0f * v%d", (long long)sum->term[i].mult, sum->term[i].factor->id);
+        else
+            fa_buf_printf(b, " + %lld.0f", (long long)sum->term[i].mult);
+    }
+    fa_buf_puts(b, ";\n");
+}
+
+/* fa_score_linear: the coefficients of a score alpha * s + lambda * (k - q) + mu
+ * (affine.c), computed once per (sequence, head). */
+static void fa_emit_score_linear(fa_buf *b, const fa_ir *ir, const fa_score_lin *lin, bool *need)
+{
+    fa_buf_puts(b, FA_EMIT_SIG "void fa_score_linear(const fa_args &a, const fa_ctx &c, float *alpha, float *lambda, "
+                   "float *mu)\n{\n");
+    memset(need, 0, (size_t)ir->n_nodes * sizeof *need);
+    const fa_lin_sum *sums[] = {&lin->alpha, &lin->lambda, &lin->mu};
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < sums[i]->n; j++)
+            if (sums[i]->term[j].factor)
+                fa_emit_need(sums[i]->term[j].factor, need, false);
+    fa_emit_marked(b, ir, need, false);
+    fa_emit_lin_sum(b, "alpha", &lin->alpha);
+    fa_emit_lin_sum(b, "lambda", &lin->lambda);
+    fa_emit_lin_sum(b, "mu", &lin->mu);
+    fa_buf_puts(b, "}\n\n");
+}
+
 void fa_emit_device_functions(fa_buf *b, const fa_ir *ir, const fa_kr *kr)
 {
     bool *need = calloc((size_t)ir->n_nodes + 1, sizeof *need);
@@ -323,6 +337,10 @@ void fa_emit_device_functions(fa_buf *b, const fa_ir *ir, const fa_kr *kr)
             fa_buf_puts(b, "    return s;\n}\n\n");
         }
     }
+
+    fa_score_lin lin;
+    if (fa_score_linear(ir, &lin))
+        fa_emit_score_linear(b, ir, &lin, need);
 
     fa_buf_puts(b, FA_EMIT_SIG "int fa_tile_class(const fa_args &a, const fa_ctx &c, int q0, int q1, int k0, int k1)\n{\n");
     memset(need, 0, (size_t)ir->n_nodes * sizeof *need);
@@ -371,7 +389,9 @@ char *fa_emit_cuda(const fa_program *p, const fa_key *key, const fa_plan *plan)
                   key->paged_block_size, key->paged_layout == FA_PAGED_NHD);
     fa_buf_printf(&b, "#define FA_SINK_TOKENS %d\n#define FA_LEARNED_SINKS %d\n", ir->sink_tokens,
                   ir->root[FA_IR_ROOT_SINK_LOGIT] != NULL);
-    fa_buf_printf(&b, "#define FA_HAS_SCORE %d\n#define FA_HAS_MASK %d\n\n", ir->root[FA_IR_ROOT_SCORE] != NULL,
+    fa_score_lin lin;
+    fa_buf_printf(&b, "#define FA_HAS_SCORE %d\n#define FA_SCORE_LINEAR %d\n#define FA_HAS_MASK %d\n\n",
+                  ir->root[FA_IR_ROOT_SCORE] != NULL, fa_score_linear(ir, &lin),
                   !fa_ir_is_true(ir->root[FA_IR_ROOT_VISIBLE]));
     static const char *const parts[] = {"fa_args.h", "fa_common.cuh"};
     for (int i = 0; i < 2; i++) {

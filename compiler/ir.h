@@ -219,6 +219,29 @@ int fa_tile_classify(const fa_ir *ir, const fa_ir_env *env, int q0, int q1, int 
 void fa_tile_key_range(const fa_ir *ir, const fa_kr *kr, const fa_ir_env *env, int q0, int q1,
                        int *k_begin, int *k_end);
 
+/* ---- affine.c ------------------------------------------------------------------------ */
+
+/* n as cq * q + ck * k + c0 (n built from q, k and int constants by +, - and negation;
+ * coefficients as in exact integer arithmetic). */
+bool fa_affine_int(const fa_ir_node *n, int64_t *cq, int64_t *ck, int64_t *c0);
+
+/* A score as alpha * s + lambda * (k - q) + mu: each coefficient a sum of terms
+ * mult * factor (factor NULL: 1), factors free of q, k and s. */
+#define FA_LIN_MAX_TERMS 8
+typedef struct fa_lin_term {
+    const fa_ir_node *factor;
+    int64_t mult;
+} fa_lin_term;
+typedef struct fa_lin_sum {
+    fa_lin_term term[FA_LIN_MAX_TERMS];
+    int n;
+} fa_lin_sum;
+typedef struct fa_score_lin {
+    fa_lin_sum alpha, lambda, mu;
+} fa_score_lin;
+/* Fills lin when ir's score has that form. */
+bool fa_score_linear(const fa_ir *ir, fa_score_lin *lin);
+
 /* ---- emit.c -------------------------------------------------------------------------- */
 
 /* Appends the variant's device functions (fa_visible, fa_score, fa_tile_class,

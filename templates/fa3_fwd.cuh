@@ -20,10 +20,13 @@
  * atom of wgmma: 8 rows x 128 bytes). Descriptors: K-major LBO 16 (unused), SBO 1024;
  * MN-major LBO = rows x 128 (next 64-column block), SBO 1024.
  *
- * Variants enter exactly as in fa2_fwd.cuh (templates/README.md): key range and sink
- * tiles, per-warpgroup tile classes (EMPTY skipped, FULL unmasked), fa_visible, fa_score,
- * fa_sink_logit. Head dims 64 and 128; fp16/bf16; dense, varlen and paged (NHD blocks
- * gathered by the producer); GQA.
+ * Variants enter as in fa2_fwd.cuh (templates/README.md): key range and sink tiles,
+ * per-warpgroup tile classes (EMPTY skipped, FULL unmasked), fa_visible, fa_score (or
+ * fa_score_pos, or, for a score alpha * s + lambda * (k - q) + mu, fa_score_linear's
+ * coefficients applied per tile), fa_sink_logit. A sink tile apart from the key range is
+ * computed FA_SINK_N keys wide; row maxima move lazily (FA_RESCALE_SLACK).
+ * Head dims 64 and 128; fp16/bf16; dense, varlen and paged (NHD blocks gathered by the
+ * producer); GQA.
  */
 
 #if FA_DTYPE_BF16
@@ -272,6 +275,7 @@ struct fa3_state {
     float row_sum[2];     /* this thread's partial sums */
     bool need_mask;       /* the current tile needs per-element masking */
     bool exact_positions; /* every position is below 2^23 in magnitude: fa_score_pos applies */
+    float lin_a, lin_l, lin_m; /* FA_SCORE_LINEAR: alpha * scale, lambda, mu in log2 units */
 };
 
 /* Scores of the NC keys from n0 in s (log2 units after fa_score, or raw dot products),
@@ -281,7 +285,19 @@ template <int NC>
 __device__ __forceinline__ void fa3_softmax(const fa_args &args, const fa_ctx &c, fa3_state &st, float (&s)[NC / 2],
                                             int rq0, int n0, int t4, float corr[2])
 {
-#if FA_HAS_SCORE
+    float zrow[2] = {0.f, 0.f}; /* a row's score offset in this tile, kept out of the elements */
+#if FA_SCORE_LINEAR
+    /* score = alpha * s + lambda * (k - q) + mu: per element the scaled dot product plus
+     * the column's part of the bias; the row's part (lambda * (n0 + 2 t4 - q) + mu) joins
+     * the row max and the exponent's offset. */
+    const float mult = 1.f;
+#pragma unroll
+    for (int i = 0; i < NC / 2; i++)
+        s[i] = fmaf(s[i], st.lin_a, st.lin_l * (float)((i / 4) * 8 + i % 2));
+#pragma unroll
+    for (int half = 0; half < 2; half++)
+        zrow[half] = fmaf(st.lin_l, (float)(n0 + 2 * t4 - rq0 - half * 8), st.lin_m);
+#elif FA_HAS_SCORE
     const float mult = 1.f;
     if (st.exact_positions) { /* positions as floats without a conversion per element */
         const float qf = (float)rq0, kf = (float)(n0 + 2 * t4);
@@ -315,18 +331,19 @@ __device__ __forceinline__ void fa3_softmax(const fa_args &args, const fa_ctx &c
 #pragma unroll
         for (int nt = 0; nt < NC / 8; nt++)
             mx = fmaxf(mx, fmaxf(s[nt * 4 + half * 2], s[nt * 4 + half * 2 + 1]));
-        mx = fa_quad_max(mx) * mult;
+        mx = fa_quad_max(mx) * mult + zrow[half];
         const float old = st.row_max[half];
         if (mx > old + FA_RESCALE_SLACK) /* also the first visible tile: old is -inf */
             st.row_max[half] = mx;
         const float cur = st.row_max[half], base = cur == FA_NEG_INF ? 0.f : cur;
         corr[half] = cur == old ? 1.f : fa_exp2(old - base);
+        const float shift = zrow[half] - base;
         float sum = 0.f;
 #pragma unroll
         for (int nt = 0; nt < NC / 8; nt++) {
 #pragma unroll
             for (int e = 0; e < 2; e++) {
-                const float p = fa_exp2(fmaf(s[nt * 4 + half * 2 + e], mult, -base));
+                const float p = fa_exp2(fmaf(s[nt * 4 + half * 2 + e], mult, shift));
                 s[nt * 4 + half * 2 + e] = p;
                 sum += p;
             }
@@ -347,9 +364,10 @@ __device__ __forceinline__ void fa3_rescale(float (&o)[FA_HEAD_DIM / 2], const f
             o[nt * 4 + e] *= corr[e / 2];
 }
 
-/* The A fragments of P.V (k16 steps of 16 keys) from probabilities in the S layout. */
+/* The A fragments of P.V (k16 steps of 16 keys, the first NC / 16 of pa) from
+ * probabilities in the S layout. */
 template <int NC>
-__device__ __forceinline__ void fa3_pack_p(const float (&s)[NC / 2], fa_u32 (&pa)[NC / 16][4])
+__device__ __forceinline__ void fa3_pack_p(const float (&s)[NC / 2], fa_u32 (&pa)[FA_KS_PV][4])
 {
 #pragma unroll
     for (int ks = 0; ks < NC / 16; ks++)
@@ -376,6 +394,12 @@ __device__ __forceinline__ void fa3_consume(const fa_args &args, const fa_ctx &c
     st.row_max[0] = st.row_max[1] = FA_NEG_INF;
     st.row_sum[0] = st.row_sum[1] = 0.f;
     st.exact_positions = c.kv_len < (1 << 23) && c.q_len < (1 << 23);
+#if FA_SCORE_LINEAR
+    fa_score_linear(args, c, &st.lin_a, &st.lin_l, &st.lin_m);
+    st.lin_a *= args.softmax_scale * FA_LOG2E;
+    st.lin_l *= FA_LOG2E;
+    st.lin_m *= FA_LOG2E;
+#endif
 
     const int wr0 = wg * 64; /* this warpgroup's first row in the tile */
     const int wq0 = qa0 + wr0, wq1 = min(qa1, wq0 + 64);
@@ -407,11 +431,12 @@ __device__ __forceinline__ void fa3_consume(const fa_args &args, const fa_ctx &c
         fa3_rescale(o, corr);
         fa3_pack_p<FA_BLOCK_N>(s, pa);
     };
-    auto issue_pv = [&](int j) {
+    auto issue_pv = [&](int j, int steps) {
         const fa_u32 v_s = sV0 + (j % FA_STAGES) * stage_bytes;
 #pragma unroll
         for (int ks = 0; ks < FA_KS_PV; ks++)
-            fa_wgmma_pv(o, pa[ks], fa3_desc_mn(v_s, FA_BLOCK_N, ks));
+            if (ks < steps)
+                fa_wgmma_pv(o, pa[ks], fa3_desc_mn(v_s, FA_BLOCK_N, ks));
         fa_wgmma_commit();
     };
 
@@ -432,52 +457,47 @@ __device__ __forceinline__ void fa3_consume(const fa_args &args, const fa_ctx &c
     };
 
     fa_mbar_wait(q_full, 0);
-    int j0 = 0; /* the first tile of the pipelined loop */
+    if (tiles.n > 0) {
+        int pv_steps = FA_KS_PV; /* k16 steps of the pending P.V (a sink tile has fewer) */
+        take_turn();
+        int n0 = 0;
 #if FA_SINK_N
-    if (tiles.n_sink > 0) {
-        /* The sink tile (keys from 0, stage 0), FA_SINK_N keys wide and not overlapped:
-         * S, softmax, P.V, then the stage goes back to the producer. */
+        /* A sink tile (keys from 0, stage 0) is multiplied FA_SINK_N keys wide; its P.V
+         * then overlaps the next tile's softmax like any other. */
         float ss[FA_SINK_N / 2];
-        fa_u32 pas[FA_SINK_N / 16][4];
-        take_turn();
-        fa_mbar_wait(bars, 0);
-        fa_fence_proxy_async();
-        fa_wgmma_fence();
+        const bool sink_first = tiles.n_sink > 0;
+        if (sink_first) {
+            fa_mbar_wait(bars, 0);
+            fa_fence_proxy_async();
+            fa_wgmma_fence();
 #pragma unroll
-        for (int ks = 0; ks < FA_KS_QK; ks++)
-            fa_wgmma_qk_sink(ss, fa3_desc_k(q_s, FA_BLOCK_M, ks), fa3_desc_k(sK0, FA_BLOCK_N, ks), ks > 0);
-        fa_wgmma_commit();
-        pass_turn();
-        fa_wgmma_wait<0>();
-        fa_fence_regs(ss);
-        st.need_mask = true;
-        fa3_softmax<FA_SINK_N>(args, c, st, ss, rq0, 0, t4, corr);
-        fa3_pack_p<FA_SINK_N>(ss, pas); /* O is still zero: nothing to rescale */
-        take_turn();
-        fa_wgmma_fence();
-#pragma unroll
-        for (int ks = 0; ks < FA_SINK_N / 16; ks++)
-            fa_wgmma_pv(o, pas[ks], fa3_desc_mn(sV0, FA_BLOCK_N, ks));
-        fa_wgmma_commit();
-        pass_turn();
-        fa_wgmma_wait<0>();
-        fa_fence_regs(o);
-        fa_mbar_arrive(bars + FA_STAGES * 8);
-        j0 = 1;
-    }
+            for (int ks = 0; ks < FA_KS_QK; ks++)
+                fa_wgmma_qk_sink(ss, fa3_desc_k(q_s, FA_BLOCK_M, ks), fa3_desc_k(sK0, FA_BLOCK_N, ks), ks > 0);
+            fa_wgmma_commit();
+        } else
 #endif
-    if (tiles.n > j0) {
-        take_turn();
-        int n0 = issue_scores(j0);
+            n0 = issue_scores(0);
         pass_turn();
         fa_wgmma_wait<0>();
-        fa_fence_regs(s);
-        fa3_softmax<FA_BLOCK_N>(args, c, st, s, rq0, n0, t4, corr);
-        take_probabilities();
-        for (int it = j0; it + 1 < tiles.n; it++) {
+#if FA_SINK_N
+        if (sink_first) {
+            fa_fence_regs(ss);
+            st.need_mask = true;
+            fa3_softmax<FA_SINK_N>(args, c, st, ss, rq0, 0, t4, corr);
+            fa3_pack_p<FA_SINK_N>(ss, pa); /* O is still zero: nothing to rescale */
+            pv_steps = FA_SINK_N / 16;
+        } else
+#endif
+        {
+            fa_fence_regs(s);
+            fa3_softmax<FA_BLOCK_N>(args, c, st, s, rq0, n0, t4, corr);
+            take_probabilities();
+        }
+        for (int it = 0; it + 1 < tiles.n; it++) {
             take_turn();
             n0 = issue_scores(it + 1);
-            issue_pv(it);
+            issue_pv(it, pv_steps);
+            pv_steps = FA_KS_PV;
             pass_turn();
             fa_wgmma_wait<1>();
             fa_fence_regs(s);
@@ -489,7 +509,7 @@ __device__ __forceinline__ void fa3_consume(const fa_args &args, const fa_ctx &c
         }
         take_turn();
         fa_wgmma_fence();
-        issue_pv(tiles.n - 1);
+        issue_pv(tiles.n - 1, pv_steps);
         pass_turn();
         fa_wgmma_wait<0>();
         fa_fence_regs(o);

@@ -146,8 +146,29 @@ static void test_position_floats(void)
     CU_ASSERT_TRUE(form && form < end);
     const char *conv = strstr(pos, "(float)");
     CU_ASSERT_TRUE(!conv || conv > end);
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "void fa_score_linear(")); /* ALiBi is linear in k - q */
     free(text);
     fa_program_free(p);
+
+    static const struct {
+        const char *src;
+        bool linear;
+    } cases[] = {
+        {"variant a { score = s; }", true},
+        {"variant a { param f : f32; score = s * f + f * (k - q); }", true},
+        {"variant a { score = s + (q - k); }", true},
+        {"variant a { score = s + q; }", false},               /* not a difference */
+        {"variant a { score = s + (2 * k - q); }", false},     /* unequal coefficients */
+        {"variant a { score = s * s; }", false},
+        {"variant a { param f : f32; score = s + f * (k - q) * (k - q); }", false},
+        {"variant a { score = 30.0 * tanh(s / 30.0); }", false},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        p = fa_be_compile(cases[i].src);
+        fa_score_lin lin;
+        CU_ASSERT_EQUAL(fa_score_linear(fa_program_ir(p), &lin), cases[i].linear);
+        fa_program_free(p);
+    }
 }
 
 /* ---- the emitted device functions as host C++ ---------------------------------------- */
@@ -158,6 +179,7 @@ typedef float (*fa_be_score_pos_fn)(const fa_args *a, const int *c, int q, int k
 typedef int (*fa_be_class_fn)(const fa_args *a, const int *c, int q0, int q1, int k0, int k1);
 typedef void (*fa_be_range_fn)(const fa_args *a, const int *c, int q0, int q1, int *kb, int *ke);
 typedef float (*fa_be_sink_fn)(const fa_args *a, const int *c);
+typedef void (*fa_be_linear_fn)(const fa_args *a, const int *c, float *alpha, float *lambda, float *mu);
 
 typedef struct fa_be_host {
     void *lib;
@@ -167,6 +189,7 @@ typedef struct fa_be_host {
     fa_be_class_fn tile_class;
     fa_be_range_fn key_range;
     fa_be_sink_fn sink_logit;
+    fa_be_linear_fn linear; /* NULL unless the score is alpha * s + lambda * (k - q) + mu */
 } fa_be_host;
 
 /* Writes the device functions of p with host shims, builds them with g++ and loads them. */
@@ -197,6 +220,10 @@ static bool fa_be_host_build(const fa_program *p, const char *dir, fa_be_host *h
                     " { fa_key_range(*a, ctx(c), q0, q1, kb, ke); }\n");
     if (fa_program_learned_sinks(p))
         fa_buf_puts(&b, "float h_sink(const fa_args *a, const int *c) { return fa_sink_logit(*a, ctx(c)); }\n");
+    fa_score_lin lin;
+    if (fa_score_linear(fa_program_ir(p), &lin))
+        fa_buf_puts(&b, "void h_linear(const fa_args *a, const int *c, float *al, float *la, float *mu)"
+                        " { fa_score_linear(*a, ctx(c), al, la, mu); }\n");
     fa_buf_puts(&b, "}\n");
     char src[512], so[512], cmd[1400];
     snprintf(src, sizeof src, "%s/%s.cpp", dir, fa_program_name(p));
@@ -218,6 +245,7 @@ static bool fa_be_host_build(const fa_program *p, const char *dir, fa_be_host *h
     h->tile_class = (fa_be_class_fn)dlsym(h->lib, "h_class");
     h->key_range = (fa_be_range_fn)dlsym(h->lib, "h_range");
     h->sink_logit = (fa_be_sink_fn)dlsym(h->lib, "h_sink");
+    h->linear = (fa_be_linear_fn)dlsym(h->lib, "h_linear");
     return h->visible && h->score && h->score_pos && h->tile_class && h->key_range;
 }
 
@@ -241,6 +269,19 @@ static void fa_be_kernel_args(const fa_be_case *c, fa_args *a, int *ctx)
 static bool fa_be_same_float(float x, float y)
 {
     return x == y || (isnan(x) && isnan(y));
+}
+
+/* The score rebuilt from fa_score_linear's coefficients is the evaluator's up to the
+ * rounding of its terms (the template reassociates them). */
+static bool fa_be_linear_close(const fa_be_host *h, const fa_args *a, const int *ctx, int q, int k, float s, float want)
+{
+    float al, la, mu;
+    h->linear(a, ctx, &al, &la, &mu);
+    double terms[3] = {(double)al * s, (double)la * ((double)k - q), mu};
+    double got = terms[0] + terms[1] + terms[2], scale = fabs(terms[0]) + fabs(terms[1]) + fabs(terms[2]);
+    if (!isfinite(want) || scale > 1e37) /* float overflow in one form only: not compared */
+        return true;
+    return fabs(got - want) <= 1e-6 * scale + 1e-30;
 }
 
 /* Random cases: element values, tile classes and key ranges of the host-compiled emitted
@@ -286,6 +327,7 @@ static void fa_be_compare(const fa_program *p, const fa_be_host *h, uint64_t see
             fa_ir_eval(ir, &c.env, vals);
             mismatches += !fa_be_same_float(h->score_pos(&a, ctx, q, k, (float)q, (float)k, c.env.s),
                                             vals[ir->root[FA_IR_ROOT_SCORE]->id].f);
+            mismatches += h->linear && !fa_be_linear_close(h, &a, ctx, q, k, c.env.s, vals[ir->root[FA_IR_ROOT_SCORE]->id].f);
         }
         fa_be_case_free(&c);
     }
@@ -311,6 +353,9 @@ static void test_host_equivalence(void)
         "variant positions { param f : f32;\n"
         "  score = s - f * (q - k + 1000) + 0.5 * abs(k - 3 - q) - 0.25 * (16777216 - k) + 0.125 * (q + k)"
         " + 0.0625 * -(q - 7) + f * (2 * k - q); }",
+        /* a score of the alpha * s + lambda * (k - q) + mu form with every kind of term */
+        "variant linear { param f : f32; param g : f32[q_heads];\n"
+        "  score = 2.0 * s + f * (k - q + 3) - g[h] * (q - k) + f - (s * f - (k - q - 5)) + -(4.0 * (q - k)); }",
     };
     int n = 0;
     while (fa_stdlib_name(n))

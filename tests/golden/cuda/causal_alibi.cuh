@@ -36,6 +36,15 @@ __device__ __forceinline__ float fa_score_pos(const fa_args &a, const fa_ctx &c,
     return v9;
 }
 
+__device__ __forceinline__ void fa_score_linear(const fa_args &a, const fa_ctx &c, float *alpha, float *lambda, float *mu)
+{
+    const int v4 = c.h;
+    const float v5 = fa_load_f32(a.vparam[0], v4, (long long)1 * a.q_heads);
+    *alpha = 0.f + 1.0f;
+    *lambda = 0.f + 1.0f * v5;
+    *mu = 0.f;
+}
+
 __device__ __forceinline__ int fa_tile_class(const fa_args &a, const fa_ctx &c, int q0, int q1, int k0, int k1)
 {
     const fa_av t0 = fa_av_make(k0, k1 - 1);
