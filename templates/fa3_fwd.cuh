@@ -288,15 +288,16 @@ __device__ __forceinline__ void fa3_softmax(const fa_args &args, const fa_ctx &c
     float zrow[2] = {0.f, 0.f}; /* a row's score offset in this tile, kept out of the elements */
 #if FA_SCORE_LINEAR
     /* score = alpha * s + lambda * (k - q) + mu: per element the scaled dot product plus
-     * the column's part of the bias; the row's part (lambda * (n0 + 2 t4 - q) + mu) joins
-     * the row max and the exponent's offset. */
-    const float mult = 1.f;
+     * the column's part of the bias (lambda * (k - n0)); the row's part
+     * (lambda * (n0 - q) + mu, the same on the four lanes of a row) joins the row max and
+     * the exponent's offset. */
+    const float mult = 1.f, col0 = (float)(2 * t4);
 #pragma unroll
     for (int i = 0; i < NC / 2; i++)
-        s[i] = fmaf(s[i], st.lin_a, st.lin_l * (float)((i / 4) * 8 + i % 2));
+        s[i] = fmaf(s[i], st.lin_a, st.lin_l * (col0 + (float)((i / 4) * 8 + i % 2)));
 #pragma unroll
     for (int half = 0; half < 2; half++)
-        zrow[half] = fmaf(st.lin_l, (float)(n0 + 2 * t4 - rq0 - half * 8), st.lin_m);
+        zrow[half] = fmaf(st.lin_l, (float)(n0 - rq0 - half * 8), st.lin_m);
 #elif FA_HAS_SCORE
     const float mult = 1.f;
     if (st.exact_positions) { /* positions as floats without a conversion per element */

@@ -510,11 +510,12 @@ static void run_cases(gpu_case *cases, int n)
 }
 
 /* Every variant x dtype x head dim x {dense, varlen}. FA_GPU_TEST_STRIDE=N keeps every
- * N-th case (a representative subset for compute-sanitizer runs). */
+ * N-th case (a representative subset for compute-sanitizer runs); FA_GPU_TEST_VARIANT=name
+ * keeps the variants whose name starts with it. */
 static void test_all_variants(void)
 {
     srand(1234);
-    const char *env = getenv("FA_GPU_TEST_STRIDE");
+    const char *env = getenv("FA_GPU_TEST_STRIDE"), *only = getenv("FA_GPU_TEST_VARIANT");
     int stride = env && atoi(env) > 0 ? atoi(env) : 1;
     int total = NUM_VARIANTS * 2 * NUM_HEAD_DIMS * 2, i = 0, n = 0;
     gpu_case *cases = calloc((size_t)total, sizeof *cases);
@@ -522,7 +523,7 @@ static void test_all_variants(void)
         for (int t = 0; t < 2; t++)
             for (int hd = 0; hd < NUM_HEAD_DIMS; hd++)
                 for (int vl = 0; vl < 2; vl++, i++)
-                    if (i % stride == 0)
+                    if (i % stride == 0 && (!only || !strncmp(variant_refs[v].name, only, strlen(only))))
                         build_case(&cases[n++], i, &variant_refs[v], t ? FA_DTYPE_FP16 : FA_DTYPE_BF16,
                                    head_dims[hd], vl);
     run_cases(cases, n);
