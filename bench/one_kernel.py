@@ -7,10 +7,13 @@ parameters; --seqlen, --batch, --heads, --kv-heads, --head-dim pick the shape (b
 [batch, seqlen, heads, head_dim]); --repeat times it with CUDA events as well.
 """
 import argparse
+import pathlib
+import sys
 
 import torch
 
-import fadsl
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "python"))
+import fadsl  # noqa: E402
 
 
 def main():
