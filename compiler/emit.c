@@ -321,9 +321,16 @@ void fa_emit_device_functions(fa_buf *b, const fa_ir *ir, const fa_kr *kr)
     fa_buf_printf(b, "%s\n/* ---- variant %s: device functions generated from its IR ---- */\n\n", rules ? rules : "",
                   ir->name);
 
-    fa_buf_puts(b, FA_EMIT_SIG "bool fa_visible(const fa_args &a, const fa_ctx &c, int q, int k)\n{\n");
-    fa_emit_values(b, ir, ir->root[FA_IR_ROOT_VISIBLE], need, false);
-    fa_buf_printf(b, "    return v%d;\n}\n\n", ir->root[FA_IR_ROOT_VISIBLE]->id);
+    /* fa_visible (with the sink rule) and fa_mask (the mask alone: the same for k >= sinks) */
+    static const struct {
+        const char *name;
+        fa_ir_root root;
+    } preds[] = {{"fa_visible", FA_IR_ROOT_VISIBLE}, {"fa_mask", FA_IR_ROOT_MASK}};
+    for (int i = 0; i < 2; i++) {
+        fa_buf_printf(b, FA_EMIT_SIG "bool %s(const fa_args &a, const fa_ctx &c, int q, int k)\n{\n", preds[i].name);
+        fa_emit_values(b, ir, ir->root[preds[i].root], need, false);
+        fa_buf_printf(b, "    return v%d;\n}\n\n", ir->root[preds[i].root]->id);
+    }
 
     /* fa_score_pos: the same value, for callers that also hold the positions as exact
      * floats (|q|, |k| < 2^23); conversions of positions then cost no I2F. */

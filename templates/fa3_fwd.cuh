@@ -319,37 +319,51 @@ __device__ __forceinline__ void fa3_softmax(const fa_args &args, const fa_ctx &c
     const float mult = args.scale_log2;
 #endif
     if (st.need_mask) {
+        /* a tile past the sink keys and inside the sequence needs the mask alone */
+        if (n0 >= FA_SINK_TOKENS && n0 + NC <= c.kv_len) {
 #pragma unroll
-        for (int i = 0; i < NC / 2; i++) {
-            const int qpos = rq0 + ((i % 4) / 2) * 8, kpos = n0 + (i / 4) * 8 + 2 * t4 + i % 2;
-            if (!(kpos < c.kv_len && fa_visible(args, c, qpos, kpos)))
-                s[i] = FA_NEG_INF;
+            for (int i = 0; i < NC / 2; i++)
+                if (!fa_mask(args, c, rq0 + ((i % 4) / 2) * 8, n0 + (i / 4) * 8 + 2 * t4 + i % 2))
+                    s[i] = FA_NEG_INF;
+        } else {
+#pragma unroll
+            for (int i = 0; i < NC / 2; i++) {
+                const int qpos = rq0 + ((i % 4) / 2) * 8, kpos = n0 + (i / 4) * 8 + 2 * t4 + i % 2;
+                if (!(kpos < c.kv_len && fa_visible(args, c, qpos, kpos)))
+                    s[i] = FA_NEG_INF;
+            }
         }
     }
 #pragma unroll
     for (int half = 0; half < 2; half++) {
-        float mx = FA_NEG_INF;
+        /* tree reductions: short dependency chains (a consumer warp's softmax is latency bound) */
+        float m[NC / 8];
 #pragma unroll
         for (int nt = 0; nt < NC / 8; nt++)
-            mx = fmaxf(mx, fmaxf(s[nt * 4 + half * 2], s[nt * 4 + half * 2 + 1]));
-        mx = fa_quad_max(mx) * mult + zrow[half];
+            m[nt] = fmaxf(s[nt * 4 + half * 2], s[nt * 4 + half * 2 + 1]);
+#pragma unroll
+        for (int w = 1; w < NC / 8; w *= 2)
+#pragma unroll
+            for (int i = 0; i < NC / 8; i += 2 * w)
+                m[i] = fmaxf(m[i], m[i + w]);
+        const float mx = fa_quad_max(m[0]) * mult + zrow[half];
         const float old = st.row_max[half];
         if (mx > old + FA_RESCALE_SLACK) /* also the first visible tile: old is -inf */
             st.row_max[half] = mx;
         const float cur = st.row_max[half], base = cur == FA_NEG_INF ? 0.f : cur;
         corr[half] = cur == old ? 1.f : fa_exp2(old - base);
         const float shift = zrow[half] - base;
-        float sum = 0.f;
+        float sum[4] = {0.f, 0.f, 0.f, 0.f};
 #pragma unroll
         for (int nt = 0; nt < NC / 8; nt++) {
 #pragma unroll
             for (int e = 0; e < 2; e++) {
                 const float p = fa_exp2(fmaf(s[nt * 4 + half * 2 + e], mult, shift));
                 s[nt * 4 + half * 2 + e] = p;
-                sum += p;
+                sum[(nt * 2 + e) % 4] += p;
             }
         }
-        st.row_sum[half] = st.row_sum[half] * corr[half] + sum;
+        st.row_sum[half] = st.row_sum[half] * corr[half] + ((sum[0] + sum[1]) + (sum[2] + sum[3]));
     }
 }
 

@@ -184,6 +184,7 @@ typedef void (*fa_be_linear_fn)(const fa_args *a, const int *c, float *alpha, fl
 typedef struct fa_be_host {
     void *lib;
     fa_be_visible_fn visible;
+    fa_be_visible_fn mask;
     fa_be_score_fn score;
     fa_be_score_pos_fn score_pos;
     fa_be_class_fn tile_class;
@@ -210,6 +211,7 @@ static bool fa_be_host_build(const fa_program *p, const char *dir, fa_be_host *h
                     " c.q_len = v[3]; c.kv_len = v[4]; return c; }\n"
                     "extern \"C\" {\n"
                     "int h_visible(const fa_args *a, const int *c, int q, int k) { return fa_visible(*a, ctx(c), q, k); }\n"
+                    "int h_mask(const fa_args *a, const int *c, int q, int k) { return fa_mask(*a, ctx(c), q, k); }\n"
                     "float h_score(const fa_args *a, const int *c, int q, int k, float s)"
                     " { return fa_score(*a, ctx(c), q, k, s); }\n"
                     "float h_score_pos(const fa_args *a, const int *c, int q, int k, float qf, float kf, float s)"
@@ -240,13 +242,14 @@ static bool fa_be_host_build(const fa_program *p, const char *dir, fa_be_host *h
     h->lib = dlopen(so, RTLD_NOW | RTLD_LOCAL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(h->lib);
     h->visible = (fa_be_visible_fn)dlsym(h->lib, "h_visible");
+    h->mask = (fa_be_visible_fn)dlsym(h->lib, "h_mask");
     h->score = (fa_be_score_fn)dlsym(h->lib, "h_score");
     h->score_pos = (fa_be_score_pos_fn)dlsym(h->lib, "h_score_pos");
     h->tile_class = (fa_be_class_fn)dlsym(h->lib, "h_class");
     h->key_range = (fa_be_range_fn)dlsym(h->lib, "h_range");
     h->sink_logit = (fa_be_sink_fn)dlsym(h->lib, "h_sink");
     h->linear = (fa_be_linear_fn)dlsym(h->lib, "h_linear");
-    return h->visible && h->score && h->score_pos && h->tile_class && h->key_range;
+    return h->visible && h->mask && h->score && h->score_pos && h->tile_class && h->key_range;
 }
 
 /* The kernel's view of a test case: its argument block and context (b, h, hk, q_len,
@@ -314,6 +317,7 @@ static void fa_be_compare(const fa_program *p, const fa_be_host *h, uint64_t see
             c.env.s = (float)fa_be_range(&state, -5000, 5000) / 7.0f;
             bool vis = fa_be_visible(ir, &c, vals, q, k);
             mismatches += h->visible(&a, ctx, q, k) != vis;
+            mismatches += h->mask(&a, ctx, q, k) != vals[ir->root[FA_IR_ROOT_MASK]->id].b;
             if (ir->root[FA_IR_ROOT_SCORE])
                 mismatches += !fa_be_same_float(h->score(&a, ctx, q, k, c.env.s), vals[ir->root[FA_IR_ROOT_SCORE]->id].f);
         }

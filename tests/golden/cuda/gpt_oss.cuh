@@ -12,6 +12,18 @@ __device__ __forceinline__ bool fa_visible(const fa_args &a, const fa_ctx &c, in
     return v6;
 }
 
+__device__ __forceinline__ bool fa_mask(const fa_args &a, const fa_ctx &c, int q, int k)
+{
+    const int v0 = k;
+    const int v1 = q;
+    const bool v2 = v0 <= v1;
+    const int v3 = fa_wsub(v1, v0);
+    const int v4 = (int)a.vparam[1];
+    const bool v5 = v3 < v4;
+    const bool v6 = v2 && v5;
+    return v6;
+}
+
 __device__ __forceinline__ float fa_score(const fa_args &a, const fa_ctx &c, int q, int k, float s)
 {
     return s;

@@ -8,6 +8,14 @@ __device__ __forceinline__ bool fa_visible(const fa_args &a, const fa_ctx &c, in
     return v2;
 }
 
+__device__ __forceinline__ bool fa_mask(const fa_args &a, const fa_ctx &c, int q, int k)
+{
+    const int v0 = k;
+    const int v1 = q;
+    const bool v2 = v0 <= v1;
+    return v2;
+}
+
 __device__ __forceinline__ float fa_score(const fa_args &a, const fa_ctx &c, int q, int k, float s)
 {
     const float v3 = __int_as_float((int)a.vparam[0]);
