@@ -321,6 +321,20 @@ static void test_paged_cases(void)
         for (int t = 0; t < 4; t++, n++)
             setup_case(&cases[n], n, l ? FA_PAGED_HDB : FA_PAGED_NHD, block_sizes[(t + l) % 5], kvs[l ? t % 3 : 0],
                        chunk_tokens[t]);
+    /* fp8 caches at head dims 96 and 256 (the per-warp conversion buffers and wide tiles) */
+    static const struct {
+        fa_paged_layout layout;
+        int bs, head_dim, T;
+        fa_dtype kv;
+    } wide[] = {{FA_PAGED_NHD, 16, 96, 1, FA_DTYPE_FP8E4M3},
+                {FA_PAGED_HDB, 32, 96, 1, FA_DTYPE_FP8E5M2},
+                {FA_PAGED_NHD, 64, 256, 1, FA_DTYPE_FP8E5M2},
+                {FA_PAGED_HDB, 16, 256, 1, FA_DTYPE_FP8E4M3},
+                {FA_PAGED_NHD, 32, 256, 5, FA_DTYPE_FP8E4M3}};
+    for (size_t w = 0; w < sizeof wide / sizeof wide[0]; w++, n++) {
+        setup_case(&cases[n], n, wide[w].layout, wide[w].bs, wide[w].kv, wide[w].T);
+        cases[n].head_dim = wide[w].head_dim;
+    }
     int bad = 0;
     for (int i = 0; i < n; i++) {
         pthread_t th;
