@@ -3,7 +3,6 @@
 #include "fart.h"
 
 #include <math.h>
-#include <stdio.h>
 #include <string.h>
 
 /* Strides of a [batch, rows, heads, D] tensor: the caller's, or contiguous when all 0
@@ -68,13 +67,11 @@ static fadsl_status fill_params(const fadsl_fwd_desc *d, const fa_program *p, un
         while (i < n && strcmp(fa_program_param(p, i)->name, name) != 0)
             i++;
         if (i == n) {
-            char known[256] = "";
-            size_t len = 0;
-            for (int k = 0; k < n && len < sizeof known; k++)
-                len += (size_t)snprintf(known + len, sizeof known - len, "%s%s", k ? ", " : "",
-                                        fa_program_param(p, k)->name);
+            fart_names known = {0};
+            for (int k = 0; k < n; k++)
+                fart_names_add(&known, fa_program_param(p, k)->name);
             return fart_fail(FADSL_ERR_PARAM, "unknown parameter '%s' (variant '%s' has: %s)", name,
-                             fa_program_name(p), n ? known : "none");
+                             fa_program_name(p), n ? known.text : "none");
         }
         if (given[i])
             return fart_fail(FADSL_ERR_PARAM, "parameter '%s' is given twice", name);

@@ -1,6 +1,6 @@
 /* fart.h - the runtime's internals (prefix fart_), one section a file:
  *
- *   status.c    per-thread last error, logging, env switches, clock
+ *   status.c    per-thread last error, logging, env switches, clock, name lists
  *   hash.c      a 128-bit content digest (cache keys, memory-cache buckets)
  *   driver.c    libcuda through dlopen: our own declarations of the few driver types
  *   nvrtc.c     CUDA C -> cubin or PTX
@@ -35,6 +35,15 @@ void fart_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void fart_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Seconds on a monotonic clock. */
 double fart_now(void);
+
+/* A "name, name, ..." list for messages ("known: ..."); one that would not fit ends in
+ * "...". Start from {0}; text is always NUL-terminated. */
+typedef struct fart_names {
+    char text[512];
+    size_t len;
+    bool full;
+} fart_names;
+void fart_names_add(fart_names *l, const char *name);
 
 /* ==== hash.c ===========================================================================
  * Two independent 64-bit lanes (FNV-1a and a multiply-xorshift); not cryptographic, but

@@ -2,17 +2,14 @@
  * fadsl_compile. */
 #include "fart.h"
 
-#include <stdio.h>
-
 static fadsl_status parse_arch(const char *name, fa_arch *arch)
 {
     if (fa_arch_parse(name, arch))
         return FADSL_OK;
-    char known[128] = "";
-    size_t len = 0;
+    fart_names known = {0};
     for (int a = 0; a < FA_ARCH__COUNT; a++)
-        len += (size_t)snprintf(known + len, sizeof known - len, "%s%s", a ? ", " : "", fa_arch_name((fa_arch)a));
-    return fart_fail(FADSL_ERR_INVALID, "unknown arch '%s' (known: %s)", name, known);
+        fart_names_add(&known, fa_arch_name((fa_arch)a));
+    return fart_fail(FADSL_ERR_INVALID, "unknown arch '%s' (known: %s)", name, known.text);
 }
 
 static fadsl_status arch_of_cc(int cc, fa_arch *arch)

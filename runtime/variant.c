@@ -82,11 +82,10 @@ static fadsl_status resolve(const char *spec, char **source, const char **filena
     } else {
         const char *text = fa_stdlib_source(spec);
         if (!text) {
-            char known[512] = "";
-            size_t len = 0;
-            for (int i = 0; fa_stdlib_name(i) && len < sizeof known; i++)
-                len += (size_t)snprintf(known + len, sizeof known - len, "%s%s", i ? ", " : "", fa_stdlib_name(i));
-            return fart_fail(FADSL_ERR_VARIANT, "unknown standard-library variant '%s' (known: %s)", spec, known);
+            fart_names known = {0};
+            for (int i = 0; fa_stdlib_name(i); i++)
+                fart_names_add(&known, fa_stdlib_name(i));
+            return fart_fail(FADSL_ERR_VARIANT, "unknown standard-library variant '%s' (known: %s)", spec, known.text);
         }
         *filename = spec;
         *source = strdup(text);

@@ -1,5 +1,6 @@
-/* test_rt_key.c - request validation and dispatch keys (no GPU: the arch is given). */
-#include "fadsl.h"
+/* test_rt_key.c - request validation and dispatch keys (no GPU: the arch is given), and
+ * the runtime's helpers behind them (name lists). */
+#include "fart.h"
 #include "testutil.h"
 
 #include <stdio.h>
@@ -315,6 +316,26 @@ static void test_variant_params(void)
     CU_ASSERT_EQUAL(fadsl_variant_params("causal", NULL, 4, &n), FADSL_ERR_NULL_POINTER);
 }
 
+/* fart_names: "a, b, c"; a list that would overflow ends in "..." and stays terminated. */
+static void test_name_lists(void)
+{
+    fart_names l = {0};
+    CU_ASSERT_STRING_EQUAL(l.text, "");
+    fart_names_add(&l, "causal");
+    fart_names_add(&l, "none");
+    CU_ASSERT_STRING_EQUAL(l.text, "causal, none");
+    fart_names big = {0};
+    char name[40];
+    for (int i = 0; i < 100; i++) {
+        snprintf(name, sizeof name, "variant_number_%03d", i);
+        fart_names_add(&big, name);
+    }
+    size_t n = strlen(big.text);
+    CU_ASSERT(big.full && n < sizeof big.text && n == big.len);
+    CU_ASSERT_STRING_EQUAL(big.text + n - 5, ", ...");
+    CU_ASSERT_EQUAL(strncmp(big.text, "variant_number_000, variant_number_001", 38), 0);
+}
+
 void fa_suite_rt_key(void)
 {
     static const CU_TestInfo tests[] = {{"status_names", test_status_names},
@@ -326,6 +347,7 @@ void fa_suite_rt_key(void)
                                         {"unsupported", test_unsupported},
                                         {"no_driver", test_no_driver},
                                         {"variant_params", test_variant_params},
+                                        {"name_lists", test_name_lists},
                                         CU_TEST_INFO_NULL};
     fa_test_add_suite("rt_key", tests);
 }
