@@ -200,4 +200,12 @@ const char *fa_merge_name(fa_dtype dtype);
 /* The NVRTC options the runtime and fa-dslc use for a key (NULL-terminated, static). */
 const char *const *fa_nvrtc_options(const fa_key *key, int *count);
 
+/* ---- files ---------------------------------------------------------------------------- */
+
+/* The whole file at `path`, malloc'd with a NUL after its last byte (text stays a C string);
+ * *size (may be NULL) gets its length in bytes. NULL with errno set when it cannot be opened
+ * or read (ENOMEM when memory runs out). Shared by fa-dslc and the runtime (variant files,
+ * cache entries). */
+char *fa_read_file(const char *path, size_t *size);
+
 #endif
