@@ -83,6 +83,11 @@ int fa_dtype_size(fa_dtype t);                /* bytes per element */
 bool fa_arch_parse(const char *s, fa_arch *out);
 bool fa_dtype_parse(const char *s, fa_dtype *out);
 
+/* Paged KV-cache block sizes (tokens a block) the templates take: the one rule (the runtime's
+ * validation and the planner), and the same set spelled for messages. */
+#define FA_PAGED_BLOCK_SIZES "8, 16, 32, 64, 128"
+bool fa_paged_block_size_valid(int block_size);
+
 /* A default key: sm_80, bf16, head dim 128, GQA 1, contiguous, dense, no variant. */
 void fa_key_init(fa_key *key);
 

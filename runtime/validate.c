@@ -54,8 +54,8 @@ static fadsl_status check_paged(const fadsl_fwd_desc *d, const fadsl_paged_desc 
             return fart_fail(FADSL_ERR_EMPTY_PAGED_CACHE, "paged KV cache is empty: %s is %d", sizes[i].name,
                              sizes[i].value);
     int bs = pg->block_size;
-    if (bs != 8 && bs != 16 && bs != 32 && bs != 64 && bs != 128)
-        return fart_fail(FADSL_ERR_BLOCK_SIZE, "paged block_size %d is invalid (valid: 8, 16, 32, 64, 128)", bs);
+    if (!fa_paged_block_size_valid(bs))
+        return fart_fail(FADSL_ERR_BLOCK_SIZE, "paged block_size %d is invalid (valid: " FA_PAGED_BLOCK_SIZES ")", bs);
     if (pg->head_dim != d->head_dim)
         return fart_fail(FADSL_ERR_PAGED_HEAD_DIM, "paged cache head_dim %d differs from the request's head_dim %d",
                          pg->head_dim, d->head_dim);

@@ -1,4 +1,4 @@
-/* test_util.c - arena, string buffer, hash, whole-file reads. */
+/* test_util.c - arena, string buffer, hash, whole-file reads, the paged block-size rule. */
 #include "fa.h"
 #include "testutil.h"
 
@@ -67,9 +67,21 @@ static void test_read_file(void)
     CU_ASSERT_EQUAL(errno, EISDIR);
 }
 
+/* fa_paged_block_size_valid takes exactly the sizes FA_PAGED_BLOCK_SIZES names. */
+static void test_block_sizes(void)
+{
+    char listed[64] = "";
+    size_t len = 0;
+    for (int bs = -1; bs <= 256; bs++)
+        if (fa_paged_block_size_valid(bs))
+            len += (size_t)snprintf(listed + len, sizeof listed - len, "%s%d", len ? ", " : "", bs);
+    CU_ASSERT_STRING_EQUAL(listed, FA_PAGED_BLOCK_SIZES);
+}
+
 void fa_suite_util(void)
 {
-    static const CU_TestInfo tests[] = {{"arena", test_arena}, {"buf", test_buf}, {"hash", test_hash},
-                                        {"read_file", test_read_file}, CU_TEST_INFO_NULL};
+    static const CU_TestInfo tests[] = {{"arena", test_arena},         {"buf", test_buf},
+                                        {"hash", test_hash},           {"read_file", test_read_file},
+                                        {"block_sizes", test_block_sizes}, CU_TEST_INFO_NULL};
     fa_test_add_suite("util", tests);
 }
