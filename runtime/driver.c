@@ -130,11 +130,11 @@ fadsl_status fart_context(int device, CUcontext *ctx, int *cc)
     return FADSL_OK;
 }
 
-bool fart_arch_for_cc(int cc, fa_arch *arch)
+fadsl_status fart_arch_for_cc(int cc, fa_arch *arch)
 {
     if (cc == 90) {
         *arch = FA_ARCH_SM90A;
-        return true;
+        return FADSL_OK;
     }
     /* The newest arch without arch-specific ("a") features not newer than the device. */
     bool found = false;
@@ -143,7 +143,8 @@ bool fart_arch_for_cc(int cc, fa_arch *arch)
             *arch = (fa_arch)a;
             found = true;
         }
-    return found;
+    return found ? FADSL_OK
+                 : fart_fail(FADSL_ERR_UNSUPPORTED, "compute capability %d.%d is below sm_80", cc / 10, cc % 10);
 }
 
 bool fart_cubin_runs_on(fa_arch arch, int cc)

@@ -120,8 +120,8 @@ fadsl_status fart_cu_check(CUresult r, const char *call);
  * when it has none; *cc gets the compute capability (major * 10 + minor). */
 fadsl_status fart_context(int device, CUcontext *ctx, int *cc);
 /* The key arch for a compute capability (the newest fa_arch whose code runs there, through
- * PTX for GPUs newer than every fa_arch); false below sm_80. */
-bool fart_arch_for_cc(int cc, fa_arch *arch);
+ * PTX for GPUs newer than every fa_arch); FADSL_ERR_UNSUPPORTED below sm_80. */
+fadsl_status fart_arch_for_cc(int cc, fa_arch *arch);
 /* True when a cubin built for `arch` runs on a device of capability cc (same major, and
  * exactly 9.0 for sm_90a); else the kernel goes through PTX. */
 bool fart_cubin_runs_on(fa_arch arch, int cc);

@@ -12,13 +12,6 @@ static fadsl_status parse_arch(const char *name, fa_arch *arch)
     return fart_fail(FADSL_ERR_INVALID, "unknown arch '%s' (known: %s)", name, known.text);
 }
 
-static fadsl_status arch_of_cc(int cc, fa_arch *arch)
-{
-    if (!fart_arch_for_cc(cc, arch))
-        return fart_fail(FADSL_ERR_UNSUPPORTED, "compute capability %d.%d is below sm_80", cc / 10, cc % 10);
-    return FADSL_OK;
-}
-
 /* Resolves the variant, validates `d` and builds key and args (arch left at sm_80). */
 static fadsl_status prepare(const fadsl_fwd_desc *d, const fa_program **p, fa_key *key, fa_args *args)
 {
@@ -43,7 +36,7 @@ fadsl_status fadsl_make_key(const fadsl_fwd_desc *d, fa_key *key)
     int cc;
     if ((s = fart_context(d->device, &ctx, &cc)))
         return s;
-    return arch_of_cc(cc, &key->arch);
+    return fart_arch_for_cc(cc, &key->arch);
 }
 
 fadsl_status fadsl_forward(const fadsl_fwd_desc *d, void *stream)
@@ -59,7 +52,7 @@ fadsl_status fadsl_forward(const fadsl_fwd_desc *d, void *stream)
     const fart_cu *cu;
     if ((s = fart_context(d->device, &ctx, &cc)) || (s = fart_driver(&cu)))
         return s;
-    if (!d->arch && (s = arch_of_cc(cc, &key.arch)))
+    if (!d->arch && (s = fart_arch_for_cc(cc, &key.arch)))
         return s;
     /* A cubin runs only on its own major arch: otherwise the driver assembles PTX. */
     bool ptx = fart_env_flag("FADSL_PTX") || !fart_cubin_runs_on(key.arch, cc);

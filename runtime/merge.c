@@ -115,11 +115,9 @@ fadsl_status fadsl_merge_states(fa_dtype dtype, const void *out_a, const float *
     CUcontext ctx;
     int cc;
     fa_arch arch;
-    fadsl_status s = fart_context(0, &ctx, &cc);
-    if (s)
+    fadsl_status s;
+    if ((s = fart_context(0, &ctx, &cc)) || (s = fart_arch_for_cc(cc, &arch)))
         return s;
-    if (!fart_arch_for_cc(cc, &arch))
-        return fart_fail(FADSL_ERR_UNSUPPORTED, "compute capability %d.%d is below sm_80", cc / 10, cc % 10);
     bool ptx = fart_env_flag("FADSL_PTX") || !fart_cubin_runs_on(arch, cc);
     CUfunction fn;
     if ((s = fart_merge_function(dtype, arch, ptx, ctx, &fn)))

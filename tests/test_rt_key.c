@@ -1,5 +1,5 @@
 /* test_rt_key.c - request validation and dispatch keys (no GPU: the arch is given), and
- * the runtime's helpers behind them (name lists). */
+ * the runtime's helpers behind them (name lists, the arch of a compute capability). */
 #include "fart.h"
 #include "testutil.h"
 
@@ -336,6 +336,25 @@ static void test_name_lists(void)
     CU_ASSERT_EQUAL(strncmp(big.text, "variant_number_000, variant_number_001", 38), 0);
 }
 
+/* Key archs of compute capabilities: 9.0 alone gets sm_90a, newer GPUs the newest portable
+ * arch (through PTX), and below 8.0 a refusal. */
+static void test_arch_for_cc(void)
+{
+    static const struct {
+        int cc;
+        fa_arch arch;
+    } cases[] = {{80, FA_ARCH_SM80}, {86, FA_ARCH_SM86}, {87, FA_ARCH_SM86}, {89, FA_ARCH_SM89},
+                 {90, FA_ARCH_SM90A}, {100, FA_ARCH_SM89}, {120, FA_ARCH_SM89}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        fa_arch a = FA_ARCH__COUNT;
+        CU_ASSERT_EQUAL(fart_arch_for_cc(cases[i].cc, &a), FADSL_OK);
+        CU_ASSERT_EQUAL(a, cases[i].arch);
+    }
+    fa_arch a;
+    CU_ASSERT_EQUAL(fart_arch_for_cc(75, &a), FADSL_ERR_UNSUPPORTED);
+    CU_ASSERT_STRING_EQUAL(fadsl_last_error(), "compute capability 7.5 is below sm_80");
+}
+
 void fa_suite_rt_key(void)
 {
     static const CU_TestInfo tests[] = {{"status_names", test_status_names},
@@ -348,6 +367,7 @@ void fa_suite_rt_key(void)
                                         {"no_driver", test_no_driver},
                                         {"variant_params", test_variant_params},
                                         {"name_lists", test_name_lists},
+                                        {"arch_for_cc", test_arch_for_cc},
                                         CU_TEST_INFO_NULL};
     fa_test_add_suite("rt_key", tests);
 }
