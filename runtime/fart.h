@@ -182,7 +182,22 @@ fadsl_status fart_kernel_function(fart_kernel *k, CUcontext ctx, CUfunction *fn)
  * '/' => a file; else a standard-library name. Cached for the process's life. */
 fadsl_status fart_variant_get(const char *spec, const fa_program **out);
 
-/* ==== validate.c / args.c ============================================================== */
+/* ==== validate.c / args.c ==============================================================
+ * Sizes are checked before any product of them is taken in int: kernels index query rows
+ * and keys in int32 and round a length up to whole tiles of at most FART_MAX_TILE, so a
+ * length up to FART_MAX_LEN keeps every tile's last index below 2^31 (kernels.c refuses a
+ * plan with wider tiles). Grid extents and element counts are computed in 64 bits. */
+
+enum { FART_MAX_TILE = 1024, FART_MAX_LEN = INT32_MAX - (FART_MAX_TILE - 1) };
+
+/* *out = a * b for a, b >= 0; false (*out untouched) when the product passes INT64_MAX. */
+bool fart_mul64(int64_t a, int64_t b, int64_t *out);
+/* The grid's x extent: ceil(rows / per_cta) CTAs, `copies` times over; FADSL_ERR_SEQLEN,
+ * naming `what`, when that passes the grid limit 2^31 - 1. */
+fadsl_status fart_grid_x(const char *what, int64_t rows, int per_cta, int copies, unsigned *gx);
+/* The bound of a paged request's sequence lengths: max_seq_len, else the block table's
+ * capacity max_blocks_per_seq * block_size (at most FART_MAX_LEN). */
+int fart_paged_max_len(const fadsl_paged_desc *pg);
 
 /* Validates `d` against `p` and fills *key (arch taken from key->arch) and *args.
  * Nothing is compiled or launched. */

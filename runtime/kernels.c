@@ -75,6 +75,11 @@ static fadsl_status build(fart_kernel *e, const fa_program *p)
     int n = fa_key_name(&e->key, e->name, sizeof e->name);
     if (n < 0 || (size_t)n >= sizeof e->name)
         return fart_fail(FADSL_ERR_INVALID, "kernel name longer than %zu characters", sizeof e->name - 1);
+    /* validate.c's length limit holds for tiles up to FART_MAX_TILE rows and keys. */
+    if (e->plan.block_m > FART_MAX_TILE || e->plan.block_n > FART_MAX_TILE)
+        return fart_fail(FADSL_ERR_UNSUPPORTED, "the plan of %s has %dx%d tiles, wider than FART_MAX_TILE %d: "
+                         "raise FART_MAX_TILE in runtime/fart.h", e->name, e->plan.block_m, e->plan.block_n,
+                         FART_MAX_TILE);
     char *source = fa_emit_cuda(p, &e->key, &e->plan);
     if (!source)
         return fart_fail(FADSL_ERR_NOMEM, "emitting CUDA C for %s ran out of memory", e->name);

@@ -66,7 +66,9 @@ fadsl_status fadsl_forward(const fadsl_fwd_desc *d, void *stream)
     if (d->paged && fart_env_flag("FADSL_DEBUG_CHECKS") &&
         (s = fart_paged_check(cu, d->paged, args.seqlen_k, (CUstream)stream)))
         return s;
-    unsigned grid_x = (unsigned)((args.seqlen_q + plan->block_m - 1) / plan->block_m);
+    unsigned grid_x;
+    if ((s = fart_grid_x("query rows (seqlen_q)", args.seqlen_q, plan->block_m, 1, &grid_x)))
+        return s;
     void *params[] = {&args};
     return fart_cu_check(cu->LaunchKernel(fn, grid_x, (unsigned)args.q_heads, (unsigned)args.batch,
                                           (unsigned)plan->threads, 1, 1, (unsigned)plan->smem_bytes,

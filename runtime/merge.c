@@ -80,10 +80,11 @@ fadsl_status fart_merge_launch(CUfunction fn, const fa_merge_args *m, CUstream s
     fadsl_status s = fart_driver(&cu);
     if (s)
         return s;
-    long long rows = (long long)m->batch * m->tokens * m->heads;
+    unsigned grid_x;
+    if ((s = fart_grid_x("merge rows", (int64_t)m->batch * m->tokens * m->heads, MERGE_ROWS_PER_CTA, 1, &grid_x)))
+        return s;
     void *params[] = {(void *)m};
-    return fart_cu_check(cu->LaunchKernel(fn, (unsigned)((rows + MERGE_ROWS_PER_CTA - 1) / MERGE_ROWS_PER_CTA), 1, 1,
-                                          MERGE_THREADS, 1, 1, 0, stream, params, NULL),
+    return fart_cu_check(cu->LaunchKernel(fn, grid_x, 1, 1, MERGE_THREADS, 1, 1, 0, stream, params, NULL),
                          "cuLaunchKernel(merge)");
 }
 
@@ -112,10 +113,20 @@ fadsl_status fadsl_merge_states(fa_dtype dtype, const void *out_a, const float *
         return fart_fail(FADSL_ERR_EMPTY_BATCH, "merge: empty shape (batch %d, seqlen %d, heads %d)", batch, seqlen, heads);
     if (head_dim <= 0 || head_dim % 8)
         return fart_fail(FADSL_ERR_INVALID, "merge: head_dim %d is not a positive multiple of 8", head_dim);
+    /* Checked before any GPU work: rows and element offsets are 64-bit in the kernel, and
+     * the grid (a warp a row) must fit. */
+    int64_t rows, elems;
+    unsigned grid_x;
+    fadsl_status s;
+    if (!fart_mul64((int64_t)batch * seqlen, heads, &rows) || !fart_mul64(rows, head_dim, &elems))
+        return fart_fail(FADSL_ERR_SEQLEN,
+                         "merge: batch %d x seqlen %d x heads %d x head_dim %d elements pass int64 offsets; "
+                         "merge in parts", batch, seqlen, heads, head_dim);
+    if ((s = fart_grid_x("merge rows (batch x seqlen x heads)", rows, MERGE_ROWS_PER_CTA, 1, &grid_x)))
+        return s;
     CUcontext ctx;
     int cc;
     fa_arch arch;
-    fadsl_status s;
     if ((s = fart_context(0, &ctx, &cc)) || (s = fart_arch_for_cc(cc, &arch)))
         return s;
     bool ptx = fart_env_flag("FADSL_PTX") || !fart_cubin_runs_on(arch, cc);
