@@ -90,6 +90,8 @@ typedef struct fart_cu {
     CUresult (*CtxSetCurrent)(CUcontext c);
     CUresult (*CtxGetDevice)(CUdevice *d);
     CUresult (*DevicePrimaryCtxRetain)(CUcontext *c, CUdevice d);
+    CUresult (*DevicePrimaryCtxRelease)(CUdevice d);
+    CUresult (*CtxGetId)(CUcontext c, unsigned long long *id);   /* NULL: driver older than 12.0 */
     CUresult (*ModuleLoadData)(CUmodule *m, const void *image);
     CUresult (*ModuleLoadDataEx)(CUmodule *m, const void *image, unsigned n, int *opts, void **vals);
     CUresult (*ModuleUnload)(CUmodule m);
@@ -117,8 +119,13 @@ fadsl_status fart_driver(const fart_cu **out);
 /* Turns a driver result into a status naming the call and the driver's error name. */
 fadsl_status fart_cu_check(CUresult r, const char *call);
 /* The calling thread's current context, making device `device`'s primary context current
- * when it has none; *cc gets the compute capability (major * 10 + minor). */
+ * when it has none (the runtime holds one reference to it for the process's life);
+ * *cc gets the compute capability (major * 10 + minor). */
 fadsl_status fart_context(int device, CUcontext *ctx, int *cc);
+/* The driver's id of context ctx, unique for the process's life (cuCtxGetId): a context
+ * destroyed and re-created at the same address gets a new one. 0 with drivers older than
+ * CUDA 12.0, which lack cuCtxGetId (contexts are then told apart by handle only). */
+fadsl_status fart_context_id(CUcontext ctx, unsigned long long *id);
 /* The key arch for a compute capability (the newest fa_arch whose code runs there, through
  * PTX for GPUs newer than every fa_arch); FADSL_ERR_UNSUPPORTED below sm_80. */
 fadsl_status fart_arch_for_cc(int cc, fa_arch *arch);

@@ -16,6 +16,7 @@ typedef struct merge_fn {
     fa_arch arch;
     bool ptx;
     CUcontext ctx;
+    unsigned long long ctx_id;   /* fart_context_id: a re-created context may reuse a handle */
     CUfunction fn;
 } merge_fn;
 
@@ -56,20 +57,34 @@ static fadsl_status load_merge(fa_dtype dtype, fa_arch arch, bool ptx, CUfunctio
 
 fadsl_status fart_merge_function(fa_dtype dtype, fa_arch arch, bool ptx, CUcontext ctx, CUfunction *fn)
 {
+    unsigned long long id;
+    fadsl_status s = fart_context_id(ctx, &id);
+    if (s)
+        return s;
     pthread_mutex_lock(&merge_lock);
-    for (int i = 0; i < n_loaded; i++)
-        if (loaded[i].dtype == dtype && loaded[i].arch == arch && loaded[i].ptx == ptx && loaded[i].ctx == ctx) {
-            *fn = loaded[i].fn;
+    /* An entry of this handle with another id belongs to a destroyed context (its module
+     * went with it): its slot is reused. */
+    int slot = n_loaded;
+    for (int i = 0; i < n_loaded; i++) {
+        merge_fn *e = &loaded[i];
+        if (e->dtype != dtype || e->arch != arch || e->ptx != ptx || e->ctx != ctx)
+            continue;
+        if (e->ctx_id == id) {
+            *fn = e->fn;
             pthread_mutex_unlock(&merge_lock);
             return FADSL_OK;
         }
+        slot = i;
+    }
     /* A full table refuses rather than load (and leak) a module on every call. */
-    fadsl_status s = n_loaded < MERGE_MAX_LOADED
-                         ? load_merge(dtype, arch, ptx, fn)
-                         : fart_fail(FADSL_ERR_UNSUPPORTED, "merge: more than %d (dtype, arch, context) combinations",
-                                     MERGE_MAX_LOADED);
-    if (!s)
-        loaded[n_loaded++] = (merge_fn){dtype, arch, ptx, ctx, *fn};
+    s = slot < MERGE_MAX_LOADED
+            ? load_merge(dtype, arch, ptx, fn)
+            : fart_fail(FADSL_ERR_UNSUPPORTED, "merge: more than %d (dtype, arch, context) combinations",
+                        MERGE_MAX_LOADED);
+    if (!s) {
+        loaded[slot] = (merge_fn){dtype, arch, ptx, ctx, id, *fn};
+        n_loaded += slot == n_loaded;
+    }
     pthread_mutex_unlock(&merge_lock);
     return s;
 }
