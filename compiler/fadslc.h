@@ -83,6 +83,11 @@ int fa_dtype_size(fa_dtype t);                /* bytes per element */
 bool fa_arch_parse(const char *s, fa_arch *out);
 bool fa_dtype_parse(const char *s, fa_dtype *out);
 
+/* Paged KV-cache block sizes (tokens a block) the templates take: the one rule (the runtime's
+ * validation and the planner), and the same set spelled for messages. */
+#define FA_PAGED_BLOCK_SIZES "8, 16, 32, 64, 128"
+bool fa_paged_block_size_valid(int block_size);
+
 /* A default key: sm_80, bf16, head dim 128, GQA 1, contiguous, dense, no variant. */
 void fa_key_init(fa_key *key);
 
@@ -199,5 +204,13 @@ const char *fa_merge_name(fa_dtype dtype);
 
 /* The NVRTC options the runtime and fa-dslc use for a key (NULL-terminated, static). */
 const char *const *fa_nvrtc_options(const fa_key *key, int *count);
+
+/* ---- files ---------------------------------------------------------------------------- */
+
+/* The whole file at `path`, malloc'd with a NUL after its last byte (text stays a C string);
+ * *size (may be NULL) gets its length in bytes. NULL with errno set when it cannot be opened
+ * or read (ENOMEM when memory runs out). Shared by fa-dslc and the runtime (variant files,
+ * cache entries). */
+char *fa_read_file(const char *path, size_t *size);
 
 #endif

@@ -65,6 +65,12 @@ bool fa_dtype_parse(const char *s, fa_dtype *out)
     return false;
 }
 
+bool fa_paged_block_size_valid(int block_size)
+{
+    int b = block_size;
+    return b == 8 || b == 16 || b == 32 || b == 64 || b == 128;
+}
+
 void fa_key_init(fa_key *key)
 {
     memset(key, 0, sizeof *key);

@@ -61,20 +61,6 @@ static bool parse_int(const char *s, int *out)
     return true;
 }
 
-static char *read_file(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fa_buf b = {0};
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        fa_buf_printf(&b, "%.*s", (int)n, chunk);
-    fclose(f);
-    return fa_buf_take(&b);
-}
-
 static bool print_entry(void *ud, const fadsl_cache_entry *e)
 {
     (void)ud;
@@ -231,7 +217,7 @@ int main(int argc, char **argv)
         return usage_error("--decode takes one query token a sequence: drop --varlen%s", "");
 
     /* A file if one exists by that name; else a standard-library name. */
-    char *source = read_file(input);
+    char *source = fa_read_file(input, NULL);
     if (!source) {
         const char *std = fa_stdlib_source(input);
         if (!std) {

@@ -1,6 +1,7 @@
-/* util.c - arena allocation, growable strings, hashing. */
+/* util.c - arena allocation, growable strings, hashing, whole-file reads. */
 #include "fa.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,4 +127,35 @@ uint64_t fa_hash64(const void *data, size_t n, uint64_t seed)
         h *= 0x100000001b3ULL;
     }
     return h;
+}
+
+char *fa_read_file(const char *path, size_t *size)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    errno = 0;   /* what a failed read leaves, or EIO */
+    size_t n = 0, cap = 4096;
+    char *s = malloc(cap);
+    while (s) {
+        size_t want = cap - 1 - n, got = fread(s + n, 1, want, f);
+        n += got;
+        if (got < want)
+            break;
+        char *t = realloc(s, cap *= 2);
+        if (!t)
+            free(s);
+        s = t;
+    }
+    int err = !s ? ENOMEM : ferror(f) ? (errno ? errno : EIO) : 0;
+    fclose(f);
+    if (err) {
+        free(s);
+        errno = err;
+        return NULL;
+    }
+    s[n] = '\0';
+    if (size)
+        *size = n;
+    return s;
 }

@@ -3,21 +3,28 @@
 #include "fart.h"
 
 #include <math.h>
-#include <stdio.h>
 #include <string.h>
 
-/* Strides of a [batch, rows, heads, D] tensor: the caller's, or contiguous when all 0
- * (varlen rows are packed, so their batch stride is 0). */
-static void strides(const int64_t in[3], int rows, int heads, int dim, bool varlen, long long *batch,
-                    long long *row, long long *head)
+/* Strides of a [batch, rows, heads, D] tensor `name`: the caller's, or contiguous when all
+ * 0 (varlen rows are packed, so their batch stride is 0). A contiguous tensor whose element
+ * offsets would pass int64 is refused (heads * dim fits: heads <= 65535). */
+static fadsl_status strides(const char *name, const int64_t in[3], int batch, int rows, int heads, int dim,
+                            bool varlen, long long *batch_stride, long long *row, long long *head)
 {
     if (in[0] || in[1] || in[2]) {
-        *batch = in[0], *row = in[1], *head = in[2];
-        return;
+        *batch_stride = in[0], *row = in[1], *head = in[2];
+        return FADSL_OK;
     }
+    int64_t row_elems = (int64_t)heads * dim, seq_elems, all;
+    if (!fart_mul64(row_elems, rows, &seq_elems) || !fart_mul64(seq_elems, varlen ? 1 : batch, &all))
+        return fart_fail(FADSL_ERR_SEQLEN,
+                         "contiguous %s [batch %d, rows %d, heads %d, head_dim %d] has more elements than int64 "
+                         "offsets reach; check the batch, lengths, heads and head_dim",
+                         name, batch, rows, heads, dim);
     *head = dim;
-    *row = (long long)heads * dim;
-    *batch = varlen ? 0 : *row * rows;
+    *row = row_elems;
+    *batch_stride = varlen ? 0 : seq_elems;
+    return FADSL_OK;
 }
 
 /* A parameter's slot: scalar bits (i32 as int, f32 as float, low 32 bits) or address. */
@@ -68,13 +75,11 @@ static fadsl_status fill_params(const fadsl_fwd_desc *d, const fa_program *p, un
         while (i < n && strcmp(fa_program_param(p, i)->name, name) != 0)
             i++;
         if (i == n) {
-            char known[256] = "";
-            size_t len = 0;
-            for (int k = 0; k < n && len < sizeof known; k++)
-                len += (size_t)snprintf(known + len, sizeof known - len, "%s%s", k ? ", " : "",
-                                        fa_program_param(p, k)->name);
+            fart_names known = {0};
+            for (int k = 0; k < n; k++)
+                fart_names_add(&known, fa_program_param(p, k)->name);
             return fart_fail(FADSL_ERR_PARAM, "unknown parameter '%s' (variant '%s' has: %s)", name,
-                             fa_program_name(p), n ? known : "none");
+                             fa_program_name(p), n ? known.text : "none");
         }
         if (given[i])
             return fart_fail(FADSL_ERR_PARAM, "parameter '%s' is given twice", name);
@@ -113,6 +118,7 @@ static void fill_paged(const fadsl_paged_desc *pg, fa_args *a)
 fadsl_status fart_fill_args(const fadsl_fwd_desc *d, const fa_program *p, fa_args *a)
 {
     memset(a, 0, sizeof *a);
+    fadsl_status s;
     const fadsl_paged_desc *pg = d->paged;
     bool varlen = d->cu_seqlens_q != NULL; /* packed queries, over a paged cache too */
     a->q = d->q;
@@ -125,8 +131,7 @@ fadsl_status fart_fill_args(const fadsl_fwd_desc *d, const fa_program *p, fa_arg
         a->kv_heads = pg->num_kv_heads;
         a->seqlen_q = varlen ? d->max_seqlen_q : pg->q_tokens_per_seq;
         a->cu_seqlens_q = d->cu_seqlens_q;
-        long long cap = (long long)pg->max_blocks_per_seq * pg->block_size;
-        a->seqlen_k = pg->max_seq_len ? pg->max_seq_len : (int)(cap < INT32_MAX ? cap : INT32_MAX);
+        a->seqlen_k = fart_paged_max_len(pg);
         fill_paged(pg, a);
     } else {
         a->batch = d->batch;
@@ -137,15 +142,17 @@ fadsl_status fart_fill_args(const fadsl_fwd_desc *d, const fa_program *p, fa_arg
         a->v = d->v;
         a->cu_seqlens_q = varlen ? d->cu_seqlens_q : NULL;
         a->cu_seqlens_k = varlen ? d->cu_seqlens_k : NULL;
-        strides(d->k_stride, a->seqlen_k, a->kv_heads, d->head_dim, varlen, &a->k_batch_stride,
-                &a->k_row_stride, &a->k_head_stride);
-        strides(d->v_stride, a->seqlen_k, a->kv_heads, d->head_dim, varlen, &a->v_batch_stride,
-                &a->v_row_stride, &a->v_head_stride);
+        if ((s = strides("k", d->k_stride, a->batch, a->seqlen_k, a->kv_heads, d->head_dim, varlen,
+                         &a->k_batch_stride, &a->k_row_stride, &a->k_head_stride)) ||
+            (s = strides("v", d->v_stride, a->batch, a->seqlen_k, a->kv_heads, d->head_dim, varlen,
+                         &a->v_batch_stride, &a->v_row_stride, &a->v_head_stride)))
+            return s;
     }
-    strides(d->q_stride, a->seqlen_q, a->q_heads, d->head_dim, varlen, &a->q_batch_stride,
-            &a->q_row_stride, &a->q_head_stride);
-    strides(d->o_stride, a->seqlen_q, a->q_heads, d->head_dim, varlen, &a->o_batch_stride,
-            &a->o_row_stride, &a->o_head_stride);
+    if ((s = strides("q", d->q_stride, a->batch, a->seqlen_q, a->q_heads, d->head_dim, varlen, &a->q_batch_stride,
+                     &a->q_row_stride, &a->q_head_stride)) ||
+        (s = strides("o", d->o_stride, a->batch, a->seqlen_q, a->q_heads, d->head_dim, varlen, &a->o_batch_stride,
+                     &a->o_row_stride, &a->o_head_stride)))
+        return s;
     double scale = d->softmax_scale != 0 ? d->softmax_scale : 1.0 / sqrt((double)d->head_dim);
     a->softmax_scale = (float)scale;
     a->scale_log2 = (float)(scale * 1.4426950408889634);   /* log2(e) */

@@ -199,25 +199,6 @@ static const char *decode_entry(const unsigned char *f, size_t n, entry_header *
     return NULL;
 }
 
-/* Reads a whole file (malloc'd); NULL with errno set on failure. */
-static unsigned char *read_file(const char *path, size_t *n)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return NULL;
-    struct stat st;
-    unsigned char *buf = NULL;
-    if (fstat(fd, &st) == 0 && (buf = malloc((size_t)st.st_size + 1))) {
-        size_t got = 0;
-        ssize_t r = 1;
-        while (got < (size_t)st.st_size && (r = read(fd, buf + got, (size_t)st.st_size - got)) > 0)
-            got += (size_t)r;
-        *n = got;
-    }
-    close(fd);
-    return buf;
-}
-
 /* The effective option list: the caller's with the arch option set to src->arch (as
  * compute_XX for PTX). Strings point into `arch_opt`. */
 static fadsl_status effective_options(const fart_source *src, const char **opts, int cap, int *n,
@@ -265,7 +246,7 @@ static int load_entry(const char *path, const unsigned char digest[16], const fa
                       const char **why)
 {
     size_t n = 0;
-    unsigned char *f = read_file(path, &n);
+    unsigned char *f = (unsigned char *)fa_read_file(path, &n);
     if (!f) {
         if (errno == ENOENT || errno == ENOTDIR)
             return 0;
@@ -291,7 +272,7 @@ static int load_entry(const char *path, const unsigned char digest[16], const fa
         return -1;
     }
     memmove(f, f + HDR_SIZE, n - HDR_SIZE);
-    f[n - HDR_SIZE] = '\0';   /* read_file left room: PTX stays a C string */
+    f[n - HDR_SIZE] = '\0';   /* fa_read_file left room: PTX stays a C string */
     out->data = (char *)f;
     out->size = n - HDR_SIZE;
     out->ptx = src->ptx;
@@ -468,7 +449,7 @@ static bool list_one(void *ud, const char *dir, const char *name, bool ptx)
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/%s", dir, name);
     size_t n = 0;
-    unsigned char *f = read_file(path, &n);
+    unsigned char *f = (unsigned char *)fa_read_file(path, &n);
     entry_header h = {0};
     bool valid = f && !decode_entry(f, n, &h);
     free(f);

@@ -20,8 +20,8 @@ fadsl_status fadsl_device_init(int device, fa_arch *arch)
     if (s)
         return s;
     fa_arch a;
-    if (!fart_arch_for_cc(cc, &a))
-        return fart_fail(FADSL_ERR_UNSUPPORTED, "compute capability %d.%d is below sm_80", cc / 10, cc % 10);
+    if ((s = fart_arch_for_cc(cc, &a)))
+        return s;
     if (arch)
         *arch = a;
     return FADSL_OK;

@@ -3,6 +3,7 @@
 
 #include <dlfcn.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -24,6 +25,7 @@ static const struct {
     {"cuCtxSetCurrent", offsetof(fart_cu, CtxSetCurrent)},
     {"cuCtxGetDevice", offsetof(fart_cu, CtxGetDevice)},
     {"cuDevicePrimaryCtxRetain", offsetof(fart_cu, DevicePrimaryCtxRetain)},
+    {"cuDevicePrimaryCtxRelease_v2", offsetof(fart_cu, DevicePrimaryCtxRelease)},
     {"cuModuleLoadData", offsetof(fart_cu, ModuleLoadData)},
     {"cuModuleLoadDataEx", offsetof(fart_cu, ModuleLoadDataEx)},
     {"cuModuleUnload", offsetof(fart_cu, ModuleUnload)},
@@ -63,6 +65,9 @@ static void load(void)
         }
         memcpy((char *)&cu + symbols[i].offset, &f, sizeof f);
     }
+    /* Optional (CUDA 12.0): without it contexts are told apart by handle only. */
+    void *get_id = dlsym(lib, "cuCtxGetId");
+    memcpy(&cu.CtxGetId, &get_id, sizeof get_id);
     CUresult r = cu.Init(0);
     if (r != FART_CUDA_SUCCESS) {
         const char *name = NULL;
@@ -92,9 +97,26 @@ fadsl_status fart_cu_check(CUresult r, const char *call)
     return fart_fail(FADSL_ERR_DRIVER, "%s failed: %s (%d)", call, name, r);
 }
 
-/* Compute capability per device ordinal, cached (0: not asked yet). */
+/* Compute capability per device ordinal, cached (0: not asked yet), and whether the
+ * runtime holds its reference to the device's primary context. */
 enum { MAX_DEVICES = 64 };
 static _Atomic int device_cc[MAX_DEVICES];
+static _Atomic bool primary_held[MAX_DEVICES];
+
+/* Makes device dev's primary context current on this thread. The runtime keeps one
+ * reference a device for the process's life (the functions it loaded live in the context;
+ * docs/RUNTIME.md): a later thread's retain is released again at once, so the count does
+ * not grow with the threads (past MAX_DEVICES devices, each thread keeps its own). */
+static fadsl_status use_primary(const fart_cu *d, CUdevice dev, CUcontext *ctx)
+{
+    fadsl_status s = fart_cu_check(d->DevicePrimaryCtxRetain(ctx, dev), "cuDevicePrimaryCtxRetain");
+    if (s)
+        return s;
+    if (dev >= 0 && dev < MAX_DEVICES && atomic_exchange(&primary_held[dev], true) &&
+        (s = fart_cu_check(d->DevicePrimaryCtxRelease(dev), "cuDevicePrimaryCtxRelease")))
+        return s;
+    return fart_cu_check(d->CtxSetCurrent(*ctx), "cuCtxSetCurrent");
+}
 
 fadsl_status fart_context(int device, CUcontext *ctx, int *cc)
 {
@@ -110,8 +132,7 @@ fadsl_status fart_context(int device, CUcontext *ctx, int *cc)
         snprintf(call, sizeof call, "cuDeviceGet(%d)", device);
         if ((s = fart_cu_check(d->DeviceGet(&dev, device), call)))
             return s;
-        if ((s = fart_cu_check(d->DevicePrimaryCtxRetain(ctx, dev), "cuDevicePrimaryCtxRetain")) ||
-            (s = fart_cu_check(d->CtxSetCurrent(*ctx), "cuCtxSetCurrent")))
+        if ((s = use_primary(d, dev, ctx)))
             return s;
     } else if ((s = fart_cu_check(d->CtxGetDevice(&dev), "cuCtxGetDevice"))) {
         return s;
@@ -130,11 +151,11 @@ fadsl_status fart_context(int device, CUcontext *ctx, int *cc)
     return FADSL_OK;
 }
 
-bool fart_arch_for_cc(int cc, fa_arch *arch)
+fadsl_status fart_arch_for_cc(int cc, fa_arch *arch)
 {
     if (cc == 90) {
         *arch = FA_ARCH_SM90A;
-        return true;
+        return FADSL_OK;
     }
     /* The newest arch without arch-specific ("a") features not newer than the device. */
     bool found = false;
@@ -143,7 +164,16 @@ bool fart_arch_for_cc(int cc, fa_arch *arch)
             *arch = (fa_arch)a;
             found = true;
         }
-    return found;
+    return found ? FADSL_OK
+                 : fart_fail(FADSL_ERR_UNSUPPORTED, "compute capability %d.%d is below sm_80", cc / 10, cc % 10);
+}
+
+fadsl_status fart_context_id(CUcontext ctx, unsigned long long *id)
+{
+    *id = 0;
+    const fart_cu *d;
+    fadsl_status s = fart_driver(&d);
+    return s || !d->CtxGetId ? s : fart_cu_check(d->CtxGetId(ctx, id), "cuCtxGetId");
 }
 
 bool fart_cubin_runs_on(fa_arch arch, int cc)

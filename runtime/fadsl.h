@@ -80,7 +80,7 @@ typedef struct fadsl_paged_desc {
     const int *seq_lens;             /* device [num_seqs] int32 */
     int num_seqs;
     int q_tokens_per_seq;
-    int max_seq_len;                 /* upper bound of seq_lens (0: max_blocks * block_size) */
+    int max_seq_len;                 /* upper bound of seq_lens (0: max_blocks * block_size, capped at 2^31 - 1024) */
     float k_descale, v_descale;      /* fp8: stored * descale = real (0 means 1) */
     /* Optional device [num_kv_heads] float32 descales; override k_descale/v_descale. */
     const float *k_descale_per_head, *v_descale_per_head;

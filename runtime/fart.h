@@ -1,6 +1,6 @@
 /* fart.h - the runtime's internals (prefix fart_), one section a file:
  *
- *   status.c    per-thread last error, logging, env switches, clock
+ *   status.c    per-thread last error, logging, env switches, clock, name lists
  *   hash.c      a 128-bit content digest (cache keys, memory-cache buckets)
  *   driver.c    libcuda through dlopen: our own declarations of the few driver types
  *   nvrtc.c     CUDA C -> cubin or PTX
@@ -35,6 +35,15 @@ void fart_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void fart_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Seconds on a monotonic clock. */
 double fart_now(void);
+
+/* A "name, name, ..." list for messages ("known: ..."); one that would not fit ends in
+ * "...". Start from {0}; text is always NUL-terminated. */
+typedef struct fart_names {
+    char text[512];
+    size_t len;
+    bool full;
+} fart_names;
+void fart_names_add(fart_names *l, const char *name);
 
 /* ==== hash.c ===========================================================================
  * Two independent 64-bit lanes (FNV-1a and a multiply-xorshift); not cryptographic, but
@@ -81,6 +90,8 @@ typedef struct fart_cu {
     CUresult (*CtxSetCurrent)(CUcontext c);
     CUresult (*CtxGetDevice)(CUdevice *d);
     CUresult (*DevicePrimaryCtxRetain)(CUcontext *c, CUdevice d);
+    CUresult (*DevicePrimaryCtxRelease)(CUdevice d);
+    CUresult (*CtxGetId)(CUcontext c, unsigned long long *id);   /* NULL: driver older than 12.0 */
     CUresult (*ModuleLoadData)(CUmodule *m, const void *image);
     CUresult (*ModuleLoadDataEx)(CUmodule *m, const void *image, unsigned n, int *opts, void **vals);
     CUresult (*ModuleUnload)(CUmodule m);
@@ -108,11 +119,16 @@ fadsl_status fart_driver(const fart_cu **out);
 /* Turns a driver result into a status naming the call and the driver's error name. */
 fadsl_status fart_cu_check(CUresult r, const char *call);
 /* The calling thread's current context, making device `device`'s primary context current
- * when it has none; *cc gets the compute capability (major * 10 + minor). */
+ * when it has none (the runtime holds one reference to it for the process's life);
+ * *cc gets the compute capability (major * 10 + minor). */
 fadsl_status fart_context(int device, CUcontext *ctx, int *cc);
+/* The driver's id of context ctx, unique for the process's life (cuCtxGetId): a context
+ * destroyed and re-created at the same address gets a new one. 0 with drivers older than
+ * CUDA 12.0, which lack cuCtxGetId (contexts are then told apart by handle only). */
+fadsl_status fart_context_id(CUcontext ctx, unsigned long long *id);
 /* The key arch for a compute capability (the newest fa_arch whose code runs there, through
- * PTX for GPUs newer than every fa_arch); false below sm_80. */
-bool fart_arch_for_cc(int cc, fa_arch *arch);
+ * PTX for GPUs newer than every fa_arch); FADSL_ERR_UNSUPPORTED below sm_80. */
+fadsl_status fart_arch_for_cc(int cc, fa_arch *arch);
 /* True when a cubin built for `arch` runs on a device of capability cc (same major, and
  * exactly 9.0 for sm_90a); else the kernel goes through PTX. */
 bool fart_cubin_runs_on(fa_arch arch, int cc);
@@ -173,7 +189,22 @@ fadsl_status fart_kernel_function(fart_kernel *k, CUcontext ctx, CUfunction *fn)
  * '/' => a file; else a standard-library name. Cached for the process's life. */
 fadsl_status fart_variant_get(const char *spec, const fa_program **out);
 
-/* ==== validate.c / args.c ============================================================== */
+/* ==== validate.c / args.c ==============================================================
+ * Sizes are checked before any product of them is taken in int: kernels index query rows
+ * and keys in int32 and round a length up to whole tiles of at most FART_MAX_TILE, so a
+ * length up to FART_MAX_LEN keeps every tile's last index below 2^31 (kernels.c refuses a
+ * plan with wider tiles). Grid extents and element counts are computed in 64 bits. */
+
+enum { FART_MAX_TILE = 1024, FART_MAX_LEN = INT32_MAX - (FART_MAX_TILE - 1) };
+
+/* *out = a * b for a, b >= 0; false (*out untouched) when the product passes INT64_MAX. */
+bool fart_mul64(int64_t a, int64_t b, int64_t *out);
+/* The grid's x extent: ceil(rows / per_cta) CTAs, `copies` times over; FADSL_ERR_SEQLEN,
+ * naming `what`, when that passes the grid limit 2^31 - 1. */
+fadsl_status fart_grid_x(const char *what, int64_t rows, int per_cta, int copies, unsigned *gx);
+/* The bound of a paged request's sequence lengths: max_seq_len, else the block table's
+ * capacity max_blocks_per_seq * block_size (at most FART_MAX_LEN). */
+int fart_paged_max_len(const fadsl_paged_desc *pg);
 
 /* Validates `d` against `p` and fills *key (arch taken from key->arch) and *args.
  * Nothing is compiled or launched. */

@@ -1,5 +1,6 @@
 /* kernels.c - the in-memory kernel cache: dispatch key -> compiled image -> function
- * loaded per CUDA context.
+ * loaded per CUDA context (told apart by handle and unique id: a destroyed context's handle
+ * may come back for a new one).
  *
  * The table lock is held only to find or insert an entry, never while compiling: a key
  * being compiled blocks only the threads asking for that same key, which wait on the
@@ -16,6 +17,7 @@ typedef enum { K_COMPILING, K_READY, K_FAILED } kernel_state;
 
 typedef struct loaded_fn {
     CUcontext ctx;
+    unsigned long long ctx_id;      /* fart_context_id */
     CUfunction fn;
     struct loaded_fn *next;
 } loaded_fn;
@@ -75,6 +77,11 @@ static fadsl_status build(fart_kernel *e, const fa_program *p)
     int n = fa_key_name(&e->key, e->name, sizeof e->name);
     if (n < 0 || (size_t)n >= sizeof e->name)
         return fart_fail(FADSL_ERR_INVALID, "kernel name longer than %zu characters", sizeof e->name - 1);
+    /* validate.c's length limit holds for tiles up to FART_MAX_TILE rows and keys. */
+    if (e->plan.block_m > FART_MAX_TILE || e->plan.block_n > FART_MAX_TILE)
+        return fart_fail(FADSL_ERR_UNSUPPORTED, "the plan of %s has %dx%d tiles, wider than FART_MAX_TILE %d: "
+                         "raise FART_MAX_TILE in runtime/fart.h", e->name, e->plan.block_m, e->plan.block_n,
+                         FART_MAX_TILE);
     char *source = fa_emit_cuda(p, &e->key, &e->plan);
     if (!source)
         return fart_fail(FADSL_ERR_NOMEM, "emitting CUDA C for %s ran out of memory", e->name);
@@ -177,17 +184,27 @@ static fadsl_status load_module(const fart_cu *cu, const fart_kernel *k, CUmodul
 
 fadsl_status fart_kernel_function(fart_kernel *k, CUcontext ctx, CUfunction *fn)
 {
+    unsigned long long id;
+    fadsl_status s = fart_context_id(ctx, &id);
+    if (s)
+        return s;
     pthread_mutex_lock(&k->load_lock);
-    for (loaded_fn *l = k->loaded; l; l = l->next)
-        if (l->ctx == ctx) {
-            *fn = l->fn;
+    /* A record of this handle with another id belongs to a destroyed context (its module
+     * went with it): it is reused for this one. */
+    loaded_fn *l = NULL;
+    for (loaded_fn *r = k->loaded; r; r = r->next) {
+        if (r->ctx == ctx && r->ctx_id == id) {
+            *fn = r->fn;
             pthread_mutex_unlock(&k->load_lock);
             return FADSL_OK;
         }
+        if (r->ctx == ctx)
+            l = r;
+    }
     const fart_cu *cu;
     CUmodule mod = NULL;
-    loaded_fn *l = NULL;
-    fadsl_status s = fart_driver(&cu);
+    bool stale = l != NULL;
+    s = fart_driver(&cu);
     if (!s)
         s = load_module(cu, k, &mod);
     if (!s)
@@ -196,10 +213,13 @@ fadsl_status fart_kernel_function(fart_kernel *k, CUcontext ctx, CUfunction *fn)
     if (!s && k->image.smem_bytes > 48 * 1024)
         s = fart_cu_check(cu->FuncSetAttribute(*fn, FART_CU_FUNC_MAX_DYNAMIC_SMEM, k->image.smem_bytes),
                           "cuFuncSetAttribute(MAX_DYNAMIC_SHARED_SIZE_BYTES)");
-    if (!s && !(l = malloc(sizeof *l)))
+    if (!s && !stale && !(l = malloc(sizeof *l)))
         s = fart_fail(FADSL_ERR_NOMEM, "no memory for a loaded-kernel record");
-    if (!s) {
-        *l = (loaded_fn){ctx, *fn, k->loaded};
+    if (!s && stale) {
+        l->ctx_id = id;
+        l->fn = *fn;
+    } else if (!s) {
+        *l = (loaded_fn){ctx, id, *fn, k->loaded};
         k->loaded = l;
     } else if (mod) {
         cu->ModuleUnload(mod);

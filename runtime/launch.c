@@ -2,24 +2,14 @@
  * fadsl_compile. */
 #include "fart.h"
 
-#include <stdio.h>
-
 static fadsl_status parse_arch(const char *name, fa_arch *arch)
 {
     if (fa_arch_parse(name, arch))
         return FADSL_OK;
-    char known[128] = "";
-    size_t len = 0;
+    fart_names known = {0};
     for (int a = 0; a < FA_ARCH__COUNT; a++)
-        len += (size_t)snprintf(known + len, sizeof known - len, "%s%s", a ? ", " : "", fa_arch_name((fa_arch)a));
-    return fart_fail(FADSL_ERR_INVALID, "unknown arch '%s' (known: %s)", name, known);
-}
-
-static fadsl_status arch_of_cc(int cc, fa_arch *arch)
-{
-    if (!fart_arch_for_cc(cc, arch))
-        return fart_fail(FADSL_ERR_UNSUPPORTED, "compute capability %d.%d is below sm_80", cc / 10, cc % 10);
-    return FADSL_OK;
+        fart_names_add(&known, fa_arch_name((fa_arch)a));
+    return fart_fail(FADSL_ERR_INVALID, "unknown arch '%s' (known: %s)", name, known.text);
 }
 
 /* Resolves the variant, validates `d` and builds key and args (arch left at sm_80). */
@@ -46,7 +36,7 @@ fadsl_status fadsl_make_key(const fadsl_fwd_desc *d, fa_key *key)
     int cc;
     if ((s = fart_context(d->device, &ctx, &cc)))
         return s;
-    return arch_of_cc(cc, &key->arch);
+    return fart_arch_for_cc(cc, &key->arch);
 }
 
 fadsl_status fadsl_forward(const fadsl_fwd_desc *d, void *stream)
@@ -62,7 +52,7 @@ fadsl_status fadsl_forward(const fadsl_fwd_desc *d, void *stream)
     const fart_cu *cu;
     if ((s = fart_context(d->device, &ctx, &cc)) || (s = fart_driver(&cu)))
         return s;
-    if (!d->arch && (s = arch_of_cc(cc, &key.arch)))
+    if (!d->arch && (s = fart_arch_for_cc(cc, &key.arch)))
         return s;
     /* A cubin runs only on its own major arch: otherwise the driver assembles PTX. */
     bool ptx = fart_env_flag("FADSL_PTX") || !fart_cubin_runs_on(key.arch, cc);
@@ -76,7 +66,9 @@ fadsl_status fadsl_forward(const fadsl_fwd_desc *d, void *stream)
     if (d->paged && fart_env_flag("FADSL_DEBUG_CHECKS") &&
         (s = fart_paged_check(cu, d->paged, args.seqlen_k, (CUstream)stream)))
         return s;
-    unsigned grid_x = (unsigned)((args.seqlen_q + plan->block_m - 1) / plan->block_m);
+    unsigned grid_x;
+    if ((s = fart_grid_x("query rows (seqlen_q)", args.seqlen_q, plan->block_m, 1, &grid_x)))
+        return s;
     void *params[] = {&args};
     return fart_cu_check(cu->LaunchKernel(fn, grid_x, (unsigned)args.q_heads, (unsigned)args.batch,
                                           (unsigned)plan->threads, 1, 1, (unsigned)plan->smem_bytes,

@@ -16,6 +16,7 @@ typedef struct merge_fn {
     fa_arch arch;
     bool ptx;
     CUcontext ctx;
+    unsigned long long ctx_id;   /* fart_context_id: a re-created context may reuse a handle */
     CUfunction fn;
 } merge_fn;
 
@@ -56,20 +57,34 @@ static fadsl_status load_merge(fa_dtype dtype, fa_arch arch, bool ptx, CUfunctio
 
 fadsl_status fart_merge_function(fa_dtype dtype, fa_arch arch, bool ptx, CUcontext ctx, CUfunction *fn)
 {
+    unsigned long long id;
+    fadsl_status s = fart_context_id(ctx, &id);
+    if (s)
+        return s;
     pthread_mutex_lock(&merge_lock);
-    for (int i = 0; i < n_loaded; i++)
-        if (loaded[i].dtype == dtype && loaded[i].arch == arch && loaded[i].ptx == ptx && loaded[i].ctx == ctx) {
-            *fn = loaded[i].fn;
+    /* An entry of this handle with another id belongs to a destroyed context (its module
+     * went with it): its slot is reused. */
+    int slot = n_loaded;
+    for (int i = 0; i < n_loaded; i++) {
+        merge_fn *e = &loaded[i];
+        if (e->dtype != dtype || e->arch != arch || e->ptx != ptx || e->ctx != ctx)
+            continue;
+        if (e->ctx_id == id) {
+            *fn = e->fn;
             pthread_mutex_unlock(&merge_lock);
             return FADSL_OK;
         }
+        slot = i;
+    }
     /* A full table refuses rather than load (and leak) a module on every call. */
-    fadsl_status s = n_loaded < MERGE_MAX_LOADED
-                         ? load_merge(dtype, arch, ptx, fn)
-                         : fart_fail(FADSL_ERR_UNSUPPORTED, "merge: more than %d (dtype, arch, context) combinations",
-                                     MERGE_MAX_LOADED);
-    if (!s)
-        loaded[n_loaded++] = (merge_fn){dtype, arch, ptx, ctx, *fn};
+    s = slot < MERGE_MAX_LOADED
+            ? load_merge(dtype, arch, ptx, fn)
+            : fart_fail(FADSL_ERR_UNSUPPORTED, "merge: more than %d (dtype, arch, context) combinations",
+                        MERGE_MAX_LOADED);
+    if (!s) {
+        loaded[slot] = (merge_fn){dtype, arch, ptx, ctx, id, *fn};
+        n_loaded += slot == n_loaded;
+    }
     pthread_mutex_unlock(&merge_lock);
     return s;
 }
@@ -80,10 +95,11 @@ fadsl_status fart_merge_launch(CUfunction fn, const fa_merge_args *m, CUstream s
     fadsl_status s = fart_driver(&cu);
     if (s)
         return s;
-    long long rows = (long long)m->batch * m->tokens * m->heads;
+    unsigned grid_x;
+    if ((s = fart_grid_x("merge rows", (int64_t)m->batch * m->tokens * m->heads, MERGE_ROWS_PER_CTA, 1, &grid_x)))
+        return s;
     void *params[] = {(void *)m};
-    return fart_cu_check(cu->LaunchKernel(fn, (unsigned)((rows + MERGE_ROWS_PER_CTA - 1) / MERGE_ROWS_PER_CTA), 1, 1,
-                                          MERGE_THREADS, 1, 1, 0, stream, params, NULL),
+    return fart_cu_check(cu->LaunchKernel(fn, grid_x, 1, 1, MERGE_THREADS, 1, 1, 0, stream, params, NULL),
                          "cuLaunchKernel(merge)");
 }
 
@@ -112,14 +128,22 @@ fadsl_status fadsl_merge_states(fa_dtype dtype, const void *out_a, const float *
         return fart_fail(FADSL_ERR_EMPTY_BATCH, "merge: empty shape (batch %d, seqlen %d, heads %d)", batch, seqlen, heads);
     if (head_dim <= 0 || head_dim % 8)
         return fart_fail(FADSL_ERR_INVALID, "merge: head_dim %d is not a positive multiple of 8", head_dim);
+    /* Checked before any GPU work: rows and element offsets are 64-bit in the kernel, and
+     * the grid (a warp a row) must fit. */
+    int64_t rows, elems;
+    unsigned grid_x;
+    fadsl_status s;
+    if (!fart_mul64((int64_t)batch * seqlen, heads, &rows) || !fart_mul64(rows, head_dim, &elems))
+        return fart_fail(FADSL_ERR_SEQLEN,
+                         "merge: batch %d x seqlen %d x heads %d x head_dim %d elements pass int64 offsets; "
+                         "merge in parts", batch, seqlen, heads, head_dim);
+    if ((s = fart_grid_x("merge rows (batch x seqlen x heads)", rows, MERGE_ROWS_PER_CTA, 1, &grid_x)))
+        return s;
     CUcontext ctx;
     int cc;
     fa_arch arch;
-    fadsl_status s = fart_context(0, &ctx, &cc);
-    if (s)
+    if ((s = fart_context(0, &ctx, &cc)) || (s = fart_arch_for_cc(cc, &arch)))
         return s;
-    if (!fart_arch_for_cc(cc, &arch))
-        return fart_fail(FADSL_ERR_UNSUPPORTED, "compute capability %d.%d is below sm_80", cc / 10, cc % 10);
     bool ptx = fart_env_flag("FADSL_PTX") || !fart_cubin_runs_on(arch, cc);
     CUfunction fn;
     if ((s = fart_merge_function(dtype, arch, ptx, ctx, &fn)))

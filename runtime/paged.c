@@ -19,18 +19,20 @@ bool fart_paged_decode(const fadsl_paged_desc *pg, fa_dtype dtype, int gqa)
            (long long)gqa * pg->q_tokens_per_seq <= DECODE_MAX_ROWS;
 }
 
-static int row_tiles(const fa_args *a, const fa_plan *plan)
+/* Query rows of one KV head: its query heads times the new tokens (at most FART_MAX_LEN:
+ * validate.c). */
+static int64_t decode_rows(const fa_args *a)
 {
-    int rows = a->q_heads / a->kv_heads * a->seqlen_q;
-    return (rows + plan->block_m - 1) / plan->block_m;
+    return (int64_t)(a->q_heads / a->kv_heads) * a->seqlen_q;
 }
 
 /* Splits of the key range: enough CTAs to fill every SM DECODE_CTAS_PER_SM deep, no more
  * (the whole grid then runs in one wave), each split DECODE_MIN_TILES_PER_SPLIT tiles of
- * the longest sequence or more. Lengths are bounded by a->seqlen_k (no host sync). */
+ * the longest sequence or more. Lengths are bounded by a->seqlen_k (no host sync). The CTA
+ * count fits int64: row tiles < 2^31, kv heads and batch < 2^16. */
 static int choose_splits(const fa_args *a, const fa_plan *plan, int sms)
 {
-    long long ctas = (long long)row_tiles(a, plan) * a->kv_heads * a->batch;
+    long long ctas = (decode_rows(a) + plan->block_m - 1) / plan->block_m * a->kv_heads * a->batch;
     long long splits = (long long)sms * DECODE_CTAS_PER_SM / ctas;
     long long tiles = ((long long)a->seqlen_k + plan->block_n - 1) / plan->block_n;
     if (splits > tiles / DECODE_MIN_TILES_PER_SPLIT)
@@ -40,7 +42,9 @@ static int choose_splits(const fa_args *a, const fa_plan *plan, int sms)
     return splits > 1 ? (int)splits : 1;
 }
 
-/* Workspace layout: split_o [splits, batch, q_heads, q_len, D] float32, then split_lse. */
+/* Workspace layout: split_o [splits, batch, q_heads, q_len, D] float32, then split_lse.
+ * Splits > 1 only when the grid has at most `sms` CTAs of block_m <= 64 rows, so these
+ * sizes stay below sms * 2^22 bytes (64 splits, head_dim <= 256): no overflow. */
 static size_t lse_offset(const fa_args *a, int splits, int head_dim)
 {
     size_t o = (size_t)splits * a->batch * a->q_heads * a->seqlen_q * head_dim * sizeof(float);
@@ -111,7 +115,8 @@ fadsl_status fart_paged_check(const fart_cu *cu, const fadsl_paged_desc *pg, int
                           b, lens[b], pg->q_tokens_per_seq, max_len);
             break;
         }
-        for (int i = 0; i < (lens[b] + pg->block_size - 1) / pg->block_size; i++) {
+        int blocks = lens[b] / pg->block_size + (lens[b] % pg->block_size != 0);
+        for (int i = 0; i < blocks; i++) {
             int e = tab[(size_t)b * pg->max_blocks_per_seq + i];
             if (e < 0 || e >= pg->num_blocks) {
                 s = fart_fail(FADSL_ERR_INVALID, "paged block_tables[%d][%d] = %d is not a block (0..%d)", b, i, e,
@@ -149,6 +154,9 @@ fadsl_status fart_paged_launch(const fadsl_fwd_desc *d, const fa_key *key, const
     int splits = choose_splits(args, plan, sms);
     if (splits > 1 && (!pg->workspace || pg->workspace_size < workspace_bytes(args, splits, d->head_dim)))
         splits = 1;
+    unsigned grid_x;
+    if ((s = fart_grid_x("paged decode query rows a kv head", decode_rows(args), plan->block_m, splits, &grid_x)))
+        return s;
     args->num_splits = splits;
     CUfunction merge = NULL;
     if (splits > 1) {
@@ -160,9 +168,8 @@ fadsl_status fart_paged_launch(const fadsl_fwd_desc *d, const fa_key *key, const
     if (fart_env_flag("FADSL_DEBUG_CHECKS") && (s = fart_paged_check(cu, pg, args->seqlen_k, stream)))
         return s;
     void *params[] = {args};
-    s = fart_cu_check(cu->LaunchKernel(fn, (unsigned)(row_tiles(args, plan) * splits), (unsigned)args->kv_heads,
-                                       (unsigned)args->batch, (unsigned)plan->threads, 1, 1, (unsigned)plan->smem_bytes,
-                                       stream, params, NULL),
+    s = fart_cu_check(cu->LaunchKernel(fn, grid_x, (unsigned)args->kv_heads, (unsigned)args->batch,
+                                       (unsigned)plan->threads, 1, 1, (unsigned)plan->smem_bytes, stream, params, NULL),
                       "cuLaunchKernel(decode)");
     if (s || splits == 1)
         return s;

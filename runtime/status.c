@@ -1,4 +1,4 @@
-/* status.c - status names, the per-thread last error, logging and env switches. */
+/* status.c - status names, the per-thread last error, logging, env switches, name lists. */
 #include "fart.h"
 
 #include <stdio.h>
@@ -83,4 +83,16 @@ double fart_now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+void fart_names_add(fart_names *l, const char *name)
+{
+    if (l->full)
+        return;
+    const char *sep = l->len ? ", " : "";
+    size_t room = sizeof l->text - l->len, need = strlen(sep) + strlen(name) + 1;
+    /* Keep room for ", ..." so that a cut list says so. */
+    l->full = need + strlen(", ...") > room;
+    snprintf(l->text + l->len, room, "%s%s", sep, l->full ? "..." : name);
+    l->len += strlen(l->text + l->len);
 }

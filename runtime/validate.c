@@ -6,7 +6,44 @@
 #include <math.h>
 #include <stdint.h>
 
-enum { GRID_YZ_MAX = 65535 };
+enum { GRID_YZ_MAX = 65535, GRID_X_MAX = INT32_MAX };
+
+bool fart_mul64(int64_t a, int64_t b, int64_t *out)
+{
+    if (b && a > INT64_MAX / b)
+        return false;
+    *out = a * b;
+    return true;
+}
+
+fadsl_status fart_grid_x(const char *what, int64_t rows, int per_cta, int copies, unsigned *gx)
+{
+    int64_t ctas = rows / per_cta + (rows % per_cta != 0), total;
+    if (!fart_mul64(ctas, copies, &total) || total > GRID_X_MAX)
+        return fart_fail(FADSL_ERR_SEQLEN,
+                         "%s %lld need %lld CTAs of %d rows%s, above the grid limit %d; split the request",
+                         what, (long long)rows, (long long)ctas, per_cta, copies > 1 ? " per split" : "",
+                         GRID_X_MAX);
+    *gx = (unsigned)total;
+    return FADSL_OK;
+}
+
+int fart_paged_max_len(const fadsl_paged_desc *pg)
+{
+    int64_t capacity = (int64_t)pg->max_blocks_per_seq * pg->block_size;
+    return pg->max_seq_len ? pg->max_seq_len : (int)(capacity < FART_MAX_LEN ? capacity : FART_MAX_LEN);
+}
+
+/* A length (query rows or keys) the kernels can index: at most FART_MAX_LEN. */
+static fadsl_status check_len(const char *what, int64_t len)
+{
+    if (len > FART_MAX_LEN)
+        return fart_fail(FADSL_ERR_SEQLEN,
+                         "%s %lld is above the length limit %d (kernels index rows and keys in int32, "
+                         "rounded up to whole tiles); split the request into shorter sequences",
+                         what, (long long)len, FART_MAX_LEN);
+    return FADSL_OK;
+}
 
 static fadsl_status check_heads(int q_heads, int kv_heads)
 {
@@ -30,7 +67,7 @@ static fadsl_status check_batch(const char *what, int batch, const char *rows_na
         return fart_fail(FADSL_ERR_EMPTY_BATCH, "empty batch: %s is 0", rows_name);
     if (rows < 0)
         return fart_fail(FADSL_ERR_SEQLEN, "%s %d is negative", rows_name, rows);
-    return FADSL_OK;
+    return check_len(rows_name, rows);
 }
 
 static fadsl_status check_ptr(const char *name, const void *p, unsigned align)
@@ -54,8 +91,8 @@ static fadsl_status check_paged(const fadsl_fwd_desc *d, const fadsl_paged_desc 
             return fart_fail(FADSL_ERR_EMPTY_PAGED_CACHE, "paged KV cache is empty: %s is %d", sizes[i].name,
                              sizes[i].value);
     int bs = pg->block_size;
-    if (bs != 8 && bs != 16 && bs != 32 && bs != 64 && bs != 128)
-        return fart_fail(FADSL_ERR_BLOCK_SIZE, "paged block_size %d is invalid (valid: 8, 16, 32, 64, 128)", bs);
+    if (!fa_paged_block_size_valid(bs))
+        return fart_fail(FADSL_ERR_BLOCK_SIZE, "paged block_size %d is invalid (valid: " FA_PAGED_BLOCK_SIZES ")", bs);
     if (pg->head_dim != d->head_dim)
         return fart_fail(FADSL_ERR_PAGED_HEAD_DIM, "paged cache head_dim %d differs from the request's head_dim %d",
                          pg->head_dim, d->head_dim);
@@ -74,7 +111,9 @@ static fadsl_status check_paged(const fadsl_fwd_desc *d, const fadsl_paged_desc 
     if (pg->max_seq_len < 0 || pg->max_seq_len > capacity)
         return fart_fail(FADSL_ERR_SEQLEN, "paged max_seq_len %d is out of range (0..%lld = max_blocks_per_seq * block_size)",
                          pg->max_seq_len, (long long)capacity);
-    int max_len = pg->max_seq_len ? pg->max_seq_len : (int)(capacity < INT32_MAX ? capacity : INT32_MAX);
+    if ((s = check_len("paged max_seq_len", pg->max_seq_len)))
+        return s;
+    int max_len = fart_paged_max_len(pg);
     if (rows > max_len)
         return fart_fail(FADSL_ERR_SEQLEN, "%s %d exceeds the sequence length bound %d (new tokens are in the cache)",
                          rows_name, rows, max_len);
@@ -104,13 +143,16 @@ static fadsl_status check_shape(const fadsl_fwd_desc *d)
             return s;
         if (d->max_seqlen_k <= 0)
             return fart_fail(FADSL_ERR_SEQLEN, "max_seqlen_k %d is out of range (at least 1)", d->max_seqlen_k);
-        if ((s = check_ptr("cu_seqlens_q", d->cu_seqlens_q, 4)) || (s = check_ptr("cu_seqlens_k", d->cu_seqlens_k, 4)))
+        if ((s = check_len("max_seqlen_k", d->max_seqlen_k)) || (s = check_ptr("cu_seqlens_q", d->cu_seqlens_q, 4)) ||
+            (s = check_ptr("cu_seqlens_k", d->cu_seqlens_k, 4)))
             return s;
     } else {
         if ((s = check_batch("batch", d->batch, "seqlen_q", d->seqlen_q)))
             return s;
         if (d->seqlen_k <= 0)
             return fart_fail(FADSL_ERR_SEQLEN, "seqlen_k %d is out of range (at least 1)", d->seqlen_k);
+        if ((s = check_len("seqlen_k", d->seqlen_k)))
+            return s;
     }
     if ((s = check_ptr("k", d->k, 16)) || (s = check_ptr("v", d->v, 16)))
         return s;
@@ -169,6 +211,11 @@ fadsl_status fart_prepare(const fadsl_fwd_desc *d, const fa_program *p, fa_key *
     key->paged_layout = d->paged ? d->paged->layout : FA_PAGED_HDB;
     key->varlen = d->cu_seqlens_q != NULL;
     key->decode = d->paged && !key->varlen && fart_paged_decode(d->paged, d->dtype, key->gqa_ratio);
+    /* A decode CTA's rows are the query heads of one KV head times the new tokens. */
+    if (key->decode &&
+        (s = check_len("paged decode query rows a kv head (q_tokens_per_seq x q_heads / kv_heads)",
+                       (int64_t)key->gqa_ratio * d->paged->q_tokens_per_seq)))
+        return s;
     fa_key_set_variant(key, p);
     if ((s = fart_fill_args(d, p, args)))
         return s;

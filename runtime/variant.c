@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <pthread.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,32 +41,6 @@ static variant_entry *find(const char *spec, fart_hash h)
     return NULL;
 }
 
-static char *read_text(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *s = NULL;
-    size_t n = 0, cap = 0, got;
-    do {
-        if (n + 4096 + 1 > cap) {
-            cap = (n + 4096 + 1) * 2;
-            char *t = realloc(s, cap);
-            if (!t) {
-                free(s);
-                fclose(f);
-                errno = ENOMEM;
-                return NULL;
-            }
-            s = t;
-        }
-        n += got = fread(s + n, 1, 4096, f);
-    } while (got == 4096);
-    s[n] = '\0';
-    fclose(f);
-    return s;
-}
-
 /* The source text of a spec (malloc'd) and the file name its diagnostics use. */
 static fadsl_status resolve(const char *spec, char **source, const char **filename)
 {
@@ -77,16 +50,15 @@ static fadsl_status resolve(const char *spec, char **source, const char **filena
         *source = strdup(spec);
     } else if (strchr(spec, '/') || (n > 3 && strcmp(spec + n - 3, ".fa") == 0)) {
         *filename = spec;
-        if (!(*source = read_text(spec)))
+        if (!(*source = fa_read_file(spec, NULL)))
             return fart_fail(FADSL_ERR_VARIANT, "cannot read variant file %s: %s", spec, strerror(errno));
     } else {
         const char *text = fa_stdlib_source(spec);
         if (!text) {
-            char known[512] = "";
-            size_t len = 0;
-            for (int i = 0; fa_stdlib_name(i) && len < sizeof known; i++)
-                len += (size_t)snprintf(known + len, sizeof known - len, "%s%s", i ? ", " : "", fa_stdlib_name(i));
-            return fart_fail(FADSL_ERR_VARIANT, "unknown standard-library variant '%s' (known: %s)", spec, known);
+            fart_names known = {0};
+            for (int i = 0; fa_stdlib_name(i); i++)
+                fart_names_add(&known, fa_stdlib_name(i));
+            return fart_fail(FADSL_ERR_VARIANT, "unknown standard-library variant '%s' (known: %s)", spec, known.text);
         }
         *filename = spec;
         *source = strdup(text);

@@ -1,4 +1,5 @@
 /* rt_test.c - helpers of the runtime suites. */
+#include "fadslc.h"
 #include "rt_test.h"
 #include "testutil.h"
 
@@ -46,7 +47,7 @@ int fa_rt_capture_end(const char *needle)
     fflush(stderr);
     dup2(saved_stderr, 2);
     close(saved_stderr);
-    char *text = fa_test_read_file(captured);
+    char *text = fa_read_file(captured, NULL);
     unlink(captured);
     int n = 0;
     for (const char *p = text; p && (p = strstr(p, needle)); p++)

@@ -51,6 +51,9 @@ static void test_diagnosed(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "2 errors generated."));
     CU_ASSERT_EQUAL(run("no/such/file.fa", out, sizeof out), 1);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "cannot read 'no/such/file.fa'"));
+    /* A directory is no variant file (it used to read as an empty one). */
+    CU_ASSERT_EQUAL(run("examples", out, sizeof out), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "cannot read 'examples': Is a directory, and it is not a standard-library"));
     CU_ASSERT_EQUAL(run("causal --head-dim 100", out, sizeof out), 1);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "head_dim 100 is not supported (supported: 64, 96, 128, 192, 256)"));
     CU_ASSERT_EQUAL(run("causal --paged 7", out, sizeof out), 1);

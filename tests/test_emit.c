@@ -357,9 +357,10 @@ static void test_host_equivalence(void)
         "variant positions { param f : f32;\n"
         "  score = s - f * (q - k + 1000) + 0.5 * abs(k - 3 - q) - 0.25 * (16777216 - k) + 0.125 * (q + k)"
         " + 0.0625 * -(q - 7) + f * (2 * k - q); }",
-        /* a score of the alpha * s + lambda * (k - q) + mu form with every kind of term */
-        "variant linear { param f : f32; param g : f32[q_heads];\n"
-        "  score = 2.0 * s + f * (k - q + 3) - g[h] * (q - k) + f - (s * f - (k - q - 5)) + -(4.0 * (q - k)); }",
+        /* a score of the alpha * s + lambda * (k - q) + mu form with every kind of term (in
+         * parentheses: clang's -Wstring-concatenation takes a two-line literal for a lost comma) */
+        ("variant linear { param f : f32; param g : f32[q_heads];\n"
+         "  score = 2.0 * s + f * (k - q + 3) - g[h] * (q - k) + f - (s * f - (k - q - 5)) + -(4.0 * (q - k)); }"),
     };
     int n = 0;
     while (fa_stdlib_name(n))

@@ -266,7 +266,7 @@ static void test_ptx_path(void)
     listing l = list();
     CU_ASSERT_EQUAL(l.valid, 1);
     CU_ASSERT_PTR_NOT_NULL(strstr(l.path, ".ptx"));
-    char *text = fa_test_read_file(l.path);
+    char *text = fa_read_file(l.path, NULL);
     CU_ASSERT(text && strstr(text + 256, ".target sm_80"));
     free(text);
     CU_ASSERT_EQUAL(get(8, true), FADSL_FROM_DISK);

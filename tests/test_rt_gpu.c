@@ -1,11 +1,13 @@
 /* test_rt_gpu.c - the runtime on a GPU: device helpers, a causal GQA forward (dense and
- * varlen) against the float64 reference, the memory-cache hit of a second launch.
- * Without a GPU the suite is not registered ("skipped: no GPU"). */
+ * varlen) against the float64 reference, the memory-cache hit of a second launch, forwards
+ * in contexts destroyed and re-created. Without a GPU the suite is not registered
+ * ("skipped: no GPU"). */
 #include "fadsl.h"
 #include "ref.h"
 #include "rt_test.h"
 #include "testutil.h"
 
+#include <dlfcn.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -134,6 +136,42 @@ static void test_causal_gqa_varlen(void)
     run_causal(3, lq, lk, 0, 0);
 }
 
+/* Forwards in contexts created and destroyed one after another (the caller's current
+ * context serves). The driver may give a new context a destroyed one's address; the
+ * function loaded in the destroyed one must not be launched in it (the kernel cache keys
+ * loaded functions by handle and cuCtxGetId). */
+static void test_recreated_contexts(void)
+{
+    typedef int (*create_fn)(void **ctx, unsigned flags, int dev);
+    typedef int (*ctx_fn)(void *ctx);
+    typedef int (*get_fn)(void **ctx);
+    void *lib = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
+    create_fn create = lib ? (create_fn)dlsym(lib, "cuCtxCreate_v2") : NULL;
+    ctx_fn destroy = lib ? (ctx_fn)dlsym(lib, "cuCtxDestroy_v2") : NULL;
+    ctx_fn set = lib ? (ctx_fn)dlsym(lib, "cuCtxSetCurrent") : NULL;
+    get_fn get = lib ? (get_fn)dlsym(lib, "cuCtxGetCurrent") : NULL;
+    if (!create || !destroy || !set || !get) {
+        printf("(skipped: libcuda lacks cuCtxCreate_v2) ");
+        return;
+    }
+    enum { ROUNDS = 4 };
+    void *primary = NULL, *seen[ROUNDS];
+    CU_ASSERT_EQUAL_FATAL(get(&primary), 0);
+    int reused = 0;
+    for (int i = 0; i < ROUNDS; i++) {
+        void *ctx = NULL;
+        CU_ASSERT_EQUAL_FATAL(create(&ctx, 0, 0), 0);   /* made current */
+        for (int j = 0; j < i; j++)
+            reused += seen[j] == ctx;
+        seen[i] = ctx;
+        run_causal(2, NULL, NULL, 200, 333);
+        CU_ASSERT_EQUAL(destroy(ctx), 0);
+    }
+    CU_ASSERT_EQUAL(set(primary), 0);
+    printf("(%d of %d new contexts at a destroyed one's address) ", reused, ROUNDS - 1);
+    dlclose(lib);
+}
+
 void fa_suite_rt_gpu(void)
 {
     fa_arch arch;
@@ -144,6 +182,7 @@ void fa_suite_rt_gpu(void)
     static const CU_TestInfo tests[] = {{"helpers", test_helpers},
                                         {"causal_gqa_dense", test_causal_gqa_dense},
                                         {"causal_gqa_varlen", test_causal_gqa_varlen},
+                                        {"recreated_contexts", test_recreated_contexts},
                                         CU_TEST_INFO_NULL};
     CU_SuiteInfo suites[] = {{"rt_gpu", NULL, NULL, fa_rt_setup, fa_rt_teardown, (CU_TestInfo *)tests},
                              CU_SUITE_INFO_NULL};

@@ -1,7 +1,10 @@
-/* test_rt_key.c - request validation and dispatch keys (no GPU: the arch is given). */
-#include "fadsl.h"
+/* test_rt_key.c - request validation and dispatch keys (no GPU: the arch is given), and
+ * the runtime's helpers behind them (name lists, the arch of a compute capability, checked
+ * size arithmetic). */
+#include "fart.h"
 #include "testutil.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -315,6 +318,128 @@ static void test_variant_params(void)
     CU_ASSERT_EQUAL(fadsl_variant_params("causal", NULL, 4, &n), FADSL_ERR_NULL_POINTER);
 }
 
+/* Sizes near INT_MAX are refused on validation, before anything is compiled or launched
+ * (no GPU needed), instead of wrapping in the runtime's or the kernels' int arithmetic. */
+static void test_huge_sizes(void)
+{
+    fadsl_fwd_desc d = dense();
+    fa_key key;
+    d.seqlen_q = FART_MAX_LEN;   /* the longest length taken */
+    CU_ASSERT_EQUAL(fadsl_make_key(&d, &key), FADSL_OK);
+    d.seqlen_q = INT_MAX;        /* grid x = ceil(seqlen_q / block_m) used to wrap in int */
+    refuse(&d, FADSL_ERR_SEQLEN, "seqlen_q 2147483647 is above the length limit 2147482624", "split the request");
+    d = dense();
+    d.seqlen_k = FART_MAX_LEN + 1;
+    refuse(&d, FADSL_ERR_SEQLEN, "seqlen_k 2147482625 is above the length limit", NULL);
+    d = dense();
+    int cu[3] = {0};
+    d.cu_seqlens_q = d.cu_seqlens_k = cu;
+    d.max_seqlen_q = INT_MAX;
+    d.max_seqlen_k = 64;
+    refuse(&d, FADSL_ERR_SEQLEN, "max_seqlen_q 2147483647 is above", NULL);
+    d.max_seqlen_q = 64;
+    d.max_seqlen_k = INT_MAX;
+    refuse(&d, FADSL_ERR_SEQLEN, "max_seqlen_k 2147483647 is above", NULL);
+
+    /* A contiguous q of 2^66 elements: its batch stride used to overflow (signed, UB). */
+    d = dense();
+    d.head_dim = 1 << 30;
+    d.seqlen_q = 1 << 30;
+    refuse(&d, FADSL_ERR_SEQLEN, "contiguous q [batch 2, rows 1073741824, heads 32, head_dim 1073741824]",
+           "int64");
+
+    /* Paged: a capacity past 2^31 is bounded by FART_MAX_LEN; an explicit bound above it
+     * is refused. */
+    fadsl_paged_desc pg = cache();
+    d = paged(&pg);
+    pg.block_size = 128;
+    pg.max_blocks_per_seq = INT_MAX / 64;
+    CU_ASSERT_EQUAL(fadsl_make_key(&d, &key), FADSL_OK);
+    pg.max_seq_len = FART_MAX_LEN + 1;
+    refuse(&d, FADSL_ERR_SEQLEN, "paged max_seq_len 2147482625 is above the length limit", NULL);
+
+    /* Decode rows are q_tokens_per_seq x GQA (8 here) in the kernel's int: 2^28 x 8 = 2^31. */
+    pg = cache();
+    pg.max_blocks_per_seq = 1 << 25;
+    pg.q_tokens_per_seq = 1 << 28;
+    refuse(&d, FADSL_ERR_SEQLEN, "paged decode query rows a kv head (q_tokens_per_seq x q_heads / kv_heads) 2147483648",
+           "split the request");
+    size_t bytes = 1;
+    CU_ASSERT_EQUAL(fadsl_workspace_size(&d, &bytes), FADSL_ERR_SEQLEN);
+    pg.q_tokens_per_seq = 1 << 24;
+    CU_ASSERT_EQUAL(fadsl_make_key(&d, &key), FADSL_OK);
+
+    /* fadsl_merge_states checks its sizes before it needs a GPU. */
+    const void *o = PTR(0x10000);
+    const float *l = PTR(0x20000);
+    CU_ASSERT_EQUAL(fadsl_merge_states(FA_DTYPE_BF16, o, l, o, l, PTR(0x30000), NULL, INT_MAX, INT_MAX, INT_MAX, 64,
+                                       NULL),
+                    FADSL_ERR_SEQLEN);
+    CU_ASSERT_PTR_NOT_NULL(strstr(fadsl_last_error(), "merge: batch 2147483647 x seqlen 2147483647"));
+    CU_ASSERT_EQUAL(fadsl_merge_states(FA_DTYPE_BF16, o, l, o, l, PTR(0x30000), NULL, 65536, 65536, 8, 64, NULL),
+                    FADSL_ERR_SEQLEN);
+    CU_ASSERT_PTR_NOT_NULL(strstr(fadsl_last_error(), "merge rows (batch x seqlen x heads) 34359738368 need"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(fadsl_last_error(), "above the grid limit 2147483647"));
+}
+
+/* The checked arithmetic itself, at its edges. */
+static void test_checked_arithmetic(void)
+{
+    int64_t p = -1;
+    CU_ASSERT(fart_mul64(INT64_MAX / 2, 2, &p) && p == INT64_MAX - 1);
+    CU_ASSERT(fart_mul64(INT64_MAX, 0, &p) && p == 0);
+    p = 7;
+    CU_ASSERT(!fart_mul64(INT64_MAX / 2 + 1, 2, &p) && p == 7);
+    CU_ASSERT(!fart_mul64(INT_MAX, (int64_t)INT_MAX * INT_MAX, &p));
+    unsigned gx = 0;
+    CU_ASSERT(fart_grid_x("rows", 1000, 64, 1, &gx) == FADSL_OK && gx == 16);
+    CU_ASSERT(fart_grid_x("rows", 1000, 64, 3, &gx) == FADSL_OK && gx == 48);
+    CU_ASSERT(fart_grid_x("rows", (int64_t)INT_MAX * 4, 4, 1, &gx) == FADSL_OK && gx == INT_MAX);
+    CU_ASSERT_EQUAL(fart_grid_x("rows", (int64_t)INT_MAX * 4 + 1, 4, 1, &gx), FADSL_ERR_SEQLEN);
+    CU_ASSERT_EQUAL(fart_grid_x("decode rows", INT_MAX, 16, 64, &gx), FADSL_ERR_SEQLEN);   /* 2^27 tiles x 64 */
+    CU_ASSERT_PTR_NOT_NULL(strstr(fadsl_last_error(), "decode rows 2147483647 need 134217728 CTAs of 16 rows per"));
+    CU_ASSERT_EQUAL(fart_grid_x("rows", INT64_MAX, 1, 2, &gx), FADSL_ERR_SEQLEN);
+}
+
+/* fart_names: "a, b, c"; a list that would overflow ends in "..." and stays terminated. */
+static void test_name_lists(void)
+{
+    fart_names l = {0};
+    CU_ASSERT_STRING_EQUAL(l.text, "");
+    fart_names_add(&l, "causal");
+    fart_names_add(&l, "none");
+    CU_ASSERT_STRING_EQUAL(l.text, "causal, none");
+    fart_names big = {0};
+    char name[40];
+    for (int i = 0; i < 100; i++) {
+        snprintf(name, sizeof name, "variant_number_%03d", i);
+        fart_names_add(&big, name);
+    }
+    size_t n = strlen(big.text);
+    CU_ASSERT(big.full && n < sizeof big.text && n == big.len);
+    CU_ASSERT_STRING_EQUAL(big.text + n - 5, ", ...");
+    CU_ASSERT_EQUAL(strncmp(big.text, "variant_number_000, variant_number_001", 38), 0);
+}
+
+/* Key archs of compute capabilities: 9.0 alone gets sm_90a, newer GPUs the newest portable
+ * arch (through PTX), and below 8.0 a refusal. */
+static void test_arch_for_cc(void)
+{
+    static const struct {
+        int cc;
+        fa_arch arch;
+    } cases[] = {{80, FA_ARCH_SM80}, {86, FA_ARCH_SM86}, {87, FA_ARCH_SM86}, {89, FA_ARCH_SM89},
+                 {90, FA_ARCH_SM90A}, {100, FA_ARCH_SM89}, {120, FA_ARCH_SM89}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        fa_arch a = FA_ARCH__COUNT;
+        CU_ASSERT_EQUAL(fart_arch_for_cc(cases[i].cc, &a), FADSL_OK);
+        CU_ASSERT_EQUAL(a, cases[i].arch);
+    }
+    fa_arch a;
+    CU_ASSERT_EQUAL(fart_arch_for_cc(75, &a), FADSL_ERR_UNSUPPORTED);
+    CU_ASSERT_STRING_EQUAL(fadsl_last_error(), "compute capability 7.5 is below sm_80");
+}
+
 void fa_suite_rt_key(void)
 {
     static const CU_TestInfo tests[] = {{"status_names", test_status_names},
@@ -326,6 +451,10 @@ void fa_suite_rt_key(void)
                                         {"unsupported", test_unsupported},
                                         {"no_driver", test_no_driver},
                                         {"variant_params", test_variant_params},
+                                        {"huge_sizes", test_huge_sizes},
+                                        {"checked_arithmetic", test_checked_arithmetic},
+                                        {"name_lists", test_name_lists},
+                                        {"arch_for_cc", test_arch_for_cc},
                                         CU_TEST_INFO_NULL};
     fa_test_add_suite("rt_key", tests);
 }

@@ -1,28 +1,10 @@
-/* test_util.c - arena, string buffer and hash. */
+/* test_util.c - arena, string buffer, hash, whole-file reads, the paged block-size rule. */
 #include "fa.h"
 #include "testutil.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
-
-char *fa_test_read_file(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = malloc((size_t)n + 1);
-    if (s && fread(s, 1, (size_t)n, f) != (size_t)n) {
-        free(s);
-        s = NULL;
-    }
-    if (s)
-        s[n] = '\0';
-    fclose(f);
-    return s;
-}
 
 static void test_arena(void)
 {
@@ -55,9 +37,51 @@ static void test_hash(void)
     CU_ASSERT_NOT_EQUAL(fa_hash64("abc", 3, 7), fa_hash64("abc", 3, 8));
 }
 
+/* fa_read_file: every byte (NULs too, past the first read's 4 KB), a NUL after them, and
+ * errno for a missing file or a directory (which fa-dslc then looks up as a stdlib name). */
+static void test_read_file(void)
+{
+    char path[] = "/tmp/fadsl-read-XXXXXX";
+    int fd = mkstemp(path);
+    CU_ASSERT_FATAL(fd >= 0);
+    enum { N = 10000 };
+    static char data[N];
+    for (int i = 0; i < N; i++)
+        data[i] = (char)(i % 251);   /* a NUL every 251 bytes */
+    FILE *f = fdopen(fd, "wb");
+    CU_ASSERT_FATAL(f && fwrite(data, 1, N, f) == N);
+    fclose(f);
+    size_t n = 0;
+    char *s = fa_read_file(path, &n);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    CU_ASSERT_EQUAL(n, N);
+    CU_ASSERT_EQUAL(memcmp(s, data, N), 0);
+    CU_ASSERT_EQUAL(s[N], '\0');
+    free(s);
+    remove(path);
+    errno = 0;
+    CU_ASSERT_PTR_NULL(fa_read_file(path, &n));
+    CU_ASSERT_EQUAL(errno, ENOENT);
+    errno = 0;
+    CU_ASSERT_PTR_NULL(fa_read_file("/tmp", NULL));
+    CU_ASSERT_EQUAL(errno, EISDIR);
+}
+
+/* fa_paged_block_size_valid takes exactly the sizes FA_PAGED_BLOCK_SIZES names. */
+static void test_block_sizes(void)
+{
+    char listed[64] = "";
+    size_t len = 0;
+    for (int bs = -1; bs <= 256; bs++)
+        if (fa_paged_block_size_valid(bs))
+            len += (size_t)snprintf(listed + len, sizeof listed - len, "%s%d", len ? ", " : "", bs);
+    CU_ASSERT_STRING_EQUAL(listed, FA_PAGED_BLOCK_SIZES);
+}
+
 void fa_suite_util(void)
 {
-    static const CU_TestInfo tests[] = {
-        {"arena", test_arena}, {"buf", test_buf}, {"hash", test_hash}, CU_TEST_INFO_NULL};
+    static const CU_TestInfo tests[] = {{"arena", test_arena},         {"buf", test_buf},
+                                        {"hash", test_hash},           {"read_file", test_read_file},
+                                        {"block_sizes", test_block_sizes}, CU_TEST_INFO_NULL};
     fa_test_add_suite("util", tests);
 }

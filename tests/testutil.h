@@ -20,7 +20,4 @@ static inline void fa_test_add_suite(const char *name, const CU_TestInfo *tests)
     CU_register_suites(suites);
 }
 
-/* Reads a whole file (malloc'd, NUL-terminated) or NULL. */
-char *fa_test_read_file(const char *path);
-
 #endif

@@ -9,7 +9,7 @@ import ctypes
 # fa_arch, fa_dtype, fa_paged_layout, fadsl_origin, fadsl_path: index = C enum value.
 ARCH_NAMES = ("sm_80", "sm_86", "sm_89", "sm_90a")
 DTYPE_NAMES = ("fp16", "bf16", "fp8e4m3", "fp8e5m2")
-PAGED_LAYOUTS = {"hnd": 0, "nhd": 1}          # FA_PAGED_HDB, FA_PAGED_NHD
+PAGED_LAYOUTS = {"hdb": 0, "nhd": 1}          # FA_PAGED_HDB, FA_PAGED_NHD ("hnd": see compile.paged_layout)
 ORIGIN_NAMES = ("compile", "memory", "disk")  # FADSL_FROM_*
 PATH_NAMES = ("cubin", "ptx")                 # FADSL_PATH_*
 

@@ -3,7 +3,7 @@ before any C call), parameter encoding, then the custom ops of fadsl/_ops.py."""
 import math
 import warnings
 
-from .compile import variant_spec
+from .compile import paged_layout, variant_spec
 from ._structs import PAGED_LAYOUTS
 
 try:
@@ -171,15 +171,16 @@ def _descale(fn, name, scale, fp8):
 
 
 def paged_attention(q, k_cache, v_cache, block_tables, seq_lens, variant="causal", params=None,
-                    layout="hnd", k_scale=None, v_scale=None, return_lse=False, softmax_scale=None,
+                    layout="hdb", k_scale=None, v_scale=None, return_lse=False, softmax_scale=None,
                     cu_seqlens_q=None, max_seqlen_q=None):
     """Attention over a vLLM-style paged KV cache (decode, or chunked prefill).
 
     q             [num_seqs, q_tokens_per_seq, heads_q, head_dim]: each sequence's newest
                   tokens, whose keys are already in the cache (the last positions)
-    k_cache, v_cache  contiguous, layout "hnd" (FA_PAGED_HDB): [num_blocks, heads_kv,
+    k_cache, v_cache  contiguous, layout "hdb" (FA_PAGED_HDB): [num_blocks, heads_kv,
                   head_dim, block_size]; or "nhd" (FA_PAGED_NHD): [num_blocks, block_size,
-                  heads_kv, head_dim]; q's dtype, or float8_e4m3fn / float8_e5m2
+                  heads_kv, head_dim]; q's dtype, or float8_e4m3fn / float8_e5m2 ("hnd", the
+                  old name of "hdb", still works with a DeprecationWarning)
     block_tables  [num_seqs, max_blocks_per_seq] int32; seq_lens [num_seqs] int32
     k_scale, v_scale  fp8 caches: stored value * scale = real value (default 1)
     variant, params, softmax_scale, return_lse  as for fadsl.attention (lse is
@@ -198,6 +199,7 @@ def paged_attention(q, k_cache, v_cache, block_tables, seq_lens, variant="causal
     if max_seqlen_q is not None and not packed:
         raise ValueError("fadsl.paged_attention: max_seqlen_q goes with cu_seqlens_q")
     spec = variant_spec(variant).decode()
+    layout = paged_layout(layout, stacklevel=2)   # the caller of paged_attention
     if layout not in PAGED_LAYOUTS:
         raise ValueError(f"fadsl.paged_attention: layout must be one of {', '.join(PAGED_LAYOUTS)}, got {layout!r}")
     code = PAGED_LAYOUTS[layout]

@@ -4,6 +4,7 @@ import ctypes
 import dataclasses
 import functools
 import os
+import warnings
 from typing import NamedTuple, Optional
 
 from . import _lib
@@ -70,11 +71,24 @@ def device_arch(device=0):
     return ARCH_NAMES[arch.value]
 
 
+def paged_layout(layout, stacklevel):
+    """`layout` with the deprecated "hnd" mapped to "hdb" (with a DeprecationWarning
+    `stacklevel` frames up). fadsl called its HDB layout [num_blocks, heads_kv, head_dim,
+    block_size] "hnd", which FlashInfer uses for [pages, heads, page_size, head_dim]."""
+    if layout != "hnd":
+        return layout
+    warnings.warn('fadsl: paged layout "hnd" is deprecated: it names the HDB layout [num_blocks, heads_kv, '
+                  'head_dim, block_size], not FlashInfer\'s HND [pages, heads, page_size, head_dim]; pass "hdb"',
+                  DeprecationWarning, stacklevel=stacklevel + 1)
+    return "hdb"
+
+
 def _paged_fields(paged):
     """(block_size, layout code) of `paged`: None, a block size, or (block_size, layout)."""
     if paged is None:
-        return 0, PAGED_LAYOUTS["hnd"]
+        return 0, PAGED_LAYOUTS["hdb"]
     block, layout = (paged, "nhd") if isinstance(paged, int) else paged
+    layout = paged_layout(layout, stacklevel=3)   # the caller of compile()
     return _positive_int(block, "paged block size"), _index(tuple(PAGED_LAYOUTS), layout, "paged layout")
 
 
@@ -86,7 +100,8 @@ def compile(variant, arch=None, dtype="bf16", head_dim=128, gqa=1, paged=None, v
     dtype     "fp16" or "bf16" (Q, K, V and O; use paged for an fp8 cache)
     head_dim, gqa   head dimension and query heads per KV head
     paged     None (contiguous K/V), a block size (layout "nhd", the chunked-prefill kernel), or
-              (block_size, "hnd"|"nhd"); decode kernels are compiled on first use
+              (block_size, "hdb"|"nhd"); decode kernels are compiled on first use ("hnd", the
+              old name of "hdb", still works with a DeprecationWarning)
     varlen    True for cu_seqlens packed batches
     Returns a CompileResult; raises FadslError (e.g. ERR_SYNTAX with the diagnostics).
     """

@@ -43,6 +43,21 @@ def test_paged_shapes(fake):
     assert fadsl.paged_attention(q, nhd, nhd, tables, lens, layout="nhd").shape == q.shape
 
 
+def test_paged_layout_names(fake):
+    """"hdb" names FA_PAGED_HDB; "hnd", its old name (FlashInfer's HND is another layout),
+    still works but warns."""
+    q, cache = fake(4, 3, 8, 128), fake(32, 2, 128, 16)
+    tables, lens = fake(4, 8, dtype=torch.int32), fake(4, dtype=torch.int32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert fadsl.paged_attention(q, cache, cache, tables, lens, layout="hdb").shape == q.shape
+    with pytest.warns(DeprecationWarning, match='"hnd" is deprecated.*pass "hdb"') as caught:
+        assert fadsl.paged_attention(q, cache, cache, tables, lens, layout="hnd").shape == q.shape
+    assert caught[0].filename == __file__   # attributed to the caller
+    _raises(ValueError, "layout must be one of hdb, nhd, got 'hbd'", fadsl.paged_attention, q, cache, cache,
+            tables, lens, layout="hbd")
+
+
 def test_head_dim_copy_warns(fake):
     q, k = fake(2, 16, 4, 128)[..., ::2], fake(2, 16, 4, 64)
     with pytest.warns(UserWarning, match="q is not contiguous in head_dim.*copy"):

@@ -115,6 +115,19 @@ def test_variant_params_describe_the_declarations(lib):
     assert info.value.status == "ERR_SYNTAX"
 
 
+def test_paged_layout_hnd_is_a_deprecated_hdb(lib):
+    """compile(paged=(bs, "hnd")) builds the same key as "hdb" (the forward template refuses
+    HDB caches: decode kernels compile on first use), with a DeprecationWarning."""
+    with pytest.raises(fadsl.FadslError) as hdb:
+        fadsl.compile("causal", arch="sm_90a", paged=(16, "hdb"))
+    with pytest.warns(DeprecationWarning, match='"hnd" is deprecated') as caught:
+        with pytest.raises(fadsl.FadslError) as hnd:
+            fadsl.compile("causal", arch="sm_90a", paged=(16, "hnd"))
+    assert caught[0].filename == __file__
+    assert hnd.value.status == hdb.value.status == "ERR_UNSUPPORTED"
+    assert hnd.value.detail == hdb.value.detail and "paged layout hdb" in hdb.value.detail
+
+
 def test_paged_prefill_kernel_compiles_ahead_of_time(cache_dir):
     info = fadsl.compile("causal", arch="sm_90a", paged=16, gqa=8)
     assert "paged" in info.kernel_name and "bs16" in info.kernel_name and "gqa8" in info.kernel_name

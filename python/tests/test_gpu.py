@@ -176,7 +176,7 @@ def test_runtime_errors_are_fadsl_errors():
     assert info.value.status == "ERR_SYNTAX" and "^" in info.value.detail
 
 
-@pytest.mark.parametrize("layout", ["nhd", "hnd"])
+@pytest.mark.parametrize("layout", ["nhd", "hdb"])
 @pytest.mark.parametrize("q_tokens", [1, 4])
 def test_paged_against_dense_reference(layout, q_tokens):
     hq, hkv, d, bs, dtype = 8, 2, 128, 16, torch.bfloat16
