@@ -79,7 +79,6 @@ static void plan_fa3(const fa3_tile_config *t, int elem_size, fa_plan *plan)
 }
 
 #define FA_SUPPORTED_HEAD_DIMS "64, 96, 128, 192, 256"
-#define FA_VALID_BLOCK_SIZES "8, 16, 32, 64, 128"
 
 /* Dynamic shared memory a block may opt into, per arch. */
 static int smem_limit(fa_arch arch)
@@ -100,11 +99,6 @@ static int smem_bytes(const fa_tile_config *t, int elem_size)
 {
     int row = (t->head_dim + FA_SWIZZLE_ATOM_ELEMS - 1) / FA_SWIZZLE_ATOM_ELEMS * FA_SWIZZLE_ATOM_ELEMS;
     return (t->block_m + t->stages * 2 * t->block_n) * row * elem_size;
-}
-
-static bool block_size_valid(int bs)
-{
-    return bs == 8 || bs == 16 || bs == 32 || bs == 64 || bs == 128;
 }
 
 /* Shared memory of the decode template, mirroring its FA_SM_* map: the pipeline (Q tile,
@@ -202,8 +196,8 @@ fa_status fa_plan_key(const fa_key *key, fa_plan *plan, char *err, size_t errlen
         return FA_ERR_INVALID;
     }
     if (key->paged_block_size) {
-        if (!block_size_valid(key->paged_block_size)) {
-            snprintf(err, errlen, "paged block size %d is invalid (valid: " FA_VALID_BLOCK_SIZES ")",
+        if (!fa_paged_block_size_valid(key->paged_block_size)) {
+            snprintf(err, errlen, "paged block size %d is invalid (valid: " FA_PAGED_BLOCK_SIZES ")",
                      key->paged_block_size);
             return FA_ERR_UNSUPPORTED;
         }
