@@ -131,18 +131,28 @@ def compare(row, outputs):
 
 
 def run_config(cfg, layout):
+    """Times every system twice, in order then in reverse order, and keeps each one's
+    faster round: no system is always the one measured right after the others heated
+    the card."""
     peer_inputs, our_inputs = make_inputs(cfg, layout)
     work = configs.work(cfg)
     row = {"id": cfg.id, "label": cfg.label, "section": cfg.section, "config": dataclasses.asdict(cfg),
            "metric": cfg.metric, "work": work, "systems": {}}
     outputs = {}
-    for name, factory in systems(cfg, peer_inputs, our_inputs).items():
-        if factory is None:
-            row["systems"][name] = None
-            continue
-        row["systems"][name], out = measure(cfg, factory, work)
-        if out is not None:
-            outputs[name] = out if name == "fadsl" else out.transpose(1, 2)
+    made = systems(cfg, peer_inputs, our_inputs)
+    for order in (list(made), list(reversed(made))):
+        for name in order:
+            if made[name] is None:
+                row["systems"][name] = None
+                continue
+            result, out = measure(cfg, made[name], work)
+            kept = row["systems"].get(name)
+            if kept is None or "ms" not in kept:
+                row["systems"][name] = result
+            elif "ms" in result and result["ms"] < kept["ms"]:
+                row["systems"][name] = dict(result, first_call_s=kept["first_call_s"])
+            if out is not None and name not in outputs:
+                outputs[name] = out if name == "fadsl" else out.transpose(1, 2)
     compare(row, outputs)
     return row
 
