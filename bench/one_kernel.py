@@ -4,7 +4,8 @@
 
 Arguments: the variant (stdlib name, .fa path or DSL source) and name=value scalar
 parameters; --seqlen, --batch, --heads, --kv-heads, --head-dim pick the shape (bf16,
-[batch, seqlen, heads, head_dim]); --repeat times it with CUDA events as well.
+[batch, seqlen, heads, head_dim], stored in that order or, with --layout bhsd, as views of
+[batch, heads, seqlen, head_dim] like bench/run.py's); --repeat times it with CUDA events.
 """
 import argparse
 import pathlib
@@ -26,6 +27,8 @@ def main():
     parser.add_argument("--kv-heads", type=int, default=0, help="default: --heads")
     parser.add_argument("--head-dim", type=int, default=128)
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--layout", choices=("bshd", "bhsd"), default="bshd",
+                        help="memory order of q, k, v (bhsd: [batch, seqlen, heads, head_dim] views of it)")
     args = parser.parse_args()
     params = {}
     for item in args.params:
@@ -33,9 +36,12 @@ def main():
         params[name] = float(value) if "." in value else int(value)
     shape = (args.batch, args.seqlen, args.heads, args.head_dim)
     kv_shape = (args.batch, args.seqlen, args.kv_heads or args.heads, args.head_dim)
-    q = torch.randn(shape, device="cuda", dtype=torch.bfloat16)
-    k = torch.randn(kv_shape, device="cuda", dtype=torch.bfloat16)
-    v = torch.randn(kv_shape, device="cuda", dtype=torch.bfloat16)
+    def tensor(s):
+        if args.layout == "bshd":
+            return torch.randn(s, device="cuda", dtype=torch.bfloat16)
+        return torch.randn(s[0], s[2], s[1], s[3], device="cuda", dtype=torch.bfloat16).transpose(1, 2)
+
+    q, k, v = tensor(shape), tensor(kv_shape), tensor(kv_shape)
     fadsl.attention(q, k, v, args.variant, params)  # compile and warm up
     start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
     start.record()
