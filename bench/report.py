@@ -65,7 +65,8 @@ def markdown(results):
              f"- tensors: peers [batch, heads, seqlen, head_dim] {meta['layout']} layout; fadsl the same memory as "
              "[batch, seqlen, heads, head_dim] views",
              "- timing: triton.testing.do_bench(warmup=25, rep=100, return_mode='median') after a warm-up call; "
-             "every system timed in two rounds (in order, then reversed), the faster round kept",
+             "every system timed in two rounds (in order, then reversed), the faster round kept, "
+             "after --cooldown seconds idle",
              "- check: ||fadsl - best peer|| / ||best peer|| < 1e-2 (bf16); n/a: no peer ran", ""]
     for section, title in TITLES.items():
         rows = [r for r in results["rows"] if r["section"] == section]

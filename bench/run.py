@@ -43,6 +43,9 @@ def parse_args(argv):
     parser.add_argument("--out", default=str(BENCH / "results"), help="results root (default bench/results)")
     parser.add_argument("--sections", default="prefill,variants,decode,compile",
                         help="comma-separated subset of prefill, variants, decode, compile")
+    parser.add_argument("--cooldown", type=float, default=1.0,
+                        help="seconds the card idles before each timing, so each system starts from a "
+                             "similar temperature (power-capped clocks drift as it heats; default 1)")
     parser.add_argument("--layout", choices=("bhsd", "bshd"), default="bhsd",
                         help="memory layout of the shared tensors (bhsd: PyTorch's, as ANCHORS.md measured peers)")
     args = parser.parse_args(argv)
@@ -92,8 +95,10 @@ def describe(error):
     return f"{type(error).__name__}: {text[0] if text else ''}"[:300]
 
 
-def measure(cfg, factory, work):
+def measure(cfg, factory, work, cooldown):
     """(result dict, output in [B,S,H,D]) of one system, or ({"error": ...}, None)."""
+    torch.cuda.synchronize()
+    time.sleep(cooldown)
     try:
         t0 = time.perf_counter()
         fn = factory()
@@ -130,7 +135,7 @@ def compare(row, outputs):
             row["check"] = "ok" if rel < REL_TOL else "FAIL"
 
 
-def run_config(cfg, layout):
+def run_config(cfg, layout, cooldown):
     """Times every system twice, in order then in reverse order, and keeps each one's
     faster round: no system is always the one measured right after the others heated
     the card."""
@@ -145,7 +150,7 @@ def run_config(cfg, layout):
             if made[name] is None:
                 row["systems"][name] = None
                 continue
-            result, out = measure(cfg, made[name], work)
+            result, out = measure(cfg, made[name], work, cooldown)
             kept = row["systems"].get(name)
             if kept is None or "ms" not in kept:
                 row["systems"][name] = result
@@ -208,7 +213,7 @@ def main(argv):
             print(f"compile latency: {json.dumps(results.data['compile'])}", flush=True)
             continue
         for cfg in configs.SECTIONS[section](args.quick):
-            row = run_config(cfg, args.layout)
+            row = run_config(cfg, args.layout, args.cooldown)
             results.add(row)
             _progress(row)
             torch.cuda.empty_cache()
