@@ -56,11 +56,7 @@ fa_ir *fa_pass_cse(const fa_ir *ir)
     size_t cap = 16;
     while (cap < 2 * (size_t)ir->n_nodes + 2)
         cap *= 2;
-    fa_cse_table t = {calloc(cap, sizeof *t.slots), cap - 1};
-    if (!t.slots) {
-        fprintf(stderr, "fadsl: out of memory\n");
-        abort();
-    }
+    fa_cse_table t = {fa_xcalloc(cap, sizeof *t.slots), cap - 1};
     fa_ir *out = fa_ir_rewrite(ir, fa_cse_node, &t);
     free(t.slots);
     return out;

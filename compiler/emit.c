@@ -316,7 +316,7 @@ static void fa_emit_score_linear(fa_buf *b, const fa_ir *ir, const fa_score_lin 
 
 void fa_emit_device_functions(fa_buf *b, const fa_ir *ir, const fa_kr *kr)
 {
-    bool *need = calloc((size_t)ir->n_nodes + 1, sizeof *need);
+    bool *need = fa_xcalloc((size_t)ir->n_nodes + 1, sizeof *need);
     const char *rules = fa_embedded_template("fa_tile_rules.h");
     fa_buf_printf(b, "%s\n/* ---- variant %s: device functions generated from its IR ---- */\n\n", rules ? rules : "",
                   ir->name);

@@ -19,6 +19,8 @@
 
 /* ==== util.c: arena and growable strings =========================================== */
 
+void *fa_xcalloc(size_t n, size_t size);   /* abort with a message when memory runs out */
+void *fa_xrealloc(void *p, size_t size);
 typedef struct fa_arena fa_arena;
 fa_arena *fa_arena_new(void);
 void fa_arena_free(fa_arena *a);

@@ -59,9 +59,7 @@ bool fa_ir_commutative(fa_ir_op op)
 
 fa_ir *fa_ir_new(const char *name)
 {
-    fa_ir *ir = calloc(1, sizeof *ir);
-    if (!ir)
-        return NULL;
+    fa_ir *ir = fa_xcalloc(1, sizeof *ir);
     ir->arena = fa_arena_new();
     ir->name = fa_arena_strndup(ir->arena, name, strlen(name));
     return ir;
@@ -70,8 +68,6 @@ fa_ir *fa_ir_new(const char *name)
 fa_ir *fa_ir_new_like(const fa_ir *like)
 {
     fa_ir *ir = fa_ir_new(like->name);
-    if (!ir)
-        return NULL;
     ir->sink_tokens = like->sink_tokens;
     ir->nparams = like->nparams;
     for (int i = 0; i < like->nparams; i++) {
@@ -233,12 +229,7 @@ static void fa_ir_place(fa_ir_order *o, fa_ir_node *n, unsigned epoch)
         fa_ir_place(o, n->arg[i], epoch);
     if (o->n == o->cap) {
         o->cap = o->cap ? 2 * o->cap : 64;
-        fa_ir_node **grown = realloc(o->nodes, (size_t)o->cap * sizeof *grown);
-        if (!grown) {
-            fprintf(stderr, "fadsl: out of memory\n");
-            abort();
-        }
-        o->nodes = grown;
+        o->nodes = fa_xrealloc(o->nodes, (size_t)o->cap * sizeof *o->nodes);
     }
     n->id = o->n;
     o->nodes[o->n++] = n;
@@ -261,11 +252,7 @@ void fa_ir_number(fa_ir *ir)
 fa_ir *fa_ir_rewrite(const fa_ir *in, fa_ir_build_fn build, void *ctx)
 {
     fa_ir *out = fa_ir_new_like(in);
-    fa_ir_node **map = calloc((size_t)in->n_nodes + 1, sizeof *map);
-    if (!out || !map) {
-        fprintf(stderr, "fadsl: out of memory\n");
-        abort();
-    }
+    fa_ir_node **map = fa_xcalloc((size_t)in->n_nodes + 1, sizeof *map);
     for (int i = 0; i < in->n_nodes; i++) {
         const fa_ir_node *n = in->nodes[i];
         fa_ir_node *args[3] = {0};

@@ -148,8 +148,8 @@ fa_ir *fa_lower(const fa_unit *u)
     for (const fa_decl *d = v->decls; d; d = d->next)
         n_decls++;
     fa_lower_ctx L = {.ir = fa_ir_new(v->name)};
-    L.lets = calloc((size_t)n_decls + 1, sizeof *L.lets);
-    L.let_nodes = calloc((size_t)n_decls + 1, sizeof *L.let_nodes);
+    L.lets = fa_xcalloc((size_t)n_decls + 1, sizeof *L.lets);
+    L.let_nodes = fa_xcalloc((size_t)n_decls + 1, sizeof *L.let_nodes);
     for (const fa_decl *d = v->decls; d; d = d->next)
         if (d->kind == FA_D_PARAM)
             fa_lower_param(&L, d);

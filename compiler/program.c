@@ -112,7 +112,7 @@ static fa_program *fa_program_build(const char *filename, const char *source, co
 
     fa_program *p = NULL;
     if (ir) {
-        p = calloc(1, sizeof *p);
+        p = fa_xcalloc(1, sizeof *p);
         p->ir = ir;
         p->kr = fa_tile_key_range_plan(ir);
         p->hash = fa_ir_hash(ir);

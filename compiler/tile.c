@@ -92,7 +92,7 @@ static void fa_tile_eval(const fa_ir *ir, const fa_ir_env *env, fa_av q, fa_av k
 
 int fa_tile_classify(const fa_ir *ir, const fa_ir_env *env, int q0, int q1, int k0, int k1)
 {
-    fa_av *av = calloc((size_t)ir->n_nodes + 1, sizeof *av);
+    fa_av *av = fa_xcalloc((size_t)ir->n_nodes + 1, sizeof *av);
     fa_tile_eval(ir, env, fa_av_make(q0, q1 - 1), fa_av_make(k0, k1 - 1), av);
     int cls = fa_av_tile_class(av[ir->root[FA_IR_ROOT_VISIBLE]->id]);
     free(av);
@@ -245,7 +245,7 @@ static fa_av fa_kr_eval(const fa_kr *kr, const fa_av *av)
 void fa_tile_key_range(const fa_ir *ir, const fa_kr *kr, const fa_ir_env *env, int q0, int q1, int *k_begin,
                        int *k_end)
 {
-    fa_av *av = calloc((size_t)ir->n_nodes + 1, sizeof *av);
+    fa_av *av = fa_xcalloc((size_t)ir->n_nodes + 1, sizeof *av);
     fa_tile_eval(ir, env, fa_av_make(q0, q1 - 1), fa_av_make(0, (long long)env->var[FA_VAR_KV_LEN] - 1), av);
     fa_kr_apply(fa_kr_eval(kr, av), k_begin, k_end);
     free(av);

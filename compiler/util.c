@@ -18,9 +18,33 @@ struct fa_arena {
 
 enum { FA_ARENA_CHUNK = 64 * 1024, FA_ARENA_ALIGN = 16 };
 
+/* The compiler treats running out of memory as fatal (like chibicc and QBE): every
+ * allocation outside fa_read_file goes through these two, which never return NULL. */
+static void fa_out_of_memory(void)
+{
+    fprintf(stderr, "fadsl: out of memory\n");
+    abort();
+}
+
+void *fa_xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p)
+        fa_out_of_memory();
+    return p;
+}
+
+void *fa_xrealloc(void *p, size_t size)
+{
+    void *q = realloc(p, size ? size : 1);
+    if (!q)
+        fa_out_of_memory();
+    return q;
+}
+
 fa_arena *fa_arena_new(void)
 {
-    return calloc(1, sizeof(fa_arena));
+    return fa_xcalloc(1, sizeof(fa_arena));
 }
 
 void fa_arena_free(fa_arena *a)
@@ -40,11 +64,7 @@ void *fa_arena_alloc(fa_arena *a, size_t size)
     fa_chunk *c = a->head;
     if (!c || c->size - c->used < size) {
         size_t cap = size > FA_ARENA_CHUNK ? size : FA_ARENA_CHUNK;
-        c = malloc(sizeof(fa_chunk) + cap);
-        if (!c) {
-            fprintf(stderr, "fadsl: out of memory\n");
-            abort();
-        }
+        c = fa_xrealloc(NULL, sizeof(fa_chunk) + cap);
         c->size = cap;
         c->used = 0;
         c->next = a->head;
@@ -76,12 +96,7 @@ void fa_buf_vprintf(fa_buf *b, const char *fmt, va_list ap)
         size_t cap = b->cap ? b->cap : 256;
         while (cap < b->len + (size_t)n + 1)
             cap *= 2;
-        char *d = realloc(b->data, cap);
-        if (!d) {
-            fprintf(stderr, "fadsl: out of memory\n");
-            abort();
-        }
-        b->data = d;
+        b->data = fa_xrealloc(b->data, cap);
         b->cap = cap;
     }
     vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
@@ -105,7 +120,7 @@ char *fa_buf_take(fa_buf *b)
 {
     char *s = b->data;
     if (!s)
-        s = calloc(1, 1);
+        s = fa_xcalloc(1, 1);
     b->data = NULL;
     b->len = b->cap = 0;
     return s;
