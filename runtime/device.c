@@ -101,10 +101,3 @@ fadsl_status fadsl_event_destroy(void *event)
     fadsl_status s = ready(&cu);
     return s ? s : fart_cu_check(cu->EventDestroy((CUevent)event), "cuEventDestroy");
 }
-
-fadsl_status fart_sm_count(const fart_cu *cu, int *sms)
-{
-    CUdevice dev;
-    fadsl_status s = fart_cu_check(cu->CtxGetDevice(&dev), "cuCtxGetDevice");
-    return s ? s : fart_cu_check(cu->DeviceGetAttribute(sms, FART_CU_ATTR_SM_COUNT, dev), "cuDeviceGetAttribute");
-}

@@ -76,7 +76,6 @@ enum {
     FART_CUDA_SUCCESS = 0,
     FART_CU_ATTR_CC_MAJOR = 75,            /* CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR */
     FART_CU_ATTR_CC_MINOR = 76,
-    FART_CU_ATTR_SM_COUNT = 16,            /* CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT */
     FART_CU_FUNC_MAX_DYNAMIC_SMEM = 8,     /* CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES */
     FART_CU_JIT_ERROR_LOG_BUFFER = 5,      /* CU_JIT_ERROR_LOG_BUFFER */
     FART_CU_JIT_ERROR_LOG_BUFFER_SIZE = 6, /* CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES */
@@ -203,8 +202,6 @@ bool fart_mul64(int64_t a, int64_t b, int64_t *out);
 /* The grid's x extent: ceil(rows / per_cta) CTAs, `copies` times over; FADSL_ERR_SEQLEN,
  * naming `what`, when that passes the grid limit 2^31 - 1. */
 fadsl_status fart_grid_x(const char *what, int64_t rows, int per_cta, int copies, unsigned *gx);
-/* Multiprocessors of the current context's device. */
-fadsl_status fart_sm_count(const fart_cu *cu, int *sms);
 /* The bound of a paged request's sequence lengths: max_seq_len, else the block table's
  * capacity max_blocks_per_seq * block_size (at most FART_MAX_LEN). */
 int fart_paged_max_len(const fadsl_paged_desc *pg);

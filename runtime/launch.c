@@ -66,20 +66,11 @@ fadsl_status fadsl_forward(const fadsl_fwd_desc *d, void *stream)
     if (d->paged && fart_env_flag("FADSL_DEBUG_CHECKS") &&
         (s = fart_paged_check(cu, d->paged, args.seqlen_k, (CUstream)stream)))
         return s;
-    unsigned grid_x, grid_y = (unsigned)args.q_heads, grid_z = (unsigned)args.batch;
+    unsigned grid_x;
     if ((s = fart_grid_x("query rows (seqlen_q)", args.seqlen_q, plan->block_m, 1, &grid_x)))
         return s;
-    if (plan->tmpl == FA_TEMPLATE_FA3_FWD) {
-        /* persistent: one CTA an SM walks the (row tile, head, sequence) items */
-        int sms;
-        if ((s = fart_sm_count(cu, &sms)))
-            return s;
-        const int64_t items = (int64_t)grid_x * grid_y * grid_z;
-        grid_x = (unsigned)(items < sms ? items : sms);
-        grid_y = grid_z = 1;
-    }
     void *params[] = {&args};
-    return fart_cu_check(cu->LaunchKernel(fn, grid_x, grid_y, grid_z,
+    return fart_cu_check(cu->LaunchKernel(fn, grid_x, (unsigned)args.q_heads, (unsigned)args.batch,
                                           (unsigned)plan->threads, 1, 1, (unsigned)plan->smem_bytes,
                                           (CUstream)stream, params, NULL),
                          "cuLaunchKernel");

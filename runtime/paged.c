@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 enum {
+    FART_CU_ATTR_SM_COUNT = 16,     /* CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT */
     DECODE_MAX_ROWS = 64,           /* query rows (heads of a KV head x new tokens) one decode CTA takes */
     DECODE_CTAS_PER_SM = 2,         /* resident decode CTAs an SM holds (d128 16-bit tile on an H100) */
     DECODE_MIN_TILES_PER_SPLIT = 4, /* a split reads at least this many key tiles */
@@ -56,6 +57,13 @@ static size_t workspace_bytes(const fa_args *a, int splits, int head_dim)
                       : 0;
 }
 
+static fadsl_status sm_count(const fart_cu *cu, int *sms)
+{
+    CUdevice dev;
+    fadsl_status s = fart_cu_check(cu->CtxGetDevice(&dev), "cuCtxGetDevice");
+    return s ? s : fart_cu_check(cu->DeviceGetAttribute(sms, FART_CU_ATTR_SM_COUNT, dev), "cuDeviceGetAttribute");
+}
+
 fadsl_status fadsl_workspace_size(const fadsl_fwd_desc *d, size_t *bytes)
 {
     fa_key key;
@@ -75,7 +83,7 @@ fadsl_status fadsl_workspace_size(const fadsl_fwd_desc *d, size_t *bytes)
     CUcontext ctx;
     int cc, sms;
     const fart_cu *cu;
-    if ((s = fart_context(d->device, &ctx, &cc)) || (s = fart_driver(&cu)) || (s = fart_sm_count(cu, &sms)))
+    if ((s = fart_context(d->device, &ctx, &cc)) || (s = fart_driver(&cu)) || (s = sm_count(cu, &sms)))
         return s;
     const fa_program *p;
     fa_args args;
@@ -141,7 +149,7 @@ fadsl_status fart_paged_launch(const fadsl_fwd_desc *d, const fa_key *key, const
     const fart_cu *cu;
     int sms;
     fadsl_status s;
-    if ((s = fart_driver(&cu)) || (s = fart_sm_count(cu, &sms)))
+    if ((s = fart_driver(&cu)) || (s = sm_count(cu, &sms)))
         return s;
     int splits = choose_splits(args, plan, sms);
     if (splits > 1 && (!pg->workspace || pg->workspace_size < workspace_bytes(args, splits, d->head_dim)))

@@ -135,7 +135,7 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
     const int g = lane / 4, t4 = lane % 4; /* fragment row group and column pair */
 
     int q_start, k_start;
-    const fa_ctx c = fa_sequence(args, blockIdx.z, blockIdx.y, &q_start, &k_start);
+    const fa_ctx c = fa_sequence(args, &q_start, &k_start);
 
     /* Last row tiles first: under a causal mask they see the most keys, and starting them
      * first keeps the tail of the grid short. */

@@ -391,54 +391,20 @@ __device__ __forceinline__ void fa3_pack_p(const float (&s)[NC / 2], fa_u32 (&pa
             pa[ks][r] = fa_pack2(s[8 * ks + 2 * r], s[8 * ks + 2 * r + 1]);
 }
 
-/* One work item of a CTA: FA_BLOCK_M query rows of one (sequence, query head). */
-struct fa3_item {
-    fa_ctx c;
-    int q_start, k_start; /* the sequence's first packed rows (varlen) */
-    int m0, m_rows;       /* the item's rows within the sequence */
-    int qa0;              /* absolute position of row m0 */
-    fa_tiles tiles;
-    int index;            /* items this CTA ran before this one */
-    int tiles_before;     /* K/V tiles this CTA ran before this one (stage ring position) */
-};
-
-/* Work item w of the launch, the row tiles of every (sequence, head) ordered longest first
- * (a causal row tile sees more keys the later it sits): w / (heads * batch) counts row tiles
- * back from the last. False when the tile lies past its sequence (varlen). */
-__device__ __forceinline__ bool fa3_item_at(const fa_args &a, long long w, int row_tiles, fa3_item *it)
-{
-    const long long per_tile = (long long)a.q_heads * a.batch;
-    const int rest = (int)(w % per_tile);
-    it->c = fa_sequence(a, rest / a.q_heads, rest % a.q_heads, &it->q_start, &it->k_start);
-    it->m0 = (row_tiles - 1 - (int)(w / per_tile)) * FA_BLOCK_M;
-    if (it->m0 >= it->c.q_len)
-        return false;
-    it->m_rows = min(FA_BLOCK_M, it->c.q_len - it->m0);
-    it->qa0 = it->c.kv_len - it->c.q_len + it->m0;
-    it->tiles = fa_visit_tiles(a, it->c, it->qa0, it->qa0 + it->m_rows, FA_BLOCK_N);
-    return true;
-}
-
 /* A consumer warpgroup: waits for each stage, computes its 64 rows, releases the stage,
  * and writes O and LSE. The pipeline (FA3's intra-warpgroup overlap) issues S_{j+1} = Q.K^T
  * and O += P_j.V_j back to back and runs the softmax of S_{j+1} while P_j.V_j is on the
  * tensor cores. Every wgmma sits on a path all four warps take together: an EMPTY tile
  * (for this warpgroup) is computed and fully masked rather than skipped. */
-__device__ __forceinline__ void fa3_consume(const fa_args &args, const fa3_item &it, fa_u32 sQ, fa_u32 sK0,
-                                            fa_u32 sV0, fa_u32 bars, int wg, int wl, int g, int t4)
+__device__ __forceinline__ void fa3_consume(const fa_args &args, const fa_ctx &c, fa_u32 sQ, fa_u32 sK0, fa_u32 sV0,
+                                            fa_u32 bars, fa_u32 q_full, int wg, int wl, int g, int t4, int qa0,
+                                            int qa1, int q_start, int m0, int m_rows, const fa_tiles &tiles)
 {
-    const fa_ctx &c = it.c;
-    const fa_tiles &tiles = it.tiles;
-    const int qa0 = it.qa0, qa1 = it.qa0 + it.m_rows, m0 = it.m0, m_rows = it.m_rows, q_start = it.q_start;
-    const fa_u32 stage_bytes = FA_BLOCK_N * FA_HEAD_DIM * 2, q_full = bars + 2 * FA_STAGES * 8, q_empty = q_full + 8;
-    /* stage and phase of the item's tile j: the stages cycle across the CTA's items */
-    auto stage = [&](int j) { return (it.tiles_before + j) % FA_STAGES; };
-    auto phase = [&](int j) { return ((it.tiles_before + j) / FA_STAGES) & 1; };
+    const fa_u32 stage_bytes = FA_BLOCK_N * FA_HEAD_DIM * 2;
     float o[FA_HEAD_DIM / 2];
 #pragma unroll
     for (int i = 0; i < FA_HEAD_DIM / 2; i++)
         o[i] = 0.f;
-    fa_fence_regs(o); /* the zeros are set here, not sunk next to the first P.V (which would serialize wgmma) */
     fa3_state st;
     st.row_max[0] = st.row_max[1] = FA_NEG_INF;
     st.row_sum[0] = st.row_sum[1] = 0.f;
@@ -460,8 +426,8 @@ __device__ __forceinline__ void fa3_consume(const fa_args &args, const fa3_item 
 
     /* Waits for tile j, issues its S = Q.K^T, and decides whether it needs masking. */
     auto issue_scores = [&](int j) {
-        const int stj = stage(j);
-        fa_mbar_wait(bars + stj * 8, phase(j));
+        const int stj = j % FA_STAGES;
+        fa_mbar_wait(bars + stj * 8, (j / FA_STAGES) & 1);
         fa_fence_proxy_async();
         fa_wgmma_fence();
 #pragma unroll
@@ -481,7 +447,7 @@ __device__ __forceinline__ void fa3_consume(const fa_args &args, const fa3_item 
         fa3_pack_p<FA_BLOCK_N>(s, pa);
     };
     auto issue_pv = [&](int j, int steps) {
-        const fa_u32 v_s = sV0 + stage(j) * stage_bytes;
+        const fa_u32 v_s = sV0 + (j % FA_STAGES) * stage_bytes;
 #pragma unroll
         for (int ks = 0; ks < FA_KS_PV; ks++)
             if (ks < steps)
@@ -491,9 +457,11 @@ __device__ __forceinline__ void fa3_consume(const fa_args &args, const fa3_item 
 
     /* Ping-pong: the consumer warpgroups take turns issuing their matrix products (named
      * barrier 1 + wg is "my turn"), so one's softmax runs while the other's wgmma do. The
-     * kernel hands warpgroup 0 its first turn; one hand-over is left at exit. */
+     * last warpgroup hands warpgroup 0 its first turn; one hand-over is left at exit. */
     const int my_turn = 1 + wg, next_turn = 1 + (wg + 1) % FA_CONSUMERS;
     const int pair = 2 * 128;
+    if (FA_CONSUMERS > 1 && wg == FA_CONSUMERS - 1)
+        fa_bar_arrive(1, pair);
     auto take_turn = [&]() {
         if (FA_CONSUMERS > 1)
             fa_bar_sync(my_turn, pair);
@@ -503,9 +471,7 @@ __device__ __forceinline__ void fa3_consume(const fa_args &args, const fa3_item 
             fa_bar_arrive(next_turn, pair);
     };
 
-    fa_mbar_wait(q_full, it.index & 1);
-    if (tiles.n == 0)
-        fa_mbar_arrive(q_empty);
+    fa_mbar_wait(q_full, 0);
     if (tiles.n > 0) {
         int pv_steps = FA_KS_PV; /* k16 steps of the pending P.V (a sink tile has fewer) */
         take_turn();
@@ -516,13 +482,12 @@ __device__ __forceinline__ void fa3_consume(const fa_args &args, const fa3_item 
         float ss[FA_SINK_N / 2];
         const bool sink_first = tiles.n_sink > 0;
         if (sink_first) {
-            fa_mbar_wait(bars + stage(0) * 8, phase(0));
+            fa_mbar_wait(bars, 0);
             fa_fence_proxy_async();
             fa_wgmma_fence();
 #pragma unroll
             for (int ks = 0; ks < FA_KS_QK; ks++)
-                fa_wgmma_qk_sink(ss, fa3_desc_k(q_s, FA_BLOCK_M, ks),
-                                 fa3_desc_k(sK0 + stage(0) * stage_bytes, FA_BLOCK_N, ks), ks > 0);
+                fa_wgmma_qk_sink(ss, fa3_desc_k(q_s, FA_BLOCK_M, ks), fa3_desc_k(sK0, FA_BLOCK_N, ks), ks > 0);
             fa_wgmma_commit();
         } else
 #endif
@@ -543,10 +508,10 @@ __device__ __forceinline__ void fa3_consume(const fa_args &args, const fa3_item 
             fa3_softmax<FA_BLOCK_N>(args, c, st, s, rq0, n0, t4, corr);
             take_probabilities();
         }
-        for (int j = 0; j + 1 < tiles.n; j++) {
+        for (int it = 0; it + 1 < tiles.n; it++) {
             take_turn();
-            n0 = issue_scores(j + 1);
-            issue_pv(j, pv_steps);
+            n0 = issue_scores(it + 1);
+            issue_pv(it, pv_steps);
             pv_steps = FA_KS_PV;
             pass_turn();
             fa_wgmma_wait<1>();
@@ -554,17 +519,16 @@ __device__ __forceinline__ void fa3_consume(const fa_args &args, const fa3_item 
             fa3_softmax<FA_BLOCK_N>(args, c, st, s, rq0, n0, t4, corr);
             fa_wgmma_wait<0>();
             fa_fence_regs(o);
-            fa_mbar_arrive(bars + (FA_STAGES + stage(j)) * 8); /* tile j is consumed */
+            fa_mbar_arrive(bars + (FA_STAGES + it % FA_STAGES) * 8); /* tile `it` is consumed */
             take_probabilities();
         }
-        fa_mbar_arrive(q_empty); /* every S = Q.K^T of the item is done: Q may be replaced */
         take_turn();
         fa_wgmma_fence();
         issue_pv(tiles.n - 1, pv_steps);
         pass_turn();
         fa_wgmma_wait<0>();
         fa_fence_regs(o);
-        fa_mbar_arrive(bars + (FA_STAGES + stage(tiles.n - 1)) * 8);
+        fa_mbar_arrive(bars + (FA_STAGES + (tiles.n - 1) % FA_STAGES) * 8);
     }
 
     /* Epilogue: learned sink, normalisation, O and LSE stores. */
@@ -584,79 +548,62 @@ __device__ __forceinline__ void fa3_consume(const fa_args &args, const fa3_item 
     }
 }
 
-#if 2 * FA_STAGES * 8 + 16 > 64
-#error "the plan reserves 64 bytes of mbarriers (FA3_SMEM_SLACK)"
-#endif
-
-/* A persistent CTA: gridDim.x CTAs (at most one an SM) take work items blockIdx.x,
- * blockIdx.x + gridDim.x, ... (fa3_item_at). The producer runs ahead across items: once
- * both consumer warpgroups have finished an item's Q.K^T products (q_empty) it loads the
- * next item's Q and K/V tiles while they still compute P.V and write O. */
 extern "C" __global__ void __launch_bounds__(FA_THREADS, 1) FA_KERNEL_NAME(const __grid_constant__ fa_args args)
 {
     extern __shared__ __align__(1024) unsigned char fa_smem[];
     /* wgmma's swizzle atoms want 1024-byte aligned tiles: the plan reserves the slack. The
-     * mbarriers sit after the tiles: full[s], empty[s] for each stage, then Q's full and
-     * empty. */
+     * mbarriers sit after the tiles: full[s], empty[s] for each stage, then Q's. */
     const fa_u32 sQ = (fa_smem_addr(fa_smem) + FA_ATOM_BYTES - 1) & ~(fa_u32)(FA_ATOM_BYTES - 1);
     const fa_u32 sK0 = sQ + FA_BLOCK_M * FA_HEAD_DIM * 2;
     const fa_u32 stage_bytes = FA_BLOCK_N * FA_HEAD_DIM * 2;
     const fa_u32 sV0 = sK0 + FA_STAGES * stage_bytes;
     const fa_u32 bars = sV0 + FA_STAGES * stage_bytes;
-    const fa_u32 q_full = bars + 2 * FA_STAGES * 8, q_empty = q_full + 8;
+    const fa_u32 q_full = bars + 2 * FA_STAGES * 8;
 
     const int tid = threadIdx.x, warp = tid / 32, lane = tid % 32;
+    const int g = lane / 4, t4 = lane % 4;
+
+    int q_start, k_start;
+    const fa_ctx c = fa_sequence(args, &q_start, &k_start);
+
+    /* Last row tiles first (they see the most keys under a causal mask). */
+    const int m0 = (gridDim.x - 1 - blockIdx.x) * FA_BLOCK_M;
+    if (m0 >= c.q_len)
+        return;
+    const int m_rows = min(FA_BLOCK_M, c.q_len - m0);
+    const int qa0 = c.kv_len - c.q_len + m0, qa1 = qa0 + m_rows;
+    const fa_tiles tiles = fa_visit_tiles(args, c, qa0, qa1, FA_BLOCK_N);
+
     if (tid == 0) {
         for (int st = 0; st < FA_STAGES; st++) {
             fa_mbar_init(bars + st * 8, FA_PRODUCER_THREADS);                      /* full */
             fa_mbar_init(bars + (FA_STAGES + st) * 8, FA_CONSUMER_THREADS);       /* empty */
         }
         fa_mbar_init(q_full, FA_PRODUCER_THREADS);
-        fa_mbar_init(q_empty, FA_CONSUMER_THREADS);
         asm volatile("fence.mbarrier_init.release.cluster;\n" ::: "memory");
     }
     __syncthreads();
 
-    const int row_tiles = (args.seqlen_q + FA_BLOCK_M - 1) / FA_BLOCK_M;
-    const long long items = (long long)row_tiles * args.q_heads * args.batch;
-    fa3_item it;
-    it.index = it.tiles_before = 0;
     /* The warpgroup index, made visibly warp-uniform for the compiler (divergence analysis
      * would otherwise serialize the wgmma instructions in the branches below). */
     const int wgi = __shfl_sync(0xffffffffu, tid / 128, 0);
     if (wgi == FA_CONSUMERS) {
-        /* ---- producer warpgroup: each item's Q, then its K/V tiles into the stages ---- */
+        /* ---- producer warpgroup: Q, then K/V tiles into the stages ---- */
         fa_setmaxnreg_dec<FA_PRODUCER_REGS>();
-        for (long long w = blockIdx.x; w < items; w += gridDim.x) {
-            if (!fa3_item_at(args, w, row_tiles, &it))
-                continue;
-            if (it.index > 0)
-                fa_mbar_wait(q_empty, (it.index - 1) & 1);
-            fa3_load_rows<FA_BLOCK_M>(sQ, fa_q_row(args, it.c, it.q_start, it.m0), args.q_row_stride, it.m_rows);
-            fa_mbar_arrive_cp_async(q_full);
-            for (int j = 0; j < it.tiles.n; j++) {
-                const int t = it.tiles_before + j, stj = t % FA_STAGES;
-                if (t >= FA_STAGES)
-                    fa_mbar_wait(bars + (FA_STAGES + stj) * 8, (t / FA_STAGES - 1) & 1);
-                fa3_load_kv(args, it.c, sK0 + stj * stage_bytes, sV0 + stj * stage_bytes, it.k_start,
-                            fa_tile_at(it.tiles, j) * FA_BLOCK_N);
-                fa_mbar_arrive_cp_async(bars + stj * 8);
-            }
-            it.index++;
-            it.tiles_before += it.tiles.n;
+        fa3_load_rows<FA_BLOCK_M>(sQ, fa_q_row(args, c, q_start, m0), args.q_row_stride, m_rows);
+        fa_mbar_arrive_cp_async(q_full);
+        for (int j = 0; j < tiles.n; j++) {
+            const int stj = j % FA_STAGES;
+            if (j >= FA_STAGES)
+                fa_mbar_wait(bars + (FA_STAGES + stj) * 8, (j / FA_STAGES - 1) & 1);
+            fa3_load_kv(args, c, sK0 + stj * stage_bytes, sV0 + stj * stage_bytes, k_start,
+                        fa_tile_at(tiles, j) * FA_BLOCK_N);
+            fa_mbar_arrive_cp_async(bars + stj * 8);
         }
         fa_cp_async_wait<0>();
     } else {
         /* ---- consumer warpgroups ---- */
         fa_setmaxnreg_inc<FA_CONSUMER_REGS>();
-        if (FA_CONSUMERS > 1 && wgi == FA_CONSUMERS - 1)
-            fa_bar_arrive(1, 2 * 128); /* warpgroup 0 takes the first turn */
-        for (long long w = blockIdx.x; w < items; w += gridDim.x) {
-            if (!fa3_item_at(args, w, row_tiles, &it))
-                continue;
-            fa3_consume(args, it, sQ, sK0, sV0, bars, wgi, warp % 4, lane / 4, lane % 4);
-            it.index++;
-            it.tiles_before += it.tiles.n;
-        }
+        fa3_consume(args, c, sQ, sK0, sV0, bars, q_full, wgi, warp % 4, g, t4, qa0, qa1, q_start, m0, m_rows, tiles);
     }
 }

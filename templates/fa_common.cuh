@@ -113,14 +113,14 @@ __device__ __forceinline__ void fa_key_range(const fa_args &a, const fa_ctx &c, 
 __device__ __forceinline__ float fa_sink_logit(const fa_args &a, const fa_ctx &c);
 #endif
 
-/* Context of sequence b, query head h: lengths from the dense sizes, cu_seqlens (varlen),
- * seq_lens (paged) or seqused_k; q_start / k_start are the sequence's first packed rows (0
- * when not packed). */
-__device__ __forceinline__ fa_ctx fa_sequence(const fa_args &a, int b, int h, int *q_start, int *k_start)
+/* Sequence context of CTA (blockIdx.y = query head, blockIdx.z = sequence): lengths from
+ * the dense sizes, cu_seqlens (varlen), seq_lens (paged) or seqused_k; q_start / k_start
+ * are the sequence's first packed rows (0 when not packed). */
+__device__ __forceinline__ fa_ctx fa_sequence(const fa_args &a, int *q_start, int *k_start)
 {
     fa_ctx c;
-    c.b = b;
-    c.h = h;
+    c.b = blockIdx.z;
+    c.h = blockIdx.y;
     c.hk = c.h / (a.q_heads / a.kv_heads);
     *q_start = *k_start = 0;
     c.q_len = a.seqlen_q;
