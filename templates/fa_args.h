@@ -41,7 +41,6 @@ typedef struct fa_args {
 
     const int *cu_seqlens_q;         /* varlen: [batch + 1] */
     const int *cu_seqlens_k;         /* varlen: [batch + 1] */
-    const int *seqused_k;            /* optional: keys actually used per sequence */
 
     float softmax_scale;             /* applied to q.k before `score` */
     float scale_log2;                /* softmax_scale * log2(e) */

@@ -114,8 +114,8 @@ __device__ __forceinline__ float fa_sink_logit(const fa_args &a, const fa_ctx &c
 #endif
 
 /* Sequence context of CTA (blockIdx.y = query head, blockIdx.z = sequence): lengths from
- * the dense sizes, cu_seqlens (varlen), seq_lens (paged) or seqused_k; q_start / k_start
- * are the sequence's first packed rows (0 when not packed). */
+ * the dense sizes, cu_seqlens (varlen) or seq_lens (paged); q_start / k_start are the
+ * sequence's first packed rows (0 when not packed). */
 __device__ __forceinline__ fa_ctx fa_sequence(const fa_args &a, int *q_start, int *k_start)
 {
     fa_ctx c;
@@ -136,8 +136,6 @@ __device__ __forceinline__ fa_ctx fa_sequence(const fa_args &a, int *q_start, in
 #if FA_PAGED_BLOCK
     c.kv_len = a.seq_lens[c.b];
 #endif
-    if (a.seqused_k)
-        c.kv_len = a.seqused_k[c.b];
     return c;
 }
 

@@ -446,8 +446,6 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
     c.h = c.hk * gqa;
     c.q_len = args.seqlen_q;
     c.kv_len = args.seq_lens[c.b];
-    if (args.seqused_k)
-        c.kv_len = args.seqused_k[c.b];
 
     /* Rows of this CTA: [row0, row1) of G * q_len; their tokens and query heads. */
     const int n_rows = gqa * c.q_len;
