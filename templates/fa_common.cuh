@@ -103,6 +103,44 @@ __device__ __forceinline__ float fa_quad_sum(float x)
     return x + __shfl_xor_sync(0xffffffffu, x, 2);
 }
 
+/* One online-softmax step over mma.sync accumulators: s[MI][NT][4] holds a tile's scores
+ * (times `mult` in log2 units; -inf where masked) for the thread's rows (g and g + 8 of
+ * each m16 tile); they become probabilities against the rows' updated maxima, and the
+ * rows' sums and O accumulators o[MI][NO][4] are rescaled to those maxima. */
+template <int MI, int NT, int NO>
+__device__ __forceinline__ void fa_online_softmax(float (&s)[MI][NT][4], float (&o)[MI][NO][4],
+                                                  float (&row_max)[MI][2], float (&row_sum)[MI][2], float mult)
+{
+#pragma unroll
+    for (int mi = 0; mi < MI; mi++)
+#pragma unroll
+        for (int half = 0; half < 2; half++) {
+            float mx = FA_NEG_INF;
+#pragma unroll
+            for (int nt = 0; nt < NT; nt++)
+                mx = fmaxf(mx, fmaxf(s[mi][nt][half * 2], s[mi][nt][half * 2 + 1]));
+            mx = fmaxf(fa_quad_max(mx) * mult, row_max[mi][half]);
+            const float base = mx == FA_NEG_INF ? 0.f : mx;
+            const float corr = fa_exp2(row_max[mi][half] - base);
+            row_max[mi][half] = mx;
+            float sum = 0.f;
+#pragma unroll
+            for (int nt = 0; nt < NT; nt++)
+#pragma unroll
+                for (int e = 0; e < 2; e++) {
+                    const float p = fa_exp2(fmaf(s[mi][nt][half * 2 + e], mult, -base));
+                    s[mi][nt][half * 2 + e] = p;
+                    sum += p;
+                }
+            row_sum[mi][half] = row_sum[mi][half] * corr + sum;
+#pragma unroll
+            for (int nt = 0; nt < NO; nt++) {
+                o[mi][nt][half * 2] *= corr;
+                o[mi][nt][half * 2 + 1] *= corr;
+            }
+        }
+}
+
 #ifdef FA_ARGS_H /* ---- helpers of the kernels taking fa_args (not the merge kernel) ---- */
 
 /* The variant's device functions (templates/README.md), defined by the emitter after this

@@ -682,34 +682,7 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
                             x = FA_NEG_INF;
                     }
             }
-#pragma unroll
-        for (int mi = 0; mi < FA_MI; mi++)
-#pragma unroll
-            for (int half = 0; half < 2; half++) {
-                float mx = FA_NEG_INF;
-#pragma unroll
-                for (int nt = 0; nt < FA_NT_S; nt++)
-                    mx = fmaxf(mx, fmaxf(s[mi][nt][half * 2], s[mi][nt][half * 2 + 1]));
-                mx = fmaxf(fa_quad_max(mx) * mult, row_max[mi][half]);
-                const float base = mx == FA_NEG_INF ? 0.f : mx;
-                const float corr = fa_exp2(row_max[mi][half] - base);
-                row_max[mi][half] = mx;
-                float sum = 0.f;
-#pragma unroll
-                for (int nt = 0; nt < FA_NT_S; nt++)
-#pragma unroll
-                    for (int e = 0; e < 2; e++) {
-                        const float p = fa_exp2(fmaf(s[mi][nt][half * 2 + e], mult, -base));
-                        s[mi][nt][half * 2 + e] = p;
-                        sum += p;
-                    }
-                row_sum[mi][half] = row_sum[mi][half] * corr + sum;
-#pragma unroll
-                for (int nt = 0; nt < FA_NT_O; nt++) {
-                    o[mi][nt][half * 2] *= corr;
-                    o[mi][nt][half * 2 + 1] *= corr;
-                }
-            }
+        fa_online_softmax(s, o, row_max, row_sum, mult);
 
         /* O += P.V */
 #pragma unroll
