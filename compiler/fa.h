@@ -21,6 +21,10 @@
 
 void *fa_xcalloc(size_t n, size_t size);   /* abort with a message when memory runs out */
 void *fa_xrealloc(void *p, size_t size);
+/* Nested operations an expression may have, the lets it uses inlined (the IR and the
+ * passes walking it are that deep). */
+enum { FA_MAX_NESTING = 1000 };
+
 typedef struct fa_arena fa_arena;
 fa_arena *fa_arena_new(void);
 void fa_arena_free(fa_arena *a);
@@ -205,6 +209,9 @@ typedef struct fa_decl {
     int ndims;
     fa_dim dims[FA_MAX_DIMS];
     int param_index;             /* set by sema: slot in fa_args.vparam */
+    int order;                   /* set by sema: position among the variant's decls */
+    bool reads_pos;              /* set by sema: a let reading q or k (maybe through lets) */
+    int depth;                   /* set by sema: a let value's nesting, the lets it uses inlined */
     /* default value (param), value (let), predicate (mask), expression (score, sink,
      * sink_logit) */
     fa_expr *value;

@@ -8,9 +8,7 @@
 
 typedef struct fa_lower_ctx {
     fa_ir *ir;
-    const fa_decl **lets;     /* lowered lets and their nodes */
-    fa_ir_node **let_nodes;
-    int n_lets;
+    fa_ir_node **let_nodes;   /* a lowered let's node, by its decl's order */
 } fa_lower_ctx;
 
 static fa_ir_node *fa_lower_expr(fa_lower_ctx *L, const fa_expr *e);
@@ -28,13 +26,9 @@ static fa_ir_node *fa_lower_as(fa_lower_ctx *L, const fa_expr *e, fa_type t)
 
 static fa_ir_node *fa_lower_let(fa_lower_ctx *L, const fa_decl *d)
 {
-    for (int i = 0; i < L->n_lets; i++)
-        if (L->lets[i] == d)
-            return L->let_nodes[i];
-    fa_ir_node *n = fa_lower_expr(L, d->value);
-    L->lets[L->n_lets] = d;
-    L->let_nodes[L->n_lets++] = n;
-    return n;
+    if (!L->let_nodes[d->order])
+        L->let_nodes[d->order] = fa_lower_expr(L, d->value);
+    return L->let_nodes[d->order];
 }
 
 /* tensor[i0, i1, ...] -> load at ((i0 * d1 + i1) * d2 + ...). */
@@ -148,7 +142,6 @@ fa_ir *fa_lower(const fa_unit *u)
     for (const fa_decl *d = v->decls; d; d = d->next)
         n_decls++;
     fa_lower_ctx L = {.ir = fa_ir_new(v->name)};
-    L.lets = fa_xcalloc((size_t)n_decls + 1, sizeof *L.lets);
     L.let_nodes = fa_xcalloc((size_t)n_decls + 1, sizeof *L.let_nodes);
     for (const fa_decl *d = v->decls; d; d = d->next)
         if (d->kind == FA_D_PARAM)
@@ -167,7 +160,6 @@ fa_ir *fa_lower(const fa_unit *u)
         case FA_D_LET: break;
         }
     }
-    free(L.lets);
     free(L.let_nodes);
     if (!mask)
         mask = fa_ir_const_bool(ir, true);

@@ -11,7 +11,6 @@
 #include <string.h>
 
 /* Expressions nest at most this deep (the checker and the back end recurse on them). */
-enum { FA_SEMA_MAX_DEPTH = 1000 };
 
 typedef struct fa_sema {
     fa_unit *u;
@@ -20,10 +19,11 @@ typedef struct fa_sema {
     fa_decl *cur;       /* the declaration being checked: lets before it are visible */
     bool in_score;      /* `s` is visible */
     int depth;          /* of the expression being checked */
+    int peak;           /* deepest nesting in the current declaration, lets inlined */
     bool too_deep;      /* reported for the current declaration */
     bool reads_pos;     /* the current declaration reads q or k */
-    fa_decl **pos_lets; /* lets that read q or k, directly or through other lets */
-    int n_pos_lets;
+    fa_decl **names;    /* open-addressing table of the first param or let of each name */
+    size_t name_mask;   /* table size - 1 (a power of two) */
 } fa_sema;
 
 static const struct {
@@ -83,22 +83,25 @@ static fa_type fa_promote(fa_type a, fa_type b)
 
 /* ---- names -------------------------------------------------------------------------- */
 
+/* The slot of `name` in the name table: its decl's, or the empty one where it would go. */
+static fa_decl **fa_sema_slot(fa_sema *s, const char *name)
+{
+    size_t i = (size_t)fa_hash64(name, strlen(name), 0) & s->name_mask;
+    while (s->names[i] && strcmp(s->names[i]->name, name) != 0)
+        i = (i + 1) & s->name_mask;
+    return &s->names[i];
+}
+
 /* The first param or let of the variant named `name`, wherever it is, or NULL. */
 static fa_decl *fa_sema_find(fa_sema *s, const char *name)
 {
-    for (fa_decl *d = s->v->decls; d; d = d->next)
-        if ((d->kind == FA_D_PARAM || d->kind == FA_D_LET) && strcmp(d->name, name) == 0)
-            return d;
-    return NULL;
+    return *fa_sema_slot(s, name);
 }
 
 /* Whether `d` comes before the declaration being checked. */
 static bool fa_sema_before(fa_sema *s, const fa_decl *d)
 {
-    for (fa_decl *p = s->v->decls; p && p != s->cur; p = p->next)
-        if (p == d)
-            return true;
-    return false;
+    return !s->cur || d->order < s->cur->order;
 }
 
 /* Levenshtein distance, for "did you mean"; long names are not compared. */
@@ -234,11 +237,22 @@ static fa_type fa_sema_name(fa_sema *s, fa_expr *e)
             fa_diag_note(s->d, d->name_loc, "'%s' is defined here", e->name);
             return FA_TY_ERROR;
         }
-        bool pos = false;
-        for (int i = 0; i < s->n_pos_lets; i++)
-            pos |= s->pos_lets[i] == d;
-        s->reads_pos |= pos;
-        if (pos && s->cur->kind == FA_D_SINK_LOGIT) {
+        s->reads_pos |= d->reads_pos;
+        if (d->value->type == FA_TY_ERROR) /* reported at the let */
+            return FA_TY_ERROR;
+        /* lets are inlined where used: their nesting counts here (the IR is that deep) */
+        if (s->depth + d->depth > FA_MAX_NESTING) {
+            if (!s->too_deep) {
+                fa_diag_error(s->d, e->loc, "expression nested too deeply through '%s'", e->name);
+                fa_diag_hint(s->d, "lets are inlined where they are used: this one nests %d operations, at most %d in all",
+                             d->depth, FA_MAX_NESTING);
+            }
+            s->too_deep = true;
+            return FA_TY_ERROR;
+        }
+        if (s->depth + d->depth > s->peak)
+            s->peak = s->depth + d->depth;
+        if (d->reads_pos && s->cur->kind == FA_D_SINK_LOGIT) {
             fa_diag_error(s->d, e->loc, "'%s' depends on q or k, which sink_logit cannot use", e->name);
             fa_diag_hint(s->d, "sink_logit is one value per head and sequence: it may use h, hk, b, q_len, kv_len and params");
             return FA_TY_ERROR;
@@ -431,15 +445,17 @@ static fa_type fa_sema_binary(fa_sema *s, fa_expr *e)
 /* Types `e` and its operands; sets e->type and returns it. */
 static fa_type fa_sema_expr(fa_sema *s, fa_expr *e)
 {
-    if (s->depth == FA_SEMA_MAX_DEPTH) {
+    if (s->depth == FA_MAX_NESTING) {
         if (!s->too_deep) {
             fa_diag_error(s->d, e->loc, "expression nested too deeply");
-            fa_diag_hint(s->d, "split it into smaller parts with let");
+            fa_diag_hint(s->d, "simplify it: at most %d nested operations", FA_MAX_NESTING);
         }
         s->too_deep = true;
         return e->type = FA_TY_ERROR;
     }
     s->depth++;
+    if (s->depth > s->peak)
+        s->peak = s->depth;
     switch (e->kind) {
     case FA_E_INT: e->type = FA_TY_INT; break;
     case FA_E_FLOAT: e->type = FA_TY_FLOAT; break;
@@ -654,6 +670,7 @@ static void fa_sema_decl(fa_sema *s, fa_decl *d)
     s->cur = d;
     s->in_score = d->kind == FA_D_SCORE;
     s->too_deep = s->reads_pos = false;
+    s->peak = 0;
     switch (d->kind) {
     case FA_D_PARAM:
         fa_sema_param(s, d);
@@ -661,8 +678,8 @@ static void fa_sema_decl(fa_sema *s, fa_decl *d)
     case FA_D_LET:
         fa_sema_define(s, d);
         fa_sema_expr(s, d->value);
-        if (s->reads_pos)
-            s->pos_lets[s->n_pos_lets++] = d;
+        d->reads_pos = s->reads_pos;
+        d->depth = s->peak;
         break;
     case FA_D_MASK:
         fa_sema_single(s, d);
@@ -695,14 +712,20 @@ static void fa_sema_variant(fa_sema *s, fa_variant *v)
         fa_diag_hint(s->d, "choose a shorter name");
     }
     /* Params are visible everywhere, lets only below their definition. */
-    int n = 0, lets = 0;
+    int n = 0, order = 0;
     for (fa_decl *d = v->decls; d; d = d->next) {
         if (d->kind == FA_D_PARAM)
             fa_sema_annotate(d, n++);
-        lets += d->kind == FA_D_LET;
+        d->order = order++;
     }
-    s->pos_lets = fa_arena_alloc(s->u->arena, sizeof *s->pos_lets * (size_t)(lets + 1));
-    s->n_pos_lets = 0;
+    for (s->name_mask = 15; s->name_mask < 2 * (size_t)order; s->name_mask = 2 * s->name_mask + 1)
+        ;
+    s->names = fa_arena_alloc(s->u->arena, sizeof *s->names * (s->name_mask + 1));
+    for (fa_decl *d = v->decls; d; d = d->next) {
+        fa_decl **slot = d->kind == FA_D_PARAM || d->kind == FA_D_LET ? fa_sema_slot(s, d->name) : NULL;
+        if (slot && !*slot)
+            *slot = d;
+    }
     for (fa_decl *d = v->decls; d; d = d->next)
         fa_sema_decl(s, d);
 }

@@ -213,7 +213,7 @@ static int fa_yylex(FA_YYSTYPE *v, fa_loc *loc, fa_lex *lx)
 static void fa_yyerror(fa_loc *loc, fa_lex *lx, const char *msg)
 {
     fa_diag_error(U->diags, *loc, "expression nested too deeply");
-    fa_diag_hint(U->diags, "split it into smaller parts with let");
+    fa_diag_hint(U->diags, "simplify it: at most %d nested operations", FA_MAX_NESTING);
 }
 
 /* end: error -- whether the lookahead starts the next declaration or ends the variant. */
