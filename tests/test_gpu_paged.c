@@ -7,6 +7,8 @@
  * dims 128 and 64, variants none / causal / sliding_window / gpt_oss (learned sinks) rotate
  * through them; sequence lengths are uneven, with 1 and exact block multiples. Blocks are
  * handed out in a shuffled order and every byte of the cache no sequence owns is NaN.
+ * Then fp8 caches at head dims 96 and 256, and sink_window / causal_alibi at decode and
+ * in chunks.
  * Every other case gets the workspace fadsl_workspace_size asks for (split-KV and merge),
  * the rest run unsplit; fp8 cases alternate per-tensor and per-head descales. Outputs and
  * LSE are poisoned (NaN) before each launch. Bounds: ||out - ref|| / ||ref|| under 1e-2
@@ -91,13 +93,28 @@ static bool vis_causal_window(void *ud, int b, int h, int q, int k)
     return k <= q && q - k < c->window;
 }
 
+static bool vis_sink_window(void *ud, int b, int h, int q, int k)
+{
+    const pg_case *c = ud;
+    return k <= q && (q - k < c->window || k < 4);
+}
+
+/* causal_alibi's score; its slopes are the case's per-head values in `sinks` */
+static double score_alibi(void *ud, int b, int h, int q, int k, double s)
+{
+    const pg_case *c = ud;
+    return s - c->sinks[h] * (q - k);
+}
+
 static const char *const variant_cycle[] = {"causal", "sliding_window", "gpt_oss", "none"};
 
 static fa_ref_visible_fn visible_of(const char *v)
 {
-    return !strcmp(v, "causal") ? vis_causal : !strcmp(v, "sliding_window") ? vis_window
-                                            : !strcmp(v, "gpt_oss")          ? vis_causal_window
-                                                                              : vis_all;
+    return !strcmp(v, "causal") || !strcmp(v, "causal_alibi") ? vis_causal
+           : !strcmp(v, "sliding_window")                      ? vis_window
+           : !strcmp(v, "gpt_oss")                             ? vis_causal_window
+           : !strcmp(v, "sink_window")                         ? vis_sink_window
+                                                               : vis_all;
 }
 
 /* ---- one case ------------------------------------------------------------------------ */
@@ -122,6 +139,7 @@ static void *reference(void *arg)
     fa_ref_problem p = {.batch = BATCH, .q_heads = Q_HEADS, .kv_heads = c->kv_heads, .head_dim = c->head_dim,
                         .seqlens_q = lq, .seqlens_k = c->lens, .q = c->q, .k = c->k, .v = c->v,
                         .visible = visible_of(c->variant), .ud = c,
+                        .score = !strcmp(c->variant, "causal_alibi") ? score_alibi : NULL,
                         .sink_logit = !strcmp(c->variant, "gpt_oss") ? c->sinks : NULL,
                         .out = c->ref_out, .lse = c->ref_lse};
     fa_ref_attention(&p);
@@ -216,6 +234,10 @@ static bool run_case(pg_case *c, pthread_t *ref_thread)
     } else if (!strcmp(c->variant, "gpt_oss")) {
         params[np++] = (fadsl_param){.name = "window", .value = c->window};
         params[np++] = (fadsl_param){.name = "sinks", .tensor = dsinks};
+    } else if (!strcmp(c->variant, "sink_window")) {
+        params[np++] = (fadsl_param){.name = "window", .value = c->window};
+    } else if (!strcmp(c->variant, "causal_alibi")) {
+        params[np++] = (fadsl_param){.name = "slopes", .tensor = dsinks};
     }
     fadsl_fwd_desc d = {.variant = c->variant, .dtype = c->dtype, .q = dq, .o = d_o, .lse = dlse,
                         .q_heads = Q_HEADS, .head_dim = D, .params = params, .num_params = np, .paged = &pg};
@@ -334,6 +356,25 @@ static void test_paged_cases(void)
     for (size_t w = 0; w < sizeof wide / sizeof wide[0]; w++, n++) {
         setup_case(&cases[n], n, wide[w].layout, wide[w].bs, wide[w].kv, wide[w].T);
         cases[n].head_dim = wide[w].head_dim;
+    }
+    /* sink tokens and ALiBi over the cache: decode and chunks (the Hopper template's
+     * narrow sink tile and per-tile ALiBi bias on gathered blocks); windows short enough
+     * that the sink tile sits apart from the key range */
+    static const struct {
+        const char *variant;
+        fa_paged_layout layout;
+        int bs, T;
+    } extra[] = {{"sink_window", FA_PAGED_NHD, 16, 1},   {"sink_window", FA_PAGED_HDB, 32, 1},
+                 {"sink_window", FA_PAGED_NHD, 16, 64},  {"sink_window", FA_PAGED_NHD, 64, 500},
+                 {"causal_alibi", FA_PAGED_NHD, 32, 1},  {"causal_alibi", FA_PAGED_NHD, 16, 64},
+                 {"causal_alibi", FA_PAGED_NHD, 128, 500}};
+    for (size_t e = 0; e < sizeof extra / sizeof extra[0]; e++, n++) {
+        setup_case(&cases[n], n, extra[e].layout, extra[e].bs, FA_DTYPE_BF16, extra[e].T);
+        cases[n].variant = extra[e].variant;
+        cases[n].head_dim = 128;
+        for (int h = 0; h < Q_HEADS; h++) /* ALiBi slopes 2^-8(h+1)/H, as in the paper */
+            if (!strcmp(extra[e].variant, "causal_alibi"))
+                cases[n].sinks[h] = pow(2.0, -8.0 * (h + 1) / Q_HEADS);
     }
     int bad = 0;
     for (int i = 0; i < n; i++) {
