@@ -52,13 +52,15 @@ static bool fa_lin_invariant(const fa_ir_node *n)
     return !(n->vars & ((1u << FA_VAR_Q) | (1u << FA_VAR_K) | (1u << FA_VAR_S)));
 }
 
-/* factor * float(x), x an int of the form b * (k - q) + c0 with small b and c0. */
+/* factor * float(x), x an int of the form ±(k - q) + c0 with a small c0. */
 static bool fa_lin_distance(fa_score_lin *lin, const fa_ir_node *factor, const fa_ir_node *itof, int64_t sign)
 {
     int64_t cq, ck, c0;
     if (itof->op != FA_IR_ITOF || !fa_affine_int(itof->arg[0], &cq, &ck, &c0) || cq != -ck)
         return false;
-    if (ck < -1024 || ck > 1024 || c0 < -(1 << 24) || c0 > (1 << 24))
+    /* k - q or q - k only: a larger coefficient could wrap in the int expression (the IR's
+     * semantics) where the float reconstruction would not */
+    if ((ck != 1 && ck != -1) || c0 < -(1 << 24) || c0 > (1 << 24))
         return false;
     return fa_lin_add(&lin->lambda, factor, sign * ck) && fa_lin_add(&lin->mu, factor, sign * c0);
 }

@@ -240,8 +240,10 @@ static fa_type fa_sema_name(fa_sema *s, fa_expr *e)
         s->reads_pos |= d->reads_pos;
         if (d->value->type == FA_TY_ERROR) /* reported at the let */
             return FA_TY_ERROR;
-        /* lets are inlined where used: their nesting counts here (the IR is that deep) */
-        if (s->depth + d->depth > FA_MAX_NESTING) {
+        /* lets are inlined where used: their value replaces this name node (counted in
+         * s->depth), so the IR is s->depth - 1 + d->depth deep here */
+        const int inlined = s->depth - 1 + d->depth;
+        if (inlined > FA_MAX_NESTING) {
             if (!s->too_deep) {
                 fa_diag_error(s->d, e->loc, "expression nested too deeply through '%s'", e->name);
                 fa_diag_hint(s->d, "lets are inlined where they are used: this one nests %d operations, at most %d in all",
@@ -250,8 +252,8 @@ static fa_type fa_sema_name(fa_sema *s, fa_expr *e)
             s->too_deep = true;
             return FA_TY_ERROR;
         }
-        if (s->depth + d->depth > s->peak)
-            s->peak = s->depth + d->depth;
+        if (inlined > s->peak)
+            s->peak = inlined;
         if (d->reads_pos && s->cur->kind == FA_D_SINK_LOGIT) {
             fa_diag_error(s->d, e->loc, "'%s' depends on q or k, which sink_logit cannot use", e->name);
             fa_diag_hint(s->d, "sink_logit is one value per head and sequence: it may use h, hk, b, q_len, kv_len and params");

@@ -344,7 +344,7 @@ __device__ __forceinline__ void fa3_softmax(const fa_args &args, const fa_ctx &c
 #pragma unroll
         for (int w = 1; w < NC / 8; w *= 2)
 #pragma unroll
-            for (int i = 0; i < NC / 8; i += 2 * w)
+            for (int i = 0; i + w < NC / 8; i += 2 * w)
                 m[i] = fmaxf(m[i], m[i + w]);
         const float mx = fa_quad_max(m[0]) * mult + zrow[half];
         const float old = st.row_max[half];
