@@ -83,6 +83,37 @@ static fa_ir_node *fa_fold_not(fa_ir *out, fa_ir_node *x)
     }
 }
 
+/* n as x + c (c an int constant, 0 when n has no constant offset). */
+static fa_ir_node *fa_fold_offset(fa_ir_node *n, uint32_t *c)
+{
+    *c = 0;
+    if (n->type != FA_TY_INT || (n->op != FA_IR_ADD && n->op != FA_IR_SUB) || !fa_ir_is_const(n->arg[1]))
+        return n;
+    *c = n->op == FA_IR_ADD ? (uint32_t)n->arg[1]->ival : 0u - (uint32_t)n->arg[1]->ival;
+    return n->arg[0];
+}
+
+/* (x + c1) + c2 and its +/- forms as x + (c1 + c2): ints wrap, so offsets combine exactly
+ * (a chain of lets adding constants becomes one addition). NULL when n is not such a sum. */
+static fa_ir_node *fa_fold_offsets(fa_ir *out, const fa_ir_node *n, fa_ir_node *a, fa_ir_node *b)
+{
+    if (n->type != FA_TY_INT || (n->op != FA_IR_ADD && n->op != FA_IR_SUB))
+        return NULL;
+    if (n->op == FA_IR_ADD && fa_ir_is_const(a) && !fa_ir_is_const(b)) {
+        fa_ir_node *t = a; /* c + y: the constant second */
+        a = b;
+        b = t;
+    }
+    if (!fa_ir_is_const(b))
+        return NULL;
+    uint32_t c1, c2 = n->op == FA_IR_ADD ? (uint32_t)b->ival : 0u - (uint32_t)b->ival;
+    fa_ir_node *x = fa_fold_offset(a, &c1);
+    if (x == a)
+        return NULL; /* no inner offset: nothing to combine */
+    uint32_t c = c1 + c2;
+    return c == 0 ? x : fa_ir_make(out, FA_IR_ADD, x, fa_ir_const_int(out, (int32_t)c), NULL);
+}
+
 /* A simpler node equal to n over args, or NULL. */
 static fa_ir_node *fa_fold_identity(fa_ir *out, const fa_ir_node *n, fa_ir_node *const *args)
 {
@@ -142,6 +173,8 @@ static fa_ir_node *fa_fold_node(fa_ir *out, const fa_ir_node *n, fa_ir_node *con
     if (all_const)
         return fa_fold_const(out, n, args);
     fa_ir_node *simpler = nargs ? fa_fold_identity(out, n, args) : NULL;
+    if (!simpler && nargs == 2)
+        simpler = fa_fold_offsets(out, n, args[0], args[1]);
     return simpler ? simpler : fa_ir_clone(out, n, args);
 }
 

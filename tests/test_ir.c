@@ -106,6 +106,14 @@ static void test_fold_ints(void)
     t = fa_be_dump("variant v { mask = k < 5 / 0 + 9 % 0; }");
     CU_ASSERT_PTR_NOT_NULL(strstr(t, "const 9\n"));
     free(t);
+    /* constant offsets combine (wrapping): ((q - k) + 3 - 5) + 2 is q - k, and
+     * (k + 2147483647) + 1 is k + INT_MIN */
+    t = fa_be_dump("variant v { let d = q - k + 3; mask = 7 + (d - 5 + 2) < 9 && (k + 2147483647) + 1 < q; }");
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "const -2147483648\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "const 7\n"));
+    CU_ASSERT_PTR_NULL(strstr(t, "const 3\n"));
+    CU_ASSERT_PTR_NULL(strstr(t, "const 5\n"));
+    free(t);
 }
 
 static void test_fold_floats(void)
