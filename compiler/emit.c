@@ -321,15 +321,21 @@ void fa_emit_device_functions(fa_buf *b, const fa_ir *ir, const fa_kr *kr)
     fa_buf_printf(b, "%s\n/* ---- variant %s: device functions generated from its IR ---- */\n\n", rules ? rules : "",
                   ir->name);
 
-    /* fa_visible (with the sink rule) and fa_mask (the mask alone: the same for k >= sinks) */
-    static const struct {
-        const char *name;
-        fa_ir_root root;
-    } preds[] = {{"fa_visible", FA_IR_ROOT_VISIBLE}, {"fa_mask", FA_IR_ROOT_MASK}};
-    for (int i = 0; i < 2; i++) {
-        fa_buf_printf(b, FA_EMIT_SIG "bool %s(const fa_args &a, const fa_ctx &c, int q, int k)\n{\n", preds[i].name);
-        fa_emit_values(b, ir, ir->root[preds[i].root], need, false);
-        fa_buf_printf(b, "    return v%d;\n}\n\n", ir->root[preds[i].root]->id);
+    /* fa_mask (the mask alone), then fa_visible: the mask or'ed with the sink rule */
+    const fa_ir_node *mask = ir->root[FA_IR_ROOT_MASK], *visible = ir->root[FA_IR_ROOT_VISIBLE];
+    fa_buf_puts(b, FA_EMIT_SIG "bool fa_mask(const fa_args &a, const fa_ctx &c, int q, int k)\n{\n");
+    fa_emit_values(b, ir, mask, need, false);
+    fa_buf_printf(b, "    return v%d;\n}\n\n", mask->id);
+    fa_buf_puts(b, FA_EMIT_SIG "bool fa_visible(const fa_args &a, const fa_ctx &c, int q, int k)\n{\n");
+    if (visible == mask) {
+        fa_buf_puts(b, "    return fa_mask(a, c, q, k);\n}\n\n");
+    } else if (visible->op == FA_IR_OR && (visible->arg[0] == mask || visible->arg[1] == mask)) {
+        const fa_ir_node *rule = visible->arg[visible->arg[0] == mask];
+        fa_emit_values(b, ir, rule, need, false);
+        fa_buf_printf(b, "    return fa_mask(a, c, q, k) || v%d;\n}\n\n", rule->id);
+    } else {
+        fa_emit_values(b, ir, visible, need, false);
+        fa_buf_printf(b, "    return v%d;\n}\n\n", visible->id);
     }
 
     /* fa_score_pos: the same value, for callers that also hold the positions as exact

@@ -134,19 +134,13 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
     const int tid = threadIdx.x, warp = tid / 32, lane = tid % 32;
     const int g = lane / 4, t4 = lane % 4; /* fragment row group and column pair */
 
-    int q_start, k_start;
-    const fa_ctx c = fa_sequence(args, &q_start, &k_start);
-
-    /* Last row tiles first: under a causal mask they see the most keys, and starting them
-     * first keeps the tail of the grid short. */
-    const int m0 = (gridDim.x - 1 - blockIdx.x) * FA_BLOCK_M;
-    if (m0 >= c.q_len)
+    fa_row_tile rt;
+    if (!fa_cta_row_tile(args, FA_BLOCK_M, FA_BLOCK_N, &rt))
         return;
-    const int m_rows = min(FA_BLOCK_M, c.q_len - m0);
-    const int qa0 = c.kv_len - c.q_len + m0; /* absolute position of row 0 of this tile */
-    const int qa1 = qa0 + m_rows;
-    const fa_tiles tiles = fa_visit_tiles(args, c, qa0, qa1, FA_BLOCK_N);
-    const int n_tiles = tiles.n;
+    const fa_ctx &c = rt.c;
+    const fa_tiles &tiles = rt.tiles;
+    const int q_start = rt.q_start, k_start = rt.k_start, m0 = rt.m0, m_rows = rt.m_rows, qa0 = rt.qa0,
+              qa1 = rt.qa1, n_tiles = tiles.n;
 
     /* Q tile (zero-filled past q_len), then the first K/V tile. */
     fa_load_rows<FA_BLOCK_M>(fa_smem_addr(sQ), fa_q_row(args, c, q_start, m0), args.q_row_stride, m_rows);
@@ -261,13 +255,7 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
 #pragma unroll
             for (int ks = 0; ks < FA_KS_PV; ks++) {
                 fa_u32 pa[FA_MI][4];
-#pragma unroll
-                for (int mi = 0; mi < FA_MI; mi++) {
-                    pa[mi][0] = fa_pack2(s[mi][2 * ks][0], s[mi][2 * ks][1]);
-                    pa[mi][1] = fa_pack2(s[mi][2 * ks][2], s[mi][2 * ks][3]);
-                    pa[mi][2] = fa_pack2(s[mi][2 * ks + 1][0], s[mi][2 * ks + 1][1]);
-                    pa[mi][3] = fa_pack2(s[mi][2 * ks + 1][2], s[mi][2 * ks + 1][3]);
-                }
+                fa_p_frags<false>(s, ks, pa);
 #pragma unroll
                 for (int dp = 0; dp < FA_NT_O / 2; dp++) {
                     fa_u32 vb[4];

@@ -563,16 +563,12 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS, 1) FA_KERNEL_NAME(const
     const int tid = threadIdx.x, warp = tid / 32, lane = tid % 32;
     const int g = lane / 4, t4 = lane % 4;
 
-    int q_start, k_start;
-    const fa_ctx c = fa_sequence(args, &q_start, &k_start);
-
-    /* Last row tiles first (they see the most keys under a causal mask). */
-    const int m0 = (gridDim.x - 1 - blockIdx.x) * FA_BLOCK_M;
-    if (m0 >= c.q_len)
+    fa_row_tile rt;
+    if (!fa_cta_row_tile(args, FA_BLOCK_M, FA_BLOCK_N, &rt))
         return;
-    const int m_rows = min(FA_BLOCK_M, c.q_len - m0);
-    const int qa0 = c.kv_len - c.q_len + m0, qa1 = qa0 + m_rows;
-    const fa_tiles tiles = fa_visit_tiles(args, c, qa0, qa1, FA_BLOCK_N);
+    const fa_ctx &c = rt.c;
+    const fa_tiles &tiles = rt.tiles;
+    const int q_start = rt.q_start, k_start = rt.k_start, m0 = rt.m0, m_rows = rt.m_rows, qa0 = rt.qa0, qa1 = rt.qa1;
 
     if (tid == 0) {
         for (int st = 0; st < FA_STAGES; st++) {

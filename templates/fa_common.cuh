@@ -72,15 +72,22 @@ __device__ __forceinline__ void fa_mma16816(float d[4], const fa_u32 a[4], fa_u3
 }
 
 /* Two floats to a packed pair of elements, `lo` in the low half (round to nearest). */
-__device__ __forceinline__ fa_u32 fa_pack2(float lo, float hi)
+__device__ __forceinline__ fa_u32 fa_pack2_f16(float lo, float hi)
 {
     fa_u32 r;
-#if FA_DTYPE_BF16
-    asm("cvt.rn.bf16x2.f32 %0, %1, %2;\n" : "=r"(r) : "f"(hi), "f"(lo));
-#else
     asm("cvt.rn.f16x2.f32 %0, %1, %2;\n" : "=r"(r) : "f"(hi), "f"(lo));
-#endif
     return r;
+}
+
+__device__ __forceinline__ fa_u32 fa_pack2(float lo, float hi)
+{
+#if FA_DTYPE_BF16
+    fa_u32 r;
+    asm("cvt.rn.bf16x2.f32 %0, %1, %2;\n" : "=r"(r) : "f"(hi), "f"(lo));
+    return r;
+#else
+    return fa_pack2_f16(lo, hi);
+#endif
 }
 
 __device__ __forceinline__ float fa_exp2(float x)
@@ -138,6 +145,20 @@ __device__ __forceinline__ void fa_online_softmax(float (&s)[MI][NT][4], float (
                 o[mi][nt][half * 2] *= corr;
                 o[mi][nt][half * 2 + 1] *= corr;
             }
+        }
+}
+
+/* P's A fragments of k16 step ks from mma.sync accumulators s (n8 tiles 2 ks and 2 ks + 1),
+ * packed as the query type, or as fp16 with F16 (the fp16 tensor cores of fp8 caches). */
+template <bool F16, int MI, int NT>
+__device__ __forceinline__ void fa_p_frags(const float (&s)[MI][NT][4], int ks, fa_u32 (&pa)[MI][4])
+{
+#pragma unroll
+    for (int mi = 0; mi < MI; mi++)
+#pragma unroll
+        for (int r = 0; r < 4; r++) {
+            const float lo = s[mi][2 * ks + r / 2][(r % 2) * 2], hi = s[mi][2 * ks + r / 2][(r % 2) * 2 + 1];
+            pa[mi][r] = F16 ? fa_pack2_f16(lo, hi) : fa_pack2(lo, hi);
         }
 }
 
@@ -208,11 +229,50 @@ __device__ __forceinline__ fa_tiles fa_visit_tiles(const fa_args &a, const fa_ct
     return t;
 }
 
+/* The row tile of the CTA's (sequence blockIdx.z, head blockIdx.y): block_m rows counted
+ * back from the last (under a causal mask the last tiles see the most keys, and starting
+ * them first keeps the grid's tail short), and the key tiles it visits. False when the
+ * tile lies past its sequence (varlen). */
+struct fa_row_tile {
+    fa_ctx c;
+    int q_start, k_start; /* the sequence's first packed rows (0 when not packed) */
+    int m0, m_rows;       /* the tile's rows within the sequence */
+    int qa0, qa1;         /* absolute positions of its first row and one past its last */
+    fa_tiles tiles;
+};
+
+__device__ __forceinline__ bool fa_cta_row_tile(const fa_args &a, int block_m, int block_n, fa_row_tile *t)
+{
+    t->c = fa_sequence(a, &t->q_start, &t->k_start);
+    t->m0 = (gridDim.x - 1 - blockIdx.x) * block_m;
+    if (t->m0 >= t->c.q_len)
+        return false;
+    t->m_rows = min(block_m, t->c.q_len - t->m0);
+    t->qa0 = t->c.kv_len - t->c.q_len + t->m0;
+    t->qa1 = t->qa0 + t->m_rows;
+    t->tiles = fa_visit_tiles(a, t->c, t->qa0, t->qa1, block_n);
+    return true;
+}
+
 /* The j-th tile visited. */
 __device__ __forceinline__ int fa_tile_at(const fa_tiles &t, int j)
 {
     return j < t.n_sink ? j : t.t_lo + (j - t.n_sink);
 }
+
+#if FA_LEARNED_SINKS
+/* Folds the learned sink of (c's sequence, head) into a row's max *mx (log2 units) and sum
+ * *l; returns the factor for the row's accumulated O. */
+__device__ __forceinline__ float fa_fold_sink(const fa_args &a, const fa_ctx &c, float *mx, float *l)
+{
+    const float sink = fa_sink_logit(a, c) * FA_LOG2E;
+    const float m2 = fmaxf(*mx, sink);
+    const float scale_o = *mx == FA_NEG_INF ? 0.f : fa_exp2(*mx - m2);
+    *l = *l * scale_o + fa_exp2(sink - m2);
+    *mx = m2;
+    return scale_o;
+}
+#endif
 
 /* Finishes a row from its running max (log2 units) and full sum: folds in a learned sink,
  * returns the factor that turns the accumulated O into the output (0 for a row that saw
@@ -221,11 +281,7 @@ __device__ __forceinline__ float fa_finish_row(const fa_args &a, const fa_ctx &c
 {
     float scale_o = 1.f;
 #if FA_LEARNED_SINKS
-    const float sink = fa_sink_logit(a, c) * FA_LOG2E;
-    const float m2 = fmaxf(mx, sink);
-    scale_o = mx == FA_NEG_INF ? 0.f : fa_exp2(mx - m2);
-    l = l * scale_o + fa_exp2(sink - m2);
-    mx = m2;
+    scale_o = fa_fold_sink(a, c, &mx, &l);
 #endif
     *lse = l > 0.f ? (mx + __log2f(l)) * FA_LN2 : FA_NEG_INF;
     return l > 0.f ? scale_o / l : 0.f;

@@ -133,16 +133,6 @@ __device__ __forceinline__ void fa_dec_mma(float d[4], const fa_u32 a[4], fa_u32
 #endif
 }
 
-__device__ __forceinline__ fa_u32 fa_dec_pack2(float lo, float hi)
-{
-#if FA_KV_FP8
-    fa_u32 r;
-    asm("cvt.rn.f16x2.f32 %0, %1, %2;\n" : "=r"(r) : "f"(hi), "f"(lo));
-    return r;
-#else
-    return fa_pack2(lo, hi);
-#endif
-}
 
 #if FA_DEC_FRAG
 /* Key (of the warp's keys) of S column n of n8 tile nt: a thread's P values of a k16 step
@@ -688,13 +678,7 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
 #pragma unroll
         for (int ks = 0; ks < FA_KS_PV; ks++) {
             fa_u32 pa[FA_MI][4];
-#pragma unroll
-            for (int mi = 0; mi < FA_MI; mi++) {
-                pa[mi][0] = fa_dec_pack2(s[mi][2 * ks][0], s[mi][2 * ks][1]);
-                pa[mi][1] = fa_dec_pack2(s[mi][2 * ks][2], s[mi][2 * ks][3]);
-                pa[mi][2] = fa_dec_pack2(s[mi][2 * ks + 1][0], s[mi][2 * ks + 1][1]);
-                pa[mi][3] = fa_dec_pack2(s[mi][2 * ks + 1][2], s[mi][2 * ks + 1][3]);
-            }
+            fa_p_frags<FA_KV_FP8 != 0>(s, ks, pa);
 #if FA_DEC_FRAG
             fa_dec_pv_frag(o, pa, v_t, warp * FA_DEC_WARP_KEYS + 16 * ks + 4 * t4, g);
 #else
@@ -767,11 +751,7 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
         if (split == 0) {
             fa_ctx rc = c;
             rc.h = h;
-            const float sink = fa_sink_logit(args, rc) * FA_LOG2E;
-            const float m2 = fmaxf(mx, sink);
-            scale_o = mx == FA_NEG_INF ? 0.f : fa_exp2(mx - m2);
-            l = l * scale_o + fa_exp2(sink - m2);
-            mx = m2;
+            scale_o = fa_fold_sink(args, rc, &mx, &l);
         }
 #endif
         const float inv = l > 0.f ? scale_o * v_desc / l : 0.f;

@@ -1,6 +1,6 @@
 /* ---- variant chunked_local: device functions generated from its IR ---- */
 
-__device__ __forceinline__ bool fa_visible(const fa_args &a, const fa_ctx &c, int q, int k)
+__device__ __forceinline__ bool fa_mask(const fa_args &a, const fa_ctx &c, int q, int k)
 {
     const int v0 = k;
     const int v1 = q;
@@ -13,17 +13,9 @@ __device__ __forceinline__ bool fa_visible(const fa_args &a, const fa_ctx &c, in
     return v7;
 }
 
-__device__ __forceinline__ bool fa_mask(const fa_args &a, const fa_ctx &c, int q, int k)
+__device__ __forceinline__ bool fa_visible(const fa_args &a, const fa_ctx &c, int q, int k)
 {
-    const int v0 = k;
-    const int v1 = q;
-    const bool v2 = v0 <= v1;
-    const int v3 = (int)a.vparam[0];
-    const int v4 = fa_idiv(v1, v3);
-    const int v5 = fa_wmul(v3, v4);
-    const bool v6 = v5 <= v0;
-    const bool v7 = v2 && v6;
-    return v7;
+    return fa_mask(a, c, q, k);
 }
 
 __device__ __forceinline__ float fa_score(const fa_args &a, const fa_ctx &c, int q, int k, float s)

@@ -1,6 +1,6 @@
 /* ---- variant document: device functions generated from its IR ---- */
 
-__device__ __forceinline__ bool fa_visible(const fa_args &a, const fa_ctx &c, int q, int k)
+__device__ __forceinline__ bool fa_mask(const fa_args &a, const fa_ctx &c, int q, int k)
 {
     const int v0 = k;
     const int v1 = q;
@@ -17,21 +17,9 @@ __device__ __forceinline__ bool fa_visible(const fa_args &a, const fa_ctx &c, in
     return v11;
 }
 
-__device__ __forceinline__ bool fa_mask(const fa_args &a, const fa_ctx &c, int q, int k)
+__device__ __forceinline__ bool fa_visible(const fa_args &a, const fa_ctx &c, int q, int k)
 {
-    const int v0 = k;
-    const int v1 = q;
-    const bool v2 = v0 <= v1;
-    const int v3 = c.b;
-    const int v4 = a.seqlen_k;
-    const int v5 = fa_wmul(v3, v4);
-    const int v6 = fa_wadd(v0, v5);
-    const int v7 = fa_load_i32(a.vparam[0], v6, (long long)1 * a.batch * a.seqlen_k);
-    const int v8 = fa_wadd(v1, v5);
-    const int v9 = fa_load_i32(a.vparam[0], v8, (long long)1 * a.batch * a.seqlen_k);
-    const bool v10 = v7 == v9;
-    const bool v11 = v2 && v10;
-    return v11;
+    return fa_mask(a, c, q, k);
 }
 
 __device__ __forceinline__ float fa_score(const fa_args &a, const fa_ctx &c, int q, int k, float s)

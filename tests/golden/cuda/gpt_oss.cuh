@@ -1,6 +1,6 @@
 /* ---- variant gpt_oss: device functions generated from its IR ---- */
 
-__device__ __forceinline__ bool fa_visible(const fa_args &a, const fa_ctx &c, int q, int k)
+__device__ __forceinline__ bool fa_mask(const fa_args &a, const fa_ctx &c, int q, int k)
 {
     const int v0 = k;
     const int v1 = q;
@@ -12,16 +12,9 @@ __device__ __forceinline__ bool fa_visible(const fa_args &a, const fa_ctx &c, in
     return v6;
 }
 
-__device__ __forceinline__ bool fa_mask(const fa_args &a, const fa_ctx &c, int q, int k)
+__device__ __forceinline__ bool fa_visible(const fa_args &a, const fa_ctx &c, int q, int k)
 {
-    const int v0 = k;
-    const int v1 = q;
-    const bool v2 = v0 <= v1;
-    const int v3 = fa_wsub(v1, v0);
-    const int v4 = (int)a.vparam[1];
-    const bool v5 = v3 < v4;
-    const bool v6 = v2 && v5;
-    return v6;
+    return fa_mask(a, c, q, k);
 }
 
 __device__ __forceinline__ float fa_score(const fa_args &a, const fa_ctx &c, int q, int k, float s)

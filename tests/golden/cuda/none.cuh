@@ -1,15 +1,14 @@
 /* ---- variant none: device functions generated from its IR ---- */
 
-__device__ __forceinline__ bool fa_visible(const fa_args &a, const fa_ctx &c, int q, int k)
+__device__ __forceinline__ bool fa_mask(const fa_args &a, const fa_ctx &c, int q, int k)
 {
     const bool v0 = true;
     return v0;
 }
 
-__device__ __forceinline__ bool fa_mask(const fa_args &a, const fa_ctx &c, int q, int k)
+__device__ __forceinline__ bool fa_visible(const fa_args &a, const fa_ctx &c, int q, int k)
 {
-    const bool v0 = true;
-    return v0;
+    return fa_mask(a, c, q, k);
 }
 
 __device__ __forceinline__ float fa_score(const fa_args &a, const fa_ctx &c, int q, int k, float s)

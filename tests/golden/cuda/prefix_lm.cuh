@@ -1,6 +1,6 @@
 /* ---- variant prefix_lm: device functions generated from its IR ---- */
 
-__device__ __forceinline__ bool fa_visible(const fa_args &a, const fa_ctx &c, int q, int k)
+__device__ __forceinline__ bool fa_mask(const fa_args &a, const fa_ctx &c, int q, int k)
 {
     const int v0 = k;
     const int v1 = q;
@@ -11,15 +11,9 @@ __device__ __forceinline__ bool fa_visible(const fa_args &a, const fa_ctx &c, in
     return v5;
 }
 
-__device__ __forceinline__ bool fa_mask(const fa_args &a, const fa_ctx &c, int q, int k)
+__device__ __forceinline__ bool fa_visible(const fa_args &a, const fa_ctx &c, int q, int k)
 {
-    const int v0 = k;
-    const int v1 = q;
-    const bool v2 = v0 <= v1;
-    const int v3 = (int)a.vparam[0];
-    const bool v4 = v0 < v3;
-    const bool v5 = v2 || v4;
-    return v5;
+    return fa_mask(a, c, q, k);
 }
 
 __device__ __forceinline__ float fa_score(const fa_args &a, const fa_ctx &c, int q, int k, float s)

@@ -1,21 +1,5 @@
 /* ---- variant sink_window: device functions generated from its IR ---- */
 
-__device__ __forceinline__ bool fa_visible(const fa_args &a, const fa_ctx &c, int q, int k)
-{
-    const int v0 = k;
-    const int v1 = q;
-    const bool v2 = v0 <= v1;
-    const int v3 = fa_wsub(v1, v0);
-    const int v4 = (int)a.vparam[0];
-    const bool v5 = v3 < v4;
-    const bool v6 = v2 && v5;
-    const int v7 = 4;
-    const bool v8 = v0 < v7;
-    const bool v9 = v2 && v8;
-    const bool v10 = v6 || v9;
-    return v10;
-}
-
 __device__ __forceinline__ bool fa_mask(const fa_args &a, const fa_ctx &c, int q, int k)
 {
     const int v0 = k;
@@ -26,6 +10,17 @@ __device__ __forceinline__ bool fa_mask(const fa_args &a, const fa_ctx &c, int q
     const bool v5 = v3 < v4;
     const bool v6 = v2 && v5;
     return v6;
+}
+
+__device__ __forceinline__ bool fa_visible(const fa_args &a, const fa_ctx &c, int q, int k)
+{
+    const int v0 = k;
+    const int v1 = q;
+    const bool v2 = v0 <= v1;
+    const int v7 = 4;
+    const bool v8 = v0 < v7;
+    const bool v9 = v2 && v8;
+    return fa_mask(a, c, q, k) || v9;
 }
 
 __device__ __forceinline__ float fa_score(const fa_args &a, const fa_ctx &c, int q, int k, float s)

@@ -1,6 +1,6 @@
 /* ---- variant sliding_window: device functions generated from its IR ---- */
 
-__device__ __forceinline__ bool fa_visible(const fa_args &a, const fa_ctx &c, int q, int k)
+__device__ __forceinline__ bool fa_mask(const fa_args &a, const fa_ctx &c, int q, int k)
 {
     const int v0 = q;
     const int v1 = (int)a.vparam[0];
@@ -14,18 +14,9 @@ __device__ __forceinline__ bool fa_visible(const fa_args &a, const fa_ctx &c, in
     return v8;
 }
 
-__device__ __forceinline__ bool fa_mask(const fa_args &a, const fa_ctx &c, int q, int k)
+__device__ __forceinline__ bool fa_visible(const fa_args &a, const fa_ctx &c, int q, int k)
 {
-    const int v0 = q;
-    const int v1 = (int)a.vparam[0];
-    const int v2 = fa_wsub(v0, v1);
-    const int v3 = k;
-    const bool v4 = v2 <= v3;
-    const int v5 = (int)a.vparam[1];
-    const int v6 = fa_wadd(v0, v5);
-    const bool v7 = v3 <= v6;
-    const bool v8 = v4 && v7;
-    return v8;
+    return fa_mask(a, c, q, k);
 }
 
 __device__ __forceinline__ float fa_score(const fa_args &a, const fa_ctx &c, int q, int k, float s)

@@ -1,6 +1,6 @@
 /* ---- variant softcap: device functions generated from its IR ---- */
 
-__device__ __forceinline__ bool fa_visible(const fa_args &a, const fa_ctx &c, int q, int k)
+__device__ __forceinline__ bool fa_mask(const fa_args &a, const fa_ctx &c, int q, int k)
 {
     const int v0 = k;
     const int v1 = q;
@@ -8,12 +8,9 @@ __device__ __forceinline__ bool fa_visible(const fa_args &a, const fa_ctx &c, in
     return v2;
 }
 
-__device__ __forceinline__ bool fa_mask(const fa_args &a, const fa_ctx &c, int q, int k)
+__device__ __forceinline__ bool fa_visible(const fa_args &a, const fa_ctx &c, int q, int k)
 {
-    const int v0 = k;
-    const int v1 = q;
-    const bool v2 = v0 <= v1;
-    return v2;
+    return fa_mask(a, c, q, k);
 }
 
 __device__ __forceinline__ float fa_score(const fa_args &a, const fa_ctx &c, int q, int k, float s)
