@@ -152,14 +152,7 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
 
     float o[FA_MI][FA_NT_O][4];
     float row_max[FA_MI][2], row_sum[FA_MI][2];
-#pragma unroll
-    for (int mi = 0; mi < FA_MI; mi++) {
-#pragma unroll
-        for (int nt = 0; nt < FA_NT_O; nt++)
-            o[mi][nt][0] = o[mi][nt][1] = o[mi][nt][2] = o[mi][nt][3] = 0.f;
-        row_max[mi][0] = row_max[mi][1] = FA_NEG_INF;
-        row_sum[mi][0] = row_sum[mi][1] = 0.f;
-    }
+    fa_online_softmax_start(o, row_max, row_sum);
 
     const int wr0 = warp * FA_WARP_ROWS;                 /* this warp's first row in the tile */
     const int wq0 = qa0 + wr0, wq1 = min(qa1, wq0 + FA_WARP_ROWS);

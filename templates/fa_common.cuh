@@ -110,6 +110,21 @@ __device__ __forceinline__ float fa_quad_sum(float x)
     return x + __shfl_xor_sync(0xffffffffu, x, 2);
 }
 
+/* The online-softmax state before the first tile: O zero, no max, no sum. */
+template <int MI, int NO>
+__device__ __forceinline__ void fa_online_softmax_start(float (&o)[MI][NO][4], float (&row_max)[MI][2],
+                                                        float (&row_sum)[MI][2])
+{
+#pragma unroll
+    for (int mi = 0; mi < MI; mi++) {
+#pragma unroll
+        for (int nt = 0; nt < NO; nt++)
+            o[mi][nt][0] = o[mi][nt][1] = o[mi][nt][2] = o[mi][nt][3] = 0.f;
+        row_max[mi][0] = row_max[mi][1] = FA_NEG_INF;
+        row_sum[mi][0] = row_sum[mi][1] = 0.f;
+    }
+}
+
 /* One online-softmax step over mma.sync accumulators: s[MI][NT][4] holds a tile's scores
  * (times `mult` in log2 units; -inf where masked) for the thread's rows (g and g + 8 of
  * each m16 tile); they become probabilities against the rows' updated maxima, and the
