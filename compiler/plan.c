@@ -48,6 +48,9 @@ enum {
     DECODE_MAX_ROW_TILES = 4,
     DECODE_PAD = 8,          /* elements a 16-bit shared-memory row is padded by */
     DECODE_F32 = 4,
+    DECODE_MBAR = 8,       /* bytes of an mbarrier */
+    DECODE_MBAR_SLACK = 4, /* the barriers' 8-byte alignment after the 4-byte table ring */
+    DECODE_TMA_ALIGN = 1024, /* TMA stages: the 128-byte swizzle repeats every 1024 bytes */
 };
 
 /* Hopper (sm_90a, wgmma) forward tiles: 64 rows per consumer warpgroup, a producer
@@ -101,9 +104,6 @@ static int smem_bytes(const fa_tile_config *t, int elem_size)
     return (t->block_m + t->stages * 2 * t->block_n) * row * elem_size;
 }
 
-/* Shared memory of the decode template, mirroring its FA_SM_* map: the pipeline (Q tile,
- * K/V stages, fp8 warp buffers, block-table ring) or the warps' final (O, max, sum) after
- * the Q tile, whichever is larger. */
 /* FA_DEC_FRAG: an fp8 NHD cache at a power-of-two head dim, its mma fragments read straight
  * from the byte tiles. */
 static bool decode_frag(const fa_key *key)
@@ -112,17 +112,32 @@ static bool decode_frag(const fa_key *key)
     return fa_dtype_size(key->kv_dtype) == 1 && key->paged_layout == FA_PAGED_NHD && (d & (d - 1)) == 0;
 }
 
+/* FA_DEC_TMA: K/V tiles by TMA, on sm_90a for 16-bit caches. */
+static bool decode_tma(const fa_key *key)
+{
+    return key->arch == FA_ARCH_SM90A && fa_dtype_size(key->kv_dtype) == 2;
+}
+
+/* Shared memory of the decode template, mirroring its FA_SM_* map: the pipeline (Q tile,
+ * K/V stages, fp8 warp buffers, block-table ring, stage mbarriers) or the warps' final
+ * (O, max, sum) after the Q tile, whichever is larger. TMA stages are unpadded and start
+ * 1024-aligned; the base is aligned at run time (slack). */
 static int decode_smem(const fa_key *key, int block_m, int block_n, int warps, int stages)
 {
     int d = key->head_dim, bs = key->paged_block_size, wk = block_n / warps;
-    bool fp8 = fa_dtype_size(key->kv_dtype) == 1, nhd = key->paged_layout == FA_PAGED_NHD;
+    bool fp8 = fa_dtype_size(key->kv_dtype) == 1, nhd = key->paged_layout == FA_PAGED_NHD, tma = decode_tma(key);
     int q = block_m * (d + DECODE_PAD) * 2;
     int stage = fp8 ? block_n * d : nhd ? block_n * (d + DECODE_PAD) * 2 : d * (block_n + DECODE_PAD) * 2;
+    if (tma) {
+        q = (q + DECODE_TMA_ALIGN - 1) / DECODE_TMA_ALIGN * DECODE_TMA_ALIGN;
+        stage = d * block_n * 2;
+    }
     int warp_bufs = fp8 && !decode_frag(key) ? warps * 2 * (nhd ? wk * (d + DECODE_PAD) : d * (wk + DECODE_PAD)) * 2 : 0;
     int ring = (stages + 1) * (block_n / (bs < block_n ? bs : block_n)) * DECODE_F32;
-    int pipeline = q + 2 * stages * stage + warp_bufs + ring;
+    int bars = DECODE_MBAR_SLACK + DECODE_MBAR * stages; /* a stage's mbarrier, 8-aligned */
+    int pipeline = q + 2 * stages * stage + warp_bufs + ring + bars;
     int combine = q + warps * block_m * (d + 2) * DECODE_F32;
-    return pipeline > combine ? pipeline : combine;
+    return (pipeline > combine ? pipeline : combine) + (tma ? DECODE_TMA_ALIGN : 0);
 }
 
 static fa_status plan_decode(const fa_key *key, fa_plan *plan, char *err, size_t errlen)
@@ -162,11 +177,13 @@ static fa_status plan_decode(const fa_key *key, fa_plan *plan, char *err, size_t
     plan->stages = stages;
     plan->smem_bytes = bytes;
     plan->threads = 32 * t->num_warps;
+    plan->tma = decode_tma(key);
     return FA_OK;
 }
 
 fa_status fa_plan_key(const fa_key *key, fa_plan *plan, char *err, size_t errlen)
 {
+    *plan = (fa_plan){0};
     const fa_tile_config *base = NULL;
     for (int i = 0; i < FA2_NUM_TILES; i++)
         if (fa2_tiles[i].head_dim == key->head_dim)

@@ -68,6 +68,9 @@ static void load(void)
     /* Optional (CUDA 12.0): without it contexts are told apart by handle only. */
     void *get_id = dlsym(lib, "cuCtxGetId");
     memcpy(&cu.CtxGetId, &get_id, sizeof get_id);
+    /* Optional (CUDA 12.0): only sm_90 paged decode needs it (runtime/paged.c says so). */
+    void *encode = dlsym(lib, "cuTensorMapEncodeTiled");
+    memcpy(&cu.TensorMapEncodeTiled, &encode, sizeof encode);
     CUresult r = cu.Init(0);
     if (r != FART_CUDA_SUCCESS) {
         const char *name = NULL;

@@ -111,6 +111,10 @@ typedef struct fart_cu {
     CUresult (*EventSynchronize)(CUevent e);
     CUresult (*EventElapsedTime)(float *ms, CUevent a, CUevent b);
     CUresult (*EventDestroy)(CUevent e);
+    /* cuTensorMapEncodeTiled (enums as int); NULL: driver older than CUDA 12.0 */
+    CUresult (*TensorMapEncodeTiled)(void *map, int dtype, unsigned rank, void *addr, const uint64_t *dims,
+                                     const uint64_t *strides, const uint32_t *box, const uint32_t *elem_strides,
+                                     int interleave, int swizzle, int l2_promotion, int oob_fill);
 } fart_cu;
 
 /* The driver table, loading libcuda.so.1 and calling cuInit(0) on first use

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 
 enum {
-    MERGE_ROWS_PER_CTA = 4, /* FA_MERGE_ROWS_PER_CTA of merge.cuh: one warp a row */
-    MERGE_THREADS = MERGE_ROWS_PER_CTA * 32,
+    MERGE_ROWS_PER_CTA = 1, /* merge.cuh: a CTA a row, */
+    MERGE_THREADS = 4 * 32, /* FA_MERGE_GROUPS warps */
     MERGE_MAX_LOADED = 64,  /* (dtype, arch, path, context) combinations kept */
 };
 
@@ -129,7 +129,7 @@ fadsl_status fadsl_merge_states(fa_dtype dtype, const void *out_a, const float *
     if (head_dim <= 0 || head_dim % 8)
         return fart_fail(FADSL_ERR_INVALID, "merge: head_dim %d is not a positive multiple of 8", head_dim);
     /* Checked before any GPU work: rows and element offsets are 64-bit in the kernel, and
-     * the grid (a warp a row) must fit. */
+     * the grid (a CTA a row) must fit. */
     int64_t rows, elems;
     unsigned grid_x;
     fadsl_status s;

@@ -2,6 +2,7 @@
  * kernel then the merge kernel, and the checked mode's block-table validation. */
 #include "fart.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 
 enum {
@@ -130,6 +131,71 @@ fadsl_status fart_paged_check(const fart_cu *cu, const fadsl_paged_desc *pg, int
     return s;
 }
 
+/* cuTensorMapEncodeTiled's enum values (cuda.h). */
+enum {
+    TMAP_UINT16 = 1,
+    TMAP_SWIZZLE_NONE = 0, /* then 32B, 64B, 128B: 1, 2, 3 */
+    TMAP_L2_256B = 3,
+    TMAP_MAX_RANK = 5,
+    TMAP_SLAB_BULK_MAX = 16, /* HDB blocks of up to 16 keys in a tile: plain bulk copies */
+};
+
+/* Whether a TMA decode reads through tensor maps: all but HDB slabs of blocks of 16 keys or
+ * fewer, which come as plain bulk copies (FA_DEC_SLAB_BULK of paged_decode.cuh). */
+static bool tensor_maps(const fadsl_paged_desc *pg, int block_n)
+{
+    return pg->layout == FA_PAGED_NHD || (pg->block_size < block_n ? pg->block_size : block_n) > TMAP_SLAB_BULK_MAX;
+}
+
+/* The swizzle mode of rows `bytes` long (16: none). */
+static int tmap_swizzle(uint64_t bytes)
+{
+    return bytes >= 128 ? 3 : bytes == 64 ? 2 : bytes == 32 ? 1 : TMAP_SWIZZLE_NONE;
+}
+
+/* Tensor maps of the K and V caches for a FA_DEC_TMA decode (paged_decode.cuh's layouts;
+ * strides in bytes, dims innermost first, a box of the CTA's keys of one block entry):
+ *   NHD, 5-d: (bd d of a box, key of the block, d box, kv head, block), box (bd, keys, D / bd,
+ *     1, 1); bd 64 (128-byte rows), or 32 when D is no multiple of 64;
+ *   HDB, 3-d: (key of the block, kv head * D + d, block), box (keys, D, 1).
+ * Rows are swizzled over their width. */
+static fadsl_status encode_tmaps(const fart_cu *cu, const fadsl_paged_desc *pg, int block_n, fa_args *a)
+{
+    if (!cu->TensorMapEncodeTiled)
+        return fart_fail(FADSL_ERR_NO_DRIVER, "the CUDA driver lacks cuTensorMapEncodeTiled (CUDA 12.0 or newer), "
+                                              "which paged decode on sm_90 needs: update the driver");
+    uint64_t d = (uint64_t)pg->head_dim, h = (uint64_t)pg->num_kv_heads, bs = (uint64_t)pg->block_size;
+    uint64_t nb = (uint64_t)pg->num_blocks, keys = bs < (uint64_t)block_n ? bs : (uint64_t)block_n;
+    uint64_t dims[TMAP_MAX_RANK], strides[TMAP_MAX_RANK - 1];
+    uint32_t box[TMAP_MAX_RANK], unit[TMAP_MAX_RANK] = {1, 1, 1, 1, 1};
+    unsigned rank;
+    int swizzle;
+    if (pg->layout == FA_PAGED_NHD) {
+        uint64_t bd = d % 64 == 0 ? 64 : 32;
+        rank = 5;
+        dims[0] = bd, dims[1] = bs, dims[2] = d / bd, dims[3] = h, dims[4] = nb;
+        strides[0] = h * d * 2, strides[1] = bd * 2, strides[2] = d * 2, strides[3] = bs * h * d * 2;
+        box[0] = (uint32_t)bd, box[1] = (uint32_t)keys, box[2] = (uint32_t)(d / bd), box[3] = box[4] = 1;
+        swizzle = tmap_swizzle(bd * 2);
+    } else {
+        rank = 3;
+        dims[0] = bs, dims[1] = h * d, dims[2] = nb;
+        strides[0] = bs * 2, strides[1] = h * d * bs * 2;
+        box[0] = (uint32_t)keys, box[1] = (uint32_t)d, box[2] = 1;
+        swizzle = tmap_swizzle(keys * 2);
+    }
+    const void *caches[2] = {pg->k_cache, pg->v_cache};
+    unsigned long long *maps[2] = {a->k_tmap, a->v_tmap};
+    for (int i = 0; i < 2; i++) {
+        fadsl_status s = fart_cu_check(cu->TensorMapEncodeTiled(maps[i], TMAP_UINT16, rank, (void *)caches[i], dims,
+                                                                strides, box, unit, 0, swizzle, TMAP_L2_256B, 0),
+                                       "cuTensorMapEncodeTiled");
+        if (s)
+            return s;
+    }
+    return FADSL_OK;
+}
+
 /* The merge of a split decode: float32 partials in the workspace -> o and lse. */
 static void split_merge_args(const fa_args *a, int splits, int head_dim, fa_merge_args *m)
 {
@@ -166,6 +232,8 @@ fadsl_status fart_paged_launch(const fadsl_fwd_desc *d, const fa_key *key, const
             return s;
     }
     if (fart_env_flag("FADSL_DEBUG_CHECKS") && (s = fart_paged_check(cu, pg, args->seqlen_k, stream)))
+        return s;
+    if (plan->tma && tensor_maps(pg, plan->block_n) && (s = encode_tmaps(cu, pg, plan->block_n, args)))
         return s;
     void *params[] = {args};
     s = fart_cu_check(cu->LaunchKernel(fn, grid_x, (unsigned)args->kv_heads, (unsigned)args->batch,

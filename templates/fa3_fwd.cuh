@@ -94,11 +94,6 @@ template <int N> __device__ __forceinline__ void fa_fence_regs(float (&d)[N])
         asm volatile("" : "+f"(d[i])::"memory");
 }
 
-__device__ __forceinline__ void fa_fence_proxy_async()
-{
-    asm volatile("fence.proxy.async.shared::cta;\n" ::: "memory");
-}
-
 template <int N> __device__ __forceinline__ void fa_setmaxnreg_inc()
 {
     asm volatile("setmaxnreg.inc.sync.aligned.u32 %0;\n" ::"n"(N));
@@ -118,18 +113,6 @@ __device__ __forceinline__ void fa_bar_sync(int id, int threads)
 __device__ __forceinline__ void fa_bar_arrive(int id, int threads)
 {
     asm volatile("bar.arrive %0, %1;\n" ::"r"(id), "r"(threads) : "memory");
-}
-
-__device__ __forceinline__ void fa_mbar_init(fa_u32 bar, int count)
-{
-    asm volatile("mbarrier.init.shared::cta.b64 [%0], %1;\n" ::"r"(bar), "r"(count) : "memory");
-}
-
-__device__ __forceinline__ void fa_mbar_wait(fa_u32 bar, int parity)
-{
-    asm volatile("{\n.reg .pred done;\nwait_%=:\n"
-                 "mbarrier.try_wait.parity.shared::cta.b64 done, [%0], %1;\n"
-                 "@!done bra wait_%=;\n}\n" ::"r"(bar), "r"(parity) : "memory");
 }
 
 __device__ __forceinline__ void fa_mbar_arrive(fa_u32 bar)

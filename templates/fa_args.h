@@ -15,6 +15,13 @@
 #define FA_ARGS_H
 
 #define FA_MAX_VPARAMS 16
+#define FA_TMAP_WORDS 16 /* a CUtensorMap: 128 bytes, 64-byte aligned */
+
+#ifdef __cplusplus
+#define FA_ALIGN64 alignas(64)
+#else
+#define FA_ALIGN64 _Alignas(64)
+#endif
 
 /* Tile classes returned by the emitted fa_tile_class(). */
 #define FA_TILE_EMPTY 0
@@ -64,6 +71,10 @@ typedef struct fa_args {
     /* variant runtime parameters, in declaration order: a scalar's bits (i32 as int,
      * f32 as float, in the low 32 bits) or a tensor's device address */
     unsigned long long vparam[FA_MAX_VPARAMS];
+
+    /* paged decode with FA_DEC_TMA: tensor maps of the K and V caches (runtime/paged.c) */
+    FA_ALIGN64 unsigned long long k_tmap[FA_TMAP_WORDS];
+    FA_ALIGN64 unsigned long long v_tmap[FA_TMAP_WORDS];
 } fa_args;
 
 #endif

@@ -43,6 +43,26 @@ template <int N> __device__ __forceinline__ void fa_cp_async_wait()
     asm volatile("cp.async.wait_group %0;\n" ::"n"(N));
 }
 
+/* mbarriers (sm_90: try_wait). A barrier's phases alternate parity 0, 1, 0, ... */
+__device__ __forceinline__ void fa_mbar_init(fa_u32 bar, int count)
+{
+    asm volatile("mbarrier.init.shared::cta.b64 [%0], %1;\n" ::"r"(bar), "r"(count) : "memory");
+}
+
+__device__ __forceinline__ void fa_mbar_wait(fa_u32 bar, int parity)
+{
+    asm volatile("{\n.reg .pred done;\nwait_%=:\n"
+                 "mbarrier.try_wait.parity.shared::cta.b64 done, [%0], %1;\n"
+                 "@!done bra wait_%=;\n}\n" ::"r"(bar), "r"(parity) : "memory");
+}
+
+/* Orders this thread's generic shared-memory accesses before later async-proxy ones
+ * (bulk copies, wgmma operand reads). */
+__device__ __forceinline__ void fa_fence_proxy_async()
+{
+    asm volatile("fence.proxy.async.shared::cta;\n" ::: "memory");
+}
+
 /* Four 8x8 b16 matrices; lanes 8i..8i+7 give the row addresses of matrix i. */
 __device__ __forceinline__ void fa_ldmatrix_x4(fa_u32 addr, fa_u32 r[4])
 {

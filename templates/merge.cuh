@@ -3,17 +3,22 @@
  * all -inf gives O = 0 and lse = -inf. Used after split-KV decode (float32 partials in the
  * workspace) and by fadsl_merge_states (fp16/bf16 states).
  *
- * One warp a row (b, t, h); a lane owns 4 consecutive values of d per step. Grid:
- * ceil(rows / FA_MERGE_ROWS_PER_CTA), FA_MERGE_ROWS_PER_CTA * 32 threads. Expects
- * fa_merge_args.h, fa_common.cuh and FA_DTYPE_BF16/FP16, FA_MERGE_KERNEL_NAME.
+ * One CTA a row (b, t, h), FA_MERGE_GROUPS warps: warp w sums states w, w + GROUPS, ...
+ * (their loads in flight together, not one state after another), a lane owns 4 consecutive
+ * values of d per 128-wide step, and the warps' sums meet in shared memory. Every warp
+ * finds the max and sum of the LSEs itself (lane-strided, shuffles). Grid: rows, 32 *
+ * FA_MERGE_GROUPS threads. Expects fa_merge_args.h, fa_common.cuh and FA_DTYPE_BF16/FP16,
+ * FA_MERGE_KERNEL_NAME.
  */
 
-#define FA_MERGE_ROWS_PER_CTA 4
+#define FA_MERGE_GROUPS 4
+#define FA_MERGE_D_STEP 128 /* d values a warp covers at once: 32 lanes x 4 */
+#define FA_MERGE_UNROLL 4
 
-/* Four values of state s at element offset `off`, as floats. */
-__device__ __forceinline__ float4 fa_merge_load4(const fa_merge_args &a, long long off)
+/* Four values of state s at element offset `off`, as floats (F32: float32 states). */
+template <bool F32> __device__ __forceinline__ float4 fa_merge_load4(const fa_merge_args &a, long long off)
 {
-    if (a.in_f32)
+    if (F32)
         return *(const float4 *)((const float *)a.in_o + off);
     const uint2 u = *(const uint2 *)((const fa_u16 *)a.in_o + off);
     float2 lo, hi;
@@ -29,39 +34,67 @@ __device__ __forceinline__ float4 fa_merge_load4(const fa_merge_args &a, long lo
     return make_float4(lo.x, lo.y, hi.x, hi.y);
 }
 
-extern "C" __global__ void __launch_bounds__(FA_MERGE_ROWS_PER_CTA * 32)
-    FA_MERGE_KERNEL_NAME(const __grid_constant__ fa_merge_args a)
+/* acc += sum over this warp's states of weight * O_s[d..d+3]; weight = exp(lse_s - base) * inv. */
+template <bool F32>
+__device__ __forceinline__ void fa_merge_states_of_warp(const fa_merge_args &a, long long lse0, long long in0, int d,
+                                                        float base, float inv, int warp, float (&acc)[4])
 {
-    const long long row = (long long)blockIdx.x * FA_MERGE_ROWS_PER_CTA + threadIdx.x / 32;
-    const int lane = threadIdx.x % 32;
-    if (row >= (long long)a.batch * a.tokens * a.heads)
-        return;
-    const int h = (int)(row % a.heads), t = (int)(row / a.heads % a.tokens), b = (int)(row / a.heads / a.tokens);
-    const long long lse0 = b * a.lse_b + t * a.lse_t + h * a.lse_h;
-    float mx = FA_NEG_INF;
-    for (int s = 0; s < a.num_states; s++)
-        mx = fmaxf(mx, a.in_lse[lse0 + s * a.lse_state]);
-    const float base = mx == FA_NEG_INF ? 0.f : mx;
-    float l = 0.f;
-    for (int s = 0; s < a.num_states; s++)
-        l += __expf(a.in_lse[lse0 + s * a.lse_state] - base);
-    const float inv = l > 0.f ? 1.f / l : 0.f;
-    const long long in0 = b * a.in_b + t * a.in_t + h * a.in_h;
-    fa_u16 *out = (fa_u16 *)a.out + b * a.out_b + t * a.out_t + h * a.out_h;
-    for (int d = lane * 4; d < a.head_dim; d += 32 * 4) {
-        float acc[4] = {0.f, 0.f, 0.f, 0.f};
-        for (int s = 0; s < a.num_states; s++) {
-            const float w = __expf(a.in_lse[lse0 + s * a.lse_state] - base) * inv;
-            if (w == 0.f)
-                continue; /* an empty state's O may be anything */
-            const float4 v = fa_merge_load4(a, in0 + s * a.in_state + d);
+#pragma unroll FA_MERGE_UNROLL
+    for (int s = warp; s < a.num_states; s += FA_MERGE_GROUPS) {
+        const float w = __expf(a.in_lse[lse0 + s * a.lse_state] - base) * inv;
+        const float4 v = fa_merge_load4<F32>(a, in0 + s * a.in_state + d);
+        if (w != 0.f) { /* an empty state's O may be anything */
             acc[0] += w * v.x;
             acc[1] += w * v.y;
             acc[2] += w * v.z;
             acc[3] += w * v.w;
         }
-        *(uint2 *)(out + d) = make_uint2(fa_pack2(acc[0], acc[1]), fa_pack2(acc[2], acc[3]));
     }
-    if (a.out_lse && lane == 0)
+}
+
+extern "C" __global__ void __launch_bounds__(FA_MERGE_GROUPS * 32)
+    FA_MERGE_KERNEL_NAME(const __grid_constant__ fa_merge_args a)
+{
+    __shared__ float4 part[FA_MERGE_GROUPS][32];
+    const long long row = blockIdx.x;
+    const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
+    const int h = (int)(row % a.heads), t = (int)(row / a.heads % a.tokens), b = (int)(row / a.heads / a.tokens);
+    const long long lse0 = b * a.lse_b + t * a.lse_t + h * a.lse_h;
+    float mx = FA_NEG_INF;
+    for (int s = lane; s < a.num_states; s += 32)
+        mx = fmaxf(mx, a.in_lse[lse0 + s * a.lse_state]);
+    for (int off = 16; off > 0; off /= 2)
+        mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, off));
+    const float base = mx == FA_NEG_INF ? 0.f : mx;
+    float l = 0.f;
+    for (int s = lane; s < a.num_states; s += 32)
+        l += __expf(a.in_lse[lse0 + s * a.lse_state] - base);
+    for (int off = 16; off > 0; off /= 2)
+        l += __shfl_xor_sync(0xffffffffu, l, off);
+    const float inv = l > 0.f ? 1.f / l : 0.f;
+    const long long in0 = b * a.in_b + t * a.in_t + h * a.in_h;
+    fa_u16 *out = (fa_u16 *)a.out + b * a.out_b + t * a.out_t + h * a.out_h;
+    for (int d0 = 0; d0 < a.head_dim; d0 += FA_MERGE_D_STEP) {
+        const int d = d0 + lane * 4;
+        float acc[4] = {0.f, 0.f, 0.f, 0.f};
+        if (d < a.head_dim) {
+            if (a.in_f32)
+                fa_merge_states_of_warp<true>(a, lse0, in0, d, base, inv, warp, acc);
+            else
+                fa_merge_states_of_warp<false>(a, lse0, in0, d, base, inv, warp, acc);
+        }
+        part[warp][lane] = make_float4(acc[0], acc[1], acc[2], acc[3]);
+        __syncthreads();
+        if (warp == 0 && d < a.head_dim) {
+            float4 sum = part[0][lane];
+            for (int w = 1; w < FA_MERGE_GROUPS; w++) {
+                const float4 p = part[w][lane];
+                sum = make_float4(sum.x + p.x, sum.y + p.y, sum.z + p.z, sum.w + p.w);
+            }
+            *(uint2 *)(out + d) = make_uint2(fa_pack2(sum.x, sum.y), fa_pack2(sum.z, sum.w));
+        }
+        __syncthreads();
+    }
+    if (a.out_lse && threadIdx.x == 0)
         a.out_lse[b * a.out_lse_b + t * a.out_lse_t + h * a.out_lse_h] = l > 0.f ? base + __logf(l) : FA_NEG_INF;
 }

@@ -5,10 +5,17 @@
  * Rows: every query head of one KV head, for every new token of the sequence, is a row of
  * the CTA's FA_BLOCK_M-row tile (row r: token r / G, query head hk * G + r % G, G the GQA
  * ratio), so each K/V tile is read from memory once for all of them (GQA packing).
- * K/V: tiles of FA_BLOCK_N keys stream through FA_STAGES cp.async buffers (16-byte copies,
- * zero-filled past the sequence, L2 asked for 256-byte pieces except at HDB block size 8:
- * FA_L2_PREFETCH_256); the block-table entries of a tile are fetched once, a tile
- * ahead, into shared memory. Each warp takes FA_DEC_WARP_KEYS keys of a tile: S = Q.K^T and
+ * K/V: tiles of FA_BLOCK_N keys stream through FA_STAGES shared-memory buffers; the
+ * block-table entries of a tile are fetched once, a tile ahead, into shared memory. Copies:
+ *   FA_DEC_TMA 1 (sm_90a, 16-bit caches; set by compiler/plan.c): TMA, one box per
+ *     (block, 64 d) of a head (NHD) or per (block, head) slab (HDB), swizzled by the tensor
+ *     maps in args.k_tmap/v_tmap (runtime/paged.c) so ldmatrix reads are conflict-free
+ *     (fa_dec_off); each stage completes on its own mbarrier. Blocks past the sequence are
+ *     not copied: their scores are masked and a warp zeroes the V of keys past the
+ *     sequence before P.V (0 * a stale NaN would not be 0).
+ *   0: 16-byte cp.async into padded rows, zero-filled past the sequence, L2 asked for
+ *     256-byte pieces except at HDB block size 8 (FA_L2_PREFETCH_256).
+ * Each warp takes FA_DEC_WARP_KEYS keys of a tile: S = Q.K^T and
  * O += P.V on m16n8k16 tensor cores, online softmax in exp2 with the scale folded in; the
  * warps' partial (max, sum, O) are combined through shared memory at the end.
  * Split-KV: split s of args.num_splits takes a contiguous share of the visited tiles and,
@@ -18,9 +25,10 @@
  * Variations (macros):
  *   FA_PAGED_NHD 1: cache [blocks, block_size, kv_heads, D]: a key's D values are contiguous;
  *     copies run along D. 0 (HDB): cache [blocks, kv_heads, D, block_size]: a (block, head)
- *     slab [D, block_size] is contiguous; copies run along the keys of a d row (16 bytes, or
- *     one whole row when a block row is shorter), the tile is stored transposed ([D][keys])
- *     and the tensor-core fragments come from transposing ldmatrix loads instead.
+ *     slab [D, block_size] is contiguous; the tile is stored transposed ([D][keys] padded,
+ *     or slab after slab with TMA) and the tensor-core fragments come from transposing
+ *     ldmatrix loads instead. cp.async copies run along the keys of a d row (16 bytes, or
+ *     one whole row when a block row is shorter).
  *   FA_PAGED_BLOCK 8..128 (may exceed FA_BLOCK_N: a tile is then part of one block).
  *   FA_KV_FP8 0: cache of the query type, copied straight into the ldmatrix buffers.
  *     1 (e4m3) / 2 (e5m2): byte tiles, tensor cores in fp16 (both fp8 formats convert to
@@ -60,6 +68,25 @@
 #define FA_TILE_ENTRIES (FA_BLOCK_N / FA_BSE)     /* block-table entries a tile spans */
 #define FA_TAB_SLOTS (FA_STAGES + 1)              /* entry ring: a tile ahead of the copies */
 
+/* TMA tiles (FA_DEC_TMA), entry after entry (FA_TMA_ENTRY_BYTES each, 1024-aligned):
+ * NHD [entry][d / FA_TMA_BOX_D][key][FA_TMA_BOX_D d], one 5-d box an entry (rows of 128
+ * bytes, or 64 when D is no multiple of 64, swizzled as wide); HDB [entry][D][FA_BSE keys]
+ * (rows of FA_BSE keys, swizzled as wide). The tensor maps (runtime/paged.c) match. */
+#define FA_TMA_ALIGN 1024
+#define FA_TMA_BOX_D (FA_HEAD_DIM % 64 == 0 ? 64 : 32)
+/* HDB slabs of rows under 64 bytes (block size 8, 16) come as one plain bulk copy each,
+ * unswizzled: TMA moves rows that short slowly (H100: 0.61 / 0.89 of cuDNN, against 0.95 /
+ * 0.97 as bulk copies; block size 16 then costs two-way ldmatrix conflicts). No tensor
+ * map then (runtime/paged.c mirrors this). */
+#define FA_DEC_SLAB_BULK (!FA_PAGED_NHD && FA_BSE <= 16)
+#if FA_PAGED_NHD
+#define FA_TMA_SWZ_MASK (FA_TMA_BOX_D * 2 / 16 - 1)
+#else
+#define FA_TMA_SWZ_MASK (FA_DEC_SLAB_BULK ? 0 : FA_BSE * 2 / 16 - 1)
+#endif
+#define FA_TMA_STAGE_BYTES (FA_HEAD_DIM * FA_BLOCK_N * 2)
+#define FA_TMA_ENTRY_BYTES (FA_TMA_STAGE_BYTES / FA_TILE_ENTRIES) /* K (or V) bytes of one entry */
+
 /* Copy geometry: NHD chunks are 16 bytes along D; HDB chunks run along a d row's keys,
  * 16 bytes or the whole block row when that is shorter (fp8, block size 8: 8 bytes). */
 #if FA_PAGED_NHD
@@ -88,7 +115,9 @@
 #define FA_WARP_BUF_ELEMS (FA_HEAD_DIM * FA_LD_WARP)
 #endif
 /* One K or V stage: a 16-bit tile, or for fp8 the unpadded byte tile as stored. */
-#if FA_KV_FP8
+#if FA_DEC_TMA
+#define FA_STAGE_BYTES FA_TMA_STAGE_BYTES
+#elif FA_KV_FP8
 #define FA_STAGE_BYTES (FA_BLOCK_N * FA_HEAD_DIM)
 #elif FA_PAGED_NHD
 #define FA_STAGE_BYTES (FA_BLOCK_N * FA_LD_TILE * 2)
@@ -96,13 +125,20 @@
 #define FA_STAGE_BYTES (FA_HEAD_DIM * FA_LD_TILE * 2)
 #endif
 
-/* Shared-memory map (bytes): Q tile, K stages, V stages, fp8 warp buffers, entry ring. The
- * warps' final (max, sum, O) reuse the stage buffers. Mirrored by compiler/plan.c. */
+/* Shared-memory map (bytes): Q tile, K stages, V stages, fp8 warp buffers, entry ring,
+ * stage mbarriers. The warps' final (max, sum, O) reuse the stage buffers. With TMA the map
+ * starts at the first 1024-aligned byte and the stages are 1024-aligned. Mirrored by
+ * compiler/plan.c. */
 #define FA_SM_Q 0
+#if FA_DEC_TMA
+#define FA_SM_K ((FA_BLOCK_M * FA_LDQ * 2 + FA_TMA_ALIGN - 1) / FA_TMA_ALIGN * FA_TMA_ALIGN)
+#else
 #define FA_SM_K (FA_BLOCK_M * FA_LDQ * 2)
+#endif
 #define FA_SM_V (FA_SM_K + FA_STAGES * FA_STAGE_BYTES)
 #define FA_SM_WARP (FA_SM_V + FA_STAGES * FA_STAGE_BYTES)
 #define FA_SM_TAB (FA_SM_WARP + (FA_DEC_WARP_BUFS ? FA_NUM_WARPS * 2 * FA_WARP_BUF_ELEMS * 2 : 0))
+#define FA_SM_BAR ((FA_SM_TAB + FA_TAB_SLOTS * FA_TILE_ENTRIES * 4 + 7) / 8 * 8) /* a "full" mbarrier a stage */
 
 /* 16-byte copies ask L2 to fetch 256-byte pieces: +1.5-2% on the 16-bit NHD and HDB rows,
  * +7% at HDB block 128, fp8 unchanged (H100, 2026-11-26). Not for HDB blocks of 8 keys: that
@@ -329,6 +365,117 @@ __device__ __forceinline__ void fa_dec_load(const void *cache, long long head_of
     }
 }
 
+/* Byte offset of element (d, key) of a K/V stage as ldmatrix reads it (the fp8 warp
+ * buffers: of the warp's own keys). TMA stages: the logical offset with bits 4-6 XOR bits
+ * 7-9 (as many bits as the swizzle has), the pattern TMA wrote (stages are 1024-aligned). */
+__device__ __forceinline__ fa_u32 fa_dec_off(int d, int key)
+{
+#if FA_DEC_TMA
+#if FA_PAGED_NHD
+    const fa_u32 l = key / FA_BSE * FA_TMA_ENTRY_BYTES + d / FA_TMA_BOX_D * (FA_BSE * FA_TMA_BOX_D * 2) +
+                     key % FA_BSE * (FA_TMA_BOX_D * 2) + d % FA_TMA_BOX_D * 2;
+#else
+    const fa_u32 l = key / FA_BSE * FA_TMA_ENTRY_BYTES + d * (FA_BSE * 2) + key % FA_BSE * 2;
+#endif
+    return l ^ ((l >> 7) & FA_TMA_SWZ_MASK) << 4;
+#else
+    const int ld = FA_DEC_WARP_BUFS ? FA_LD_WARP : FA_LD_TILE;
+#if FA_PAGED_NHD
+    return (key * ld + d) * 2;
+#else
+    return (d * ld + key) * 2;
+#endif
+#endif
+}
+
+#if FA_DEC_TMA
+__device__ __forceinline__ void fa_mbar_expect_tx(fa_u32 bar, unsigned bytes)
+{
+    asm volatile("mbarrier.arrive.expect_tx.shared::cta.b64 _, [%0], %1;\n" ::"r"(bar), "r"(bytes) : "memory");
+}
+
+/* One box of tensor map `tmap` into dst (128-byte aligned), its bytes completing on
+ * mbarrier `bar`: NHD maps are 5-d (d in box, key of block, d box, head, block), HDB maps
+ * 3-d (key of block, head * D + d, block). */
+__device__ __forceinline__ void fa_tma_load(fa_u32 dst, const void *tmap, int key0, int hk, int blk, fa_u32 bar)
+{
+#if FA_PAGED_NHD
+    asm volatile("cp.async.bulk.tensor.5d.shared::cluster.global.tile.mbarrier::complete_tx::bytes"
+                 " [%0], [%1, {%2, %3, %2, %4, %5}], [%6];\n" ::"r"(dst),
+                 "l"(tmap), "r"(0), "r"(key0), "r"(hk), "r"(blk), "r"(bar)
+                 : "memory");
+#else
+    asm volatile("cp.async.bulk.tensor.3d.shared::cluster.global.tile.mbarrier::complete_tx::bytes"
+                 " [%0], [%1, {%2, %3, %4}], [%5];\n" ::"r"(dst),
+                 "l"(tmap), "r"(key0), "r"(hk * FA_HEAD_DIM), "r"(blk), "r"(bar)
+                 : "memory");
+#endif
+}
+
+/* Asynchronous copy of `bytes` (a multiple of 16; both addresses 16-byte aligned) whose
+ * bytes complete on mbarrier `bar`. */
+__device__ __forceinline__ void fa_bulk_copy(fa_u32 dst, const void *src, unsigned bytes, fa_u32 bar)
+{
+    asm volatile("cp.async.bulk.shared::cluster.global.mbarrier::complete_tx::bytes [%0], [%1], %2, [%3];\n" ::"r"(dst),
+                 "l"(src), "r"(bytes), "r"(bar)
+                 : "memory");
+}
+
+/* Block-table entries of key tile `tile` that hold keys below kv_len (the ones copied). */
+__device__ __forceinline__ int fa_dec_tile_entries(int tile, int kv_len)
+{
+    return (min(max(kv_len - tile * FA_BLOCK_N, 0), FA_BLOCK_N) + FA_BSE - 1) / FA_BSE;
+}
+
+/* Issues one tile's K and V copies, one an entry (FA_TMA_ENTRY_BYTES each): entry e's K
+ * to thread e, its V to thread entries + e (mod the CTA). NHD: FA_BSE keys of head hk,
+ * every d; HDB: the (block, head) slab, or FA_BSE keys of it when a block spans tiles. */
+__device__ __forceinline__ void fa_dec_load_tma(const fa_args &a, int hk, const int *entries, fa_u32 k_dst,
+                                                fa_u32 v_dst, int tile, int kv_len, fa_u32 bar)
+{
+    const int in_block0 = FA_PAGED_BLOCK > FA_BLOCK_N ? tile * FA_BLOCK_N % FA_PAGED_BLOCK : 0;
+    const int n = fa_dec_tile_entries(tile, kv_len);
+    for (int i = threadIdx.x; i < 2 * n; i += FA_THREADS) {
+        const bool v = i >= n;
+        const int e = v ? i - n : i;
+        const fa_u32 dst = (v ? v_dst : k_dst) + e * FA_TMA_ENTRY_BYTES;
+#if FA_DEC_SLAB_BULK
+        const long long slab = (long long)entries[e] * (v ? a.v_block_stride : a.k_block_stride) +
+                               (long long)hk * (v ? a.v_head_stride : a.k_head_stride);
+        fa_bulk_copy(dst, (const fa_u16 *)(v ? a.v : a.k) + slab, FA_TMA_ENTRY_BYTES, bar);
+#else
+        fa_tma_load(dst, v ? a.v_tmap : a.k_tmap, in_block0, hk, entries[e], bar);
+#endif
+    }
+}
+
+/* Zeroes V of this warp's keys at or past kv_len in TMA stage `v` (never copied, or
+ * stale): P is 0 there, but 0 * NaN is not. */
+__device__ __forceinline__ void fa_dec_zero_tail(unsigned char *v, int warp, int lane, int n0, int kv_len)
+{
+    for (int i = lane; i < FA_DEC_WARP_KEYS * FA_HEAD_DIM; i += 32) {
+        const int kk = i / FA_HEAD_DIM, d = i % FA_HEAD_DIM;
+        if (n0 + kk >= kv_len)
+            *(fa_u16 *)(v + fa_dec_off(d, warp * FA_DEC_WARP_KEYS + kk)) = 0;
+    }
+    fa_fence_proxy_async(); /* before a later TMA copy rewrites these bytes */
+    __syncwarp();
+}
+#endif
+
+/* Issues the copies of one tile's K and V (TMA boxes complete on `bar`). */
+__device__ __forceinline__ void fa_dec_load_tile(const fa_args &a, int hk, long long k_head, long long v_head,
+                                                 const int *entries, fa_u32 k_dst, fa_u32 v_dst, int tile, int kv_len,
+                                                 fa_u32 bar)
+{
+#if FA_DEC_TMA
+    fa_dec_load_tma(a, hk, entries, k_dst, v_dst, tile, kv_len, bar);
+#else
+    fa_dec_load<false>(a.k, k_head, a.k_block_stride, a.k_row_stride, entries, k_dst, tile, kv_len);
+    fa_dec_load<true>(a.v, v_head, a.v_block_stride, a.v_row_stride, entries, v_dst, tile, kv_len);
+#endif
+}
+
 /* Class of a warp's key tile over every query head the CTA serves (sound: EMPTY or FULL
  * only when so for each head), since a variant's mask may read the head. */
 __device__ __forceinline__ int fa_dec_tile_class(const fa_args &a, fa_ctx c, int gqa, int h_first, int nh, int q0,
@@ -419,9 +566,15 @@ __device__ __forceinline__ void fa_dec_pv_frag(float (&o)[FA_MI][FA_NT_O][4], co
 
 extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __grid_constant__ fa_args args)
 {
-    extern __shared__ __align__(128) unsigned char fa_smem[];
+    extern __shared__ __align__(128) unsigned char fa_smem_raw[];
+#if FA_DEC_TMA /* the map starts at the first 1024-aligned byte (plan.c adds the slack) */
+    unsigned char *fa_smem = fa_smem_raw + ((FA_TMA_ALIGN - fa_smem_addr(fa_smem_raw) % FA_TMA_ALIGN) % FA_TMA_ALIGN);
+#else
+    unsigned char *fa_smem = fa_smem_raw;
+#endif
     fa_u16 *sQ = (fa_u16 *)(fa_smem + FA_SM_Q);
     int *s_tab = (int *)(fa_smem + FA_SM_TAB);
+    const fa_u32 bars = fa_smem_addr(fa_smem + FA_SM_BAR);
     const fa_u32 sK0 = fa_smem_addr(fa_smem + FA_SM_K), sV0 = fa_smem_addr(fa_smem + FA_SM_V);
 
     const int tid = threadIdx.x, warp = tid / 32, lane = tid % 32;
@@ -501,16 +654,22 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
         if (FA_STAGES < n_tiles)
             tab_next = fa_dec_entry(args, c, fa_dec_tile(l0 + FA_STAGES, n_sink, t_lo), tid);
     }
+#if FA_DEC_TMA
+    if (tid == 0) { /* a stage's barrier expects its tile's bytes before any copy is issued */
+        for (int s = 0; s < FA_STAGES; s++)
+            fa_mbar_init(bars + s * 8, 1);
+        asm volatile("fence.mbarrier_init.release.cluster;\n" ::: "memory");
+        for (int s = 0; s < FA_STAGES - 1 && s < n_tiles; s++)
+            fa_mbar_expect_tx(bars + s * 8,
+                              2 * FA_TMA_ENTRY_BYTES * fa_dec_tile_entries(fa_dec_tile(l0 + s, n_sink, t_lo), c.kv_len));
+    }
+#endif
     __syncthreads();
 #pragma unroll
     for (int s = 0; s < FA_STAGES - 1; s++) {
-        if (s < n_tiles) {
-            const int tile = fa_dec_tile(l0 + s, n_sink, t_lo);
-            fa_dec_load<false>(args.k, k_head, args.k_block_stride, args.k_row_stride,
-                               s_tab + s * FA_TILE_ENTRIES, sK0 + s * FA_STAGE_BYTES, tile, c.kv_len);
-            fa_dec_load<true>(args.v, v_head, args.v_block_stride, args.v_row_stride, s_tab + s * FA_TILE_ENTRIES,
-                              sV0 + s * FA_STAGE_BYTES, tile, c.kv_len);
-        }
+        if (s < n_tiles)
+            fa_dec_load_tile(args, c.hk, k_head, v_head, s_tab + s * FA_TILE_ENTRIES, sK0 + s * FA_STAGE_BYTES,
+                             sV0 + s * FA_STAGE_BYTES, fa_dec_tile(l0 + s, n_sink, t_lo), c.kv_len, bars + s * 8);
         fa_cp_async_commit();
     }
 
@@ -544,20 +703,19 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
 #if FA_KV_FP8
     fa_u16 *wK = (fa_u16 *)(fa_smem + FA_SM_WARP) + warp * 2 * FA_WARP_BUF_ELEMS, *wV = wK + FA_WARP_BUF_ELEMS;
     const fa_u32 k_view = fa_smem_addr(wK), v_view = fa_smem_addr(wV);
-    const int koff = 0, ld = FA_LD_WARP;
+    const int koff = 0;
 #else
-    const int koff = warp * FA_DEC_WARP_KEYS, ld = FA_LD_TILE;
+    const int koff = warp * FA_DEC_WARP_KEYS;
 #endif
+    /* Each lane's (d, key) in the 8x8 matrices of an ldmatrix x4; offsets by fa_dec_off. */
 #if FA_PAGED_NHD
-    /* K rows are keys (plain ldmatrix), V rows are keys (transposing ldmatrix). */
-    const fa_u32 k_lane = ((koff + (lane / 16) * 8 + lane % 8) * ld + ((lane / 8) % 2) * 8) * 2;
-    const fa_u32 v_lane = ((koff + ((lane / 8) % 2) * 8 + lane % 8) * ld + (lane / 16) * 8) * 2;
-    const fa_u32 k_ks_step = 16 * 2, k_np_step = 16 * ld * 2, v_ks_step = 16 * ld * 2, v_dp_step = 16 * 2;
+    /* K and V rows are keys: plain ldmatrix for K, transposing for V. */
+    const int k_d = ((lane / 8) % 2) * 8, k_key = koff + (lane / 16) * 8 + lane % 8;
+    const int v_d = (lane / 16) * 8, v_key = koff + ((lane / 8) % 2) * 8 + lane % 8;
 #else
-    /* Tiles are [D][keys]: K needs the transposing ldmatrix, V the plain one. */
-    const fa_u32 k_lane = ((((lane / 8) % 2) * 8 + lane % 8) * ld + koff + (lane / 16) * 8) * 2;
-    const fa_u32 v_lane = (((lane / 16) * 8 + lane % 8) * ld + koff + ((lane / 8) % 2) * 8) * 2;
-    const fa_u32 k_ks_step = 16 * ld * 2, k_np_step = 16 * 2, v_ks_step = 16 * 2, v_dp_step = 16 * ld * 2;
+    /* Rows are d: transposing ldmatrix for K, plain for V. */
+    const int k_d = ((lane / 8) % 2) * 8 + lane % 8, k_key = koff + (lane / 16) * 8;
+    const int v_d = (lane / 16) * 8 + lane % 8, v_key = koff + ((lane / 8) % 2) * 8;
 #endif
 #endif
 
@@ -572,34 +730,45 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
             r_h[mi][half] = c.hk * gqa + gr % gqa;
         }
 
+#if FA_DEC_TMA
+    fa_cp_async_wait<0>(); /* Q; the loop's first barrier publishes it */
+#endif
     for (int it = 0; it < n_tiles; it++) {
+        const int ahead = it + FA_STAGES - 1, stage = it % FA_STAGES;
+#if FA_DEC_TMA
+        if (tid == 0 && ahead < n_tiles) /* its stage's previous phase completed: tile it - 1 was read */
+            fa_mbar_expect_tx(bars + (ahead % FA_STAGES) * 8,
+                              2 * FA_TMA_ENTRY_BYTES * fa_dec_tile_entries(fa_dec_tile(l0 + ahead, n_sink, t_lo), c.kv_len));
+#else
         fa_cp_async_wait<FA_STAGES - 2>();
-        __syncthreads();
-        {
-            const int ahead = it + FA_STAGES - 1;
-            if (ahead < n_tiles) {
-                const int slot = ahead % FA_TAB_SLOTS, st = ahead % FA_STAGES;
-                const int tile = fa_dec_tile(l0 + ahead, n_sink, t_lo);
-                fa_dec_load<false>(args.k, k_head, args.k_block_stride, args.k_row_stride,
-                                   s_tab + slot * FA_TILE_ENTRIES, sK0 + st * FA_STAGE_BYTES, tile, c.kv_len);
-                fa_dec_load<true>(args.v, v_head, args.v_block_stride, args.v_row_stride,
-                                  s_tab + slot * FA_TILE_ENTRIES, sV0 + st * FA_STAGE_BYTES, tile, c.kv_len);
-            }
-            fa_cp_async_commit();
-            if (tid < FA_TILE_ENTRIES && it + FA_STAGES < n_tiles) {
-                s_tab[((it + FA_STAGES) % FA_TAB_SLOTS) * FA_TILE_ENTRIES + tid] = tab_next;
-                if (it + FA_STAGES + 1 < n_tiles)
-                    tab_next = fa_dec_entry(args, c, fa_dec_tile(l0 + it + FA_STAGES + 1, n_sink, t_lo), tid);
-            }
+#endif
+        __syncthreads(); /* every warp is done with tile it - 1, whose stage tile `ahead` takes */
+        if (ahead < n_tiles) {
+            const int st = ahead % FA_STAGES;
+            fa_dec_load_tile(args, c.hk, k_head, v_head, s_tab + (ahead % FA_TAB_SLOTS) * FA_TILE_ENTRIES,
+                             sK0 + st * FA_STAGE_BYTES, sV0 + st * FA_STAGE_BYTES,
+                             fa_dec_tile(l0 + ahead, n_sink, t_lo), c.kv_len, bars + st * 8);
         }
+        fa_cp_async_commit();
+        if (tid < FA_TILE_ENTRIES && it + FA_STAGES < n_tiles) {
+            s_tab[((it + FA_STAGES) % FA_TAB_SLOTS) * FA_TILE_ENTRIES + tid] = tab_next;
+            if (it + FA_STAGES + 1 < n_tiles)
+                tab_next = fa_dec_entry(args, c, fa_dec_tile(l0 + it + FA_STAGES + 1, n_sink, t_lo), tid);
+        }
+#if FA_DEC_TMA
+        fa_mbar_wait(bars + stage * 8, (it / FA_STAGES) & 1);
+#endif
 
-        const int stage = it % FA_STAGES;
         const int n0 = fa_dec_tile(l0 + it, n_sink, t_lo) * FA_BLOCK_N + warp * FA_DEC_WARP_KEYS;
         const int n1 = min(n0 + FA_DEC_WARP_KEYS, c.kv_len);
         const int cls = n0 < n1 ? fa_dec_tile_class(args, c, gqa, h_first, n_heads, qa0, qa1, n0, n1)
                                 : FA_TILE_EMPTY;
         if (cls == FA_TILE_EMPTY)
             continue;
+#if FA_DEC_TMA
+        if (n0 + FA_DEC_WARP_KEYS > c.kv_len)
+            fa_dec_zero_tail(fa_smem + FA_SM_V + stage * FA_STAGE_BYTES, warp, lane, n0, c.kv_len);
+#endif
 #if FA_DEC_FRAG
         const unsigned char *k_t = k_tiles + stage * FA_STAGE_BYTES, *v_t = v_tiles + stage * FA_STAGE_BYTES;
 #elif FA_KV_FP8
@@ -607,9 +776,9 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
         fa_convert_warp_tile(fa_smem + FA_SM_K + stage * FA_STAGE_BYTES, wK, warp, lane);
         fa_convert_warp_tile(fa_smem + FA_SM_V + stage * FA_STAGE_BYTES, wV, warp, lane);
         __syncwarp();
-        const fa_u32 k_s = k_view + k_lane, v_s = v_view + v_lane;
+        const fa_u32 k_s = k_view, v_s = v_view;
 #else
-        const fa_u32 k_s = sK0 + stage * FA_STAGE_BYTES + k_lane, v_s = sV0 + stage * FA_STAGE_BYTES + v_lane;
+        const fa_u32 k_s = sK0 + stage * FA_STAGE_BYTES, v_s = sV0 + stage * FA_STAGE_BYTES;
 #endif
         const bool need_mask = (FA_HAS_MASK && cls != FA_TILE_FULL) || n0 + FA_DEC_WARP_KEYS > c.kv_len;
 
@@ -631,10 +800,11 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
 #pragma unroll
             for (int np = 0; np < FA_NT_S / 2; np++) {
                 fa_u32 kb4[4];
+                const fa_u32 k_at = k_s + fa_dec_off(k_d + 16 * ks, k_key + 16 * np);
 #if FA_PAGED_NHD
-                fa_ldmatrix_x4(k_s + ks * k_ks_step + np * k_np_step, kb4);
+                fa_ldmatrix_x4(k_at, kb4);
 #else
-                fa_ldmatrix_x4_trans(k_s + ks * k_ks_step + np * k_np_step, kb4);
+                fa_ldmatrix_x4_trans(k_at, kb4);
 #endif
 #pragma unroll
                 for (int mi = 0; mi < FA_MI; mi++) {
@@ -678,10 +848,11 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
 #pragma unroll
             for (int dp = 0; dp < FA_NT_O / 2; dp++) {
                 fa_u32 vb[4];
+                const fa_u32 v_at = v_s + fa_dec_off(v_d + 16 * dp, v_key + 16 * ks);
 #if FA_PAGED_NHD
-                fa_ldmatrix_x4_trans(v_s + ks * v_ks_step + dp * v_dp_step, vb);
+                fa_ldmatrix_x4_trans(v_at, vb);
 #else
-                fa_ldmatrix_x4(v_s + ks * v_ks_step + dp * v_dp_step, vb);
+                fa_ldmatrix_x4(v_at, vb);
 #endif
 #pragma unroll
                 for (int mi = 0; mi < FA_MI; mi++) {

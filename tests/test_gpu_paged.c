@@ -343,7 +343,9 @@ static void test_paged_cases(void)
         for (int t = 0; t < 4; t++, n++)
             setup_case(&cases[n], n, l ? FA_PAGED_HDB : FA_PAGED_NHD, block_sizes[(t + l) % 5], kvs[l ? t % 3 : 0],
                        chunk_tokens[t]);
-    /* fp8 caches at head dims 96 and 256 (the per-warp conversion buffers and wide tiles) */
+    /* fp8 caches at head dims 96 and 256 (the per-warp conversion buffers and wide tiles);
+     * 16-bit caches at 96, 192 and 256 (sm_90: 32-wide TMA boxes with the 64-byte swizzle
+     * at 96, three and four 64-wide boxes, HDB slabs and 64-key HDB boxes) */
     static const struct {
         fa_paged_layout layout;
         int bs, head_dim, T;
@@ -352,7 +354,12 @@ static void test_paged_cases(void)
                 {FA_PAGED_HDB, 32, 96, 1, FA_DTYPE_FP8E5M2},
                 {FA_PAGED_NHD, 64, 256, 1, FA_DTYPE_FP8E5M2},
                 {FA_PAGED_HDB, 16, 256, 1, FA_DTYPE_FP8E4M3},
-                {FA_PAGED_NHD, 32, 256, 5, FA_DTYPE_FP8E4M3}};
+                {FA_PAGED_NHD, 32, 256, 5, FA_DTYPE_FP8E4M3},
+                {FA_PAGED_NHD, 16, 96, 1, FA_DTYPE_BF16},
+                {FA_PAGED_HDB, 64, 96, 1, FA_DTYPE_BF16},
+                {FA_PAGED_NHD, 128, 192, 2, FA_DTYPE_BF16},
+                {FA_PAGED_HDB, 8, 256, 1, FA_DTYPE_BF16},
+                {FA_PAGED_NHD, 8, 256, 1, FA_DTYPE_BF16}};
     for (size_t w = 0; w < sizeof wide / sizeof wide[0]; w++, n++) {
         setup_case(&cases[n], n, wide[w].layout, wide[w].bs, wide[w].kv, wide[w].T);
         cases[n].head_dim = wide[w].head_dim;

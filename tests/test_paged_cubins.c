@@ -3,8 +3,10 @@
  * appears on sm_80 and on sm_90a (the cache type rotates through the block sizes, shifted
  * between the archs: 20 kernels), with causal, sliding-window, learned-sink, score and
  * fp16 keys among them, then the fp8 operand paths the GPU suite does not reach (fragments
- * at d256, NHD warp buffers at d96, four m16 row tiles); plus the merge kernel's source. */
+ * at d256, NHD warp buffers at d96, four m16 row tiles); plus the merge kernel, compiled
+ * for both output types on sm_80 and sm_90a. */
 #include "fadsl.h"
+#include "fart.h"
 #include "testutil.h"
 
 #include <stdio.h>
@@ -54,12 +56,19 @@ static void test_names_and_plans(void)
     CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_OK);
     CU_ASSERT(2 * plan.smem_bytes <= 227 * 1024);
     CU_ASSERT_EQUAL(plan.block_n, 64);
+    /* Its tiles come by TMA on sm_90a only, and only for 16-bit caches. */
+    CU_ASSERT_TRUE(plan.tma);
+    k.arch = FA_ARCH_SM89;
+    CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_OK);
+    CU_ASSERT_FALSE(plan.tma);
+    k.arch = FA_ARCH_SM90A;
     /* fp8 NHD at d128 reads fragments from 128-key byte tiles, still two CTAs an SM; fp8
      * through warp buffers (HDB, or NHD at d96) keeps 64 keys. */
     k = decode_key(FA_ARCH_SM90A, FA_PAGED_NHD, 16, FA_DTYPE_FP8E4M3, 4);
     CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_OK);
     CU_ASSERT_EQUAL(plan.block_n, 128);
     CU_ASSERT(2 * plan.smem_bytes <= 227 * 1024);
+    CU_ASSERT_FALSE(plan.tma);
     k.paged_layout = FA_PAGED_HDB;
     CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_OK);
     CU_ASSERT_EQUAL(plan.block_n, 64);
@@ -153,10 +162,38 @@ static void test_decode_cubins(void)
     unsetenv("FADSL_CACHE_DIR");
 }
 
+/* The merge kernel (templates/merge.cuh) compiles to a cubin holding its kernel. */
+static void test_merge_cubins(void)
+{
+    static const fa_dtype dtypes[] = {FA_DTYPE_FP16, FA_DTYPE_BF16};
+    static const fa_arch archs[] = {FA_ARCH_SM80, FA_ARCH_SM90A};
+    for (int d = 0; d < 2; d++)
+        for (int a = 0; a < 2; a++) {
+            char *src = fa_emit_merge_cuda(dtypes[d]);
+            CU_ASSERT_PTR_NOT_NULL_FATAL(src);
+            fa_key key;
+            fa_key_init(&key);
+            key.arch = archs[a];
+            int n = 0;
+            const char *const *options = fa_nvrtc_options(&key, &n);
+            char *image = NULL;
+            size_t size = 0;
+            fadsl_status s = fart_nvrtc_compile(src, fa_merge_name(dtypes[d]), options, n, false, &image, &size);
+            if (s)
+                printf("\n  %s\n", fadsl_last_error());
+            CU_ASSERT_EQUAL_FATAL(s, FADSL_OK);
+            CU_ASSERT(size > 1000 && memcmp(image, "\177ELF", 4) == 0);
+            CU_ASSERT_PTR_NOT_NULL(memmem(image, size, fa_merge_name(dtypes[d]), strlen(fa_merge_name(dtypes[d]))));
+            free(image);
+            free(src);
+        }
+}
+
 void fa_suite_paged_cubins(void)
 {
     static const CU_TestInfo tests[] = {{"names_and_plans", test_names_and_plans},
                                         {"decode_cubins", test_decode_cubins},
+                                        {"merge_cubins", test_merge_cubins},
                                         CU_TEST_INFO_NULL};
     fa_test_add_suite("paged_cubins", tests);
 }

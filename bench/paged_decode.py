@@ -1,0 +1,152 @@
+"""Paged decode against PyTorch SDPA in ONE process (issue #5's bars): one query token a
+sequence, 32 query / 8 KV heads, d128, bf16 queries, random data. SDPA (cuDNN, flash)
+reads K/V contiguously; fadsl reads the same values from a paged cache (shuffled block
+table) in either layout, 16-bit or fp8.
+
+    FADSL_LIBRARY=build/libfadsl.so python3 bench/paged_decode.py --out DIR [--quick]
+
+Every system of a shape is timed twice (in order, then reversed) and keeps its faster
+round (triton.testing.do_bench medians; the card is power-capped). Each fadsl output is
+checked against SDPA's (bf16: relative error < 1e-2; fp8: against SDPA on the fp8 values,
+< 2e-2). Writes DIR/paged_decode.md and DIR/paged_decode.json.
+"""
+import argparse
+import datetime
+import json
+import pathlib
+import sys
+import time
+
+BENCH = pathlib.Path(__file__).resolve().parent
+sys.path[:0] = [str(BENCH.parent / "python")]
+
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+import triton.testing  # noqa: E402
+from torch.nn.attention import SDPBackend, sdpa_kernel  # noqa: E402
+
+import fadsl  # noqa: E402
+
+Q_HEADS, KV_HEADS, HEAD_DIM = 32, 8, 128
+SHAPES = ((64, 4096), (8, 32768), (1, 131072))
+BLOCK_SIZES = (8, 16, 32, 64, 128)
+PEERS = {"sdpa_cudnn": SDPBackend.CUDNN_ATTENTION, "sdpa_flash": SDPBackend.FLASH_ATTENTION}
+FP8 = {"fp8e4m3": torch.float8_e4m3fn, "fp8e5m2": torch.float8_e5m2}
+
+
+def rows_of(quick):
+    """(layout, block size, cache) rows timed at every shape."""
+    if quick:
+        return [("nhd", 16, "bf16"), ("hdb", 16, "bf16"), ("nhd", 16, "fp8e4m3")]
+    rows = [(lay, bs, "bf16") for lay in ("nhd", "hdb") for bs in BLOCK_SIZES]
+    return rows + [("nhd", 16, "fp8e4m3"), ("hdb", 16, "fp8e4m3"), ("nhd", 16, "fp8e5m2")]
+
+
+def paged(x, table, bs, layout):
+    """x [B, H, L, D] -> cache whose block table[b, j] holds keys j*bs.. of sequence b."""
+    b, h, length, d = x.shape
+    blocks = x.reshape(b, h, length // bs, bs, d).permute(0, 2, 1, 3, 4)   # [B, nb, H, bs, D]
+    blocks = blocks.permute(0, 1, 3, 2, 4) if layout == "nhd" else blocks.transpose(3, 4)
+    cache = torch.empty((b * (length // bs),) + tuple(blocks.shape[2:]), dtype=x.dtype, device=x.device)
+    cache[table.reshape(-1).long()] = blocks.reshape((-1,) + tuple(blocks.shape[2:]))
+    return cache
+
+
+def time_ms(fn, cooldown):
+    fn()
+    torch.cuda.synchronize()
+    time.sleep(cooldown)
+    return triton.testing.do_bench(fn, warmup=25, rep=100, return_mode="median")
+
+
+def sdpa(backend, q, k, v):
+    def run():
+        with sdpa_kernel([backend]):
+            return F.scaled_dot_product_attention(q, k, v, enable_gqa=True)
+    return run
+
+
+def rel_err(a, b):
+    a, b = a.float(), b.float()
+    return ((a - b).norm() / b.norm()).item()
+
+
+def run_shape(batch, length, rows, cooldown):
+    gen = torch.Generator(device="cuda").manual_seed(batch * 7 + length)
+    q = torch.randn(batch, Q_HEADS, 1, HEAD_DIM, generator=gen, device="cuda", dtype=torch.bfloat16)
+    k, v = (torch.randn(batch, KV_HEADS, length, HEAD_DIM, generator=gen, device="cuda", dtype=torch.bfloat16)
+            for _ in range(2))
+    q_ours = q.transpose(1, 2).contiguous()                        # [B, 1, H, D]
+    lens = torch.full((batch,), length, dtype=torch.int32, device="cuda")
+    systems, checks = {}, {}
+    for name, be in PEERS.items():
+        systems[name] = sdpa(be, q, k, v)
+    ref = systems["sdpa_cudnn"]()
+    for layout, bs, cache in rows:
+        nb = length // bs
+        table = torch.randperm(batch * nb, generator=gen, device="cuda").to(torch.int32).reshape(batch, nb)
+        kk, vv, scale, want = k, v, None, ref
+        if cache in FP8:   # per-tensor scales; the reference reads the same fp8 values
+            kk, vv = (x.to(FP8[cache]) for x in (k, v))
+            scale = 1.0
+            with sdpa_kernel([PEERS["sdpa_cudnn"]]):
+                want = F.scaled_dot_product_attention(q, kk.to(q.dtype), vv.to(q.dtype), enable_gqa=True)
+        kc, vc = paged(kk, table, bs, layout), paged(vv, table, bs, layout)
+
+        def ours(kc=kc, vc=vc, table=table, layout=layout, scale=scale):
+            return fadsl.paged_attention(q_ours, kc, vc, table, lens, variant="none", layout=layout,
+                                         k_scale=scale, v_scale=scale)
+        name = f"fadsl {layout} bs{bs} {cache}"
+        err = rel_err(ours().transpose(1, 2), want)
+        checks[name] = err
+        if err > (2e-2 if cache in FP8 else 1e-2):
+            raise SystemExit(f"{name} at {batch} x {length}: relative error {err:.3g} against SDPA")
+        systems[name] = ours
+    del ref
+    best = {}
+    for order in (list(systems), list(reversed(systems))):
+        for name in order:
+            ms = time_ms(systems[name], cooldown)
+            best[name] = min(best.get(name, ms), ms)
+    return best, checks
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--quick", action="store_true", help="block size 16 only")
+    ap.add_argument("--cooldown", type=float, default=0.5)
+    args = ap.parse_args()
+    out = pathlib.Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    rows = rows_of(args.quick)
+    lines = [f"# Paged decode, same process ({datetime.date.today()}, {torch.cuda.get_device_name()}, "
+             f"torch {torch.__version__})", "",
+             f"Command: `{' '.join(sys.argv)}`. 32 q / 8 kv heads, d128, bf16 q, shuffled block tables. "
+             "GB/s: K+V cache bytes read (fp8 rows: fp8 bytes) / time. ratio: best SDPA time / ours. "
+             "fp8 x: bf16 time / fp8 time of the same layout and block size (tokens/s ratio).", "",
+             "| batch x len | system | us | GB/s | vs best SDPA | fp8 x | rel err |",
+             "| --- | --- | ---: | ---: | ---: | ---: | ---: |"]
+    results = []
+    for batch, length in SHAPES:
+        best, checks = run_shape(batch, length, rows, args.cooldown)
+        peer = min(best[p] for p in PEERS)
+        for name, ms in best.items():
+            fp8 = any(name.endswith(c) for c in FP8)
+            gbs = 2 * batch * length * KV_HEADS * HEAD_DIM * (1 if fp8 else 2) / (ms * 1e-3) / 1e9
+            x = ""
+            if fp8:
+                bf16 = best.get(" ".join(name.split()[:3]) + " bf16")
+                x = f"{bf16 / ms:.2f}" if bf16 else ""
+            err = f"{checks[name]:.1e}" if name in checks else ""
+            lines.append(f"| {batch} x {length} | {name} | {ms * 1e3:.1f} | {gbs:.0f} | {peer / ms:.2f} | {x} | {err} |")
+            results.append({"batch": batch, "len": length, "system": name, "ms": ms, "gbs": gbs,
+                            "vs_best_sdpa": peer / ms, "rel_err": checks.get(name)})
+            print(lines[-1], flush=True)
+        torch.cuda.empty_cache()
+        (out / "paged_decode.md").write_text("\n".join(lines) + "\n")
+        (out / "paged_decode.json").write_text(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()

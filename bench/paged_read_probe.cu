@@ -1,0 +1,275 @@
+/* paged_read_probe.cu - how fast can a decode kernel READ a paged KV cache on this GPU?
+ * Copy-only kernels (no attention math) over the decode bench's shapes (8 KV heads, d128,
+ * 16-bit cache, shuffled block tables), each consuming what it loads so nothing is elided:
+ *   stream      plain 16-byte loads over K and V laid out contiguously (the ceiling)
+ *   nhd_cp      the decode kernel's copies: a CTA per (split, kv head, seq), 16-byte cp.async
+ *               per thread, 64-key tiles, STAGES buffers
+ *   nhd_bulk    the same CTAs, one cp.async.bulk per 256-byte key row, mbarrier completion
+ *   hdb_bulk    HDB cache: one cp.async.bulk per contiguous (block, head) slab
+ * Build: nvcc -O3 -arch=sm_90a -std=c++17 bench/paged_read_probe.cu -o build-lead/paged_read_probe
+ * Prints one markdown row per kernel and shape: microseconds (median of REPS) and GB/s.
+ */
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <vector>
+
+#define CK(x)                                                                                         \
+    do {                                                                                              \
+        cudaError_t e_ = (x);                                                                         \
+        if (e_ != cudaSuccess) {                                                                      \
+            fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, cudaGetErrorString(e_));              \
+            exit(1);                                                                                  \
+        }                                                                                             \
+    } while (0)
+
+enum { KV_HEADS = 8, ROW_BYTES = 256, THREADS = 128, REPS = 20 };
+
+struct Geo {
+    const unsigned char *k, *v;
+    const int *table;
+    int blocks_per_seq, bs, splits;
+    unsigned long long block_bytes;
+    unsigned *sink;
+};
+
+__device__ __forceinline__ unsigned smem_u32(const void *p)
+{
+    return (unsigned)__cvta_generic_to_shared(p);
+}
+
+__device__ __forceinline__ void mbar_init(unsigned bar)
+{
+    asm volatile("mbarrier.init.shared::cta.b64 [%0], 1;\n" ::"r"(bar));
+}
+
+__device__ __forceinline__ void mbar_expect(unsigned bar, unsigned bytes)
+{
+    asm volatile("mbarrier.arrive.expect_tx.shared::cta.b64 _, [%0], %1;\n" ::"r"(bar), "r"(bytes) : "memory");
+}
+
+__device__ __forceinline__ void mbar_wait(unsigned bar, unsigned parity)
+{
+    asm volatile("{\n .reg .pred p;\n W: mbarrier.try_wait.parity.shared::cta.b64 p, [%0], %1;\n @!p bra W;\n}\n" ::"r"(bar),
+                 "r"(parity)
+                 : "memory");
+}
+
+__device__ __forceinline__ void bulk_copy(unsigned dst, const void *src, unsigned bytes, unsigned bar)
+{
+    asm volatile("cp.async.bulk.shared::cluster.global.mbarrier::complete_tx::bytes [%0], [%1], %2, [%3];\n" ::"r"(dst),
+                 "l"(src), "r"(bytes), "r"(bar)
+                 : "memory");
+}
+
+__global__ void stream_kernel(const uint4 *k, const uint4 *v, size_t n, unsigned *sink)
+{
+    unsigned acc = 0;
+    for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < n; i += (size_t)gridDim.x * blockDim.x) {
+        uint4 a = __ldcs(k + i), b = __ldcs(v + i);
+        acc ^= a.x ^ a.y ^ a.z ^ a.w ^ b.x ^ b.y ^ b.z ^ b.w;
+    }
+    if (acc == 0x12345678u)
+        sink[0] = acc;
+}
+
+/* Blocks [b0, b1) of this CTA's sequence (grid: splits, heads, seqs). */
+__device__ __forceinline__ void split_range(const Geo &g, int &b0, int &b1)
+{
+    const int per = (g.blocks_per_seq + g.splits - 1) / g.splits;
+    b0 = min(blockIdx.x * per, g.blocks_per_seq);
+    b1 = min(b0 + per, g.blocks_per_seq);
+}
+
+template <int STAGES> __global__ void __launch_bounds__(THREADS) nhd_cp_kernel(Geo g)
+{
+    extern __shared__ __align__(128) unsigned char sm[];
+    constexpr int TILE = 64, STAGE = 2 * TILE * ROW_BYTES;
+    int b0, b1;
+    split_range(g, b0, b1);
+    const int bpt = TILE / g.bs, n_tiles = (b1 - b0 + bpt - 1) / bpt;
+    const int *tab = g.table + blockIdx.z * g.blocks_per_seq;
+    const unsigned long long head = blockIdx.y * ROW_BYTES;
+    auto issue = [&](int t) {
+        const unsigned dst = smem_u32(sm + (t % STAGES) * STAGE);
+        for (int j = threadIdx.x; j < 2 * TILE * 16; j += THREADS) {
+            const int kv = j / (TILE * 16), key = (j / 16) % TILE, ch = j % 16;
+            const int blk = b0 + t * bpt + key / g.bs;
+            if (blk >= b1)
+                continue;
+            const unsigned char *src = (kv ? g.v : g.k) + tab[blk] * g.block_bytes + head +
+                                       (key % g.bs) * (unsigned long long)(KV_HEADS * ROW_BYTES) + ch * 16;
+            asm volatile("cp.async.cg.shared.global.L2::256B [%0], [%1], 16;\n" ::"r"(dst + j * 16), "l"(src));
+        }
+        asm volatile("cp.async.commit_group;\n");
+    };
+    for (int s = 0; s < STAGES - 1; s++)
+        if (s < n_tiles)
+            issue(s);
+        else
+            asm volatile("cp.async.commit_group;\n");
+    unsigned acc = 0;
+    for (int t = 0; t < n_tiles; t++) {
+        asm volatile("cp.async.wait_group %0;\n" ::"n"(STAGES - 2));
+        __syncthreads();
+        if (t + STAGES - 1 < n_tiles)
+            issue(t + STAGES - 1);
+        else
+            asm volatile("cp.async.commit_group;\n");
+        const uint4 x = *(const uint4 *)(sm + (t % STAGES) * STAGE + threadIdx.x * 16);
+        acc ^= x.x ^ x.w;
+    }
+    if (acc == 0x12345678u)
+        g.sink[0] = acc;
+}
+
+/* One bulk copy per key row (NHD) or per (block, head) slab (HDB). */
+template <int TILE, int STAGES, bool HDB> __global__ void __launch_bounds__(THREADS) bulk_kernel(Geo g)
+{
+    extern __shared__ __align__(128) unsigned char sm[];
+    constexpr int STAGE = 2 * TILE * ROW_BYTES;
+    __shared__ __align__(8) unsigned long long full[STAGES];
+    int b0, b1;
+    split_range(g, b0, b1);
+    const int bpt = TILE / g.bs, n_tiles = (b1 - b0 + bpt - 1) / bpt;
+    const int *tab = g.table + blockIdx.z * g.blocks_per_seq;
+    if (threadIdx.x < STAGES)
+        mbar_init(smem_u32(&full[threadIdx.x]));
+    asm volatile("fence.mbarrier_init.release.cluster;\n" ::: "memory");
+    __syncthreads();
+    auto issue = [&](int t) {
+        const int s = t % STAGES, nb = min(bpt, b1 - (b0 + t * bpt));
+        const unsigned dst = smem_u32(sm + s * STAGE), bar = smem_u32(&full[s]);
+        if (HDB) {
+            const unsigned slab = g.bs * ROW_BYTES;
+            if (threadIdx.x == 0)
+                mbar_expect(bar, 2 * nb * slab);
+            __syncwarp();
+            if (threadIdx.x < 2 * nb) {
+                const int kv = threadIdx.x / nb, e = threadIdx.x % nb;
+                const unsigned char *src = (kv ? g.v : g.k) + tab[b0 + t * bpt + e] * g.block_bytes + blockIdx.y * slab;
+                bulk_copy(dst + (kv * TILE + e * g.bs) * ROW_BYTES, src, slab, bar);
+            }
+        } else {
+            const int keys = nb * g.bs;
+            if (threadIdx.x == 0)
+                mbar_expect(bar, 2 * keys * ROW_BYTES);
+            __syncwarp();
+            for (int j = threadIdx.x; j < 2 * keys; j += THREADS) {
+                const int kv = j / keys, key = j % keys;
+                const unsigned char *src = (kv ? g.v : g.k) + tab[b0 + t * bpt + key / g.bs] * g.block_bytes +
+                                           blockIdx.y * ROW_BYTES +
+                                           (key % g.bs) * (unsigned long long)(KV_HEADS * ROW_BYTES);
+                bulk_copy(dst + (kv * TILE + key) * ROW_BYTES, src, ROW_BYTES, bar);
+            }
+        }
+    };
+    for (int s = 0; s < STAGES && s < n_tiles; s++)
+        issue(s);
+    unsigned acc = 0;
+    for (int t = 0; t < n_tiles; t++) {
+        mbar_wait(smem_u32(&full[t % STAGES]), (t / STAGES) & 1);
+        const uint4 x = *(const uint4 *)(sm + (t % STAGES) * STAGE + threadIdx.x * 16);
+        acc ^= x.x ^ x.w;
+        __syncthreads();
+        if (t + STAGES < n_tiles)
+            issue(t + STAGES);
+    }
+    if (acc == 0x12345678u)
+        g.sink[0] = acc;
+}
+
+static float time_it(void (*launch)(const Geo &, dim3), const Geo &g, dim3 grid)
+{
+    cudaEvent_t e0, e1;
+    CK(cudaEventCreate(&e0));
+    CK(cudaEventCreate(&e1));
+    std::vector<float> ms(REPS);
+    for (int i = 0; i < 3; i++)
+        launch(g, grid);
+    for (int i = 0; i < REPS; i++) {
+        CK(cudaEventRecord(e0));
+        launch(g, grid);
+        CK(cudaEventRecord(e1));
+        CK(cudaEventSynchronize(e1));
+        CK(cudaEventElapsedTime(&ms[i], e0, e1));
+    }
+    CK(cudaGetLastError());
+    std::sort(ms.begin(), ms.end());
+    return ms[REPS / 2] * 1e3f;
+}
+
+template <int STAGES> static void launch_cp(const Geo &g, dim3 grid)
+{
+    const int smem = STAGES * 2 * 64 * ROW_BYTES;
+    CK(cudaFuncSetAttribute(nhd_cp_kernel<STAGES>, cudaFuncAttributeMaxDynamicSharedMemorySize, smem));
+    nhd_cp_kernel<STAGES><<<grid, THREADS, smem>>>(g);
+}
+
+template <int TILE, int STAGES, bool HDB> static void launch_bulk(const Geo &g, dim3 grid)
+{
+    const int smem = STAGES * 2 * TILE * ROW_BYTES;
+    CK(cudaFuncSetAttribute(bulk_kernel<TILE, STAGES, HDB>, cudaFuncAttributeMaxDynamicSharedMemorySize, smem));
+    bulk_kernel<TILE, STAGES, HDB><<<grid, THREADS, smem>>>(g);
+}
+
+int main()
+{
+    int sms = 0;
+    CK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, 0));
+    cudaDeviceProp prop;
+    CK(cudaGetDeviceProperties(&prop, 0));
+    printf("device %s, %d SMs\n\n| shape | bs | kernel | CTAs | us | GB/s |\n| --- | ---: | --- | ---: | ---: | ---: |\n",
+           prop.name, sms);
+    unsigned *sink;
+    CK(cudaMalloc(&sink, 4));
+    static const int shapes[][3] = {{64, 4096, 1}, {8, 32768, 4}, {1, 131072, 33}};
+    for (auto &sh : shapes)
+        for (int bs : {8, 16, 64}) {
+            const int seqs = sh[0], len = sh[1], bps = len / bs, nblk = seqs * bps;
+            const size_t block_bytes = (size_t)bs * KV_HEADS * ROW_BYTES, bytes = nblk * block_bytes;
+            unsigned char *k, *v;
+            int *tab;
+            CK(cudaMalloc(&k, bytes));
+            CK(cudaMalloc(&v, bytes));
+            CK(cudaMemset(k, 0x31, bytes));
+            CK(cudaMemset(v, 0x32, bytes));
+            std::vector<int> h(nblk);
+            for (int i = 0; i < nblk; i++)
+                h[i] = i;
+            srand(7);
+            for (int i = nblk - 1; i > 0; i--)
+                std::swap(h[i], h[rand() % (i + 1)]);
+            CK(cudaMalloc(&tab, nblk * sizeof(int)));
+            CK(cudaMemcpy(tab, h.data(), nblk * sizeof(int), cudaMemcpyHostToDevice));
+            Geo g{k, v, tab, bps, bs, sh[2], block_bytes, sink};
+            const dim3 grid(sh[2], KV_HEADS, seqs);
+            auto row = [&](const char *name, void (*fn)(const Geo &, dim3), dim3 gr) {
+                const float us = time_it(fn, g, gr);
+                printf("| %d x %d | %d | %s | %u | %.1f | %.0f |\n", seqs, len, bs, name, gr.x * gr.y * gr.z, us,
+                       2.0 * bytes / us / 1e3);
+                fflush(stdout);
+            };
+            if (bs == 16) {
+                static size_t n16;
+                static const uint4 *sk, *sv;
+                n16 = bytes / 16, sk = (const uint4 *)k, sv = (const uint4 *)v;
+                row("stream", [](const Geo &g, dim3 gr) { stream_kernel<<<gr, 512>>>(sk, sv, n16, g.sink); },
+                    dim3(sms * 4));
+                row("nhd_cp s3", launch_cp<3>, grid);
+                row("nhd_cp s4", launch_cp<4>, grid);
+            }
+            row("nhd_bulk t64 s3", launch_bulk<64, 3, false>, grid);
+            row("nhd_bulk t64 s4", launch_bulk<64, 4, false>, grid);
+            if (bs <= 32)
+                row("nhd_bulk t32 s6", launch_bulk<32, 6, false>, grid);
+            row("nhd_bulk t128 s3", launch_bulk<128, 3, false>, grid);
+            row("hdb_bulk t64 s3", launch_bulk<64, 3, true>, grid);
+            row("hdb_bulk t64 s4", launch_bulk<64, 4, true>, grid);
+            row("hdb_bulk t128 s3", launch_bulk<128, 3, true>, grid);
+            CK(cudaFree(k));
+            CK(cudaFree(v));
+            CK(cudaFree(tab));
+        }
+    return 0;
+}
