@@ -4,6 +4,7 @@ reads K/V contiguously; fadsl reads the same values from a paged cache (shuffled
 table) in either layout, 16-bit or fp8.
 
     FADSL_LIBRARY=build/libfadsl.so python3 bench/paged_decode.py --out DIR [--quick]
+        [--rows nhd:16:bf16,hdb:16:fp8e4m3,...]
 
 Every system of a shape is timed twice (in order, then reversed) and keeps its faster
 round (triton.testing.do_bench medians; the card is power-capped). Each fadsl output is
@@ -34,8 +35,14 @@ PEERS = {"sdpa_cudnn": SDPBackend.CUDNN_ATTENTION, "sdpa_flash": SDPBackend.FLAS
 FP8 = {"fp8e4m3": torch.float8_e4m3fn, "fp8e5m2": torch.float8_e5m2}
 
 
-def rows_of(quick):
+def rows_of(quick, spec):
     """(layout, block size, cache) rows timed at every shape."""
+    if spec:
+        rows = [tuple(r.split(":")) for r in spec.split(",")]
+        if any(len(r) != 3 or r[0] not in ("nhd", "hdb") or not r[1].isdigit() or r[2] not in ("bf16", *FP8)
+               for r in rows):
+            raise SystemExit(f"--rows {spec}: want layout:block_size:cache items (nhd|hdb, bf16|{'|'.join(FP8)})")
+        return [(lay, int(bs), cache) for lay, bs, cache in rows]
     if quick:
         return [("nhd", 16, "bf16"), ("hdb", 16, "bf16"), ("nhd", 16, "fp8e4m3")]
     rows = [(lay, bs, "bf16") for lay in ("nhd", "hdb") for bs in BLOCK_SIZES]
@@ -115,11 +122,12 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", required=True)
     ap.add_argument("--quick", action="store_true", help="block size 16 only")
+    ap.add_argument("--rows", help="comma-separated layout:block_size:cache rows (default: all)")
     ap.add_argument("--cooldown", type=float, default=0.5)
     args = ap.parse_args()
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    rows = rows_of(args.quick)
+    rows = rows_of(args.quick, args.rows)
     lines = [f"# Paged decode, same process ({datetime.date.today()}, {torch.cuda.get_device_name()}, "
              f"torch {torch.__version__})", "",
              f"Command: `{' '.join(sys.argv)}`. 32 q / 8 kv heads, d128, bf16 q, shuffled block tables. "

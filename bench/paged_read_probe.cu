@@ -6,9 +6,15 @@
  *               per thread, 64-key tiles, STAGES buffers
  *   nhd_bulk    the same CTAs, one cp.async.bulk per 256-byte key row, mbarrier completion
  *   hdb_bulk    HDB cache: one cp.async.bulk per contiguous (block, head) slab
- * Build: nvcc -O3 -arch=sm_90a -std=c++17 bench/paged_read_probe.cu -o build-lead/paged_read_probe
+ *   nhd_tma     NHD cache: one 5-d TMA box per (block, head) (paged_decode.cuh's FA_DEC_TMA
+ *               copies), 128-byte swizzle; tiles of TILE keys, STAGES buffers, THREADS a CTA
+ * TMA rows run at both L2 promotions (256 and 128 bytes: "l2_128").
+ * Build: nvcc -O3 -arch=sm_90a -std=c++17 bench/paged_read_probe.cu -o build-lead/paged_read_probe \
+ *        -L/usr/local/cuda/lib64/stubs -lcuda
  * Prints one markdown row per kernel and shape: microseconds (median of REPS) and GB/s.
  */
+#include <cuda.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -23,7 +29,11 @@
         }                                                                                             \
     } while (0)
 
-enum { KV_HEADS = 8, ROW_BYTES = 256, THREADS = 128, REPS = 20 };
+/* Bytes of a key's row of one head: 256 (d128, 16-bit); -DROW_BYTES=128 probes d128 fp8. */
+#ifndef ROW_BYTES
+#define ROW_BYTES 256
+#endif
+enum { KV_HEADS = 8, THREADS = 128, REPS = 20 };
 
 struct Geo {
     const unsigned char *k, *v;
@@ -92,8 +102,9 @@ template <int STAGES> __global__ void __launch_bounds__(THREADS) nhd_cp_kernel(G
     const unsigned long long head = blockIdx.y * ROW_BYTES;
     auto issue = [&](int t) {
         const unsigned dst = smem_u32(sm + (t % STAGES) * STAGE);
-        for (int j = threadIdx.x; j < 2 * TILE * 16; j += THREADS) {
-            const int kv = j / (TILE * 16), key = (j / 16) % TILE, ch = j % 16;
+        constexpr int CH = ROW_BYTES / 16; /* 16-byte chunks a key row */
+        for (int j = threadIdx.x; j < 2 * TILE * CH; j += THREADS) {
+            const int kv = j / (TILE * CH), key = (j / CH) % TILE, ch = j % CH;
             const int blk = b0 + t * bpt + key / g.bs;
             if (blk >= b1)
                 continue;
@@ -179,6 +190,55 @@ template <int TILE, int STAGES, bool HDB> __global__ void __launch_bounds__(THRE
         g.sink[0] = acc;
 }
 
+/* One 5-d TMA box per block entry of the tile for K and for V (FA_DEC_TMA's NHD copies). */
+template <int TILE, int STAGES, int NT>
+__global__ void __launch_bounds__(NT) tma_kernel(Geo g, const __grid_constant__ CUtensorMap km,
+                                                 const __grid_constant__ CUtensorMap vm)
+{
+    extern __shared__ __align__(1024) unsigned char sm_raw[];
+    unsigned char *sm = sm_raw + ((1024 - smem_u32(sm_raw) % 1024) % 1024);
+    constexpr int STAGE = 2 * TILE * ROW_BYTES;
+    __shared__ __align__(8) unsigned long long full[STAGES];
+    int b0, b1;
+    split_range(g, b0, b1);
+    const int bpt = TILE / g.bs, n_tiles = (b1 - b0 + bpt - 1) / bpt;
+    const int *tab = g.table + blockIdx.z * g.blocks_per_seq;
+    if (threadIdx.x < STAGES)
+        mbar_init(smem_u32(&full[threadIdx.x]));
+    asm volatile("fence.mbarrier_init.release.cluster;\n" ::: "memory");
+    __syncthreads();
+    auto issue = [&](int t) {
+        const int s = t % STAGES, nb = min(bpt, b1 - (b0 + t * bpt));
+        const unsigned dst = smem_u32(sm + s * STAGE), bar = smem_u32(&full[s]);
+        if (threadIdx.x == 0)
+            mbar_expect(bar, 2 * nb * g.bs * ROW_BYTES);
+        __syncwarp();
+        if (threadIdx.x < 2 * nb) {
+            const int kv = threadIdx.x / nb, e = threadIdx.x % nb;
+            const void *map = kv ? (const void *)&vm : (const void *)&km;
+            asm volatile("cp.async.bulk.tensor.5d.shared::cluster.global.tile.mbarrier::complete_tx::bytes"
+                         " [%0], [%1, {%2, %2, %2, %3, %4}], [%5];\n" ::"r"(dst + (kv * TILE + e * g.bs) * ROW_BYTES),
+                         "l"(map), "r"(0), "r"((int)blockIdx.y), "r"(tab[b0 + t * bpt + e]), "r"(bar)
+                         : "memory");
+        }
+    };
+    for (int s = 0; s < STAGES && s < n_tiles; s++)
+        issue(s);
+    unsigned acc = 0;
+    for (int t = 0; t < n_tiles; t++) {
+        mbar_wait(smem_u32(&full[t % STAGES]), (t / STAGES) & 1);
+        const uint4 x = *(const uint4 *)(sm + (t % STAGES) * STAGE + threadIdx.x * 16);
+        acc ^= x.x ^ x.w;
+        __syncthreads();
+        if (t + STAGES < n_tiles)
+            issue(t + STAGES);
+    }
+    if (acc == 0x12345678u)
+        g.sink[0] = acc;
+}
+
+static CUtensorMap g_km, g_vm;
+
 static float time_it(void (*launch)(const Geo &, dim3), const Geo &g, dim3 grid)
 {
     cudaEvent_t e0, e1;
@@ -211,6 +271,27 @@ template <int TILE, int STAGES, bool HDB> static void launch_bulk(const Geo &g, 
     const int smem = STAGES * 2 * TILE * ROW_BYTES;
     CK(cudaFuncSetAttribute(bulk_kernel<TILE, STAGES, HDB>, cudaFuncAttributeMaxDynamicSharedMemorySize, smem));
     bulk_kernel<TILE, STAGES, HDB><<<grid, THREADS, smem>>>(g);
+}
+
+template <int TILE, int STAGES, int NT> static void launch_tma(const Geo &g, dim3 grid)
+{
+    const int smem = STAGES * 2 * TILE * ROW_BYTES + 1024;
+    CK(cudaFuncSetAttribute(tma_kernel<TILE, STAGES, NT>, cudaFuncAttributeMaxDynamicSharedMemorySize, smem));
+    tma_kernel<TILE, STAGES, NT><<<grid, NT, smem>>>(g, g_km, g_vm);
+}
+
+static void make_map(CUtensorMap *m, const void *base, int nblk, int bs, int box_keys, CUtensorMapL2promotion l2)
+{
+    const cuuint64_t dims[5] = {64, (cuuint64_t)bs, ROW_BYTES / 128, KV_HEADS, (cuuint64_t)nblk};
+    const cuuint64_t strides[4] = {KV_HEADS * ROW_BYTES, 128, ROW_BYTES, (cuuint64_t)bs * KV_HEADS * ROW_BYTES};
+    const cuuint32_t box[5] = {64, (cuuint32_t)box_keys, ROW_BYTES / 128, 1, 1}, unit[5] = {1, 1, 1, 1, 1};
+    CUresult r = cuTensorMapEncodeTiled(m, CU_TENSOR_MAP_DATA_TYPE_UINT16, 5, (void *)base, dims, strides, box, unit,
+                                        CU_TENSOR_MAP_INTERLEAVE_NONE, CU_TENSOR_MAP_SWIZZLE_128B, l2,
+                                        CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE);
+    if (r != CUDA_SUCCESS) {
+        fprintf(stderr, "cuTensorMapEncodeTiled failed: %d\n", (int)r);
+        exit(1);
+    }
 }
 
 int main()
@@ -264,6 +345,20 @@ int main()
             if (bs <= 32)
                 row("nhd_bulk t32 s6", launch_bulk<32, 6, false>, grid);
             row("nhd_bulk t128 s3", launch_bulk<128, 3, false>, grid);
+            make_map(&g_km, k, nblk, bs, bs < 64 ? bs : 64, CU_TENSOR_MAP_L2_PROMOTION_L2_256B);
+            make_map(&g_vm, v, nblk, bs, bs < 64 ? bs : 64, CU_TENSOR_MAP_L2_PROMOTION_L2_256B);
+            row("nhd_tma t128 s3 w4", launch_tma<128, 3, 128>, grid);
+            row("nhd_tma t64 s3 w4", launch_tma<64, 3, 128>, grid);
+            row("nhd_tma t64 s4 w4", launch_tma<64, 4, 128>, grid);
+            if (bs <= 32) {
+                row("nhd_tma t32 s3 w2", launch_tma<32, 3, 64>, grid);
+                row("nhd_tma t32 s4 w2", launch_tma<32, 4, 64>, grid);
+            }
+            row("nhd_tma t128 s2 w4", launch_tma<128, 2, 128>, grid);
+            make_map(&g_km, k, nblk, bs, bs < 64 ? bs : 64, CU_TENSOR_MAP_L2_PROMOTION_L2_128B);
+            make_map(&g_vm, v, nblk, bs, bs < 64 ? bs : 64, CU_TENSOR_MAP_L2_PROMOTION_L2_128B);
+            row("nhd_tma t128 s3 w4 l2_128", launch_tma<128, 3, 128>, grid);
+            row("nhd_tma t64 s3 w4 l2_128", launch_tma<64, 3, 128>, grid);
             row("hdb_bulk t64 s3", launch_bulk<64, 3, true>, grid);
             row("hdb_bulk t64 s4", launch_bulk<64, 4, true>, grid);
             row("hdb_bulk t128 s3", launch_bulk<128, 3, true>, grid);

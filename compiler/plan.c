@@ -21,26 +21,33 @@ static const fa_tile_config fa2_tiles[] = {
 };
 enum { FA2_NUM_TILES = sizeof fa2_tiles / sizeof fa2_tiles[0] };
 
-/* Paged decode tiles per head dim (templates/paged_decode.cuh): block_n keys a stage;
- * more stages for fp8 caches, whose stages are half
- * the bytes, so about as many bytes stay in flight. Rows: the query heads of one KV head
- * times the new tokens, DECODE_ROW_TILE at a time up to DECODE_MAX_ROW_TILES. The 16-bit
- * d128 tile (about 109 KB of shared memory) lets two CTAs share an H100 SM. A warp computes
- * block_n / num_warps keys of a stage (a multiple of 16). fp8 caches read through
- * fragments (FA_DEC_FRAG: NHD, power-of-two head dims) at one row tile (GQA <= 16) take
- * their own tile: 128 keys at d64/d128 halve the per-key share of a tile's fixed work
- * (barrier, table, softmax rescale), which bounds that path (issue-limited at 64 keys:
- * H100, 2026-11-26). */
+/* Paged decode tiles per head dim (templates/paged_decode.cuh): block_n keys a stage, a
+ * warp computing block_n / num_warps of them (a multiple of 16). Rows: the query heads of
+ * one KV head times the new tokens, DECODE_ROW_TILE at a time up to DECODE_MAX_ROW_TILES.
+ * - cp.async 16-bit tiles (before sm_90a): 64 keys, 4 warps; d128 about 109 KB, two CTAs
+ *   an H100 SM.
+ * - fp8 caches: stages of half the bytes, so more of them keep about as many bytes in
+ *   flight, except at d128, where three stages and the warp buffers (HDB) keep two CTAs an
+ *   SM (four stages: one CTA, 0.8x the bf16 cache's speed). fp8 read through fragments
+ *   (FA_DEC_FRAG: NHD, power-of-two head dims) at one row tile (GQA <= 16) take 128 keys at
+ *   d64/d128, halving the per-key share of a tile's fixed work (barrier, table, softmax
+ *   rescale), which bounds that path (issue-limited at 64 keys: H100, 2026-11-26).
+ * - TMA tiles (16-bit caches on sm_90a): 32 keys for two warps, about 54 KB at d128, four
+ *   CTAs an SM, so a batch of 64 sequences x 8 KV heads runs in one wave and a CTA's start
+ *   and end overlap three others' streaming (64 keys x 4 warps lost 4% to a copy-only probe
+ *   reading 3.0 TB/s: bench/results/2026-11-27-h100-session3). HDB blocks of 64 keys and more
+ *   keep 64 keys x 4 warps (decode_tma_narrow). */
 typedef struct fa_decode_config {
     int head_dim, block_n, num_warps, stages_16bit, stages_fp8, block_n_frag, stages_frag;
+    int block_n_tma, warps_tma, stages_tma;
 } fa_decode_config;
 
 static const fa_decode_config decode_tiles[] = {
-    {64, 64, 4, 4, 6, 128, 4},
-    {96, 64, 4, 3, 4, 64, 4},
-    {128, 64, 4, 3, 4, 128, 3},
-    {192, 64, 4, 2, 3, 64, 3},
-    {256, 64, 4, 2, 3, 64, 3},
+    {64, 64, 4, 4, 6, 128, 4, 32, 2, 4},
+    {96, 64, 4, 3, 4, 64, 4, 32, 2, 3},
+    {128, 64, 4, 3, 3, 128, 3, 32, 2, 3},
+    {192, 64, 4, 2, 3, 64, 3, 32, 2, 3},
+    {256, 64, 4, 2, 3, 64, 3, 32, 2, 3},
 };
 enum {
     DECODE_NUM_TILES = sizeof decode_tiles / sizeof decode_tiles[0],
@@ -112,10 +119,20 @@ static bool decode_frag(const fa_key *key)
     return fa_dtype_size(key->kv_dtype) == 1 && key->paged_layout == FA_PAGED_NHD && (d & (d - 1)) == 0;
 }
 
-/* FA_DEC_TMA: K/V tiles by TMA, on sm_90a for 16-bit caches. */
+/* FA_DEC_TMA: K/V tiles by TMA, on sm_90a for 16-bit caches. (fp8 fragment tiles by TMA,
+ * 128-byte swizzle, measured 3-20% slower than their cp.async copies on an H100:
+ * bench/results/2026-11-27-h100-session4.) */
 static bool decode_tma(const fa_key *key)
 {
     return key->arch == FA_ARCH_SM90A && fa_dtype_size(key->kv_dtype) == 2;
+}
+
+/* 16-bit TMA tiles of 32 keys load HDB rows of 64 bytes, which TMA moves slowly: HDB
+ * blocks of 64 keys or more keep the 64-key tile (128-byte rows). */
+static bool decode_tma_narrow(const fa_key *key)
+{
+    return decode_tma(key) && fa_dtype_size(key->kv_dtype) == 2 &&
+           (key->paged_layout == FA_PAGED_NHD || key->paged_block_size < 64);
 }
 
 /* Shared memory of the decode template, mirroring its FA_SM_* map: the pipeline (Q tile,
@@ -157,13 +174,14 @@ static fa_status plan_decode(const fa_key *key, fa_plan *plan, char *err, size_t
     int row_tiles = (key->gqa_ratio + DECODE_ROW_TILE - 1) / DECODE_ROW_TILE;
     int block_m = DECODE_ROW_TILE * (row_tiles < DECODE_MAX_ROW_TILES ? row_tiles : DECODE_MAX_ROW_TILES);
     /* The fragment path's wider tile only for one row tile: more rows at 128 keys spill. */
-    bool wide = decode_frag(key) && block_m == DECODE_ROW_TILE;
-    int block_n = wide ? t->block_n_frag : t->block_n;
-    int stages = wide ? t->stages_frag : fa_dtype_size(key->kv_dtype) == 1 ? t->stages_fp8 : t->stages_16bit;
+    bool wide = decode_frag(key) && block_m == DECODE_ROW_TILE, narrow = decode_tma_narrow(key);
+    int block_n = narrow ? t->block_n_tma : wide ? t->block_n_frag : t->block_n;
+    int warps = narrow ? t->warps_tma : t->num_warps;
+    int stages = narrow ? t->stages_tma : wide ? t->stages_frag : fa_dtype_size(key->kv_dtype) == 1 ? t->stages_fp8 : t->stages_16bit;
     int limit = smem_limit(key->arch);
-    while (decode_smem(key, block_m, block_n, t->num_warps, stages) > limit && stages > 2)
+    while (decode_smem(key, block_m, block_n, warps, stages) > limit && stages > 2)
         stages--;
-    int bytes = decode_smem(key, block_m, block_n, t->num_warps, stages);
+    int bytes = decode_smem(key, block_m, block_n, warps, stages);
     if (bytes > limit) {
         snprintf(err, errlen, "paged decode at head_dim %d needs more shared memory than %s offers", key->head_dim,
                  fa_arch_name(key->arch));
@@ -173,10 +191,10 @@ static fa_status plan_decode(const fa_key *key, fa_plan *plan, char *err, size_t
     plan->template_file = "paged_decode.cuh";
     plan->block_m = block_m;
     plan->block_n = block_n;
-    plan->num_warps = t->num_warps;
+    plan->num_warps = warps;
     plan->stages = stages;
     plan->smem_bytes = bytes;
-    plan->threads = 32 * t->num_warps;
+    plan->threads = 32 * warps;
     plan->tma = decode_tma(key);
     return FA_OK;
 }

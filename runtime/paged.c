@@ -6,9 +6,12 @@
 #include <stdlib.h>
 
 enum {
-    FART_CU_ATTR_SM_COUNT = 16,     /* CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT */
+    FART_CU_ATTR_SM_COUNT = 16,          /* CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT */
+    FART_CU_ATTR_THREADS_PER_SM = 39,    /* CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_MULTIPROCESSOR */
+    FART_CU_ATTR_SMEM_PER_SM = 81,       /* CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_MULTIPROCESSOR */
+    FART_CU_ATTR_BLOCKS_PER_SM = 106,    /* CU_DEVICE_ATTRIBUTE_MAX_BLOCKS_PER_MULTIPROCESSOR */
+    FART_CU_ATTR_SMEM_RESERVED = 111,    /* CU_DEVICE_ATTRIBUTE_RESERVED_SHARED_MEMORY_PER_BLOCK */
     DECODE_MAX_ROWS = 64,           /* query rows (heads of a KV head x new tokens) one decode CTA takes */
-    DECODE_CTAS_PER_SM = 2,         /* resident decode CTAs an SM holds (d128 16-bit tile on an H100) */
     DECODE_MIN_TILES_PER_SPLIT = 4, /* a split reads at least this many key tiles */
     DECODE_MAX_SPLITS = 64,
     WORKSPACE_ALIGN = 256,
@@ -27,14 +30,14 @@ static int64_t decode_rows(const fa_args *a)
     return (int64_t)(a->q_heads / a->kv_heads) * a->seqlen_q;
 }
 
-/* Splits of the key range: enough CTAs to fill every SM DECODE_CTAS_PER_SM deep, no more
- * (the whole grid then runs in one wave), each split DECODE_MIN_TILES_PER_SPLIT tiles of
- * the longest sequence or more. Lengths are bounded by a->seqlen_k (no host sync). The CTA
- * count fits int64: row tiles < 2^31, kv heads and batch < 2^16. */
-static int choose_splits(const fa_args *a, const fa_plan *plan, int sms)
+/* Splits of the key range: enough CTAs to fill every decode CTA slot of the GPU (`slots`),
+ * no more (the whole grid then runs in one wave), each split DECODE_MIN_TILES_PER_SPLIT
+ * tiles of the longest sequence or more. Lengths are bounded by a->seqlen_k (no host
+ * sync). The CTA count fits int64: row tiles < 2^31, kv heads and batch < 2^16. */
+static int choose_splits(const fa_args *a, const fa_plan *plan, int slots)
 {
     long long ctas = (decode_rows(a) + plan->block_m - 1) / plan->block_m * a->kv_heads * a->batch;
-    long long splits = (long long)sms * DECODE_CTAS_PER_SM / ctas;
+    long long splits = slots / ctas;
     long long tiles = ((long long)a->seqlen_k + plan->block_n - 1) / plan->block_n;
     if (splits > tiles / DECODE_MIN_TILES_PER_SPLIT)
         splits = tiles / DECODE_MIN_TILES_PER_SPLIT;
@@ -44,8 +47,8 @@ static int choose_splits(const fa_args *a, const fa_plan *plan, int sms)
 }
 
 /* Workspace layout: split_o [splits, batch, q_heads, q_len, D] float32, then split_lse.
- * Splits > 1 only when the grid has at most `sms` CTAs of block_m <= 64 rows, so these
- * sizes stay below sms * 2^22 bytes (64 splits, head_dim <= 256): no overflow. */
+ * Splits > 1 only when the grid has at most `slots` CTAs of block_m <= 64 rows, so these
+ * sizes stay below slots * 2^22 bytes (64 splits, head_dim <= 256): no overflow. */
 static size_t lse_offset(const fa_args *a, int splits, int head_dim)
 {
     size_t o = (size_t)splits * a->batch * a->q_heads * a->seqlen_q * head_dim * sizeof(float);
@@ -58,11 +61,27 @@ static size_t workspace_bytes(const fa_args *a, int splits, int head_dim)
                       : 0;
 }
 
-static fadsl_status sm_count(const fart_cu *cu, int *sms)
+/* Decode CTAs the current device holds at once: SMs x CTAs an SM, as shared memory and
+ * threads allow (registers are not counted: the decode kernels stay under 255 a thread). */
+static fadsl_status decode_slots(const fart_cu *cu, const fa_plan *plan, int *slots)
 {
     CUdevice dev;
+    int sms, smem, reserved, threads, blocks;
     fadsl_status s = fart_cu_check(cu->CtxGetDevice(&dev), "cuCtxGetDevice");
-    return s ? s : fart_cu_check(cu->DeviceGetAttribute(sms, FART_CU_ATTR_SM_COUNT, dev), "cuDeviceGetAttribute");
+    static const int attrs[] = {FART_CU_ATTR_SM_COUNT, FART_CU_ATTR_SMEM_PER_SM, FART_CU_ATTR_SMEM_RESERVED,
+                                FART_CU_ATTR_THREADS_PER_SM, FART_CU_ATTR_BLOCKS_PER_SM};
+    int *vals[] = {&sms, &smem, &reserved, &threads, &blocks};
+    for (int i = 0; i < 5 && !s; i++)
+        s = fart_cu_check(cu->DeviceGetAttribute(vals[i], attrs[i], dev), "cuDeviceGetAttribute");
+    if (s)
+        return s;
+    int per_sm = smem / (plan->smem_bytes + reserved);
+    if (per_sm > threads / plan->threads)
+        per_sm = threads / plan->threads;
+    if (per_sm > blocks)
+        per_sm = blocks;
+    *slots = sms * (per_sm > 1 ? per_sm : 1);
+    return FADSL_OK;
 }
 
 fadsl_status fadsl_workspace_size(const fadsl_fwd_desc *d, size_t *bytes)
@@ -82,15 +101,15 @@ fadsl_status fadsl_workspace_size(const fadsl_fwd_desc *d, size_t *bytes)
     if (ps != FA_OK)
         return fart_fail((fadsl_status)ps, "%s", err);
     CUcontext ctx;
-    int cc, sms;
+    int cc, slots;
     const fart_cu *cu;
-    if ((s = fart_context(d->device, &ctx, &cc)) || (s = fart_driver(&cu)) || (s = sm_count(cu, &sms)))
+    if ((s = fart_context(d->device, &ctx, &cc)) || (s = fart_driver(&cu)) || (s = decode_slots(cu, &plan, &slots)))
         return s;
     const fa_program *p;
     fa_args args;
     if ((s = fart_variant_get(d->variant, &p)) || (s = fart_fill_args(d, p, &args)))
         return s;
-    *bytes = workspace_bytes(&args, choose_splits(&args, &plan, sms), d->head_dim);
+    *bytes = workspace_bytes(&args, choose_splits(&args, &plan, slots), d->head_dim);
     return FADSL_OK;
 }
 
@@ -213,11 +232,11 @@ fadsl_status fart_paged_launch(const fadsl_fwd_desc *d, const fa_key *key, const
 {
     const fadsl_paged_desc *pg = d->paged;
     const fart_cu *cu;
-    int sms;
+    int slots;
     fadsl_status s;
-    if ((s = fart_driver(&cu)) || (s = sm_count(cu, &sms)))
+    if ((s = fart_driver(&cu)) || (s = decode_slots(cu, plan, &slots)))
         return s;
-    int splits = choose_splits(args, plan, sms);
+    int splits = choose_splits(args, plan, slots);
     if (splits > 1 && (!pg->workspace || pg->workspace_size < workspace_bytes(args, splits, d->head_dim)))
         splits = 1;
     unsigned grid_x;

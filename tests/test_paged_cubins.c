@@ -51,27 +51,41 @@ static void test_names_and_plans(void)
     k.gqa_ratio = 32; /* two m16 row tiles */
     CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_OK);
     CU_ASSERT_EQUAL(plan.block_m, 32);
-    /* The 16-bit d128 tile leaves room for two CTAs on an H100 SM. */
+    /* The 16-bit d128 tile comes by TMA on sm_90a, 32 keys for two warps: four CTAs share an
+     * H100 SM (228 KB, 1 KB reserved a CTA); elsewhere 64 keys for four warps. */
     k = decode_key(FA_ARCH_SM90A, FA_PAGED_NHD, 16, FA_DTYPE_BF16, 4);
     CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_OK);
-    CU_ASSERT(2 * plan.smem_bytes <= 227 * 1024);
-    CU_ASSERT_EQUAL(plan.block_n, 64);
-    /* Its tiles come by TMA on sm_90a only, and only for 16-bit caches. */
     CU_ASSERT_TRUE(plan.tma);
+    CU_ASSERT_EQUAL(plan.block_n, 32);
+    CU_ASSERT_EQUAL(plan.threads, 64);
+    CU_ASSERT(4 * (plan.smem_bytes + 1024) <= 228 * 1024);
     k.arch = FA_ARCH_SM89;
     CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_OK);
     CU_ASSERT_FALSE(plan.tma);
-    k.arch = FA_ARCH_SM90A;
-    /* fp8 NHD at d128 reads fragments from 128-key byte tiles, still two CTAs an SM; fp8
-     * through warp buffers (HDB, or NHD at d96) keeps 64 keys. */
+    CU_ASSERT_EQUAL(plan.block_n, 64);
+    CU_ASSERT(plan.smem_bytes <= 99 * 1024);
+    /* HDB blocks of 64 keys and more keep 64-key TMA tiles (128-byte rows) for 4 warps. */
+    k = decode_key(FA_ARCH_SM90A, FA_PAGED_HDB, 64, FA_DTYPE_BF16, 4);
+    CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_OK);
+    CU_ASSERT_TRUE(plan.tma);
+    CU_ASSERT_EQUAL(plan.block_n, 64);
+    CU_ASSERT_EQUAL(plan.threads, 128);
+    k.paged_block_size = 32;
+    CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_OK);
+    CU_ASSERT_EQUAL(plan.block_n, 32);
+    /* fp8 NHD at d128 reads fragments from 128-key byte tiles (cp.async), two CTAs an SM.
+     * fp8 through warp buffers (HDB, or NHD at d96) keeps 64 keys, and at d128 still two
+     * CTAs an SM. */
     k = decode_key(FA_ARCH_SM90A, FA_PAGED_NHD, 16, FA_DTYPE_FP8E4M3, 4);
     CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_OK);
     CU_ASSERT_EQUAL(plan.block_n, 128);
-    CU_ASSERT(2 * plan.smem_bytes <= 227 * 1024);
+    CU_ASSERT(2 * (plan.smem_bytes + 1024) <= 228 * 1024);
     CU_ASSERT_FALSE(plan.tma);
     k.paged_layout = FA_PAGED_HDB;
     CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_OK);
     CU_ASSERT_EQUAL(plan.block_n, 64);
+    CU_ASSERT_FALSE(plan.tma);
+    CU_ASSERT(2 * (plan.smem_bytes + 1024) <= 228 * 1024);
     k.paged_layout = FA_PAGED_NHD;
     k.head_dim = 96;
     CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_OK);
