@@ -27,11 +27,11 @@ enum { FA2_NUM_TILES = sizeof fa2_tiles / sizeof fa2_tiles[0] };
  * - cp.async 16-bit tiles (before sm_90a): 64 keys, 4 warps; d128 about 109 KB, two CTAs
  *   an H100 SM.
  * - fp8 caches: stages of half the bytes, so more of them keep about as many bytes in
- *   flight, except at d128, where three stages and the warp buffers (HDB) keep two CTAs an
- *   SM (four stages: one CTA, 0.8x the bf16 cache's speed). fp8 read through fragments
- *   (FA_DEC_FRAG: NHD, power-of-two head dims) at one row tile (GQA <= 16) take 128 keys at
- *   d64/d128, halving the per-key share of a tile's fixed work (barrier, table, softmax
- *   rescale), which bounds that path (issue-limited at 64 keys: H100, 2026-11-26).
+ *   flight, except at d128, where three stages keep two CTAs an SM. fp8 read through
+ *   fragments (FA_DEC_FRAG: power-of-two head dims) at one row tile (GQA <= 16) take 128
+ *   keys at d64/d128, halving the per-key share of a tile's fixed work (barrier, table,
+ *   softmax rescale), which bounds that path (issue-limited at 64 keys: H100, 2026-11-26);
+ *   HDB reads fragments only from those (decode_frag_tile), else through warp buffers.
  * - TMA tiles (16-bit caches on sm_90a): 32 keys for two warps, about 54 KB at d128, four
  *   CTAs an SM, so a batch of 64 sequences x 8 KV heads runs in one wave and a CTA's start
  *   and end overlap three others' streaming (64 keys x 4 warps lost 4% to a copy-only probe
@@ -58,6 +58,10 @@ enum {
     DECODE_MBAR = 8,       /* bytes of an mbarrier */
     DECODE_MBAR_SLACK = 4, /* the barriers' 8-byte alignment after the 4-byte table ring */
     DECODE_TMA_ALIGN = 1024, /* TMA stages: the 128-byte swizzle repeats every 1024 bytes */
+    DECODE_FRAG_HDB_WARP_KEYS = 32, /* HDB fragment reads: 4 keys a thread, 8 threads a row */
+    DECODE_FRAG_HDB_MIN_KEYS = 128, /* HDB fragment tiles: 8 16-byte chunks a d row to swizzle */
+    DECODE_SLAB_BULK_MAX = 16,      /* HDB blocks of up to 16 keys: bulk copies (FA_DEC_SLAB_BULK) */
+    DECODE_FP8_SLAB_PAD = 4,        /* bytes a key an fp8 slab is padded by (FA_DEC_ENTRY_STRIDE) */
 };
 
 /* Hopper (sm_90a, wgmma) forward tiles: 64 rows per consumer warpgroup, a producer
@@ -111,27 +115,41 @@ static int smem_bytes(const fa_tile_config *t, int elem_size)
     return (t->block_m + t->stages * 2 * t->block_n) * row * elem_size;
 }
 
-/* FA_DEC_FRAG: an fp8 NHD cache at a power-of-two head dim, its mma fragments read straight
- * from the byte tiles. */
+/* An fp8 cache at a power-of-two head dim: its mma fragments may come straight from the
+ * byte tiles (FA_DEC_FRAG), which wide tiles serve. */
 static bool decode_frag(const fa_key *key)
 {
     int d = key->head_dim;
-    return fa_dtype_size(key->kv_dtype) == 1 && key->paged_layout == FA_PAGED_NHD && (d & (d - 1)) == 0;
+    return fa_dtype_size(key->kv_dtype) == 1 && (d & (d - 1)) == 0;
 }
 
-/* FA_DEC_TMA: K/V tiles by TMA, on sm_90a for 16-bit caches. (fp8 fragment tiles by TMA,
- * 128-byte swizzle, measured 3-20% slower than their cp.async copies on an H100:
- * bench/results/2026-11-27-h100-session4.) */
-static bool decode_tma(const fa_key *key)
+/* FA_DEC_FRAG of paged_decode.cuh for a tile: NHD always, HDB at 32 keys a warp in tiles of
+ * 128 keys or more (its fragment loads and swizzle are made for those). */
+static bool decode_frag_tile(const fa_key *key, int block_n, int warps)
 {
-    return key->arch == FA_ARCH_SM90A && fa_dtype_size(key->kv_dtype) == 2;
+    return decode_frag(key) &&
+           (key->paged_layout == FA_PAGED_NHD || (block_n / warps == DECODE_FRAG_HDB_WARP_KEYS && block_n >= DECODE_FRAG_HDB_MIN_KEYS));
+}
+
+/* FA_DEC_TMA for a tile: K/V by TMA (or bulk copies) on sm_90a, for 16-bit caches and for
+ * fp8 HDB fragment tiles of blocks of up to 16 keys, whose slabs come as one plain bulk copy
+ * each (as 16-byte cp.async copies they read at 0.6-0.7x the speed of larger blocks on an
+ * H100). fp8 NHD fragment tiles by TMA (128-byte swizzle) measured 3-20% slower than by
+ * cp.async: bench/results/2026-11-27-h100-session4. */
+static bool decode_tma(const fa_key *key, int block_n, int warps)
+{
+    if (key->arch != FA_ARCH_SM90A)
+        return false;
+    return fa_dtype_size(key->kv_dtype) == 2 ||
+           (key->paged_layout == FA_PAGED_HDB && key->paged_block_size <= DECODE_SLAB_BULK_MAX &&
+            decode_frag_tile(key, block_n, warps));
 }
 
 /* 16-bit TMA tiles of 32 keys load HDB rows of 64 bytes, which TMA moves slowly: HDB
  * blocks of 64 keys or more keep the 64-key tile (128-byte rows). */
 static bool decode_tma_narrow(const fa_key *key)
 {
-    return decode_tma(key) && fa_dtype_size(key->kv_dtype) == 2 &&
+    return key->arch == FA_ARCH_SM90A && fa_dtype_size(key->kv_dtype) == 2 &&
            (key->paged_layout == FA_PAGED_NHD || key->paged_block_size < 64);
 }
 
@@ -142,15 +160,16 @@ static bool decode_tma_narrow(const fa_key *key)
 static int decode_smem(const fa_key *key, int block_m, int block_n, int warps, int stages)
 {
     int d = key->head_dim, bs = key->paged_block_size, wk = block_n / warps;
-    bool fp8 = fa_dtype_size(key->kv_dtype) == 1, nhd = key->paged_layout == FA_PAGED_NHD, tma = decode_tma(key);
-    int q = block_m * (d + DECODE_PAD) * 2;
+    bool fp8 = fa_dtype_size(key->kv_dtype) == 1, nhd = key->paged_layout == FA_PAGED_NHD;
+    bool tma = decode_tma(key, block_n, warps);
+    int q = block_m * (d + DECODE_PAD) * 2, bse = bs < block_n ? bs : block_n;
     int stage = fp8 ? block_n * d : nhd ? block_n * (d + DECODE_PAD) * 2 : d * (block_n + DECODE_PAD) * 2;
-    if (tma) {
+    if (tma) { /* entries FA_DEC_ENTRY_STRIDE apart (fp8 slabs padded) */
         q = (q + DECODE_TMA_ALIGN - 1) / DECODE_TMA_ALIGN * DECODE_TMA_ALIGN;
-        stage = d * block_n * 2;
+        stage = block_n / bse * (fp8 ? d * bse + bse * DECODE_FP8_SLAB_PAD : d * bse * 2);
     }
-    int warp_bufs = fp8 && !decode_frag(key) ? warps * 2 * (nhd ? wk * (d + DECODE_PAD) : d * (wk + DECODE_PAD)) * 2 : 0;
-    int ring = (stages + 1) * (block_n / (bs < block_n ? bs : block_n)) * DECODE_F32;
+    int warp_bufs = fp8 && !decode_frag_tile(key, block_n, warps) ? warps * 2 * (nhd ? wk * (d + DECODE_PAD) : d * (wk + DECODE_PAD)) * 2 : 0;
+    int ring = (stages + 1) * (block_n / bse) * DECODE_F32;
     int bars = DECODE_MBAR_SLACK + DECODE_MBAR * stages; /* a stage's mbarrier, 8-aligned */
     int pipeline = q + 2 * stages * stage + warp_bufs + ring + bars;
     int combine = q + warps * block_m * (d + 2) * DECODE_F32;
@@ -195,7 +214,7 @@ static fa_status plan_decode(const fa_key *key, fa_plan *plan, char *err, size_t
     plan->stages = stages;
     plan->smem_bytes = bytes;
     plan->threads = 32 * warps;
-    plan->tma = decode_tma(key);
+    plan->tma = decode_tma(key, block_n, warps);
     return FA_OK;
 }
 

@@ -7,10 +7,12 @@
  * ratio), so each K/V tile is read from memory once for all of them (GQA packing).
  * K/V: tiles of FA_BLOCK_N keys stream through FA_STAGES shared-memory buffers; the
  * block-table entries of a tile are fetched once, a tile ahead, into shared memory. Copies:
- *   FA_DEC_TMA 1 (sm_90a, 16-bit caches; set by compiler/plan.c): TMA, one box per
- *     (block, 64 d) of a head (NHD) or per (block, head) slab (HDB), swizzled by the tensor
- *     maps in args.k_tmap/v_tmap (runtime/paged.c) so ldmatrix reads are conflict-free
- *     (fa_dec_off); each stage completes on its own mbarrier. Blocks past the sequence are
+ *   FA_DEC_TMA 1 (sm_90a, set by compiler/plan.c: 16-bit caches, and fp8 HDB fragment
+ *     tiles of blocks of 8 or 16 keys): TMA, one box per (block, 64 d) of a head (NHD) or
+ *     per (block, head) slab (HDB), swizzled by the tensor maps in args.k_tmap/v_tmap
+ *     (runtime/paged.c) so ldmatrix reads are conflict-free (fa_dec_off), or for HDB slabs
+ *     of rows under 64 bytes one plain bulk copy a slab; each stage completes on its own
+ *     mbarrier. Blocks past the sequence are
  *     not copied: their scores are masked and a warp zeroes the V of keys past the
  *     sequence before P.V (0 * a stale NaN would not be 0).
  *   0: 16-byte cp.async into padded rows, zero-filled past the sequence, L2 asked for
@@ -35,14 +37,17 @@
  *     fp16 exactly; a bf16 query tile is rescaled once a CTA by a power of two into fp16
  *     range, the factor folded into the softmax scale). args.k_descale/v_descale (or the
  *     per-head arrays) scale S and O. Two ways to the mma operands:
- *     FA_DEC_FRAG (NHD, power-of-two D): each thread reads its fragment bytes straight from
- *       the byte tile (16 bytes of a key for K, 8 for V) and converts them in registers.
- *       The fragments' key and d orders are permuted so those bytes are contiguous: S
- *       column n of tile nt is key fa_dec_key(nt, n), O column n of tile dt is d
- *       fa_dec_col(dt, n), and the Q fragments take the matching d order (the QK sum is
- *       order-free). The byte tiles are XOR-swizzled per 128-byte line (fa_dec_swz).
- *     otherwise (HDB, D 96/192): each warp converts its keys into its own 16-bit buffers,
- *       read with ldmatrix like a 16-bit tile.
+ *     FA_DEC_FRAG (power-of-two D; HDB: 32 keys a warp, tiles of 128 keys or more): each
+ *       thread reads its fragment bytes straight from the byte tile and converts them in
+ *       registers. The fragments' key and d orders are permuted so those bytes are
+ *       contiguous: S column n of tile nt is key fa_dec_key(nt, n), O column n of tile dt is
+ *       d fa_dec_col(dt, n), and the Q fragments take the matching d order (the QK sum is
+ *       order-free). NHD: 16 bytes of a key for K, 8 for V, tiles XOR-swizzled per 128-byte
+ *       line (fa_dec_swz). HDB: 4 keys of each of 4 d rows for K and 8 keys of a d row for
+ *       V, paired by byte permutes; rows XOR-swizzled in 16-byte chunks (fa_dec_hdb_at);
+ *       the Q tile is permuted in shared memory once (fa_dec_q_permute).
+ *     otherwise (NHD at D 96/192, HDB at 16 keys a warp): each warp converts its keys into
+ *       its own 16-bit buffers, read with ldmatrix like a 16-bit tile.
  *   Variants: fa_key_range (union over the CTA's heads) bounds the tiles visited, plus the
  *   sink tiles; fa_tile_class (over every head of the CTA) skips EMPTY warp tiles and drops
  *   masking on FULL ones; fa_visible, fa_score per element with the row's own head;
@@ -58,7 +63,10 @@
 #define FA_KS_QK (FA_HEAD_DIM / 16)
 
 /* fp8 operand path (see the header). */
-#define FA_DEC_FRAG (FA_KV_FP8 && FA_PAGED_NHD && (FA_HEAD_DIM & (FA_HEAD_DIM - 1)) == 0)
+#define FA_DEC_FRAG                                                                                      \
+    (FA_KV_FP8 && (FA_HEAD_DIM & (FA_HEAD_DIM - 1)) == 0 &&                                              \
+     (FA_PAGED_NHD || (FA_DEC_WARP_KEYS == 32 && FA_BLOCK_N >= 128)))
+#define FA_DEC_FRAG_HDB (FA_DEC_FRAG && !FA_PAGED_NHD)
 #define FA_DEC_WARP_BUFS (FA_KV_FP8 && !FA_DEC_FRAG)
 #define FA_DEC_D64 (FA_HEAD_DIM / 64) /* 64-wide d groups: a K load (16 bytes) serves 4 k16 steps */
 
@@ -84,8 +92,13 @@
 #else
 #define FA_TMA_SWZ_MASK (FA_DEC_SLAB_BULK ? 0 : FA_BSE * 2 / 16 - 1)
 #endif
-#define FA_TMA_STAGE_BYTES (FA_HEAD_DIM * FA_BLOCK_N * 2)
-#define FA_TMA_ENTRY_BYTES (FA_TMA_STAGE_BYTES / FA_TILE_ENTRIES) /* K (or V) bytes of one entry */
+#define FA_TMA_ENTRY_BYTES (FA_HEAD_DIM * FA_BSE * FA_KV_BYTES) /* K (or V) bytes of one entry */
+/* Entries sit FA_DEC_ENTRY_STRIDE apart: fp8 slabs FA_BSE * 4 bytes past their size, so the
+ * fragment loads that span slabs take different banks (fa_dec_hdb_at). */
+#define FA_DEC_ENTRY_STRIDE (FA_TMA_ENTRY_BYTES + (FA_KV_FP8 ? FA_BSE * 4 : 0))
+#if FA_DEC_TMA && FA_KV_FP8 && !(FA_DEC_FRAG_HDB && FA_DEC_SLAB_BULK)
+#error "fp8 TMA stages are HDB fragment tiles of bulk-copied slabs only"
+#endif
 
 /* Copy geometry: NHD chunks are 16 bytes along D; HDB chunks run along a d row's keys,
  * 16 bytes or the whole block row when that is shorter (fp8, block size 8: 8 bytes). */
@@ -116,7 +129,7 @@
 #endif
 /* One K or V stage: a 16-bit tile, or for fp8 the unpadded byte tile as stored. */
 #if FA_DEC_TMA
-#define FA_STAGE_BYTES FA_TMA_STAGE_BYTES
+#define FA_STAGE_BYTES (FA_DEC_ENTRY_STRIDE * FA_TILE_ENTRIES)
 #elif FA_KV_FP8
 #define FA_STAGE_BYTES (FA_BLOCK_N * FA_HEAD_DIM)
 #elif FA_PAGED_NHD
@@ -170,7 +183,34 @@ __device__ __forceinline__ void fa_dec_mma(float d[4], const fa_u32 a[4], fa_u32
 }
 
 
-#if FA_DEC_FRAG
+#if FA_DEC_FRAG_HDB
+/* Key (of the warp's 32) of S column n of n8 tile nt: thread g's K bytes of the 4 n8 tiles
+ * are one 4-byte word of a d row (keys 4g..4g+3); its P values of k16 step ks are then
+ * keys 8 t4 + 2 ks + {0, 4, 1, 5}, 8 bytes of a V row for both steps. */
+__device__ __forceinline__ int fa_dec_key(int nt, int n)
+{
+    return FA_NT_S * n + nt;
+}
+
+__device__ __forceinline__ int fa_dec_col(int dt, int n)
+{
+    return dt * 8 + n;
+}
+
+/* Byte offset of (d, key) in an HDB byte tile. cp.async tiles ([D][FA_BLOCK_N]): 16-byte
+ * chunks XOR 2 (d % 4), so the 4 d rows a K load reads (d % 4 = t4) and the 4 a V half warp
+ * reads (d % 4 = g % 4) take 8 different chunks of the 128-byte bank space. TMA tiles: slab
+ * after slab ([D][FA_BSE] each, FA_DEC_ENTRY_STRIDE apart); the stride's extra FA_BSE * 4
+ * bytes move the 2 or 4 slabs a load spans to other banks. */
+__device__ __forceinline__ int fa_dec_hdb_at(int d, int key)
+{
+#if FA_DEC_TMA
+    return key / FA_BSE * FA_DEC_ENTRY_STRIDE + d * FA_BSE + key % FA_BSE;
+#else
+    return d * FA_BLOCK_N + ((key / 16) ^ (2 * (d & 3))) * 16 + key % 16;
+#endif
+}
+#elif FA_DEC_FRAG
 /* Key (of the warp's keys) of S column n of n8 tile nt: a thread's P values of a k16 step
  * are 4 consecutive keys, so its V fragments are 4 key rows. */
 __device__ __forceinline__ int fa_dec_key(int nt, int n)
@@ -355,7 +395,9 @@ __device__ __forceinline__ void fa_dec_load(const void *cache, long long head_of
         const unsigned char *src =
             base + (blk * block_stride + (long long)dd * FA_PAGED_BLOCK + in_block0 + piece * FA_CHUNK_KEYS) *
                        FA_KV_BYTES;
-#if FA_KV_FP8
+#if FA_DEC_FRAG_HDB
+        const fa_u32 d = dst + fa_dec_hdb_at(dd, n);
+#elif FA_KV_FP8
         const fa_u32 d = dst + dd * FA_BLOCK_N + n;
 #else
         const fa_u32 d = dst + (dd * FA_LD_TILE + n) * 2;
@@ -438,11 +480,11 @@ __device__ __forceinline__ void fa_dec_load_tma(const fa_args &a, int hk, const 
     for (int i = threadIdx.x; i < 2 * n; i += FA_THREADS) {
         const bool v = i >= n;
         const int e = v ? i - n : i;
-        const fa_u32 dst = (v ? v_dst : k_dst) + e * FA_TMA_ENTRY_BYTES;
+        const fa_u32 dst = (v ? v_dst : k_dst) + e * FA_DEC_ENTRY_STRIDE;
 #if FA_DEC_SLAB_BULK
         const long long slab = (long long)entries[e] * (v ? a.v_block_stride : a.k_block_stride) +
                                (long long)hk * (v ? a.v_head_stride : a.k_head_stride);
-        fa_bulk_copy(dst, (const fa_u16 *)(v ? a.v : a.k) + slab, FA_TMA_ENTRY_BYTES, bar);
+        fa_bulk_copy(dst, (const unsigned char *)(v ? a.v : a.k) + slab * FA_KV_BYTES, FA_TMA_ENTRY_BYTES, bar);
 #else
         fa_tma_load(dst, v ? a.v_tmap : a.k_tmap, in_block0, hk, entries[e], bar);
 #endif
@@ -455,8 +497,13 @@ __device__ __forceinline__ void fa_dec_zero_tail(unsigned char *v, int warp, int
 {
     for (int i = lane; i < FA_DEC_WARP_KEYS * FA_HEAD_DIM; i += 32) {
         const int kk = i / FA_HEAD_DIM, d = i % FA_HEAD_DIM;
-        if (n0 + kk >= kv_len)
-            *(fa_u16 *)(v + fa_dec_off(d, warp * FA_DEC_WARP_KEYS + kk)) = 0;
+        if (n0 + kk < kv_len)
+            continue;
+#if FA_DEC_FRAG_HDB
+        v[fa_dec_hdb_at(d, warp * FA_DEC_WARP_KEYS + kk)] = 0;
+#else
+        *(fa_u16 *)(v + fa_dec_off(d, warp * FA_DEC_WARP_KEYS + kk)) = 0;
+#endif
     }
     fa_fence_proxy_async(); /* before a later TMA copy rewrites these bytes */
     __syncwarp();
@@ -490,7 +537,7 @@ __device__ __forceinline__ int fa_dec_tile_class(const fa_args &a, fa_ctx c, int
     return cls < 0 ? FA_TILE_EMPTY : cls;
 }
 
-#if FA_DEC_FRAG
+#if FA_DEC_FRAG && FA_PAGED_NHD
 /* S += Q.K^T of the warp's keys from the byte tile k_t (FA_DEC_FRAG): per 64-wide d group,
  * each thread reads 16 bytes of its key of each n8 tile (4 k16 steps of B fragments) and
  * the Q fragments of the matching d order (16 fp16 of a row, 2 conflict-free loads). */
@@ -559,6 +606,81 @@ __device__ __forceinline__ void fa_dec_pv_frag(float (&o)[FA_MI][FA_NT_O][4], co
                 for (int mi = 0; mi < FA_MI; mi++)
                     fa_dec_mma(o[mi][8 * u + 4 * w + j], pa[mi], b0, b1);
             }
+        }
+    }
+}
+#endif
+
+#if FA_DEC_FRAG_HDB
+/* Reorders each 16-d group of every Q row so that fragment position 2 t + e + 8 h holds
+ * d 4 (2 h + e) + t: the d rows fa_dec_qk_hdb pairs into its B fragments. One thread a
+ * group, in place (barriers around it are the caller's). */
+__device__ __forceinline__ void fa_dec_q_permute(fa_u16 *sQ, int tid)
+{
+    for (int i = tid; i < FA_BLOCK_M * FA_KS_QK; i += FA_THREADS) {
+        uint4 *p = (uint4 *)(sQ + (i / FA_KS_QK) * FA_LDQ + (i % FA_KS_QK) * 16);
+        const uint4 a = p[0], b = p[1];
+        const fa_u32 w[8] = {a.x, a.y, a.z, a.w, b.x, b.y, b.z, b.w};
+        fa_u32 out[8];
+#pragma unroll
+        for (int k = 0; k < 16; k += 2) { /* positions k, k + 1: d 4 (2 h + e) + t, e = 0, 1 */
+            const int t = k % 8 / 2, h = k / 8, d0 = 8 * h + t, d1 = d0 + 4;
+            out[k / 2] = (w[d0 / 2] >> (16 * (d0 % 2)) & 0xffffu) | (w[d1 / 2] >> (16 * (d1 % 2))) << 16;
+        }
+        p[0] = make_uint4(out[0], out[1], out[2], out[3]);
+        p[1] = make_uint4(out[4], out[5], out[6], out[7]);
+    }
+}
+
+/* S += Q.K^T of the warp's keys (from wkey) from the HDB byte tile k_t: per k16 step, the
+ * 4 keys 4g..4g+3 of d rows 16 ks + 4 slot + t4 (one word each); byte permutes pair slots
+ * (0, 1) and (2, 3) per key, key 4g + nt being n8 tile nt's column g. */
+__device__ __forceinline__ void fa_dec_qk_hdb(float (&s)[FA_MI][FA_NT_S][4], fa_u32 q_lane,
+                                              const unsigned char *k_t, int wkey, int g, int t4)
+{
+#pragma unroll
+    for (int ks = 0; ks < FA_KS_QK; ks++) {
+        fa_u32 qa[FA_MI][4], w[4], pr[2][2];
+#pragma unroll
+        for (int mi = 0; mi < FA_MI; mi++)
+            fa_ldmatrix_x4(q_lane + (mi * 16 * FA_LDQ + ks * 16) * 2, qa[mi]);
+#pragma unroll
+        for (int sl = 0; sl < 4; sl++)
+            w[sl] = *(const fa_u32 *)(k_t + fa_dec_hdb_at(16 * ks + 4 * sl + t4, wkey + 4 * g));
+#pragma unroll
+        for (int b = 0; b < 2; b++) {
+            asm("prmt.b32 %0, %1, %2, 0x5140;\n" : "=r"(pr[b][0]) : "r"(w[2 * b]), "r"(w[2 * b + 1]));
+            asm("prmt.b32 %0, %1, %2, 0x7362;\n" : "=r"(pr[b][1]) : "r"(w[2 * b]), "r"(w[2 * b + 1]));
+        }
+#pragma unroll
+        for (int nt = 0; nt < FA_NT_S; nt++) {
+            const fa_u32 b0 = nt % 2 ? fa_fp8x2_to_f16x2<1>(pr[0][nt / 2]) : fa_fp8x2_to_f16x2<0>(pr[0][nt / 2]);
+            const fa_u32 b1 = nt % 2 ? fa_fp8x2_to_f16x2<1>(pr[1][nt / 2]) : fa_fp8x2_to_f16x2<0>(pr[1][nt / 2]);
+#pragma unroll
+            for (int mi = 0; mi < FA_MI; mi++)
+                fa_dec_mma(s[mi][nt], qa[mi], b0, b1);
+        }
+    }
+}
+
+/* O += P.V over the warp's keys from the HDB byte tile v_t, both k16 steps at once: d row
+ * 8 dt + g, keys 8 t4..8 t4 + 7 (one 8-byte load); step ks takes bytes (2 ks, 2 ks + 4)
+ * and (2 ks + 1, 2 ks + 5). */
+__device__ __forceinline__ void fa_dec_pv_hdb(float (&o)[FA_MI][FA_NT_O][4], const fa_u32 (&pa)[FA_KS_PV][FA_MI][4],
+                                              const unsigned char *v_t, int wkey, int g, int t4)
+{
+#pragma unroll
+    for (int dt = 0; dt < FA_NT_O; dt++) {
+        const uint2 x = *(const uint2 *)(v_t + fa_dec_hdb_at(8 * dt + g, wkey + 8 * t4));
+        fa_u32 pr[2];
+        asm("prmt.b32 %0, %1, %2, 0x5140;\n" : "=r"(pr[0]) : "r"(x.x), "r"(x.y));
+        asm("prmt.b32 %0, %1, %2, 0x7362;\n" : "=r"(pr[1]) : "r"(x.x), "r"(x.y));
+#pragma unroll
+        for (int ks = 0; ks < FA_KS_PV; ks++) {
+            const fa_u32 b0 = fa_fp8x2_to_f16x2<0>(pr[ks]), b1 = fa_fp8x2_to_f16x2<1>(pr[ks]);
+#pragma unroll
+            for (int mi = 0; mi < FA_MI; mi++)
+                fa_dec_mma(o[mi][dt], pa[ks][mi], b0, b1);
         }
     }
 }
@@ -685,6 +807,11 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
     k_desc /= fa_dec_q_to_f16(sQ, tid, lane);
 #endif
 #endif
+#if FA_DEC_FRAG_HDB
+    fa_cp_async_wait<FA_STAGES - 1>();
+    __syncthreads();
+    fa_dec_q_permute(sQ, tid);
+#endif
 #if FA_HAS_SCORE
     const float mult = 1.f, s_scale = args.softmax_scale * k_desc;
 #else
@@ -697,9 +824,12 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
 
 #if FA_DEC_FRAG
     const unsigned char *k_tiles = fa_smem + FA_SM_K, *v_tiles = fa_smem + FA_SM_V;
-#else
+#endif
+#if !FA_DEC_FRAG || FA_DEC_FRAG_HDB
     /* ldmatrix lane addresses. Q (A operand): rows lane % 16, d chunk lane / 16. */
     const fa_u32 q_lane = fa_smem_addr(sQ) + ((lane % 16) * FA_LDQ + (lane / 16) * 8) * 2;
+#endif
+#if !FA_DEC_FRAG
 #if FA_KV_FP8
     fa_u16 *wK = (fa_u16 *)(fa_smem + FA_SM_WARP) + warp * 2 * FA_WARP_BUF_ELEMS, *wV = wK + FA_WARP_BUF_ELEMS;
     const fa_u32 k_view = fa_smem_addr(wK), v_view = fa_smem_addr(wV);
@@ -788,7 +918,9 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
 #pragma unroll
             for (int nt = 0; nt < FA_NT_S; nt++)
                 s[mi][nt][0] = s[mi][nt][1] = s[mi][nt][2] = s[mi][nt][3] = 0.f;
-#if FA_DEC_FRAG
+#if FA_DEC_FRAG_HDB
+        fa_dec_qk_hdb(s, q_lane, k_t, warp * FA_DEC_WARP_KEYS, g, t4);
+#elif FA_DEC_FRAG
         fa_dec_qk_frag(s, sQ, k_t, warp * FA_DEC_WARP_KEYS, g, t4);
 #else
 #pragma unroll
@@ -838,6 +970,13 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
         fa_online_softmax(s, o, row_max, row_sum, mult);
 
         /* O += P.V */
+#if FA_DEC_FRAG_HDB
+        fa_u32 pa_all[FA_KS_PV][FA_MI][4];
+#pragma unroll
+        for (int ks = 0; ks < FA_KS_PV; ks++)
+            fa_p_frags<true>(s, ks, pa_all[ks]);
+        fa_dec_pv_hdb(o, pa_all, v_t, warp * FA_DEC_WARP_KEYS, g, t4);
+#else
 #pragma unroll
         for (int ks = 0; ks < FA_KS_PV; ks++) {
             fa_u32 pa[FA_MI][4];
@@ -862,6 +1001,7 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
             }
 #endif
         }
+#endif
     }
 
     /* Combine the warps: each writes its (max, sum, O) rows, then every thread merges some

@@ -73,9 +73,10 @@ static void test_names_and_plans(void)
     k.paged_block_size = 32;
     CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_OK);
     CU_ASSERT_EQUAL(plan.block_n, 32);
-    /* fp8 NHD at d128 reads fragments from 128-key byte tiles (cp.async), two CTAs an SM.
-     * fp8 through warp buffers (HDB, or NHD at d96) keeps 64 keys, and at d128 still two
-     * CTAs an SM. */
+    /* fp8 at d128 and GQA <= 16 reads fragments from 128-key byte tiles, two CTAs an SM,
+     * in either layout, by cp.async except HDB slabs of up to 16 keys on sm_90a (bulk
+     * copies); fp8 through warp buffers (NHD at d96, HDB at two row tiles) keeps 64 keys,
+     * and at d128 still two CTAs an SM. */
     k = decode_key(FA_ARCH_SM90A, FA_PAGED_NHD, 16, FA_DTYPE_FP8E4M3, 4);
     CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_OK);
     CU_ASSERT_EQUAL(plan.block_n, 128);
@@ -83,9 +84,22 @@ static void test_names_and_plans(void)
     CU_ASSERT_FALSE(plan.tma);
     k.paged_layout = FA_PAGED_HDB;
     CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_OK);
-    CU_ASSERT_EQUAL(plan.block_n, 64);
-    CU_ASSERT_FALSE(plan.tma);
+    CU_ASSERT_EQUAL(plan.block_n, 128);
+    CU_ASSERT_TRUE(plan.tma);
     CU_ASSERT(2 * (plan.smem_bytes + 1024) <= 228 * 1024);
+    k.paged_block_size = 32;
+    CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_OK);
+    CU_ASSERT_FALSE(plan.tma);
+    k.paged_block_size = 16;
+    k.arch = FA_ARCH_SM89;
+    CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_OK);
+    CU_ASSERT_FALSE(plan.tma);
+    k.arch = FA_ARCH_SM90A;
+    k.gqa_ratio = 32;
+    CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_OK);
+    CU_ASSERT_EQUAL(plan.block_n, 64);
+    CU_ASSERT(2 * (plan.smem_bytes + 1024) <= 228 * 1024);
+    k.gqa_ratio = 4;
     k.paged_layout = FA_PAGED_NHD;
     k.head_dim = 96;
     CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_OK);
@@ -142,14 +156,20 @@ static void test_decode_cubins(void)
                 if (idx == 7)
                     it->key.head_dim = 64;
             }
+    /* fp8 operand paths: NHD fragments at d256, warp buffers at d96 and GQA 64, HDB
+     * fragments at d64 and block size 8 (8-byte copies), HDB warp buffers at GQA 32. */
     static const struct {
-        int head_dim, gqa;
+        fa_paged_layout layout;
+        int head_dim, gqa, block_size;
         fa_dtype kv;
-    } fp8_paths[] = {{256, 4, FA_DTYPE_FP8E4M3}, {96, 8, FA_DTYPE_FP8E5M2}, {128, 64, FA_DTYPE_FP8E4M3}};
+    } fp8_paths[] = {{FA_PAGED_NHD, 256, 4, 16, FA_DTYPE_FP8E4M3}, {FA_PAGED_NHD, 96, 8, 16, FA_DTYPE_FP8E5M2},
+                     {FA_PAGED_NHD, 128, 64, 16, FA_DTYPE_FP8E4M3}, {FA_PAGED_HDB, 64, 1, 8, FA_DTYPE_FP8E5M2},
+                     {FA_PAGED_HDB, 128, 32, 32, FA_DTYPE_FP8E4M3}};
     for (size_t i = 0; i < sizeof fp8_paths / sizeof fp8_paths[0]; i++) {
         fadsl_prewarm_item *it = &items[n++];
         it->variant = variants[i];
-        it->key = decode_key(FA_ARCH_SM90A, FA_PAGED_NHD, 16, fp8_paths[i].kv, fp8_paths[i].gqa);
+        it->key = decode_key(FA_ARCH_SM90A, fp8_paths[i].layout, fp8_paths[i].block_size, fp8_paths[i].kv,
+                             fp8_paths[i].gqa);
         it->key.head_dim = fp8_paths[i].head_dim;
     }
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
