@@ -10,12 +10,13 @@ BUILD=${1:-build-lead}
 export FADSL_CACHE_DIR=${FADSL_CACHE_DIR:-/tmp/fc}
 M=gpu__time_duration.sum,dram__throughput.avg.pct_of_peak_sustained_elapsed,smsp__inst_executed.sum
 M=$M,l1tex__data_bank_conflicts_pipe_lsu_mem_shared.sum,smsp__warps_active.avg.per_cycle_active
-for s in barrier long_scoreboard short_scoreboard wait; do
+M=$M,smsp__issue_active.avg.pct_of_peak_sustained_active
+for s in barrier long_scoreboard short_scoreboard wait mio_throttle lg_throttle math_pipe_throttle no_instruction not_selected; do
     M=$M,smsp__average_warps_issue_stalled_${s}_per_issue_active.ratio
 done
 for cfg in "$@"; do
     echo "== $cfg"
     # shellcheck disable=SC2086 # cfg is five words
     ncu --metrics "$M" --launch-skip 6 --launch-count 2 "$BUILD/paged_decode_bench" $cfg 2>&1 |
-        grep -E "^\||fa_|duration|throughput|inst_exec|conflicts|stalled|warps_active"
+        grep -E "^\||fa_|duration|throughput|inst_exec|conflicts|stalled|warps_active|issue_active"
 done
