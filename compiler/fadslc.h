@@ -186,8 +186,9 @@ typedef struct fa_plan {
     int stages;                  /* K/V shared-memory buffers */
     int smem_bytes;              /* dynamic shared memory per CTA */
     int threads;
-    bool tma;                    /* paged decode: K/V tiles come by TMA (FA_DEC_TMA; the
-                                    runtime encodes the caches' tensor maps) */
+    bool tma;                    /* paged decode: K/V tiles come by TMA or bulk copies
+                                    (FA_DEC_TMA; the runtime encodes the caches' tensor
+                                    maps where the template uses them) */
 } fa_plan;
 
 /* Chooses the template and tile configuration, or refuses the key with a message
