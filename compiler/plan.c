@@ -133,8 +133,7 @@ static bool decode_frag_tile(const fa_key *key, int block_n, int warps)
 
 /* FA_DEC_TMA for a tile: K/V by TMA (or bulk copies) on sm_90a, for 16-bit caches and for
  * fp8 HDB fragment tiles of blocks of up to 16 keys, whose slabs come as one plain bulk copy
- * each (as 16-byte cp.async copies they read at 0.6-0.7x the speed of larger blocks on an
- * H100). fp8 NHD fragment tiles by TMA (128-byte swizzle) measured 3-20% slower than by
+ * each (as cp.async copies they read at 0.6-0.7x the speed of larger blocks on an H100). fp8 NHD fragment tiles by TMA (128-byte swizzle) measured 3-20% slower than by
  * cp.async: bench/results/2026-11-27-h100-session4. */
 static bool decode_tma(const fa_key *key, int block_n, int warps)
 {
@@ -155,8 +154,9 @@ static bool decode_tma_narrow(const fa_key *key)
 
 /* Shared memory of the decode template, mirroring its FA_SM_* map: the pipeline (Q tile,
  * K/V stages, fp8 warp buffers, block-table ring, stage mbarriers) or the warps' final
- * (O, max, sum) after the Q tile, whichever is larger. TMA stages are unpadded and start
- * 1024-aligned; the base is aligned at run time (slack). */
+ * (O, max, sum) after the Q tile, whichever is larger. TMA stages start 1024-aligned, their
+ * entries FA_DEC_ENTRY_STRIDE apart (fp8 slabs padded by DECODE_FP8_SLAB_PAD a key); the
+ * base is aligned at run time (slack). */
 static int decode_smem(const fa_key *key, int block_m, int block_n, int warps, int stages)
 {
     int d = key->head_dim, bs = key->paged_block_size, wk = block_n / warps;

@@ -76,7 +76,8 @@
 #define FA_TILE_ENTRIES (FA_BLOCK_N / FA_BSE)     /* block-table entries a tile spans */
 #define FA_TAB_SLOTS (FA_STAGES + 1)              /* entry ring: a tile ahead of the copies */
 
-/* TMA tiles (FA_DEC_TMA), entry after entry (FA_TMA_ENTRY_BYTES each, 1024-aligned):
+/* TMA tiles (FA_DEC_TMA), entry after entry, FA_DEC_ENTRY_STRIDE apart (16-bit:
+ * FA_TMA_ENTRY_BYTES, 1024-aligned for the swizzle; fp8 bulk slabs: padded, unswizzled):
  * NHD [entry][d / FA_TMA_BOX_D][key][FA_TMA_BOX_D d], one 5-d box an entry (rows of 128
  * bytes, or 64 when D is no multiple of 64, swizzled as wide); HDB [entry][D][FA_BSE keys]
  * (rows of FA_BSE keys, swizzled as wide). The tensor maps (runtime/paged.c) match. */
@@ -127,7 +128,8 @@
 #define FA_LD_WARP (FA_DEC_WARP_KEYS + FA_PAD)
 #define FA_WARP_BUF_ELEMS (FA_HEAD_DIM * FA_LD_WARP)
 #endif
-/* One K or V stage: a 16-bit tile, or for fp8 the unpadded byte tile as stored. */
+/* One K or V stage: a 16-bit tile, or for fp8 the byte tile as stored (TMA: its entries
+ * FA_DEC_ENTRY_STRIDE apart). */
 #if FA_DEC_TMA
 #define FA_STAGE_BYTES (FA_DEC_ENTRY_STRIDE * FA_TILE_ENTRIES)
 #elif FA_KV_FP8

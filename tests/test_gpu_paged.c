@@ -7,8 +7,8 @@
  * dims 128 and 64, variants none / causal / sliding_window / gpt_oss (learned sinks) rotate
  * through them; sequence lengths are uneven, with 1 and exact block multiples. Blocks are
  * handed out in a shuffled order and every byte of the cache no sequence owns is NaN.
- * Then fp8 caches at head dims 64, 96, 128 and 256 (each fp8 operand path), 16-bit caches
- * at 96, 192 and 256, and sink_window / causal_alibi at decode and in chunks.
+ * Then fp8 caches at head dims 64, 96, 128 and 256 (each fp8 operand path the GPU takes;
+ * an H100 never takes HDB fragments by 8-byte cp.async), 16-bit caches at 96, 192 and 256, and sink_window / causal_alibi at decode and in chunks.
  * Every other case gets the workspace fadsl_workspace_size asks for (split-KV and merge),
  * the rest run unsplit; fp8 cases alternate per-tensor and per-head descales. Outputs and
  * LSE are poisoned (NaN) before each launch. Bounds: ||out - ref|| / ||ref|| under 1e-2
@@ -344,7 +344,8 @@ static void test_paged_cases(void)
             setup_case(&cases[n], n, l ? FA_PAGED_HDB : FA_PAGED_NHD, block_sizes[(t + l) % 5], kvs[l ? t % 3 : 0],
                        chunk_tokens[t]);
     /* fp8 caches at head dims 96 and 256 (the per-warp conversion buffers and wide tiles),
-     * HDB fp8 fragments at d64 from 8-byte copies and at d128 from whole 128-key blocks;
+     * HDB fp8 fragments at d64 from block size 8 (sm_90a: bulk slabs; else 8-byte cp.async)
+     * and at d128 from whole 128-key blocks;
      * 16-bit caches at 96, 192 and 256 (sm_90: 32-wide TMA boxes with the 64-byte swizzle
      * at 96, three and four 64-wide boxes, HDB slabs and 64-key HDB boxes) */
     static const struct {

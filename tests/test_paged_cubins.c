@@ -156,8 +156,9 @@ static void test_decode_cubins(void)
                 if (idx == 7)
                     it->key.head_dim = 64;
             }
-    /* fp8 operand paths: NHD fragments at d256, warp buffers at d96 and GQA 64, HDB
-     * fragments at d64 and block size 8 (8-byte copies), HDB warp buffers at GQA 32. */
+    /* fp8 operand paths: NHD fragments at d256 and at GQA 64 (four row tiles), warp buffers
+     * at d96, HDB fragments at d64 and block size 8 (sm_90a: bulk slabs), HDB warp buffers
+     * at GQA 32. */
     static const struct {
         fa_paged_layout layout;
         int head_dim, gqa, block_size;
