@@ -83,22 +83,59 @@ __global__ void stream_kernel(const uint4 *k, const uint4 *v, size_t n, unsigned
         sink[0] = acc;
 }
 
-/* Blocks [b0, b1) of this CTA's sequence (grid: splits, heads, seqs). */
-__device__ __forceinline__ void split_range(const Geo &g, int &b0, int &b1)
+/* This CTA's tiles of `keys` keys (grid: splits, heads, seqs): blocks [b0, b1) of its
+ * sequence's table `tab`, bpt blocks a tile, n tiles. */
+struct Tiles {
+    int b0, b1, bpt, n;
+    const int *tab;
+};
+
+__device__ __forceinline__ Tiles cta_tiles(const Geo &g, int keys)
 {
     const int per = (g.blocks_per_seq + g.splits - 1) / g.splits;
-    b0 = min(blockIdx.x * per, g.blocks_per_seq);
-    b1 = min(b0 + per, g.blocks_per_seq);
+    Tiles r;
+    r.b0 = min(blockIdx.x * per, g.blocks_per_seq);
+    r.b1 = min(r.b0 + per, g.blocks_per_seq);
+    r.bpt = keys / g.bs;
+    r.n = (r.b1 - r.b0 + r.bpt - 1) / r.bpt;
+    r.tab = g.table + blockIdx.z * g.blocks_per_seq;
+    return r;
+}
+
+/* Streams n tiles through STAGES buffers of STAGE bytes at sm: issue(t, dst, bar) starts
+ * tile t's copies into dst, completing on mbarrier bar; every thread reads 16 bytes of each
+ * tile once it landed, so nothing is elided. */
+template <int STAGES, int STAGE, class Issue>
+__device__ __forceinline__ void mbar_stream(unsigned char *sm, int n, unsigned *sink, Issue issue)
+{
+    __shared__ __align__(8) unsigned long long full[STAGES];
+    if (threadIdx.x < STAGES)
+        mbar_init(smem_u32(&full[threadIdx.x]));
+    asm volatile("fence.mbarrier_init.release.cluster;\n" ::: "memory");
+    __syncthreads();
+    auto start = [&](int t) { issue(t, smem_u32(sm + (t % STAGES) * STAGE), smem_u32(&full[t % STAGES])); };
+    for (int s = 0; s < STAGES && s < n; s++)
+        start(s);
+    unsigned acc = 0;
+    for (int t = 0; t < n; t++) {
+        mbar_wait(smem_u32(&full[t % STAGES]), (t / STAGES) & 1);
+        const uint4 x = *(const uint4 *)(sm + (t % STAGES) * STAGE + threadIdx.x * 16);
+        acc ^= x.x ^ x.w;
+        __syncthreads();
+        if (t + STAGES < n)
+            start(t + STAGES);
+    }
+    if (acc == 0x12345678u)
+        sink[0] = acc;
 }
 
 template <int STAGES> __global__ void __launch_bounds__(THREADS) nhd_cp_kernel(Geo g)
 {
     extern __shared__ __align__(128) unsigned char sm[];
     constexpr int TILE = 64, STAGE = 2 * TILE * ROW_BYTES;
-    int b0, b1;
-    split_range(g, b0, b1);
-    const int bpt = TILE / g.bs, n_tiles = (b1 - b0 + bpt - 1) / bpt;
-    const int *tab = g.table + blockIdx.z * g.blocks_per_seq;
+    const Tiles tl = cta_tiles(g, TILE);
+    const int b0 = tl.b0, b1 = tl.b1, bpt = tl.bpt, n_tiles = tl.n;
+    const int *tab = tl.tab;
     const unsigned long long head = blockIdx.y * ROW_BYTES;
     auto issue = [&](int t) {
         const unsigned dst = smem_u32(sm + (t % STAGES) * STAGE);
@@ -138,19 +175,11 @@ template <int STAGES> __global__ void __launch_bounds__(THREADS) nhd_cp_kernel(G
 template <int TILE, int STAGES, bool HDB> __global__ void __launch_bounds__(THREADS) bulk_kernel(Geo g)
 {
     extern __shared__ __align__(128) unsigned char sm[];
-    constexpr int STAGE = 2 * TILE * ROW_BYTES;
-    __shared__ __align__(8) unsigned long long full[STAGES];
-    int b0, b1;
-    split_range(g, b0, b1);
-    const int bpt = TILE / g.bs, n_tiles = (b1 - b0 + bpt - 1) / bpt;
-    const int *tab = g.table + blockIdx.z * g.blocks_per_seq;
-    if (threadIdx.x < STAGES)
-        mbar_init(smem_u32(&full[threadIdx.x]));
-    asm volatile("fence.mbarrier_init.release.cluster;\n" ::: "memory");
-    __syncthreads();
-    auto issue = [&](int t) {
-        const int s = t % STAGES, nb = min(bpt, b1 - (b0 + t * bpt));
-        const unsigned dst = smem_u32(sm + s * STAGE), bar = smem_u32(&full[s]);
+    const Tiles tl = cta_tiles(g, TILE);
+    const int b0 = tl.b0, b1 = tl.b1, bpt = tl.bpt;
+    const int *tab = tl.tab;
+    mbar_stream<STAGES, 2 * TILE * ROW_BYTES>(sm, tl.n, g.sink, [&](int t, unsigned dst, unsigned bar) {
+        const int nb = min(bpt, b1 - (b0 + t * bpt));
         if (HDB) {
             const unsigned slab = g.bs * ROW_BYTES;
             if (threadIdx.x == 0)
@@ -174,20 +203,7 @@ template <int TILE, int STAGES, bool HDB> __global__ void __launch_bounds__(THRE
                 bulk_copy(dst + (kv * TILE + key) * ROW_BYTES, src, ROW_BYTES, bar);
             }
         }
-    };
-    for (int s = 0; s < STAGES && s < n_tiles; s++)
-        issue(s);
-    unsigned acc = 0;
-    for (int t = 0; t < n_tiles; t++) {
-        mbar_wait(smem_u32(&full[t % STAGES]), (t / STAGES) & 1);
-        const uint4 x = *(const uint4 *)(sm + (t % STAGES) * STAGE + threadIdx.x * 16);
-        acc ^= x.x ^ x.w;
-        __syncthreads();
-        if (t + STAGES < n_tiles)
-            issue(t + STAGES);
-    }
-    if (acc == 0x12345678u)
-        g.sink[0] = acc;
+    });
 }
 
 /* One 5-d TMA box per block entry of the tile for K and for V (FA_DEC_TMA's NHD copies). */
@@ -197,19 +213,9 @@ __global__ void __launch_bounds__(NT) tma_kernel(Geo g, const __grid_constant__ 
 {
     extern __shared__ __align__(1024) unsigned char sm_raw[];
     unsigned char *sm = sm_raw + ((1024 - smem_u32(sm_raw) % 1024) % 1024);
-    constexpr int STAGE = 2 * TILE * ROW_BYTES;
-    __shared__ __align__(8) unsigned long long full[STAGES];
-    int b0, b1;
-    split_range(g, b0, b1);
-    const int bpt = TILE / g.bs, n_tiles = (b1 - b0 + bpt - 1) / bpt;
-    const int *tab = g.table + blockIdx.z * g.blocks_per_seq;
-    if (threadIdx.x < STAGES)
-        mbar_init(smem_u32(&full[threadIdx.x]));
-    asm volatile("fence.mbarrier_init.release.cluster;\n" ::: "memory");
-    __syncthreads();
-    auto issue = [&](int t) {
-        const int s = t % STAGES, nb = min(bpt, b1 - (b0 + t * bpt));
-        const unsigned dst = smem_u32(sm + s * STAGE), bar = smem_u32(&full[s]);
+    const Tiles tl = cta_tiles(g, TILE);
+    mbar_stream<STAGES, 2 * TILE * ROW_BYTES>(sm, tl.n, g.sink, [&](int t, unsigned dst, unsigned bar) {
+        const int nb = min(tl.bpt, tl.b1 - (tl.b0 + t * tl.bpt));
         if (threadIdx.x == 0)
             mbar_expect(bar, 2 * nb * g.bs * ROW_BYTES);
         __syncwarp();
@@ -218,23 +224,10 @@ __global__ void __launch_bounds__(NT) tma_kernel(Geo g, const __grid_constant__ 
             const void *map = kv ? (const void *)&vm : (const void *)&km;
             asm volatile("cp.async.bulk.tensor.5d.shared::cluster.global.tile.mbarrier::complete_tx::bytes"
                          " [%0], [%1, {%2, %2, %2, %3, %4}], [%5];\n" ::"r"(dst + (kv * TILE + e * g.bs) * ROW_BYTES),
-                         "l"(map), "r"(0), "r"((int)blockIdx.y), "r"(tab[b0 + t * bpt + e]), "r"(bar)
+                         "l"(map), "r"(0), "r"((int)blockIdx.y), "r"(tl.tab[tl.b0 + t * tl.bpt + e]), "r"(bar)
                          : "memory");
         }
-    };
-    for (int s = 0; s < STAGES && s < n_tiles; s++)
-        issue(s);
-    unsigned acc = 0;
-    for (int t = 0; t < n_tiles; t++) {
-        mbar_wait(smem_u32(&full[t % STAGES]), (t / STAGES) & 1);
-        const uint4 x = *(const uint4 *)(sm + (t % STAGES) * STAGE + threadIdx.x * 16);
-        acc ^= x.x ^ x.w;
-        __syncthreads();
-        if (t + STAGES < n_tiles)
-            issue(t + STAGES);
-    }
-    if (acc == 0x12345678u)
-        g.sink[0] = acc;
+    });
 }
 
 static CUtensorMap g_km, g_vm;

@@ -187,8 +187,9 @@ typedef struct fa_plan {
     int smem_bytes;              /* dynamic shared memory per CTA */
     int threads;
     bool tma;                    /* paged decode: K/V tiles come by TMA or bulk copies
-                                    (FA_DEC_TMA; the runtime encodes the caches' tensor
-                                    maps where the template uses them) */
+                                    (FA_DEC_TMA) */
+    bool tensor_maps;            /* with tma: through tensor maps the runtime encodes (else
+                                    one plain bulk copy per HDB slab, FA_DEC_SLAB_BULK) */
 } fa_plan;
 
 /* Chooses the template and tile configuration, or refuses the key with a message

@@ -215,6 +215,8 @@ static fa_status plan_decode(const fa_key *key, fa_plan *plan, char *err, size_t
     plan->smem_bytes = bytes;
     plan->threads = 32 * warps;
     plan->tma = decode_tma(key, block_n, warps);
+    int bse = key->paged_block_size < block_n ? key->paged_block_size : block_n;
+    plan->tensor_maps = plan->tma && (key->paged_layout == FA_PAGED_NHD || bse > DECODE_SLAB_BULK_MAX);
     return FA_OK;
 }
 

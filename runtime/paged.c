@@ -156,15 +156,7 @@ enum {
     TMAP_SWIZZLE_NONE = 0, /* then 32B, 64B, 128B: 1, 2, 3 */
     TMAP_L2_256B = 3,
     TMAP_MAX_RANK = 5,
-    TMAP_SLAB_BULK_MAX = 16, /* HDB blocks of up to 16 keys in a tile: plain bulk copies */
 };
-
-/* Whether a TMA decode reads through tensor maps: all but HDB slabs of blocks of 16 keys or
- * fewer, which come as plain bulk copies (FA_DEC_SLAB_BULK of paged_decode.cuh). */
-static bool tensor_maps(const fadsl_paged_desc *pg, int block_n)
-{
-    return pg->layout == FA_PAGED_NHD || (pg->block_size < block_n ? pg->block_size : block_n) > TMAP_SLAB_BULK_MAX;
-}
 
 /* The swizzle mode of rows `bytes` long (16: none). */
 static int tmap_swizzle(uint64_t bytes)
@@ -252,7 +244,7 @@ fadsl_status fart_paged_launch(const fadsl_fwd_desc *d, const fa_key *key, const
     }
     if (fart_env_flag("FADSL_DEBUG_CHECKS") && (s = fart_paged_check(cu, pg, args->seqlen_k, stream)))
         return s;
-    if (plan->tma && tensor_maps(pg, plan->block_n) && (s = encode_tmaps(cu, pg, plan->block_n, args)))
+    if (plan->tensor_maps && (s = encode_tmaps(cu, pg, plan->block_n, args)))
         return s;
     void *params[] = {args};
     s = fart_cu_check(cu->LaunchKernel(fn, grid_x, (unsigned)args->kv_heads, (unsigned)args->batch,

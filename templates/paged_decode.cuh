@@ -86,7 +86,7 @@
 /* HDB slabs of rows under 64 bytes (block size 8, 16) come as one plain bulk copy each,
  * unswizzled: TMA moves rows that short slowly (H100: 0.61 / 0.89 of cuDNN, against 0.95 /
  * 0.97 as bulk copies; block size 16 then costs two-way ldmatrix conflicts). No tensor
- * map then (runtime/paged.c mirrors this). */
+ * map then (compiler/plan.c mirrors this: fa_plan.tensor_maps). */
 #define FA_DEC_SLAB_BULK (!FA_PAGED_NHD && FA_BSE <= 16)
 #if FA_PAGED_NHD
 #define FA_TMA_SWZ_MASK (FA_TMA_BOX_D * 2 / 16 - 1)
