@@ -31,6 +31,7 @@ static const struct {
     {"cuModuleUnload", offsetof(fart_cu, ModuleUnload)},
     {"cuModuleGetFunction", offsetof(fart_cu, ModuleGetFunction)},
     {"cuFuncSetAttribute", offsetof(fart_cu, FuncSetAttribute)},
+    {"cuOccupancyMaxActiveBlocksPerMultiprocessor", offsetof(fart_cu, OccupancyMaxActiveBlocksPerMultiprocessor)},
     {"cuLaunchKernel", offsetof(fart_cu, LaunchKernel)},
     {"cuMemAlloc_v2", offsetof(fart_cu, MemAlloc)},
     {"cuMemFree_v2", offsetof(fart_cu, MemFree)},

@@ -61,9 +61,12 @@ static size_t workspace_bytes(const fa_args *a, int splits, int head_dim)
                       : 0;
 }
 
-/* Decode CTAs the current device holds at once: SMs x CTAs an SM, as shared memory and
- * threads allow (registers are not counted: the decode kernels stay under 255 a thread). */
-static fadsl_status decode_slots(const fart_cu *cu, const fa_plan *plan, int *slots)
+/* Decode CTAs the current device holds at once: SMs x CTAs an SM. Without the kernel
+ * (fadsl_workspace_size, before it is compiled) as shared memory, threads and the block
+ * limit allow; with it (`fn`, at launch) also as its registers allow
+ * (cuOccupancyMaxActiveBlocksPerMultiprocessor), never more than the first count, so a
+ * launch never wants more splits than the workspace size reported. */
+static fadsl_status decode_slots(const fart_cu *cu, const fa_plan *plan, CUfunction fn, int *slots)
 {
     CUdevice dev;
     int sms, smem, reserved, threads, blocks;
@@ -80,6 +83,13 @@ static fadsl_status decode_slots(const fart_cu *cu, const fa_plan *plan, int *sl
         per_sm = threads / plan->threads;
     if (per_sm > blocks)
         per_sm = blocks;
+    int resident = per_sm;
+    if (fn && (s = fart_cu_check(cu->OccupancyMaxActiveBlocksPerMultiprocessor(&resident, fn, plan->threads,
+                                                                                (size_t)plan->smem_bytes),
+                                 "cuOccupancyMaxActiveBlocksPerMultiprocessor")))
+        return s;
+    if (per_sm > resident)
+        per_sm = resident;
     *slots = sms * (per_sm > 1 ? per_sm : 1);
     return FADSL_OK;
 }
@@ -103,7 +113,7 @@ fadsl_status fadsl_workspace_size(const fadsl_fwd_desc *d, size_t *bytes)
     CUcontext ctx;
     int cc, slots;
     const fart_cu *cu;
-    if ((s = fart_context(d->device, &ctx, &cc)) || (s = fart_driver(&cu)) || (s = decode_slots(cu, &plan, &slots)))
+    if ((s = fart_context(d->device, &ctx, &cc)) || (s = fart_driver(&cu)) || (s = decode_slots(cu, &plan, NULL, &slots)))
         return s;
     const fa_program *p;
     fa_args args;
@@ -226,7 +236,7 @@ fadsl_status fart_paged_launch(const fadsl_fwd_desc *d, const fa_key *key, const
     const fart_cu *cu;
     int slots;
     fadsl_status s;
-    if ((s = fart_driver(&cu)) || (s = decode_slots(cu, plan, &slots)))
+    if ((s = fart_driver(&cu)) || (s = decode_slots(cu, plan, fn, &slots)))
         return s;
     int splits = choose_splits(args, plan, slots);
     if (splits > 1 && (!pg->workspace || pg->workspace_size < workspace_bytes(args, splits, d->head_dim)))

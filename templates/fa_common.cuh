@@ -148,11 +148,15 @@ __device__ __forceinline__ void fa_online_softmax_start(float (&o)[MI][NO][4], f
 /* One online-softmax step over mma.sync accumulators: s[MI][NT][4] holds a tile's scores
  * (times `mult` in log2 units; -inf where masked) for the thread's rows (g and g + 8 of
  * each m16 tile); they become probabilities against the rows' updated maxima, and the
- * rows' sums and O accumulators o[MI][NO][4] are rescaled to those maxima. */
-template <int MI, int NT, int NO>
+ * rows' sums and O accumulators o[MI][NO][4] are rescaled to those maxima. SKIP_SAME: the
+ * warp skips rescaling O when no row's maximum moved (every factor exactly 1), as in
+ * long decode scans, where a tile seldom raises a row's maximum. */
+template <int MI, int NT, int NO, bool SKIP_SAME = false>
 __device__ __forceinline__ void fa_online_softmax(float (&s)[MI][NT][4], float (&o)[MI][NO][4],
                                                   float (&row_max)[MI][2], float (&row_sum)[MI][2], float mult)
 {
+    float corrs[MI][2];
+    bool same = true;
 #pragma unroll
     for (int mi = 0; mi < MI; mi++)
 #pragma unroll
@@ -175,12 +179,20 @@ __device__ __forceinline__ void fa_online_softmax(float (&s)[MI][NT][4], float (
                     sum += p;
                 }
             row_sum[mi][half] = row_sum[mi][half] * corr + sum;
+            corrs[mi][half] = corr;
+            same = same && corr == 1.f;
+        }
+    if (SKIP_SAME && __all_sync(0xffffffffu, same))
+        return;
+#pragma unroll
+    for (int mi = 0; mi < MI; mi++)
+#pragma unroll
+        for (int half = 0; half < 2; half++)
 #pragma unroll
             for (int nt = 0; nt < NO; nt++) {
-                o[mi][nt][half * 2] *= corr;
-                o[mi][nt][half * 2 + 1] *= corr;
+                o[mi][nt][half * 2] *= corrs[mi][half];
+                o[mi][nt][half * 2 + 1] *= corrs[mi][half];
             }
-        }
 }
 
 /* P's A fragments of k16 step ks from mma.sync accumulators s (n8 tiles 2 ks and 2 ks + 1),

@@ -68,6 +68,9 @@
      (FA_PAGED_NHD || (FA_DEC_WARP_KEYS == 32 && FA_BLOCK_N >= 128)))
 #define FA_DEC_FRAG_HDB (FA_DEC_FRAG && !FA_PAGED_NHD)
 #define FA_DEC_WARP_BUFS (FA_KV_FP8 && !FA_DEC_FRAG)
+/* fp8 fragment paths with one m16 row tile and D <= 128 hold Q's A fragments in registers
+ * for the whole scan (D / 2 of them) instead of reloading them every tile. */
+#define FA_DEC_Q_REGS (FA_DEC_FRAG && FA_MI == 1 && FA_HEAD_DIM <= 128)
 #define FA_DEC_D64 (FA_HEAD_DIM / 64) /* 64-wide d groups: a K load (16 bytes) serves 4 k16 steps */
 
 /* Cache element size and the keys of one block inside a tile. */
@@ -348,14 +351,81 @@ __device__ __forceinline__ int fa_dec_entry(const fa_args &a, const fa_ctx &c, i
     return key < c.kv_len ? a.block_table[(long long)c.b * a.max_blocks_per_seq + key / FA_PAGED_BLOCK] : 0;
 }
 
+#if FA_PAGED_NHD
+/* NHD copies in whole passes: a pass of the CTA copies FA_DEC_PASS_ROWS whole key rows, so
+ * a thread keeps its 16-byte chunk and its row r of every pass, and (passes and blocks
+ * being powers of two, one divides the other) pass j reads block entry j * ROWS / FA_BSE +
+ * r / FA_BSE at row j * ROWS % FA_BSE + r % FA_BSE: its source is a per-thread base (fixed
+ * for the CTA: fa_dec_src) plus the entry's block offset and a constant of j. */
+#define FA_DEC_PASS_ROWS (FA_THREADS / FA_CHUNKS_PER_ROW)
+#define FA_DEC_PASS_COPIES                                                                           \
+    (FA_THREADS % FA_CHUNKS_PER_ROW == 0 && FA_TILE_CHUNKS % FA_THREADS == 0 &&                      \
+     (FA_BSE % FA_DEC_PASS_ROWS == 0 || FA_DEC_PASS_ROWS % FA_BSE == 0))
+#else
+#define FA_DEC_PASS_COPIES 0
+#endif
+
+/* A thread's copy sources, fixed for the CTA: the K and V caches at its KV head (pass
+ * copies: at its chunk of its row r of the first block entry, and its entries from r). */
+struct fa_dec_src {
+    const unsigned char *k, *v;
+    int entry0;
+};
+
+__device__ __forceinline__ fa_dec_src fa_dec_sources(const fa_args &a, int hk)
+{
+    fa_dec_src s;
+    long long k_off = hk * a.k_head_stride, v_off = hk * a.v_head_stride;
+    s.entry0 = 0;
+#if FA_DEC_PASS_COPIES
+    const int r = threadIdx.x / FA_CHUNKS_PER_ROW, ch16 = threadIdx.x % FA_CHUNKS_PER_ROW * 16 / FA_KV_BYTES;
+    k_off += r % FA_BSE * a.k_row_stride + ch16;
+    v_off += r % FA_BSE * a.v_row_stride + ch16;
+    s.entry0 = r / FA_BSE;
+#endif
+    s.k = (const unsigned char *)a.k + k_off * FA_KV_BYTES;
+    s.v = (const unsigned char *)a.v + v_off * FA_KV_BYTES;
+    return s;
+}
+
+#if FA_DEC_PASS_COPIES
+/* Pass copies of one K or V tile (see FA_DEC_PASS_COPIES); FULL: every key of the tile is
+ * below kv_len (no zero-fill). */
+template <bool V, bool FULL>
+__device__ __forceinline__ void fa_dec_load_passes(const unsigned char *src, long long block_stride, long long row_stride,
+                                                   const int *entries, fa_u32 dst, int tile, int kv_len)
+{
+    const int n0 = tile * FA_BLOCK_N, in_block0 = FA_PAGED_BLOCK > FA_BLOCK_N ? n0 % FA_PAGED_BLOCK : 0;
+    const unsigned long long bsb = (unsigned long long)block_stride * FA_KV_BYTES; /* entries are never negative */
+    const long long rsb = row_stride * FA_KV_BYTES;
+    const int rows_left = kv_len - n0 - (int)threadIdx.x / FA_CHUNKS_PER_ROW;
+#pragma unroll
+    for (int j = 0; j < FA_CHUNKS_PER_THREAD; j++) {
+        const int row = j * FA_DEC_PASS_ROWS;
+        const unsigned blk = (unsigned)entries[row / FA_BSE];
+        const unsigned char *p = src + blk * bsb + (row % FA_BSE + in_block0) * rsb;
+        const int idx = threadIdx.x + j * FA_THREADS;
+#if FA_DEC_FRAG
+        const fa_u32 d = dst + fa_dec_swz<V>(idx) * 16;
+#elif FA_KV_FP8
+        const fa_u32 d = dst + idx * 16;
+#else
+        const fa_u32 d = dst + (idx / FA_CHUNKS_PER_ROW * FA_LD_TILE + idx % FA_CHUNKS_PER_ROW * 8) * 2;
+#endif
+        if (FULL || row < rows_left)
+            fa_cp_async<16>(d, p, 16);
+        else
+            fa_cp_async<16>(d, src, 0);
+    }
+}
+#endif
+
 /* Issues the copies of one K or V tile (key tile `tile`, blocks in `entries`) into `dst`.
  * Chunk j of a thread is tid + j * FA_THREADS; keys at or past kv_len are zero-filled. */
 template <bool V>
-__device__ __forceinline__ void fa_dec_load(const void *cache, long long head_off, long long block_stride,
-                                            long long row_stride, const int *entries, fa_u32 dst, int tile,
-                                            int kv_len)
+__device__ __forceinline__ void fa_dec_load(const unsigned char *base, long long block_stride, long long row_stride,
+                                            const int *entries, fa_u32 dst, int tile, int kv_len)
 {
-    const unsigned char *base = (const unsigned char *)cache + head_off * FA_KV_BYTES;
     const int n0 = tile * FA_BLOCK_N;
     const int in_block0 = FA_PAGED_BLOCK > FA_BLOCK_N ? n0 % FA_PAGED_BLOCK : 0;
 #if FA_PAGED_NHD
@@ -513,15 +583,23 @@ __device__ __forceinline__ void fa_dec_zero_tail(unsigned char *v, int warp, int
 #endif
 
 /* Issues the copies of one tile's K and V (TMA boxes complete on `bar`). */
-__device__ __forceinline__ void fa_dec_load_tile(const fa_args &a, int hk, long long k_head, long long v_head,
-                                                 const int *entries, fa_u32 k_dst, fa_u32 v_dst, int tile, int kv_len,
-                                                 fa_u32 bar)
+__device__ __forceinline__ void fa_dec_load_tile(const fa_args &a, int hk, const fa_dec_src &src, const int *entries,
+                                                 fa_u32 k_dst, fa_u32 v_dst, int tile, int kv_len, fa_u32 bar)
 {
 #if FA_DEC_TMA
     fa_dec_load_tma(a, hk, entries, k_dst, v_dst, tile, kv_len, bar);
+#elif FA_DEC_PASS_COPIES
+    const int *e = entries + src.entry0;
+    if ((tile + 1) * FA_BLOCK_N <= kv_len) {
+        fa_dec_load_passes<false, true>(src.k, a.k_block_stride, a.k_row_stride, e, k_dst, tile, kv_len);
+        fa_dec_load_passes<true, true>(src.v, a.v_block_stride, a.v_row_stride, e, v_dst, tile, kv_len);
+    } else {
+        fa_dec_load_passes<false, false>(src.k, a.k_block_stride, a.k_row_stride, e, k_dst, tile, kv_len);
+        fa_dec_load_passes<true, false>(src.v, a.v_block_stride, a.v_row_stride, e, v_dst, tile, kv_len);
+    }
 #else
-    fa_dec_load<false>(a.k, k_head, a.k_block_stride, a.k_row_stride, entries, k_dst, tile, kv_len);
-    fa_dec_load<true>(a.v, v_head, a.v_block_stride, a.v_row_stride, entries, v_dst, tile, kv_len);
+    fa_dec_load<false>(src.k, a.k_block_stride, a.k_row_stride, entries, k_dst, tile, kv_len);
+    fa_dec_load<true>(src.v, a.v_block_stride, a.v_row_stride, entries, v_dst, tile, kv_len);
 #endif
 }
 
@@ -540,41 +618,42 @@ __device__ __forceinline__ int fa_dec_tile_class(const fa_args &a, fa_ctx c, int
 }
 
 #if FA_DEC_FRAG && FA_PAGED_NHD
-/* S += Q.K^T of the warp's keys from the byte tile k_t (FA_DEC_FRAG): per 64-wide d group,
- * each thread reads 16 bytes of its key of each n8 tile (4 k16 steps of B fragments) and
- * the Q fragments of the matching d order (16 fp16 of a row, 2 conflict-free loads). */
-__device__ __forceinline__ void fa_dec_qk_frag(float (&s)[FA_MI][FA_NT_S][4], const fa_u16 *sQ,
-                                               const unsigned char *k_t, int wkey, int g, int t4)
+/* Q's A fragments of 64-wide d group h in the d order of fa_dec_qk_frag's K bytes: 16 fp16
+ * of a row, 2 conflict-free loads a row. */
+__device__ __forceinline__ void fa_dec_q_frags(fa_u32 (&qa)[FA_MI][4][4], const fa_u16 *sQ, int h, int g, int t4)
 {
 #pragma unroll
-    for (int h = 0; h < FA_DEC_D64; h++) {
-        fa_u32 qa[FA_MI][4][4];
+    for (int mi = 0; mi < FA_MI; mi++) {
+        const fa_u16 *q0 = sQ + (mi * 16 + g) * FA_LDQ + 64 * h + 16 * t4, *q1 = q0 + 8 * FA_LDQ;
+        const uint4 a = *(const uint4 *)q0, b = *(const uint4 *)(q0 + 8);
+        const uint4 c = *(const uint4 *)q1, d = *(const uint4 *)(q1 + 8);
+        const fa_u32 r0[8] = {a.x, a.y, a.z, a.w, b.x, b.y, b.z, b.w}, r1[8] = {c.x, c.y, c.z, c.w, d.x, d.y, d.z, d.w};
 #pragma unroll
-        for (int mi = 0; mi < FA_MI; mi++) {
-            const fa_u16 *q0 = sQ + (mi * 16 + g) * FA_LDQ + 64 * h + 16 * t4, *q1 = q0 + 8 * FA_LDQ;
-            const uint4 a = *(const uint4 *)q0, b = *(const uint4 *)(q0 + 8);
-            const uint4 c = *(const uint4 *)q1, d = *(const uint4 *)(q1 + 8);
-            const fa_u32 r0[8] = {a.x, a.y, a.z, a.w, b.x, b.y, b.z, b.w}, r1[8] = {c.x, c.y, c.z, c.w, d.x, d.y, d.z, d.w};
-#pragma unroll
-            for (int j = 0; j < 4; j++) {
-                qa[mi][j][0] = r0[2 * j];
-                qa[mi][j][1] = r1[2 * j];
-                qa[mi][j][2] = r0[2 * j + 1];
-                qa[mi][j][3] = r1[2 * j + 1];
-            }
+        for (int j = 0; j < 4; j++) {
+            qa[mi][j][0] = r0[2 * j];
+            qa[mi][j][1] = r1[2 * j];
+            qa[mi][j][2] = r0[2 * j + 1];
+            qa[mi][j][3] = r1[2 * j + 1];
         }
+    }
+}
+
+/* S += Q.K^T of the warp's keys over d group h from the byte tile k_t (FA_DEC_FRAG): each
+ * thread reads 16 bytes of its key of each n8 tile (4 k16 steps of B fragments). */
+__device__ __forceinline__ void fa_dec_qk_frag(float (&s)[FA_MI][FA_NT_S][4], const fa_u32 (&qa)[FA_MI][4][4],
+                                               const unsigned char *k_t, int wkey, int g, int t4, int h)
+{
 #pragma unroll
-        for (int nt = 0; nt < FA_NT_S; nt++) {
-            const int idx = (wkey + fa_dec_key(nt, g)) * FA_CHUNKS_PER_ROW + t4 + 4 * h;
-            const uint4 x = *(const uint4 *)(k_t + fa_dec_swz<false>(idx) * 16);
-            const fa_u32 w[4] = {x.x, x.y, x.z, x.w};
+    for (int nt = 0; nt < FA_NT_S; nt++) {
+        const int idx = (wkey + fa_dec_key(nt, g)) * FA_CHUNKS_PER_ROW + t4 + 4 * h;
+        const uint4 x = *(const uint4 *)(k_t + fa_dec_swz<false>(idx) * 16);
+        const fa_u32 w[4] = {x.x, x.y, x.z, x.w};
 #pragma unroll
-            for (int j = 0; j < 4; j++) {
-                const fa_u32 b0 = fa_fp8x2_to_f16x2<0>(w[j]), b1 = fa_fp8x2_to_f16x2<1>(w[j]);
+        for (int j = 0; j < 4; j++) {
+            const fa_u32 b0 = fa_fp8x2_to_f16x2<0>(w[j]), b1 = fa_fp8x2_to_f16x2<1>(w[j]);
 #pragma unroll
-                for (int mi = 0; mi < FA_MI; mi++)
-                    fa_dec_mma(s[mi][nt], qa[mi][j], b0, b1);
-            }
+            for (int mi = 0; mi < FA_MI; mi++)
+                fa_dec_mma(s[mi][nt], qa[mi][j], b0, b1);
         }
     }
 }
@@ -634,34 +713,38 @@ __device__ __forceinline__ void fa_dec_q_permute(fa_u16 *sQ, int tid)
     }
 }
 
-/* S += Q.K^T of the warp's keys (from wkey) from the HDB byte tile k_t: per k16 step, the
- * 4 keys 4g..4g+3 of d rows 16 ks + 4 slot + t4 (one word each); byte permutes pair slots
- * (0, 1) and (2, 3) per key, key 4g + nt being n8 tile nt's column g. */
-__device__ __forceinline__ void fa_dec_qk_hdb(float (&s)[FA_MI][FA_NT_S][4], fa_u32 q_lane,
-                                              const unsigned char *k_t, int wkey, int g, int t4)
+/* Q's A fragments of k16 step ks (ldmatrix from the permuted Q tile; q_lane: this lane's
+ * row and d chunk). */
+__device__ __forceinline__ void fa_dec_q_frags_hdb(fa_u32 (&qa)[FA_MI][4], fa_u32 q_lane, int ks)
 {
 #pragma unroll
-    for (int ks = 0; ks < FA_KS_QK; ks++) {
-        fa_u32 qa[FA_MI][4], w[4], pr[2][2];
+    for (int mi = 0; mi < FA_MI; mi++)
+        fa_ldmatrix_x4(q_lane + (mi * 16 * FA_LDQ + ks * 16) * 2, qa[mi]);
+}
+
+/* S += Q.K^T of k16 step ks of the warp's keys (from wkey) from the HDB byte tile k_t, Q's
+ * A fragments of the step in qa: the 4 keys 4g..4g+3 of d rows 16 ks + 4 slot + t4 (one
+ * word each); byte permutes pair slots (0, 1) and (2, 3) per key, key 4g + nt being n8
+ * tile nt's column g. */
+__device__ __forceinline__ void fa_dec_qk_hdb(float (&s)[FA_MI][FA_NT_S][4], const fa_u32 (&qa)[FA_MI][4],
+                                              const unsigned char *k_t, int wkey, int g, int t4, int ks)
+{
+    fa_u32 w[4], pr[2][2];
+#pragma unroll
+    for (int sl = 0; sl < 4; sl++)
+        w[sl] = *(const fa_u32 *)(k_t + fa_dec_hdb_at(16 * ks + 4 * sl + t4, wkey + 4 * g));
+#pragma unroll
+    for (int b = 0; b < 2; b++) {
+        asm("prmt.b32 %0, %1, %2, 0x5140;\n" : "=r"(pr[b][0]) : "r"(w[2 * b]), "r"(w[2 * b + 1]));
+        asm("prmt.b32 %0, %1, %2, 0x7362;\n" : "=r"(pr[b][1]) : "r"(w[2 * b]), "r"(w[2 * b + 1]));
+    }
+#pragma unroll
+    for (int nt = 0; nt < FA_NT_S; nt++) {
+        const fa_u32 b0 = nt % 2 ? fa_fp8x2_to_f16x2<1>(pr[0][nt / 2]) : fa_fp8x2_to_f16x2<0>(pr[0][nt / 2]);
+        const fa_u32 b1 = nt % 2 ? fa_fp8x2_to_f16x2<1>(pr[1][nt / 2]) : fa_fp8x2_to_f16x2<0>(pr[1][nt / 2]);
 #pragma unroll
         for (int mi = 0; mi < FA_MI; mi++)
-            fa_ldmatrix_x4(q_lane + (mi * 16 * FA_LDQ + ks * 16) * 2, qa[mi]);
-#pragma unroll
-        for (int sl = 0; sl < 4; sl++)
-            w[sl] = *(const fa_u32 *)(k_t + fa_dec_hdb_at(16 * ks + 4 * sl + t4, wkey + 4 * g));
-#pragma unroll
-        for (int b = 0; b < 2; b++) {
-            asm("prmt.b32 %0, %1, %2, 0x5140;\n" : "=r"(pr[b][0]) : "r"(w[2 * b]), "r"(w[2 * b + 1]));
-            asm("prmt.b32 %0, %1, %2, 0x7362;\n" : "=r"(pr[b][1]) : "r"(w[2 * b]), "r"(w[2 * b + 1]));
-        }
-#pragma unroll
-        for (int nt = 0; nt < FA_NT_S; nt++) {
-            const fa_u32 b0 = nt % 2 ? fa_fp8x2_to_f16x2<1>(pr[0][nt / 2]) : fa_fp8x2_to_f16x2<0>(pr[0][nt / 2]);
-            const fa_u32 b1 = nt % 2 ? fa_fp8x2_to_f16x2<1>(pr[1][nt / 2]) : fa_fp8x2_to_f16x2<0>(pr[1][nt / 2]);
-#pragma unroll
-            for (int mi = 0; mi < FA_MI; mi++)
-                fa_dec_mma(s[mi][nt], qa[mi], b0, b1);
-        }
+            fa_dec_mma(s[mi][nt], qa[mi], b0, b1);
     }
 }
 
@@ -770,7 +853,7 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
     fa_cp_async_commit(); /* Q alone in the oldest group */
 
     /* Block-table entries of the first FA_STAGES tiles, and the next one in a register. */
-    const long long k_head = (long long)c.hk * args.k_head_stride, v_head = (long long)c.hk * args.v_head_stride;
+    const fa_dec_src src = fa_dec_sources(args, c.hk);
     int tab_next = 0;
     if (tid < FA_TILE_ENTRIES) {
         for (int s = 0; s < FA_STAGES && s < n_tiles; s++)
@@ -792,7 +875,7 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
 #pragma unroll
     for (int s = 0; s < FA_STAGES - 1; s++) {
         if (s < n_tiles)
-            fa_dec_load_tile(args, c.hk, k_head, v_head, s_tab + s * FA_TILE_ENTRIES, sK0 + s * FA_STAGE_BYTES,
+            fa_dec_load_tile(args, c.hk, src, s_tab + s * FA_TILE_ENTRIES, sK0 + s * FA_STAGE_BYTES,
                              sV0 + s * FA_STAGE_BYTES, fa_dec_tile(l0 + s, n_sink, t_lo), c.kv_len, bars + s * 8);
         fa_cp_async_commit();
     }
@@ -862,6 +945,22 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
             r_h[mi][half] = c.hk * gqa + gr % gqa;
         }
 
+#if FA_DEC_Q_REGS
+    /* Q (the oldest copy group; rescaled or permuted above) into its A fragments */
+    fa_cp_async_wait<FA_STAGES - 1>();
+    __syncthreads();
+#if FA_DEC_FRAG_HDB
+    fa_u32 q_frag[FA_KS_QK][FA_MI][4];
+#pragma unroll
+    for (int ks = 0; ks < FA_KS_QK; ks++)
+        fa_dec_q_frags_hdb(q_frag[ks], q_lane, ks);
+#else
+    fa_u32 q_frag[FA_DEC_D64][FA_MI][4][4];
+#pragma unroll
+    for (int h = 0; h < FA_DEC_D64; h++)
+        fa_dec_q_frags(q_frag[h], sQ, h, g, t4);
+#endif
+#endif
 #if FA_DEC_TMA
     fa_cp_async_wait<0>(); /* Q; the loop's first barrier publishes it */
 #endif
@@ -877,7 +976,7 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
         __syncthreads(); /* every warp is done with tile it - 1, whose stage tile `ahead` takes */
         if (ahead < n_tiles) {
             const int st = ahead % FA_STAGES;
-            fa_dec_load_tile(args, c.hk, k_head, v_head, s_tab + (ahead % FA_TAB_SLOTS) * FA_TILE_ENTRIES,
+            fa_dec_load_tile(args, c.hk, src, s_tab + (ahead % FA_TAB_SLOTS) * FA_TILE_ENTRIES,
                              sK0 + st * FA_STAGE_BYTES, sV0 + st * FA_STAGE_BYTES,
                              fa_dec_tile(l0 + ahead, n_sink, t_lo), c.kv_len, bars + st * 8);
         }
@@ -921,9 +1020,27 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
             for (int nt = 0; nt < FA_NT_S; nt++)
                 s[mi][nt][0] = s[mi][nt][1] = s[mi][nt][2] = s[mi][nt][3] = 0.f;
 #if FA_DEC_FRAG_HDB
-        fa_dec_qk_hdb(s, q_lane, k_t, warp * FA_DEC_WARP_KEYS, g, t4);
+#pragma unroll
+        for (int ks = 0; ks < FA_KS_QK; ks++) {
+#if FA_DEC_Q_REGS
+            fa_dec_qk_hdb(s, q_frag[ks], k_t, warp * FA_DEC_WARP_KEYS, g, t4, ks);
+#else
+            fa_u32 qa[FA_MI][4];
+            fa_dec_q_frags_hdb(qa, q_lane, ks);
+            fa_dec_qk_hdb(s, qa, k_t, warp * FA_DEC_WARP_KEYS, g, t4, ks);
+#endif
+        }
 #elif FA_DEC_FRAG
-        fa_dec_qk_frag(s, sQ, k_t, warp * FA_DEC_WARP_KEYS, g, t4);
+#pragma unroll
+        for (int h = 0; h < FA_DEC_D64; h++) {
+#if FA_DEC_Q_REGS
+            fa_dec_qk_frag(s, q_frag[h], k_t, warp * FA_DEC_WARP_KEYS, g, t4, h);
+#else
+            fa_u32 qa[FA_MI][4][4];
+            fa_dec_q_frags(qa, sQ, h, g, t4);
+            fa_dec_qk_frag(s, qa, k_t, warp * FA_DEC_WARP_KEYS, g, t4, h);
+#endif
+        }
 #else
 #pragma unroll
         for (int ks = 0; ks < FA_KS_QK; ks++) {
@@ -969,7 +1086,7 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
                             x = FA_NEG_INF;
                     }
             }
-        fa_online_softmax(s, o, row_max, row_sum, mult);
+        fa_online_softmax<FA_MI, FA_NT_S, FA_NT_O, true>(s, o, row_max, row_sum, mult);
 
         /* O += P.V */
 #if FA_DEC_FRAG_HDB
