@@ -6,8 +6,10 @@
 #include <stdlib.h>
 
 enum {
-    MERGE_ROWS_PER_CTA = 1, /* merge.cuh: a CTA a row, */
-    MERGE_THREADS = 4 * 32, /* FA_MERGE_GROUPS warps */
+    MERGE_ROWS_PER_CTA = 1,    /* merge.cuh: a CTA a row, */
+    MERGE_STATES_PER_WARP = 4, /* a warp per FA_MERGE_UNROLL states, so each issues its loads at once, */
+    MERGE_MIN_WARPS = 4,       /* but at least 4 warps */
+    MERGE_MAX_WARPS = 16,      /* and at most FA_MERGE_MAX_GROUPS */
     MERGE_MAX_LOADED = 64,  /* (dtype, arch, path, context) combinations kept */
 };
 
@@ -41,7 +43,7 @@ static fadsl_status load_merge(fa_dtype dtype, fa_arch arch, bool ptx, CUfunctio
     const char *const *options = fa_nvrtc_options(&key, &num_options);
     fart_source src = {.source = source, .options = options, .num_options = num_options,
                        .kernel_name = fa_merge_name(dtype), .arch = fa_arch_name(arch), .ptx = ptx,
-                       .smem_bytes = 0, .threads = MERGE_THREADS};
+                       .smem_bytes = 0, .threads = 32 * MERGE_MAX_WARPS};
     fart_image image = {0};
     fadsl_origin origin;
     s = fart_image_get(&src, &image, &origin);
@@ -98,8 +100,10 @@ fadsl_status fart_merge_launch(CUfunction fn, const fa_merge_args *m, CUstream s
     unsigned grid_x;
     if ((s = fart_grid_x("merge rows", (int64_t)m->batch * m->tokens * m->heads, MERGE_ROWS_PER_CTA, 1, &grid_x)))
         return s;
+    int warps = (m->num_states + MERGE_STATES_PER_WARP - 1) / MERGE_STATES_PER_WARP;
+    warps = warps < MERGE_MIN_WARPS ? MERGE_MIN_WARPS : warps > MERGE_MAX_WARPS ? MERGE_MAX_WARPS : warps;
     void *params[] = {(void *)m};
-    return fart_cu_check(cu->LaunchKernel(fn, grid_x, 1, 1, MERGE_THREADS, 1, 1, 0, stream, params, NULL),
+    return fart_cu_check(cu->LaunchKernel(fn, grid_x, 1, 1, 32 * (unsigned)warps, 1, 1, 0, stream, params, NULL),
                          "cuLaunchKernel(merge)");
 }
 

@@ -3,16 +3,16 @@
  * all -inf gives O = 0 and lse = -inf. Used after split-KV decode (float32 partials in the
  * workspace) and by fadsl_merge_states (fp16/bf16 states).
  *
- * One CTA a row (b, t, h), FA_MERGE_GROUPS warps: warp w sums states w, w + GROUPS, ...
- * (their loads in flight together, not one state after another), a lane owns 4 consecutive
- * values of d per 128-wide step, and the warps' sums meet in shared memory. Every warp
- * finds the max and sum of the LSEs itself (lane-strided, shuffles). Grid: rows, 32 *
- * FA_MERGE_GROUPS threads. Expects fa_merge_args.h, fa_common.cuh and FA_DTYPE_BF16/FP16,
- * FA_MERGE_KERNEL_NAME.
+ * One CTA a row (b, t, h) of G warps (blockDim.x / 32, up to FA_MERGE_MAX_GROUPS; the
+ * runtime takes enough that each warp has about FA_MERGE_UNROLL states): warp w sums states
+ * w, w + G, ... (their loads in flight together, not one state after another), a lane owns 4
+ * consecutive values of d per 128-wide step, and the warps' sums meet in shared memory.
+ * Every warp finds the max and sum of the LSEs itself (lane-strided, shuffles). Grid: rows.
+ * Expects fa_merge_args.h, fa_common.cuh and FA_DTYPE_BF16/FP16, FA_MERGE_KERNEL_NAME.
  */
 
-#define FA_MERGE_GROUPS 4
-#define FA_MERGE_D_STEP 128 /* d values a warp covers at once: 32 lanes x 4 */
+#define FA_MERGE_MAX_GROUPS 16 /* runtime/merge.c: MERGE_MAX_WARPS */
+#define FA_MERGE_D_STEP 128    /* d values a warp covers at once: 32 lanes x 4 */
 #define FA_MERGE_UNROLL 4
 
 /* Four values of state s at element offset `off`, as floats (F32: float32 states). */
@@ -37,10 +37,10 @@ template <bool F32> __device__ __forceinline__ float4 fa_merge_load4(const fa_me
 /* acc += sum over this warp's states of weight * O_s[d..d+3]; weight = exp(lse_s - base) * inv. */
 template <bool F32>
 __device__ __forceinline__ void fa_merge_states_of_warp(const fa_merge_args &a, long long lse0, long long in0, int d,
-                                                        float base, float inv, int warp, float (&acc)[4])
+                                                        float base, float inv, int warp, int groups, float (&acc)[4])
 {
 #pragma unroll FA_MERGE_UNROLL
-    for (int s = warp; s < a.num_states; s += FA_MERGE_GROUPS) {
+    for (int s = warp; s < a.num_states; s += groups) {
         const float w = __expf(a.in_lse[lse0 + s * a.lse_state] - base) * inv;
         const float4 v = fa_merge_load4<F32>(a, in0 + s * a.in_state + d);
         if (w != 0.f) { /* an empty state's O may be anything */
@@ -52,12 +52,12 @@ __device__ __forceinline__ void fa_merge_states_of_warp(const fa_merge_args &a, 
     }
 }
 
-extern "C" __global__ void __launch_bounds__(FA_MERGE_GROUPS * 32)
+extern "C" __global__ void __launch_bounds__(FA_MERGE_MAX_GROUPS * 32)
     FA_MERGE_KERNEL_NAME(const __grid_constant__ fa_merge_args a)
 {
-    __shared__ float4 part[FA_MERGE_GROUPS][32];
+    __shared__ float4 part[FA_MERGE_MAX_GROUPS][32];
     const long long row = blockIdx.x;
-    const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
+    const int warp = threadIdx.x / 32, lane = threadIdx.x % 32, groups = blockDim.x / 32;
     const int h = (int)(row % a.heads), t = (int)(row / a.heads % a.tokens), b = (int)(row / a.heads / a.tokens);
     const long long lse0 = b * a.lse_b + t * a.lse_t + h * a.lse_h;
     float mx = FA_NEG_INF;
@@ -79,15 +79,15 @@ extern "C" __global__ void __launch_bounds__(FA_MERGE_GROUPS * 32)
         float acc[4] = {0.f, 0.f, 0.f, 0.f};
         if (d < a.head_dim) {
             if (a.in_f32)
-                fa_merge_states_of_warp<true>(a, lse0, in0, d, base, inv, warp, acc);
+                fa_merge_states_of_warp<true>(a, lse0, in0, d, base, inv, warp, groups, acc);
             else
-                fa_merge_states_of_warp<false>(a, lse0, in0, d, base, inv, warp, acc);
+                fa_merge_states_of_warp<false>(a, lse0, in0, d, base, inv, warp, groups, acc);
         }
         part[warp][lane] = make_float4(acc[0], acc[1], acc[2], acc[3]);
         __syncthreads();
         if (warp == 0 && d < a.head_dim) {
             float4 sum = part[0][lane];
-            for (int w = 1; w < FA_MERGE_GROUPS; w++) {
+            for (int w = 1; w < groups; w++) {
                 const float4 p = part[w][lane];
                 sum = make_float4(sum.x + p.x, sum.y + p.y, sum.z + p.z, sum.w + p.w);
             }
