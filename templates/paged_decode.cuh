@@ -788,11 +788,21 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
     const int g = lane / 4, t4 = lane % 4;
     const int gqa = args.q_heads / args.kv_heads;
     const int row_tiles = (gqa * args.seqlen_q + FA_BLOCK_M - 1) / FA_BLOCK_M;
-    const int rt = blockIdx.x % row_tiles, split = blockIdx.x / row_tiles;
+    /* CTA order (grid x: row tiles x splits, y: KV heads). NHD: the KV heads of one (row
+     * tile, split) are consecutive CTAs, so the heads reading a block's interleaved rows run
+     * together (H100, fp8 d128 split decode: 4-11% faster). HDB keeps head-major order (its
+     * fp8 slabs at block size 16 read 1.4x slower the other way at 1 x 131072). */
+#if FA_PAGED_NHD
+    const long long cta = blockIdx.x + (long long)blockIdx.y * gridDim.x;
+    const int xs = (int)(cta / gridDim.y), hk = (int)(cta % gridDim.y);
+#else
+    const int xs = blockIdx.x, hk = blockIdx.y;
+#endif
+    const int rt = xs % row_tiles, split = xs / row_tiles;
 
     fa_ctx c;
     c.b = blockIdx.z;
-    c.hk = blockIdx.y;
+    c.hk = hk;
     c.h = c.hk * gqa;
     c.q_len = args.seqlen_q;
     c.kv_len = args.seq_lens[c.b];
