@@ -541,15 +541,17 @@ __device__ __forceinline__ int fa_dec_tile_entries(int tile, int kv_len)
     return (min(max(kv_len - tile * FA_BLOCK_N, 0), FA_BLOCK_N) + FA_BSE - 1) / FA_BSE;
 }
 
-/* Issues one tile's K and V copies, one an entry (FA_TMA_ENTRY_BYTES each): entry e's K
- * to thread e, its V to thread entries + e (mod the CTA). NHD: FA_BSE keys of head hk,
- * every d; HDB: the (block, head) slab, or FA_BSE keys of it when a block spans tiles. */
+/* Issues one tile's K and V copies, one an entry (FA_TMA_ENTRY_BYTES each): copy i (entry
+ * i's K, or entry i - entries' V) to lane i / FA_NUM_WARPS of warp i % FA_NUM_WARPS. A warp
+ * issues its lanes' copies one after another (their operands are warp-uniform registers),
+ * so the copies are spread over the warps. NHD: FA_BSE keys of head hk, every d; HDB: the
+ * (block, head) slab, or FA_BSE keys of it when a block spans tiles. */
 __device__ __forceinline__ void fa_dec_load_tma(const fa_args &a, int hk, const int *entries, fa_u32 k_dst,
                                                 fa_u32 v_dst, int tile, int kv_len, fa_u32 bar)
 {
     const int in_block0 = FA_PAGED_BLOCK > FA_BLOCK_N ? tile * FA_BLOCK_N % FA_PAGED_BLOCK : 0;
     const int n = fa_dec_tile_entries(tile, kv_len);
-    for (int i = threadIdx.x; i < 2 * n; i += FA_THREADS) {
+    for (int i = threadIdx.x % 32 * FA_NUM_WARPS + threadIdx.x / 32; i < 2 * n; i += FA_THREADS) {
         const bool v = i >= n;
         const int e = v ? i - n : i;
         const fa_u32 dst = (v ? v_dst : k_dst) + e * FA_DEC_ENTRY_STRIDE;
