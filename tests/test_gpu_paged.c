@@ -9,6 +9,7 @@
  * handed out in a shuffled order and every byte of the cache no sequence owns is NaN.
  * Then fp8 caches at head dims 64, 96, 128 and 256 (each fp8 operand path the GPU takes;
  * an H100 never takes HDB fragments by 8-byte cp.async), 16-bit caches at 96, 192 and 256, and sink_window / causal_alibi at decode and in chunks.
+ * Then the pre-Hopper copy paths as sm_80 PTX on this GPU (when it is newer).
  * Every other case gets the workspace fadsl_workspace_size asks for (split-KV and merge),
  * the rest run unsplit; fp8 cases alternate per-tensor and per-head descales. Outputs and
  * LSE are poisoned (NaN) before each launch. Bounds: ||out - ref|| / ||ref|| under 1e-2
@@ -24,13 +25,14 @@
 #include <stdio.h>
 #include <string.h>
 
-enum { BATCH = 3, Q_HEADS = 16, MAX_CASES = 64 };
+enum { BATCH = 3, Q_HEADS = 16, MAX_CASES = 72 };
 
 typedef struct pg_case {
     fa_paged_layout layout;
     int bs, head_dim, kv_heads, T, lens[BATCH], total_k;
     fa_dtype dtype, kv;
     const char *variant;
+    const char *arch; /* NULL: the device's; "sm_80": that kernel, as PTX the driver assembles */
     bool split, per_head_descale;
     int window_left, window_right, window;
     double sinks[Q_HEADS], k_desc, v_desc, head_kdesc[Q_HEADS], head_vdesc[Q_HEADS];
@@ -148,9 +150,10 @@ static void *reference(void *arg)
 
 static void describe(const pg_case *c, char *buf, size_t n)
 {
-    snprintf(buf, n, "%s %s q %s kv %s hd%d bs%d T%d heads %d/%d lens %d,%d,%d %s", c->variant,
+    snprintf(buf, n, "%s %s q %s kv %s hd%d bs%d T%d heads %d/%d lens %d,%d,%d %s%s%s", c->variant,
              c->layout == FA_PAGED_NHD ? "nhd" : "hdb", fa_dtype_name(c->dtype), fa_dtype_name(c->kv), c->head_dim,
-             c->bs, c->T, Q_HEADS, c->kv_heads, c->lens[0], c->lens[1], c->lens[2], c->split ? "split" : "unsplit");
+             c->bs, c->T, Q_HEADS, c->kv_heads, c->lens[0], c->lens[1], c->lens[2], c->split ? "split" : "unsplit",
+             c->arch ? " " : "", c->arch ? c->arch : "");
 }
 
 /* Builds the cache (shuffled blocks, NaN elsewhere), runs, and checks one case. */
@@ -240,7 +243,8 @@ static bool run_case(pg_case *c, pthread_t *ref_thread)
         params[np++] = (fadsl_param){.name = "slopes", .tensor = dsinks};
     }
     fadsl_fwd_desc d = {.variant = c->variant, .dtype = c->dtype, .q = dq, .o = d_o, .lse = dlse,
-                        .q_heads = Q_HEADS, .head_dim = D, .params = params, .num_params = np, .paged = &pg};
+                        .q_heads = Q_HEADS, .head_dim = D, .params = params, .num_params = np, .paged = &pg,
+                        .arch = c->arch};
     size_t ws_bytes = 0;
     CU_ASSERT_EQUAL(fadsl_workspace_size(&d, &ws_bytes), FADSL_OK);
     if (c->split && ws_bytes) {
@@ -386,6 +390,22 @@ static void test_paged_cases(void)
         for (int h = 0; h < Q_HEADS; h++) /* ALiBi slopes 2^-8(h+1)/H, as in the paper */
             if (!strcmp(extra[e].variant, "causal_alibi"))
                 cases[n].sinks[h] = pow(2.0, -8.0 * (h + 1) / Q_HEADS);
+    }
+    /* The cp.async paths of GPUs before Hopper, run here as sm_80 PTX: 16-bit NHD copies
+     * in whole passes (blocks shorter and longer than a pass, blocks spanning tiles), HDB,
+     * fp8 NHD fragments and HDB fragments (block size 8: the 8-byte copies an H100 never
+     * takes natively) */
+    static const struct {
+        fa_paged_layout layout;
+        int bs, T;
+        fa_dtype kv;
+    } pre_hopper[] = {{FA_PAGED_NHD, 8, 1, FA_DTYPE_BF16},     {FA_PAGED_NHD, 16, 5, FA_DTYPE_BF16},
+                      {FA_PAGED_NHD, 128, 1, FA_DTYPE_BF16},   {FA_PAGED_HDB, 16, 1, FA_DTYPE_BF16},
+                      {FA_PAGED_NHD, 16, 1, FA_DTYPE_FP8E4M3}, {FA_PAGED_NHD, 64, 2, FA_DTYPE_FP8E5M2},
+                      {FA_PAGED_HDB, 8, 1, FA_DTYPE_FP8E4M3},  {FA_PAGED_HDB, 64, 1, FA_DTYPE_FP8E4M3}};
+    for (size_t e = 0; e < sizeof pre_hopper / sizeof pre_hopper[0]; e++, n++) {
+        setup_case(&cases[n], n, pre_hopper[e].layout, pre_hopper[e].bs, pre_hopper[e].kv, pre_hopper[e].T);
+        cases[n].arch = "sm_80";
     }
     int bad = 0;
     for (int i = 0; i < n; i++) {
