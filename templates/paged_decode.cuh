@@ -790,11 +790,13 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
     const int g = lane / 4, t4 = lane % 4;
     const int gqa = args.q_heads / args.kv_heads;
     const int row_tiles = (gqa * args.seqlen_q + FA_BLOCK_M - 1) / FA_BLOCK_M;
-    /* CTA order (grid x: row tiles x splits, y: KV heads). NHD: the KV heads of one (row
-     * tile, split) are consecutive CTAs, so the heads reading a block's interleaved rows run
-     * together (H100, fp8 d128 split decode: 4-11% faster). HDB keeps head-major order (its
-     * fp8 slabs at block size 16 read 1.4x slower the other way at 1 x 131072). */
-#if FA_PAGED_NHD
+    /* CTA order (grid x: row tiles x splits, y: KV heads). fp8 NHD: the KV heads of one
+     * (row tile, split) are consecutive CTAs, so the heads reading a block's interleaved rows
+     * run together (H100, d128 split decode: 4-11% faster). 16-bit NHD rows gained nothing
+     * and keep head-major order, which needs no registers for the CTA's coordinates (sm_80
+     * d192 spilled remapped); so does HDB (its fp8 slabs at block size 16 read 1.4x slower
+     * remapped at 1 x 131072). */
+#if FA_PAGED_NHD && FA_KV_FP8
     const long long cta = blockIdx.x + (long long)blockIdx.y * gridDim.x;
     const int xs = (int)(cta / gridDim.y), hk = (int)(cta % gridDim.y);
 #else
@@ -1098,7 +1100,8 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
                             x = FA_NEG_INF;
                     }
             }
-        fa_online_softmax<FA_MI, FA_NT_S, FA_NT_O, true>(s, o, row_max, row_sum, mult);
+        /* the skipped rescale: not with fp8 warp buffers, where its deferral spills */
+        fa_online_softmax<FA_MI, FA_NT_S, FA_NT_O, !FA_DEC_WARP_BUFS>(s, o, row_max, row_sum, mult);
 
         /* O += P.V */
 #if FA_DEC_FRAG_HDB
