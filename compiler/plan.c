@@ -133,8 +133,9 @@ static bool decode_frag_tile(const fa_key *key, int block_n, int warps)
 
 /* FA_DEC_TMA for a tile: K/V by TMA (or bulk copies) on sm_90a, for 16-bit caches and for
  * fp8 HDB fragment tiles of blocks of up to 16 keys, whose slabs come as one plain bulk copy
- * each (as cp.async copies they read at 0.6-0.7x the speed of larger blocks on an H100). fp8 NHD fragment tiles by TMA (128-byte swizzle) measured 3-20% slower than by
- * cp.async: bench/results/2026-11-27-h100-session4. */
+ * each (as cp.async copies they read at 0.6-0.7x the speed of larger blocks on an H100).
+ * fp8 NHD fragment tiles by TMA (128-byte swizzle) measured 3-20% slower than by cp.async:
+ * bench/results/2026-11-27-h100-session4. */
 static bool decode_tma(const fa_key *key, int block_n, int warps)
 {
     if (key->arch != FA_ARCH_SM90A)

@@ -619,10 +619,24 @@ __device__ __forceinline__ int fa_dec_tile_class(const fa_args &a, fa_ctx c, int
     return cls < 0 ? FA_TILE_EMPTY : cls;
 }
 
+/* Q's A fragments of k16 step ks by ldmatrix (q_lane: this lane's row and d chunk). */
+__device__ __forceinline__ void fa_dec_q_ldmatrix(fa_u32 (&qa)[FA_MI][4], fa_u32 q_lane, int ks)
+{
+#pragma unroll
+    for (int mi = 0; mi < FA_MI; mi++)
+        fa_ldmatrix_x4(q_lane + (mi * 16 * FA_LDQ + ks * 16) * 2, qa[mi]);
+}
+
+/* The fp8 fragment paths compute S = Q.K^T in FA_DEC_Q_STEPS steps, step i taking Q's A
+ * fragments fa_dec_qa (fa_dec_q_step) and the tile's K bytes of that step (fa_dec_qk_step):
+ * NHD a 64-wide d group, HDB a k16 step. */
 #if FA_DEC_FRAG && FA_PAGED_NHD
-/* Q's A fragments of 64-wide d group h in the d order of fa_dec_qk_frag's K bytes: 16 fp16
+#define FA_DEC_Q_STEPS FA_DEC_D64
+typedef fa_u32 fa_dec_qa[FA_MI][4][4];
+
+/* Q's A fragments of 64-wide d group h in the d order of fa_dec_qk_step's K bytes: 16 fp16
  * of a row, 2 conflict-free loads a row. */
-__device__ __forceinline__ void fa_dec_q_frags(fa_u32 (&qa)[FA_MI][4][4], const fa_u16 *sQ, int h, int g, int t4)
+__device__ __forceinline__ void fa_dec_q_step(fa_dec_qa &qa, const fa_u16 *sQ, fa_u32, int g, int t4, int h)
 {
 #pragma unroll
     for (int mi = 0; mi < FA_MI; mi++) {
@@ -642,7 +656,7 @@ __device__ __forceinline__ void fa_dec_q_frags(fa_u32 (&qa)[FA_MI][4][4], const 
 
 /* S += Q.K^T of the warp's keys over d group h from the byte tile k_t (FA_DEC_FRAG): each
  * thread reads 16 bytes of its key of each n8 tile (4 k16 steps of B fragments). */
-__device__ __forceinline__ void fa_dec_qk_frag(float (&s)[FA_MI][FA_NT_S][4], const fa_u32 (&qa)[FA_MI][4][4],
+__device__ __forceinline__ void fa_dec_qk_step(float (&s)[FA_MI][FA_NT_S][4], const fa_dec_qa &qa,
                                                const unsigned char *k_t, int wkey, int g, int t4, int h)
 {
 #pragma unroll
@@ -696,7 +710,7 @@ __device__ __forceinline__ void fa_dec_pv_frag(float (&o)[FA_MI][FA_NT_O][4], co
 
 #if FA_DEC_FRAG_HDB
 /* Reorders each 16-d group of every Q row so that fragment position 2 t + e + 8 h holds
- * d 4 (2 h + e) + t: the d rows fa_dec_qk_hdb pairs into its B fragments. One thread a
+ * d 4 (2 h + e) + t: the d rows fa_dec_qk_step pairs into its B fragments. One thread a
  * group, in place (barriers around it are the caller's). */
 __device__ __forceinline__ void fa_dec_q_permute(fa_u16 *sQ, int tid)
 {
@@ -715,21 +729,21 @@ __device__ __forceinline__ void fa_dec_q_permute(fa_u16 *sQ, int tid)
     }
 }
 
-/* Q's A fragments of k16 step ks (ldmatrix from the permuted Q tile; q_lane: this lane's
- * row and d chunk). */
-__device__ __forceinline__ void fa_dec_q_frags_hdb(fa_u32 (&qa)[FA_MI][4], fa_u32 q_lane, int ks)
+#define FA_DEC_Q_STEPS FA_KS_QK
+typedef fa_u32 fa_dec_qa[FA_MI][4];
+
+/* Q's A fragments of k16 step ks, from the permuted Q tile. */
+__device__ __forceinline__ void fa_dec_q_step(fa_dec_qa &qa, const fa_u16 *, fa_u32 q_lane, int, int, int ks)
 {
-#pragma unroll
-    for (int mi = 0; mi < FA_MI; mi++)
-        fa_ldmatrix_x4(q_lane + (mi * 16 * FA_LDQ + ks * 16) * 2, qa[mi]);
+    fa_dec_q_ldmatrix(qa, q_lane, ks);
 }
 
 /* S += Q.K^T of k16 step ks of the warp's keys (from wkey) from the HDB byte tile k_t, Q's
  * A fragments of the step in qa: the 4 keys 4g..4g+3 of d rows 16 ks + 4 slot + t4 (one
  * word each); byte permutes pair slots (0, 1) and (2, 3) per key, key 4g + nt being n8
  * tile nt's column g. */
-__device__ __forceinline__ void fa_dec_qk_hdb(float (&s)[FA_MI][FA_NT_S][4], const fa_u32 (&qa)[FA_MI][4],
-                                              const unsigned char *k_t, int wkey, int g, int t4, int ks)
+__device__ __forceinline__ void fa_dec_qk_step(float (&s)[FA_MI][FA_NT_S][4], const fa_dec_qa &qa,
+                                               const unsigned char *k_t, int wkey, int g, int t4, int ks)
 {
     fa_u32 w[4], pr[2][2];
 #pragma unroll
@@ -924,10 +938,8 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
 #if FA_DEC_FRAG
     const unsigned char *k_tiles = fa_smem + FA_SM_K, *v_tiles = fa_smem + FA_SM_V;
 #endif
-#if !FA_DEC_FRAG || FA_DEC_FRAG_HDB
     /* ldmatrix lane addresses. Q (A operand): rows lane % 16, d chunk lane / 16. */
     const fa_u32 q_lane = fa_smem_addr(sQ) + ((lane % 16) * FA_LDQ + (lane / 16) * 8) * 2;
-#endif
 #if !FA_DEC_FRAG
 #if FA_KV_FP8
     fa_u16 *wK = (fa_u16 *)(fa_smem + FA_SM_WARP) + warp * 2 * FA_WARP_BUF_ELEMS, *wV = wK + FA_WARP_BUF_ELEMS;
@@ -963,17 +975,10 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
     /* Q (the oldest copy group; rescaled or permuted above) into its A fragments */
     fa_cp_async_wait<FA_STAGES - 1>();
     __syncthreads();
-#if FA_DEC_FRAG_HDB
-    fa_u32 q_frag[FA_KS_QK][FA_MI][4];
+    fa_dec_qa q_frag[FA_DEC_Q_STEPS];
 #pragma unroll
-    for (int ks = 0; ks < FA_KS_QK; ks++)
-        fa_dec_q_frags_hdb(q_frag[ks], q_lane, ks);
-#else
-    fa_u32 q_frag[FA_DEC_D64][FA_MI][4][4];
-#pragma unroll
-    for (int h = 0; h < FA_DEC_D64; h++)
-        fa_dec_q_frags(q_frag[h], sQ, h, g, t4);
-#endif
+    for (int i = 0; i < FA_DEC_Q_STEPS; i++)
+        fa_dec_q_step(q_frag[i], sQ, q_lane, g, t4, i);
 #endif
 #if FA_DEC_TMA
     fa_cp_async_wait<0>(); /* Q; the loop's first barrier publishes it */
@@ -1033,35 +1038,22 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
 #pragma unroll
             for (int nt = 0; nt < FA_NT_S; nt++)
                 s[mi][nt][0] = s[mi][nt][1] = s[mi][nt][2] = s[mi][nt][3] = 0.f;
-#if FA_DEC_FRAG_HDB
+#if FA_DEC_FRAG
 #pragma unroll
-        for (int ks = 0; ks < FA_KS_QK; ks++) {
+        for (int i = 0; i < FA_DEC_Q_STEPS; i++) {
 #if FA_DEC_Q_REGS
-            fa_dec_qk_hdb(s, q_frag[ks], k_t, warp * FA_DEC_WARP_KEYS, g, t4, ks);
+            fa_dec_qk_step(s, q_frag[i], k_t, warp * FA_DEC_WARP_KEYS, g, t4, i);
 #else
-            fa_u32 qa[FA_MI][4];
-            fa_dec_q_frags_hdb(qa, q_lane, ks);
-            fa_dec_qk_hdb(s, qa, k_t, warp * FA_DEC_WARP_KEYS, g, t4, ks);
-#endif
-        }
-#elif FA_DEC_FRAG
-#pragma unroll
-        for (int h = 0; h < FA_DEC_D64; h++) {
-#if FA_DEC_Q_REGS
-            fa_dec_qk_frag(s, q_frag[h], k_t, warp * FA_DEC_WARP_KEYS, g, t4, h);
-#else
-            fa_u32 qa[FA_MI][4][4];
-            fa_dec_q_frags(qa, sQ, h, g, t4);
-            fa_dec_qk_frag(s, qa, k_t, warp * FA_DEC_WARP_KEYS, g, t4, h);
+            fa_dec_qa qa;
+            fa_dec_q_step(qa, sQ, q_lane, g, t4, i);
+            fa_dec_qk_step(s, qa, k_t, warp * FA_DEC_WARP_KEYS, g, t4, i);
 #endif
         }
 #else
 #pragma unroll
         for (int ks = 0; ks < FA_KS_QK; ks++) {
             fa_u32 qa[FA_MI][4];
-#pragma unroll
-            for (int mi = 0; mi < FA_MI; mi++)
-                fa_ldmatrix_x4(q_lane + (mi * 16 * FA_LDQ + ks * 16) * 2, qa[mi]);
+            fa_dec_q_ldmatrix(qa, q_lane, ks);
 #pragma unroll
             for (int np = 0; np < FA_NT_S / 2; np++) {
                 fa_u32 kb4[4];
