@@ -16,6 +16,7 @@ import ctypes
 from typing import Optional
 
 import torch
+from torch.utils import _python_dispatch
 
 from . import _lib
 from .compile import check_tensor_params
@@ -110,10 +111,10 @@ def dense_desc(q, k, v, out, lse, variant, params, softmax_scale, cu_seqlens_q, 
 def _split_workspace(desc, device):
     """Gives a paged decode its split-KV scratch from PyTorch's allocator (stream-ordered, so
     it may be released as soon as the launch is queued; graph capture takes it from the
-    graph's pool). Returns the tensor, or None when the request never splits."""
+    graph's pool). Call with `device` current. Returns the tensor, or None when the request
+    never splits."""
     size = ctypes.c_size_t(0)
-    with torch.cuda.device(device):
-        _lib.check(_lib.lib().fadsl_workspace_size(ctypes.byref(desc), ctypes.byref(size)))
+    _lib.check(_lib.lib().fadsl_workspace_size(ctypes.byref(desc), ctypes.byref(size)))
     if size.value == 0:
         return None
     ws = torch.empty(size.value, dtype=torch.uint8, device=device)
@@ -146,16 +147,17 @@ def _check_paged_params(q, k_cache, block_tables, seq_lens, variant, param_names
         "kv_len": block_tables.shape[1] * block_size})
 
 
-def _launch(desc, device):
-    """Runs fadsl_forward on the current stream of `device`."""
+def _launch(desc, device, paged=False):
+    """Runs fadsl_forward on the current stream of `device`; a paged request first gets its
+    split-KV workspace, which is returned (held until the launch is queued)."""
     desc.device = device.index if device.index is not None else torch.cuda.current_device()
-    stream = torch.cuda.current_stream(device).cuda_stream
     with torch.cuda.device(device):
-        _lib.check(_lib.lib().fadsl_forward(ctypes.byref(desc), stream))
+        workspace = _split_workspace(desc, device) if paged else None
+        _lib.check(_lib.lib().fadsl_forward(ctypes.byref(desc), torch.cuda.current_stream().cuda_stream))
+    return workspace
 
 
-@torch.library.custom_op("fadsl::attention", mutates_args=(), device_types="cuda")
-def attention_op(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, variant: str, param_names: str,
+def attention_impl(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, variant: str, param_names: str,
                  scalar_values: list[float], tensor_params: list[torch.Tensor], softmax_scale: float,
                  return_lse: bool, cu_seqlens_q: Optional[torch.Tensor],
                  cu_seqlens_k: Optional[torch.Tensor], max_seqlen_q: int,
@@ -169,6 +171,9 @@ def attention_op(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, variant: str
                          softmax_scale, cu_seqlens_q, cu_seqlens_k, max_seqlen_q, max_seqlen_k)
     _launch(d, q.device)
     return out, lse
+
+
+attention_op = torch.library.custom_op("fadsl::attention", mutates_args=(), device_types="cuda")(attention_impl)
 
 
 @attention_op.register_fake
@@ -214,8 +219,7 @@ def paged_desc(q, k_cache, v_cache, block_tables, seq_lens, out, lse, variant, p
     return d, keep
 
 
-@torch.library.custom_op("fadsl::paged_attention", mutates_args=(), device_types="cuda")
-def paged_attention_op(q: torch.Tensor, k_cache: torch.Tensor, v_cache: torch.Tensor,
+def paged_attention_impl(q: torch.Tensor, k_cache: torch.Tensor, v_cache: torch.Tensor,
                        block_tables: torch.Tensor, seq_lens: torch.Tensor, variant: str,
                        param_names: str, scalar_values: list[float],
                        tensor_params: list[torch.Tensor], layout: int, k_scale: float,
@@ -232,9 +236,12 @@ def paged_attention_op(q: torch.Tensor, k_cache: torch.Tensor, v_cache: torch.Te
     d, keep = paged_desc(q, k_cache, v_cache, block_tables, seq_lens, out, lse, variant,
                          (param_names, scalar_values, tensor_params), layout, k_scale, v_scale,
                          softmax_scale, cu_seqlens_q, max_seqlen_q)
-    keep.append(_split_workspace(d, q.device))
-    _launch(d, q.device)
+    _launch(d, q.device, paged=True)
     return out, lse
+
+
+paged_attention_op = torch.library.custom_op("fadsl::paged_attention", mutates_args=(),
+                                            device_types="cuda")(paged_attention_impl)
 
 
 @paged_attention_op.register_fake
@@ -245,3 +252,20 @@ def _paged_attention_fake(q, k_cache, v_cache, block_tables, seq_lens, variant, 
                         cu_seqlens_q, max_seqlen_q)
     return (q.new_empty(q.shape),
             q.new_empty(lse_shape(q, cu_seqlens_q is not None, return_lse), dtype=torch.float32))
+
+
+def call(op, impl, *args):
+    """op(*args), or impl(*args) directly when the dispatcher has nothing to add: plain CUDA
+    tensors (no fake or functional subclass, no dispatch mode), no autograd graph to
+    record, not under torch.compile or export. Both run the same code and launch on the
+    current stream without syncing (CUDA graphs capture either); the dispatcher's round
+    trip costs more host time than the launch itself (~70 us a call on the H100 host,
+    bench/host_overhead.py), which a decode step of 100 us cannot hide."""
+    if torch.compiler.is_compiling() or _python_dispatch._get_current_dispatch_mode() is not None:
+        return op(*args)
+    grad = torch.is_grad_enabled()
+    for a in args:
+        for t in a if isinstance(a, list) else (a,):
+            if isinstance(t, torch.Tensor) and (type(t) is not torch.Tensor or (grad and t.requires_grad)):
+                return op(*args)
+    return impl(*args)

@@ -154,9 +154,9 @@ def attention(q, k, v, variant="causal", params=None, softmax_scale=None, return
         max_seqlen_k = _max_seqlen(fn, "max_seqlen_k", max_seqlen_k, cu_seqlens_k)
     q, k, v = _head_contiguous("q", q), _head_contiguous("k", k), _head_contiguous("v", v)
     names, scalars, tensors = encode_params(fn, params, q.device)
-    out, lse = torch.ops.fadsl.attention(q, k, v, spec, names, scalars, tensors, _scale(fn, softmax_scale),
-                                         bool(return_lse), cu_seqlens_q, cu_seqlens_k,
-                                         max_seqlen_q or 0, max_seqlen_k or 0)
+    out, lse = _ops.call(_ops.attention_op, _ops.attention_impl, q, k, v, spec, names, scalars, tensors,
+                         _scale(fn, softmax_scale), bool(return_lse), cu_seqlens_q, cu_seqlens_k,
+                         max_seqlen_q or 0, max_seqlen_k or 0)
     return (out, lse) if return_lse else out
 
 
@@ -242,7 +242,8 @@ def paged_attention(q, k_cache, v_cache, block_tables, seq_lens, variant="causal
         max_seqlen_q = _max_seqlen(fn, "max_seqlen_q", max_seqlen_q, cu_seqlens_q)
     q = _head_contiguous("q", q)
     names, scalars, tensors = encode_params(fn, params, q.device)
-    out, lse = torch.ops.fadsl.paged_attention(
+    out, lse = _ops.call(
+        _ops.paged_attention_op, _ops.paged_attention_impl,
         q, k_cache, v_cache, block_tables, seq_lens, spec, names, scalars, tensors, code,
         _descale(fn, "k_scale", k_scale, fp8), _descale(fn, "v_scale", v_scale, fp8),
         _scale(fn, softmax_scale), bool(return_lse), cu_seqlens_q if packed else None,

@@ -173,3 +173,23 @@ def test_tensor_params_checked_against_the_declaration(fake):
     _raises(ValueError, r"kv_len=128\]: it needs 256 elements",
             fadsl.paged_attention, q[:, :3], cache, cache, tables, lens, "document", layout="nhd",
             params={"doc": fake(2, 100, dtype=torch.int32)})
+
+
+def test_eager_calls_skip_the_dispatcher_only_when_it_adds_nothing():
+    """_ops.call runs the implementation directly for plain tensors outside tracing and
+    autograd, and goes through the op for fake tensors, tensors needing grad (also inside a
+    tensor list) and torch.compile."""
+    from fadsl import _ops
+    seen = []
+    op = lambda *a: seen.append("op") or a[0]          # noqa: E731
+    impl = lambda *a: seen.append("impl") or a[0]      # noqa: E731
+    plain, grad = torch.ones(2), torch.ones(2, requires_grad=True)
+    _ops.call(op, impl, plain, "x", [plain])
+    _ops.call(op, impl, grad, "x", [])
+    _ops.call(op, impl, plain, "x", [grad])
+    with torch.no_grad():
+        _ops.call(op, impl, grad, "x", [])
+    with FakeTensorMode():
+        _ops.call(op, impl, torch.empty(2), "x", [])
+    torch.compile(lambda t: _ops.call(op, impl, t, "x", []), backend="eager", fullgraph=False)(plain)
+    assert seen[:6] == ["impl", "op", "op", "impl", "op", "op"]
