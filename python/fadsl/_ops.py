@@ -62,7 +62,10 @@ def _set_params(desc, param_names, scalar_values, tensor_params, keep):
     if len(names) != len(scalar_values) + len(tensor_params):
         raise ValueError(f"param_names {param_names!r} does not match {len(scalar_values)} scalars "
                          f"and {len(tensor_params)} tensors")
-    array = (FadslParam * max(len(names), 1))()
+    if not names:
+        desc.params, desc.num_params = None, 0
+        return
+    array = (FadslParam * len(names))()
     for i, name in enumerate(names):
         array[i].name = name
         if i < len(scalar_values):
@@ -147,21 +150,34 @@ def _check_paged_params(q, k_cache, block_tables, seq_lens, variant, param_names
         "kv_len": block_tables.shape[1] * block_size})
 
 
-def _launch(desc, device, paged=False):
-    """Runs fadsl_forward on the current stream of `device`; a paged request first gets its
-    split-KV workspace, which is returned (held until the launch is queued)."""
-    desc.device = device.index if device.index is not None else torch.cuda.current_device()
-    with torch.cuda.device(device):
-        workspace = _split_workspace(desc, device) if paged else None
-        _lib.check(_lib.lib().fadsl_forward(ctypes.byref(desc), torch.cuda.current_stream().cuda_stream))
+# The current stream's handle without torch.cuda.current_stream's device-index checks
+# (~10 us of host time a call); the public call where this PyTorch lacks the binding.
+_raw_stream = getattr(torch._C, "_cuda_getCurrentRawStream", None) or \
+    (lambda index: torch.cuda.current_stream(index).cuda_stream)
+
+
+def _run(desc, device, paged):
+    workspace = _split_workspace(desc, device) if paged else None
+    _lib.check(_lib.lib().fadsl_forward(ctypes.byref(desc), _raw_stream(desc.device)))
     return workspace
 
 
+def _launch(desc, device, paged=False):
+    """Runs fadsl_forward on the current stream of `device`, made the current device for the
+    call when it is not; a paged request first gets its split-KV workspace, which is
+    returned (held until the launch is queued)."""
+    desc.device = device.index if device.index is not None else torch.cuda.current_device()
+    if desc.device == torch.cuda.current_device():
+        return _run(desc, device, paged)
+    with torch.cuda.device(desc.device):
+        return _run(desc, device, paged)
+
+
 def attention_impl(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, variant: str, param_names: str,
-                 scalar_values: list[float], tensor_params: list[torch.Tensor], softmax_scale: float,
-                 return_lse: bool, cu_seqlens_q: Optional[torch.Tensor],
-                 cu_seqlens_k: Optional[torch.Tensor], max_seqlen_q: int,
-                 max_seqlen_k: int) -> tuple[torch.Tensor, torch.Tensor]:
+                   scalar_values: list[float], tensor_params: list[torch.Tensor], softmax_scale: float,
+                   return_lse: bool, cu_seqlens_q: Optional[torch.Tensor],
+                   cu_seqlens_k: Optional[torch.Tensor], max_seqlen_q: int,
+                   max_seqlen_k: int) -> tuple[torch.Tensor, torch.Tensor]:
     """Dense ([batch, seqlen, heads, D]) or varlen ([total, heads, D] + cu_seqlens) forward."""
     _check_dense_params(q, k, variant, param_names, tensor_params, cu_seqlens_q, max_seqlen_q, max_seqlen_k)
     q, k, v = (_head_contiguous(t) for t in (q, k, v))
@@ -220,12 +236,12 @@ def paged_desc(q, k_cache, v_cache, block_tables, seq_lens, out, lse, variant, p
 
 
 def paged_attention_impl(q: torch.Tensor, k_cache: torch.Tensor, v_cache: torch.Tensor,
-                       block_tables: torch.Tensor, seq_lens: torch.Tensor, variant: str,
-                       param_names: str, scalar_values: list[float],
-                       tensor_params: list[torch.Tensor], layout: int, k_scale: float,
-                       v_scale: float, softmax_scale: float, return_lse: bool,
-                       cu_seqlens_q: Optional[torch.Tensor],
-                       max_seqlen_q: int) -> tuple[torch.Tensor, torch.Tensor]:
+                         block_tables: torch.Tensor, seq_lens: torch.Tensor, variant: str,
+                         param_names: str, scalar_values: list[float],
+                         tensor_params: list[torch.Tensor], layout: int, k_scale: float,
+                         v_scale: float, softmax_scale: float, return_lse: bool,
+                         cu_seqlens_q: Optional[torch.Tensor],
+                         max_seqlen_q: int) -> tuple[torch.Tensor, torch.Tensor]:
     """Forward over a paged KV cache; q is [num_seqs, q_tokens_per_seq, heads, D], or
     packed [total_q, heads, D] with cu_seqlens_q."""
     _check_paged_params(q, k_cache, block_tables, seq_lens, variant, param_names, tensor_params, layout,
@@ -259,13 +275,13 @@ def call(op, impl, *args):
     tensors (no fake or functional subclass, no dispatch mode), no autograd graph to
     record, not under torch.compile or export. Both run the same code and launch on the
     current stream without syncing (CUDA graphs capture either); the dispatcher's round
-    trip costs more host time than the launch itself (~70 us a call on the H100 host,
-    bench/host_overhead.py), which a decode step of 100 us cannot hide."""
+    trip costs twice the C launch path (30-40 us a call on the H100 machine's host against
+    15 us, bench/host_overhead.py)."""
     if torch.compiler.is_compiling() or _python_dispatch._get_current_dispatch_mode() is not None:
         return op(*args)
     grad = torch.is_grad_enabled()
     for a in args:
-        for t in a if isinstance(a, list) else (a,):
+        for t in a if type(a) is list else (a,):
             if isinstance(t, torch.Tensor) and (type(t) is not torch.Tensor or (grad and t.requires_grad)):
                 return op(*args)
     return impl(*args)

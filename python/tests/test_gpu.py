@@ -251,3 +251,32 @@ def test_paged_decode_split_kv():
     v = v_nhd[rows].reshape(-1, hkv, d)[:n][None]
     ref_out, ref_lse = _reference(q, k, v, VARIANTS["causal"][1])
     _check(out, lse, ref_out, ref_lse, dtype)
+
+
+def test_paged_eager_call_matches_the_op_and_replays_in_a_cuda_graph():
+    """fadsl.paged_attention's direct (eager) call and the torch op give the same bits, a
+    call needing grad goes through the op, and a split decode (workspace from PyTorch)
+    captured in a CUDA graph replays on new queries."""
+    hq, hkv, d, bs, dtype, n = 32, 8, 128, 16, torch.bfloat16, 6000
+    blocks = -(-n // bs)
+    gen = torch.Generator(device="cuda").manual_seed(11)
+    k_nhd = torch.randn(blocks, bs, hkv, d, generator=gen, device="cuda").to(dtype)
+    v_nhd = torch.randn(blocks, bs, hkv, d, generator=gen, device="cuda").to(dtype)
+    table = torch.randperm(blocks, generator=gen, device="cuda").view(1, blocks).to(torch.int32)
+    q = torch.randn(1, 1, hq, d, generator=gen, device="cuda").to(dtype)
+    lens = torch.tensor([n], dtype=torch.int32, device="cuda")
+    eager = fadsl.paged_attention(q, k_nhd, v_nhd, table, lens, "none", layout="nhd")
+    op, _ = torch.ops.fadsl.paged_attention(q, k_nhd, v_nhd, table, lens, "none", "", [], [], 1, 0.0, 0.0, 0.0,
+                                            False, None, 0)
+    assert torch.equal(eager, op)
+    with_grad = fadsl.paged_attention(q.clone().requires_grad_(), k_nhd, v_nhd, table, lens, "none", layout="nhd")
+    assert torch.equal(with_grad.detach(), eager)
+    static_q = q.clone()
+    graph = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(graph):
+        static_out = fadsl.paged_attention(static_q, k_nhd, v_nhd, table, lens, "none", layout="nhd")
+    static_q.copy_(torch.randn(q.shape, generator=gen, device="cuda").to(dtype))
+    static_out.fill_(float("nan"))
+    graph.replay()
+    torch.cuda.synchronize()
+    assert torch.equal(static_out, fadsl.paged_attention(static_q, k_nhd, v_nhd, table, lens, "none", layout="nhd"))
