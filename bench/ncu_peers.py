@@ -8,7 +8,6 @@ import sys
 
 import torch
 
-from paged_decode import FP8, SHAPES, rows_of, run_shape  # noqa: F401  (run_shape: same data)
 import paged_decode as pd
 
 
@@ -17,13 +16,14 @@ def main():
     ap.add_argument("--rows", default="nhd:16:bf16,hdb:16:bf16,nhd:16:fp8e4m3")
     ap.add_argument("--shapes", default="64:4096,8:32768,1:131072")
     args = ap.parse_args()
-    rows = rows_of(False, args.rows)
+    rows = pd.rows_of(False, args.rows)
     for item in args.shapes.split(","):
         batch, length = (int(x) for x in item.split(":"))
         systems = {}
-        # run_shape times everything; here only the callables are wanted: time_ms is replaced.
+        # run_shape builds the data, checks every system and times it through pd.time_ms;
+        # replaced here, that only collects the callables.
         pd.time_ms = lambda fn, cooldown, systems=systems: systems.setdefault(id(fn), fn) and 1.0
-        run_shape(batch, length, rows, 0)
+        pd.run_shape(batch, length, rows, 0)
         for fn in systems.values():
             fn()
         torch.cuda.synchronize()
