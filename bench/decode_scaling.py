@@ -15,7 +15,7 @@ import sys
 
 import torch
 
-from paged_decode import FP8, HEAD_DIM, KV_HEADS, PEERS, rows_of, run_shape
+from paged_decode import FP8, HEAD_DIM, KV_HEADS, rows_of, run_shape
 
 DEFAULT_SERIES = "64:2048:4096:8192,8:16384:32768:65536,1:65536:131072:262144"
 
