@@ -8,9 +8,14 @@
  *   hdb_bulk    HDB cache: one cp.async.bulk per contiguous (block, head) slab
  *   nhd_tma     NHD cache: one 5-d TMA box per (block, head) (paged_decode.cuh's FA_DEC_TMA
  *               copies), 128-byte swizzle; tiles of TILE keys, STAGES buffers, THREADS a CTA
+ *   nhd_whole   NHD cache read whole: a CTA per (split, seq) for every KV head at once, one
+ *               bulk copy per CHUNK contiguous bytes of a block (a 16-key block of d128 bf16
+ *               is 32 KB) for K and for V; splits fill CTAS_PER_SM CTAs an SM
  * TMA rows run at both L2 promotions (256 and 128 bytes: "l2_128").
  * Build: nvcc -O3 -arch=sm_90a -std=c++17 bench/paged_read_probe.cu -o build-lead/paged_read_probe \
  *        -L/usr/local/cuda/lib64/stubs -lcuda
+ * Run: build-lead/paged_read_probe [--whole] (--whole: the nhd_whole rows, the stream ceiling
+ *      and the decode's own copy shapes only, block sizes 16 and 64)
  * Prints one markdown row per kernel and shape: microseconds (median of REPS) and GB/s.
  */
 #include <cuda.h>
@@ -18,6 +23,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <vector>
 
 #define CK(x)                                                                                         \
@@ -206,6 +212,25 @@ template <int TILE, int STAGES, bool HDB> __global__ void __launch_bounds__(THRE
     });
 }
 
+/* Whole blocks (every head) in CHUNK-byte bulk copies: the contiguous read a CTA owning
+ * all KV heads of its keys would do. Split gridDim.x ways over the sequence's blocks. */
+template <int CHUNK, int STAGES> __global__ void __launch_bounds__(THREADS) whole_kernel(Geo g)
+{
+    extern __shared__ __align__(128) unsigned char sm[];
+    const int per = g.blocks_per_seq, splits = gridDim.x;
+    const int b0 = per * blockIdx.x / splits, b1 = per * (blockIdx.x + 1) / splits;
+    const int cpb = (int)(g.block_bytes / CHUNK);
+    const int *tab = g.table + blockIdx.z * per;
+    mbar_stream<STAGES, 2 * CHUNK>(sm, (b1 - b0) * cpb, g.sink, [&](int t, unsigned dst, unsigned bar) {
+        if (threadIdx.x == 0) {
+            mbar_expect(bar, 2 * CHUNK);
+            const unsigned long long off = tab[b0 + t / cpb] * g.block_bytes + (unsigned long long)(t % cpb) * CHUNK;
+            bulk_copy(dst, g.k + off, CHUNK, bar);
+            bulk_copy(dst + CHUNK, g.v + off, CHUNK, bar);
+        }
+    });
+}
+
 /* One 5-d TMA box per block entry of the tile for K and for V (FA_DEC_TMA's NHD copies). */
 template <int TILE, int STAGES, int NT>
 __global__ void __launch_bounds__(NT) tma_kernel(Geo g, const __grid_constant__ CUtensorMap km,
@@ -266,6 +291,13 @@ template <int TILE, int STAGES, bool HDB> static void launch_bulk(const Geo &g, 
     bulk_kernel<TILE, STAGES, HDB><<<grid, THREADS, smem>>>(g);
 }
 
+template <int CHUNK, int STAGES> static void launch_whole(const Geo &g, dim3 grid)
+{
+    const int smem = STAGES * 2 * CHUNK;
+    CK(cudaFuncSetAttribute(whole_kernel<CHUNK, STAGES>, cudaFuncAttributeMaxDynamicSharedMemorySize, smem));
+    whole_kernel<CHUNK, STAGES><<<grid, THREADS, smem>>>(g);
+}
+
 template <int TILE, int STAGES, int NT> static void launch_tma(const Geo &g, dim3 grid)
 {
     const int smem = STAGES * 2 * TILE * ROW_BYTES + 1024;
@@ -287,8 +319,12 @@ static void make_map(CUtensorMap *m, const void *base, int nblk, int bs, int box
     }
 }
 
-int main()
+/* The whole-block rows only (with the stream ceiling and the decode's own copy shapes). */
+static bool whole_only;
+
+int main(int argc, char **argv)
 {
+    whole_only = argc > 1 && strcmp(argv[1], "--whole") == 0;
     int sms = 0;
     CK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, 0));
     cudaDeviceProp prop;
@@ -300,6 +336,8 @@ int main()
     static const int shapes[][3] = {{64, 4096, 1}, {8, 32768, 4}, {1, 131072, 33}};
     for (auto &sh : shapes)
         for (int bs : {8, 16, 64}) {
+            if (whole_only && bs == 8)
+                continue;
             const int seqs = sh[0], len = sh[1], bps = len / bs, nblk = seqs * bps;
             const size_t block_bytes = (size_t)bs * KV_HEADS * ROW_BYTES, bytes = nblk * block_bytes;
             unsigned char *k, *v;
@@ -324,12 +362,43 @@ int main()
                        2.0 * bytes / us / 1e3);
                 fflush(stdout);
             };
+            /* whole-block grids: CTAs an SM x SMs, split over the sequences */
+            auto whole = [&](int per_sm) { return dim3((unsigned)std::max(1, sms * per_sm / seqs), 1, (unsigned)seqs); };
+            if (whole_only && ROW_BYTES == 256) {
+                if (block_bytes % 32768 == 0) {
+                    row("nhd_whole c32k s3 1/SM", launch_whole<32768, 3>, whole(1));
+                    row("nhd_whole c32k s2 1/SM", launch_whole<32768, 2>, whole(1));
+                }
+                if (block_bytes % 16384 == 0) {
+                    row("nhd_whole c16k s3 2/SM", launch_whole<16384, 3>, whole(2));
+                    row("nhd_whole c16k s6 1/SM", launch_whole<16384, 6>, whole(1));
+                }
+                row("nhd_whole c8k s6 2/SM", launch_whole<8192, 6>, whole(2));
+                row("nhd_whole c8k s3 4/SM", launch_whole<8192, 3>, whole(4));
+                make_map(&g_km, k, nblk, bs, bs < 64 ? bs : 64, CU_TENSOR_MAP_L2_PROMOTION_L2_256B);
+                make_map(&g_vm, v, nblk, bs, bs < 64 ? bs : 64, CU_TENSOR_MAP_L2_PROMOTION_L2_256B);
+                if (bs <= 32)
+                    row("nhd_tma t32 s3 w2", launch_tma<32, 3, 64>, dim3(sh[2] * (sh[2] > 1 ? 2 : 1), KV_HEADS, seqs));
+                row("hdb_bulk t64 s3", launch_bulk<64, 3, true>, grid);
+            }
+            if (whole_only && bs != 16) {
+                CK(cudaFree(k));
+                CK(cudaFree(v));
+                CK(cudaFree(tab));
+                continue;
+            }
             if (bs == 16) {
                 static size_t n16;
                 static const uint4 *sk, *sv;
                 n16 = bytes / 16, sk = (const uint4 *)k, sv = (const uint4 *)v;
                 row("stream", [](const Geo &g, dim3 gr) { stream_kernel<<<gr, 512>>>(sk, sv, n16, g.sink); },
                     dim3(sms * 4));
+                if (whole_only) {
+                    CK(cudaFree(k));
+                    CK(cudaFree(v));
+                    CK(cudaFree(tab));
+                    continue;
+                }
                 row("nhd_cp s3", launch_cp<3>, grid);
                 row("nhd_cp s4", launch_cp<4>, grid);
             }
