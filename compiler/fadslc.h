@@ -64,6 +64,11 @@ typedef struct fa_key {
     /* Paged only: the paged decode template (a few new tokens a sequence, or a cache that
      * only it reads: HDB layout, fp8). Kernel names then start fa_decode_paged. */
     bool decode;
+    /* Paged decode, fp8 NHD fragment keys whose plan takes 128-key tiles (head dims 64 and
+     * 128, one row tile): tiles of 64 keys x 2 warps instead, four CTAs an SM instead of
+     * two. The runtime picks it for unsplit grids the 128-key plan would run in more than
+     * one wave and this one in one (fa_plan_has_tile64). Kernel names end _t64 before the arch. */
+    bool decode_tile64;
 } fa_key;
 
 /* Status codes shared by compiler and runtime (runtime adds its own after FA_ERR__COMPILER). */
@@ -195,6 +200,9 @@ typedef struct fa_plan {
 /* Chooses the template and tile configuration, or refuses the key with a message
  * naming what is supported (FA_ERR_UNSUPPORTED). */
 fa_status fa_plan_key(const fa_key *key, fa_plan *plan, char *err, size_t errlen);
+
+/* Whether key (decode_tile64 unset) also plans with decode_tile64 set. */
+bool fa_plan_has_tile64(const fa_key *key);
 
 /* One self-contained CUDA C translation unit for (program, key, plan); malloc'd.
  * The kernel is extern "C" and named fa_key_name(key). NULL on allocation failure. */

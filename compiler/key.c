@@ -93,7 +93,7 @@ static void put_ident(fa_buf *b, const char *s)
     }
 }
 
-/* {family}[_paged]_{dtype}[_kv{kvdtype}]_hd{D}[_bs{B}[_nhd]]_{variant}[_{hash}][_gqa{G}][_varlen]_{arch}
+/* {family}[_paged]_{dtype}[_kv{kvdtype}]_hd{D}[_bs{B}[_nhd]]_{variant}[_{hash}][_gqa{G}][_varlen][_t64]_{arch}
  * family: the template the plan picks (fa2_fwd, fa3_fwd, or fa_decode for paged decode keys,
  * which always carry _gqa{G}).
  * The standard library's variants are named by their name alone; a user's variant adds
@@ -122,6 +122,8 @@ int fa_key_name(const fa_key *key, char *buf, size_t size)
         fa_buf_printf(&b, "_gqa%d", key->gqa_ratio);
     if (key->varlen)
         fa_buf_puts(&b, "_varlen");
+    if (key->decode_tile64)
+        fa_buf_puts(&b, "_t64");
     fa_buf_printf(&b, "_sm%d%s", fa_arch_number(key->arch), key->arch == FA_ARCH_SM90A ? "a" : "");
     int n = snprintf(buf, size, "%s", b.data);
     fa_buf_free(&b);
@@ -133,13 +135,13 @@ int fa_key_describe(const fa_key *key, char *buf, size_t size)
     return snprintf(buf, size,
                     "arch=%s dtype=%s kv_dtype=%s head_dim=%d gqa=%d paged=%d layout=%s varlen=%d "
                     "variant=%s hash=%016llx stdlib=%d causal=%d window=%d alibi=%d softcap=%d "
-                    "sinks=%d learned_sinks=%d decode=%d",
+                    "sinks=%d learned_sinks=%d decode=%d tile64=%d",
                     fa_arch_name(key->arch), fa_dtype_name(key->dtype), fa_dtype_name(key->kv_dtype),
                     key->head_dim, key->gqa_ratio, key->paged_block_size,
                     key->paged_layout == FA_PAGED_NHD ? "nhd" : "hdb", key->varlen,
                     key->variant[0] ? key->variant : "none", (unsigned long long)key->variant_hash,
                     key->stdlib, key->causal, key->sliding_window, key->alibi, key->softcap,
-                    key->sink_tokens, key->learned_sinks, key->decode);
+                    key->sink_tokens, key->learned_sinks, key->decode, key->decode_tile64);
 }
 
 /* One option list per arch. Fast math is safe here: the kernels use exp2 with ftz and

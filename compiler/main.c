@@ -34,6 +34,8 @@ static const char usage_text[] =
     "  --layout nhd|hdb                  paged cache layout (default nhd)\n"
     "  --varlen                          packed variable-length batch (cu_seqlens)\n"
     "  --decode                          paged decode kernel (one query token a sequence; needs --paged)\n"
+    "  --decode-tile64                   with --decode, fp8 --kv-dtype, --layout nhd, head dim 64 or 128: the\n"
+    "                                    64-key tile a launch takes for unsplit grids of more than one wave\n"
     "  --emit cuda|ir|key|cubin          what to write (default cuda)\n"
     "  -o FILE                           output file (default: stdout; cubin: KERNEL.cubin)\n"
     "  --dump-after PASS                 print the IR after PASS (lower, cse, fold, cse2, tile)\n"
@@ -175,6 +177,9 @@ int main(int argc, char **argv)
         } else if (!strcmp(a, "--decode")) {
             key.decode = true;
             continue;
+        } else if (!strcmp(a, "--decode-tile64")) {
+            key.decode_tile64 = true;
+            continue;
         } else if (!strcmp(a, "--emit")) {
             if (!strcmp(v, "cuda"))
                 emit = EMIT_CUDA;
@@ -215,6 +220,8 @@ int main(int argc, char **argv)
         return usage_error("--decode reads a paged cache: give --paged BLOCK_SIZE too%s", "");
     if (key.decode && key.varlen)
         return usage_error("--decode takes one query token a sequence: drop --varlen%s", "");
+    if (key.decode_tile64 && !key.decode)
+        return usage_error("--decode-tile64 is a decode tile: give --decode too%s", "");
 
     /* A file if one exists by that name; else a standard-library name. */
     char *source = fa_read_file(input, NULL);

@@ -32,6 +32,8 @@ enum { FA2_NUM_TILES = sizeof fa2_tiles / sizeof fa2_tiles[0] };
  *   keys at d64/d128, halving the per-key share of a tile's fixed work (barrier, table,
  *   softmax rescale), which bounds that path (issue-limited at 64 keys: H100, 2026-11-26);
  *   HDB reads fragments only from those (decode_frag_tile), else through warp buffers.
+ *   NHD keys of those also plan 64 keys x 2 warps (fa_key.decode_tile64, four CTAs an SM),
+ *   which the runtime takes for unsplit grids of more than one wave (runtime/paged.c).
  * - TMA tiles (16-bit caches on sm_90a): 32 keys for two warps, about 54 KB at d128, four
  *   CTAs an SM, so a batch of 64 sequences x 8 KV heads runs in one wave and a CTA's start
  *   and end overlap three others' streaming (64 keys x 4 warps lost 4% to a copy-only probe
@@ -62,6 +64,11 @@ enum {
     DECODE_FRAG_HDB_MIN_KEYS = 128, /* HDB fragment tiles: 8 16-byte chunks a d row to swizzle */
     DECODE_SLAB_BULK_MAX = 16,      /* HDB blocks of up to 16 keys: bulk copies (FA_DEC_SLAB_BULK) */
     DECODE_FP8_SLAB_PAD = 4,        /* bytes a key an fp8 slab is padded by (FA_DEC_ENTRY_STRIDE) */
+    /* fa_key.decode_tile64: fp8 NHD fragment tiles of 64 keys x 2 warps, 4 CTAs an H100 SM
+     * (d128: 1.81x the bf16 tokens/s at 64 x 4096 against 1.77x for 128 x 4, slower when
+     * split: bench/results/2026-11-27-h100-session5/sweep). */
+    DECODE_TILE64_KEYS = 64,
+    DECODE_TILE64_WARPS = 2,
 };
 
 /* Hopper (sm_90a, wgmma) forward tiles: 64 rows per consumer warpgroup, a producer
@@ -177,12 +184,30 @@ static int decode_smem(const fa_key *key, int block_m, int block_n, int warps, i
     return (pipeline > combine ? pipeline : combine) + (tma ? DECODE_TMA_ALIGN : 0);
 }
 
+/* The 128-key fragment tile of a key with one row tile, which decode_tile64 halves. */
+static bool decode_wide(const fa_key *key, const fa_decode_config *t)
+{
+    return decode_frag(key) && key->gqa_ratio <= DECODE_ROW_TILE && t->block_n_frag == 2 * DECODE_TILE64_KEYS;
+}
+
+static const fa_decode_config *decode_config(int head_dim)
+{
+    for (int i = 0; i < DECODE_NUM_TILES; i++)
+        if (decode_tiles[i].head_dim == head_dim)
+            return &decode_tiles[i];
+    return NULL;
+}
+
+bool fa_plan_has_tile64(const fa_key *key)
+{
+    const fa_decode_config *t = decode_config(key->head_dim);
+    return key->decode && key->paged_block_size && !key->decode_tile64 && key->paged_layout == FA_PAGED_NHD &&
+           t && decode_wide(key, t);
+}
+
 static fa_status plan_decode(const fa_key *key, fa_plan *plan, char *err, size_t errlen)
 {
-    const fa_decode_config *t = NULL;
-    for (int i = 0; i < DECODE_NUM_TILES; i++)
-        if (decode_tiles[i].head_dim == key->head_dim)
-            t = &decode_tiles[i];
+    const fa_decode_config *t = decode_config(key->head_dim);
     if (!t) {
         snprintf(err, errlen, "head_dim %d is not supported (supported: " FA_SUPPORTED_HEAD_DIMS ")", key->head_dim);
         return FA_ERR_UNSUPPORTED;
@@ -195,8 +220,14 @@ static fa_status plan_decode(const fa_key *key, fa_plan *plan, char *err, size_t
     int block_m = DECODE_ROW_TILE * (row_tiles < DECODE_MAX_ROW_TILES ? row_tiles : DECODE_MAX_ROW_TILES);
     /* The fragment path's wider tile only for one row tile: more rows at 128 keys spill. */
     bool wide = decode_frag(key) && block_m == DECODE_ROW_TILE, narrow = decode_tma_narrow(key);
-    int block_n = narrow ? t->block_n_tma : wide ? t->block_n_frag : t->block_n;
-    int warps = narrow ? t->warps_tma : t->num_warps;
+    bool tile64 = key->decode_tile64;
+    if (tile64 && !(key->paged_layout == FA_PAGED_NHD && decode_wide(key, t))) {
+        snprintf(err, errlen, "decode_tile64 applies to fp8 NHD decode keys at head_dim 64 or 128 with at most %d "
+                              "query heads a KV head", DECODE_ROW_TILE);
+        return FA_ERR_UNSUPPORTED;
+    }
+    int block_n = narrow ? t->block_n_tma : tile64 ? DECODE_TILE64_KEYS : wide ? t->block_n_frag : t->block_n;
+    int warps = narrow ? t->warps_tma : tile64 ? DECODE_TILE64_WARPS : t->num_warps;
     int stages = narrow ? t->stages_tma : wide ? t->stages_frag : fa_dtype_size(key->kv_dtype) == 1 ? t->stages_fp8 : t->stages_16bit;
     int limit = smem_limit(key->arch);
     while (decode_smem(key, block_m, block_n, warps, stages) > limit && stages > 2)
@@ -231,6 +262,10 @@ fa_status fa_plan_key(const fa_key *key, fa_plan *plan, char *err, size_t errlen
     if (!base) {
         snprintf(err, errlen, "head_dim %d is not supported (supported: " FA_SUPPORTED_HEAD_DIMS ")",
                  key->head_dim);
+        return FA_ERR_UNSUPPORTED;
+    }
+    if (key->decode_tile64 && !key->decode) {
+        snprintf(err, errlen, "decode_tile64 is a paged decode tile: set decode too");
         return FA_ERR_UNSUPPORTED;
     }
     if (key->dtype != FA_DTYPE_FP16 && key->dtype != FA_DTYPE_BF16) {

@@ -76,6 +76,7 @@ enum {
     FART_CUDA_SUCCESS = 0,
     FART_CU_ATTR_CC_MAJOR = 75,            /* CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR */
     FART_CU_ATTR_CC_MINOR = 76,
+    FART_CU_ATTR_SM_COUNT = 16,            /* CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT */
     FART_CU_FUNC_MAX_DYNAMIC_SMEM = 8,     /* CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES */
     FART_CU_JIT_ERROR_LOG_BUFFER = 5,      /* CU_JIT_ERROR_LOG_BUFFER */
     FART_CU_JIT_ERROR_LOG_BUFFER_SIZE = 6, /* CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES */
@@ -226,9 +227,10 @@ bool fart_paged_decode(const fadsl_paged_desc *pg, fa_dtype dtype, int gqa);
 /* FADSL_DEBUG_CHECKS=1: seq_lens and the used block-table entries of a paged request,
  * checked on the host (a stream sync and two copies). */
 fadsl_status fart_paged_check(const fart_cu *cu, const fadsl_paged_desc *pg, int max_len, CUstream stream);
-/* Launches a validated paged decode: splits, the decode kernel fn, then the merge. */
-fadsl_status fart_paged_launch(const fadsl_fwd_desc *d, const fa_key *key, const fa_plan *plan, fa_args *args,
-                               CUfunction fn, CUcontext ctx, bool ptx, CUstream stream);
+/* Launches a validated paged decode of program p: splits, the decode kernel fn (or its
+ * decode_tile64 sibling, fa_plan_has_tile64), then the merge. */
+fadsl_status fart_paged_launch(const fadsl_fwd_desc *d, const fa_program *p, const fa_key *key, const fa_plan *plan,
+                               fa_args *args, CUfunction fn, CUcontext ctx, bool ptx, CUstream stream);
 /* The merge kernel for an output dtype in context ctx (compiled and loaded on first use). */
 fadsl_status fart_merge_function(fa_dtype dtype, fa_arch arch, bool ptx, CUcontext ctx, CUfunction *fn);
 /* Launches the merge kernel over m's rows. */

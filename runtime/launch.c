@@ -62,7 +62,7 @@ fadsl_status fadsl_forward(const fadsl_fwd_desc *d, void *stream)
         return s;
     const fa_plan *plan = fart_kernel_plan(k);
     if (plan->tmpl == FA_TEMPLATE_PAGED_DECODE)
-        return fart_paged_launch(d, &key, plan, &args, fn, ctx, ptx, (CUstream)stream);
+        return fart_paged_launch(d, p, &key, plan, &args, fn, ctx, ptx, (CUstream)stream);
     if (d->paged && fart_env_flag("FADSL_DEBUG_CHECKS") &&
         (s = fart_paged_check(cu, d->paged, args.seqlen_k, (CUstream)stream)))
         return s;

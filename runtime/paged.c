@@ -6,7 +6,6 @@
 #include <stdlib.h>
 
 enum {
-    FART_CU_ATTR_SM_COUNT = 16,          /* CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT */
     FART_CU_ATTR_THREADS_PER_SM = 39,    /* CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_MULTIPROCESSOR */
     FART_CU_ATTR_SMEM_PER_SM = 81,       /* CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_MULTIPROCESSOR */
     FART_CU_ATTR_BLOCKS_PER_SM = 106,    /* CU_DEVICE_ATTRIBUTE_MAX_BLOCKS_PER_MULTIPROCESSOR */
@@ -229,8 +228,32 @@ static void split_merge_args(const fa_args *a, int splits, int head_dim, fa_merg
                          .batch = a->batch, .tokens = a->seqlen_q, .heads = a->q_heads, .head_dim = head_dim};
 }
 
-fadsl_status fart_paged_launch(const fadsl_fwd_desc *d, const fa_key *key, const fa_plan *plan, fa_args *args,
-                               CUfunction fn, CUcontext ctx, bool ptx, CUstream stream)
+/* An unsplit grid of `ctas` CTAs that the key's plan (`slots` CTAs at once) runs in more
+ * than one wave moves to the decode_tile64 plan when that one runs it in one wave: *plan
+ * and *fn change then. */
+static fadsl_status pick_tile64(const fart_cu *cu, const fa_program *p, const fa_key *key, bool ptx, CUcontext ctx,
+                                long long ctas, int slots, const fa_plan **plan, CUfunction *fn)
+{
+    if (ctas <= slots || !fa_plan_has_tile64(key))
+        return FADSL_OK;
+    fa_key k64 = *key;
+    k64.decode_tile64 = true;
+    fart_kernel *k;
+    CUfunction f64;
+    int slots64;
+    fadsl_status s;
+    if ((s = fart_kernel_get(p, &k64, ptx, &k, NULL)) || (s = fart_kernel_function(k, ctx, &f64)) ||
+        (s = decode_slots(cu, fart_kernel_plan(k), f64, &slots64)))
+        return s;
+    if (ctas <= slots64) {
+        *plan = fart_kernel_plan(k);
+        *fn = f64;
+    }
+    return FADSL_OK;
+}
+
+fadsl_status fart_paged_launch(const fadsl_fwd_desc *d, const fa_program *p, const fa_key *key, const fa_plan *plan,
+                               fa_args *args, CUfunction fn, CUcontext ctx, bool ptx, CUstream stream)
 {
     const fadsl_paged_desc *pg = d->paged;
     const fart_cu *cu;
@@ -243,6 +266,9 @@ fadsl_status fart_paged_launch(const fadsl_fwd_desc *d, const fa_key *key, const
         splits = 1;
     unsigned grid_x;
     if ((s = fart_grid_x("paged decode query rows a kv head", decode_rows(args), plan->block_m, splits, &grid_x)))
+        return s;
+    if (splits == 1 &&
+        (s = pick_tile64(cu, p, key, ptx, ctx, (long long)grid_x * args->kv_heads * args->batch, slots, &plan, &fn)))
         return s;
     args->num_splits = splits;
     CUfunction merge = NULL;

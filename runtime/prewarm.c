@@ -25,7 +25,14 @@ static void *worker(void *arg)
     fadsl_prewarm *p = arg;
     int i;
     while ((i = p->next++) < p->n) {
-        fadsl_status s = fadsl_compile(p->items[i].variant, &p->items[i].key, NULL);
+        const fadsl_prewarm_item *it = &p->items[i];
+        fadsl_status s = fadsl_compile(it->variant, &it->key, NULL);
+        /* a decode key's 64-key sibling, which a launch may take instead (fa_plan_has_tile64) */
+        if (!s && fa_plan_has_tile64(&it->key)) {
+            fa_key k64 = it->key;
+            k64.decode_tile64 = true;
+            s = fadsl_compile(it->variant, &k64, NULL);
+        }
         if (!s)
             continue;
         pthread_mutex_lock(&p->lock);

@@ -75,6 +75,15 @@ static void test_emit(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "kernel: fa_decode_paged_bf16_kvfp8e4m3_hd128_bs16_causal_gqa8_sm90a\n"));
     CU_ASSERT_EQUAL(run("causal --decode", out, sizeof out), 2);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "--decode reads a paged cache"));
+    CU_ASSERT_EQUAL(run("none --arch sm_90a --paged 16 --gqa 4 --decode --decode-tile64 --kv-dtype fp8e5m2 --emit key",
+                        out, sizeof out), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "kernel: fa_decode_paged_bf16_kvfp8e5m2_hd128_bs16_nhd_none_gqa4_t64_sm90a\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "block_n=64 warps=2"));
+    CU_ASSERT_EQUAL(run("none --paged 16 --decode-tile64 --kv-dtype fp8e5m2", out, sizeof out), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "give --decode too"));
+    CU_ASSERT_NOT_EQUAL(run("none --paged 16 --layout hdb --decode --decode-tile64 --kv-dtype fp8e5m2 --emit key", out,
+                            sizeof out), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "decode_tile64 applies to fp8 NHD"));
     CU_ASSERT_EQUAL(run("examples/alibi_swa.fa --emit ir", out, sizeof out), 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "variant alibi_swa\nsink 4\n"));
     CU_ASSERT_EQUAL(run("examples/alibi_swa.fa --arch sm_90a --emit cuda", out, sizeof out), 0);

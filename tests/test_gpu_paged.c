@@ -9,6 +9,8 @@
  * handed out in a shuffled order and every byte of the cache no sequence owns is NaN.
  * Then fp8 caches at head dims 64, 96, 128 and 256 (each fp8 operand path the GPU takes;
  * an H100 never takes HDB fragments by 8-byte cp.async), 16-bit caches at 96, 192 and 256, and sink_window / causal_alibi at decode and in chunks.
+ * Then an fp8 NHD batch (GQA 1, 3 CTAs an SM of 16 KV heads) that the 128-key plan would run
+ * in two waves: on sm_90a the launch must take the 64-key plan (decode_tile64).
  * Then the pre-Hopper copy paths as sm_80 PTX on this GPU (when it is newer).
  * Every other case gets the workspace fadsl_workspace_size asks for (split-KV and merge),
  * the rest run unsplit; fp8 cases alternate per-tensor and per-head descales. Outputs and
@@ -17,6 +19,7 @@
  * its formula, with rows empty in one or both states.
  */
 #include "fadsl.h"
+#include "fart.h"
 #include "ref.h"
 #include "testutil.h"
 
@@ -25,15 +28,15 @@
 #include <stdio.h>
 #include <string.h>
 
-enum { BATCH = 3, Q_HEADS = 16, MAX_CASES = 72 };
+enum { BATCH = 3, MAX_BATCH = 40, Q_HEADS = 16, MAX_CASES = 73 };
 
 typedef struct pg_case {
     fa_paged_layout layout;
-    int bs, head_dim, kv_heads, T, lens[BATCH], total_k;
+    int bs, head_dim, kv_heads, T, batch, lens[MAX_BATCH], total_k;
     fa_dtype dtype, kv;
     const char *variant;
     const char *arch; /* NULL: the device's; "sm_80": that kernel, as PTX the driver assembles */
-    bool split, per_head_descale;
+    bool split, per_head_descale, tile64; /* tile64: the launch must take the 64-key fp8 plan */
     int window_left, window_right, window;
     double sinks[Q_HEADS], k_desc, v_desc, head_kdesc[Q_HEADS], head_vdesc[Q_HEADS];
     double *q, *k, *v, *ref_out, *ref_lse; /* contiguous copies for the reference */
@@ -132,13 +135,13 @@ static void *upload(const void *host, size_t bytes)
 static void *reference(void *arg)
 {
     pg_case *c = arg;
-    int lq[BATCH];
-    for (int b = 0; b < BATCH; b++)
+    int lq[MAX_BATCH];
+    for (int b = 0; b < c->batch; b++)
         lq[b] = c->T;
-    size_t nq = (size_t)BATCH * c->T * Q_HEADS;
+    size_t nq = (size_t)c->batch * c->T * Q_HEADS;
     c->ref_out = malloc(nq * c->head_dim * sizeof(double));
     c->ref_lse = malloc(nq * sizeof(double));
-    fa_ref_problem p = {.batch = BATCH, .q_heads = Q_HEADS, .kv_heads = c->kv_heads, .head_dim = c->head_dim,
+    fa_ref_problem p = {.batch = c->batch, .q_heads = Q_HEADS, .kv_heads = c->kv_heads, .head_dim = c->head_dim,
                         .seqlens_q = lq, .seqlens_k = c->lens, .q = c->q, .k = c->k, .v = c->v,
                         .visible = visible_of(c->variant), .ud = c,
                         .score = !strcmp(c->variant, "causal_alibi") ? score_alibi : NULL,
@@ -150,10 +153,33 @@ static void *reference(void *arg)
 
 static void describe(const pg_case *c, char *buf, size_t n)
 {
-    snprintf(buf, n, "%s %s q %s kv %s hd%d bs%d T%d heads %d/%d lens %d,%d,%d %s%s%s", c->variant,
+    snprintf(buf, n, "%s %s q %s kv %s hd%d bs%d T%d heads %d/%d lens %d,%d,%d%s %s%s%s", c->variant,
              c->layout == FA_PAGED_NHD ? "nhd" : "hdb", fa_dtype_name(c->dtype), fa_dtype_name(c->kv), c->head_dim,
-             c->bs, c->T, Q_HEADS, c->kv_heads, c->lens[0], c->lens[1], c->lens[2], c->split ? "split" : "unsplit",
-             c->arch ? " " : "", c->arch ? c->arch : "");
+             c->bs, c->T, Q_HEADS, c->kv_heads, c->lens[0], c->lens[1], c->lens[2], c->batch > BATCH ? ",..." : "",
+             c->split ? "split" : "unsplit", c->arch ? " " : "", c->arch ? c->arch : "");
+}
+
+/* SMs of the current context's device (0 when unknown). */
+static int device_sms(void)
+{
+    const fart_cu *cu;
+    CUdevice dev;
+    int sms = 0;
+    if (fart_driver(&cu) || cu->CtxGetDevice(&dev) || cu->DeviceGetAttribute(&sms, FART_CU_ATTR_SM_COUNT, dev))
+        return 0;
+    return sms;
+}
+
+/* Whether the launch of d took the decode_tile64 plan: the in-memory kernel cache already
+ * holds that kernel (only such a launch, or a prewarm, compiles it). */
+static bool launched_tile64(const fadsl_fwd_desc *d, const char *variant)
+{
+    fa_key key;
+    fadsl_compile_info info;
+    if (fadsl_make_key(d, &key) != FADSL_OK)
+        return false;
+    key.decode_tile64 = true;
+    return fadsl_compile(variant, &key, &info) == FADSL_OK && info.origin == FADSL_FROM_MEMORY;
 }
 
 /* Builds the cache (shuffled blocks, NaN elsewhere), runs, and checks one case. */
@@ -161,13 +187,13 @@ static bool run_case(pg_case *c, pthread_t *ref_thread)
 {
     int es = fa_dtype_size(c->kv), D = c->head_dim, H = c->kv_heads, bs = c->bs;
     int max_blocks = 0, used = 0;
-    for (int b = 0; b < BATCH; b++) {
+    for (int b = 0; b < c->batch; b++) {
         int nb = (c->lens[b] + bs - 1) / bs;
         max_blocks = nb > max_blocks ? nb : max_blocks;
         used += nb;
     }
     int num_blocks = used + 7;
-    int *perm = malloc((size_t)num_blocks * sizeof *perm), *table = calloc((size_t)BATCH * max_blocks, sizeof *table);
+    int *perm = malloc((size_t)num_blocks * sizeof *perm), *table = calloc((size_t)c->batch * max_blocks, sizeof *table);
     for (int i = 0; i < num_blocks; i++)
         perm[i] = i;
     for (int i = num_blocks - 1; i > 0; i--) {
@@ -187,7 +213,7 @@ static bool run_case(pg_case *c, pthread_t *ref_thread)
         vd[h] = (float)(c->per_head_descale ? c->head_vdesc[h] : c->v_desc);
     }
     int next = 0, row = 0;
-    for (int b = 0; b < BATCH; b++) {
+    for (int b = 0; b < c->batch; b++) {
         for (int i = 0; i < (c->lens[b] + bs - 1) / bs; i++)
             table[b * max_blocks + i] = perm[next++];
         for (int pos = 0; pos < c->lens[b]; pos++, row++) {
@@ -203,7 +229,7 @@ static bool run_case(pg_case *c, pthread_t *ref_thread)
                 }
         }
     }
-    size_t nq = (size_t)BATCH * c->T * Q_HEADS * D, nl = (size_t)BATCH * c->T * Q_HEADS;
+    size_t nq = (size_t)c->batch * c->T * Q_HEADS * D, nl = (size_t)c->batch * c->T * Q_HEADS;
     uint16_t *hq = malloc(nq * 2);
     c->q = malloc(nq * sizeof(double));
     for (size_t i = 0; i < nq; i++)
@@ -211,7 +237,8 @@ static bool run_case(pg_case *c, pthread_t *ref_thread)
     pthread_create(ref_thread, NULL, reference, c);
 
     void *dq = upload(hq, nq * 2), *dk = upload(kc, cache_bytes), *dv = upload(vc, cache_bytes);
-    void *dtab = upload(table, (size_t)BATCH * max_blocks * sizeof *table), *dlens = upload(c->lens, sizeof c->lens);
+    void *dtab = upload(table, (size_t)c->batch * max_blocks * sizeof *table),
+         *dlens = upload(c->lens, (size_t)c->batch * sizeof c->lens[0]);
     void *dkd = upload(kd, sizeof kd), *dvd = upload(vd, sizeof vd), *d_o, *dlse, *ws = NULL;
     float sinks[Q_HEADS];
     for (int h = 0; h < Q_HEADS; h++)
@@ -223,7 +250,7 @@ static bool run_case(pg_case *c, pthread_t *ref_thread)
     fadsl_paged_desc pg = {.layout = c->layout, .kv_dtype = c->kv, .k_cache = dk, .v_cache = dv,
                            .num_blocks = num_blocks, .block_size = bs, .num_kv_heads = H, .head_dim = D,
                            .block_tables = dtab, .max_blocks_per_seq = max_blocks, .seq_lens = dlens,
-                           .num_seqs = BATCH, .q_tokens_per_seq = c->T, .k_descale = (float)c->k_desc,
+                           .num_seqs = c->batch, .q_tokens_per_seq = c->T, .k_descale = (float)c->k_desc,
                            .v_descale = (float)c->v_desc};
     if (es == 1 && c->per_head_descale) {
         pg.k_descale_per_head = dkd;
@@ -258,6 +285,7 @@ static bool run_case(pg_case *c, pthread_t *ref_thread)
     if (s != FADSL_OK)
         printf("\n  forward failed: %s", fadsl_last_error());
     CU_ASSERT_EQUAL(fadsl_stream_sync(NULL), FADSL_OK);
+    bool tile64_ok = !c->tile64 || launched_tile64(&d, c->variant);
     uint16_t *o = malloc(nq * 2);
     float *lse = malloc(nl * 4);
     CU_ASSERT_EQUAL(fadsl_copy_to_host(o, d_o, nq * 2), FADSL_OK);
@@ -275,7 +303,7 @@ static bool run_case(pg_case *c, pthread_t *ref_thread)
         num += (x - c->ref_out[i]) * (x - c->ref_out[i]);
         den += c->ref_out[i] * c->ref_out[i];
     }
-    for (int b = 0; b < BATCH; b++)
+    for (int b = 0; b < c->batch; b++)
         for (int t = 0; t < c->T; t++)
             for (int h = 0; h < Q_HEADS; h++) {
                 double r = c->ref_lse[((size_t)b * c->T + t) * Q_HEADS + h], x = lse[((size_t)b * Q_HEADS + h) * c->T + t];
@@ -286,11 +314,11 @@ static bool run_case(pg_case *c, pthread_t *ref_thread)
             }
     double rel = den > 0 ? sqrt(num / den) : sqrt(num);
     double tol = es == 1 ? 5e-2 : c->dtype == FA_DTYPE_BF16 ? 1e-2 : 5e-3;
-    bool ok = s == FADSL_OK && bad == 0 && rel < tol && lse_err < 1e-3;
+    bool ok = s == FADSL_OK && bad == 0 && rel < tol && lse_err < 1e-3 && tile64_ok;
     char desc[256];
     describe(c, desc, sizeof desc);
-    printf("\n  %s %-90s rel %.2e lse %.2e%s", ok ? "ok  " : "FAIL", desc, rel, lse_err,
-           bad ? " (unwritten or bad values)" : "");
+    printf("\n  %s %-90s rel %.2e lse %.2e%s%s", ok ? "ok  " : "FAIL", desc, rel, lse_err,
+           bad ? " (unwritten or bad values)" : "", c->tile64 ? tile64_ok ? " (64-key plan)" : " (64-key plan NOT taken)" : "");
     void *dev[] = {dq, dk, dv, dtab, dlens, dkd, dvd, dsinks, d_o, dlse, ws};
     for (size_t i = 0; i < sizeof dev / sizeof dev[0]; i++)
         if (dev[i])
@@ -307,6 +335,7 @@ static void setup_case(pg_case *c, int i, fa_paged_layout layout, int bs, fa_dty
     c->layout = layout;
     c->bs = bs;
     c->T = T;
+    c->batch = BATCH;
     c->dtype = i % 3 == 2 ? FA_DTYPE_FP16 : FA_DTYPE_BF16;
     c->kv = kv == FA_DTYPE_BF16 ? c->dtype : kv;
     c->head_dim = i % 5 == 4 ? 64 : 128;
@@ -390,6 +419,21 @@ static void test_paged_cases(void)
         for (int h = 0; h < Q_HEADS; h++) /* ALiBi slopes 2^-8(h+1)/H, as in the paper */
             if (!strcmp(extra[e].variant, "causal_alibi"))
                 cases[n].sinks[h] = pow(2.0, -8.0 * (h + 1) / Q_HEADS);
+    }
+    /* fp8 NHD at GQA 1 with a batch the 128-key plan (two CTAs an SM) would run in two
+     * waves and the 64-key plan (four) in one: the launch must take the 64-key plan. */
+    fa_arch arch = FA_ARCH_SM80;
+    int sms = fadsl_device_init(0, &arch) == FADSL_OK ? device_sms() : 0;
+    if (sms > 0 && 3 * sms / 16 <= MAX_BATCH) {
+        setup_case(&cases[n], 3, FA_PAGED_NHD, 16, FA_DTYPE_FP8E4M3, 1);
+        pg_case *c = &cases[n++];
+        /* the 64-key plan runs 4 CTAs an SM on sm_90a (plan.c); elsewhere only the answer counts */
+        c->kv_heads = 16, c->head_dim = 128, c->split = false, c->tile64 = arch == FA_ARCH_SM90A;
+        c->batch = 3 * sms / 16; /* 3 CTAs an SM: 16 KV heads x batch */
+        for (int b = BATCH; b < c->batch; b++)
+            c->total_k += c->lens[b] = 1 + rand() % 600;
+    } else {
+        printf("\n  skipped: the 64-key fp8 plan case (%d SMs)", sms);
     }
     /* The cp.async paths of GPUs before Hopper, run here as sm_80 PTX: 16-bit NHD copies
      * in whole passes (blocks shorter and longer than a pass, blocks spanning tiles), HDB,

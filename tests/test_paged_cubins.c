@@ -95,6 +95,36 @@ static void test_names_and_plans(void)
     CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_OK);
     CU_ASSERT_FALSE(plan.tma);
     k.arch = FA_ARCH_SM90A;
+    /* decode_tile64: the 128-key fp8 NHD plan's 64 keys x 2 warps sibling, four CTAs an SM,
+     * named apart; refused where there is no 128-key plan to halve. */
+    k.paged_layout = FA_PAGED_NHD;
+    CU_ASSERT_TRUE(fa_plan_has_tile64(&k));
+    k.decode_tile64 = true;
+    CU_ASSERT_FALSE(fa_plan_has_tile64(&k));
+    CU_ASSERT_EQUAL_FATAL(fa_plan_key(&k, &plan, err, sizeof err), FA_OK);
+    CU_ASSERT(plan.block_n == 64 && plan.num_warps == 2 && plan.threads == 64 && !plan.tma);
+    CU_ASSERT(4 * (plan.smem_bytes + 1024) <= 228 * 1024);
+    char name64[128];
+    fa_key_name(&k, name64, sizeof name64);
+    CU_ASSERT_PTR_NOT_NULL(strstr(name64, "_gqa4_t64_sm90a"));
+    static const struct {
+        fa_paged_layout layout;
+        int head_dim, gqa;
+        fa_dtype kv;
+        bool decode;
+    } no64[] = {{FA_PAGED_HDB, 128, 4, FA_DTYPE_FP8E4M3, true}, {FA_PAGED_NHD, 96, 4, FA_DTYPE_FP8E4M3, true},
+                {FA_PAGED_NHD, 256, 4, FA_DTYPE_FP8E5M2, true}, {FA_PAGED_NHD, 128, 32, FA_DTYPE_FP8E4M3, true},
+                {FA_PAGED_NHD, 128, 4, FA_DTYPE_BF16, true},     {FA_PAGED_NHD, 128, 4, FA_DTYPE_FP8E4M3, false}};
+    for (size_t i = 0; i < sizeof no64 / sizeof no64[0]; i++) {
+        k = decode_key(FA_ARCH_SM90A, no64[i].layout, 16, no64[i].kv, no64[i].gqa);
+        k.head_dim = no64[i].head_dim;
+        k.decode = no64[i].decode;
+        CU_ASSERT_FALSE(fa_plan_has_tile64(&k));
+        k.decode_tile64 = true;
+        CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_ERR_UNSUPPORTED);
+        CU_ASSERT_PTR_NOT_NULL(strstr(err, "decode_tile64"));
+    }
+    k = decode_key(FA_ARCH_SM90A, FA_PAGED_HDB, 16, FA_DTYPE_FP8E4M3, 4);
     k.gqa_ratio = 32;
     CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_OK);
     CU_ASSERT_EQUAL(plan.block_n, 64);
@@ -173,6 +203,15 @@ static void test_decode_cubins(void)
                              fp8_paths[i].gqa);
         it->key.head_dim = fp8_paths[i].head_dim;
     }
+    /* the 64-key fp8 NHD tiles (decode_tile64) at d128 and d64 */
+    for (int i = 0; i < 2; i++) {
+        fadsl_prewarm_item *it = &items[n++];
+        it->variant = variants[i + 2];
+        it->key = decode_key(i ? FA_ARCH_SM80 : FA_ARCH_SM90A, FA_PAGED_NHD, i ? 32 : 16,
+                             i ? FA_DTYPE_FP8E5M2 : FA_DTYPE_FP8E4M3, i ? 8 : 1);
+        it->key.head_dim = i ? 64 : 128;
+        it->key.decode_tile64 = true;
+    }
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     fadsl_prewarm *pw = NULL;
     CU_ASSERT_EQUAL_FATAL(fadsl_prewarm_start(items, n, cpus > 0 ? (int)cpus : 1, &pw), FADSL_OK);
@@ -192,6 +231,7 @@ static void test_decode_cubins(void)
         snprintf(want, sizeof want, "_gqa%d_", items[i].key.gqa_ratio);
         CU_ASSERT_PTR_NOT_NULL(strstr(info.kernel_name, want));
         CU_ASSERT(strncmp(info.kernel_name, "fa_decode_paged_", 16) == 0);
+        CU_ASSERT_EQUAL(strstr(info.kernel_name, "_t64_") != NULL, items[i].key.decode_tile64);
     }
     printf("\n  %d paged decode kernels compiled to cubins\n", n);
     unsetenv("FADSL_CACHE_DIR");

@@ -45,6 +45,7 @@ class FaKey(ctypes.Structure):
         ("learned_sinks", ctypes.c_bool),
         ("sink_tokens", ctypes.c_int),
         ("decode", ctypes.c_bool),
+        ("decode_tile64", ctypes.c_bool),
     ]
 
 
