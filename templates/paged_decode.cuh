@@ -808,8 +808,9 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
      * (row tile, split) are consecutive CTAs, so the heads reading a block's interleaved rows
      * run together (H100, d128 split decode: 4-11% faster). 16-bit NHD rows gained nothing
      * and keep head-major order, which needs no registers for the CTA's coordinates (sm_80
-     * d192 spilled remapped); so does HDB (its fp8 slabs at block size 16 read 1.4x slower
-     * remapped at 1 x 131072). */
+     * d192 spilled remapped); so does HDB, whose fp8 slabs read no faster remapped (H100,
+     * bench/results/2026-11-27-h100-session6: an earlier 1.4x slowdown was the benchmark
+     * waiting on the host). */
 #if FA_PAGED_NHD && FA_KV_FP8
     const long long cta = blockIdx.x + (long long)blockIdx.y * gridDim.x;
     const int xs = (int)(cta / gridDim.y), hk = (int)(cta % gridDim.y);
