@@ -429,6 +429,7 @@ static void test_paged_cases(void)
         pg_case *c = &cases[n++];
         /* the 64-key plan runs 4 CTAs an SM on sm_90a (plan.c); elsewhere only the answer counts */
         c->kv_heads = 16, c->head_dim = 128, c->split = false, c->tile64 = arch == FA_ARCH_SM90A;
+        c->variant = "gpt_oss"; /* window masks and learned sinks on the 64-key tiles */
         c->batch = 3 * sms / 16; /* 3 CTAs an SM: 16 KV heads x batch */
         for (int b = BATCH; b < c->batch; b++)
             c->total_k += c->lens[b] = 1 + rand() % 600;
