@@ -228,28 +228,44 @@ static void split_merge_args(const fa_args *a, int splits, int head_dim, fa_merg
                          .batch = a->batch, .tokens = a->seqlen_q, .heads = a->q_heads, .head_dim = head_dim};
 }
 
-/* An unsplit grid of `ctas` CTAs that the key's plan (`slots` CTAs at once) runs in more
- * than one wave moves to the decode_tile64 plan when that one runs it in one wave: *plan
- * and *fn change then. */
-static fadsl_status pick_tile64(const fart_cu *cu, const fa_program *p, const fa_key *key, bool ptx, CUcontext ctx,
-                                long long ctas, int slots, const fa_plan **plan, CUfunction *fn)
+static _Thread_local bool last_tile64;
+
+bool fart_paged_last_tile64(void)
 {
-    if (ctas <= slots || !fa_plan_has_tile64(key))
-        return FADSL_OK;
+    return last_tile64;
+}
+
+/* sm_90a fp8 NHD keys with a decode_tile64 sibling (fa_plan_has_tile64; measured on the
+ * H100 only): the sibling is loaded with the key's first launch whatever its grid, so a
+ * later launch (one being captured in a CUDA graph, say) never compiles. An unsplit grid
+ * of `ctas` CTAs that the key's plan (`slots` CTAs at once) runs in more than one wave
+ * moves to the sibling when that runs it in one: *plan and *fn change then. A sibling that
+ * fails to build or load leaves the key's own plan (the error is dropped). */
+static void pick_tile64(const fart_cu *cu, const fa_program *p, const fa_key *key, bool ptx, CUcontext ctx,
+                        long long ctas, int slots, const fa_plan **plan, CUfunction *fn)
+{
+    if (key->arch != FA_ARCH_SM90A || !fa_plan_has_tile64(key))
+        return;
     fa_key k64 = *key;
     k64.decode_tile64 = true;
     fart_kernel *k;
     CUfunction f64;
     int slots64;
-    fadsl_status s;
-    if ((s = fart_kernel_get(p, &k64, ptx, &k, NULL)) || (s = fart_kernel_function(k, ctx, &f64)) ||
-        (s = decode_slots(cu, fart_kernel_plan(k), f64, &slots64)))
-        return s;
+    if (fart_kernel_get(p, &k64, ptx, &k, NULL) || fart_kernel_function(k, ctx, &f64)) {
+        fart_clear_error();
+        return;
+    }
+    const fa_plan *p64 = fart_kernel_plan(k);
+    if (ctas <= slots || p64->block_m != (*plan)->block_m)
+        return;
+    if (decode_slots(cu, p64, f64, &slots64)) {
+        fart_clear_error();
+        return;
+    }
     if (ctas <= slots64) {
-        *plan = fart_kernel_plan(k);
+        *plan = p64;
         *fn = f64;
     }
-    return FADSL_OK;
 }
 
 fadsl_status fart_paged_launch(const fadsl_fwd_desc *d, const fa_program *p, const fa_key *key, const fa_plan *plan,
@@ -267,9 +283,10 @@ fadsl_status fart_paged_launch(const fadsl_fwd_desc *d, const fa_program *p, con
     unsigned grid_x;
     if ((s = fart_grid_x("paged decode query rows a kv head", decode_rows(args), plan->block_m, splits, &grid_x)))
         return s;
-    if (splits == 1 &&
-        (s = pick_tile64(cu, p, key, ptx, ctx, (long long)grid_x * args->kv_heads * args->batch, slots, &plan, &fn)))
-        return s;
+    const fa_plan *own = plan;
+    pick_tile64(cu, p, key, ptx, ctx, splits == 1 ? (long long)grid_x * args->kv_heads * args->batch : 0, slots,
+                &plan, &fn);
+    last_tile64 = plan != own;
     args->num_splits = splits;
     CUfunction merge = NULL;
     if (splits > 1) {

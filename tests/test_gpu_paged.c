@@ -9,8 +9,9 @@
  * handed out in a shuffled order and every byte of the cache no sequence owns is NaN.
  * Then fp8 caches at head dims 64, 96, 128 and 256 (each fp8 operand path the GPU takes;
  * an H100 never takes HDB fragments by 8-byte cp.async), 16-bit caches at 96, 192 and 256, and sink_window / causal_alibi at decode and in chunks.
- * Then an fp8 NHD batch (GQA 1, 3 CTAs an SM of 16 KV heads) that the 128-key plan would run
- * in two waves: on sm_90a the launch must take the 64-key plan (decode_tile64).
+ * Then fp8 NHD d128 batches (GQA 1, 3 CTAs an SM of 16 KV heads; gpt_oss decode, causal
+ * chunks of 2 over blocks of 128) that the 128-key plan (two CTAs an SM) would run in two
+ * waves: on sm_90a the launch must take the 64-key plan (decode_tile64, four).
  * Then the pre-Hopper copy paths as sm_80 PTX on this GPU (when it is newer).
  * Every other case gets the workspace fadsl_workspace_size asks for (split-KV and merge),
  * the rest run unsplit; fp8 cases alternate per-tensor and per-head descales. Outputs and
@@ -28,7 +29,7 @@
 #include <stdio.h>
 #include <string.h>
 
-enum { BATCH = 3, MAX_BATCH = 40, Q_HEADS = 16, MAX_CASES = 73 };
+enum { BATCH = 3, MAX_BATCH = 40, Q_HEADS = 16, MAX_CASES = 74 };
 
 typedef struct pg_case {
     fa_paged_layout layout;
@@ -170,18 +171,6 @@ static int device_sms(void)
     return sms;
 }
 
-/* Whether the launch of d took the decode_tile64 plan: the in-memory kernel cache already
- * holds that kernel (only such a launch, or a prewarm, compiles it). */
-static bool launched_tile64(const fadsl_fwd_desc *d, const char *variant)
-{
-    fa_key key;
-    fadsl_compile_info info;
-    if (fadsl_make_key(d, &key) != FADSL_OK)
-        return false;
-    key.decode_tile64 = true;
-    return fadsl_compile(variant, &key, &info) == FADSL_OK && info.origin == FADSL_FROM_MEMORY;
-}
-
 /* Builds the cache (shuffled blocks, NaN elsewhere), runs, and checks one case. */
 static bool run_case(pg_case *c, pthread_t *ref_thread)
 {
@@ -282,10 +271,11 @@ static bool run_case(pg_case *c, pthread_t *ref_thread)
     CU_ASSERT_EQUAL_FATAL(fadsl_device_memset(d_o, 0xff, nq * 2), FADSL_OK);
     CU_ASSERT_EQUAL_FATAL(fadsl_device_memset(dlse, 0xff, nl * 4), FADSL_OK);
     fadsl_status s = fadsl_forward(&d, NULL);
+    bool took_tile64 = fart_paged_last_tile64();
     if (s != FADSL_OK)
         printf("\n  forward failed: %s", fadsl_last_error());
     CU_ASSERT_EQUAL(fadsl_stream_sync(NULL), FADSL_OK);
-    bool tile64_ok = !c->tile64 || launched_tile64(&d, c->variant);
+    bool tile64_ok = !c->tile64 || took_tile64;
     uint16_t *o = malloc(nq * 2);
     float *lse = malloc(nl * 4);
     CU_ASSERT_EQUAL(fadsl_copy_to_host(o, d_o, nq * 2), FADSL_OK);
@@ -424,17 +414,25 @@ static void test_paged_cases(void)
      * waves and the 64-key plan (four) in one: the launch must take the 64-key plan. */
     fa_arch arch = FA_ARCH_SM80;
     int sms = fadsl_device_init(0, &arch) == FADSL_OK ? device_sms() : 0;
-    if (sms > 0 && 3 * sms / 16 <= MAX_BATCH) {
-        setup_case(&cases[n], 3, FA_PAGED_NHD, 16, FA_DTYPE_FP8E4M3, 1);
+    static const struct {
+        int bs, head_dim, T;
+        fa_dtype kv;
+        const char *variant;
+    } t64[] = {{16, 128, 1, FA_DTYPE_FP8E4M3, "gpt_oss"}, {128, 128, 2, FA_DTYPE_FP8E5M2, "causal"}};
+    for (size_t e = 0; e < sizeof t64 / sizeof t64[0]; e++) {
+        if (sms <= 0 || 3 * sms / 16 > MAX_BATCH) {
+            printf("\n  skipped: the 64-key fp8 plan cases (%d SMs)", sms);
+            break;
+        }
+        setup_case(&cases[n], 3, FA_PAGED_NHD, t64[e].bs, t64[e].kv, t64[e].T);
         pg_case *c = &cases[n++];
-        /* the 64-key plan runs 4 CTAs an SM on sm_90a (plan.c); elsewhere only the answer counts */
-        c->kv_heads = 16, c->head_dim = 128, c->split = false, c->tile64 = arch == FA_ARCH_SM90A;
-        c->variant = "gpt_oss"; /* window masks and learned sinks on the 64-key tiles */
+        /* the launch takes the 64-key plan on sm_90a only (runtime/paged.c); elsewhere only
+         * the answer counts */
+        c->kv_heads = 16, c->head_dim = t64[e].head_dim, c->split = false, c->tile64 = arch == FA_ARCH_SM90A;
+        c->variant = t64[e].variant;
         c->batch = 3 * sms / 16; /* 3 CTAs an SM: 16 KV heads x batch */
         for (int b = BATCH; b < c->batch; b++)
-            c->total_k += c->lens[b] = 1 + rand() % 600;
-    } else {
-        printf("\n  skipped: the 64-key fp8 plan case (%d SMs)", sms);
+            c->total_k += c->lens[b] = t64[e].T + rand() % 600;
     }
     /* The cp.async paths of GPUs before Hopper, run here as sm_80 PTX: 16-bit NHD copies
      * in whole passes (blocks shorter and longer than a pass, blocks spanning tiles), HDB,

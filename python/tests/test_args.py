@@ -193,3 +193,9 @@ def test_eager_calls_skip_the_dispatcher_only_when_it_adds_nothing():
         _ops.call(op, impl, torch.empty(2), "x", [])
     torch.compile(lambda t: _ops.call(op, impl, t, "x", []), backend="eager", fullgraph=False)(plain)
     assert seen[:6] == ["impl", "op", "op", "impl", "op", "op"]
+    del seen[:]
+    torch.jit.trace(lambda t: _ops.call(op, impl, t, "x", []), (plain,), check_trace=False)
+    torch.func.vmap(lambda t: _ops.call(op, impl, t, "x", []))(torch.ones(3, 2))
+    with torch.overrides.TorchFunctionMode():
+        _ops.call(op, impl, plain, "x", [])
+    assert seen == ["op", "op", "op"]

@@ -265,12 +265,21 @@ def test_paged_eager_call_matches_the_op_and_replays_in_a_cuda_graph():
     table = torch.randperm(blocks, generator=gen, device="cuda").view(1, blocks).to(torch.int32)
     q = torch.randn(1, 1, hq, d, generator=gen, device="cuda").to(dtype)
     lens = torch.tensor([n], dtype=torch.int32, device="cuda")
+    from fadsl import _ops
+    desc, keep = _ops.paged_desc(q, k_nhd, v_nhd, table, lens, torch.empty_like(q), torch.empty(0), "none",
+                                 ("", [], []), 1, 0.0, 0.0, 0.0)
+    assert _ops._split_workspace(desc, q.device) is not None   # the request splits (and merges)
     eager = fadsl.paged_attention(q, k_nhd, v_nhd, table, lens, "none", layout="nhd")
     op, _ = torch.ops.fadsl.paged_attention(q, k_nhd, v_nhd, table, lens, "none", "", [], [], 1, 0.0, 0.0, 0.0,
                                             False, None, 0)
     assert torch.equal(eager, op)
-    with_grad = fadsl.paged_attention(q.clone().requires_grad_(), k_nhd, v_nhd, table, lens, "none", layout="nhd")
-    assert torch.equal(with_grad.detach(), eager)
+    impl, routed = _ops.paged_attention_impl, []
+    _ops.paged_attention_impl = lambda *a: routed.append(1) or impl(*a)
+    try:
+        with_grad = fadsl.paged_attention(q.clone().requires_grad_(), k_nhd, v_nhd, table, lens, "none", layout="nhd")
+    finally:
+        _ops.paged_attention_impl = impl
+    assert not routed and torch.equal(with_grad.detach(), eager)   # through the op, same bits
     static_q = q.clone()
     graph = torch.cuda.CUDAGraph()
     with torch.cuda.graph(graph):
