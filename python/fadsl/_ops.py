@@ -1,10 +1,11 @@
 """The torch custom ops fadsl::attention and fadsl::paged_attention.
 
-The ctypes call to fadsl_forward happens inside the ops, so they trace through
-torch.compile (the fake implementations give the output shapes) and can be captured in
-CUDA graphs (the launch goes to the current stream; nothing syncs the host; the only
-allocations are the outputs, through PyTorch's allocator). Call an op once before
-capturing it: its first call for a key compiles or loads the kernel.
+The ctypes call to fadsl_forward happens inside the ops' implementations, so the ops
+trace through torch.compile (the fake implementations give the output shapes) and can be
+captured in CUDA graphs (the launch goes to the current stream; nothing syncs the host; the
+only allocations are the outputs and the split-KV workspace, through PyTorch's allocator).
+Eager calls that the dispatcher adds nothing to run the implementation directly (call()).
+Call an op once before capturing it: its first call for a key compiles or loads the kernel.
 
 Op arguments must be schema types, so the variant's parameters travel as
   param_names    one str, the names joined by ",": the scalars' first, then the tensors'
