@@ -78,7 +78,9 @@ def rel_err(a, b):
     return ((a - b).norm() / b.norm()).item()
 
 
-def run_shape(batch, length, rows, cooldown):
+def build_shape(batch, length, rows):
+    """(systems, checks) of a shape: name -> callable (SDPA peers on contiguous K/V, fadsl on
+    the same values paged), and each fadsl system's relative error, checked against SDPA."""
     gen = torch.Generator(device="cuda").manual_seed(batch * 7 + length)
     q = torch.randn(batch, Q_HEADS, 1, HEAD_DIM, generator=gen, device="cuda", dtype=torch.bfloat16)
     k, v = (torch.randn(batch, KV_HEADS, length, HEAD_DIM, generator=gen, device="cuda", dtype=torch.bfloat16)
@@ -109,7 +111,12 @@ def run_shape(batch, length, rows, cooldown):
         if err > (2e-2 if cache in FP8 else 1e-2):
             raise SystemExit(f"{name} at {batch} x {length}: relative error {err:.3g} against SDPA")
         systems[name] = ours
-    del ref
+    return systems, checks
+
+
+def run_shape(batch, length, rows, cooldown):
+    """(best ms, checks) of every system of a shape (build_shape), each timed twice."""
+    systems, checks = build_shape(batch, length, rows)
     best = {}
     for order in (list(systems), list(reversed(systems))):
         for name in order:

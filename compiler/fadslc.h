@@ -201,7 +201,9 @@ typedef struct fa_plan {
  * naming what is supported (FA_ERR_UNSUPPORTED). */
 fa_status fa_plan_key(const fa_key *key, fa_plan *plan, char *err, size_t errlen);
 
-/* Whether key (decode_tile64 unset) also plans with decode_tile64 set. */
+/* Whether a launch of key (decode_tile64 unset) may take its decode_tile64 sibling: sm_90a
+ * keys that also plan with decode_tile64 set (the choice was measured on the H100 only;
+ * other archs plan the sibling when asked, but no launch picks it). */
 bool fa_plan_has_tile64(const fa_key *key);
 
 /* One self-contained CUDA C translation unit for (program, key, plan); malloc'd.

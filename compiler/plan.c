@@ -201,8 +201,8 @@ static const fa_decode_config *decode_config(int head_dim)
 bool fa_plan_has_tile64(const fa_key *key)
 {
     const fa_decode_config *t = decode_config(key->head_dim);
-    return key->decode && key->paged_block_size && !key->decode_tile64 && key->paged_layout == FA_PAGED_NHD &&
-           t && decode_wide(key, t);
+    return key->arch == FA_ARCH_SM90A && key->decode && key->paged_block_size && !key->decode_tile64 &&
+           key->paged_layout == FA_PAGED_NHD && t && decode_wide(key, t);
 }
 
 static fa_status plan_decode(const fa_key *key, fa_plan *plan, char *err, size_t errlen)

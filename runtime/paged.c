@@ -235,16 +235,16 @@ bool fart_paged_last_tile64(void)
     return last_tile64;
 }
 
-/* sm_90a fp8 NHD keys with a decode_tile64 sibling (fa_plan_has_tile64; measured on the
- * H100 only): the sibling is loaded with the key's first launch whatever its grid, so a
- * later launch (one being captured in a CUDA graph, say) never compiles. An unsplit grid
- * of `ctas` CTAs that the key's plan (`slots` CTAs at once) runs in more than one wave
- * moves to the sibling when that runs it in one: *plan and *fn change then. A sibling that
- * fails to build or load leaves the key's own plan (the error is dropped). */
+/* Keys with a decode_tile64 sibling a launch may take (fa_plan_has_tile64): the sibling is
+ * loaded with the key's first launch whatever its grid, so a later launch (one being
+ * captured in a CUDA graph, say) never compiles. An unsplit grid of `ctas` CTAs that the
+ * key's plan (`slots` CTAs at once) runs in more than one wave moves to the sibling when
+ * that runs it in one: *plan and *fn change then. A sibling that fails to build or load
+ * leaves the key's own plan (the error is dropped). */
 static void pick_tile64(const fart_cu *cu, const fa_program *p, const fa_key *key, bool ptx, CUcontext ctx,
                         long long ctas, int slots, const fa_plan **plan, CUfunction *fn)
 {
-    if (key->arch != FA_ARCH_SM90A || !fa_plan_has_tile64(key))
+    if (!fa_plan_has_tile64(key))
         return;
     fa_key k64 = *key;
     k64.decode_tile64 = true;

@@ -274,10 +274,10 @@ def _paged_attention_fake(q, k_cache, v_cache, block_tables, seq_lens, variant, 
 def call(op, impl, *args):
     """op(*args), or impl(*args) directly when the dispatcher has nothing to add: plain CUDA
     tensors (no fake or functional subclass, no dispatch or torch-function mode), no autograd
-    graph to record, not under torch.compile, export, jit tracing or a torch.func transform. Both run the same code and launch on the
-    current stream without syncing (CUDA graphs capture either); the dispatcher's round
-    trip costs twice the C launch path (30-40 us a call on the H100 machine's host against
-    15 us, bench/host_overhead.py)."""
+    graph to record, not under torch.compile, export, jit tracing or a torch.func transform.
+    Both run the same code and launch on the current stream without syncing (CUDA graphs
+    capture either); the dispatcher's round trip costs twice the C launch path (30-40 us a
+    call on the H100 machine's host against 15 us, bench/host_overhead.py)."""
     if (torch.compiler.is_compiling() or torch.jit.is_tracing() or _python_dispatch._get_current_dispatch_mode()
             is not None or torch._C._are_functorch_transforms_active() or torch._C._is_torch_function_mode_enabled()):
         return op(*args)
