@@ -11,11 +11,15 @@
  *   nhd_whole   NHD cache read whole: a CTA per (split, seq) for every KV head at once, one
  *               bulk copy per CHUNK contiguous bytes of a block (a 16-key block of d128 bf16
  *               is 32 KB) for K and for V; splits fill CTAS_PER_SM CTAs an SM
+ *   nhd_heads   a CTA per (split, group of HG KV heads, seq), a warp a head: 16-byte cp.async
+ *               of the group's rows of each key (HG * ROW_BYTES contiguous bytes), TILE keys
+ *               a stage; tma_heads: one TMA box a block entry over the group's heads
  * TMA rows run at both L2 promotions (256 and 128 bytes: "l2_128").
  * Build: nvcc -O3 -arch=sm_90a -std=c++17 bench/paged_read_probe.cu -o build-lead/paged_read_probe \
  *        -L/usr/local/cuda/lib64/stubs -lcuda
- * Run: build-lead/paged_read_probe [--whole] (--whole: the nhd_whole rows, the stream ceiling
- *      and the decode's own copy shapes only, block sizes 16 and 64)
+ * Run: build-lead/paged_read_probe [--whole | --heads] (--whole: the nhd_whole rows, the stream
+ *      ceiling and the decode's own copy shapes only, block sizes 16 and 64; --heads: the
+ *      nhd_heads / tma_heads rows against the stream and nhd_cp, block size 16)
  * Prints one markdown row per kernel and shape: microseconds (median of REPS) and GB/s.
  */
 #include <cuda.h>
@@ -231,6 +235,70 @@ template <int CHUNK, int STAGES> __global__ void __launch_bounds__(THREADS) whol
     });
 }
 
+/* HG heads' rows of each key by 16-byte cp.async (a CTA per split, head group, seq). */
+template <int HG, int TILE, int STAGES> __global__ void __launch_bounds__(HG * 32) heads_kernel(Geo g)
+{
+    extern __shared__ __align__(128) unsigned char sm[];
+    constexpr int CH = HG * ROW_BYTES / 16, STAGE = 2 * TILE * HG * ROW_BYTES; /* chunks a key */
+    const Tiles tl = cta_tiles(g, TILE);
+    const unsigned long long group = blockIdx.y * (unsigned long long)(HG * ROW_BYTES);
+    auto issue = [&](int t) {
+        const unsigned dst = smem_u32(sm + (t % STAGES) * STAGE);
+        for (int j = threadIdx.x; j < 2 * TILE * CH; j += HG * 32) {
+            const int kv = j / (TILE * CH), key = (j / CH) % TILE, ch = j % CH;
+            const int blk = tl.b0 + t * tl.bpt + key / g.bs;
+            if (blk >= tl.b1)
+                continue;
+            const unsigned char *src = (kv ? g.v : g.k) + tl.tab[blk] * g.block_bytes + group +
+                                       (key % g.bs) * (unsigned long long)(KV_HEADS * ROW_BYTES) + ch * 16;
+            asm volatile("cp.async.cg.shared.global.L2::256B [%0], [%1], 16;\n" ::"r"(dst + j * 16), "l"(src));
+        }
+        asm volatile("cp.async.commit_group;\n");
+    };
+    for (int s = 0; s < STAGES - 1; s++)
+        if (s < tl.n)
+            issue(s);
+        else
+            asm volatile("cp.async.commit_group;\n");
+    unsigned acc = 0;
+    for (int t = 0; t < tl.n; t++) {
+        asm volatile("cp.async.wait_group %0;\n" ::"n"(STAGES - 2));
+        __syncthreads();
+        if (t + STAGES - 1 < tl.n)
+            issue(t + STAGES - 1);
+        else
+            asm volatile("cp.async.commit_group;\n");
+        const uint4 x = *(const uint4 *)(sm + (t % STAGES) * STAGE + threadIdx.x * 16);
+        acc ^= x.x ^ x.w;
+    }
+    if (acc == 0x12345678u)
+        g.sink[0] = acc;
+}
+
+/* One TMA box a block entry over HG heads (dims d, key, d box, head, block), K and V. */
+template <int HG, int TILE, int STAGES>
+__global__ void __launch_bounds__(HG * 32) tma_heads_kernel(Geo g, const __grid_constant__ CUtensorMap km,
+                                                           const __grid_constant__ CUtensorMap vm)
+{
+    extern __shared__ __align__(1024) unsigned char sm_raw[];
+    unsigned char *sm = sm_raw + ((1024 - smem_u32(sm_raw) % 1024) % 1024);
+    const Tiles tl = cta_tiles(g, TILE);
+    mbar_stream<STAGES, 2 * TILE * HG * ROW_BYTES>(sm, tl.n, g.sink, [&](int t, unsigned dst, unsigned bar) {
+        const int nb = min(tl.bpt, tl.b1 - (tl.b0 + t * tl.bpt));
+        if (threadIdx.x == 0)
+            mbar_expect(bar, 2 * nb * g.bs * HG * ROW_BYTES);
+        __syncwarp();
+        if (threadIdx.x < 2 * nb) {
+            const int kv = threadIdx.x / nb, e = threadIdx.x % nb;
+            const void *map = kv ? (const void *)&vm : (const void *)&km;
+            asm volatile("cp.async.bulk.tensor.5d.shared::cluster.global.tile.mbarrier::complete_tx::bytes"
+                         " [%0], [%1, {%2, %2, %2, %3, %4}], [%5];\n" ::"r"(dst + (kv * TILE + e * g.bs) * HG * ROW_BYTES),
+                         "l"(map), "r"(0), "r"((int)blockIdx.y * HG), "r"(tl.tab[tl.b0 + t * tl.bpt + e]), "r"(bar)
+                         : "memory");
+        }
+    });
+}
+
 /* One 5-d TMA box per block entry of the tile for K and for V (FA_DEC_TMA's NHD copies). */
 template <int TILE, int STAGES, int NT>
 __global__ void __launch_bounds__(NT) tma_kernel(Geo g, const __grid_constant__ CUtensorMap km,
@@ -298,6 +366,24 @@ template <int CHUNK, int STAGES> static void launch_whole(const Geo &g, dim3 gri
     whole_kernel<CHUNK, STAGES><<<grid, THREADS, smem>>>(g);
 }
 
+template <int HG, int TILE, int STAGES> static void launch_heads(const Geo &g, dim3 grid)
+{
+    const int smem = STAGES * 2 * TILE * HG * ROW_BYTES;
+    CK(cudaFuncSetAttribute(heads_kernel<HG, TILE, STAGES>, cudaFuncAttributeMaxDynamicSharedMemorySize, smem));
+    Geo h = g;
+    h.splits = (int)grid.x;
+    heads_kernel<HG, TILE, STAGES><<<grid, HG * 32, smem>>>(h);
+}
+
+template <int HG, int TILE, int STAGES> static void launch_tma_heads(const Geo &g, dim3 grid)
+{
+    const int smem = STAGES * 2 * TILE * HG * ROW_BYTES + 1024;
+    CK(cudaFuncSetAttribute(tma_heads_kernel<HG, TILE, STAGES>, cudaFuncAttributeMaxDynamicSharedMemorySize, smem));
+    Geo h = g;
+    h.splits = (int)grid.x;
+    tma_heads_kernel<HG, TILE, STAGES><<<grid, HG * 32, smem>>>(h, g_km, g_vm);
+}
+
 template <int TILE, int STAGES, int NT> static void launch_tma(const Geo &g, dim3 grid)
 {
     const int smem = STAGES * 2 * TILE * ROW_BYTES + 1024;
@@ -305,11 +391,13 @@ template <int TILE, int STAGES, int NT> static void launch_tma(const Geo &g, dim
     tma_kernel<TILE, STAGES, NT><<<grid, NT, smem>>>(g, g_km, g_vm);
 }
 
-static void make_map(CUtensorMap *m, const void *base, int nblk, int bs, int box_keys, CUtensorMapL2promotion l2)
+static void make_map(CUtensorMap *m, const void *base, int nblk, int bs, int box_keys, CUtensorMapL2promotion l2,
+                     int box_heads = 1)
 {
     const cuuint64_t dims[5] = {64, (cuuint64_t)bs, ROW_BYTES / 128, KV_HEADS, (cuuint64_t)nblk};
     const cuuint64_t strides[4] = {KV_HEADS * ROW_BYTES, 128, ROW_BYTES, (cuuint64_t)bs * KV_HEADS * ROW_BYTES};
-    const cuuint32_t box[5] = {64, (cuuint32_t)box_keys, ROW_BYTES / 128, 1, 1}, unit[5] = {1, 1, 1, 1, 1};
+    const cuuint32_t box[5] = {64, (cuuint32_t)box_keys, ROW_BYTES / 128, (cuuint32_t)box_heads, 1};
+    const cuuint32_t unit[5] = {1, 1, 1, 1, 1};
     CUresult r = cuTensorMapEncodeTiled(m, CU_TENSOR_MAP_DATA_TYPE_UINT16, 5, (void *)base, dims, strides, box, unit,
                                         CU_TENSOR_MAP_INTERLEAVE_NONE, CU_TENSOR_MAP_SWIZZLE_128B, l2,
                                         CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE);
@@ -320,11 +408,12 @@ static void make_map(CUtensorMap *m, const void *base, int nblk, int bs, int box
 }
 
 /* The whole-block rows only (with the stream ceiling and the decode's own copy shapes). */
-static bool whole_only;
+static bool whole_only, heads_only;
 
 int main(int argc, char **argv)
 {
     whole_only = argc > 1 && strcmp(argv[1], "--whole") == 0;
+    heads_only = argc > 1 && strcmp(argv[1], "--heads") == 0;
     int sms = 0;
     CK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, 0));
     cudaDeviceProp prop;
@@ -336,7 +425,7 @@ int main(int argc, char **argv)
     static const int shapes[][3] = {{64, 4096, 1}, {8, 32768, 4}, {1, 131072, 33}};
     for (auto &sh : shapes)
         for (int bs : {8, 16, 64}) {
-            if (whole_only && bs == 8)
+            if ((whole_only && bs == 8) || (heads_only && bs != 16))
                 continue;
             const int seqs = sh[0], len = sh[1], bps = len / bs, nblk = seqs * bps;
             const size_t block_bytes = (size_t)bs * KV_HEADS * ROW_BYTES, bytes = nblk * block_bytes;
@@ -364,6 +453,39 @@ int main(int argc, char **argv)
             };
             /* whole-block grids: CTAs an SM x SMs, split over the sequences */
             auto whole = [&](int per_sm) { return dim3((unsigned)std::max(1, sms * per_sm / seqs), 1, (unsigned)seqs); };
+            if (heads_only) {
+                /* a group's splits fill `per_sm` CTAs an SM */
+                auto fill = [&](int hg, int per_sm) {
+                    return dim3((unsigned)std::max(1, sms * per_sm / (seqs * (KV_HEADS / hg))), KV_HEADS / hg,
+                                (unsigned)seqs);
+                };
+                static size_t n16h;
+                static const uint4 *skh, *svh;
+                n16h = bytes / 16, skh = (const uint4 *)k, svh = (const uint4 *)v;
+                row("stream", [](const Geo &g, dim3 gr) { stream_kernel<<<gr, 512>>>(skh, svh, n16h, g.sink); },
+                    dim3(sms * 4));
+                row("nhd_cp s3", launch_cp<3>, grid);
+                row("nhd_heads hg4 t32 s3 2/SM", launch_heads<4, 32, 3>, fill(4, 2));
+                row("nhd_heads hg4 t32 s4 1/SM", launch_heads<4, 32, 4>, fill(4, 1));
+                row("nhd_heads hg8 t32 s3 1/SM", launch_heads<8, 32, 3>, fill(8, 1));
+                row("nhd_heads hg8 t16 s3 2/SM", launch_heads<8, 16, 3>, fill(8, 2));
+                row("nhd_heads hg2 t64 s3 2/SM", launch_heads<2, 64, 3>, fill(2, 2));
+                row("nhd_heads hg2 t32 s3 4/SM", launch_heads<2, 32, 3>, fill(2, 4));
+                for (int hg : {2, 4, 8}) {
+                    make_map(&g_km, k, nblk, bs, bs, CU_TENSOR_MAP_L2_PROMOTION_L2_256B, hg);
+                    make_map(&g_vm, v, nblk, bs, bs, CU_TENSOR_MAP_L2_PROMOTION_L2_256B, hg);
+                    if (hg == 2)
+                        row("tma_heads hg2 t32 s3 4/SM", launch_tma_heads<2, 32, 3>, fill(2, 4));
+                    if (hg == 4)
+                        row("tma_heads hg4 t32 s3 2/SM", launch_tma_heads<4, 32, 3>, fill(4, 2));
+                    if (hg == 8)
+                        row("tma_heads hg8 t32 s3 1/SM", launch_tma_heads<8, 32, 3>, fill(8, 1));
+                }
+                CK(cudaFree(k));
+                CK(cudaFree(v));
+                CK(cudaFree(tab));
+                continue;
+            }
             if (whole_only && ROW_BYTES == 256) {
                 if (block_bytes % 32768 == 0) {
                     row("nhd_whole c32k s3 1/SM", launch_whole<32768, 3>, whole(1));
