@@ -4,8 +4,15 @@
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+
+/* The driver's CUlaunchConfig / CUlaunchAttribute layout (cuda.h, 64-bit). */
+_Static_assert(sizeof(fart_launch_attr) == 72 && offsetof(fart_launch_attr, value) == 8, "CUlaunchAttribute");
+_Static_assert(offsetof(fart_launch_config, stream) == 32 && offsetof(fart_launch_config, attrs) == 40 &&
+                   offsetof(fart_launch_config, num_attrs) == 48,
+               "CUlaunchConfig");
 
 static fart_cu cu;
 static fadsl_status load_status;
@@ -69,6 +76,9 @@ static void load(void)
     /* Optional (CUDA 12.0): without it contexts are told apart by handle only. */
     void *get_id = dlsym(lib, "cuCtxGetId");
     memcpy(&cu.CtxGetId, &get_id, sizeof get_id);
+    /* Optional (CUDA 12.0): the merge after a split decode launches without it (merge.c). */
+    void *launch_ex = dlsym(lib, "cuLaunchKernelEx");
+    memcpy(&cu.LaunchKernelEx, &launch_ex, sizeof launch_ex);
     /* Optional (CUDA 12.0): only sm_90 paged decode needs it (runtime/paged.c says so). */
     void *encode = dlsym(lib, "cuTensorMapEncodeTiled");
     memcpy(&cu.TensorMapEncodeTiled, &encode, sizeof encode);

@@ -72,6 +72,24 @@ typedef struct CUfunc_st *CUfunction;
 typedef struct CUstream_st *CUstream;
 typedef struct CUevent_st *CUevent;
 
+/* cuLaunchKernelEx's config and attribute (CUlaunchConfig, CUlaunchAttribute: a 4-byte id,
+ * padding, a 64-byte value union) with the one attribute the runtime sets. */
+typedef struct fart_launch_attr {
+    int id;
+    char pad[4];
+    union {
+        char bytes[64];
+        int value;
+        unsigned long long align;
+    } value;
+} fart_launch_attr;
+typedef struct fart_launch_config {
+    unsigned grid[3], block[3], smem;
+    CUstream stream;
+    fart_launch_attr *attrs;
+    unsigned num_attrs;
+} fart_launch_config;
+
 enum {
     FART_CUDA_SUCCESS = 0,
     FART_CU_ATTR_CC_MAJOR = 75,            /* CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR */
@@ -80,6 +98,7 @@ enum {
     FART_CU_FUNC_MAX_DYNAMIC_SMEM = 8,     /* CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES */
     FART_CU_JIT_ERROR_LOG_BUFFER = 5,      /* CU_JIT_ERROR_LOG_BUFFER */
     FART_CU_JIT_ERROR_LOG_BUFFER_SIZE = 6, /* CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES */
+    FART_CU_LAUNCH_PDL = 6,                /* CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION */
 };
 
 typedef struct fart_cu {
@@ -102,6 +121,8 @@ typedef struct fart_cu {
     CUresult (*LaunchKernel)(CUfunction f, unsigned gx, unsigned gy, unsigned gz, unsigned bx,
                              unsigned by, unsigned bz, unsigned smem, CUstream s, void **params,
                              void **extra);
+    /* NULL: driver older than CUDA 12.0 (launches then go without attributes) */
+    CUresult (*LaunchKernelEx)(const fart_launch_config *config, CUfunction f, void **params, void **extra);
     CUresult (*MemAlloc)(CUdeviceptr *p, size_t n);
     CUresult (*MemFree)(CUdeviceptr p);
     CUresult (*MemcpyHtoD)(CUdeviceptr dst, const void *src, size_t n);
@@ -235,7 +256,12 @@ fadsl_status fart_paged_launch(const fadsl_fwd_desc *d, const fa_program *p, con
 bool fart_paged_last_tile64(void);
 /* The merge kernel for an output dtype in context ctx (compiled and loaded on first use). */
 fadsl_status fart_merge_function(fa_dtype dtype, fa_arch arch, bool ptx, CUcontext ctx, CUfunction *fn);
-/* Launches the merge kernel over m's rows. */
-fadsl_status fart_merge_launch(CUfunction fn, const fa_merge_args *m, CUstream stream);
+/* Launches the merge kernel over m's rows. after_decode: it merges the split decode launched
+ * just before it in the stream, both built for `arch`; on sm_90a it is then launched as a
+ * programmatic dependent (the decode signals it at its start, the merge waits for the
+ * decode's completion and memory before its first load), so its launch and prologue
+ * overlap the decode's tail. */
+fadsl_status fart_merge_launch(CUfunction fn, const fa_merge_args *m, bool after_decode, fa_arch arch,
+                               CUstream stream);
 
 #endif

@@ -91,7 +91,8 @@ fadsl_status fart_merge_function(fa_dtype dtype, fa_arch arch, bool ptx, CUconte
     return s;
 }
 
-fadsl_status fart_merge_launch(CUfunction fn, const fa_merge_args *m, CUstream stream)
+fadsl_status fart_merge_launch(CUfunction fn, const fa_merge_args *m, bool after_decode, fa_arch arch,
+                               CUstream stream)
 {
     const fart_cu *cu;
     fadsl_status s = fart_driver(&cu);
@@ -103,6 +104,14 @@ fadsl_status fart_merge_launch(CUfunction fn, const fa_merge_args *m, CUstream s
     int warps = (m->num_states + MERGE_STATES_PER_WARP - 1) / MERGE_STATES_PER_WARP;
     warps = warps < MERGE_MIN_WARPS ? MERGE_MIN_WARPS : warps > MERGE_MAX_WARPS ? MERGE_MAX_WARPS : warps;
     void *params[] = {(void *)m};
+    /* Only sm_90a builds hold merge.cuh's griddepcontrol.wait: without it a programmatic
+     * dependent could read the partials before the decode wrote them. */
+    if (after_decode && arch == FA_ARCH_SM90A && cu->LaunchKernelEx) {
+        fart_launch_attr pdl = {.id = FART_CU_LAUNCH_PDL, .value.value = 1};
+        fart_launch_config cfg = {.grid = {grid_x, 1, 1}, .block = {32 * (unsigned)warps, 1, 1}, .smem = 0,
+                                  .stream = stream, .attrs = &pdl, .num_attrs = 1};
+        return fart_cu_check(cu->LaunchKernelEx(&cfg, fn, params, NULL), "cuLaunchKernelEx(merge)");
+    }
     return fart_cu_check(cu->LaunchKernel(fn, grid_x, 1, 1, 32 * (unsigned)warps, 1, 1, 0, stream, params, NULL),
                          "cuLaunchKernel(merge)");
 }
@@ -162,5 +171,5 @@ fadsl_status fadsl_merge_states(fa_dtype dtype, const void *out_a, const float *
                        .out = out, .out_b = t * h * d, .out_t = h * d, .out_h = d,
                        .out_lse = lse, .out_lse_b = h * t, .out_lse_t = 1, .out_lse_h = t,
                        .batch = batch, .tokens = seqlen, .heads = heads, .head_dim = head_dim};
-    return fart_merge_launch(fn, &m, (CUstream)stream);
+    return fart_merge_launch(fn, &m, false, arch, (CUstream)stream);
 }

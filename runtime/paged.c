@@ -307,5 +307,5 @@ fadsl_status fart_paged_launch(const fadsl_fwd_desc *d, const fa_program *p, con
         return s;
     fa_merge_args m;
     split_merge_args(args, splits, d->head_dim, &m);
-    return fart_merge_launch(merge, &m, stream);
+    return fart_merge_launch(merge, &m, true, key->arch, stream);
 }

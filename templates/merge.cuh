@@ -8,6 +8,7 @@
  * w, w + G, ... (their loads in flight together, not one state after another), a lane owns 4
  * consecutive values of d per 128-wide step, and the warps' sums meet in shared memory.
  * Every warp finds the max and sum of the LSEs itself (lane-strided, shuffles). Grid: rows.
+ * sm_90: waits on griddepcontrol before its first load (a programmatic dependent launch).
  * Expects fa_merge_args.h, fa_common.cuh and FA_DTYPE_BF16/FP16, FA_MERGE_KERNEL_NAME.
  */
 
@@ -60,6 +61,11 @@ extern "C" __global__ void __launch_bounds__(FA_MERGE_MAX_GROUPS * 32)
     const int warp = threadIdx.x / 32, lane = threadIdx.x % 32, groups = blockDim.x / 32;
     const int h = (int)(row % a.heads), t = (int)(row / a.heads % a.tokens), b = (int)(row / a.heads / a.tokens);
     const long long lse0 = b * a.lse_b + t * a.lse_t + h * a.lse_h;
+#if __CUDA_ARCH__ >= 900
+    /* Launched as a programmatic dependent of a split decode (runtime/merge.c): the decode's
+     * partials are complete and visible past this point; a no-op otherwise. */
+    asm volatile("griddepcontrol.wait;\n" ::: "memory");
+#endif
     float mx = FA_NEG_INF;
     for (int s = lane; s < a.num_states; s += 32)
         mx = fmaxf(mx, a.in_lse[lse0 + s * a.lse_state]);

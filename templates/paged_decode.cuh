@@ -802,6 +802,17 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
 
     const int tid = threadIdx.x, warp = tid / 32, lane = tid % 32;
     const int g = lane / 4, t4 = lane % 4;
+#if __CUDA_ARCH__ >= 900
+    /* A split decode's merge is launched as a programmatic dependent (runtime/merge.c): it may
+     * start once every CTA got here, and waits for this grid's completion before any load. */
+    asm volatile("griddepcontrol.launch_dependents;\n" ::: "memory");
+#endif
+#if FA_DEC_TMA && !FA_DEC_SLAB_BULK
+    if (tid == 0) { /* the tensor maps, fetched while seq_lens and the block table load */
+        asm volatile("prefetch.tensormap [%0];\n" ::"l"(&args.k_tmap) : "memory");
+        asm volatile("prefetch.tensormap [%0];\n" ::"l"(&args.v_tmap) : "memory");
+    }
+#endif
     const int gqa = args.q_heads / args.kv_heads;
     const int row_tiles = (gqa * args.seqlen_q + FA_BLOCK_M - 1) / FA_BLOCK_M;
     /* CTA order (grid x: row tiles x splits, y: KV heads). fp8 NHD: the KV heads of one
