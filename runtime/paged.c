@@ -31,8 +31,9 @@ static int64_t decode_rows(const fa_args *a)
 
 /* Splits of the key range: enough CTAs to fill every decode CTA slot of the GPU (`slots`),
  * no more (the whole grid then runs in one wave), each split DECODE_MIN_TILES_PER_SPLIT
- * tiles of the longest sequence or more. Lengths are bounded by a->seqlen_k (no host
- * sync). The CTA count fits int64: row tiles < 2^31, kv heads and batch < 2^16. */
+ * tiles of the longest sequence or more, none of them empty there. Lengths are bounded by
+ * a->seqlen_k (no host sync). The CTA count fits int64: row tiles < 2^31, kv heads and
+ * batch < 2^16. */
 static int choose_splits(const fa_args *a, const fa_plan *plan, int slots)
 {
     long long ctas = (decode_rows(a) + plan->block_m - 1) / plan->block_m * a->kv_heads * a->batch;
@@ -42,7 +43,12 @@ static int choose_splits(const fa_args *a, const fa_plan *plan, int slots)
         splits = tiles / DECODE_MIN_TILES_PER_SPLIT;
     if (splits > DECODE_MAX_SPLITS)
         splits = DECODE_MAX_SPLITS;
-    return splits > 1 ? (int)splits : 1;
+    if (splits < 2)
+        return 1;
+    /* The kernel gives each split ceil(tiles / splits) tiles: drop the splits that would
+     * get none (1024 tiles over 33 splits: 32 of 32 tiles and an empty one). */
+    long long per = (tiles + splits - 1) / splits;
+    return (int)((tiles + per - 1) / per);
 }
 
 /* Workspace layout: split_o [splits, batch, q_heads, q_len, D] float32, then split_lse.

@@ -4,10 +4,11 @@
  * workspace) and by fadsl_merge_states (fp16/bf16 states).
  *
  * One CTA a row (b, t, h) of G warps (blockDim.x / 32, up to FA_MERGE_MAX_GROUPS; the
- * runtime takes enough that each warp has about FA_MERGE_UNROLL states): warp w sums states
- * w, w + G, ... (their loads in flight together, not one state after another), a lane owns 4
- * consecutive values of d per 128-wide step, and the warps' sums meet in shared memory.
- * Every warp finds the max and sum of the LSEs itself (lane-strided, shuffles). Grid: rows.
+ * runtime takes enough that each warp has about FA_MERGE_UNROLL states): warp w merges
+ * states w, w + G, ... in one pass (each round's LSE and O loads in flight together, an
+ * online maximum), a lane owns 4 consecutive values of d per 128-wide step, and the warps'
+ * (max, sum, O) meet in shared memory: one round trip to memory a row when G x
+ * FA_MERGE_UNROLL covers the states. Grid: rows.
  * sm_90: waits on griddepcontrol before its first load (a programmatic dependent launch).
  * Expects fa_merge_args.h, fa_common.cuh and FA_DTYPE_BF16/FP16, FA_MERGE_KERNEL_NAME.
  */
@@ -35,21 +36,43 @@ template <bool F32> __device__ __forceinline__ float4 fa_merge_load4(const fa_me
     return make_float4(lo.x, lo.y, hi.x, hi.y);
 }
 
-/* acc += sum over this warp's states of weight * O_s[d..d+3]; weight = exp(lse_s - base) * inv. */
+/* This warp's states (w, w + G, ...) at 4 values of d from d: their largest LSE m, the sum
+ * l of exp(LSE - m) and acc = the sum of exp(LSE - m) * O[d..d+3], FA_MERGE_UNROLL states a
+ * round with all their loads issued before any use. Empty states (LSE -inf) count for
+ * nothing: their O may be anything. */
 template <bool F32>
-__device__ __forceinline__ void fa_merge_states_of_warp(const fa_merge_args &a, long long lse0, long long in0, int d,
-                                                        float base, float inv, int warp, int groups, float (&acc)[4])
+__device__ __forceinline__ void fa_merge_warp(const fa_merge_args &a, long long lse0, long long in0, int d, int warp,
+                                              int groups, float &m, float &l, float (&acc)[4])
 {
-#pragma unroll FA_MERGE_UNROLL
-    for (int s = warp; s < a.num_states; s += groups) {
-        const float w = __expf(a.in_lse[lse0 + s * a.lse_state] - base) * inv;
-        const float4 v = fa_merge_load4<F32>(a, in0 + s * a.in_state + d);
-        if (w != 0.f) { /* an empty state's O may be anything */
-            acc[0] += w * v.x;
-            acc[1] += w * v.y;
-            acc[2] += w * v.z;
-            acc[3] += w * v.w;
+    m = FA_NEG_INF, l = 0.f;
+    acc[0] = acc[1] = acc[2] = acc[3] = 0.f;
+    for (int s0 = warp; s0 < a.num_states; s0 += groups * FA_MERGE_UNROLL) {
+        float x[FA_MERGE_UNROLL];
+        float4 v[FA_MERGE_UNROLL];
+#pragma unroll
+        for (int u = 0; u < FA_MERGE_UNROLL; u++) {
+            const int s = s0 + u * groups;
+            const bool in = s < a.num_states;
+            x[u] = in ? a.in_lse[lse0 + s * a.lse_state] : FA_NEG_INF;
+            v[u] = in && d < a.head_dim ? fa_merge_load4<F32>(a, in0 + s * a.in_state + d) : make_float4(0.f, 0.f, 0.f, 0.f);
         }
+        float mx = m;
+#pragma unroll
+        for (int u = 0; u < FA_MERGE_UNROLL; u++)
+            mx = fmaxf(mx, x[u]);
+        if (mx == FA_NEG_INF)
+            continue;
+        const float c = __expf(m - mx); /* 0 while m is -inf */
+        l *= c;
+        acc[0] *= c, acc[1] *= c, acc[2] *= c, acc[3] *= c;
+#pragma unroll
+        for (int u = 0; u < FA_MERGE_UNROLL; u++)
+            if (x[u] != FA_NEG_INF) {
+                const float w = __expf(x[u] - mx);
+                l += w;
+                acc[0] += w * v[u].x, acc[1] += w * v[u].y, acc[2] += w * v[u].z, acc[3] += w * v[u].w;
+            }
+        m = mx;
     }
 }
 
@@ -57,50 +80,48 @@ extern "C" __global__ void __launch_bounds__(FA_MERGE_MAX_GROUPS * 32)
     FA_MERGE_KERNEL_NAME(const __grid_constant__ fa_merge_args a)
 {
     __shared__ float4 part[FA_MERGE_MAX_GROUPS][32];
+    __shared__ float part_m[FA_MERGE_MAX_GROUPS], part_l[FA_MERGE_MAX_GROUPS];
     const long long row = blockIdx.x;
     const int warp = threadIdx.x / 32, lane = threadIdx.x % 32, groups = blockDim.x / 32;
     const int h = (int)(row % a.heads), t = (int)(row / a.heads % a.tokens), b = (int)(row / a.heads / a.tokens);
-    const long long lse0 = b * a.lse_b + t * a.lse_t + h * a.lse_h;
+    const long long lse0 = b * a.lse_b + t * a.lse_t + h * a.lse_h, in0 = b * a.in_b + t * a.in_t + h * a.in_h;
+    fa_u16 *out = (fa_u16 *)a.out + b * a.out_b + t * a.out_t + h * a.out_h;
 #if __CUDA_ARCH__ >= 900
     /* Launched as a programmatic dependent of a split decode (runtime/merge.c): the decode's
      * partials are complete and visible past this point; a no-op otherwise. */
     asm volatile("griddepcontrol.wait;\n" ::: "memory");
 #endif
-    float mx = FA_NEG_INF;
-    for (int s = lane; s < a.num_states; s += 32)
-        mx = fmaxf(mx, a.in_lse[lse0 + s * a.lse_state]);
-    for (int off = 16; off > 0; off /= 2)
-        mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, off));
-    const float base = mx == FA_NEG_INF ? 0.f : mx;
-    float l = 0.f;
-    for (int s = lane; s < a.num_states; s += 32)
-        l += __expf(a.in_lse[lse0 + s * a.lse_state] - base);
-    for (int off = 16; off > 0; off /= 2)
-        l += __shfl_xor_sync(0xffffffffu, l, off);
-    const float inv = l > 0.f ? 1.f / l : 0.f;
-    const long long in0 = b * a.in_b + t * a.in_t + h * a.in_h;
-    fa_u16 *out = (fa_u16 *)a.out + b * a.out_b + t * a.out_t + h * a.out_h;
     for (int d0 = 0; d0 < a.head_dim; d0 += FA_MERGE_D_STEP) {
         const int d = d0 + lane * 4;
-        float acc[4] = {0.f, 0.f, 0.f, 0.f};
-        if (d < a.head_dim) {
-            if (a.in_f32)
-                fa_merge_states_of_warp<true>(a, lse0, in0, d, base, inv, warp, groups, acc);
-            else
-                fa_merge_states_of_warp<false>(a, lse0, in0, d, base, inv, warp, groups, acc);
-        }
+        float m, l, acc[4];
+        if (a.in_f32)
+            fa_merge_warp<true>(a, lse0, in0, d, warp, groups, m, l, acc);
+        else
+            fa_merge_warp<false>(a, lse0, in0, d, warp, groups, m, l, acc);
         part[warp][lane] = make_float4(acc[0], acc[1], acc[2], acc[3]);
+        if (lane == 0)
+            part_m[warp] = m, part_l[warp] = l;
         __syncthreads();
-        if (warp == 0 && d < a.head_dim) {
-            float4 sum = part[0][lane];
-            for (int w = 1; w < groups; w++) {
-                const float4 p = part[w][lane];
-                sum = make_float4(sum.x + p.x, sum.y + p.y, sum.z + p.z, sum.w + p.w);
-            }
-            *(uint2 *)(out + d) = make_uint2(fa_pack2(sum.x, sum.y), fa_pack2(sum.z, sum.w));
+        if (warp == 0) { /* the warps' sums, rescaled to the row's largest LSE */
+            float mx = FA_NEG_INF;
+            for (int w = 0; w < groups; w++)
+                mx = fmaxf(mx, part_m[w]);
+            float sum_l = 0.f;
+            float4 sum = make_float4(0.f, 0.f, 0.f, 0.f);
+            if (mx != FA_NEG_INF)
+                for (int w = 0; w < groups; w++) {
+                    const float f = __expf(part_m[w] - mx);
+                    const float4 p = part[w][lane];
+                    sum_l += f * part_l[w];
+                    sum = make_float4(sum.x + f * p.x, sum.y + f * p.y, sum.z + f * p.z, sum.w + f * p.w);
+                }
+            const float inv = sum_l > 0.f ? 1.f / sum_l : 0.f;
+            if (d < a.head_dim)
+                *(uint2 *)(out + d) = make_uint2(fa_pack2(sum.x * inv, sum.y * inv), fa_pack2(sum.z * inv, sum.w * inv));
+            if (a.out_lse && d0 == 0 && lane == 0)
+                a.out_lse[b * a.out_lse_b + t * a.out_lse_t + h * a.out_lse_h] =
+                    sum_l > 0.f ? mx + __logf(sum_l) : FA_NEG_INF;
         }
         __syncthreads();
     }
-    if (a.out_lse && threadIdx.x == 0)
-        a.out_lse[b * a.out_lse_b + t * a.out_lse_t + h * a.out_lse_h] = l > 0.f ? base + __logf(l) : FA_NEG_INF;
 }
