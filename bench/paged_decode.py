@@ -11,7 +11,10 @@ round (triton.testing.do_bench medians; the card is power-capped). do_bench clea
 (a 256 MB memset) and then calls the system: a call whose host code outlasts that memset
 makes the GPU wait, and the wait is timed. --graphs replays each system's call from a CUDA
 graph instead (how serving engines run decode), so every system is timed on the GPU alone
-(the L2 is still cleared before each replay). Each fadsl output is
+(the L2 is still cleared before each replay). do_bench's memset leaves ~50 MB of dirty L2
+lines that the timed call writes back (~15 us, the same for every system, a larger share of
+a shorter call); --flush read empties the L2 by reading a 512 MB buffer instead (see
+read_flush_bench). Each fadsl output is
 checked against SDPA's (bf16: relative error < 1e-2; fp8: against SDPA on the fp8 values,
 < 2e-2). Writes DIR/paged_decode.md and DIR/paged_decode.json.
 """
@@ -63,10 +66,34 @@ def paged(x, table, bs, layout):
     return cache
 
 
-def time_ms(fn, cooldown):
+READ_FLUSH_BYTES = 512 << 20   # read-flush buffer: twice do_bench's, so the host keeps ahead
+
+
+def read_flush_bench(fn, reps=100, warmup=10):
+    """Median ms of fn, the L2 emptied before each call by READING a buffer larger than it
+    (its lines stay clean), where do_bench WRITES one: that leaves ~50 MB of dirty lines whose
+    write-back the next call pays (~15 us at 3 TB/s), a cost no decode step after a GEMM sees."""
+    buf = torch.empty(READ_FLUSH_BYTES // 4, dtype=torch.int32, device="cuda")
+    sink = torch.empty((), dtype=torch.int64, device="cuda")
+    for _ in range(warmup):
+        torch.sum(buf, 0, dtype=torch.int64, out=sink)
+        fn()
+    events = [(torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)) for _ in range(reps)]
+    for start, end in events:
+        torch.sum(buf, 0, dtype=torch.int64, out=sink)
+        start.record()
+        fn()
+        end.record()
+    torch.cuda.synchronize()
+    return sorted(s.elapsed_time(e) for s, e in events)[reps // 2]
+
+
+def time_ms(fn, cooldown, flush="write"):
     fn()
     torch.cuda.synchronize()
     time.sleep(cooldown)
+    if flush == "read":
+        return read_flush_bench(fn)
     return triton.testing.do_bench(fn, warmup=25, rep=100, return_mode="median")
 
 
@@ -82,7 +109,10 @@ def graphed(fn):
     graph = torch.cuda.CUDAGraph()
     with torch.cuda.graph(graph):
         fn()
-    return graph.replay
+
+    def replay(fn=fn):   # holds fn: the graph reads fn's tensors (cache, table, lengths) by address
+        graph.replay()
+    return replay
 
 
 def sdpa(backend, q, k, v):
@@ -133,16 +163,16 @@ def build_shape(batch, length, rows):
     return systems, checks
 
 
-def run_shape(batch, length, rows, cooldown, graphs=False):
+def run_shape(batch, length, rows, cooldown, graphs=False, flush="write"):
     """(best ms, checks) of every system of a shape (build_shape), each timed twice (graphs:
-    each system's call replayed from a CUDA graph)."""
+    each system's call replayed from a CUDA graph; flush: time_ms's L2 flush)."""
     systems, checks = build_shape(batch, length, rows)
     if graphs:
         systems = {name: graphed(fn) for name, fn in systems.items()}
     best = {}
     for order in (list(systems), list(reversed(systems))):
         for name in order:
-            ms = time_ms(systems[name], cooldown)
+            ms = time_ms(systems[name], cooldown, flush)
             best[name] = min(best.get(name, ms), ms)
     return best, checks
 
@@ -153,6 +183,8 @@ def main():
     ap.add_argument("--quick", action="store_true", help="block size 16 only")
     ap.add_argument("--rows", help="comma-separated layout:block_size:cache rows (default: all)")
     ap.add_argument("--cooldown", type=float, default=0.5)
+    ap.add_argument("--flush", choices=("write", "read"), default="write",
+                    help="L2 flush before each call: do_bench's memset (write, default) or a read of a larger buffer")
     ap.add_argument("--graphs", action="store_true",
                     help="time every system's call replayed from a CUDA graph (GPU time without host launch cost)")
     args = ap.parse_args()
@@ -162,14 +194,15 @@ def main():
     lines = [f"# Paged decode, same process ({datetime.date.today()}, {torch.cuda.get_device_name()}, "
              f"torch {torch.__version__})", "",
              f"Command: `{' '.join(sys.argv)}`. 32 q / 8 kv heads, d128, bf16 q, shuffled block tables"
-             f"{'; every call replayed from a CUDA graph' if args.graphs else ''}. "
+             f"{'; every call replayed from a CUDA graph' if args.graphs else ''}"
+             f"{'; L2 emptied by a read before each call' if args.flush == 'read' else ''}. "
              "GB/s: K+V cache bytes read (fp8 rows: fp8 bytes) / time. ratio: best SDPA time / ours. "
              "fp8 x: bf16 time / fp8 time of the same layout and block size (tokens/s ratio).", "",
              "| batch x len | system | us | GB/s | vs best SDPA | fp8 x | rel err |",
              "| --- | --- | ---: | ---: | ---: | ---: | ---: |"]
     results = []
     for batch, length in SHAPES:
-        best, checks = run_shape(batch, length, rows, args.cooldown, args.graphs)
+        best, checks = run_shape(batch, length, rows, args.cooldown, args.graphs, args.flush)
         peer = min(best[p] for p in PEERS)
         for name, ms in best.items():
             fp8 = any(name.endswith(c) for c in FP8)
