@@ -57,6 +57,7 @@ enum {
     DECODE_MAX_ROW_TILES = 4,
     DECODE_PAD = 8,          /* elements a 16-bit shared-memory row is padded by */
     DECODE_F32 = 4,
+    DECODE_COMBINE_PAD = 4, /* floats the warps' final O rows are padded by (FA_LDC) */
     DECODE_MBAR = 8,       /* bytes of an mbarrier */
     DECODE_MBAR_SLACK = 4, /* the barriers' 8-byte alignment after the 4-byte table ring */
     DECODE_TMA_ALIGN = 1024, /* TMA stages: the 128-byte swizzle repeats every 1024 bytes */
@@ -180,7 +181,7 @@ static int decode_smem(const fa_key *key, int block_m, int block_n, int warps, i
     int ring = (stages + 1) * (block_n / bse) * DECODE_F32;
     int bars = DECODE_MBAR_SLACK + DECODE_MBAR * stages; /* a stage's mbarrier, 8-aligned */
     int pipeline = q + 2 * stages * stage + warp_bufs + ring + bars;
-    int combine = q + warps * block_m * (d + 2) * DECODE_F32;
+    int combine = q + warps * block_m * (d + DECODE_COMBINE_PAD + 2) * DECODE_F32;
     return (pipeline > combine ? pipeline : combine) + (tma ? DECODE_TMA_ALIGN : 0);
 }
 

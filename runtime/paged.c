@@ -12,7 +12,7 @@ enum {
     FART_CU_ATTR_SMEM_RESERVED = 111,    /* CU_DEVICE_ATTRIBUTE_RESERVED_SHARED_MEMORY_PER_BLOCK */
     DECODE_MAX_ROWS = 64,           /* query rows (heads of a KV head x new tokens) one decode CTA takes */
     DECODE_MIN_TILES_PER_SPLIT = 4, /* a split reads at least this many key tiles */
-    DECODE_MAX_SPLITS = 64,
+    DECODE_MAX_SPLITS = 128,
     WORKSPACE_ALIGN = 256,
 };
 
@@ -31,9 +31,9 @@ static int64_t decode_rows(const fa_args *a)
 
 /* Splits of the key range: enough CTAs to fill every decode CTA slot of the GPU (`slots`),
  * no more (the whole grid then runs in one wave), each split DECODE_MIN_TILES_PER_SPLIT
- * tiles of the longest sequence or more, none of them empty there. Lengths are bounded by
- * a->seqlen_k (no host sync). The CTA count fits int64: row tiles < 2^31, kv heads and
- * batch < 2^16. */
+ * tiles of the longest sequence or more (the kernel shares a sequence's tiles out evenly).
+ * Lengths are bounded by a->seqlen_k (no host sync). The CTA count fits int64: row tiles
+ * < 2^31, kv heads and batch < 2^16. */
 static int choose_splits(const fa_args *a, const fa_plan *plan, int slots)
 {
     long long ctas = (decode_rows(a) + plan->block_m - 1) / plan->block_m * a->kv_heads * a->batch;
@@ -43,17 +43,12 @@ static int choose_splits(const fa_args *a, const fa_plan *plan, int slots)
         splits = tiles / DECODE_MIN_TILES_PER_SPLIT;
     if (splits > DECODE_MAX_SPLITS)
         splits = DECODE_MAX_SPLITS;
-    if (splits < 2)
-        return 1;
-    /* The kernel gives each split ceil(tiles / splits) tiles: drop the splits that would
-     * get none (1024 tiles over 33 splits: 32 of 32 tiles and an empty one). */
-    long long per = (tiles + splits - 1) / splits;
-    return (int)((tiles + per - 1) / per);
+    return splits > 1 ? (int)splits : 1;
 }
 
 /* Workspace layout: split_o [splits, batch, q_heads, q_len, D] float32, then split_lse.
- * Splits > 1 only when the grid has at most `slots` CTAs of block_m <= 64 rows, so these
- * sizes stay below slots * 2^22 bytes (64 splits, head_dim <= 256): no overflow. */
+ * Splits > 1 only when splits x CTAs <= `slots` and a CTA takes at most 64 rows, so split_o
+ * holds at most slots x 64 rows of head_dim <= 256 floats (slots x 2^16 bytes): no overflow. */
 static size_t lse_offset(const fa_args *a, int splits, int head_dim)
 {
     size_t o = (size_t)splits * a->batch * a->q_heads * a->seqlen_q * head_dim * sizeof(float);

@@ -122,6 +122,9 @@
  * NHD tiles are [keys][D], HDB tiles [D][keys]. */
 #define FA_PAD 8
 #define FA_LDQ (FA_HEAD_DIM + FA_PAD)
+/* The warps' final O rows in shared memory, 4 floats apart from a multiple of 32 banks, so
+ * the 8 rows of a fragment store spread over the banks (unpadded: 8- to 16-way conflicts). */
+#define FA_LDC (FA_HEAD_DIM + 4)
 #if FA_PAGED_NHD
 #define FA_LD_TILE (FA_HEAD_DIM + FA_PAD)
 #define FA_LD_WARP (FA_HEAD_DIM + FA_PAD)
@@ -877,8 +880,10 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
     }
 #endif
     const int n_list = n_sink + (t_hi - t_lo);
-    const int per_split = (n_list + args.num_splits - 1) / args.num_splits;
-    const int l0 = min(split * per_split, n_list), n_tiles = min(per_split, n_list - l0);
+    /* This split's share of the list: floor(n_list / splits) or one more tile, none empty
+     * while n_list >= num_splits (so every CTA of a grid sized to the GPU's slots streams). */
+    const int l0 = (int)((long long)split * n_list / args.num_splits);
+    const int n_tiles = (int)((long long)(split + 1) * n_list / args.num_splits) - l0;
 
     /* Q rows (zero past the CTA's rows). */
     for (int i = tid; i < FA_BLOCK_M * (FA_HEAD_DIM / 8); i += FA_THREADS) {
@@ -1146,15 +1151,15 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
      * (row, 4 values of d) across warps. The stage buffers are free once copies are done. */
     fa_cp_async_wait<0>();
     __syncthreads();
-    float *c_o = (float *)(fa_smem + FA_SM_K);                 /* [warps][BLOCK_M][D] */
-    float *c_m = c_o + FA_NUM_WARPS * FA_BLOCK_M * FA_HEAD_DIM; /* [warps][BLOCK_M] */
+    float *c_o = (float *)(fa_smem + FA_SM_K);           /* [warps][BLOCK_M][FA_LDC] */
+    float *c_m = c_o + FA_NUM_WARPS * FA_BLOCK_M * FA_LDC; /* [warps][BLOCK_M] */
     float *c_l = c_m + FA_NUM_WARPS * FA_BLOCK_M;
 #pragma unroll
     for (int mi = 0; mi < FA_MI; mi++)
 #pragma unroll
         for (int half = 0; half < 2; half++) {
             const int r = mi * 16 + g + half * 8;
-            float *dst = c_o + (warp * FA_BLOCK_M + r) * FA_HEAD_DIM;
+            float *dst = c_o + (warp * FA_BLOCK_M + r) * FA_LDC;
 #pragma unroll
             for (int nt = 0; nt < FA_NT_O; nt++) {
                 dst[fa_dec_col(nt, 2 * t4)] = o[mi][nt][half * 2];
@@ -1181,7 +1186,7 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
         float l = 0.f, acc[4] = {0.f, 0.f, 0.f, 0.f};
         for (int w = 0; w < FA_NUM_WARPS; w++) {
             const float f = fa_exp2(c_m[w * FA_BLOCK_M + r] - base);
-            const float4 v = *(const float4 *)(c_o + (w * FA_BLOCK_M + r) * FA_HEAD_DIM + d);
+            const float4 v = *(const float4 *)(c_o + (w * FA_BLOCK_M + r) * FA_LDC + d);
             l += f * c_l[w * FA_BLOCK_M + r];
             acc[0] += f * v.x;
             acc[1] += f * v.y;
