@@ -9,7 +9,7 @@ enum {
     MERGE_ROWS_PER_CTA = 1,    /* merge.cuh: a CTA a row, */
     MERGE_STATES_PER_WARP = 4, /* a warp per FA_MERGE_UNROLL states, so each issues its loads at once, */
     MERGE_MIN_WARPS = 4,       /* but at least 4 warps */
-    MERGE_MAX_WARPS = 16,      /* and at most FA_MERGE_MAX_GROUPS */
+    MERGE_MAX_WARPS = 32,      /* and at most FA_MERGE_MAX_GROUPS (DECODE_MAX_SPLITS / 4: one round) */
     MERGE_MAX_LOADED = 64,  /* (dtype, arch, path, context) combinations kept */
 };
 
