@@ -71,6 +71,9 @@
 /* fp8 fragment paths with one m16 row tile and D <= 128 hold Q's A fragments in registers
  * for the whole scan (D / 2 of them) instead of reloading them every tile. */
 #define FA_DEC_Q_REGS (FA_DEC_FRAG && FA_MI == 1 && FA_HEAD_DIM <= 128)
+/* So do the ldmatrix paths (16-bit tiles, fp8 warp buffers) under the same bounds: Q's A
+ * fragments of every k16 step (D / 4 registers) are loaded once, not every tile. */
+#define FA_DEC_QA_REGS (!FA_DEC_FRAG && FA_MI == 1 && FA_HEAD_DIM <= 128)
 #define FA_DEC_D64 (FA_HEAD_DIM / 64) /* 64-wide d groups: a K load (16 bytes) serves 4 k16 steps */
 
 /* Cache element size and the keys of one block inside a tile. */
@@ -997,6 +1000,15 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
     for (int i = 0; i < FA_DEC_Q_STEPS; i++)
         fa_dec_q_step(q_frag[i], sQ, q_lane, g, t4, i);
 #endif
+#if FA_DEC_QA_REGS
+    /* Q (the oldest copy group; rescaled above for fp8) into its A fragments */
+    fa_cp_async_wait<FA_STAGES - 1>();
+    __syncthreads();
+    fa_u32 q_a[FA_KS_QK][FA_MI][4];
+#pragma unroll
+    for (int ks = 0; ks < FA_KS_QK; ks++)
+        fa_dec_q_ldmatrix(q_a[ks], q_lane, ks);
+#endif
 #if FA_DEC_TMA
     fa_cp_async_wait<0>(); /* Q; the loop's first barrier publishes it */
 #endif
@@ -1069,8 +1081,12 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
 #else
 #pragma unroll
         for (int ks = 0; ks < FA_KS_QK; ks++) {
+#if FA_DEC_QA_REGS
+            const fa_u32(&qa)[FA_MI][4] = q_a[ks];
+#else
             fa_u32 qa[FA_MI][4];
             fa_dec_q_ldmatrix(qa, q_lane, ks);
+#endif
 #pragma unroll
             for (int np = 0; np < FA_NT_S / 2; np++) {
                 fa_u32 kb4[4];
