@@ -79,6 +79,11 @@ static void load(void)
     /* Optional (CUDA 12.0): the merge after a split decode launches without it (merge.c). */
     void *launch_ex = dlsym(lib, "cuLaunchKernelEx");
     memcpy(&cu.LaunchKernelEx, &launch_ex, sizeof launch_ex);
+    CUresult (*driver_version)(int *) = NULL;
+    void *get_version = dlsym(lib, "cuDriverGetVersion");
+    memcpy(&driver_version, &get_version, sizeof get_version);
+    if (!driver_version || driver_version(&cu.driver_version) != FART_CUDA_SUCCESS)
+        cu.driver_version = 0;
     /* Optional (CUDA 12.0): only sm_90 paged decode needs it (runtime/paged.c says so). */
     void *encode = dlsym(lib, "cuTensorMapEncodeTiled");
     memcpy(&cu.TensorMapEncodeTiled, &encode, sizeof encode);

@@ -99,6 +99,7 @@ enum {
     FART_CU_JIT_ERROR_LOG_BUFFER = 5,      /* CU_JIT_ERROR_LOG_BUFFER */
     FART_CU_JIT_ERROR_LOG_BUFFER_SIZE = 6, /* CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES */
     FART_CU_LAUNCH_PDL = 6,                /* CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION */
+    FART_PDL_DRIVER = 12030,               /* cuDriverGetVersion from which graphs keep PDL edges */
 };
 
 typedef struct fart_cu {
@@ -123,6 +124,7 @@ typedef struct fart_cu {
                              void **extra);
     /* NULL: driver older than CUDA 12.0 (launches then go without attributes) */
     CUresult (*LaunchKernelEx)(const fart_launch_config *config, CUfunction f, void **params, void **extra);
+    int driver_version;                    /* cuDriverGetVersion's answer (12030: CUDA 12.3) */
     CUresult (*MemAlloc)(CUdeviceptr *p, size_t n);
     CUresult (*MemFree)(CUdeviceptr p);
     CUresult (*MemcpyHtoD)(CUdeviceptr dst, const void *src, size_t n);

@@ -9,7 +9,7 @@ enum {
     MERGE_ROWS_PER_CTA = 1,    /* merge.cuh: a CTA a row, */
     MERGE_STATES_PER_WARP = 4, /* a warp per FA_MERGE_UNROLL states, so each issues its loads at once, */
     MERGE_MIN_WARPS = 4,       /* but at least 4 warps */
-    MERGE_MAX_WARPS = 32,      /* and at most FA_MERGE_MAX_GROUPS (DECODE_MAX_SPLITS / 4: one round) */
+    MERGE_MAX_WARPS = FA_MERGE_MAX_WARPS, /* and at most that (DECODE_MAX_SPLITS / 4: one round) */
     MERGE_MAX_LOADED = 64,  /* (dtype, arch, path, context) combinations kept */
 };
 
@@ -105,8 +105,9 @@ fadsl_status fart_merge_launch(CUfunction fn, const fa_merge_args *m, bool after
     warps = warps < MERGE_MIN_WARPS ? MERGE_MIN_WARPS : warps > MERGE_MAX_WARPS ? MERGE_MAX_WARPS : warps;
     void *params[] = {(void *)m};
     /* Only sm_90a builds hold merge.cuh's griddepcontrol.wait: without it a programmatic
-     * dependent could read the partials before the decode wrote them. */
-    if (after_decode && arch == FA_ARCH_SM90A && cu->LaunchKernelEx) {
+     * dependent could read the partials before the decode wrote them. Drivers before 12.3
+     * do not record programmatic launches in CUDA graphs: plain launches there. */
+    if (after_decode && arch == FA_ARCH_SM90A && cu->LaunchKernelEx && cu->driver_version >= FART_PDL_DRIVER) {
         fart_launch_attr pdl = {.id = FART_CU_LAUNCH_PDL, .value.value = 1};
         fart_launch_config cfg = {.grid = {grid_x, 1, 1}, .block = {32 * (unsigned)warps, 1, 1}, .smem = 0,
                                   .stream = stream, .attrs = &pdl, .num_attrs = 1};

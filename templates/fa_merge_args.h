@@ -11,6 +11,10 @@
 #ifndef FA_MERGE_ARGS_H
 #define FA_MERGE_ARGS_H
 
+/* Warps a merge CTA may have (runtime/merge.c picks 4..FA_MERGE_MAX_WARPS at launch; the
+ * kernel's shared arrays hold this many). */
+#define FA_MERGE_MAX_WARPS 32
+
 typedef struct fa_merge_args {
     const void *in_o;
     const float *in_lse;

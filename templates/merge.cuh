@@ -13,7 +13,7 @@
  * Expects fa_merge_args.h, fa_common.cuh and FA_DTYPE_BF16/FP16, FA_MERGE_KERNEL_NAME.
  */
 
-#define FA_MERGE_MAX_GROUPS 32 /* runtime/merge.c: MERGE_MAX_WARPS */
+#define FA_MERGE_MAX_GROUPS FA_MERGE_MAX_WARPS /* fa_merge_args.h, shared with runtime/merge.c */
 #define FA_MERGE_D_STEP 128    /* d values a warp covers at once: 32 lanes x 4 */
 #define FA_MERGE_UNROLL 4
 

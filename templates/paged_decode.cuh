@@ -810,8 +810,10 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
     const int g = lane / 4, t4 = lane % 4;
 #if __CUDA_ARCH__ >= 900
     /* A split decode's merge is launched as a programmatic dependent (runtime/merge.c): it may
-     * start once every CTA got here, and waits for this grid's completion before any load. */
-    asm volatile("griddepcontrol.launch_dependents;\n" ::: "memory");
+     * start once every CTA got here, and waits for this grid's completion before any load.
+     * Unsplit grids leave a caller's own dependents to the grid's end. */
+    if (args.num_splits > 1)
+        asm volatile("griddepcontrol.launch_dependents;\n" ::: "memory");
 #endif
 #if FA_DEC_TMA && !FA_DEC_SLAB_BULK
     if (tid == 0) { /* the tensor maps, fetched while seq_lens and the block table load */
@@ -1167,6 +1169,14 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
      * (row, 4 values of d) across warps. The stage buffers are free once copies are done. */
     fa_cp_async_wait<0>();
     __syncthreads();
+#if FA_DEC_TMA && FA_SM_K + FA_NUM_WARPS * FA_BLOCK_M * (FA_LDC + 2) * 4 > FA_SM_BAR
+    /* The combine rows reach the stage mbarriers (wide row tiles): every copy has landed and
+     * been waited for, so they are invalidated before their bytes are reused. */
+    if (tid == 0)
+        for (int s = 0; s < FA_STAGES; s++)
+            asm volatile("mbarrier.inval.shared::cta.b64 [%0];\n" ::"r"(bars + s * 8) : "memory");
+    __syncthreads();
+#endif
     float *c_o = (float *)(fa_smem + FA_SM_K);           /* [warps][BLOCK_M][FA_LDC] */
     float *c_m = c_o + FA_NUM_WARPS * FA_BLOCK_M * FA_LDC; /* [warps][BLOCK_M] */
     float *c_l = c_m + FA_NUM_WARPS * FA_BLOCK_M;
