@@ -139,38 +139,38 @@ __device__ __forceinline__ void mbar_stream(unsigned char *sm, int n, unsigned *
         sink[0] = acc;
 }
 
-template <int STAGES> __global__ void __launch_bounds__(THREADS) nhd_cp_kernel(Geo g)
+/* 16-byte cp.async copies of HG heads' rows of each key (HG * ROW_BYTES contiguous bytes),
+ * TILE keys a stage, NT threads: the decode's own copies at HG 1 (nhd_cp), a head group's
+ * CTA above it (nhd_heads). Grid: splits, head groups, seqs. */
+template <int HG, int TILE, int STAGES, int NT> __global__ void __launch_bounds__(NT) nhd_cp_kernel(Geo g)
 {
     extern __shared__ __align__(128) unsigned char sm[];
-    constexpr int TILE = 64, STAGE = 2 * TILE * ROW_BYTES;
+    constexpr int CH = HG * ROW_BYTES / 16, STAGE = 2 * TILE * HG * ROW_BYTES; /* chunks a key */
     const Tiles tl = cta_tiles(g, TILE);
-    const int b0 = tl.b0, b1 = tl.b1, bpt = tl.bpt, n_tiles = tl.n;
-    const int *tab = tl.tab;
-    const unsigned long long head = blockIdx.y * ROW_BYTES;
+    const unsigned long long group = blockIdx.y * (unsigned long long)(HG * ROW_BYTES);
     auto issue = [&](int t) {
         const unsigned dst = smem_u32(sm + (t % STAGES) * STAGE);
-        constexpr int CH = ROW_BYTES / 16; /* 16-byte chunks a key row */
-        for (int j = threadIdx.x; j < 2 * TILE * CH; j += THREADS) {
+        for (int j = threadIdx.x; j < 2 * TILE * CH; j += NT) {
             const int kv = j / (TILE * CH), key = (j / CH) % TILE, ch = j % CH;
-            const int blk = b0 + t * bpt + key / g.bs;
-            if (blk >= b1)
+            const int blk = tl.b0 + t * tl.bpt + key / g.bs;
+            if (blk >= tl.b1)
                 continue;
-            const unsigned char *src = (kv ? g.v : g.k) + tab[blk] * g.block_bytes + head +
+            const unsigned char *src = (kv ? g.v : g.k) + tl.tab[blk] * g.block_bytes + group +
                                        (key % g.bs) * (unsigned long long)(KV_HEADS * ROW_BYTES) + ch * 16;
             asm volatile("cp.async.cg.shared.global.L2::256B [%0], [%1], 16;\n" ::"r"(dst + j * 16), "l"(src));
         }
         asm volatile("cp.async.commit_group;\n");
     };
     for (int s = 0; s < STAGES - 1; s++)
-        if (s < n_tiles)
+        if (s < tl.n)
             issue(s);
         else
             asm volatile("cp.async.commit_group;\n");
     unsigned acc = 0;
-    for (int t = 0; t < n_tiles; t++) {
+    for (int t = 0; t < tl.n; t++) {
         asm volatile("cp.async.wait_group %0;\n" ::"n"(STAGES - 2));
         __syncthreads();
-        if (t + STAGES - 1 < n_tiles)
+        if (t + STAGES - 1 < tl.n)
             issue(t + STAGES - 1);
         else
             asm volatile("cp.async.commit_group;\n");
@@ -233,46 +233,6 @@ template <int CHUNK, int STAGES> __global__ void __launch_bounds__(THREADS) whol
             bulk_copy(dst + CHUNK, g.v + off, CHUNK, bar);
         }
     });
-}
-
-/* HG heads' rows of each key by 16-byte cp.async (a CTA per split, head group, seq). */
-template <int HG, int TILE, int STAGES> __global__ void __launch_bounds__(HG * 32) heads_kernel(Geo g)
-{
-    extern __shared__ __align__(128) unsigned char sm[];
-    constexpr int CH = HG * ROW_BYTES / 16, STAGE = 2 * TILE * HG * ROW_BYTES; /* chunks a key */
-    const Tiles tl = cta_tiles(g, TILE);
-    const unsigned long long group = blockIdx.y * (unsigned long long)(HG * ROW_BYTES);
-    auto issue = [&](int t) {
-        const unsigned dst = smem_u32(sm + (t % STAGES) * STAGE);
-        for (int j = threadIdx.x; j < 2 * TILE * CH; j += HG * 32) {
-            const int kv = j / (TILE * CH), key = (j / CH) % TILE, ch = j % CH;
-            const int blk = tl.b0 + t * tl.bpt + key / g.bs;
-            if (blk >= tl.b1)
-                continue;
-            const unsigned char *src = (kv ? g.v : g.k) + tl.tab[blk] * g.block_bytes + group +
-                                       (key % g.bs) * (unsigned long long)(KV_HEADS * ROW_BYTES) + ch * 16;
-            asm volatile("cp.async.cg.shared.global.L2::256B [%0], [%1], 16;\n" ::"r"(dst + j * 16), "l"(src));
-        }
-        asm volatile("cp.async.commit_group;\n");
-    };
-    for (int s = 0; s < STAGES - 1; s++)
-        if (s < tl.n)
-            issue(s);
-        else
-            asm volatile("cp.async.commit_group;\n");
-    unsigned acc = 0;
-    for (int t = 0; t < tl.n; t++) {
-        asm volatile("cp.async.wait_group %0;\n" ::"n"(STAGES - 2));
-        __syncthreads();
-        if (t + STAGES - 1 < tl.n)
-            issue(t + STAGES - 1);
-        else
-            asm volatile("cp.async.commit_group;\n");
-        const uint4 x = *(const uint4 *)(sm + (t % STAGES) * STAGE + threadIdx.x * 16);
-        acc ^= x.x ^ x.w;
-    }
-    if (acc == 0x12345678u)
-        g.sink[0] = acc;
 }
 
 /* One TMA box a block entry over HG heads (dims d, key, d box, head, block), K and V. */
@@ -348,8 +308,8 @@ static float time_it(void (*launch)(const Geo &, dim3), const Geo &g, dim3 grid)
 template <int STAGES> static void launch_cp(const Geo &g, dim3 grid)
 {
     const int smem = STAGES * 2 * 64 * ROW_BYTES;
-    CK(cudaFuncSetAttribute(nhd_cp_kernel<STAGES>, cudaFuncAttributeMaxDynamicSharedMemorySize, smem));
-    nhd_cp_kernel<STAGES><<<grid, THREADS, smem>>>(g);
+    CK(cudaFuncSetAttribute(nhd_cp_kernel<1, 64, STAGES, THREADS>, cudaFuncAttributeMaxDynamicSharedMemorySize, smem));
+    nhd_cp_kernel<1, 64, STAGES, THREADS><<<grid, THREADS, smem>>>(g);
 }
 
 template <int TILE, int STAGES, bool HDB> static void launch_bulk(const Geo &g, dim3 grid)
@@ -369,10 +329,11 @@ template <int CHUNK, int STAGES> static void launch_whole(const Geo &g, dim3 gri
 template <int HG, int TILE, int STAGES> static void launch_heads(const Geo &g, dim3 grid)
 {
     const int smem = STAGES * 2 * TILE * HG * ROW_BYTES;
-    CK(cudaFuncSetAttribute(heads_kernel<HG, TILE, STAGES>, cudaFuncAttributeMaxDynamicSharedMemorySize, smem));
+    CK(cudaFuncSetAttribute(nhd_cp_kernel<HG, TILE, STAGES, HG * 32>, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                            smem));
     Geo h = g;
     h.splits = (int)grid.x;
-    heads_kernel<HG, TILE, STAGES><<<grid, HG * 32, smem>>>(h);
+    nhd_cp_kernel<HG, TILE, STAGES, HG * 32><<<grid, HG * 32, smem>>>(h);
 }
 
 template <int HG, int TILE, int STAGES> static void launch_tma_heads(const Geo &g, dim3 grid)

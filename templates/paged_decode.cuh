@@ -68,12 +68,10 @@
      (FA_PAGED_NHD || (FA_DEC_WARP_KEYS == 32 && FA_BLOCK_N >= 128)))
 #define FA_DEC_FRAG_HDB (FA_DEC_FRAG && !FA_PAGED_NHD)
 #define FA_DEC_WARP_BUFS (FA_KV_FP8 && !FA_DEC_FRAG)
-/* fp8 fragment paths with one m16 row tile and D <= 128 hold Q's A fragments in registers
- * for the whole scan (D / 2 of them) instead of reloading them every tile. */
-#define FA_DEC_Q_REGS (FA_DEC_FRAG && FA_MI == 1 && FA_HEAD_DIM <= 128)
-/* So do the ldmatrix paths (16-bit tiles, fp8 warp buffers) under the same bounds: Q's A
- * fragments of every k16 step (D / 4 registers) are loaded once, not every tile. */
-#define FA_DEC_QA_REGS (!FA_DEC_FRAG && FA_MI == 1 && FA_HEAD_DIM <= 128)
+/* Kernels with one m16 row tile and D <= 128 hold Q's A fragments in registers for the whole
+ * scan instead of reloading them every tile: the fp8 fragment paths' fa_dec_qa steps (D / 2
+ * registers), the ldmatrix paths' k16 steps (D / 4). */
+#define FA_DEC_Q_REGS (FA_MI == 1 && FA_HEAD_DIM <= 128)
 #define FA_DEC_D64 (FA_HEAD_DIM / 64) /* 64-wide d groups: a K load (16 bytes) serves 4 k16 steps */
 
 /* Cache element size and the keys of one block inside a tile. */
@@ -128,6 +126,8 @@
 /* The warps' final O rows in shared memory, 4 floats apart from a multiple of 32 banks, so
  * the 8 rows of a fragment store spread over the banks (unpadded: 8- to 16-way conflicts). */
 #define FA_LDC (FA_HEAD_DIM + 4)
+/* Their bytes from FA_SM_K: O [warps][BLOCK_M][FA_LDC], then each row's max and sum. */
+#define FA_COMBINE_BYTES (FA_NUM_WARPS * FA_BLOCK_M * (FA_LDC + 2) * 4)
 #if FA_PAGED_NHD
 #define FA_LD_TILE (FA_HEAD_DIM + FA_PAD)
 #define FA_LD_WARP (FA_HEAD_DIM + FA_PAD)
@@ -997,19 +997,17 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
     /* Q (the oldest copy group; rescaled or permuted above) into its A fragments */
     fa_cp_async_wait<FA_STAGES - 1>();
     __syncthreads();
+#if FA_DEC_FRAG
     fa_dec_qa q_frag[FA_DEC_Q_STEPS];
 #pragma unroll
     for (int i = 0; i < FA_DEC_Q_STEPS; i++)
         fa_dec_q_step(q_frag[i], sQ, q_lane, g, t4, i);
-#endif
-#if FA_DEC_QA_REGS
-    /* Q (the oldest copy group; rescaled above for fp8) into its A fragments */
-    fa_cp_async_wait<FA_STAGES - 1>();
-    __syncthreads();
+#else
     fa_u32 q_a[FA_KS_QK][FA_MI][4];
 #pragma unroll
     for (int ks = 0; ks < FA_KS_QK; ks++)
         fa_dec_q_ldmatrix(q_a[ks], q_lane, ks);
+#endif
 #endif
 #if FA_DEC_TMA
     fa_cp_async_wait<0>(); /* Q; the loop's first barrier publishes it */
@@ -1083,7 +1081,7 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
 #else
 #pragma unroll
         for (int ks = 0; ks < FA_KS_QK; ks++) {
-#if FA_DEC_QA_REGS
+#if FA_DEC_Q_REGS
             const fa_u32(&qa)[FA_MI][4] = q_a[ks];
 #else
             fa_u32 qa[FA_MI][4];
@@ -1169,7 +1167,7 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
      * (row, 4 values of d) across warps. The stage buffers are free once copies are done. */
     fa_cp_async_wait<0>();
     __syncthreads();
-#if FA_DEC_TMA && FA_SM_K + FA_NUM_WARPS * FA_BLOCK_M * (FA_LDC + 2) * 4 > FA_SM_BAR
+#if FA_DEC_TMA && FA_SM_K + FA_COMBINE_BYTES > FA_SM_BAR
     /* The combine rows reach the stage mbarriers (wide row tiles): every copy has landed and
      * been waited for, so they are invalidated before their bytes are reused. */
     if (tid == 0)
