@@ -1,5 +1,6 @@
 /* paged_decode_bench.c - times fadsl paged decode (CUDA events, median of repeated
- * launches after warm-up) and prints GB/s of K+V bytes read. 32 query / 8 KV heads, d128.
+ * launches after warm-up) and prints GB/s of K+V bytes read. 32 query / 8 KV heads, d128,
+ * unless a single row names others.
  * Build (from the repo root, after building build-pd):
  *   gcc -O2 -std=c11 -Iruntime -Icompiler -Itemplates bench/paged_decode_bench.c \
  *       build-pd/libfadsl_static.a build-pd/libfadsl_compiler.a -L/usr/local/cuda/lib64 \
@@ -11,7 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { Q_HEADS = 32, KV_HEADS = 8, HEAD_DIM = 128, WARMUP = 5, REPS = 30, FILL_CHUNK = 1 << 24 };
+enum { WARMUP = 5, REPS = 30, FILL_CHUNK = 1 << 24 };
+static int q_heads = 32, kv_heads = 8, head_dim = 128;
 
 #define CHECK(x)                                                                                   \
     do {                                                                                           \
@@ -59,13 +61,13 @@ static int cmp_float(const void *a, const void *b)
 static double run(int batch, int len, int bs, fa_paged_layout layout, fa_dtype kv)
 {
     int es = fa_dtype_size(kv), blocks_per_seq = (len + bs - 1) / bs, num_blocks = batch * blocks_per_seq;
-    size_t cache = (size_t)num_blocks * bs * KV_HEADS * HEAD_DIM * es;
+    size_t cache = (size_t)num_blocks * bs * kv_heads * head_dim * es;
     void *k, *v, *q, *o, *tab, *lens, *ws = NULL;
     CHECK(fadsl_device_alloc(&k, cache));
     CHECK(fadsl_device_alloc(&v, cache));
     fill(k, cache, es == 1);
     fill(v, cache, es == 1);
-    size_t nq = (size_t)batch * Q_HEADS * HEAD_DIM;
+    size_t nq = (size_t)batch * q_heads * head_dim;
     CHECK(fadsl_device_alloc(&q, nq * 2));
     CHECK(fadsl_device_alloc(&o, nq * 2));
     fill(q, nq * 2, false);
@@ -84,11 +86,11 @@ static double run(int batch, int len, int bs, fa_paged_layout layout, fa_dtype k
     CHECK(fadsl_device_alloc(&lens, (size_t)batch * sizeof *h_lens));
     CHECK(fadsl_copy_to_device(lens, h_lens, (size_t)batch * sizeof *h_lens));
     fadsl_paged_desc pg = {.layout = layout, .kv_dtype = kv, .k_cache = k, .v_cache = v, .num_blocks = num_blocks,
-                           .block_size = bs, .num_kv_heads = KV_HEADS, .head_dim = HEAD_DIM, .block_tables = tab,
+                           .block_size = bs, .num_kv_heads = kv_heads, .head_dim = head_dim, .block_tables = tab,
                            .max_blocks_per_seq = blocks_per_seq, .seq_lens = lens, .num_seqs = batch,
                            .q_tokens_per_seq = 1, .max_seq_len = len, .k_descale = 1.f, .v_descale = 1.f};
-    fadsl_fwd_desc d = {.variant = "none", .dtype = FA_DTYPE_BF16, .q = q, .o = o, .q_heads = Q_HEADS,
-                        .head_dim = HEAD_DIM, .paged = &pg};
+    fadsl_fwd_desc d = {.variant = "none", .dtype = FA_DTYPE_BF16, .q = q, .o = o, .q_heads = q_heads,
+                        .head_dim = head_dim, .paged = &pg};
     size_t wsb = 0;
     CHECK(fadsl_workspace_size(&d, &wsb));
     if (wsb) {
@@ -109,7 +111,7 @@ static double run(int batch, int len, int bs, fa_paged_layout layout, fa_dtype k
         CHECK(fadsl_event_elapsed_ms(e0, e1, &ms[i]));
     }
     qsort(ms, REPS, sizeof ms[0], cmp_float);
-    double us = ms[REPS / 2] * 1e3, bytes = 2.0 * batch * len * KV_HEADS * HEAD_DIM * es;
+    double us = ms[REPS / 2] * 1e3, bytes = 2.0 * batch * len * kv_heads * head_dim * es;
     printf("| %d x %d | %s | %d | %s | %s | %.1f | %.0f |\n", batch, len, layout == FA_PAGED_NHD ? "nhd" : "hdb", bs,
            fa_dtype_name(kv), wsb ? "yes" : "no", us, bytes / us / 1e3);
     fflush(stdout);
@@ -124,12 +126,16 @@ static double run(int batch, int len, int bs, fa_paged_layout layout, fa_dtype k
     return us;
 }
 
-/* No arguments: the full table. `BATCH LEN BS nhd|hdb bf16|fp8e4m3|fp8e5m2`: that one row
- * (for a profiler). */
+/* No arguments: the full table. `BATCH LEN BS nhd|hdb bf16|fp8e4m3|fp8e5m2 [Q_HEADS KV_HEADS
+ * [HEAD_DIM]]`: that one row (for a profiler). */
 int main(int argc, char **argv)
 {
     CHECK(fadsl_device_init(0, NULL));
-    if (argc == 6) {
+    if (argc >= 6 && argc <= 9 && argc != 7) {
+        if (argc >= 8)
+            q_heads = atoi(argv[6]), kv_heads = atoi(argv[7]);
+        if (argc == 9)
+            head_dim = atoi(argv[8]);
         fa_dtype kv = strcmp(argv[5], "fp8e4m3") == 0   ? FA_DTYPE_FP8E4M3
                       : strcmp(argv[5], "fp8e5m2") == 0 ? FA_DTYPE_FP8E5M2
                                                         : FA_DTYPE_BF16;

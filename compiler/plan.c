@@ -23,7 +23,8 @@ enum { FA2_NUM_TILES = sizeof fa2_tiles / sizeof fa2_tiles[0] };
 
 /* Paged decode tiles per head dim (templates/paged_decode.cuh): block_n keys a stage, a
  * warp computing block_n / num_warps of them (a multiple of 16). Rows: the query heads of
- * one KV head times the new tokens, DECODE_ROW_TILE at a time up to DECODE_MAX_ROW_TILES.
+ * one KV head times the new tokens, DECODE_ROW_TILE at a time up to DECODE_MAX_ROW_TILES (fewer
+ * at wide head dims: DECODE_MAX_TILES_X_DIM).
  * - cp.async 16-bit tiles (before sm_90a): 64 keys, 4 warps; d128 about 109 KB, two CTAs
  *   an H100 SM.
  * - fp8 caches: stages of half the bytes, so more of them keep about as many bytes in
@@ -55,6 +56,11 @@ enum {
     DECODE_NUM_TILES = sizeof decode_tiles / sizeof decode_tiles[0],
     DECODE_ROW_TILE = 16,
     DECODE_MAX_ROW_TILES = 4,
+    /* m16 row tiles x head dim a warp's O accumulator holds (every warp keeps all the CTA's
+     * rows for its keys): beyond it the kernels spilled (NVRTC 13, sm_90a and sm_80: 4 x 128
+     * and 2 x 256 put 0.3-4.4 KB a thread in local memory, some all of O); more rows take
+     * more row tiles, each reading the K/V tiles again. */
+    DECODE_MAX_TILES_X_DIM = 256,
     DECODE_PAD = 8,          /* elements a 16-bit shared-memory row is padded by */
     DECODE_F32 = 4,
     DECODE_COMBINE_PAD = 4, /* floats the warps' final O rows are padded by (FA_LDC) */
@@ -218,7 +224,12 @@ static fa_status plan_decode(const fa_key *key, fa_plan *plan, char *err, size_t
         return FA_ERR_UNSUPPORTED;
     }
     int row_tiles = (key->gqa_ratio + DECODE_ROW_TILE - 1) / DECODE_ROW_TILE;
-    int block_m = DECODE_ROW_TILE * (row_tiles < DECODE_MAX_ROW_TILES ? row_tiles : DECODE_MAX_ROW_TILES);
+    int max_tiles = DECODE_MAX_TILES_X_DIM / key->head_dim;
+    if (max_tiles > DECODE_MAX_ROW_TILES)
+        max_tiles = DECODE_MAX_ROW_TILES;
+    if (max_tiles < 1)
+        max_tiles = 1;
+    int block_m = DECODE_ROW_TILE * (row_tiles < max_tiles ? row_tiles : max_tiles);
     /* The fragment path's wider tile only for one row tile: more rows at 128 keys spill. */
     bool wide = decode_frag(key) && block_m == DECODE_ROW_TILE, narrow = decode_tma_narrow(key);
     bool tile64 = key->decode_tile64;

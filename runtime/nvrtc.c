@@ -2,6 +2,7 @@
 #include "fart.h"
 
 #include <nvrtc.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,6 +27,33 @@ static fadsl_status fail_with_log(nvrtcProgram prog, nvrtcResult r, const char *
     return s;
 }
 
+static atomic_int spilling_kernels;
+
+int fart_nvrtc_spills(void)
+{
+    return atomic_load(&spilling_kernels);
+}
+
+/* A compiled kernel whose registers ptxas spilled to local memory (--warn-on-spills puts
+ * that in the program log): a warning with ptxas's line, and the count tests read. */
+static void warn_spills(nvrtcProgram prog, const char *kernel_name)
+{
+    size_t n = 0;
+    char *log = NULL;
+    if (nvrtcGetProgramLogSize(prog, &n) != NVRTC_SUCCESS || n <= 1 || !(log = malloc(n)))
+        return;
+    const char *at = nvrtcGetProgramLog(prog, log) == NVRTC_SUCCESS ? strstr(log, "spill") : NULL;
+    if (at) {
+        const char *line = at;
+        while (line > log && line[-1] != '\n')
+            line--;
+        int len = (int)strcspn(line, "\n");
+        atomic_fetch_add(&spilling_kernels, 1);
+        fart_warn("%s spills registers (slower, still correct): %.*s", kernel_name, len, line);
+    }
+    free(log);
+}
+
 fadsl_status fart_nvrtc_compile(const char *source, const char *kernel_name, const char *const *options,
                                 int num_options, bool ptx, char **image, size_t *size)
 {
@@ -48,6 +76,8 @@ fadsl_status fart_nvrtc_compile(const char *source, const char *kernel_name, con
         s = fail_with_log(prog, r, kernel_name);
     } else {
         *size = n;
+        if (!ptx)
+            warn_spills(prog, kernel_name);
     }
     nvrtcDestroyProgram(&prog);
     return s;

@@ -29,7 +29,7 @@
 #include <stdio.h>
 #include <string.h>
 
-enum { BATCH = 3, MAX_BATCH = 40, Q_HEADS = 16, MAX_CASES = 74 };
+enum { BATCH = 3, MAX_BATCH = 40, Q_HEADS = 16, MAX_Q_HEADS = 64, MAX_CASES = 74 };
 
 typedef struct pg_case {
     fa_paged_layout layout;
@@ -38,8 +38,9 @@ typedef struct pg_case {
     const char *variant;
     const char *arch; /* NULL: the device's; "sm_80": that kernel, as PTX the driver assembles */
     bool split, per_head_descale, tile64; /* tile64: the launch must take the 64-key fp8 plan */
+    int q_heads;                          /* Q_HEADS, or up to MAX_Q_HEADS (wide GQA cases) */
     int window_left, window_right, window;
-    double sinks[Q_HEADS], k_desc, v_desc, head_kdesc[Q_HEADS], head_vdesc[Q_HEADS];
+    double sinks[MAX_Q_HEADS], k_desc, v_desc, head_kdesc[Q_HEADS], head_vdesc[Q_HEADS];
     double *q, *k, *v, *ref_out, *ref_lse; /* contiguous copies for the reference */
 } pg_case;
 
@@ -139,10 +140,10 @@ static void *reference(void *arg)
     int lq[MAX_BATCH];
     for (int b = 0; b < c->batch; b++)
         lq[b] = c->T;
-    size_t nq = (size_t)c->batch * c->T * Q_HEADS;
+    size_t nq = (size_t)c->batch * c->T * c->q_heads;
     c->ref_out = malloc(nq * c->head_dim * sizeof(double));
     c->ref_lse = malloc(nq * sizeof(double));
-    fa_ref_problem p = {.batch = c->batch, .q_heads = Q_HEADS, .kv_heads = c->kv_heads, .head_dim = c->head_dim,
+    fa_ref_problem p = {.batch = c->batch, .q_heads = c->q_heads, .kv_heads = c->kv_heads, .head_dim = c->head_dim,
                         .seqlens_q = lq, .seqlens_k = c->lens, .q = c->q, .k = c->k, .v = c->v,
                         .visible = visible_of(c->variant), .ud = c,
                         .score = !strcmp(c->variant, "causal_alibi") ? score_alibi : NULL,
@@ -156,7 +157,7 @@ static void describe(const pg_case *c, char *buf, size_t n)
 {
     snprintf(buf, n, "%s %s q %s kv %s hd%d bs%d T%d heads %d/%d lens %d,%d,%d%s %s%s%s", c->variant,
              c->layout == FA_PAGED_NHD ? "nhd" : "hdb", fa_dtype_name(c->dtype), fa_dtype_name(c->kv), c->head_dim,
-             c->bs, c->T, Q_HEADS, c->kv_heads, c->lens[0], c->lens[1], c->lens[2], c->batch > BATCH ? ",..." : "",
+             c->bs, c->T, c->q_heads, c->kv_heads, c->lens[0], c->lens[1], c->lens[2], c->batch > BATCH ? ",..." : "",
              c->split ? "split" : "unsplit", c->arch ? " " : "", c->arch ? c->arch : "");
 }
 
@@ -218,7 +219,7 @@ static bool run_case(pg_case *c, pthread_t *ref_thread)
                 }
         }
     }
-    size_t nq = (size_t)c->batch * c->T * Q_HEADS * D, nl = (size_t)c->batch * c->T * Q_HEADS;
+    size_t nq = (size_t)c->batch * c->T * c->q_heads * D, nl = (size_t)c->batch * c->T * c->q_heads;
     uint16_t *hq = malloc(nq * 2);
     c->q = malloc(nq * sizeof(double));
     for (size_t i = 0; i < nq; i++)
@@ -229,8 +230,8 @@ static bool run_case(pg_case *c, pthread_t *ref_thread)
     void *dtab = upload(table, (size_t)c->batch * max_blocks * sizeof *table),
          *dlens = upload(c->lens, (size_t)c->batch * sizeof c->lens[0]);
     void *dkd = upload(kd, sizeof kd), *dvd = upload(vd, sizeof vd), *d_o, *dlse, *ws = NULL;
-    float sinks[Q_HEADS];
-    for (int h = 0; h < Q_HEADS; h++)
+    float sinks[MAX_Q_HEADS];
+    for (int h = 0; h < c->q_heads; h++)
         sinks[h] = (float)c->sinks[h];
     void *dsinks = upload(sinks, sizeof sinks);
     CU_ASSERT_EQUAL_FATAL(fadsl_device_alloc(&d_o, nq * 2), FADSL_OK);
@@ -259,7 +260,7 @@ static bool run_case(pg_case *c, pthread_t *ref_thread)
         params[np++] = (fadsl_param){.name = "slopes", .tensor = dsinks};
     }
     fadsl_fwd_desc d = {.variant = c->variant, .dtype = c->dtype, .q = dq, .o = d_o, .lse = dlse,
-                        .q_heads = Q_HEADS, .head_dim = D, .params = params, .num_params = np, .paged = &pg,
+                        .q_heads = c->q_heads, .head_dim = D, .params = params, .num_params = np, .paged = &pg,
                         .arch = c->arch};
     size_t ws_bytes = 0;
     CU_ASSERT_EQUAL(fadsl_workspace_size(&d, &ws_bytes), FADSL_OK);
@@ -295,8 +296,8 @@ static bool run_case(pg_case *c, pthread_t *ref_thread)
     }
     for (int b = 0; b < c->batch; b++)
         for (int t = 0; t < c->T; t++)
-            for (int h = 0; h < Q_HEADS; h++) {
-                double r = c->ref_lse[((size_t)b * c->T + t) * Q_HEADS + h], x = lse[((size_t)b * Q_HEADS + h) * c->T + t];
+            for (int h = 0; h < c->q_heads; h++) {
+                double r = c->ref_lse[((size_t)b * c->T + t) * c->q_heads + h], x = lse[((size_t)b * c->q_heads + h) * c->T + t];
                 if (isinf(r) || isinf(x) || isnan(x))
                     bad += !(isinf(r) && isinf(x) && r < 0 && x < 0);
                 else if (fabs(x - r) > lse_err)
@@ -334,6 +335,7 @@ static void setup_case(pg_case *c, int i, fa_paged_layout layout, int bs, fa_dty
     c->split = i % 2 == 0;
     c->per_head_descale = i % 4 >= 2;
     c->k_desc = 0.5, c->v_desc = 1.5;
+    c->q_heads = Q_HEADS;
     for (int h = 0; h < Q_HEADS; h++) {
         c->head_kdesc[h] = 0.25 + 0.1 * h;
         c->head_vdesc[h] = 2.0 - 0.1 * h;
@@ -437,18 +439,47 @@ static void test_paged_cases(void)
     /* The cp.async paths of GPUs before Hopper, run here as sm_80 PTX: 16-bit NHD copies
      * in whole passes (blocks shorter and longer than a pass, blocks spanning tiles), HDB,
      * fp8 NHD fragments and HDB fragments (block size 8: the 8-byte copies an H100 never
-     * takes natively) */
+     * takes natively), and 16-bit tiles of more than 8 copies a thread at d192 and d256
+     * (their copy loops unrolled in parts: fully unrolled they spilled); head dim 0: the
+     * case's own */
     static const struct {
         fa_paged_layout layout;
         int bs, T;
         fa_dtype kv;
-    } pre_hopper[] = {{FA_PAGED_NHD, 8, 1, FA_DTYPE_BF16},     {FA_PAGED_NHD, 16, 5, FA_DTYPE_BF16},
-                      {FA_PAGED_NHD, 128, 1, FA_DTYPE_BF16},   {FA_PAGED_HDB, 16, 1, FA_DTYPE_BF16},
-                      {FA_PAGED_NHD, 16, 1, FA_DTYPE_FP8E4M3}, {FA_PAGED_NHD, 64, 2, FA_DTYPE_FP8E5M2},
-                      {FA_PAGED_HDB, 8, 1, FA_DTYPE_FP8E4M3},  {FA_PAGED_HDB, 64, 1, FA_DTYPE_FP8E4M3}};
+        int head_dim;
+    } pre_hopper[] = {{FA_PAGED_NHD, 8, 1, FA_DTYPE_BF16, 0},      {FA_PAGED_NHD, 16, 5, FA_DTYPE_BF16, 0},
+                      {FA_PAGED_NHD, 128, 1, FA_DTYPE_BF16, 0},    {FA_PAGED_HDB, 16, 1, FA_DTYPE_BF16, 0},
+                      {FA_PAGED_NHD, 16, 1, FA_DTYPE_FP8E4M3, 0},  {FA_PAGED_NHD, 64, 2, FA_DTYPE_FP8E5M2, 0},
+                      {FA_PAGED_HDB, 8, 1, FA_DTYPE_FP8E4M3, 0},   {FA_PAGED_HDB, 64, 1, FA_DTYPE_FP8E4M3, 0},
+                      {FA_PAGED_HDB, 16, 1, FA_DTYPE_BF16, 256},   {FA_PAGED_NHD, 32, 2, FA_DTYPE_BF16, 192}};
     for (size_t e = 0; e < sizeof pre_hopper / sizeof pre_hopper[0]; e++, n++) {
         setup_case(&cases[n], n, pre_hopper[e].layout, pre_hopper[e].bs, pre_hopper[e].kv, pre_hopper[e].T);
         cases[n].arch = "sm_80";
+        if (pre_hopper[e].head_dim)
+            cases[n].head_dim = pre_hopper[e].head_dim;
+    }
+    /* Wide GQA: more query heads a KV head than one CTA's rows at the head dim (the plan caps
+     * rows x head dim), so a row tile holds part of a token's heads (from head 16 or 32 on):
+     * d128 GQA 64 and d256 GQA 32 in 16-row tiles, fp8 d128 GQA 32 in 32-row tiles and d64
+     * GQA 64 in one 64-row tile. */
+    static const struct {
+        const char *variant;
+        fa_paged_layout layout;
+        int bs, head_dim, q_heads, kv_heads, T;
+        fa_dtype kv;
+    } wide_gqa[] = {{"sliding_window", FA_PAGED_NHD, 16, 128, 64, 1, 1, FA_DTYPE_BF16},
+                    {"gpt_oss", FA_PAGED_HDB, 32, 128, 64, 2, 2, FA_DTYPE_FP8E4M3},
+                    {"causal_alibi", FA_PAGED_NHD, 16, 256, 32, 1, 1, FA_DTYPE_BF16},
+                    {"causal", FA_PAGED_NHD, 64, 64, 64, 1, 1, FA_DTYPE_FP8E5M2}};
+    for (size_t e = 0; e < sizeof wide_gqa / sizeof wide_gqa[0]; e++, n++) {
+        pg_case *c = &cases[n];
+        setup_case(c, n, wide_gqa[e].layout, wide_gqa[e].bs, wide_gqa[e].kv, wide_gqa[e].T);
+        c->variant = wide_gqa[e].variant;
+        c->head_dim = wide_gqa[e].head_dim;
+        c->q_heads = wide_gqa[e].q_heads;
+        c->kv_heads = wide_gqa[e].kv_heads;
+        for (int h = 0; h < c->q_heads; h++)
+            c->sinks[h] = !strcmp(c->variant, "causal_alibi") ? pow(2.0, -8.0 * (h + 1) / c->q_heads) : rnd() * 3.0;
     }
     int bad = 0;
     for (int i = 0; i < n; i++) {
