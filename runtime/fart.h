@@ -166,12 +166,12 @@ bool fart_cubin_runs_on(fa_arch arch, int cc);
 
 /* Compiles `source` with `options` to a cubin (ptx false) or NUL-terminated PTX; *image is
  * malloc'd. The NVRTC log goes into the last error on failure (FADSL_ERR_NVRTC); a cubin
- * with spilled registers is a warning on stderr. */
+ * with spilled registers gets a log line (fart_log). */
 fadsl_status fart_nvrtc_compile(const char *source, const char *kernel_name, const char *const *options,
                                 int num_options, bool ptx, char **image, size_t *size);
 /* NVRTC's version as major * 1000 + minor * 10. */
 int fart_nvrtc_version(void);
-/* Cubins compiled so far (this process) whose registers ptxas spilled; each was warned of. */
+/* Cubins compiled so far (this process) whose registers ptxas spilled; each was logged. */
 int fart_nvrtc_spills(void);
 
 /* ==== cache.c ========================================================================== */

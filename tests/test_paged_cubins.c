@@ -270,7 +270,7 @@ static void test_decode_spills(void)
         int spills = fart_nvrtc_spills();
         fadsl_compile_info info;
         CU_ASSERT_EQUAL_FATAL(fadsl_compile(cases[i].variant, &k, &info), FADSL_OK);
-        CU_ASSERT_EQUAL(fart_nvrtc_spills(), spills); /* stderr names a kernel that spilled */
+        CU_ASSERT_EQUAL(fart_nvrtc_spills(), spills); /* the log names a kernel that spilled */
     }
     unsetenv("FADSL_CACHE_DIR");
 }
