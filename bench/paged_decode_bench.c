@@ -1,6 +1,7 @@
 /* paged_decode_bench.c - times fadsl paged decode (CUDA events, median of repeated
  * launches after warm-up) and prints GB/s of K+V bytes read. 32 query / 8 KV heads, d128,
- * unless a single row names others.
+ * unless a single row names others. Block tables are shuffled (BENCH_ORDERED_BLOCKS=1: each
+ * sequence's blocks in order, one after another).
  * Build (from the repo root, after building build-pd):
  *   gcc -O2 -std=c11 -Iruntime -Icompiler -Itemplates bench/paged_decode_bench.c \
  *       build-pd/libfadsl_static.a build-pd/libfadsl_compiler.a -L/usr/local/cuda/lib64 \
@@ -74,7 +75,7 @@ static double run(int batch, int len, int bs, fa_paged_layout layout, fa_dtype k
     int *h_tab = malloc((size_t)num_blocks * sizeof *h_tab), *h_lens = malloc((size_t)batch * sizeof *h_lens);
     for (int i = 0; i < num_blocks; i++)
         h_tab[i] = i;
-    for (int i = num_blocks - 1; i > 0; i--) { /* shuffled blocks */
+    for (int i = num_blocks - 1; i > 0 && !getenv("BENCH_ORDERED_BLOCKS"); i--) { /* shuffled blocks */
         int j = (int)(next_rand() % (unsigned)(i + 1)), t = h_tab[i];
         h_tab[i] = h_tab[j];
         h_tab[j] = t;
