@@ -75,7 +75,8 @@ static double run(int batch, int len, int bs, fa_paged_layout layout, fa_dtype k
     int *h_tab = malloc((size_t)num_blocks * sizeof *h_tab), *h_lens = malloc((size_t)batch * sizeof *h_lens);
     for (int i = 0; i < num_blocks; i++)
         h_tab[i] = i;
-    for (int i = num_blocks - 1; i > 0 && !getenv("BENCH_ORDERED_BLOCKS"); i--) { /* shuffled blocks */
+    const char *ordered = getenv("BENCH_ORDERED_BLOCKS");
+    for (int i = num_blocks - 1; i > 0 && !(ordered && strcmp(ordered, "0") != 0); i--) { /* shuffled blocks */
         int j = (int)(next_rand() % (unsigned)(i + 1)), t = h_tab[i];
         h_tab[i] = h_tab[j];
         h_tab[j] = t;
@@ -131,8 +132,13 @@ static double run(int batch, int len, int bs, fa_paged_layout layout, fa_dtype k
  * [HEAD_DIM]]`: that one row (for a profiler). */
 int main(int argc, char **argv)
 {
+    if (argc > 1 && (argc < 6 || argc == 7 || argc > 9)) {
+        fprintf(stderr, "usage: %s [BATCH LEN BS nhd|hdb bf16|fp8e4m3|fp8e5m2 [Q_HEADS KV_HEADS [HEAD_DIM]]]\n",
+                argv[0]);
+        return 2;
+    }
     CHECK(fadsl_device_init(0, NULL));
-    if (argc >= 6 && argc <= 9 && argc != 7) {
+    if (argc >= 6) {
         if (argc >= 8)
             q_heads = atoi(argv[6]), kv_heads = atoi(argv[7]);
         if (argc == 9)

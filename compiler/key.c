@@ -146,7 +146,7 @@ int fa_key_describe(const fa_key *key, char *buf, size_t size)
 
 /* One option list per arch. Fast math is safe here: the kernels use exp2 with ftz and
  * never divide by values that could be denormal. ptxas writes spill warnings into the NVRTC
- * log, which the runtime reports only with a failed compile. */
+ * log: the runtime logs them after a cubin compiles (fart_nvrtc_spills counts them). */
 #define FA_COMMON_OPTIONS "--std=c++17", "--use_fast_math", "--ptxas-options=--warn-on-spills"
 static const char *const options[FA_ARCH__COUNT][5] = {
 #define X(id, name, num) {"--gpu-architecture=" name, FA_COMMON_OPTIONS, NULL},

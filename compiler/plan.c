@@ -57,9 +57,11 @@ enum {
     DECODE_ROW_TILE = 16,
     DECODE_MAX_ROW_TILES = 4,
     /* m16 row tiles x head dim a warp's O accumulator holds (every warp keeps all the CTA's
-     * rows for its keys): beyond it the kernels spilled (NVRTC 13, sm_90a and sm_80: 4 x 128
-     * and 2 x 256 put 0.3-4.4 KB a thread in local memory, some all of O); more rows take
-     * more row tiles, each reading the K/V tiles again. */
+     * rows for its keys). Above it the kernels spilled (NVRTC 13, sm_90a and sm_80: 4 x 128
+     * and 2 x 256 put 0.3-4.4 KB a thread in local memory, some all of O; 3 x 96 ran at
+     * 252-255 registers, masked and fp8 variants spilling 8-120 bytes); at it a few masked
+     * variants still spill 8-56 bytes (bench/results/2026-11-27-h100-session8). More rows
+     * take more row tiles, each reading the K/V tiles again. */
     DECODE_MAX_TILES_X_DIM = 256,
     DECODE_PAD = 8,          /* elements a 16-bit shared-memory row is padded by */
     DECODE_F32 = 4,

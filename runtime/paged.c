@@ -10,7 +10,8 @@ enum {
     FART_CU_ATTR_SMEM_PER_SM = 81,       /* CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_MULTIPROCESSOR */
     FART_CU_ATTR_BLOCKS_PER_SM = 106,    /* CU_DEVICE_ATTRIBUTE_MAX_BLOCKS_PER_MULTIPROCESSOR */
     FART_CU_ATTR_SMEM_RESERVED = 111,    /* CU_DEVICE_ATTRIBUTE_RESERVED_SHARED_MEMORY_PER_BLOCK */
-    DECODE_MAX_ROWS = 64,           /* query rows (heads of a KV head x new tokens) one decode CTA takes */
+    DECODE_MAX_ROWS = 64, /* query rows a KV head (GQA x new tokens) up to which NHD caches of the
+                           * query type take the decode kernel (its CTAs take 16-64 of them) */
     DECODE_MIN_TILES_PER_SPLIT = 4, /* a split reads at least this many key tiles */
     DECODE_MAX_SPLITS = 128,
     WORKSPACE_ALIGN = 256,

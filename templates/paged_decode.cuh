@@ -4,7 +4,9 @@
  * Grid (row tiles x splits, kv heads, sequences); FA_NUM_WARPS warps a CTA.
  * Rows: every query head of one KV head, for every new token of the sequence, is a row of
  * the CTA's FA_BLOCK_M-row tile (row r: token r / G, query head hk * G + r % G, G the GQA
- * ratio), so each K/V tile is read from memory once for all of them (GQA packing).
+ * ratio), so each K/V tile is read from memory once for all of them (GQA packing); a KV head
+ * with more rows than a tile (compiler/plan.c caps FA_BLOCK_M by the head dim) has several
+ * row tiles, each reading the K/V tiles.
  * K/V: tiles of FA_BLOCK_N keys stream through FA_STAGES shared-memory buffers; the
  * block-table entries of a tile are fetched once, a tile ahead, into shared memory. Copies:
  *   FA_DEC_TMA 1 (sm_90a, set by compiler/plan.c: 16-bit caches, and fp8 HDB fragment

@@ -3,7 +3,7 @@
  *
  * Cases: both layouts x every block size x cache {q type, fp8 e4m3, fp8 e5m2} at decode
  * (one new token), then chunked prefill (2, 5, 64, 500 new tokens: the decode template up
- * to 64 query rows and for HDB/fp8 caches, fa2_fwd above that). GQA 1, 4, 8 and MQA, head
+ * to 64 query rows and for HDB/fp8 caches, fa2_fwd above that). GQA 1, 4, 8 and 16 (MQA), head
  * dims 128 and 64, variants none / causal / sliding_window / gpt_oss (learned sinks) rotate
  * through them; sequence lengths are uneven, with 1 and exact block multiples. Blocks are
  * handed out in a shuffled order and every byte of the cache no sequence owns is NaN.
@@ -12,7 +12,9 @@
  * Then fp8 NHD d128 batches (GQA 1, 3 CTAs an SM of 16 KV heads; gpt_oss decode, causal
  * chunks of 2 over blocks of 128) that the 128-key plan (two CTAs an SM) would run in two
  * waves: on sm_90a the launch must take the 64-key plan (decode_tile64, four).
- * Then the pre-Hopper copy paths as sm_80 PTX on this GPU (when it is newer).
+ * Then the pre-Hopper copy paths as sm_80 PTX on this GPU (when it is newer), and wide
+ * GQA (32-64 query heads a KV head: several row tiles a KV head, some holding part of a
+ * token's heads).
  * Every other case gets the workspace fadsl_workspace_size asks for (split-KV and merge),
  * the rest run unsplit; fp8 cases alternate per-tensor and per-head descales. Outputs and
  * LSE are poisoned (NaN) before each launch. Bounds: ||out - ref|| / ||ref|| under 1e-2
@@ -29,7 +31,7 @@
 #include <stdio.h>
 #include <string.h>
 
-enum { BATCH = 3, MAX_BATCH = 40, Q_HEADS = 16, MAX_Q_HEADS = 64, MAX_CASES = 74 };
+enum { BATCH = 3, MAX_BATCH = 40, Q_HEADS = 16, MAX_Q_HEADS = 64, MAX_KV_HEADS = 16, MAX_CASES = 80 };
 
 typedef struct pg_case {
     fa_paged_layout layout;
@@ -40,7 +42,7 @@ typedef struct pg_case {
     bool split, per_head_descale, tile64; /* tile64: the launch must take the 64-key fp8 plan */
     int q_heads;                          /* Q_HEADS, or up to MAX_Q_HEADS (wide GQA cases) */
     int window_left, window_right, window;
-    double sinks[MAX_Q_HEADS], k_desc, v_desc, head_kdesc[Q_HEADS], head_vdesc[Q_HEADS];
+    double sinks[MAX_Q_HEADS], k_desc, v_desc, head_kdesc[MAX_KV_HEADS], head_vdesc[MAX_KV_HEADS];
     double *q, *k, *v, *ref_out, *ref_lse; /* contiguous copies for the reference */
 } pg_case;
 
@@ -197,7 +199,8 @@ static bool run_case(pg_case *c, pthread_t *ref_thread)
     memset(vc, 0xff, cache_bytes);
     c->k = malloc((size_t)c->total_k * H * D * sizeof(double));
     c->v = malloc((size_t)c->total_k * H * D * sizeof(double));
-    float kd[Q_HEADS], vd[Q_HEADS];
+    CU_ASSERT_FATAL(H <= MAX_KV_HEADS);
+    float kd[MAX_KV_HEADS], vd[MAX_KV_HEADS];
     for (int h = 0; h < H; h++) {
         kd[h] = (float)(c->per_head_descale ? c->head_kdesc[h] : c->k_desc);
         vd[h] = (float)(c->per_head_descale ? c->head_vdesc[h] : c->v_desc);
@@ -230,7 +233,7 @@ static bool run_case(pg_case *c, pthread_t *ref_thread)
     void *dtab = upload(table, (size_t)c->batch * max_blocks * sizeof *table),
          *dlens = upload(c->lens, (size_t)c->batch * sizeof c->lens[0]);
     void *dkd = upload(kd, sizeof kd), *dvd = upload(vd, sizeof vd), *d_o, *dlse, *ws = NULL;
-    float sinks[MAX_Q_HEADS];
+    float sinks[MAX_Q_HEADS] = {0};
     for (int h = 0; h < c->q_heads; h++)
         sinks[h] = (float)c->sinks[h];
     void *dsinks = upload(sinks, sizeof sinks);
@@ -319,6 +322,13 @@ static bool run_case(pg_case *c, pthread_t *ref_thread)
     return ok;
 }
 
+/* Case n of the suite's table (the table's size checked). */
+static pg_case *case_at(pg_case *cases, int n)
+{
+    CU_ASSERT_FATAL(n < MAX_CASES);
+    return &cases[n];
+}
+
 static void setup_case(pg_case *c, int i, fa_paged_layout layout, int bs, fa_dtype kv, int T)
 {
     static const int kv_heads_cycle[4] = {16, 4, 2, 1}; /* GQA 1, 4, 8 and MQA */
@@ -336,7 +346,7 @@ static void setup_case(pg_case *c, int i, fa_paged_layout layout, int bs, fa_dty
     c->per_head_descale = i % 4 >= 2;
     c->k_desc = 0.5, c->v_desc = 1.5;
     c->q_heads = Q_HEADS;
-    for (int h = 0; h < Q_HEADS; h++) {
+    for (int h = 0; h < MAX_KV_HEADS; h++) {
         c->head_kdesc[h] = 0.25 + 0.1 * h;
         c->head_vdesc[h] = 2.0 - 0.1 * h;
         c->sinks[h] = rnd() * 3.0;
@@ -363,10 +373,10 @@ static void test_paged_cases(void)
     for (int l = 0; l < 2; l++)
         for (int b = 0; b < 5; b++)
             for (int k = 0; k < 3; k++, n++)
-                setup_case(&cases[n], n, l ? FA_PAGED_HDB : FA_PAGED_NHD, block_sizes[b], kvs[k], 1);
+                setup_case(case_at(cases, n), n, l ? FA_PAGED_HDB : FA_PAGED_NHD, block_sizes[b], kvs[k], 1);
     for (int l = 0; l < 2; l++)
         for (int t = 0; t < 4; t++, n++)
-            setup_case(&cases[n], n, l ? FA_PAGED_HDB : FA_PAGED_NHD, block_sizes[(t + l) % 5], kvs[l ? t % 3 : 0],
+            setup_case(case_at(cases, n), n, l ? FA_PAGED_HDB : FA_PAGED_NHD, block_sizes[(t + l) % 5], kvs[l ? t % 3 : 0],
                        chunk_tokens[t]);
     /* fp8 caches at head dims 96 and 256 (the per-warp conversion buffers and wide tiles),
      * HDB fp8 fragments at d64 from block size 8 (sm_90a: bulk slabs; else 8-byte cp.async)
@@ -390,7 +400,7 @@ static void test_paged_cases(void)
                 {FA_PAGED_HDB, 8, 256, 1, FA_DTYPE_BF16},
                 {FA_PAGED_NHD, 8, 256, 1, FA_DTYPE_BF16}};
     for (size_t w = 0; w < sizeof wide / sizeof wide[0]; w++, n++) {
-        setup_case(&cases[n], n, wide[w].layout, wide[w].bs, wide[w].kv, wide[w].T);
+        setup_case(case_at(cases, n), n, wide[w].layout, wide[w].bs, wide[w].kv, wide[w].T);
         cases[n].head_dim = wide[w].head_dim;
     }
     /* sink tokens and ALiBi over the cache: decode and chunks (the Hopper template's
@@ -405,7 +415,7 @@ static void test_paged_cases(void)
                  {"causal_alibi", FA_PAGED_NHD, 32, 1},  {"causal_alibi", FA_PAGED_NHD, 16, 64},
                  {"causal_alibi", FA_PAGED_NHD, 128, 500}};
     for (size_t e = 0; e < sizeof extra / sizeof extra[0]; e++, n++) {
-        setup_case(&cases[n], n, extra[e].layout, extra[e].bs, FA_DTYPE_BF16, extra[e].T);
+        setup_case(case_at(cases, n), n, extra[e].layout, extra[e].bs, FA_DTYPE_BF16, extra[e].T);
         cases[n].variant = extra[e].variant;
         cases[n].head_dim = 128;
         for (int h = 0; h < Q_HEADS; h++) /* ALiBi slopes 2^-8(h+1)/H, as in the paper */
@@ -426,8 +436,8 @@ static void test_paged_cases(void)
             printf("\n  skipped: the 64-key fp8 plan cases (%d SMs)", sms);
             break;
         }
-        setup_case(&cases[n], 3, FA_PAGED_NHD, t64[e].bs, t64[e].kv, t64[e].T);
-        pg_case *c = &cases[n++];
+        setup_case(case_at(cases, n), 3, FA_PAGED_NHD, t64[e].bs, t64[e].kv, t64[e].T);
+        pg_case *c = case_at(cases, n++);
         /* the launch takes the 64-key plan on sm_90a only (runtime/paged.c); elsewhere only
          * the answer counts */
         c->kv_heads = 16, c->head_dim = t64[e].head_dim, c->split = false, c->tile64 = arch == FA_ARCH_SM90A;
@@ -453,31 +463,37 @@ static void test_paged_cases(void)
                       {FA_PAGED_HDB, 8, 1, FA_DTYPE_FP8E4M3, 0},   {FA_PAGED_HDB, 64, 1, FA_DTYPE_FP8E4M3, 0},
                       {FA_PAGED_HDB, 16, 1, FA_DTYPE_BF16, 256},   {FA_PAGED_NHD, 32, 2, FA_DTYPE_BF16, 192}};
     for (size_t e = 0; e < sizeof pre_hopper / sizeof pre_hopper[0]; e++, n++) {
-        setup_case(&cases[n], n, pre_hopper[e].layout, pre_hopper[e].bs, pre_hopper[e].kv, pre_hopper[e].T);
+        setup_case(case_at(cases, n), n, pre_hopper[e].layout, pre_hopper[e].bs, pre_hopper[e].kv, pre_hopper[e].T);
         cases[n].arch = "sm_80";
         if (pre_hopper[e].head_dim)
             cases[n].head_dim = pre_hopper[e].head_dim;
     }
-    /* Wide GQA: more query heads a KV head than one CTA's rows at the head dim (the plan caps
-     * rows x head dim), so a row tile holds part of a token's heads (from head 16 or 32 on):
-     * d128 GQA 64 and d256 GQA 32 in 16-row tiles, fp8 d128 GQA 32 in 32-row tiles and d64
-     * GQA 64 in one 64-row tile. */
+    /* Wide GQA: more query heads a KV head than one CTA takes at the head dim (compiler/plan.c
+     * caps rows x head dim), so a KV head has several row tiles: d128 GQA 64 in two 32-row
+     * tiles of half a token's heads each (split), fp8 d128 GQA 32 over 2 tokens (a tile a
+     * token), d256 GQA 32 in 16-row tiles (unsplit), d64 GQA 64 in one 64-row tile, d128
+     * GQA 48 over 2 tokens (HDB, split: tile 1 holds heads 32-47 of token 0 and 0-15 of
+     * token 1), and fp8 d256 GQA 40 (16-row tiles, the last 8 rows and 8 padding, split). */
     static const struct {
         const char *variant;
         fa_paged_layout layout;
         int bs, head_dim, q_heads, kv_heads, T;
         fa_dtype kv;
-    } wide_gqa[] = {{"sliding_window", FA_PAGED_NHD, 16, 128, 64, 1, 1, FA_DTYPE_BF16},
-                    {"gpt_oss", FA_PAGED_HDB, 32, 128, 64, 2, 2, FA_DTYPE_FP8E4M3},
-                    {"causal_alibi", FA_PAGED_NHD, 16, 256, 32, 1, 1, FA_DTYPE_BF16},
-                    {"causal", FA_PAGED_NHD, 64, 64, 64, 1, 1, FA_DTYPE_FP8E5M2}};
+        bool split;
+    } wide_gqa[] = {{"sliding_window", FA_PAGED_NHD, 16, 128, 64, 1, 1, FA_DTYPE_BF16, true},
+                    {"gpt_oss", FA_PAGED_HDB, 32, 128, 64, 2, 2, FA_DTYPE_FP8E4M3, true},
+                    {"causal_alibi", FA_PAGED_NHD, 16, 256, 32, 1, 1, FA_DTYPE_BF16, false},
+                    {"causal", FA_PAGED_NHD, 64, 64, 64, 1, 1, FA_DTYPE_FP8E5M2, true},
+                    {"causal", FA_PAGED_HDB, 16, 128, 48, 1, 2, FA_DTYPE_BF16, true},
+                    {"sink_window", FA_PAGED_NHD, 32, 256, 40, 1, 1, FA_DTYPE_FP8E4M3, true}};
     for (size_t e = 0; e < sizeof wide_gqa / sizeof wide_gqa[0]; e++, n++) {
-        pg_case *c = &cases[n];
+        pg_case *c = case_at(cases, n);
         setup_case(c, n, wide_gqa[e].layout, wide_gqa[e].bs, wide_gqa[e].kv, wide_gqa[e].T);
         c->variant = wide_gqa[e].variant;
         c->head_dim = wide_gqa[e].head_dim;
         c->q_heads = wide_gqa[e].q_heads;
         c->kv_heads = wide_gqa[e].kv_heads;
+        c->split = wide_gqa[e].split;
         for (int h = 0; h < c->q_heads; h++)
             c->sinks[h] = !strcmp(c->variant, "causal_alibi") ? pow(2.0, -8.0 * (h + 1) / c->q_heads) : rnd() * 3.0;
     }
