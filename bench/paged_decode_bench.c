@@ -1,7 +1,8 @@
 /* paged_decode_bench.c - times fadsl paged decode (CUDA events, median of repeated
  * launches after warm-up) and prints GB/s of K+V bytes read. 32 query / 8 KV heads, d128,
  * unless a single row names others. Block tables are shuffled (BENCH_ORDERED_BLOCKS=1: each
- * sequence's blocks in order, one after another).
+ * sequence's blocks in order, one after another); BENCH_Q_TOKENS=N: N new tokens a sequence
+ * (speculative decoding, chunks), the last N of its keys.
  * Build (from the repo root, after building build-pd):
  *   gcc -O2 -std=c11 -Iruntime -Icompiler -Itemplates bench/paged_decode_bench.c \
  *       build-pd/libfadsl_static.a build-pd/libfadsl_compiler.a -L/usr/local/cuda/lib64 \
@@ -68,7 +69,9 @@ static double run(int batch, int len, int bs, fa_paged_layout layout, fa_dtype k
     CHECK(fadsl_device_alloc(&v, cache));
     fill(k, cache, es == 1);
     fill(v, cache, es == 1);
-    size_t nq = (size_t)batch * q_heads * head_dim;
+    const char *qt = getenv("BENCH_Q_TOKENS");
+    int tokens = qt && atoi(qt) > 0 ? atoi(qt) : 1;
+    size_t nq = (size_t)batch * tokens * q_heads * head_dim;
     CHECK(fadsl_device_alloc(&q, nq * 2));
     CHECK(fadsl_device_alloc(&o, nq * 2));
     fill(q, nq * 2, false);
@@ -90,7 +93,7 @@ static double run(int batch, int len, int bs, fa_paged_layout layout, fa_dtype k
     fadsl_paged_desc pg = {.layout = layout, .kv_dtype = kv, .k_cache = k, .v_cache = v, .num_blocks = num_blocks,
                            .block_size = bs, .num_kv_heads = kv_heads, .head_dim = head_dim, .block_tables = tab,
                            .max_blocks_per_seq = blocks_per_seq, .seq_lens = lens, .num_seqs = batch,
-                           .q_tokens_per_seq = 1, .max_seq_len = len, .k_descale = 1.f, .v_descale = 1.f};
+                           .q_tokens_per_seq = tokens, .max_seq_len = len, .k_descale = 1.f, .v_descale = 1.f};
     fadsl_fwd_desc d = {.variant = "none", .dtype = FA_DTYPE_BF16, .q = q, .o = o, .q_heads = q_heads,
                         .head_dim = head_dim, .paged = &pg};
     size_t wsb = 0;

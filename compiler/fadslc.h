@@ -69,6 +69,10 @@ typedef struct fa_key {
      * two. The runtime picks it for unsplit grids the 128-key plan would run in more than
      * one wave and this one in one (fa_plan_has_tile64). Kernel names end _t64 before the arch. */
     bool decode_tile64;
+    /* Paged decode: the query rows a KV head the plan sizes a CTA for when a call brings
+     * several new tokens a sequence (gqa_ratio x tokens, the runtime rounds it up to 16 and
+     * caps it at 64); 0: gqa_ratio (one new token). Kernel names then carry _r<rows>. */
+    int decode_rows;
 } fa_key;
 
 /* Status codes shared by compiler and runtime (runtime adds its own after FA_ERR__COMPILER). */

@@ -120,6 +120,8 @@ int fa_key_name(const fa_key *key, char *buf, size_t size)
         fa_buf_printf(&b, "_%08x", (unsigned)(key->variant_hash >> 32));
     if (key->gqa_ratio > 1 || key->decode)
         fa_buf_printf(&b, "_gqa%d", key->gqa_ratio);
+    if (key->decode_rows)
+        fa_buf_printf(&b, "_r%d", key->decode_rows);
     if (key->varlen)
         fa_buf_puts(&b, "_varlen");
     if (key->decode_tile64)
@@ -135,13 +137,13 @@ int fa_key_describe(const fa_key *key, char *buf, size_t size)
     return snprintf(buf, size,
                     "arch=%s dtype=%s kv_dtype=%s head_dim=%d gqa=%d paged=%d layout=%s varlen=%d "
                     "variant=%s hash=%016llx stdlib=%d causal=%d window=%d alibi=%d softcap=%d "
-                    "sinks=%d learned_sinks=%d decode=%d tile64=%d",
+                    "sinks=%d learned_sinks=%d decode=%d tile64=%d rows=%d",
                     fa_arch_name(key->arch), fa_dtype_name(key->dtype), fa_dtype_name(key->kv_dtype),
                     key->head_dim, key->gqa_ratio, key->paged_block_size,
                     key->paged_layout == FA_PAGED_NHD ? "nhd" : "hdb", key->varlen,
                     key->variant[0] ? key->variant : "none", (unsigned long long)key->variant_hash,
                     key->stdlib, key->causal, key->sliding_window, key->alibi, key->softcap,
-                    key->sink_tokens, key->learned_sinks, key->decode, key->decode_tile64);
+                    key->sink_tokens, key->learned_sinks, key->decode, key->decode_tile64, key->decode_rows);
 }
 
 /* One option list per arch. Fast math is safe here: the kernels use exp2 with ftz and

@@ -36,6 +36,8 @@ static const char usage_text[] =
     "  --decode                          paged decode kernel (one query token a sequence; needs --paged)\n"
     "  --decode-tile64                   with --decode, fp8 --kv-dtype, --layout nhd, head dim 64 or 128: the\n"
     "                                    64-key tile a launch takes for unsplit grids of more than one wave\n"
+    "  --decode-rows N                   with --decode: size CTAs for N query rows a KV head (GQA x new\n"
+    "                                    tokens: 16, 32, 48 or 64; default: the GQA ratio)\n"
     "  --emit cuda|ir|key|cubin          what to write (default cuda)\n"
     "  -o FILE                           output file (default: stdout; cubin: KERNEL.cubin)\n"
     "  --dump-after PASS                 print the IR after PASS (lower, cse, fold, cse2, tile)\n"
@@ -134,7 +136,7 @@ int main(int argc, char **argv)
         bool takes_value = !strcmp(a, "--arch") || !strcmp(a, "--dtype") || !strcmp(a, "--kv-dtype") ||
                            !strcmp(a, "--head-dim") || !strcmp(a, "--gqa") || !strcmp(a, "--paged") ||
                            !strcmp(a, "--layout") || !strcmp(a, "--emit") || !strcmp(a, "-o") ||
-                           !strcmp(a, "--dump-after");
+                           !strcmp(a, "--dump-after") || !strcmp(a, "--decode-rows");
         if (takes_value && !v)
             return usage_error("option %s needs a value", a);
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -180,6 +182,9 @@ int main(int argc, char **argv)
         } else if (!strcmp(a, "--decode-tile64")) {
             key.decode_tile64 = true;
             continue;
+        } else if (!strcmp(a, "--decode-rows")) {
+            if (!parse_int(v, &key.decode_rows) || key.decode_rows % 16 || key.decode_rows > 64)
+                return usage_error("--decode-rows needs 16, 32, 48 or 64, not '%s'", v);
         } else if (!strcmp(a, "--emit")) {
             if (!strcmp(v, "cuda"))
                 emit = EMIT_CUDA;
@@ -222,6 +227,8 @@ int main(int argc, char **argv)
         return usage_error("--decode takes one query token a sequence: drop --varlen%s", "");
     if (key.decode_tile64 && !key.decode)
         return usage_error("--decode-tile64 is a decode tile: give --decode too%s", "");
+    if (key.decode_rows && !key.decode)
+        return usage_error("--decode-rows sizes decode CTAs: give --decode too%s", "");
 
     /* A file if one exists by that name; else a standard-library name. */
     char *source = fa_read_file(input, NULL);

@@ -23,8 +23,8 @@ enum { FA2_NUM_TILES = sizeof fa2_tiles / sizeof fa2_tiles[0] };
 
 /* Paged decode tiles per head dim (templates/paged_decode.cuh): block_n keys a stage, a
  * warp computing block_n / num_warps of them (a multiple of 16). Rows: the query heads of
- * one KV head times the new tokens, DECODE_ROW_TILE at a time up to DECODE_MAX_ROW_TILES (fewer
- * at wide head dims: DECODE_MAX_TILES_X_DIM).
+ * one KV head times the new tokens (fa_key.decode_rows, else the GQA ratio), DECODE_ROW_TILE
+ * at a time up to DECODE_MAX_ROW_TILES (fewer at wide head dims: DECODE_MAX_TILES_X_DIM).
  * - cp.async 16-bit tiles (before sm_90a): 64 keys, 4 warps; d128 about 109 KB, two CTAs
  *   an H100 SM.
  * - fp8 caches: stages of half the bytes, so more of them keep about as many bytes in
@@ -193,10 +193,17 @@ static int decode_smem(const fa_key *key, int block_m, int block_n, int warps, i
     return (pipeline > combine ? pipeline : combine) + (tma ? DECODE_TMA_ALIGN : 0);
 }
 
+/* Query rows a KV head a decode plan sizes its CTA for: the key's decode_rows (several new
+ * tokens), else its GQA ratio. */
+static int decode_rows(const fa_key *key)
+{
+    return key->decode_rows > key->gqa_ratio ? key->decode_rows : key->gqa_ratio;
+}
+
 /* The 128-key fragment tile of a key with one row tile, which decode_tile64 halves. */
 static bool decode_wide(const fa_key *key, const fa_decode_config *t)
 {
-    return decode_frag(key) && key->gqa_ratio <= DECODE_ROW_TILE && t->block_n_frag == 2 * DECODE_TILE64_KEYS;
+    return decode_frag(key) && decode_rows(key) <= DECODE_ROW_TILE && t->block_n_frag == 2 * DECODE_TILE64_KEYS;
 }
 
 static const fa_decode_config *decode_config(int head_dim)
@@ -225,7 +232,12 @@ static fa_status plan_decode(const fa_key *key, fa_plan *plan, char *err, size_t
         snprintf(err, errlen, "the paged decode template needs a paged key (paged_block_size is 0)");
         return FA_ERR_UNSUPPORTED;
     }
-    int row_tiles = (key->gqa_ratio + DECODE_ROW_TILE - 1) / DECODE_ROW_TILE;
+    if (key->decode_rows < 0 || key->decode_rows > DECODE_ROW_TILE * DECODE_MAX_ROW_TILES) {
+        snprintf(err, errlen, "decode_rows %d is out of range (0..%d)", key->decode_rows,
+                 DECODE_ROW_TILE * DECODE_MAX_ROW_TILES);
+        return FA_ERR_INVALID;
+    }
+    int row_tiles = (decode_rows(key) + DECODE_ROW_TILE - 1) / DECODE_ROW_TILE;
     int max_tiles = DECODE_MAX_TILES_X_DIM / key->head_dim;
     if (max_tiles > DECODE_MAX_ROW_TILES)
         max_tiles = DECODE_MAX_ROW_TILES;
@@ -237,7 +249,7 @@ static fa_status plan_decode(const fa_key *key, fa_plan *plan, char *err, size_t
     bool tile64 = key->decode_tile64;
     if (tile64 && !(key->paged_layout == FA_PAGED_NHD && decode_wide(key, t))) {
         snprintf(err, errlen, "decode_tile64 applies to fp8 NHD decode keys at head_dim 64 or 128 with at most %d "
-                              "query heads a KV head", DECODE_ROW_TILE);
+                              "query rows a KV head (GQA ratio, or decode_rows)", DECODE_ROW_TILE);
         return FA_ERR_UNSUPPORTED;
     }
     int block_n = narrow ? t->block_n_tma : tile64 ? DECODE_TILE64_KEYS : wide ? t->block_n_frag : t->block_n;
@@ -280,6 +292,10 @@ fa_status fa_plan_key(const fa_key *key, fa_plan *plan, char *err, size_t errlen
     }
     if (key->decode_tile64 && !key->decode) {
         snprintf(err, errlen, "decode_tile64 is a paged decode tile: set decode too");
+        return FA_ERR_UNSUPPORTED;
+    }
+    if (key->decode_rows && !key->decode) {
+        snprintf(err, errlen, "decode_rows sizes paged decode CTAs: set decode too, or leave it 0");
         return FA_ERR_UNSUPPORTED;
     }
     if (key->dtype != FA_DTYPE_FP16 && key->dtype != FA_DTYPE_BF16) {

@@ -84,6 +84,14 @@ static void test_emit(void)
     CU_ASSERT_NOT_EQUAL(run("none --paged 16 --layout hdb --decode --decode-tile64 --kv-dtype fp8e5m2 --emit key", out,
                             sizeof out), 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "decode_tile64 applies to fp8 NHD"));
+    /* --decode-rows: a CTA sized for GQA x new tokens (within the head dim's cap) */
+    CU_ASSERT_EQUAL(run("none --arch sm_90a --paged 16 --gqa 8 --decode --decode-rows 64 --emit key", out, sizeof out), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "kernel: fa_decode_paged_bf16_hd128_bs16_nhd_none_gqa8_r64_sm90a\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "block_m=32 "));
+    CU_ASSERT_EQUAL(run("none --paged 16 --decode --decode-rows 40", out, sizeof out), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "--decode-rows needs 16, 32, 48 or 64"));
+    CU_ASSERT_EQUAL(run("none --paged 16 --decode-rows 32", out, sizeof out), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "--decode-rows sizes decode CTAs"));
     CU_ASSERT_EQUAL(run("examples/alibi_swa.fa --emit ir", out, sizeof out), 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "variant alibi_swa\nsink 4\n"));
     CU_ASSERT_EQUAL(run("examples/alibi_swa.fa --arch sm_90a --emit cuda", out, sizeof out), 0);

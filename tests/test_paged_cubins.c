@@ -52,6 +52,28 @@ static void test_names_and_plans(void)
     k.gqa_ratio = 32; /* two m16 row tiles */
     CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_OK);
     CU_ASSERT_EQUAL(plan.block_m, 32);
+    /* decode_rows (a few new tokens a sequence) sizes the CTA when larger than the GQA ratio,
+     * within the head dim's cap (d128: two row tiles; d64: four); named _r<rows>; 0..64 and
+     * decode keys only. */
+    k.gqa_ratio = 4;
+    k.decode_rows = 48;
+    CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_OK);
+    CU_ASSERT_EQUAL(plan.block_m, 32);
+    fa_key_name(&k, name, sizeof name);
+    CU_ASSERT_PTR_NOT_NULL(strstr(name, "_gqa4_r48_"));
+    k.head_dim = 64;
+    CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_OK);
+    CU_ASSERT_EQUAL(plan.block_m, 48);
+    k.head_dim = 128;
+    k.decode_rows = 80;
+    CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_ERR_INVALID);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "decode_rows 80 is out of range"));
+    k.decode_rows = 32;
+    k.decode = false;
+    CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_ERR_UNSUPPORTED);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "decode_rows sizes paged decode CTAs"));
+    k.decode = true;
+    k.decode_rows = 0;
     /* The 16-bit d128 tile comes by TMA on sm_90a, 32 keys for two warps: four CTAs share an
      * H100 SM (228 KB, 1 KB reserved a CTA); elsewhere 64 keys for four warps. */
     k = decode_key(FA_ARCH_SM90A, FA_PAGED_NHD, 16, FA_DTYPE_BF16, 4);
@@ -100,6 +122,9 @@ static void test_names_and_plans(void)
      * named apart; refused where there is no 128-key plan to halve. */
     k.paged_layout = FA_PAGED_NHD;
     CU_ASSERT_TRUE(fa_plan_has_tile64(&k));
+    k.decode_rows = 32; /* two row tiles: no 128-key plan to halve */
+    CU_ASSERT_FALSE(fa_plan_has_tile64(&k));
+    k.decode_rows = 0;
     k.decode_tile64 = true;
     CU_ASSERT_FALSE(fa_plan_has_tile64(&k));
     CU_ASSERT_EQUAL_FATAL(fa_plan_key(&k, &plan, err, sizeof err), FA_OK);

@@ -46,6 +46,7 @@ class FaKey(ctypes.Structure):
         ("sink_tokens", ctypes.c_int),
         ("decode", ctypes.c_bool),
         ("decode_tile64", ctypes.c_bool),
+        ("decode_rows", ctypes.c_int),
     ]
 
 
