@@ -70,8 +70,9 @@ typedef struct fa_key {
      * one wave and this one in one (fa_plan_has_tile64). Kernel names end _t64 before the arch. */
     bool decode_tile64;
     /* Paged decode: the query rows a KV head the plan sizes a CTA for when a call brings
-     * several new tokens a sequence (gqa_ratio x tokens, the runtime rounds it up to 16 and
-     * caps it at 64); 0: gqa_ratio (one new token). Kernel names then carry _r<rows>. */
+     * several new tokens a sequence (a multiple of 16 up to 64; the runtime sets the rows the
+     * plan gives GQA x tokens where that is faster); 0: gqa_ratio. Kernel names then carry
+     * _r<rows>. */
     int decode_rows;
 } fa_key;
 

@@ -93,7 +93,7 @@ static void put_ident(fa_buf *b, const char *s)
     }
 }
 
-/* {family}[_paged]_{dtype}[_kv{kvdtype}]_hd{D}[_bs{B}[_nhd]]_{variant}[_{hash}][_gqa{G}][_varlen][_t64]_{arch}
+/* {family}[_paged]_{dtype}[_kv{kvdtype}]_hd{D}[_bs{B}[_nhd]]_{variant}[_{hash}][_gqa{G}][_r{R}][_varlen][_t64]_{arch}
  * family: the template the plan picks (fa2_fwd, fa3_fwd, or fa_decode for paged decode keys,
  * which always carry _gqa{G}).
  * The standard library's variants are named by their name alone; a user's variant adds

@@ -232,9 +232,10 @@ static fa_status plan_decode(const fa_key *key, fa_plan *plan, char *err, size_t
         snprintf(err, errlen, "the paged decode template needs a paged key (paged_block_size is 0)");
         return FA_ERR_UNSUPPORTED;
     }
-    if (key->decode_rows < 0 || key->decode_rows > DECODE_ROW_TILE * DECODE_MAX_ROW_TILES) {
-        snprintf(err, errlen, "decode_rows %d is out of range (0..%d)", key->decode_rows,
-                 DECODE_ROW_TILE * DECODE_MAX_ROW_TILES);
+    if (key->decode_rows < 0 || key->decode_rows > DECODE_ROW_TILE * DECODE_MAX_ROW_TILES ||
+        key->decode_rows % DECODE_ROW_TILE) {
+        snprintf(err, errlen, "decode_rows %d is invalid (0, or a multiple of %d up to %d)", key->decode_rows,
+                 DECODE_ROW_TILE, DECODE_ROW_TILE * DECODE_MAX_ROW_TILES);
         return FA_ERR_INVALID;
     }
     int row_tiles = (decode_rows(key) + DECODE_ROW_TILE - 1) / DECODE_ROW_TILE;

@@ -235,8 +235,9 @@ fadsl_status fart_prepare(const fadsl_fwd_desc *d, const fa_program *p, fa_key *
                        (int64_t)key->gqa_ratio * d->paged->q_tokens_per_seq)))
         return s;
     if (key->decode && (key->decode_rows = decode_rows_class(key, d->paged->q_tokens_per_seq))) {
-        /* kept only where it changes the plan's rows (the head dim caps them), so the same
-         * kernel is never built under two names */
+        /* kept only where it changes the plan's rows, and then as the rows the plan gives
+         * (the head dim caps them: d128 plans 32 for classes 32-64), so one kernel has one
+         * name. The plan's rows do not depend on the arch (key->arch is not final here). */
         fa_key one = *key;
         one.decode_rows = 0;
         fa_plan with, without;
@@ -244,6 +245,8 @@ fadsl_status fart_prepare(const fadsl_fwd_desc *d, const fa_program *p, fa_key *
         if (fa_plan_key(key, &with, err, sizeof err) != FA_OK || fa_plan_key(&one, &without, err, sizeof err) != FA_OK ||
             with.block_m == without.block_m)
             key->decode_rows = 0;
+        else
+            key->decode_rows = with.block_m;
     }
     fa_key_set_variant(key, p);
     if ((s = fart_fill_args(d, p, args)))

@@ -41,6 +41,7 @@ typedef struct pg_case {
     const char *arch; /* NULL: the device's; "sm_80": that kernel, as PTX the driver assembles */
     bool split, per_head_descale, tile64; /* tile64: the launch must take the 64-key fp8 plan */
     int q_heads;                          /* Q_HEADS, or up to MAX_Q_HEADS (wide GQA cases) */
+    int rows;                             /* > 0: the key's decode_rows must be this */
     int window_left, window_right, window;
     double sinks[MAX_Q_HEADS], k_desc, v_desc, head_kdesc[MAX_KV_HEADS], head_vdesc[MAX_KV_HEADS];
     double *q, *k, *v, *ref_out, *ref_lse; /* contiguous copies for the reference */
@@ -265,6 +266,8 @@ static bool run_case(pg_case *c, pthread_t *ref_thread)
     fadsl_fwd_desc d = {.variant = c->variant, .dtype = c->dtype, .q = dq, .o = d_o, .lse = dlse,
                         .q_heads = c->q_heads, .head_dim = D, .params = params, .num_params = np, .paged = &pg,
                         .arch = c->arch};
+    fa_key key;
+    bool rows_ok = c->rows <= 0 || (fadsl_make_key(&d, &key) == FADSL_OK && key.decode_rows == c->rows);
     size_t ws_bytes = 0;
     CU_ASSERT_EQUAL(fadsl_workspace_size(&d, &ws_bytes), FADSL_OK);
     if (c->split && ws_bytes) {
@@ -308,11 +311,13 @@ static bool run_case(pg_case *c, pthread_t *ref_thread)
             }
     double rel = den > 0 ? sqrt(num / den) : sqrt(num);
     double tol = es == 1 ? 5e-2 : c->dtype == FA_DTYPE_BF16 ? 1e-2 : 5e-3;
-    bool ok = s == FADSL_OK && bad == 0 && rel < tol && lse_err < 1e-3 && tile64_ok;
+    bool ok = s == FADSL_OK && bad == 0 && rel < tol && lse_err < 1e-3 && tile64_ok && rows_ok;
     char desc[256];
     describe(c, desc, sizeof desc);
     printf("\n  %s %-90s rel %.2e lse %.2e%s%s", ok ? "ok  " : "FAIL", desc, rel, lse_err,
            bad ? " (unwritten or bad values)" : "", c->tile64 ? tile64_ok ? " (64-key plan)" : " (64-key plan NOT taken)" : "");
+    if (c->rows > 0)
+        printf("%s %d-row CTAs", rows_ok ? "" : " NOT", c->rows);
     void *dev[] = {dq, dk, dv, dtab, dlens, dkd, dvd, dsinks, d_o, dlse, ws};
     for (size_t i = 0; i < sizeof dev / sizeof dev[0]; i++)
         if (dev[i])
@@ -473,19 +478,28 @@ static void test_paged_cases(void)
      * tiles of half a token's heads each (split), fp8 d128 GQA 32 over 2 tokens (a tile a
      * token), d256 GQA 32 in 16-row tiles (unsplit), d64 GQA 64 in one 64-row tile, d128
      * GQA 48 over 2 tokens (HDB, split: tile 1 holds heads 32-47 of token 0 and 0-15 of
-     * token 1), and fp8 d256 GQA 40 (16-row tiles, the last 8 rows and 8 padding, split). */
+     * token 1), and fp8 d256 GQA 40 (16-row tiles, the last 8 rows and 8 padding, split).
+     * Then GQA 8 with a few new tokens in one CTA (runtime/validate.c, fa_key.decode_rows):
+     * fp8 NHD d128 x 4 and x 8 tokens (32-row tiles), bf16 NHD d64 x 3 (32 rows: tokens
+     * wrap inside the tile) and x 5 (48), bf16 HDB d128 x 8 (two 32-row tiles). */
     static const struct {
         const char *variant;
         fa_paged_layout layout;
         int bs, head_dim, q_heads, kv_heads, T;
         fa_dtype kv;
         bool split;
-    } wide_gqa[] = {{"sliding_window", FA_PAGED_NHD, 16, 128, 64, 1, 1, FA_DTYPE_BF16, true},
-                    {"gpt_oss", FA_PAGED_HDB, 32, 128, 64, 2, 2, FA_DTYPE_FP8E4M3, true},
-                    {"causal_alibi", FA_PAGED_NHD, 16, 256, 32, 1, 1, FA_DTYPE_BF16, false},
-                    {"causal", FA_PAGED_NHD, 64, 64, 64, 1, 1, FA_DTYPE_FP8E5M2, true},
-                    {"causal", FA_PAGED_HDB, 16, 128, 48, 1, 2, FA_DTYPE_BF16, true},
-                    {"sink_window", FA_PAGED_NHD, 32, 256, 40, 1, 1, FA_DTYPE_FP8E4M3, true}};
+        int rows; /* the key's decode_rows (0: unchecked) */
+    } wide_gqa[] = {{"sliding_window", FA_PAGED_NHD, 16, 128, 64, 1, 1, FA_DTYPE_BF16, true, 0},
+                    {"gpt_oss", FA_PAGED_HDB, 32, 128, 64, 2, 2, FA_DTYPE_FP8E4M3, true, 0},
+                    {"causal_alibi", FA_PAGED_NHD, 16, 256, 32, 1, 1, FA_DTYPE_BF16, false, 0},
+                    {"causal", FA_PAGED_NHD, 64, 64, 64, 1, 1, FA_DTYPE_FP8E5M2, true, 0},
+                    {"causal", FA_PAGED_HDB, 16, 128, 48, 1, 2, FA_DTYPE_BF16, true, 0},
+                    {"sink_window", FA_PAGED_NHD, 32, 256, 40, 1, 1, FA_DTYPE_FP8E4M3, true, 0},
+                    {"causal", FA_PAGED_NHD, 16, 128, 16, 2, 4, FA_DTYPE_FP8E4M3, true, 32},
+                    {"causal", FA_PAGED_NHD, 16, 128, 16, 2, 8, FA_DTYPE_FP8E5M2, false, 32},
+                    {"gpt_oss", FA_PAGED_NHD, 32, 64, 16, 2, 3, FA_DTYPE_BF16, true, 32},
+                    {"sliding_window", FA_PAGED_NHD, 16, 64, 16, 2, 5, FA_DTYPE_BF16, false, 48},
+                    {"none", FA_PAGED_HDB, 32, 128, 16, 2, 8, FA_DTYPE_BF16, true, 32}};
     for (size_t e = 0; e < sizeof wide_gqa / sizeof wide_gqa[0]; e++, n++) {
         pg_case *c = case_at(cases, n);
         setup_case(c, n, wide_gqa[e].layout, wide_gqa[e].bs, wide_gqa[e].kv, wide_gqa[e].T);
@@ -494,6 +508,7 @@ static void test_paged_cases(void)
         c->q_heads = wide_gqa[e].q_heads;
         c->kv_heads = wide_gqa[e].kv_heads;
         c->split = wide_gqa[e].split;
+        c->rows = wide_gqa[e].rows;
         for (int h = 0; h < c->q_heads; h++)
             c->sinks[h] = !strcmp(c->variant, "causal_alibi") ? pow(2.0, -8.0 * (h + 1) / c->q_heads) : rnd() * 3.0;
     }

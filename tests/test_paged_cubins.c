@@ -67,7 +67,9 @@ static void test_names_and_plans(void)
     k.head_dim = 128;
     k.decode_rows = 80;
     CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_ERR_INVALID);
-    CU_ASSERT_PTR_NOT_NULL(strstr(err, "decode_rows 80 is out of range"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "decode_rows 80 is invalid"));
+    k.decode_rows = 40;
+    CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_ERR_INVALID);
     k.decode_rows = 32;
     k.decode = false;
     CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_ERR_UNSUPPORTED);

@@ -117,17 +117,19 @@ static void test_paged_key(void)
     /* A few new tokens (speculative decoding) size the CTA by GQA x tokens (16-row classes
      * up to 64) where that was faster on an H100 and changes the plan: fp8 NHD, 16-bit NHD
      * up to d64, 16-bit caches at 64 rows (d128: two 32-row tiles for four 16-row ones);
-     * never fp8 HDB or where the head dim caps the rows anyway (d256). GQA 8 throughout. */
+     * never fp8 HDB or where the head dim caps the rows anyway (d256). The key then holds
+     * the plan's rows (d128: 32 for every class), one name a kernel. GQA 8 throughout. */
     static const struct {
         fa_paged_layout layout;
         fa_dtype kv;
         int head_dim, tokens, rows;
     } rows_of[] = {{FA_PAGED_HDB, FA_DTYPE_BF16, 128, 2, 0},    {FA_PAGED_HDB, FA_DTYPE_BF16, 128, 4, 0},
-                   {FA_PAGED_HDB, FA_DTYPE_BF16, 128, 5, 0},    {FA_PAGED_HDB, FA_DTYPE_BF16, 128, 8, 64},
-                   {FA_PAGED_HDB, FA_DTYPE_BF16, 128, 500, 64}, {FA_PAGED_NHD, FA_DTYPE_FP8E4M3, 128, 3, 32},
-                   {FA_PAGED_NHD, FA_DTYPE_FP8E4M3, 128, 2, 0}, {FA_PAGED_HDB, FA_DTYPE_FP8E4M3, 128, 8, 0},
-                   {FA_PAGED_NHD, FA_DTYPE_BF16, 64, 3, 32},    {FA_PAGED_NHD, FA_DTYPE_BF16, 64, 5, 48},
-                   {FA_PAGED_NHD, FA_DTYPE_BF16, 256, 8, 0},    {FA_PAGED_NHD, FA_DTYPE_BF16, 128, 4, 0}};
+                   {FA_PAGED_HDB, FA_DTYPE_BF16, 128, 5, 0},    {FA_PAGED_HDB, FA_DTYPE_BF16, 128, 8, 32},
+                   {FA_PAGED_HDB, FA_DTYPE_BF16, 128, 500, 32}, {FA_PAGED_NHD, FA_DTYPE_FP8E4M3, 128, 3, 32},
+                   {FA_PAGED_NHD, FA_DTYPE_FP8E4M3, 128, 8, 32}, {FA_PAGED_NHD, FA_DTYPE_FP8E4M3, 128, 2, 0},
+                   {FA_PAGED_HDB, FA_DTYPE_FP8E4M3, 128, 8, 0}, {FA_PAGED_NHD, FA_DTYPE_BF16, 64, 3, 32},
+                   {FA_PAGED_NHD, FA_DTYPE_BF16, 64, 5, 48},    {FA_PAGED_NHD, FA_DTYPE_BF16, 256, 8, 0},
+                   {FA_PAGED_NHD, FA_DTYPE_BF16, 128, 4, 0}};
     for (size_t i = 0; i < sizeof rows_of / sizeof rows_of[0]; i++) {
         pg.layout = rows_of[i].layout;
         pg.kv_dtype = rows_of[i].kv;
@@ -146,9 +148,13 @@ static void test_paged_key(void)
     pg.q_tokens_per_seq = 8;
     CU_ASSERT_EQUAL_FATAL(fadsl_make_key(&d, &a), FADSL_OK);
     fa_key_name(&a, na, sizeof na);
-    CU_ASSERT_PTR_NOT_NULL(strstr(na, "_gqa8_r64_"));
-    pg.q_tokens_per_seq = 8;   /* chunked prefill */
-    CU_ASSERT_EQUAL(fadsl_make_key(&d, &a), FADSL_OK);
+    CU_ASSERT_PTR_NOT_NULL(strstr(na, "_gqa8_r32_"));
+    /* 16-bit NHD above 64 rows: chunked prefill by the forward template, no rows class */
+    pg.layout = FA_PAGED_NHD;
+    pg.q_tokens_per_seq = 9;
+    CU_ASSERT_EQUAL_FATAL(fadsl_make_key(&d, &a), FADSL_OK);
+    CU_ASSERT(!a.decode && a.decode_rows == 0);
+    pg.layout = FA_PAGED_HDB;
 
     /* Packed queries (varlen chunked prefill): a varlen, non-decode key with the nhd cache. */
     static int cu_q[8];
