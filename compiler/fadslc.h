@@ -211,6 +211,10 @@ fa_status fa_plan_key(const fa_key *key, fa_plan *plan, char *err, size_t errlen
  * other archs plan the sibling when asked, but no launch picks it). */
 bool fa_plan_has_tile64(const fa_key *key);
 
+/* Query rows a paged decode CTA takes (FA_BLOCK_M) for `rows` rows a KV head (GQA x new
+ * tokens) at head_dim: 16-row tiles up to 64 rows, fewer at wide head dims. */
+int fa_plan_decode_block_m(int head_dim, int64_t rows);
+
 /* One self-contained CUDA C translation unit for (program, key, plan); malloc'd.
  * The kernel is extern "C" and named fa_key_name(key). NULL on allocation failure. */
 char *fa_emit_cuda(const fa_program *p, const fa_key *key, const fa_plan *plan);

@@ -221,6 +221,17 @@ bool fa_plan_has_tile64(const fa_key *key)
            key->paged_layout == FA_PAGED_NHD && t && decode_wide(key, t);
 }
 
+int fa_plan_decode_block_m(int head_dim, int64_t rows)
+{
+    int64_t row_tiles = (rows + DECODE_ROW_TILE - 1) / DECODE_ROW_TILE;
+    int max_tiles = DECODE_MAX_TILES_X_DIM / head_dim;
+    if (max_tiles > DECODE_MAX_ROW_TILES)
+        max_tiles = DECODE_MAX_ROW_TILES;
+    if (max_tiles < 1)
+        max_tiles = 1;
+    return DECODE_ROW_TILE * (int)(row_tiles < max_tiles ? row_tiles : max_tiles);
+}
+
 static fa_status plan_decode(const fa_key *key, fa_plan *plan, char *err, size_t errlen)
 {
     const fa_decode_config *t = decode_config(key->head_dim);
@@ -238,13 +249,7 @@ static fa_status plan_decode(const fa_key *key, fa_plan *plan, char *err, size_t
                  DECODE_ROW_TILE, DECODE_ROW_TILE * DECODE_MAX_ROW_TILES);
         return FA_ERR_INVALID;
     }
-    int row_tiles = (decode_rows(key) + DECODE_ROW_TILE - 1) / DECODE_ROW_TILE;
-    int max_tiles = DECODE_MAX_TILES_X_DIM / key->head_dim;
-    if (max_tiles > DECODE_MAX_ROW_TILES)
-        max_tiles = DECODE_MAX_ROW_TILES;
-    if (max_tiles < 1)
-        max_tiles = 1;
-    int block_m = DECODE_ROW_TILE * (row_tiles < max_tiles ? row_tiles : max_tiles);
+    int block_m = fa_plan_decode_block_m(key->head_dim, decode_rows(key));
     /* The fragment path's wider tile only for one row tile: more rows at 128 keys spill. */
     bool wide = decode_frag(key) && block_m == DECODE_ROW_TILE, narrow = decode_tma_narrow(key);
     bool tile64 = key->decode_tile64;

@@ -38,7 +38,7 @@ int fart_nvrtc_spills(void)
  * that in the program log): a log line with ptxas's numbers (FADSL_LOG=0 silences it: a
  * few bytes spilled outside the hot loop are common and harmless), and the count tests
  * read. */
-static void warn_spills(nvrtcProgram prog, const char *kernel_name)
+static void log_spills(nvrtcProgram prog, const char *kernel_name)
 {
     size_t n = 0;
     char *log = NULL;
@@ -79,7 +79,7 @@ fadsl_status fart_nvrtc_compile(const char *source, const char *kernel_name, con
     } else {
         *size = n;
         if (!ptx)
-            warn_spills(prog, kernel_name);
+            log_spills(prog, kernel_name);
     }
     nvrtcDestroyProgram(&prog);
     return s;

@@ -57,21 +57,22 @@ static fadsl_status check_heads(int q_heads, int kv_heads)
 }
 
 /* fa_key.decode_rows for a paged decode of several new tokens a sequence (speculative
- * decoding, short chunks): its rows a KV head rounded up to a 16-row tile, at most 64, so the
- * tokens share one CTA's K/V reads instead of taking a row tile each; 0 where that is not
- * faster. H100, GQA 8 x 2-8 tokens (bench/results/2026-11-27-h100-session8/rows_c_bench.txt):
- * fp8 NHD 6-10% faster, 16-bit NHD at d64 41%; 16-bit at d128 slower from two 16-row tiles
- * to one of 32 (NHD 9%, HDB 21%: the second tile's reads hit L2 and a 32-row CTA fits three
- * an SM instead of four) but 17-19% faster from four tiles to two (64 rows); fp8 HDB 53%
- * slower (its byte-fragment tiles need one row tile). */
-static int decode_rows_class(const fa_key *key, int tokens)
+ * decoding, short chunks): the rows of a CTA sized for all of its tokens (the plan's, so one
+ * kernel has one name), so they share its K/V reads instead of taking a row tile each; 0
+ * where that sizes the CTA as the GQA ratio alone does, or is not faster. H100, GQA 8 x 2-8
+ * tokens (bench/results/2026-11-27-h100-session8/rows_c_bench.txt): fp8 NHD 6-10% faster,
+ * 16-bit NHD at d64 41%; 16-bit at d128 slower from two 16-row tiles to one of 32 (NHD 9%,
+ * HDB 21%: the second tile's reads hit L2 and a 32-row CTA fits three an SM instead of four)
+ * but 17-19% faster from four tiles to two (more than 48 rows); fp8 HDB 53% slower (its
+ * byte-fragment tiles need one row tile). */
+static int decode_rows_for(const fa_key *key, int tokens)
 {
-    enum { ROW_TILE = 16, MAX_ROWS = 64, WIDE_16BIT_MIN_DIM = 96 };
+    enum { WIDE_16BIT_MIN_DIM = 96, WIDE_16BIT_MIN_ROWS = 49 /* four 16-row tiles */ };
     int64_t rows = (int64_t)key->gqa_ratio * tokens;
-    int cls = rows >= MAX_ROWS ? MAX_ROWS : (int)((rows + ROW_TILE - 1) / ROW_TILE * ROW_TILE);
     bool fp8 = fa_dtype_size(key->kv_dtype) == 1, nhd = key->paged_layout == FA_PAGED_NHD;
-    bool wins = fp8 ? nhd : (nhd && key->head_dim < WIDE_16BIT_MIN_DIM) || cls == MAX_ROWS;
-    return wins && cls > key->gqa_ratio ? cls : 0;
+    bool wins = fp8 ? nhd : (nhd && key->head_dim < WIDE_16BIT_MIN_DIM) || rows >= WIDE_16BIT_MIN_ROWS;
+    int all = fa_plan_decode_block_m(key->head_dim, rows), one = fa_plan_decode_block_m(key->head_dim, key->gqa_ratio);
+    return wins && all > one ? all : 0;
 }
 
 /* Sequences and query rows: zero is an empty batch, negative or too many is out of range. */
@@ -234,20 +235,8 @@ fadsl_status fart_prepare(const fadsl_fwd_desc *d, const fa_program *p, fa_key *
         (s = check_len("paged decode query rows a kv head (q_tokens_per_seq x q_heads / kv_heads)",
                        (int64_t)key->gqa_ratio * d->paged->q_tokens_per_seq)))
         return s;
-    if (key->decode && (key->decode_rows = decode_rows_class(key, d->paged->q_tokens_per_seq))) {
-        /* kept only where it changes the plan's rows, and then as the rows the plan gives
-         * (the head dim caps them: d128 plans 32 for classes 32-64), so one kernel has one
-         * name. The plan's rows do not depend on the arch (key->arch is not final here). */
-        fa_key one = *key;
-        one.decode_rows = 0;
-        fa_plan with, without;
-        char err[256];
-        if (fa_plan_key(key, &with, err, sizeof err) != FA_OK || fa_plan_key(&one, &without, err, sizeof err) != FA_OK ||
-            with.block_m == without.block_m)
-            key->decode_rows = 0;
-        else
-            key->decode_rows = with.block_m;
-    }
+    if (key->decode)
+        key->decode_rows = decode_rows_for(key, d->paged->q_tokens_per_seq);
     fa_key_set_variant(key, p);
     if ((s = fart_fill_args(d, p, args)))
         return s;
