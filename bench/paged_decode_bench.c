@@ -2,7 +2,8 @@
  * launches after warm-up) and prints GB/s of K+V bytes read. 32 query / 8 KV heads, d128,
  * unless a single row names others. Block tables are shuffled (BENCH_ORDERED_BLOCKS=1: each
  * sequence's blocks in order, one after another); BENCH_Q_TOKENS=N: N new tokens a sequence
- * (speculative decoding, chunks), the last N of its keys.
+ * (speculative decoding, chunks), the last N of its keys; BENCH_REPS=N: N timed launches
+ * (default 30; more keep the GPU busy for power and clock readings).
  * Build (from the repo root, after building build-pd):
  *   gcc -O2 -std=c11 -Iruntime -Icompiler -Itemplates bench/paged_decode_bench.c \
  *       build-pd/libfadsl_static.a build-pd/libfadsl_compiler.a -L/usr/local/cuda/lib64 \
@@ -14,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { WARMUP = 5, REPS = 30, FILL_CHUNK = 1 << 24 };
+enum { WARMUP = 5, DEFAULT_REPS = 30, FILL_CHUNK = 1 << 24 };
 static int q_heads = 32, kv_heads = 8, head_dim = 128;
 
 #define CHECK(x)                                                                                   \
@@ -108,15 +109,17 @@ static double run(int batch, int len, int bs, fa_paged_layout layout, fa_dtype k
     CHECK(fadsl_event_create(&e1));
     for (int i = 0; i < WARMUP; i++)
         CHECK(fadsl_forward(&d, NULL));
-    float ms[REPS];
-    for (int i = 0; i < REPS; i++) {
+    const char *reps_env = getenv("BENCH_REPS");
+    const int reps = reps_env && atoi(reps_env) > 0 ? atoi(reps_env) : DEFAULT_REPS;
+    float *ms = malloc((size_t)reps * sizeof *ms);
+    for (int i = 0; i < reps; i++) {
         CHECK(fadsl_event_record(e0, NULL));
         CHECK(fadsl_forward(&d, NULL));
         CHECK(fadsl_event_record(e1, NULL));
         CHECK(fadsl_event_elapsed_ms(e0, e1, &ms[i]));
     }
-    qsort(ms, REPS, sizeof ms[0], cmp_float);
-    double us = ms[REPS / 2] * 1e3, bytes = 2.0 * batch * len * kv_heads * head_dim * es;
+    qsort(ms, reps, sizeof ms[0], cmp_float);
+    double us = ms[reps / 2] * 1e3, bytes = 2.0 * batch * len * kv_heads * head_dim * es;
     printf("| %d x %d | %s | %d | %s | %s | %.1f | %.0f |\n", batch, len, layout == FA_PAGED_NHD ? "nhd" : "hdb", bs,
            fa_dtype_name(kv), wsb ? "yes" : "no", us, bytes / us / 1e3);
     fflush(stdout);
@@ -128,6 +131,7 @@ static double run(int batch, int len, int bs, fa_paged_layout layout, fa_dtype k
     fadsl_event_destroy(e1);
     free(h_tab);
     free(h_lens);
+    free(ms);
     return us;
 }
 

@@ -200,6 +200,8 @@ typedef struct fa_plan {
                                     (FA_DEC_TMA) */
     bool tensor_maps;            /* with tma: through tensor maps the runtime encodes (else
                                     one plain bulk copy per HDB slab, FA_DEC_SLAB_BULK) */
+    bool tile_claims;            /* paged decode: split launches claim tiles as they go
+                                    (FA_DEC_CLAIMS) */
 } fa_plan;
 
 /* Chooses the template and tile configuration, or refuses the key with a message

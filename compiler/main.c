@@ -278,8 +278,8 @@ int main(int argc, char **argv)
         fa_key_name(&key, name, sizeof name);
         fa_buf b = {0};
         fa_buf_printf(&b, "key: %s\nkernel: %s\nplan: template=%s block_m=%d block_n=%d warps=%d stages=%d "
-                      "threads=%d smem=%d\n", desc, name, plan.template_file, plan.block_m, plan.block_n,
-                      plan.num_warps, plan.stages, plan.threads, plan.smem_bytes);
+                      "threads=%d smem=%d tile_claims=%d\n", desc, name, plan.template_file, plan.block_m,
+                      plan.block_n, plan.num_warps, plan.stages, plan.threads, plan.smem_bytes, plan.tile_claims);
         rc = write_output(out_path, b.data, b.len);
         fa_buf_free(&b);
     } else if (emit == EMIT_CUDA) {

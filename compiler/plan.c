@@ -169,8 +169,19 @@ static bool decode_tma_narrow(const fa_key *key)
            (key->paged_layout == FA_PAGED_NHD || key->paged_block_size < 64);
 }
 
+/* FA_DEC_CLAIMS: the splits of a split launch claim tiles from a shared counter instead of
+ * taking even shares, so CTAs that stream faster take more. HDB fp8 caches only: there the
+ * slowest SMs set the end (H100, 1 x 131072: CTAs end p50 91 us, last 107-113) and claims
+ * took 1 x 131072 from 114-116 to 108 us, 8 x 32768 from 207-210 to 200-201. NHD fp8 lost
+ * 5-7% (its KV heads read a block's interleaved rows together; claims scatter them), 16-bit
+ * caches moved +-1% (bench/results/2026-11-27-h100-session9). */
+static bool decode_tile_claims(const fa_key *key)
+{
+    return key->paged_layout == FA_PAGED_HDB && fa_dtype_size(key->kv_dtype) == 1;
+}
+
 /* Shared memory of the decode template, mirroring its FA_SM_* map: the pipeline (Q tile,
- * K/V stages, fp8 warp buffers, block-table ring, stage mbarriers) or the warps' final
+ * K/V stages, fp8 warp buffers, block-table ring and its tiles, stage mbarriers) or the warps' final
  * (O, max, sum) after the Q tile, whichever is larger. TMA stages start 1024-aligned, their
  * entries FA_DEC_ENTRY_STRIDE apart (fp8 slabs padded by DECODE_FP8_SLAB_PAD a key); the
  * base is aligned at run time (slack). */
@@ -186,7 +197,7 @@ static int decode_smem(const fa_key *key, int block_m, int block_n, int warps, i
         stage = block_n / bse * (fp8 ? d * bse + bse * DECODE_FP8_SLAB_PAD : d * bse * 2);
     }
     int warp_bufs = fp8 && !decode_frag_tile(key, block_n, warps) ? warps * 2 * (nhd ? wk * (d + DECODE_PAD) : d * (wk + DECODE_PAD)) * 2 : 0;
-    int ring = (stages + 1) * (block_n / bse) * DECODE_F32;
+    int ring = (stages + 1) * (block_n / bse + 1) * DECODE_F32; /* a slot's entries and its tile's list index */
     int bars = DECODE_MBAR_SLACK + DECODE_MBAR * stages; /* a stage's mbarrier, 8-aligned */
     int pipeline = q + 2 * stages * stage + warp_bufs + ring + bars;
     int combine = q + warps * block_m * (d + DECODE_COMBINE_PAD + 2) * DECODE_F32;
@@ -281,6 +292,7 @@ static fa_status plan_decode(const fa_key *key, fa_plan *plan, char *err, size_t
     plan->tma = decode_tma(key, block_n, warps);
     int bse = key->paged_block_size < block_n ? key->paged_block_size : block_n;
     plan->tensor_maps = plan->tma && (key->paged_layout == FA_PAGED_NHD || bse > DECODE_SLAB_BULK_MAX);
+    plan->tile_claims = decode_tile_claims(key);
     return FA_OK;
 }
 

@@ -2,6 +2,7 @@
  * kernel then the merge kernel, and the checked mode's block-table validation. */
 #include "fart.h"
 
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -47,19 +48,45 @@ static int choose_splits(const fa_args *a, const fa_plan *plan, int slots)
     return splits > 1 ? (int)splits : 1;
 }
 
-/* Workspace layout: split_o [splits, batch, q_heads, q_len, D] float32, then split_lse.
- * Splits > 1 only when splits x CTAs <= `slots` and a CTA takes at most 64 rows, so split_o
- * holds at most slots x 64 rows of head_dim <= 256 floats (slots x 2^16 bytes): no overflow. */
-static size_t lse_offset(const fa_args *a, int splits, int head_dim)
+/* Workspace layout of a split decode: the tile-claim epoch (a 32-bit word, first so that
+ * every shape finds it at the same place: see fa_args.claim) and one 64-bit claim counter a
+ * (sequence, KV head, row tile), then split_o [splits, batch, q_heads, q_len, D] float32,
+ * then split_lse. Splits > 1 only when splits x CTAs <= `slots` and a CTA takes at most 64
+ * rows, so split_o holds at most slots x 64 rows of head_dim <= 256 floats (slots x 2^16
+ * bytes): no overflow. */
+static size_t ws_align(size_t n)
 {
-    size_t o = (size_t)splits * a->batch * a->q_heads * a->seqlen_q * head_dim * sizeof(float);
-    return (o + WORKSPACE_ALIGN - 1) / WORKSPACE_ALIGN * WORKSPACE_ALIGN;
+    return (n + WORKSPACE_ALIGN - 1) / WORKSPACE_ALIGN * WORKSPACE_ALIGN;
 }
 
-static size_t workspace_bytes(const fa_args *a, int splits, int head_dim)
+static size_t split_o_offset(const fa_args *a, int block_m)
 {
-    return splits > 1 ? lse_offset(a, splits, head_dim) + (size_t)splits * a->batch * a->q_heads * a->seqlen_q * sizeof(float)
+    size_t row_tiles = (size_t)((decode_rows(a) + block_m - 1) / block_m);
+    return ws_align(sizeof(unsigned long long) * (1 + (size_t)a->batch * a->kv_heads * row_tiles));
+}
+
+static size_t lse_offset(const fa_args *a, int block_m, int splits, int head_dim)
+{
+    return split_o_offset(a, block_m) +
+           ws_align((size_t)splits * a->batch * a->q_heads * a->seqlen_q * head_dim * sizeof(float));
+}
+
+static size_t workspace_bytes(const fa_args *a, int block_m, int splits, int head_dim)
+{
+    return splits > 1 ? lse_offset(a, block_m, splits, head_dim) +
+                            (size_t)splits * a->batch * a->q_heads * a->seqlen_q * sizeof(float)
                       : 0;
+}
+
+/* A different tag base each launch (fa_args.claim_nonce), so that counters a workspace
+ * holds from anything else are never taken for this launch's (splitmix64 of a count). */
+static unsigned claim_nonce(void)
+{
+    static _Atomic unsigned long long calls;
+    unsigned long long z = ++calls * 0x9e3779b97f4a7c15ull;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return (unsigned)(z ^ (z >> 31));
 }
 
 /* Decode CTAs the current device holds at once: SMs x CTAs an SM. Without the kernel
@@ -120,7 +147,7 @@ fadsl_status fadsl_workspace_size(const fadsl_fwd_desc *d, size_t *bytes)
     fa_args args;
     if ((s = fart_variant_get(d->variant, &p)) || (s = fart_fill_args(d, p, &args)))
         return s;
-    *bytes = workspace_bytes(&args, choose_splits(&args, &plan, slots), d->head_dim);
+    *bytes = workspace_bytes(&args, plan.block_m, choose_splits(&args, &plan, slots), d->head_dim);
     return FADSL_OK;
 }
 
@@ -280,7 +307,7 @@ fadsl_status fart_paged_launch(const fadsl_fwd_desc *d, const fa_program *p, con
     if ((s = fart_driver(&cu)) || (s = decode_slots(cu, plan, fn, &slots)))
         return s;
     int splits = choose_splits(args, plan, slots);
-    if (splits > 1 && (!pg->workspace || pg->workspace_size < workspace_bytes(args, splits, d->head_dim)))
+    if (splits > 1 && (!pg->workspace || pg->workspace_size < workspace_bytes(args, plan->block_m, splits, d->head_dim)))
         splits = 1;
     unsigned grid_x;
     if ((s = fart_grid_x("paged decode query rows a kv head", decode_rows(args), plan->block_m, splits, &grid_x)))
@@ -290,10 +317,17 @@ fadsl_status fart_paged_launch(const fadsl_fwd_desc *d, const fa_program *p, con
                 &plan, &fn);
     last_tile64 = plan != own;
     args->num_splits = splits;
+    /* FADSL_DETERMINISTIC=1: even shares, so a split's partial never depends on timing */
+    const bool claims = splits > 1 && plan->tile_claims && !fart_env_flag("FADSL_DETERMINISTIC");
     CUfunction merge = NULL;
     if (splits > 1) {
-        args->split_o = pg->workspace;
-        args->split_lse = (float *)((char *)pg->workspace + lse_offset(args, splits, d->head_dim));
+        if (claims) {
+            args->claim_epoch = (const unsigned *)pg->workspace;
+            args->claim = (unsigned long long *)pg->workspace + 1;
+            args->claim_nonce = claim_nonce();
+        }
+        args->split_o = (float *)((char *)pg->workspace + split_o_offset(args, plan->block_m));
+        args->split_lse = (float *)((char *)pg->workspace + lse_offset(args, plan->block_m, splits, d->head_dim));
         if ((s = fart_merge_function(key->dtype, key->arch, ptx, ctx, &merge)))
             return s;
     }
@@ -309,5 +343,6 @@ fadsl_status fart_paged_launch(const fadsl_fwd_desc *d, const fa_program *p, con
         return s;
     fa_merge_args m;
     split_merge_args(args, splits, d->head_dim, &m);
+    m.epoch = claims ? (unsigned *)pg->workspace : NULL;
     return fart_merge_launch(merge, &m, true, key->arch, stream);
 }

@@ -167,7 +167,8 @@ constexpr int fa_dec_copy_unroll = 8;
 #define FA_SM_V (FA_SM_K + FA_STAGES * FA_STAGE_BYTES)
 #define FA_SM_WARP (FA_SM_V + FA_STAGES * FA_STAGE_BYTES)
 #define FA_SM_TAB (FA_SM_WARP + (FA_DEC_WARP_BUFS ? FA_NUM_WARPS * 2 * FA_WARP_BUF_ELEMS * 2 : 0))
-#define FA_SM_BAR ((FA_SM_TAB + FA_TAB_SLOTS * FA_TILE_ENTRIES * 4 + 7) / 8 * 8) /* a "full" mbarrier a stage */
+#define FA_SM_LID (FA_SM_TAB + FA_TAB_SLOTS * FA_TILE_ENTRIES * 4) /* list index of each ring slot's tile */
+#define FA_SM_BAR ((FA_SM_LID + FA_TAB_SLOTS * 4 + 7) / 8 * 8) /* a "full" mbarrier a stage */
 
 /* 16-byte copies ask L2 to fetch 256-byte pieces: +1.5-2% on the 16-bit NHD and HDB rows,
  * +7% at HDB block 128, fp8 unchanged (H100, 2026-11-26). Not for HDB blocks of 8 keys: that
@@ -348,6 +349,24 @@ __device__ __forceinline__ void fa_convert_warp_tile(const unsigned char *stage,
     }
 }
 #endif
+
+/* Tile claims of a split decode (args.claim): the splits of one (row tile, KV head, sequence)
+ * take the tiles of its list from one counter, (tag << 32) + tiles claimed, so a CTA that
+ * streams faster takes more and they all end together. The tag (args.claim_nonce plus the
+ * epoch the merge kernel counts up after each launch) changes every launch, CUDA graph
+ * replays included, so the first CTA to find another tag restarts the count. Returns the
+ * list index of the first of `n` tiles claimed. */
+__device__ __forceinline__ int fa_dec_claim_first(unsigned long long *ctr, unsigned tag, int n)
+{
+    unsigned long long v = atomicAdd(ctr, 0ull);
+    while ((unsigned)(v >> 32) != tag) {
+        const unsigned long long prev = atomicCAS(ctr, v, (unsigned long long)tag << 32);
+        if (prev == v)
+            break;
+        v = prev;
+    }
+    return (int)(unsigned)atomicAdd(ctr, (unsigned long long)n);
+}
 
 /* Key tile of visited-list entry i: the sink tiles first, then the key range's. */
 __device__ __forceinline__ int fa_dec_tile(int i, int n_sink, int t_lo)
@@ -809,7 +828,7 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
     unsigned char *fa_smem = fa_smem_raw;
 #endif
     fa_u16 *sQ = (fa_u16 *)(fa_smem + FA_SM_Q);
-    int *s_tab = (int *)(fa_smem + FA_SM_TAB);
+    int *s_tab = (int *)(fa_smem + FA_SM_TAB), *s_lid = (int *)(fa_smem + FA_SM_LID);
     const fa_u32 bars = fa_smem_addr(fa_smem + FA_SM_BAR);
     const fa_u32 sK0 = fa_smem_addr(fa_smem + FA_SM_K), sV0 = fa_smem_addr(fa_smem + FA_SM_V);
 
@@ -896,6 +915,19 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
      * while n_list >= num_splits (so every CTA of a grid sized to the GPU's slots streams). */
     const int l0 = (int)((long long)split * n_list / args.num_splits);
     const int n_tiles = (int)((long long)(split + 1) * n_list / args.num_splits) - l0;
+    /* The list index of this CTA's tile at each position (-1 past its last): its share, or
+     * (FA_DEC_CLAIMS kernels given args.claim) tiles claimed as it goes (fa_dec_claim_first):
+     * thread 0 knows the two positions past the entry ring's (lid_a, lid_b) and publishes
+     * each in s_lid with its entries, a barrier or more before it is read. */
+#if FA_DEC_CLAIMS
+    unsigned long long *claim = args.claim ? args.claim + ((long long)c.b * gridDim.y + hk) * row_tiles + rt : nullptr;
+    int lid_a = -1, lid_b = -1;
+    auto has = [&](int p) { return claim ? s_lid[p % FA_TAB_SLOTS] >= 0 : p < n_tiles; };
+    auto lid = [&](int p) { return claim ? s_lid[p % FA_TAB_SLOTS] : l0 + p; };
+#else
+    auto has = [&](int p) { return p < n_tiles; };
+    auto lid = [&](int p) { return l0 + p; };
+#endif
 
     /* Q rows (zero past the CTA's rows). */
     for (int i = tid; i < FA_BLOCK_M * (FA_HEAD_DIM / 8); i += FA_THREADS) {
@@ -912,6 +944,25 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
     /* Block-table entries of the first FA_STAGES tiles, and the next one in a register. */
     const fa_dec_src src = fa_dec_sources(args, c.hk);
     int tab_next = 0;
+#if FA_DEC_CLAIMS
+    if (claim && warp == 0) { /* positions 0..FA_STAGES + 1 claimed at once */
+        int first = lane == 0 ? fa_dec_claim_first(claim, args.claim_nonce + *args.claim_epoch, FA_STAGES + 2) : 0;
+        first = __shfl_sync(0xffffffffu, first, 0);
+        const int valid = max(min(n_list - first, FA_STAGES + 2), 0); /* of them with a tile */
+        if (lane < FA_TILE_ENTRIES) {
+            for (int s = 0; s < FA_STAGES && s < valid; s++)
+                s_tab[s * FA_TILE_ENTRIES + lane] = fa_dec_entry(args, c, fa_dec_tile(first + s, n_sink, t_lo), lane);
+            if (FA_STAGES < valid)
+                tab_next = fa_dec_entry(args, c, fa_dec_tile(first + FA_STAGES, n_sink, t_lo), lane);
+        }
+        if (lane == 0) {
+            for (int s = 0; s < FA_STAGES; s++)
+                s_lid[s] = s < valid ? first + s : -1;
+            lid_a = FA_STAGES < valid ? first + FA_STAGES : -1;
+            lid_b = FA_STAGES + 1 < valid ? first + FA_STAGES + 1 : -1;
+        }
+    } else if (!claim)
+#endif
     if (tid < FA_TILE_ENTRIES) {
         for (int s = 0; s < FA_STAGES && s < n_tiles; s++)
             s_tab[s * FA_TILE_ENTRIES + tid] = fa_dec_entry(args, c, fa_dec_tile(l0 + s, n_sink, t_lo), tid);
@@ -923,17 +974,17 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
         for (int s = 0; s < FA_STAGES; s++)
             fa_mbar_init(bars + s * 8, 1);
         asm volatile("fence.mbarrier_init.release.cluster;\n" ::: "memory");
-        for (int s = 0; s < FA_STAGES - 1 && s < n_tiles; s++)
+        for (int s = 0; s < FA_STAGES - 1 && has(s); s++)
             fa_mbar_expect_tx(bars + s * 8,
-                              2 * FA_TMA_ENTRY_BYTES * fa_dec_tile_entries(fa_dec_tile(l0 + s, n_sink, t_lo), c.kv_len));
+                              2 * FA_TMA_ENTRY_BYTES * fa_dec_tile_entries(fa_dec_tile(lid(s), n_sink, t_lo), c.kv_len));
     }
 #endif
     __syncthreads();
 #pragma unroll
     for (int s = 0; s < FA_STAGES - 1; s++) {
-        if (s < n_tiles)
+        if (has(s))
             fa_dec_load_tile(args, c.hk, src, s_tab + s * FA_TILE_ENTRIES, sK0 + s * FA_STAGE_BYTES,
-                             sV0 + s * FA_STAGE_BYTES, fa_dec_tile(l0 + s, n_sink, t_lo), c.kv_len, bars + s * 8);
+                             sV0 + s * FA_STAGE_BYTES, fa_dec_tile(lid(s), n_sink, t_lo), c.kv_len, bars + s * 8);
         fa_cp_async_commit();
     }
 
@@ -1019,23 +1070,45 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
 #if FA_DEC_TMA
     fa_cp_async_wait<0>(); /* Q; the loop's first barrier publishes it */
 #endif
-    for (int it = 0; it < n_tiles; it++) {
+    for (int it = 0; has(it); it++) {
         const int ahead = it + FA_STAGES - 1, stage = it % FA_STAGES;
 #if FA_DEC_TMA
-        if (tid == 0 && ahead < n_tiles) /* its stage's previous phase completed: tile it - 1 was read */
+        /* its stage's previous phase completed: tile it - 1 was read (thread 0 wrote s_lid) */
+        if (tid == 0 && has(ahead))
             fa_mbar_expect_tx(bars + (ahead % FA_STAGES) * 8,
-                              2 * FA_TMA_ENTRY_BYTES * fa_dec_tile_entries(fa_dec_tile(l0 + ahead, n_sink, t_lo), c.kv_len));
+                              2 * FA_TMA_ENTRY_BYTES * fa_dec_tile_entries(fa_dec_tile(lid(ahead), n_sink, t_lo), c.kv_len));
 #else
         fa_cp_async_wait<FA_STAGES - 2>();
 #endif
         __syncthreads(); /* every warp is done with tile it - 1, whose stage tile `ahead` takes */
-        if (ahead < n_tiles) {
+        const int tile = fa_dec_tile(lid(it), n_sink, t_lo);
+        if (has(ahead)) {
             const int st = ahead % FA_STAGES;
             fa_dec_load_tile(args, c.hk, src, s_tab + (ahead % FA_TAB_SLOTS) * FA_TILE_ENTRIES,
                              sK0 + st * FA_STAGE_BYTES, sV0 + st * FA_STAGE_BYTES,
-                             fa_dec_tile(l0 + ahead, n_sink, t_lo), c.kv_len, bars + st * 8);
+                             fa_dec_tile(lid(ahead), n_sink, t_lo), c.kv_len, bars + st * 8);
         }
         fa_cp_async_commit();
+#if FA_DEC_CLAIMS
+        if (claim && warp == 0) { /* position it + FA_STAGES into the ring; the entries of the one after */
+            const int pa = __shfl_sync(0xffffffffu, lid_a, 0), pb = __shfl_sync(0xffffffffu, lid_b, 0);
+            const int slot = (it + FA_STAGES) % FA_TAB_SLOTS;
+            if (pa >= 0 && lane < FA_TILE_ENTRIES) {
+                s_tab[slot * FA_TILE_ENTRIES + lane] = tab_next;
+                if (pb >= 0)
+                    tab_next = fa_dec_entry(args, c, fa_dec_tile(pb, n_sink, t_lo), lane);
+            }
+            if (lane == 0) {
+                s_lid[slot] = pa;
+                lid_a = pb;
+                lid_b = -1;
+                if (pb >= 0) { /* the position after: claimed now, read an iteration later */
+                    const int v = (int)(unsigned)atomicAdd(claim, 1ull);
+                    lid_b = v < n_list ? v : -1;
+                }
+            }
+        } else if (!claim)
+#endif
         if (tid < FA_TILE_ENTRIES && it + FA_STAGES < n_tiles) {
             s_tab[((it + FA_STAGES) % FA_TAB_SLOTS) * FA_TILE_ENTRIES + tid] = tab_next;
             if (it + FA_STAGES + 1 < n_tiles)
@@ -1045,7 +1118,7 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
         fa_mbar_wait(bars + stage * 8, (it / FA_STAGES) & 1);
 #endif
 
-        const int n0 = fa_dec_tile(l0 + it, n_sink, t_lo) * FA_BLOCK_N + warp * FA_DEC_WARP_KEYS;
+        const int n0 = tile * FA_BLOCK_N + warp * FA_DEC_WARP_KEYS;
         const int n1 = min(n0 + FA_DEC_WARP_KEYS, c.kv_len);
         const int cls = n0 < n1 ? fa_dec_tile_class(args, c, gqa, h_first, n_heads, qa0, qa1, n0, n1)
                                 : FA_TILE_EMPTY;

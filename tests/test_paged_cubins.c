@@ -76,6 +76,17 @@ static void test_names_and_plans(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "decode_rows sizes paged decode CTAs"));
     k.decode = true;
     k.decode_rows = 0;
+    /* Split launches of HDB fp8 keys claim tiles (FA_DEC_CLAIMS in the emitted source); other
+     * caches take even shares. */
+    CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_OK);
+    CU_ASSERT_TRUE(plan.tile_claims);
+    k.kv_dtype = FA_DTYPE_BF16;
+    CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_OK);
+    CU_ASSERT_FALSE(plan.tile_claims);
+    k.kv_dtype = FA_DTYPE_FP8E5M2;
+    k.paged_layout = FA_PAGED_NHD;
+    CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_OK);
+    CU_ASSERT_FALSE(plan.tile_claims);
     /* The 16-bit d128 tile comes by TMA on sm_90a, 32 keys for two warps: four CTAs share an
      * H100 SM (228 KB, 1 KB reserved a CTA); elsewhere 64 keys for four warps. */
     k = decode_key(FA_ARCH_SM90A, FA_PAGED_NHD, 16, FA_DTYPE_BF16, 4);

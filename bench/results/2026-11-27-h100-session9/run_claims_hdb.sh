@@ -1,0 +1,14 @@
+#!/bin/sh
+# A/B: tile claims for HDB fp8 split decodes (plan flag, FA_DEC_CLAIMS) against 3de3f02
+# (build-lead/var/bench_base); the paged GPU suite first (split cases: poisoned workspace,
+# two launches). Interleaved, two rounds.
+cd "$(dirname "$0")/../../.."
+O=${OUT:?}
+(cd build-lead && FADSL_CACHE_DIR=/tmp/ff ./fadsl_tests rt_gpu gpu_paged > $O/gpu_paged_claims.log 2>&1; echo "rc $?" >> $O/gpu_paged_claims.log)
+grep -c "^  ok" $O/gpu_paged_claims.log; grep "FAIL" $O/gpu_paged_claims.log | head -5; tail -2 $O/gpu_paged_claims.log
+for r in 1 2; do
+  for cfg in "1 131072 16 hdb fp8e4m3" "8 32768 16 hdb fp8e4m3" "1 131072 16 nhd fp8e4m3" "1 131072 16 nhd bf16" "64 4096 16 hdb fp8e4m3" "64 4096 16 nhd bf16"; do
+    echo "base  $cfg: $(FADSL_CACHE_DIR=/tmp/fc_base build-lead/var/bench_base $cfg 2>&1 | grep '^| [0-9]')"
+    echo "claim $cfg: $(FADSL_CACHE_DIR=/tmp/fc build-lead/paged_decode_bench $cfg 2>&1 | grep '^| [0-9]')"
+  done
+done
