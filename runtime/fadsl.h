@@ -86,7 +86,9 @@ typedef struct fadsl_paged_desc {
     const float *k_descale_per_head, *v_descale_per_head;
     /* Caller-provided device scratch for split-KV decode (16-byte aligned); launches never
      * allocate. fadsl_workspace_size() says how much a request wants; with less (or none)
-     * the decode runs unsplit, still correct, slower when the grid underfills the GPU. */
+     * the decode runs unsplit, still correct, slower when the grid underfills the GPU. Its
+     * contents need no initialising (tile-claim counters are tagged per launch); one
+     * workspace serves one launch at a time. */
     void *workspace;
     size_t workspace_size;
 } fadsl_paged_desc;

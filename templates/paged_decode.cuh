@@ -354,11 +354,15 @@ __device__ __forceinline__ void fa_convert_warp_tile(const unsigned char *stage,
  * take the tiles of its list from one counter, (tag << 32) + tiles claimed, so a CTA that
  * streams faster takes more and they all end together. The tag (args.claim_nonce plus the
  * epoch the merge kernel counts up after each launch) changes every launch, CUDA graph
- * replays included, so the first CTA to find another tag restarts the count. Returns the
- * list index of the first of `n` tiles claimed. */
+ * replays included: a CTA that finds another tag resets the counter (claims made before a
+ * reset are dropped and made again) and claims after it. Returns the list index of the
+ * first of `n` tiles claimed; one atomic round trip unless the counter is stale. */
 __device__ __forceinline__ int fa_dec_claim_first(unsigned long long *ctr, unsigned tag, int n)
 {
-    unsigned long long v = atomicAdd(ctr, 0ull);
+    unsigned long long v = atomicAdd(ctr, (unsigned long long)n);
+    if ((unsigned)(v >> 32) == tag)
+        return (int)(unsigned)v;
+    v += (unsigned long long)n; /* what this add left, unless others added since */
     while ((unsigned)(v >> 32) != tag) {
         const unsigned long long prev = atomicCAS(ctr, v, (unsigned long long)tag << 32);
         if (prev == v)
