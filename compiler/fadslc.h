@@ -74,6 +74,10 @@ typedef struct fa_key {
      * plan gives GQA x tokens where that is faster); 0: gqa_ratio. Kernel names then carry
      * _r<rows>. */
     int decode_rows;
+    /* Paged decode, HDB fp8 caches: the splits of a split launch claim key tiles from a
+     * counter in the workspace instead of taking even shares (FA_DEC_CLAIMS). The runtime
+     * picks it for split launches (fa_plan_has_claims). Kernel names end _c before the arch. */
+    bool decode_claims;
 } fa_key;
 
 /* Status codes shared by compiler and runtime (runtime adds its own after FA_ERR__COMPILER). */
@@ -212,6 +216,10 @@ fa_status fa_plan_key(const fa_key *key, fa_plan *plan, char *err, size_t errlen
  * keys that also plan with decode_tile64 set (the choice was measured on the H100 only;
  * other archs plan the sibling when asked, but no launch picks it). */
 bool fa_plan_has_tile64(const fa_key *key);
+
+/* Whether a split launch of key (decode_claims unset) may take its decode_claims sibling:
+ * HDB fp8 decode keys. */
+bool fa_plan_has_claims(const fa_key *key);
 
 /* Query rows a paged decode CTA takes (FA_BLOCK_M) for `rows` rows a KV head (GQA x new
  * tokens) at head_dim: 16-row tiles up to 64 rows, fewer at wide head dims. */

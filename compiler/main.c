@@ -38,6 +38,8 @@ static const char usage_text[] =
     "                                    64-key tile a launch takes for unsplit grids of more than one wave\n"
     "  --decode-rows N                   with --decode: size CTAs for N query rows a KV head (GQA x new\n"
     "                                    tokens: 16, 32, 48 or 64; default: the GQA ratio)\n"
+    "  --decode-claims                   with --decode, fp8 --kv-dtype, --layout hdb: the kernel a split\n"
+    "                                    launch takes, whose splits claim key tiles as they go\n"
     "  --emit cuda|ir|key|cubin          what to write (default cuda)\n"
     "  -o FILE                           output file (default: stdout; cubin: KERNEL.cubin)\n"
     "  --dump-after PASS                 print the IR after PASS (lower, cse, fold, cse2, tile)\n"
@@ -182,6 +184,9 @@ int main(int argc, char **argv)
         } else if (!strcmp(a, "--decode-tile64")) {
             key.decode_tile64 = true;
             continue;
+        } else if (!strcmp(a, "--decode-claims")) {
+            key.decode_claims = true;
+            continue;
         } else if (!strcmp(a, "--decode-rows")) {
             if (!parse_int(v, &key.decode_rows) || key.decode_rows % 16 || key.decode_rows > 64)
                 return usage_error("--decode-rows needs 16, 32, 48 or 64, not '%s'", v);
@@ -229,6 +234,8 @@ int main(int argc, char **argv)
         return usage_error("--decode-tile64 is a decode tile: give --decode too%s", "");
     if (key.decode_rows && !key.decode)
         return usage_error("--decode-rows sizes decode CTAs: give --decode too%s", "");
+    if (key.decode_claims && !key.decode)
+        return usage_error("--decode-claims is a decode kernel: give --decode too%s", "");
 
     /* A file if one exists by that name; else a standard-library name. */
     char *source = fa_read_file(input, NULL);

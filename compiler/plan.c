@@ -169,15 +169,23 @@ static bool decode_tma_narrow(const fa_key *key)
            (key->paged_layout == FA_PAGED_NHD || key->paged_block_size < 64);
 }
 
-/* FA_DEC_CLAIMS: the splits of a split launch claim tiles from a shared counter instead of
- * taking even shares, so CTAs that stream faster take more. HDB fp8 caches only: there the
- * slowest SMs set the end (H100, 1 x 131072: CTAs end p50 91 us, last 107-113) and claims
- * took 1 x 131072 from 114-116 to 108 us, 8 x 32768 from 207-210 to 200-201. NHD fp8 lost
- * 5-7% (its KV heads read a block's interleaved rows together; claims scatter them), 16-bit
- * caches moved +-1% (bench/results/2026-11-27-h100-session9). */
-static bool decode_tile_claims(const fa_key *key)
+/* fa_key.decode_claims (FA_DEC_CLAIMS): the splits of a split launch claim tiles from a
+ * shared counter instead of taking even shares, so CTAs that stream faster take more. HDB
+ * fp8 caches only: there the slowest SMs set the end (H100, 1 x 131072: CTAs end p50 91 us,
+ * the last 107-113) and claims took 1 x 131072 from 114-118 to 105-108 us, 8 x 32768 from
+ * 207-210 to 199-204. NHD fp8 lost 5-7% (its KV heads read a block's interleaved rows
+ * together; claims scatter them), also with the first 4/8 or 6/8 of the tiles in even
+ * shares, and 16-bit caches moved +-1% (bench/results/2026-11-27-h100-session9). A sibling
+ * kernel: the claim code cost unsplit launches 1-2%. */
+static bool decode_claims_allowed(const fa_key *key)
 {
-    return key->paged_layout == FA_PAGED_HDB && fa_dtype_size(key->kv_dtype) == 1;
+    return key->decode && key->paged_block_size && key->paged_layout == FA_PAGED_HDB &&
+           fa_dtype_size(key->kv_dtype) == 1;
+}
+
+bool fa_plan_has_claims(const fa_key *key)
+{
+    return decode_claims_allowed(key) && !key->decode_claims;
 }
 
 /* Shared memory of the decode template, mirroring its FA_SM_* map: the pipeline (Q tile,
@@ -292,7 +300,7 @@ static fa_status plan_decode(const fa_key *key, fa_plan *plan, char *err, size_t
     plan->tma = decode_tma(key, block_n, warps);
     int bse = key->paged_block_size < block_n ? key->paged_block_size : block_n;
     plan->tensor_maps = plan->tma && (key->paged_layout == FA_PAGED_NHD || bse > DECODE_SLAB_BULK_MAX);
-    plan->tile_claims = decode_tile_claims(key);
+    plan->tile_claims = key->decode_claims;
     return FA_OK;
 }
 
@@ -306,6 +314,11 @@ fa_status fa_plan_key(const fa_key *key, fa_plan *plan, char *err, size_t errlen
     if (!base) {
         snprintf(err, errlen, "head_dim %d is not supported (supported: " FA_SUPPORTED_HEAD_DIMS ")",
                  key->head_dim);
+        return FA_ERR_UNSUPPORTED;
+    }
+    if (key->decode_claims && !decode_claims_allowed(key)) {
+        snprintf(err, errlen, "decode_claims applies to paged decode keys of fp8 HDB caches (decode, layout hdb, "
+                              "kv_dtype fp8e4m3 or fp8e5m2)");
         return FA_ERR_UNSUPPORTED;
     }
     if (key->decode_tile64 && !key->decode) {

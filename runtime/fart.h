@@ -254,11 +254,14 @@ bool fart_paged_decode(const fadsl_paged_desc *pg, fa_dtype dtype, int gqa);
  * checked on the host (a stream sync and two copies). */
 fadsl_status fart_paged_check(const fart_cu *cu, const fadsl_paged_desc *pg, int max_len, CUstream stream);
 /* Launches a validated paged decode of program p: splits, the decode kernel fn (or its
- * decode_tile64 sibling, fa_plan_has_tile64), then the merge. */
+ * decode_tile64 sibling, fa_plan_has_tile64, or its decode_claims one, fa_plan_has_claims),
+ * then the merge. */
 fadsl_status fart_paged_launch(const fadsl_fwd_desc *d, const fa_program *p, const fa_key *key, const fa_plan *plan,
                                fa_args *args, CUfunction fn, CUcontext ctx, bool ptx, CUstream stream);
 /* Whether this thread's last paged decode launch took a decode_tile64 sibling (tests). */
 bool fart_paged_last_tile64(void);
+/* Whether this thread's last paged decode launch took a decode_claims sibling (tests). */
+bool fart_paged_last_claims(void);
 /* The merge kernel for an output dtype in context ctx (compiled and loaded on first use). */
 fadsl_status fart_merge_function(fa_dtype dtype, fa_arch arch, bool ptx, CUcontext ctx, CUfunction *fn);
 /* Launches the merge kernel over m's rows. after_decode: it merges the split decode launched

@@ -50,7 +50,8 @@ static uint64_t key_hash(const fa_key *k, bool ptx)
     fart_hash_init(&h);
     int64_t f[] = {k->arch, k->dtype, k->kv_dtype, k->head_dim, k->gqa_ratio, k->paged_block_size,
                    k->paged_layout, k->varlen, (int64_t)k->variant_hash, k->stdlib, k->causal,
-                   k->sliding_window, k->alibi, k->softcap, k->learned_sinks, k->sink_tokens, ptx, k->decode, k->decode_tile64, k->decode_rows};
+                   k->sliding_window, k->alibi, k->softcap, k->learned_sinks, k->sink_tokens, ptx, k->decode, k->decode_tile64, k->decode_rows,
+                   k->decode_claims};
     fart_hash_update(&h, f, sizeof f);
     fart_hash_update(&h, k->variant, strnlen(k->variant, sizeof k->variant));
     return h.a ^ h.b;
@@ -65,7 +66,8 @@ static bool key_equal(const fa_key *a, const fa_key *b)
            a->causal == b->causal && a->sliding_window == b->sliding_window && a->alibi == b->alibi &&
            a->softcap == b->softcap && a->learned_sinks == b->learned_sinks &&
            a->sink_tokens == b->sink_tokens && a->decode == b->decode &&
-           a->decode_tile64 == b->decode_tile64 && a->decode_rows == b->decode_rows && strncmp(a->variant, b->variant, sizeof a->variant) == 0;
+           a->decode_tile64 == b->decode_tile64 && a->decode_rows == b->decode_rows &&
+           a->decode_claims == b->decode_claims && strncmp(a->variant, b->variant, sizeof a->variant) == 0;
 }
 
 /* Plans, names, emits and compiles (or loads from disk) the kernel of entry e. */

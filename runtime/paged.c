@@ -257,11 +257,16 @@ static void split_merge_args(const fa_args *a, int splits, int head_dim, fa_merg
                          .batch = a->batch, .tokens = a->seqlen_q, .heads = a->q_heads, .head_dim = head_dim};
 }
 
-static _Thread_local bool last_tile64;
+static _Thread_local bool last_tile64, last_claims;
 
 bool fart_paged_last_tile64(void)
 {
     return last_tile64;
+}
+
+bool fart_paged_last_claims(void)
+{
+    return last_claims;
 }
 
 /* Keys with a decode_tile64 sibling a launch may take (fa_plan_has_tile64): the sibling is
@@ -297,6 +302,38 @@ static void pick_tile64(const fart_cu *cu, const fa_program *p, const fa_key *ke
     }
 }
 
+/* Keys with a decode_claims sibling (fa_plan_has_claims): like decode_tile64's, loaded with
+ * the key's first launch whatever its grid. A split launch (`split`) moves to it when it
+ * holds as many CTAs at once as the key's own kernel (`slots`), the splits being sized for
+ * those; FADSL_DETERMINISTIC=1 keeps even shares. A sibling that fails to build or load
+ * leaves the key's own kernel (the error is dropped). */
+static void pick_claims(const fart_cu *cu, const fa_program *p, const fa_key *key, bool ptx, CUcontext ctx, bool split,
+                        int slots, const fa_plan **plan, CUfunction *fn)
+{
+    if (!fa_plan_has_claims(key) || fart_env_flag("FADSL_DETERMINISTIC"))
+        return;
+    fa_key kc = *key;
+    kc.decode_claims = true;
+    fart_kernel *k;
+    CUfunction fc;
+    int slots_c;
+    if (fart_kernel_get(p, &kc, ptx, &k, NULL) || fart_kernel_function(k, ctx, &fc)) {
+        fart_clear_error();
+        return;
+    }
+    const fa_plan *pc = fart_kernel_plan(k);
+    if (!split || pc->block_m != (*plan)->block_m || pc->threads != (*plan)->threads)
+        return;
+    if (decode_slots(cu, pc, fc, &slots_c)) {
+        fart_clear_error();
+        return;
+    }
+    if (slots_c >= slots) {
+        *plan = pc;
+        *fn = fc;
+    }
+}
+
 fadsl_status fart_paged_launch(const fadsl_fwd_desc *d, const fa_program *p, const fa_key *key, const fa_plan *plan,
                                fa_args *args, CUfunction fn, CUcontext ctx, bool ptx, CUstream stream)
 {
@@ -316,9 +353,10 @@ fadsl_status fart_paged_launch(const fadsl_fwd_desc *d, const fa_program *p, con
     pick_tile64(cu, p, key, ptx, ctx, splits == 1 ? (long long)grid_x * args->kv_heads * args->batch : 0, slots,
                 &plan, &fn);
     last_tile64 = plan != own;
+    pick_claims(cu, p, key, ptx, ctx, splits > 1, slots, &plan, &fn);
+    last_claims = plan->tile_claims;
     args->num_splits = splits;
-    /* FADSL_DETERMINISTIC=1: even shares, so a split's partial never depends on timing */
-    const bool claims = splits > 1 && plan->tile_claims && !fart_env_flag("FADSL_DETERMINISTIC");
+    const bool claims = splits > 1 && plan->tile_claims;
     CUfunction merge = NULL;
     if (splits > 1) {
         if (claims) {

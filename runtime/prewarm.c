@@ -33,6 +33,12 @@ static void *worker(void *arg)
             k64.decode_tile64 = true;
             s = fadsl_compile(it->variant, &k64, NULL);
         }
+        /* and its tile-claiming sibling, which split launches take (fa_plan_has_claims) */
+        if (!s && fa_plan_has_claims(&it->key)) {
+            fa_key kc = it->key;
+            kc.decode_claims = true;
+            s = fadsl_compile(it->variant, &kc, NULL);
+        }
         if (!s)
             continue;
         pthread_mutex_lock(&p->lock);

@@ -300,6 +300,9 @@ static bool run_case(pg_case *c, pthread_t *ref_thread)
     size_t ws_bytes = 0;
     CU_ASSERT_EQUAL(fadsl_workspace_size(&d, &ws_bytes), FADSL_OK);
     int launches = 1;
+    /* split HDB fp8 launches take the tile-claiming sibling (fa_plan_has_claims), no other */
+    const bool claims = c->split && ws_bytes && c->layout == FA_PAGED_HDB && es == 1;
+    bool claims_ok = true;
     if (c->split && ws_bytes) {
         CU_ASSERT_EQUAL_FATAL(fadsl_device_alloc(&ws, ws_bytes), FADSL_OK);
         CU_ASSERT_EQUAL_FATAL(fadsl_device_memset(ws, 0xff, ws_bytes), FADSL_OK);
@@ -318,6 +321,7 @@ static bool run_case(pg_case *c, pthread_t *ref_thread)
         CU_ASSERT_EQUAL_FATAL(fadsl_device_memset(dlse, 0xff, nl * 4), FADSL_OK);
         fadsl_status sl = fadsl_forward(&d, NULL);
         tile64_ok = tile64_ok && (!c->tile64 || fart_paged_last_tile64());
+        claims_ok = claims_ok && fart_paged_last_claims() == claims;
         if (sl != FADSL_OK) {
             printf("\n  forward failed: %s", fadsl_last_error());
             s = sl;
@@ -331,13 +335,17 @@ static bool run_case(pg_case *c, pthread_t *ref_thread)
         rel = r > rel ? r : rel;
     }
     double tol = es == 1 ? 5e-2 : c->dtype == FA_DTYPE_BF16 ? 1e-2 : 5e-3;
-    bool ok = s == FADSL_OK && bad == 0 && rel < tol && lse_err < 1e-3 && tile64_ok && rows_ok;
+    bool ok = s == FADSL_OK && bad == 0 && rel < tol && lse_err < 1e-3 && tile64_ok && rows_ok && claims_ok;
     char desc[256];
     describe(c, desc, sizeof desc);
     printf("\n  %s %-90s rel %.2e lse %.2e%s%s", ok ? "ok  " : "FAIL", desc, rel, lse_err,
            bad ? " (unwritten or bad values)" : "", c->tile64 ? tile64_ok ? " (64-key plan)" : " (64-key plan NOT taken)" : "");
     if (c->rows > 0)
         printf("%s %d-row CTAs", rows_ok ? "" : " NOT", c->rows);
+    if (!claims_ok)
+        printf(" (tile claims %s)", claims ? "NOT taken" : "taken");
+    else if (claims)
+        printf(" (tile claims)");
     void *dev[] = {dq, dk, dv, dtab, dlens, dkd, dvd, dsinks, d_o, dlse, ws};
     for (size_t i = 0; i < sizeof dev / sizeof dev[0]; i++)
         if (dev[i])

@@ -76,17 +76,30 @@ static void test_names_and_plans(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "decode_rows sizes paged decode CTAs"));
     k.decode = true;
     k.decode_rows = 0;
-    /* Split launches of HDB fp8 keys claim tiles (FA_DEC_CLAIMS in the emitted source); other
-     * caches take even shares. */
-    CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_OK);
-    CU_ASSERT_TRUE(plan.tile_claims);
-    k.kv_dtype = FA_DTYPE_BF16;
+    /* HDB fp8 keys have a decode_claims sibling (split launches claim tiles: FA_DEC_CLAIMS),
+     * named _c, planned like the key but for the claims; other caches have none and refuse
+     * decode_claims. */
     CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_OK);
     CU_ASSERT_FALSE(plan.tile_claims);
-    k.kv_dtype = FA_DTYPE_FP8E5M2;
+    CU_ASSERT_TRUE(fa_plan_has_claims(&k));
+    fa_plan plan_c;
+    k.decode_claims = true;
+    CU_ASSERT_FALSE(fa_plan_has_claims(&k));
+    CU_ASSERT_EQUAL(fa_plan_key(&k, &plan_c, err, sizeof err), FA_OK);
+    CU_ASSERT_TRUE(plan_c.tile_claims);
+    CU_ASSERT_EQUAL(plan_c.smem_bytes, plan.smem_bytes);
+    CU_ASSERT_EQUAL(plan_c.block_n, plan.block_n);
+    fa_key_name(&k, name, sizeof name);
+    CU_ASSERT_PTR_NOT_NULL(strstr(name, "_gqa4_c_sm90a"));
     k.paged_layout = FA_PAGED_NHD;
-    CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_OK);
-    CU_ASSERT_FALSE(plan.tile_claims);
+    CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_ERR_UNSUPPORTED);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "decode_claims applies to paged decode keys of fp8 HDB caches"));
+    k.decode_claims = false;
+    CU_ASSERT_FALSE(fa_plan_has_claims(&k));
+    k.paged_layout = FA_PAGED_HDB;
+    k.kv_dtype = FA_DTYPE_BF16;
+    CU_ASSERT_FALSE(fa_plan_has_claims(&k));
+    k.kv_dtype = FA_DTYPE_FP8E4M3;
     /* The 16-bit d128 tile comes by TMA on sm_90a, 32 keys for two warps: four CTAs share an
      * H100 SM (228 KB, 1 KB reserved a CTA); elsewhere 64 keys for four warps. */
     k = decode_key(FA_ARCH_SM90A, FA_PAGED_NHD, 16, FA_DTYPE_BF16, 4);
@@ -298,10 +311,13 @@ static void test_decode_spills(void)
                  {FA_ARCH_SM90A, FA_PAGED_NHD, 128, 64, 16, 32, FA_DTYPE_FP8E4M3, "gpt_oss"},
                  {FA_ARCH_SM90A, FA_PAGED_HDB, 256, 32, 16, 16, FA_DTYPE_BF16, "none"},
                  {FA_ARCH_SM80, FA_PAGED_NHD, 256, 32, 16, 16, FA_DTYPE_FP8E4M3, "gpt_oss"},
-                 {FA_ARCH_SM90A, FA_PAGED_NHD, 64, 64, 16, 64, FA_DTYPE_BF16, "none"}};
+                 {FA_ARCH_SM90A, FA_PAGED_NHD, 64, 64, 16, 64, FA_DTYPE_BF16, "none"},
+                 /* the tile-claiming sibling of the HDB fp8 kernel the bench times */
+                 {FA_ARCH_SM90A, FA_PAGED_HDB, 128, 4, 16, 16, FA_DTYPE_FP8E4M3, "none"}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         fa_key k = decode_key(cases[i].arch, cases[i].layout, cases[i].block_size, cases[i].kv, cases[i].gqa);
         k.head_dim = cases[i].head_dim;
+        k.decode_claims = fa_plan_has_claims(&k);
         fa_plan plan;
         char err[256];
         CU_ASSERT_EQUAL_FATAL(fa_plan_key(&k, &plan, err, sizeof err), FA_OK);

@@ -47,6 +47,7 @@ class FaKey(ctypes.Structure):
         ("decode", ctypes.c_bool),
         ("decode_tile64", ctypes.c_bool),
         ("decode_rows", ctypes.c_int),
+        ("decode_claims", ctypes.c_bool),
     ]
 
 
