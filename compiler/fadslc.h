@@ -74,9 +74,10 @@ typedef struct fa_key {
      * plan gives GQA x tokens where that is faster); 0: gqa_ratio. Kernel names then carry
      * _r<rows>. */
     int decode_rows;
-    /* Paged decode, HDB fp8 caches: the splits of a split launch claim key tiles from a
-     * counter in the workspace instead of taking even shares (FA_DEC_CLAIMS). The runtime
-     * picks it for split launches (fa_plan_has_claims). Kernel names end _c before the arch. */
+    /* Paged decode, HDB fp8 caches (sm_90a, blocks of up to 16 keys, one 16-row tile): the
+     * splits of a split launch claim key tiles from a counter in the workspace instead of
+     * taking even shares (FA_DEC_CLAIMS). The runtime picks it for split launches
+     * (fa_plan_has_claims). Kernel names end _c before the arch. */
     bool decode_claims;
 } fa_key;
 
@@ -218,7 +219,7 @@ fa_status fa_plan_key(const fa_key *key, fa_plan *plan, char *err, size_t errlen
 bool fa_plan_has_tile64(const fa_key *key);
 
 /* Whether a split launch of key (decode_claims unset) may take its decode_claims sibling:
- * HDB fp8 decode keys. */
+ * HDB fp8 decode keys on sm_90a, blocks of up to 16 keys, one 16-row tile a CTA. */
 bool fa_plan_has_claims(const fa_key *key);
 
 /* Query rows a paged decode CTA takes (FA_BLOCK_M) for `rows` rows a KV head (GQA x new

@@ -169,25 +169,6 @@ static bool decode_tma_narrow(const fa_key *key)
            (key->paged_layout == FA_PAGED_NHD || key->paged_block_size < 64);
 }
 
-/* fa_key.decode_claims (FA_DEC_CLAIMS): the splits of a split launch claim tiles from a
- * shared counter instead of taking even shares, so CTAs that stream faster take more. HDB
- * fp8 caches only: there the slowest SMs set the end (H100, 1 x 131072: CTAs end p50 91 us,
- * the last 107-113) and claims took 1 x 131072 from 114-118 to 105-108 us, 8 x 32768 from
- * 207-210 to 199-204. NHD fp8 lost 5-7% (its KV heads read a block's interleaved rows
- * together; claims scatter them), also with the first 4/8 or 6/8 of the tiles in even
- * shares, and 16-bit caches moved +-1% (bench/results/2026-11-27-h100-session9). A sibling
- * kernel: the claim code cost unsplit launches 1-2%. */
-static bool decode_claims_allowed(const fa_key *key)
-{
-    return key->decode && key->paged_block_size && key->paged_layout == FA_PAGED_HDB &&
-           fa_dtype_size(key->kv_dtype) == 1;
-}
-
-bool fa_plan_has_claims(const fa_key *key)
-{
-    return decode_claims_allowed(key) && !key->decode_claims;
-}
-
 /* Shared memory of the decode template, mirroring its FA_SM_* map: the pipeline (Q tile,
  * K/V stages, fp8 warp buffers, block-table ring and its tiles, stage mbarriers) or the warps' final
  * (O, max, sum) after the Q tile, whichever is larger. TMA stages start 1024-aligned, their
@@ -249,6 +230,28 @@ int fa_plan_decode_block_m(int head_dim, int64_t rows)
     if (max_tiles < 1)
         max_tiles = 1;
     return DECODE_ROW_TILE * (int)(row_tiles < max_tiles ? row_tiles : max_tiles);
+}
+
+/* fa_key.decode_claims (FA_DEC_CLAIMS): the splits of a split launch claim tiles from a
+ * shared counter instead of taking even shares, so CTAs that stream faster take more. HDB
+ * fp8 caches only: there the slowest SMs set the end (H100, 1 x 131072: CTAs end p50 91 us,
+ * the last 107-113) and claims took 1 x 131072 from 114-118 to 105-108 us, 8 x 32768 from
+ * 207-210 to 199-204. NHD fp8 lost 5-7% (its KV heads read a block's interleaved rows
+ * together; claims scatter them), also with the first 4/8 or 6/8 of the tiles in even
+ * shares, and 16-bit caches moved +-1% (bench/results/2026-11-27-h100-session9). A sibling
+ * kernel: the claim code cost unsplit launches 1-2%. Only where it compiles without spills
+ * (claims_spill_sweep.txt there): sm_90a slabs of up to 16 keys by bulk copy, one 16-row
+ * tile; the cp.async paths at wider blocks or two row tiles, and sm_80, spilled 8-56 bytes. */
+static bool decode_claims_allowed(const fa_key *key)
+{
+    return key->decode && key->arch == FA_ARCH_SM90A && key->paged_layout == FA_PAGED_HDB &&
+           fa_dtype_size(key->kv_dtype) == 1 && key->paged_block_size && key->paged_block_size <= DECODE_SLAB_BULK_MAX &&
+           fa_plan_decode_block_m(key->head_dim, decode_rows(key)) == DECODE_ROW_TILE;
+}
+
+bool fa_plan_has_claims(const fa_key *key)
+{
+    return decode_claims_allowed(key) && !key->decode_claims;
 }
 
 static fa_status plan_decode(const fa_key *key, fa_plan *plan, char *err, size_t errlen)
@@ -317,8 +320,9 @@ fa_status fa_plan_key(const fa_key *key, fa_plan *plan, char *err, size_t errlen
         return FA_ERR_UNSUPPORTED;
     }
     if (key->decode_claims && !decode_claims_allowed(key)) {
-        snprintf(err, errlen, "decode_claims applies to paged decode keys of fp8 HDB caches (decode, layout hdb, "
-                              "kv_dtype fp8e4m3 or fp8e5m2)");
+        snprintf(err, errlen, "decode_claims applies to paged decode keys of fp8 HDB caches on sm_90a with blocks of "
+                              "up to %d keys and one %d-row tile a CTA (decode, layout hdb, kv_dtype fp8e4m3 or "
+                              "fp8e5m2)", DECODE_SLAB_BULK_MAX, DECODE_ROW_TILE);
         return FA_ERR_UNSUPPORTED;
     }
     if (key->decode_tile64 && !key->decode) {

@@ -48,21 +48,24 @@ static int choose_splits(const fa_args *a, const fa_plan *plan, int slots)
     return splits > 1 ? (int)splits : 1;
 }
 
-/* Workspace layout of a split decode: the tile-claim epoch (a 32-bit word, first so that
- * every shape finds it at the same place: see fa_args.claim) and one 64-bit claim counter a
- * (sequence, KV head, row tile), then split_o [splits, batch, q_heads, q_len, D] float32,
- * then split_lse. Splits > 1 only when splits x CTAs <= `slots` and a CTA takes at most 64
- * rows, so split_o holds at most slots x 64 rows of head_dim <= 256 floats (slots x 2^16
- * bytes): no overflow. */
+/* Workspace layout of a split decode: one 64-bit tile-claim counter a (sequence, KV head, row
+ * tile) (fa_args.claim), then split_o [splits, batch, q_heads, q_len, D] float32, then
+ * split_lse. Splits > 1 only when splits x CTAs <= `slots` and a CTA takes at most 64 rows,
+ * so split_o holds at most slots x 64 rows of head_dim <= 256 floats (slots x 2^16 bytes):
+ * no overflow. */
 static size_t ws_align(size_t n)
 {
     return (n + WORKSPACE_ALIGN - 1) / WORKSPACE_ALIGN * WORKSPACE_ALIGN;
 }
 
+static size_t claim_counters(const fa_args *a, int block_m)
+{
+    return (size_t)a->batch * a->kv_heads * (size_t)((decode_rows(a) + block_m - 1) / block_m);
+}
+
 static size_t split_o_offset(const fa_args *a, int block_m)
 {
-    size_t row_tiles = (size_t)((decode_rows(a) + block_m - 1) / block_m);
-    return ws_align(sizeof(unsigned long long) * (1 + (size_t)a->batch * a->kv_heads * row_tiles));
+    return ws_align(sizeof(unsigned long long) * claim_counters(a, block_m));
 }
 
 static size_t lse_offset(const fa_args *a, int block_m, int splits, int head_dim)
@@ -78,9 +81,9 @@ static size_t workspace_bytes(const fa_args *a, int block_m, int splits, int hea
                       : 0;
 }
 
-/* A different tag base each launch (fa_args.claim_nonce), so that counters a workspace
- * holds from anything else are never taken for this launch's (splitmix64 of a count). */
-static unsigned claim_nonce(void)
+/* A different tag each launch (fa_args.claim_tag), so that whatever a workspace's counters
+ * hold before its first launch is never taken for this one's (splitmix64 of a count). */
+static unsigned claim_tag(void)
 {
     static _Atomic unsigned long long calls;
     unsigned long long z = ++calls * 0x9e3779b97f4a7c15ull;
@@ -269,6 +272,11 @@ bool fart_paged_last_claims(void)
     return last_claims;
 }
 
+void fart_paged_forget_last(void)
+{
+    last_tile64 = last_claims = false;
+}
+
 /* Keys with a decode_tile64 sibling a launch may take (fa_plan_has_tile64): the sibling is
  * loaded with the key's first launch whatever its grid, so a later launch (one being
  * captured in a CUDA graph, say) never compiles. An unsplit grid of `ctas` CTAs that the
@@ -360,9 +368,8 @@ fadsl_status fart_paged_launch(const fadsl_fwd_desc *d, const fa_program *p, con
     CUfunction merge = NULL;
     if (splits > 1) {
         if (claims) {
-            args->claim_epoch = (const unsigned *)pg->workspace;
-            args->claim = (unsigned long long *)pg->workspace + 1;
-            args->claim_nonce = claim_nonce();
+            args->claim = (unsigned long long *)pg->workspace;
+            args->claim_tag = claim_tag();
         }
         args->split_o = (float *)((char *)pg->workspace + split_o_offset(args, plan->block_m));
         args->split_lse = (float *)((char *)pg->workspace + lse_offset(args, plan->block_m, splits, d->head_dim));
@@ -381,6 +388,9 @@ fadsl_status fart_paged_launch(const fadsl_fwd_desc *d, const fa_program *p, con
         return s;
     fa_merge_args m;
     split_merge_args(args, splits, d->head_dim, &m);
-    m.epoch = claims ? (unsigned *)pg->workspace : NULL;
+    if (claims) {
+        m.claims = args->claim;
+        m.num_claims = (long long)claim_counters(args, plan->block_m);
+    }
     return fart_merge_launch(merge, &m, true, key->arch, stream);
 }

@@ -33,11 +33,13 @@ static void *worker(void *arg)
             k64.decode_tile64 = true;
             s = fadsl_compile(it->variant, &k64, NULL);
         }
-        /* and its tile-claiming sibling, which split launches take (fa_plan_has_claims) */
+        /* and its tile-claiming sibling, which split launches take when it builds
+         * (fa_plan_has_claims; they keep the key's own kernel otherwise: no failure here) */
         if (!s && fa_plan_has_claims(&it->key)) {
             fa_key kc = it->key;
             kc.decode_claims = true;
-            s = fadsl_compile(it->variant, &kc, NULL);
+            if (fadsl_compile(it->variant, &kc, NULL))
+                fart_clear_error();
         }
         if (!s)
             continue;

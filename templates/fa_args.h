@@ -67,11 +67,10 @@ typedef struct fa_args {
     int pad0;
     float *split_o;                  /* [num_splits, batch, q_heads, seqlen_q, D] float32 */
     float *split_lse;                /* [num_splits, batch, q_heads, seqlen_q] */
-    /* split decodes: a tile-claim counter a (sequence, KV head, row tile), tagged
-     * claim_nonce + *claim_epoch (paged_decode.cuh, fa_dec_claim_first); NULL: even shares */
+    /* split decodes: a tile-claim counter a (sequence, KV head, row tile), tagged claim_tag
+     * (paged_decode.cuh, fa_dec_claim_first); NULL: even shares */
     unsigned long long *claim;
-    const unsigned *claim_epoch;
-    unsigned claim_nonce;
+    unsigned claim_tag;
     int pad1;
 
     /* variant runtime parameters, in declaration order: a scalar's bits (i32 as int,

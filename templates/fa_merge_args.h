@@ -26,7 +26,8 @@ typedef struct fa_merge_args {
     long long out_lse_b, out_lse_t, out_lse_h;
     int num_states, in_f32;
     int batch, tokens, heads, head_dim; /* head_dim: a multiple of 4 */
-    unsigned *epoch;                    /* after a split decode: counted up once the partials are read */
+    unsigned long long *claims;         /* after a split decode with tile claims: its counters, */
+    long long num_claims;               /* zeroed once the partials are read */
 } fa_merge_args;
 
 #endif

@@ -352,16 +352,17 @@ __device__ __forceinline__ void fa_convert_warp_tile(const unsigned char *stage,
 
 /* Tile claims of a split decode (args.claim): the splits of one (row tile, KV head, sequence)
  * take the tiles of its list from one counter, (tag << 32) + tiles claimed, so a CTA that
- * streams faster takes more and they all end together. The tag (args.claim_nonce plus the
- * epoch the merge kernel counts up after each launch) changes every launch, CUDA graph
- * replays included: a CTA that finds another tag resets the counter (claims made before a
- * reset are dropped and made again) and claims after it. Returns the list index of the
- * first of `n` tiles claimed; one atomic round trip unless the counter is stale. */
-__device__ __forceinline__ int fa_dec_claim_first(unsigned long long *ctr, unsigned tag, int n)
+ * streams faster takes more and they all end together. The merge kernel zeroes the counters
+ * once it has read the partials; the tag (args.claim_tag, new every eager launch) makes a
+ * workspace's first launch, whose counters hold anything, start from 0 too: a CTA that finds
+ * another tag resets the counter (claims made before a reset are dropped and made again).
+ * Returns the list index of the first of `n` tiles claimed (one atomic round trip unless
+ * the counter is stale), as unsigned: a count past 2^31 is no index. */
+__device__ __forceinline__ unsigned fa_dec_claim_first(unsigned long long *ctr, unsigned tag, int n)
 {
     unsigned long long v = atomicAdd(ctr, (unsigned long long)n);
     if ((unsigned)(v >> 32) == tag)
-        return (int)(unsigned)v;
+        return (unsigned)v;
     v += (unsigned long long)n; /* what this add left, unless others added since */
     while ((unsigned)(v >> 32) != tag) {
         const unsigned long long prev = atomicCAS(ctr, v, (unsigned long long)tag << 32);
@@ -369,7 +370,13 @@ __device__ __forceinline__ int fa_dec_claim_first(unsigned long long *ctr, unsig
             break;
         v = prev;
     }
-    return (int)(unsigned)atomicAdd(ctr, (unsigned long long)n);
+    return (unsigned)atomicAdd(ctr, (unsigned long long)n);
+}
+
+/* List index of a claimed tile (claim: what its counter returned), or -1 past the list. */
+__device__ __forceinline__ int fa_dec_claimed(unsigned claim, int n_list)
+{
+    return claim < (unsigned)n_list ? (int)claim : -1;
 }
 
 /* Key tile of visited-list entry i: the sink tiles first, then the key range's. */
@@ -949,21 +956,43 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
     const fa_dec_src src = fa_dec_sources(args, c.hk);
     int tab_next = 0;
 #if FA_DEC_CLAIMS
-    if (claim && warp == 0) { /* positions 0..FA_STAGES + 1 claimed at once */
-        int first = lane == 0 ? fa_dec_claim_first(claim, args.claim_nonce + *args.claim_epoch, FA_STAGES + 2) : 0;
-        first = __shfl_sync(0xffffffffu, first, 0);
-        const int valid = max(min(n_list - first, FA_STAGES + 2), 0); /* of them with a tile */
-        if (lane < FA_TILE_ENTRIES) {
-            for (int s = 0; s < FA_STAGES && s < valid; s++)
-                s_tab[s * FA_TILE_ENTRIES + lane] = fa_dec_entry(args, c, fa_dec_tile(first + s, n_sink, t_lo), lane);
-            if (FA_STAGES < valid)
-                tab_next = fa_dec_entry(args, c, fa_dec_tile(first + FA_STAGES, n_sink, t_lo), lane);
-        }
+    if (claim && warp == 0) {
+        /* positions 0..FA_STAGES + 1: at most an even share as one claim, the rest one tile
+         * each (all issued together), so short shares spread over the splits too */
+        int lids[FA_STAGES + 2];
+#pragma unroll
+        for (int p = 0; p < FA_STAGES + 2; p++)
+            lids[p] = -1;
         if (lane == 0) {
-            for (int s = 0; s < FA_STAGES; s++)
-                s_lid[s] = s < valid ? first + s : -1;
-            lid_a = FA_STAGES < valid ? first + FA_STAGES : -1;
-            lid_b = FA_STAGES + 1 < valid ? first + FA_STAGES + 1 : -1;
+            const int batch = min(max(n_list / args.num_splits, 1), FA_STAGES + 2);
+            const unsigned first = fa_dec_claim_first(claim, args.claim_tag, batch);
+            unsigned one[FA_STAGES + 2];
+#pragma unroll
+            for (int p = 0; p < FA_STAGES + 2; p++)
+                if (p >= batch)
+                    one[p] = (unsigned)atomicAdd(claim, 1ull);
+#pragma unroll
+            for (int p = 0; p < FA_STAGES + 2; p++)
+                lids[p] = fa_dec_claimed(p < batch ? first + p : one[p], n_list);
+        }
+#pragma unroll
+        for (int p = 0; p < FA_STAGES + 2; p++)
+            lids[p] = __shfl_sync(0xffffffffu, lids[p], 0);
+        if (lane < FA_TILE_ENTRIES)
+#pragma unroll
+            for (int p = 0; p <= FA_STAGES; p++) /* claims are increasing: the first -1 ends them */
+                if (lids[p] >= 0) {
+                    const int e = fa_dec_entry(args, c, fa_dec_tile(lids[p], n_sink, t_lo), lane);
+                    if (p < FA_STAGES)
+                        s_tab[p * FA_TILE_ENTRIES + lane] = e;
+                    else
+                        tab_next = e;
+                }
+        if (lane == 0) {
+            for (int p = 0; p < FA_STAGES; p++)
+                s_lid[p] = lids[p];
+            lid_a = lids[FA_STAGES];
+            lid_b = lids[FA_STAGES + 1];
         }
     } else if (!claim)
 #endif
@@ -1106,10 +1135,8 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
                 s_lid[slot] = pa;
                 lid_a = pb;
                 lid_b = -1;
-                if (pb >= 0) { /* the position after: claimed now, read an iteration later */
-                    const int v = (int)(unsigned)atomicAdd(claim, 1ull);
-                    lid_b = v < n_list ? v : -1;
-                }
+                if (pb >= 0) /* the position after: claimed now, read an iteration later */
+                    lid_b = fa_dec_claimed((unsigned)atomicAdd(claim, 1ull), n_list);
             }
         } else if (!claim)
 #endif

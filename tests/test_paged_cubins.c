@@ -100,6 +100,19 @@ static void test_names_and_plans(void)
     k.kv_dtype = FA_DTYPE_BF16;
     CU_ASSERT_FALSE(fa_plan_has_claims(&k));
     k.kv_dtype = FA_DTYPE_FP8E4M3;
+    /* only where the sibling compiled without spills: sm_90a, blocks of up to 16 keys (bulk
+     * slabs), one 16-row tile (bench/results/2026-11-27-h100-session9/claims_spill_sweep.txt) */
+    k.paged_block_size = 64;
+    CU_ASSERT_FALSE(fa_plan_has_claims(&k));
+    k.paged_block_size = 8;
+    CU_ASSERT_TRUE(fa_plan_has_claims(&k));
+    k.gqa_ratio = 32; /* two 16-row tiles at d128 */
+    CU_ASSERT_FALSE(fa_plan_has_claims(&k));
+    k.head_dim = 256; /* one 16-row tile at d256 */
+    CU_ASSERT_TRUE(fa_plan_has_claims(&k));
+    k.arch = FA_ARCH_SM80;
+    CU_ASSERT_FALSE(fa_plan_has_claims(&k));
+    k = decode_key(FA_ARCH_SM90A, FA_PAGED_HDB, 16, FA_DTYPE_FP8E4M3, 4);
     /* The 16-bit d128 tile comes by TMA on sm_90a, 32 keys for two warps: four CTAs share an
      * H100 SM (228 KB, 1 KB reserved a CTA); elsewhere 64 keys for four warps. */
     k = decode_key(FA_ARCH_SM90A, FA_PAGED_NHD, 16, FA_DTYPE_BF16, 4);

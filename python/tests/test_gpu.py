@@ -289,3 +289,40 @@ def test_paged_eager_call_matches_the_op_and_replays_in_a_cuda_graph():
     graph.replay()
     torch.cuda.synchronize()
     assert torch.equal(static_out, fadsl.paged_attention(static_q, k_nhd, v_nhd, table, lens, "none", layout="nhd"))
+
+
+def test_paged_hdb_fp8_split_claims_replay_in_a_cuda_graph(monkeypatch):
+    """A split decode of an HDB fp8 cache (its splits claim tiles through counters in the
+    workspace) captured in a CUDA graph: each of three replays, on new queries, matches an
+    eager call with even shares (FADSL_DETERMINISTIC=1) and the float64 reference. The merge
+    zeroes the counters after each replay, so no replay sees another's claims."""
+    hq, hkv, d, bs, n = 32, 8, 128, 16, 20000
+    blocks = -(-n // bs)
+    gen = torch.Generator(device="cuda").manual_seed(12)
+    k = (torch.randn(blocks, hkv, d, bs, generator=gen, device="cuda") * 0.5).to(torch.float8_e4m3fn)
+    v = (torch.randn(blocks, hkv, d, bs, generator=gen, device="cuda") * 0.5).to(torch.float8_e4m3fn)
+    table = torch.randperm(blocks, generator=gen, device="cuda").view(1, blocks).to(torch.int32)
+    lens = torch.tensor([n], dtype=torch.int32, device="cuda")
+    q = torch.randn(1, 1, hq, d, generator=gen, device="cuda").to(torch.bfloat16)
+    static_q = q.clone()
+    fadsl.paged_attention(static_q, k, v, table, lens, "none", layout="hdb")   # compiles outside the capture
+    graph = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(graph):
+        static_out = fadsl.paged_attention(static_q, k, v, table, lens, "none", layout="hdb")
+    keys = k.float().permute(0, 3, 1, 2)[table[0].long()].reshape(-1, hkv, d)[:n].double()
+    vals = v.float().permute(0, 3, 1, 2)[table[0].long()].reshape(-1, hkv, d)[:n].double()
+    for _ in range(3):
+        static_q.copy_(torch.randn(q.shape, generator=gen, device="cuda").to(torch.bfloat16))
+        static_out.fill_(float("nan"))
+        graph.replay()
+        torch.cuda.synchronize()
+        monkeypatch.setenv("FADSL_DETERMINISTIC", "1")
+        even = fadsl.paged_attention(static_q, k, v, table, lens, "none", layout="hdb")
+        monkeypatch.delenv("FADSL_DETERMINISTIC")
+        qd = static_q[0, 0].double().view(hkv, hq // hkv, d)
+        p = torch.softmax(torch.einsum("hgd,nhd->hgn", qd, keys) / d ** 0.5, dim=-1)
+        ref = torch.einsum("hgn,nhd->hgd", p, vals).reshape(hq, d)
+        out = static_out[0, 0].double()
+        assert torch.isfinite(out).all()
+        assert (out - ref).norm() / ref.norm() < 5e-2
+        assert (out - even[0, 0].double()).norm() / ref.norm() < 1e-2
