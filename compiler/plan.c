@@ -244,7 +244,7 @@ int fa_plan_decode_block_m(int head_dim, int64_t rows)
  * tile; the cp.async paths at wider blocks or two row tiles, and sm_80, spilled 8-56 bytes. */
 static bool decode_claims_allowed(const fa_key *key)
 {
-    return key->decode && key->arch == FA_ARCH_SM90A && key->paged_layout == FA_PAGED_HDB &&
+    return key->decode && key->arch == FA_ARCH_SM90A && key->paged_layout == FA_PAGED_HDB && key->head_dim > 0 &&
            fa_dtype_size(key->kv_dtype) == 1 && key->paged_block_size && key->paged_block_size <= DECODE_SLAB_BULK_MAX &&
            fa_plan_decode_block_m(key->head_dim, decode_rows(key)) == DECODE_ROW_TILE;
 }

@@ -262,7 +262,8 @@ fadsl_status fart_paged_launch(const fadsl_fwd_desc *d, const fa_program *p, con
 bool fart_paged_last_tile64(void);
 /* Whether this thread's last paged decode launch took a decode_claims sibling (tests). */
 bool fart_paged_last_claims(void);
-/* A launch that is no paged decode: both of the above read false until the next one. */
+/* Both of the above read false until the next paged decode launch (fadsl_forward calls it
+ * first). */
 void fart_paged_forget_last(void);
 /* The merge kernel for an output dtype in context ctx (compiled and loaded on first use). */
 fadsl_status fart_merge_function(fa_dtype dtype, fa_arch arch, bool ptx, CUcontext ctx, CUfunction *fn);

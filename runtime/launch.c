@@ -44,6 +44,7 @@ fadsl_status fadsl_forward(const fadsl_fwd_desc *d, void *stream)
     const fa_program *p;
     fa_key key;
     fa_args args;
+    fart_paged_forget_last(); /* until a paged decode launch says otherwise */
     fadsl_status s = prepare(d, &p, &key, &args);
     if (s || (d->arch && (s = parse_arch(d->arch, &key.arch))))
         return s;
@@ -63,7 +64,6 @@ fadsl_status fadsl_forward(const fadsl_fwd_desc *d, void *stream)
     const fa_plan *plan = fart_kernel_plan(k);
     if (plan->tmpl == FA_TEMPLATE_PAGED_DECODE)
         return fart_paged_launch(d, p, &key, plan, &args, fn, ctx, ptx, (CUstream)stream);
-    fart_paged_forget_last();
     if (d->paged && fart_env_flag("FADSL_DEBUG_CHECKS") &&
         (s = fart_paged_check(cu, d->paged, args.seqlen_k, (CUstream)stream)))
         return s;

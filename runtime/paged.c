@@ -82,14 +82,17 @@ static size_t workspace_bytes(const fa_args *a, int block_m, int splits, int hea
 }
 
 /* A different tag each launch (fa_args.claim_tag), so that whatever a workspace's counters
- * hold before its first launch is never taken for this one's (splitmix64 of a count). */
+ * hold before its first launch is never taken for this one's (splitmix64 of a count). Never
+ * 0 or all ones: an all-ones counter plus a claim carries into tag 0, and would equal
+ * tag 0xffffffff outright. */
 static unsigned claim_tag(void)
 {
     static _Atomic unsigned long long calls;
     unsigned long long z = ++calls * 0x9e3779b97f4a7c15ull;
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return (unsigned)(z ^ (z >> 31));
+    unsigned t = (unsigned)(z ^ (z >> 31));
+    return t == 0 || t == 0xffffffffu ? 1 : t;
 }
 
 /* Decode CTAs the current device holds at once: SMs x CTAs an SM. Without the kernel
@@ -360,9 +363,7 @@ fadsl_status fart_paged_launch(const fadsl_fwd_desc *d, const fa_program *p, con
     const fa_plan *own = plan;
     pick_tile64(cu, p, key, ptx, ctx, splits == 1 ? (long long)grid_x * args->kv_heads * args->batch : 0, slots,
                 &plan, &fn);
-    last_tile64 = plan != own;
     pick_claims(cu, p, key, ptx, ctx, splits > 1, slots, &plan, &fn);
-    last_claims = plan->tile_claims;
     args->num_splits = splits;
     const bool claims = splits > 1 && plan->tile_claims;
     CUfunction merge = NULL;
@@ -384,6 +385,8 @@ fadsl_status fart_paged_launch(const fadsl_fwd_desc *d, const fa_program *p, con
     s = fart_cu_check(cu->LaunchKernel(fn, grid_x, (unsigned)args->kv_heads, (unsigned)args->batch,
                                        (unsigned)plan->threads, 1, 1, (unsigned)plan->smem_bytes, stream, params, NULL),
                       "cuLaunchKernel(decode)");
+    last_tile64 = !s && plan != own;
+    last_claims = !s && plan->tile_claims;
     if (s || splits == 1)
         return s;
     fa_merge_args m;

@@ -27,7 +27,7 @@ typedef struct fa_merge_args {
     int num_states, in_f32;
     int batch, tokens, heads, head_dim; /* head_dim: a multiple of 4 */
     unsigned long long *claims;         /* after a split decode with tile claims: its counters, */
-    long long num_claims;               /* zeroed once the partials are read */
+    long long num_claims;               /* zeroed once the decode is over (griddepcontrol.wait) */
 } fa_merge_args;
 
 #endif

@@ -91,7 +91,7 @@ extern "C" __global__ void __launch_bounds__(FA_MERGE_MAX_GROUPS * 32)
      * partials are complete and visible past this point; a no-op otherwise. */
     asm volatile("griddepcontrol.wait;\n" ::: "memory");
 #endif
-    if (threadIdx.x == 0) /* the decode's tile claims are over: zeroed for the next launch */
+    if (threadIdx.x == 0) /* the decode is over, its tile claims too: zeroed for the next launch */
         for (long long i = blockIdx.x; i < a.num_claims; i += gridDim.x)
             a.claims[i] = 0;
     for (int d0 = 0; d0 < a.head_dim; d0 += FA_MERGE_D_STEP) {

@@ -957,8 +957,9 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
     int tab_next = 0;
 #if FA_DEC_CLAIMS
     if (claim && warp == 0) {
-        /* positions 0..FA_STAGES + 1: at most an even share as one claim, the rest one tile
-         * each (all issued together), so short shares spread over the splits too */
+        /* positions 0..FA_STAGES + 1: up to an even share in one claim, the rest one tile each
+         * (issued together), so a short list spreads over the splits rather than going to
+         * the first CTAs in batches */
         int lids[FA_STAGES + 2];
 #pragma unroll
         for (int p = 0; p < FA_STAGES + 2; p++)

@@ -550,7 +550,8 @@ static void test_paged_cases(void)
     }
     printf("\n  %d of %d paged cases within bounds, %d with tile claims\n", n - bad, n, claims_taken);
     CU_ASSERT_EQUAL(bad, 0);
-    CU_ASSERT(claims_taken > 0); /* the HDB fp8 split cases exercise the claims */
+    /* on sm_90a the HDB fp8 split cases of blocks up to 16 keys exercise the claims */
+    CU_ASSERT(arch != FA_ARCH_SM90A || fart_env_flag("FADSL_DETERMINISTIC") || claims_taken > 0);
 }
 
 /* fadsl_merge_states against its formula; some rows empty (-inf) in one or both states. */

@@ -112,7 +112,9 @@ static void test_names_and_plans(void)
     CU_ASSERT_TRUE(fa_plan_has_claims(&k));
     k.arch = FA_ARCH_SM80;
     CU_ASSERT_FALSE(fa_plan_has_claims(&k));
-    k = decode_key(FA_ARCH_SM90A, FA_PAGED_HDB, 16, FA_DTYPE_FP8E4M3, 4);
+    k.head_dim = 0; /* unplannable: no sibling (and no division by it) */
+    k.arch = FA_ARCH_SM90A;
+    CU_ASSERT_FALSE(fa_plan_has_claims(&k));
     /* The 16-bit d128 tile comes by TMA on sm_90a, 32 keys for two warps: four CTAs share an
      * H100 SM (228 KB, 1 KB reserved a CTA); elsewhere 64 keys for four warps. */
     k = decode_key(FA_ARCH_SM90A, FA_PAGED_NHD, 16, FA_DTYPE_BF16, 4);
