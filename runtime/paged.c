@@ -280,12 +280,32 @@ void fart_paged_forget_last(void)
     last_tile64 = last_claims = false;
 }
 
-/* Keys with a decode_tile64 sibling a launch may take (fa_plan_has_tile64): the sibling is
- * loaded with the key's first launch whatever its grid, so a later launch (one being
- * captured in a CUDA graph, say) never compiles. An unsplit grid of `ctas` CTAs that the
- * key's plan (`slots` CTAs at once) runs in more than one wave moves to the sibling when
- * that runs it in one: *plan and *fn change then. A sibling that fails to build or load
- * leaves the key's own plan (the error is dropped). */
+/* A decode key's sibling `sib` (decode_tile64 or decode_claims set), loaded whether or not
+ * this launch wants it (`wanted`), so a later launch (one being captured in a CUDA graph,
+ * say) never compiles: its plan and function, and the CTAs of it the device holds at once.
+ * False when it is not wanted, plans another row tile than `own`, or fails to build or load
+ * (the error is dropped: the launch keeps the key's own kernel). */
+static bool load_sibling(const fart_cu *cu, const fa_program *p, const fa_key *sib, bool ptx, CUcontext ctx,
+                         bool wanted, const fa_plan *own, const fa_plan **plan, CUfunction *fn, int *slots)
+{
+    fart_kernel *k;
+    if (fart_kernel_get(p, sib, ptx, &k, NULL) || fart_kernel_function(k, ctx, fn)) {
+        fart_clear_error();
+        return false;
+    }
+    *plan = fart_kernel_plan(k);
+    if (!wanted || (*plan)->block_m != own->block_m)
+        return false;
+    if (decode_slots(cu, *plan, *fn, slots)) {
+        fart_clear_error();
+        return false;
+    }
+    return true;
+}
+
+/* Keys with a decode_tile64 sibling (fa_plan_has_tile64): an unsplit grid of `ctas` CTAs
+ * that the key's plan (`slots` CTAs at once) runs in more than one wave moves to the sibling
+ * when that runs it in one: *plan and *fn change then. */
 static void pick_tile64(const fart_cu *cu, const fa_program *p, const fa_key *key, bool ptx, CUcontext ctx,
                         long long ctas, int slots, const fa_plan **plan, CUfunction *fn)
 {
@@ -293,31 +313,18 @@ static void pick_tile64(const fart_cu *cu, const fa_program *p, const fa_key *ke
         return;
     fa_key k64 = *key;
     k64.decode_tile64 = true;
-    fart_kernel *k;
+    const fa_plan *p64;
     CUfunction f64;
     int slots64;
-    if (fart_kernel_get(p, &k64, ptx, &k, NULL) || fart_kernel_function(k, ctx, &f64)) {
-        fart_clear_error();
-        return;
-    }
-    const fa_plan *p64 = fart_kernel_plan(k);
-    if (ctas <= slots || p64->block_m != (*plan)->block_m)
-        return;
-    if (decode_slots(cu, p64, f64, &slots64)) {
-        fart_clear_error();
-        return;
-    }
-    if (ctas <= slots64) {
+    if (load_sibling(cu, p, &k64, ptx, ctx, ctas > slots, *plan, &p64, &f64, &slots64) && ctas <= slots64) {
         *plan = p64;
         *fn = f64;
     }
 }
 
-/* Keys with a decode_claims sibling (fa_plan_has_claims): like decode_tile64's, loaded with
- * the key's first launch whatever its grid. A split launch (`split`) moves to it when it
- * holds as many CTAs at once as the key's own kernel (`slots`), the splits being sized for
- * those; FADSL_DETERMINISTIC=1 keeps even shares. A sibling that fails to build or load
- * leaves the key's own kernel (the error is dropped). */
+/* Keys with a decode_claims sibling (fa_plan_has_claims): a split launch (`split`) moves to
+ * it when it holds as many CTAs at once as the key's own kernel (`slots`), the splits being
+ * sized for those; FADSL_DETERMINISTIC=1 keeps even shares. */
 static void pick_claims(const fart_cu *cu, const fa_program *p, const fa_key *key, bool ptx, CUcontext ctx, bool split,
                         int slots, const fa_plan **plan, CUfunction *fn)
 {
@@ -325,21 +332,10 @@ static void pick_claims(const fart_cu *cu, const fa_program *p, const fa_key *ke
         return;
     fa_key kc = *key;
     kc.decode_claims = true;
-    fart_kernel *k;
+    const fa_plan *pc;
     CUfunction fc;
     int slots_c;
-    if (fart_kernel_get(p, &kc, ptx, &k, NULL) || fart_kernel_function(k, ctx, &fc)) {
-        fart_clear_error();
-        return;
-    }
-    const fa_plan *pc = fart_kernel_plan(k);
-    if (!split || pc->block_m != (*plan)->block_m || pc->threads != (*plan)->threads)
-        return;
-    if (decode_slots(cu, pc, fc, &slots_c)) {
-        fart_clear_error();
-        return;
-    }
-    if (slots_c >= slots) {
+    if (load_sibling(cu, p, &kc, ptx, ctx, split, *plan, &pc, &fc, &slots_c) && slots_c >= slots) {
         *plan = pc;
         *fn = fc;
     }
@@ -365,7 +361,7 @@ fadsl_status fart_paged_launch(const fadsl_fwd_desc *d, const fa_program *p, con
                 &plan, &fn);
     pick_claims(cu, p, key, ptx, ctx, splits > 1, slots, &plan, &fn);
     args->num_splits = splits;
-    const bool claims = splits > 1 && plan->tile_claims;
+    const bool claims = plan->tile_claims; /* pick_claims moves split launches only */
     CUfunction merge = NULL;
     if (splits > 1) {
         if (claims) {
