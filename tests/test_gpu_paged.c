@@ -12,7 +12,8 @@
  * Then fp8 NHD d128 batches (GQA 1, 3 CTAs an SM of 16 KV heads; gpt_oss decode, causal
  * chunks of 2 over blocks of 128) that the 128-key plan (two CTAs an SM) would run in two
  * waves: on sm_90a the launch must take the 64-key plan (decode_tile64, four).
- * Then the pre-Hopper copy paths as sm_80 PTX on this GPU (when it is newer), and wide
+ * Then HDB fp8 decodes long enough to split, which on sm_90a must claim their tiles (the
+ * decode_claims sibling). Then the pre-Hopper copy paths as sm_80 PTX on this GPU (when it is newer), and wide
  * GQA (32-64 query heads a KV head: several row tiles a KV head, some holding part of a
  * token's heads).
  * Every other case gets the workspace fadsl_workspace_size asks for (split-KV and merge),
@@ -33,7 +34,7 @@
 #include <stdio.h>
 #include <string.h>
 
-enum { BATCH = 3, MAX_BATCH = 40, Q_HEADS = 16, MAX_Q_HEADS = 64, MAX_KV_HEADS = 16, MAX_CASES = 80 };
+enum { BATCH = 3, MAX_BATCH = 40, Q_HEADS = 16, MAX_Q_HEADS = 64, MAX_KV_HEADS = 16, MAX_CASES = 88 };
 
 typedef struct pg_case {
     fa_paged_layout layout;
@@ -42,6 +43,7 @@ typedef struct pg_case {
     const char *variant;
     const char *arch; /* NULL: the device's; "sm_80": that kernel, as PTX the driver assembles */
     bool split, per_head_descale, tile64; /* tile64: the launch must take the 64-key fp8 plan */
+    bool claims; /* the split launches must take the tile-claiming sibling */
     int q_heads;                          /* Q_HEADS, or up to MAX_Q_HEADS (wide GQA cases) */
     int rows;                             /* > 0: the key's decode_rows must be this */
     int window_left, window_right, window;
@@ -325,7 +327,7 @@ static bool run_case(pg_case *c, pthread_t *ref_thread)
         fadsl_status sl = fadsl_forward(&d, NULL);
         tile64_ok = tile64_ok && (!c->tile64 || fart_paged_last_tile64());
         claimed = fart_paged_last_claims();
-        claims_ok = claims_ok && (may_claim || !claimed);
+        claims_ok = claims_ok && (may_claim || !claimed) && (!c->claims || claimed);
         if (sl != FADSL_OK) {
             printf("\n  forward failed: %s", fadsl_last_error());
             s = sl;
@@ -348,6 +350,8 @@ static bool run_case(pg_case *c, pthread_t *ref_thread)
         printf("%s %d-row CTAs", rows_ok ? "" : " NOT", c->rows);
     if (claimed)
         printf(claims_ok ? " (tile claims)" : " (tile claims taken by a launch that may not)");
+    else if (c->claims)
+        printf(" (tile claims NOT taken)");
     claims_taken += claimed;
     void *dev[] = {dq, dk, dv, dtab, dlens, dkd, dvd, dsinks, d_o, dlse, ws};
     for (size_t i = 0; i < sizeof dev / sizeof dev[0]; i++)
@@ -481,6 +485,34 @@ static void test_paged_cases(void)
         c->batch = 3 * sms / 16; /* 3 CTAs an SM: 16 KV heads x batch */
         for (int b = BATCH; b < c->batch; b++)
             c->total_k += c->lens[b] = t64[e].T + rand() % 600;
+    }
+    /* HDB fp8 decodes long enough to split (lengths 2000-4000: 16-31 tiles of 128 keys, 5 or
+     * more splits): on sm_90a (without FADSL_DETERMINISTIC) both launches must take the
+     * tile-claiming sibling, with learned sinks (folded in split 0), a causal chunk of 5
+     * tokens, 2 tokens at GQA 2, and d64 at GQA 8. */
+    static const struct {
+        const char *variant;
+        int bs, head_dim, kv_heads, T;
+        fa_dtype kv;
+    } claim_cases[] = {{"gpt_oss", 16, 128, 4, 1, FA_DTYPE_FP8E4M3},
+                       {"causal", 8, 128, 16, 5, FA_DTYPE_FP8E5M2},
+                       {"none", 16, 128, 8, 2, FA_DTYPE_FP8E4M3},
+                       {"causal", 16, 64, 2, 1, FA_DTYPE_FP8E5M2}};
+    const bool claims_expected = arch == FA_ARCH_SM90A && !fart_env_flag("FADSL_DETERMINISTIC");
+    for (size_t e = 0; e < sizeof claim_cases / sizeof claim_cases[0]; e++, n++) {
+        pg_case *c = case_at(cases, n);
+        setup_case(c, n, FA_PAGED_HDB, claim_cases[e].bs, claim_cases[e].kv, claim_cases[e].T);
+        c->variant = claim_cases[e].variant;
+        c->head_dim = claim_cases[e].head_dim;
+        c->kv_heads = claim_cases[e].kv_heads;
+        c->split = true;
+        c->claims = claims_expected;
+        c->total_k = 0;
+        c->lens[0] = 2000 + rand() % 500;
+        c->lens[1] = 4096; /* an exact block multiple */
+        c->lens[2] = 3000 + rand() % 1000;
+        for (int b = 0; b < BATCH; b++)
+            c->total_k += c->lens[b];
     }
     /* The cp.async paths of GPUs before Hopper, run here as sm_80 PTX: 16-bit NHD copies
      * in whole passes (blocks shorter and longer than a pass, blocks spanning tiles), HDB,
