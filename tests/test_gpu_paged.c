@@ -13,9 +13,9 @@
  * chunks of 2 over blocks of 128) that the 128-key plan (two CTAs an SM) would run in two
  * waves: on sm_90a the launch must take the 64-key plan (decode_tile64, four).
  * Then HDB fp8 decodes long enough to split, which on sm_90a must claim their tiles (the
- * decode_claims sibling). Then the pre-Hopper copy paths as sm_80 PTX on this GPU (when it is newer), and wide
- * GQA (32-64 query heads a KV head: several row tiles a KV head, some holding part of a
- * token's heads).
+ * decode_claims sibling). Then the pre-Hopper copy paths as sm_80 PTX on this GPU (when it
+ * is newer), and wide GQA (32-64 query heads a KV head: several row tiles a KV head, some
+ * holding part of a token's heads).
  * Every other case gets the workspace fadsl_workspace_size asks for (split-KV and merge),
  * filled with 0xff bytes first and launched twice on it (HDB fp8 splits claim tiles through
  * counters kept there: stale ones must not count), the rest run unsplit; fp8 cases
