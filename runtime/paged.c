@@ -282,25 +282,30 @@ void fart_paged_forget_last(void)
 
 /* A decode key's sibling `sib` (decode_tile64 or decode_claims set), loaded whether or not
  * this launch wants it (`wanted`), so a later launch (one being captured in a CUDA graph,
- * say) never compiles: its plan and function, and the CTAs of it the device holds at once.
- * False when it is not wanted, plans another row tile than `own`, or fails to build or load
- * (the error is dropped: the launch keeps the key's own kernel). */
-static bool load_sibling(const fart_cu *cu, const fa_program *p, const fa_key *sib, bool ptx, CUcontext ctx,
-                         bool wanted, const fa_plan *own, const fa_plan **plan, CUfunction *fn, int *slots)
+ * say) never compiles. The launch takes it (*plan and *fn change) when wanted, planned for
+ * the same row tile and held at least `min_slots` CTAs at once by the device; a sibling
+ * that fails to build or load leaves the key's own kernel (the error is dropped). */
+static void take_sibling(const fart_cu *cu, const fa_program *p, const fa_key *sib, bool ptx, CUcontext ctx,
+                         bool wanted, long long min_slots, const fa_plan **plan, CUfunction *fn)
 {
     fart_kernel *k;
-    if (fart_kernel_get(p, sib, ptx, &k, NULL) || fart_kernel_function(k, ctx, fn)) {
+    CUfunction f;
+    int slots;
+    if (fart_kernel_get(p, sib, ptx, &k, NULL) || fart_kernel_function(k, ctx, &f)) {
         fart_clear_error();
-        return false;
+        return;
     }
-    *plan = fart_kernel_plan(k);
-    if (!wanted || (*plan)->block_m != own->block_m)
-        return false;
-    if (decode_slots(cu, *plan, *fn, slots)) {
+    const fa_plan *ps = fart_kernel_plan(k);
+    if (!wanted || ps->block_m != (*plan)->block_m)
+        return;
+    if (decode_slots(cu, ps, f, &slots)) {
         fart_clear_error();
-        return false;
+        return;
     }
-    return true;
+    if (slots >= min_slots) {
+        *plan = ps;
+        *fn = f;
+    }
 }
 
 /* Keys with a decode_tile64 sibling (fa_plan_has_tile64): an unsplit grid of `ctas` CTAs
@@ -313,13 +318,7 @@ static void pick_tile64(const fart_cu *cu, const fa_program *p, const fa_key *ke
         return;
     fa_key k64 = *key;
     k64.decode_tile64 = true;
-    const fa_plan *p64;
-    CUfunction f64;
-    int slots64;
-    if (load_sibling(cu, p, &k64, ptx, ctx, ctas > slots, *plan, &p64, &f64, &slots64) && ctas <= slots64) {
-        *plan = p64;
-        *fn = f64;
-    }
+    take_sibling(cu, p, &k64, ptx, ctx, ctas > slots, ctas, plan, fn);
 }
 
 /* Keys with a decode_claims sibling (fa_plan_has_claims): a split launch (`split`) moves to
@@ -332,13 +331,7 @@ static void pick_claims(const fart_cu *cu, const fa_program *p, const fa_key *ke
         return;
     fa_key kc = *key;
     kc.decode_claims = true;
-    const fa_plan *pc;
-    CUfunction fc;
-    int slots_c;
-    if (load_sibling(cu, p, &kc, ptx, ctx, split, *plan, &pc, &fc, &slots_c) && slots_c >= slots) {
-        *plan = pc;
-        *fn = fc;
-    }
+    take_sibling(cu, p, &kc, ptx, ctx, split, slots, plan, fn);
 }
 
 fadsl_status fart_paged_launch(const fadsl_fwd_desc *d, const fa_program *p, const fa_key *key, const fa_plan *plan,
@@ -382,7 +375,7 @@ fadsl_status fart_paged_launch(const fadsl_fwd_desc *d, const fa_program *p, con
                                        (unsigned)plan->threads, 1, 1, (unsigned)plan->smem_bytes, stream, params, NULL),
                       "cuLaunchKernel(decode)");
     last_tile64 = !s && plan != own;
-    last_claims = !s && plan->tile_claims;
+    last_claims = !s && claims;
     if (s || splits == 1)
         return s;
     fa_merge_args m;
