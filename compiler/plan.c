@@ -33,24 +33,30 @@ enum { FA2_NUM_TILES = sizeof fa2_tiles / sizeof fa2_tiles[0] };
  *   keys at d64/d128, halving the per-key share of a tile's fixed work (barrier, table,
  *   softmax rescale), which bounds that path (issue-limited at 64 keys: H100, 2026-11-26);
  *   HDB reads fragments only from those (decode_frag_tile), else through warp buffers.
- *   NHD keys of those also plan 64 keys x 2 warps (fa_key.decode_tile64, four CTAs an SM),
- *   which the runtime takes for unsplit grids of more than one wave (runtime/paged.c).
- * - TMA tiles (16-bit caches on sm_90a): 32 keys for two warps, about 54 KB at d128, four
- *   CTAs an SM, so a batch of 64 sequences x 8 KV heads runs in one wave and a CTA's start
- *   and end overlap three others' streaming (64 keys x 4 warps lost 4% to a copy-only probe
+ *   Those (NHD, and HDB slabs by bulk copy) also plan 64 keys x 2 warps
+ *   (fa_key.decode_tile64, stages_tile64), which the runtime takes for unsplit grids of more
+ *   than one wave (runtime/paged.c).
+ * - TMA tiles (16-bit caches on sm_90a): 32 keys for two warps, a CTA's start and end
+ *   overlapping other CTAs' streaming (64 keys x 4 warps lost 4% to a copy-only probe
  *   reading 3.0 TB/s: bench/results/2026-11-27-h100-session3). HDB blocks of 64 keys and more
- *   keep 64 keys x 4 warps (decode_tma_narrow). */
+ *   keep 64 keys x 4 warps (decode_tma_narrow).
+ * Stages at d128 (H100, bench/results/2026-11-27-h100-session11): the decode is not short of
+ * bytes in flight: one tile in flight a CTA during the math (two stages) reads faster than
+ * two. TMA 32 x 2 at two stages (five CTAs an SM) 0.3-0.7% faster than three (four); the
+ * 64-key fp8 siblings at two stages (NHD four CTAs an SM, its registers' limit as at three;
+ * HDB five) 1-5% faster; NHD 128 x 4 at two (still two an SM: registers) 1.6% faster at
+ * 1 x 131072; HDB 128 x 4 keeps three (two lost 1-2%). */
 typedef struct fa_decode_config {
-    int head_dim, block_n, num_warps, stages_16bit, stages_fp8, block_n_frag, stages_frag;
-    int block_n_tma, warps_tma, stages_tma;
+    int head_dim, block_n, num_warps, stages_16bit, stages_fp8, block_n_frag, stages_frag_nhd, stages_frag_hdb;
+    int stages_tile64, block_n_tma, warps_tma, stages_tma;
 } fa_decode_config;
 
 static const fa_decode_config decode_tiles[] = {
-    {64, 64, 4, 4, 6, 128, 4, 32, 2, 4},
-    {96, 64, 4, 3, 4, 64, 4, 32, 2, 3},
-    {128, 64, 4, 3, 3, 128, 3, 32, 2, 3},
-    {192, 64, 4, 2, 3, 64, 3, 32, 2, 3},
-    {256, 64, 4, 2, 3, 64, 3, 32, 2, 3},
+    {64, 64, 4, 4, 6, 128, 4, 4, 4, 32, 2, 4},
+    {96, 64, 4, 3, 4, 64, 4, 4, 4, 32, 2, 3},
+    {128, 64, 4, 3, 3, 128, 2, 3, 2, 32, 2, 2},
+    {192, 64, 4, 2, 3, 64, 3, 3, 3, 32, 2, 3},
+    {256, 64, 4, 2, 3, 64, 3, 3, 3, 32, 2, 3},
 };
 enum {
     DECODE_NUM_TILES = sizeof decode_tiles / sizeof decode_tiles[0],
@@ -73,9 +79,9 @@ enum {
     DECODE_FRAG_HDB_MIN_KEYS = 128, /* HDB fragment tiles: 8 16-byte chunks a d row to swizzle */
     DECODE_SLAB_BULK_MAX = 16,      /* HDB blocks of up to 16 keys: bulk copies (FA_DEC_SLAB_BULK) */
     DECODE_FP8_SLAB_PAD = 4,        /* bytes a key an fp8 slab is padded by (FA_DEC_ENTRY_STRIDE) */
-    /* fa_key.decode_tile64: fp8 NHD fragment tiles of 64 keys x 2 warps, 4 CTAs an H100 SM
-     * (d128: 1.81x the bf16 tokens/s at 64 x 4096 against 1.77x for 128 x 4, slower when
-     * split: bench/results/2026-11-27-h100-session5/sweep). */
+    /* fa_key.decode_tile64: fp8 fragment tiles of 64 keys x 2 warps, more CTAs an H100 SM
+     * (d128 NHD: 1.81x the bf16 tokens/s at 64 x 4096 against 1.77x for 128 x 4, slower when
+     * split: bench/results/2026-11-27-h100-session5/sweep; HDB at two stages: session 11). */
     DECODE_TILE64_KEYS = 64,
     DECODE_TILE64_WARPS = 2,
 };
@@ -139,12 +145,22 @@ static bool decode_frag(const fa_key *key)
     return fa_dtype_size(key->kv_dtype) == 1 && (d & (d - 1)) == 0;
 }
 
+/* HDB slabs that come by one bulk copy each (FA_DEC_SLAB_BULK with FA_DEC_TMA): sm_90a,
+ * blocks of up to DECODE_SLAB_BULK_MAX keys; their tiles are slab after slab, unswizzled. */
+static bool decode_hdb_bulk(const fa_key *key)
+{
+    return key->arch == FA_ARCH_SM90A && key->paged_layout == FA_PAGED_HDB &&
+           key->paged_block_size <= DECODE_SLAB_BULK_MAX;
+}
+
 /* FA_DEC_FRAG of paged_decode.cuh for a tile: NHD always, HDB at 32 keys a warp in tiles of
- * 128 keys or more (its fragment loads and swizzle are made for those). */
+ * 128 keys or more (the cp.async tiles' swizzle is made for those), or of 64 when the slabs
+ * come by bulk copy. */
 static bool decode_frag_tile(const fa_key *key, int block_n, int warps)
 {
-    return decode_frag(key) &&
-           (key->paged_layout == FA_PAGED_NHD || (block_n / warps == DECODE_FRAG_HDB_WARP_KEYS && block_n >= DECODE_FRAG_HDB_MIN_KEYS));
+    int min_keys = decode_hdb_bulk(key) ? DECODE_TILE64_KEYS : DECODE_FRAG_HDB_MIN_KEYS;
+    return decode_frag(key) && (key->paged_layout == FA_PAGED_NHD ||
+                                (block_n / warps == DECODE_FRAG_HDB_WARP_KEYS && block_n >= min_keys));
 }
 
 /* FA_DEC_TMA for a tile: K/V by TMA (or bulk copies) on sm_90a, for 16-bit caches and for
@@ -156,9 +172,7 @@ static bool decode_tma(const fa_key *key, int block_n, int warps)
 {
     if (key->arch != FA_ARCH_SM90A)
         return false;
-    return fa_dtype_size(key->kv_dtype) == 2 ||
-           (key->paged_layout == FA_PAGED_HDB && key->paged_block_size <= DECODE_SLAB_BULK_MAX &&
-            decode_frag_tile(key, block_n, warps));
+    return fa_dtype_size(key->kv_dtype) == 2 || (decode_hdb_bulk(key) && decode_frag_tile(key, block_n, warps));
 }
 
 /* 16-bit TMA tiles of 32 keys load HDB rows of 64 bytes, which TMA moves slowly: HDB
@@ -200,10 +214,12 @@ static int decode_rows(const fa_key *key)
     return key->decode_rows > key->gqa_ratio ? key->decode_rows : key->gqa_ratio;
 }
 
-/* The 128-key fragment tile of a key with one row tile, which decode_tile64 halves. */
+/* The 128-key fragment tile of a key with one row tile, which decode_tile64 halves (HDB:
+ * slabs by bulk copy only, whose tiles need no 128-key swizzle). */
 static bool decode_wide(const fa_key *key, const fa_decode_config *t)
 {
-    return decode_frag(key) && decode_rows(key) <= DECODE_ROW_TILE && t->block_n_frag == 2 * DECODE_TILE64_KEYS;
+    return decode_frag(key) && decode_rows(key) <= DECODE_ROW_TILE && t->block_n_frag == 2 * DECODE_TILE64_KEYS &&
+           (key->paged_layout == FA_PAGED_NHD || decode_hdb_bulk(key));
 }
 
 static const fa_decode_config *decode_config(int head_dim)
@@ -218,7 +234,7 @@ bool fa_plan_has_tile64(const fa_key *key)
 {
     const fa_decode_config *t = decode_config(key->head_dim);
     return key->arch == FA_ARCH_SM90A && key->decode && key->paged_block_size && !key->decode_tile64 &&
-           key->paged_layout == FA_PAGED_NHD && t && decode_wide(key, t);
+           !key->decode_claims && t && decode_wide(key, t);
 }
 
 int fa_plan_decode_block_m(int head_dim, int64_t rows)
@@ -275,14 +291,20 @@ static fa_status plan_decode(const fa_key *key, fa_plan *plan, char *err, size_t
     /* The fragment path's wider tile only for one row tile: more rows at 128 keys spill. */
     bool wide = decode_frag(key) && block_m == DECODE_ROW_TILE, narrow = decode_tma_narrow(key);
     bool tile64 = key->decode_tile64;
-    if (tile64 && !(key->paged_layout == FA_PAGED_NHD && decode_wide(key, t))) {
-        snprintf(err, errlen, "decode_tile64 applies to fp8 NHD decode keys at head_dim 64 or 128 with at most %d "
-                              "query rows a KV head (GQA ratio, or decode_rows)", DECODE_ROW_TILE);
+    if (tile64 && (!decode_wide(key, t) || key->decode_claims)) {
+        snprintf(err, errlen, "decode_tile64 applies to fp8 decode keys at head_dim 64 or 128 with at most %d query "
+                              "rows a KV head (GQA ratio, or decode_rows), NHD caches or (sm_90a) HDB blocks of up to "
+                              "%d keys, and not with decode_claims", DECODE_ROW_TILE, DECODE_SLAB_BULK_MAX);
         return FA_ERR_UNSUPPORTED;
     }
     int block_n = narrow ? t->block_n_tma : tile64 ? DECODE_TILE64_KEYS : wide ? t->block_n_frag : t->block_n;
     int warps = narrow ? t->warps_tma : tile64 ? DECODE_TILE64_WARPS : t->num_warps;
-    int stages = narrow ? t->stages_tma : wide ? t->stages_frag : fa_dtype_size(key->kv_dtype) == 1 ? t->stages_fp8 : t->stages_16bit;
+    int stages_frag = key->paged_layout == FA_PAGED_NHD ? t->stages_frag_nhd : t->stages_frag_hdb;
+    int stages = narrow   ? t->stages_tma
+                 : tile64 ? t->stages_tile64
+                 : wide   ? stages_frag
+                 : fa_dtype_size(key->kv_dtype) == 1 ? t->stages_fp8
+                                                     : t->stages_16bit;
     int limit = smem_limit(key->arch);
     while (decode_smem(key, block_m, block_n, warps, stages) > limit && stages > 2)
         stages--;

@@ -39,7 +39,8 @@
  *     fp16 exactly; a bf16 query tile is rescaled once a CTA by a power of two into fp16
  *     range, the factor folded into the softmax scale). args.k_descale/v_descale (or the
  *     per-head arrays) scale S and O. Two ways to the mma operands:
- *     FA_DEC_FRAG (power-of-two D; HDB: 32 keys a warp, tiles of 128 keys or more): each
+ *     FA_DEC_FRAG (power-of-two D; HDB: 32 keys a warp, tiles of 128 keys or more, or of 64
+ *       when the slabs come by bulk copy): each
  *       thread reads its fragment bytes straight from the byte tile and converts them in
  *       registers. The fragments' key and d orders are permuted so those bytes are
  *       contiguous: S column n of tile nt is key fa_dec_key(nt, n), O column n of tile dt is
@@ -67,7 +68,7 @@
 /* fp8 operand path (see the header). */
 #define FA_DEC_FRAG                                                                                      \
     (FA_KV_FP8 && (FA_HEAD_DIM & (FA_HEAD_DIM - 1)) == 0 &&                                              \
-     (FA_PAGED_NHD || (FA_DEC_WARP_KEYS == 32 && FA_BLOCK_N >= 128)))
+     (FA_PAGED_NHD || (FA_DEC_WARP_KEYS == 32 && (FA_BLOCK_N >= 128 || (FA_DEC_TMA && FA_DEC_SLAB_BULK)))))
 #define FA_DEC_FRAG_HDB (FA_DEC_FRAG && !FA_PAGED_NHD)
 #define FA_DEC_WARP_BUFS (FA_KV_FP8 && !FA_DEC_FRAG)
 /* Kernels with one m16 row tile and D <= 128 hold Q's A fragments in registers for the whole

@@ -93,7 +93,7 @@ static void test_emit(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "give --decode too"));
     CU_ASSERT_NOT_EQUAL(run("none --paged 16 --layout hdb --decode --decode-tile64 --kv-dtype fp8e5m2 --emit key", out,
                             sizeof out), 0);
-    CU_ASSERT_PTR_NOT_NULL(strstr(out, "decode_tile64 applies to fp8 NHD"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "decode_tile64 applies to fp8 decode keys"));
     /* --decode-rows: a CTA sized for GQA x new tokens (within the head dim's cap) */
     CU_ASSERT_EQUAL(run("none --arch sm_90a --paged 16 --gqa 8 --decode --decode-rows 64 --emit key", out, sizeof out), 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "kernel: fa_decode_paged_bf16_hd128_bs16_nhd_none_gqa8_r64_sm90a\n"));

@@ -9,9 +9,11 @@
  * handed out in a shuffled order and every byte of the cache no sequence owns is NaN.
  * Then fp8 caches at head dims 64, 96, 128 and 256 (each fp8 operand path the GPU takes;
  * an H100 never takes HDB fragments by 8-byte cp.async), 16-bit caches at 96, 192 and 256, and sink_window / causal_alibi at decode and in chunks.
- * Then fp8 NHD d128 batches (GQA 1, 3 CTAs an SM of 16 KV heads; gpt_oss decode, causal
- * chunks of 2 over blocks of 128) that the 128-key plan (two CTAs an SM) would run in two
- * waves: on sm_90a the launch must take the 64-key plan (decode_tile64, four).
+ * Then fp8 batches (GQA 1, 4 CTAs an SM of 16 KV heads; NHD d128 gpt_oss decode and causal
+ * chunks of 2 over blocks of 128, HDB d128 sliding_window decode over blocks of 16 and d64
+ * gpt_oss chunks of 2 over blocks of 8) that the 128-key plan (two or three CTAs an SM)
+ * would run in two waves: on sm_90a the launch must take the 64-key plan (decode_tile64,
+ * four or more).
  * Then HDB fp8 decodes long enough to split, which on sm_90a must claim their tiles (the
  * decode_claims sibling). Then the pre-Hopper copy paths as sm_80 PTX on this GPU (when it
  * is newer), and wide GQA (32-64 query heads a KV head: several row tiles a KV head, some
@@ -34,7 +36,7 @@
 #include <stdio.h>
 #include <string.h>
 
-enum { BATCH = 3, MAX_BATCH = 40, Q_HEADS = 16, MAX_Q_HEADS = 64, MAX_KV_HEADS = 16, MAX_CASES = 88 };
+enum { BATCH = 3, MAX_BATCH = 40, Q_HEADS = 16, MAX_Q_HEADS = 64, MAX_KV_HEADS = 16, MAX_CASES = 90 };
 
 typedef struct pg_case {
     fa_paged_layout layout;
@@ -462,27 +464,32 @@ static void test_paged_cases(void)
             if (!strcmp(extra[e].variant, "causal_alibi"))
                 cases[n].sinks[h] = pow(2.0, -8.0 * (h + 1) / Q_HEADS);
     }
-    /* fp8 NHD at GQA 1 with a batch the 128-key plan (two CTAs an SM) would run in two
-     * waves and the 64-key plan (four) in one: the launch must take the 64-key plan. */
+    /* fp8 at GQA 1 with a batch the 128-key plan (two or three CTAs an SM) would run in two
+     * waves and the 64-key plan (four or more) in one: the launch must take the 64-key plan
+     * (NHD, and HDB blocks of up to 16 keys, whose slabs come by bulk copy). */
     fa_arch arch = FA_ARCH_SM80;
     int sms = fadsl_device_init(0, &arch) == FADSL_OK ? device_sms() : 0;
     static const struct {
+        fa_paged_layout layout;
         int bs, head_dim, T;
         fa_dtype kv;
         const char *variant;
-    } t64[] = {{16, 128, 1, FA_DTYPE_FP8E4M3, "gpt_oss"}, {128, 128, 2, FA_DTYPE_FP8E5M2, "causal"}};
+    } t64[] = {{FA_PAGED_NHD, 16, 128, 1, FA_DTYPE_FP8E4M3, "gpt_oss"},
+               {FA_PAGED_NHD, 128, 128, 2, FA_DTYPE_FP8E5M2, "causal"},
+               {FA_PAGED_HDB, 16, 128, 1, FA_DTYPE_FP8E4M3, "sliding_window"},
+               {FA_PAGED_HDB, 8, 64, 2, FA_DTYPE_FP8E5M2, "gpt_oss"}};
     for (size_t e = 0; e < sizeof t64 / sizeof t64[0]; e++) {
-        if (sms <= 0 || 3 * sms / 16 > MAX_BATCH) {
+        if (sms <= 0 || 4 * sms / 16 > MAX_BATCH) {
             printf("\n  skipped: the 64-key fp8 plan cases (%d SMs)", sms);
             break;
         }
-        setup_case(case_at(cases, n), 3, FA_PAGED_NHD, t64[e].bs, t64[e].kv, t64[e].T);
+        setup_case(case_at(cases, n), 3, t64[e].layout, t64[e].bs, t64[e].kv, t64[e].T);
         pg_case *c = case_at(cases, n++);
         /* the launch takes the 64-key plan on sm_90a only (runtime/paged.c); elsewhere only
          * the answer counts */
         c->kv_heads = 16, c->head_dim = t64[e].head_dim, c->split = false, c->tile64 = arch == FA_ARCH_SM90A;
         c->variant = t64[e].variant;
-        c->batch = 3 * sms / 16; /* 3 CTAs an SM: 16 KV heads x batch */
+        c->batch = 4 * sms / 16; /* 4 CTAs an SM: 16 KV heads x batch */
         for (int b = BATCH; b < c->batch; b++)
             c->total_k += c->lens[b] = t64[e].T + rand() % 600;
     }

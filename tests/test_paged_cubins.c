@@ -115,14 +115,15 @@ static void test_names_and_plans(void)
     k.head_dim = 0; /* unplannable: no sibling (and no division by it) */
     k.arch = FA_ARCH_SM90A;
     CU_ASSERT_FALSE(fa_plan_has_claims(&k));
-    /* The 16-bit d128 tile comes by TMA on sm_90a, 32 keys for two warps: four CTAs share an
-     * H100 SM (228 KB, 1 KB reserved a CTA); elsewhere 64 keys for four warps. */
+    /* The 16-bit d128 tile comes by TMA on sm_90a, 32 keys for two warps in two stages: five
+     * CTAs share an H100 SM (228 KB, 1 KB reserved a CTA); elsewhere 64 keys for four warps. */
     k = decode_key(FA_ARCH_SM90A, FA_PAGED_NHD, 16, FA_DTYPE_BF16, 4);
     CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_OK);
     CU_ASSERT_TRUE(plan.tma);
     CU_ASSERT_EQUAL(plan.block_n, 32);
     CU_ASSERT_EQUAL(plan.threads, 64);
-    CU_ASSERT(4 * (plan.smem_bytes + 1024) <= 228 * 1024);
+    CU_ASSERT_EQUAL(plan.stages, 2);
+    CU_ASSERT(5 * (plan.smem_bytes + 1024) <= 228 * 1024);
     k.arch = FA_ARCH_SM89;
     CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_OK);
     CU_ASSERT_FALSE(plan.tma);
@@ -137,19 +138,22 @@ static void test_names_and_plans(void)
     k.paged_block_size = 32;
     CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_OK);
     CU_ASSERT_EQUAL(plan.block_n, 32);
-    /* fp8 at d128 and GQA <= 16 reads fragments from 128-key byte tiles, two CTAs an SM,
-     * in either layout, by cp.async except HDB slabs of up to 16 keys on sm_90a (bulk
-     * copies); fp8 through warp buffers (NHD at d96, HDB at two row tiles) keeps 64 keys,
-     * and at d128 still two CTAs an SM. */
+    /* fp8 at d128 and GQA <= 16 reads fragments from 128-key byte tiles in either layout,
+     * by cp.async except HDB slabs of up to 16 keys on sm_90a (bulk copies): NHD in two
+     * stages (shared memory for three CTAs an SM, registers for two); HDB in three, two CTAs
+     * an SM. fp8 through warp buffers (NHD
+     * at d96, HDB at two row tiles) keeps 64 keys, and at d128 still two CTAs an SM. */
     k = decode_key(FA_ARCH_SM90A, FA_PAGED_NHD, 16, FA_DTYPE_FP8E4M3, 4);
     CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_OK);
     CU_ASSERT_EQUAL(plan.block_n, 128);
-    CU_ASSERT(2 * (plan.smem_bytes + 1024) <= 228 * 1024);
+    CU_ASSERT_EQUAL(plan.stages, 2);
+    CU_ASSERT(3 * (plan.smem_bytes + 1024) <= 228 * 1024);
     CU_ASSERT_FALSE(plan.tma);
     k.paged_layout = FA_PAGED_HDB;
     CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_OK);
     CU_ASSERT_EQUAL(plan.block_n, 128);
     CU_ASSERT_TRUE(plan.tma);
+    CU_ASSERT_EQUAL(plan.stages, 3);
     CU_ASSERT(2 * (plan.smem_bytes + 1024) <= 228 * 1024);
     k.paged_block_size = 32;
     CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_OK);
@@ -159,8 +163,9 @@ static void test_names_and_plans(void)
     CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_OK);
     CU_ASSERT_FALSE(plan.tma);
     k.arch = FA_ARCH_SM90A;
-    /* decode_tile64: the 128-key fp8 NHD plan's 64 keys x 2 warps sibling, four CTAs an SM,
-     * named apart; refused where there is no 128-key plan to halve. */
+    /* decode_tile64: the 128-key fp8 NHD plan's 64 keys x 2 warps sibling in two stages
+     * (shared memory for six CTAs an SM at d128, registers for four), named apart; refused
+     * where there is no 128-key plan to halve. */
     k.paged_layout = FA_PAGED_NHD;
     CU_ASSERT_TRUE(fa_plan_has_tile64(&k));
     k.decode_rows = 32; /* two row tiles: no 128-key plan to halve */
@@ -169,21 +174,39 @@ static void test_names_and_plans(void)
     k.decode_tile64 = true;
     CU_ASSERT_FALSE(fa_plan_has_tile64(&k));
     CU_ASSERT_EQUAL_FATAL(fa_plan_key(&k, &plan, err, sizeof err), FA_OK);
-    CU_ASSERT(plan.block_n == 64 && plan.num_warps == 2 && plan.threads == 64 && !plan.tma);
-    CU_ASSERT(4 * (plan.smem_bytes + 1024) <= 228 * 1024);
+    CU_ASSERT(plan.block_n == 64 && plan.num_warps == 2 && plan.threads == 64 && !plan.tma && plan.stages == 2);
+    CU_ASSERT(6 * (plan.smem_bytes + 1024) <= 228 * 1024);
     char name64[128];
     fa_key_name(&k, name64, sizeof name64);
     CU_ASSERT_PTR_NOT_NULL(strstr(name64, "_gqa4_t64_sm90a"));
+    /* HDB: blocks of up to 16 keys on sm_90a (slabs by bulk copy, tiles unswizzled), the
+     * same 64 keys x 2 warps; not with decode_claims (the split launches' sibling) */
+    k = decode_key(FA_ARCH_SM90A, FA_PAGED_HDB, 8, FA_DTYPE_FP8E5M2, 4);
+    CU_ASSERT_TRUE(fa_plan_has_tile64(&k));
+    k.decode_tile64 = true;
+    CU_ASSERT_EQUAL_FATAL(fa_plan_key(&k, &plan, err, sizeof err), FA_OK);
+    CU_ASSERT(plan.block_n == 64 && plan.num_warps == 2 && plan.tma && !plan.tensor_maps && plan.stages == 2);
+    CU_ASSERT(5 * (plan.smem_bytes + 1024) <= 228 * 1024);
+    k.decode_claims = true;
+    CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_ERR_UNSUPPORTED);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "decode_tile64"));
+    k.decode_tile64 = false;
+    CU_ASSERT_FALSE(fa_plan_has_tile64(&k));
     static const struct {
+        fa_arch arch;
         fa_paged_layout layout;
-        int head_dim, gqa;
+        int bs, head_dim, gqa;
         fa_dtype kv;
         bool decode;
-    } no64[] = {{FA_PAGED_HDB, 128, 4, FA_DTYPE_FP8E4M3, true}, {FA_PAGED_NHD, 96, 4, FA_DTYPE_FP8E4M3, true},
-                {FA_PAGED_NHD, 256, 4, FA_DTYPE_FP8E5M2, true}, {FA_PAGED_NHD, 128, 32, FA_DTYPE_FP8E4M3, true},
-                {FA_PAGED_NHD, 128, 4, FA_DTYPE_BF16, true},     {FA_PAGED_NHD, 128, 4, FA_DTYPE_FP8E4M3, false}};
+    } no64[] = {{FA_ARCH_SM90A, FA_PAGED_HDB, 32, 128, 4, FA_DTYPE_FP8E4M3, true},
+                {FA_ARCH_SM80, FA_PAGED_HDB, 16, 128, 4, FA_DTYPE_FP8E4M3, true},
+                {FA_ARCH_SM90A, FA_PAGED_NHD, 16, 96, 4, FA_DTYPE_FP8E4M3, true},
+                {FA_ARCH_SM90A, FA_PAGED_NHD, 16, 256, 4, FA_DTYPE_FP8E5M2, true},
+                {FA_ARCH_SM90A, FA_PAGED_NHD, 16, 128, 32, FA_DTYPE_FP8E4M3, true},
+                {FA_ARCH_SM90A, FA_PAGED_NHD, 16, 128, 4, FA_DTYPE_BF16, true},
+                {FA_ARCH_SM90A, FA_PAGED_NHD, 16, 128, 4, FA_DTYPE_FP8E4M3, false}};
     for (size_t i = 0; i < sizeof no64 / sizeof no64[0]; i++) {
-        k = decode_key(FA_ARCH_SM90A, no64[i].layout, 16, no64[i].kv, no64[i].gqa);
+        k = decode_key(no64[i].arch, no64[i].layout, no64[i].bs, no64[i].kv, no64[i].gqa);
         k.head_dim = no64[i].head_dim;
         k.decode = no64[i].decode;
         CU_ASSERT_FALSE(fa_plan_has_tile64(&k));
@@ -270,13 +293,15 @@ static void test_decode_cubins(void)
                              fp8_paths[i].gqa);
         it->key.head_dim = fp8_paths[i].head_dim;
     }
-    /* the 64-key fp8 NHD tiles (decode_tile64) at d128 and d64 */
-    for (int i = 0; i < 2; i++) {
+    /* the 64-key fp8 tiles (decode_tile64): NHD at d128 and d64, HDB (sm_90a bulk slabs) at
+     * d128 and d64 */
+    for (int i = 0; i < 4; i++) {
         fadsl_prewarm_item *it = &items[n++];
-        it->variant = variants[i + 2];
-        it->key = decode_key(i ? FA_ARCH_SM80 : FA_ARCH_SM90A, FA_PAGED_NHD, i ? 32 : 16,
-                             i ? FA_DTYPE_FP8E5M2 : FA_DTYPE_FP8E4M3, i ? 8 : 1);
-        it->key.head_dim = i ? 64 : 128;
+        it->variant = variants[i % 2 + 2];
+        it->key = decode_key(i == 1 ? FA_ARCH_SM80 : FA_ARCH_SM90A, i < 2 ? FA_PAGED_NHD : FA_PAGED_HDB,
+                             i == 1 ? 32 : i == 3 ? 8 : 16, i % 2 ? FA_DTYPE_FP8E5M2 : FA_DTYPE_FP8E4M3,
+                             i % 2 ? 8 : 1);
+        it->key.head_dim = i % 2 ? 64 : 128;
         it->key.decode_tile64 = true;
     }
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
