@@ -45,7 +45,9 @@ enum { FA2_NUM_TILES = sizeof fa2_tiles / sizeof fa2_tiles[0] };
  * two. TMA 32 x 2 at two stages (five CTAs an SM) 0.3-0.7% faster than three (four); the
  * 64-key fp8 siblings at two stages (NHD four CTAs an SM, its registers' limit as at three;
  * HDB five) 1-5% faster; NHD 128 x 4 at two (still two an SM: registers) 1.6% faster at
- * 1 x 131072; HDB 128 x 4 keeps three (two lost 1-2%). */
+ * 1 x 131072; HDB 128 x 4 keeps three (two lost 1-2%). TMA tiles at two stages also read
+ * 1-5% faster at d96 (seven CTAs an SM), but 2-18% slower at d64, d192 and d256, which keep
+ * theirs. */
 typedef struct fa_decode_config {
     int head_dim, block_n, num_warps, stages_16bit, stages_fp8, block_n_frag, stages_frag_nhd, stages_frag_hdb;
     int stages_tile64, block_n_tma, warps_tma, stages_tma;
@@ -53,7 +55,7 @@ typedef struct fa_decode_config {
 
 static const fa_decode_config decode_tiles[] = {
     {64, 64, 4, 4, 6, 128, 4, 4, 4, 32, 2, 4},
-    {96, 64, 4, 3, 4, 64, 4, 4, 4, 32, 2, 3},
+    {96, 64, 4, 3, 4, 64, 4, 4, 4, 32, 2, 2},
     {128, 64, 4, 3, 3, 128, 2, 3, 2, 32, 2, 2},
     {192, 64, 4, 2, 3, 64, 3, 3, 3, 32, 2, 3},
     {256, 64, 4, 2, 3, 64, 3, 3, 3, 32, 2, 3},
