@@ -40,23 +40,23 @@ enum { FA2_NUM_TILES = sizeof fa2_tiles / sizeof fa2_tiles[0] };
  *   overlapping other CTAs' streaming (64 keys x 4 warps lost 4% to a copy-only probe
  *   reading 3.0 TB/s: bench/results/2026-11-27-h100-session3). HDB blocks of 64 keys and more
  *   keep 64 keys x 4 warps (decode_tma_narrow).
- * Stages at d128 (H100, bench/results/2026-11-27-h100-session11): the decode is not short of
- * bytes in flight: one tile in flight a CTA during the math (two stages) reads faster than
- * two. TMA 32 x 2 at two stages (five CTAs an SM) 0.3-0.7% faster than three (four); the
- * 64-key fp8 siblings at two stages (NHD four CTAs an SM, its registers' limit as at three;
- * HDB five) 1-5% faster; NHD 128 x 4 at two (still two an SM: registers) 1.6% faster at
- * 1 x 131072; HDB 128 x 4 keeps three (two lost 1-2%). TMA tiles at two stages also read
- * 1-5% faster at d96 (seven CTAs an SM), but 2-18% slower at d64, d192 and d256, which keep
- * theirs. */
+ * Stages (H100, bench/results/2026-11-27-h100-session11): the decode is not short of bytes
+ * in flight, and at d128 one tile in flight a CTA during the math (two stages) reads faster
+ * than two. TMA 32 x 2 at two stages (five CTAs an SM) 0.3-0.7% faster than three (four);
+ * the 64-key fp8 siblings at two (NHD four CTAs an SM, its registers' limit as at three; HDB
+ * five) 1-5% faster; NHD 128 x 4 at two (still two an SM: registers) 1.6% faster at
+ * 1 x 131072 (stages_frag_nhd_sm90: unmeasured on other GPUs, which keep stages_frag); HDB
+ * 128 x 4 keeps three (two lost 1-2%). TMA tiles at two stages also read 1-5% faster at d96
+ * (seven CTAs an SM), but 2-18% slower at d64, d192 and d256, which keep theirs. */
 typedef struct fa_decode_config {
-    int head_dim, block_n, num_warps, stages_16bit, stages_fp8, block_n_frag, stages_frag_nhd, stages_frag_hdb;
+    int head_dim, block_n, num_warps, stages_16bit, stages_fp8, block_n_frag, stages_frag, stages_frag_nhd_sm90;
     int stages_tile64, block_n_tma, warps_tma, stages_tma;
 } fa_decode_config;
 
 static const fa_decode_config decode_tiles[] = {
     {64, 64, 4, 4, 6, 128, 4, 4, 4, 32, 2, 4},
     {96, 64, 4, 3, 4, 64, 4, 4, 4, 32, 2, 2},
-    {128, 64, 4, 3, 3, 128, 2, 3, 2, 32, 2, 2},
+    {128, 64, 4, 3, 3, 128, 3, 2, 2, 32, 2, 2},
     {192, 64, 4, 2, 3, 64, 3, 3, 3, 32, 2, 3},
     {256, 64, 4, 2, 3, 64, 3, 3, 3, 32, 2, 3},
 };
@@ -301,7 +301,9 @@ static fa_status plan_decode(const fa_key *key, fa_plan *plan, char *err, size_t
     }
     int block_n = narrow ? t->block_n_tma : tile64 ? DECODE_TILE64_KEYS : wide ? t->block_n_frag : t->block_n;
     int warps = narrow ? t->warps_tma : tile64 ? DECODE_TILE64_WARPS : t->num_warps;
-    int stages_frag = key->paged_layout == FA_PAGED_NHD ? t->stages_frag_nhd : t->stages_frag_hdb;
+    /* measured on an H100 only: other GPUs keep stages_frag */
+    int stages_frag = key->arch == FA_ARCH_SM90A && key->paged_layout == FA_PAGED_NHD ? t->stages_frag_nhd_sm90
+                                                                                      : t->stages_frag;
     int stages = narrow   ? t->stages_tma
                  : tile64 ? t->stages_tile64
                  : wide   ? stages_frag
