@@ -64,10 +64,11 @@ typedef struct fa_key {
     /* Paged only: the paged decode template (a few new tokens a sequence, or a cache that
      * only it reads: HDB layout, fp8). Kernel names then start fa_decode_paged. */
     bool decode;
-    /* Paged decode, fp8 NHD fragment keys whose plan takes 128-key tiles (head dims 64 and
-     * 128, one row tile): tiles of 64 keys x 2 warps instead, four CTAs an SM instead of
-     * two. The runtime picks it for unsplit grids the 128-key plan would run in more than
-     * one wave and this one in one (fa_plan_has_tile64). Kernel names end _t64 before the arch. */
+    /* Paged decode, fp8 fragment keys whose plan takes 128-key tiles (head dims 64 and 128,
+     * one row tile; NHD, or HDB blocks of up to 16 keys on sm_90a): tiles of 64 keys x 2
+     * warps instead, at d128 four (NHD) or five (HDB) CTAs an SM instead of two. The runtime
+     * picks it for unsplit grids the 128-key plan would run in more than one wave and this
+     * one in one (fa_plan_has_tile64). Kernel names end _t64 before the arch. */
     bool decode_tile64;
     /* Paged decode: the query rows a KV head the plan sizes a CTA for when a call brings
      * several new tokens a sequence (a multiple of 16 up to 64; the runtime sets the rows the

@@ -28,11 +28,13 @@ enum { FA2_NUM_TILES = sizeof fa2_tiles / sizeof fa2_tiles[0] };
  * - cp.async 16-bit tiles (before sm_90a): 64 keys, 4 warps; d128 about 109 KB, two CTAs
  *   an H100 SM.
  * - fp8 caches: stages of half the bytes, so more of them keep about as many bytes in
- *   flight, except at d128, where three stages keep two CTAs an SM. fp8 read through
+ *   flight, except at d128, where three stages keep two CTAs an SM (stages_fp8; the fragment
+ *   tiles below have their own stages). fp8 read through
  *   fragments (FA_DEC_FRAG: power-of-two head dims) at one row tile (GQA <= 16) take 128
  *   keys at d64/d128, halving the per-key share of a tile's fixed work (barrier, table,
  *   softmax rescale), which bounds that path (issue-limited at 64 keys: H100, 2026-11-26);
- *   HDB reads fragments only from those (decode_frag_tile), else through warp buffers.
+ *   HDB reads fragments only from those (decode_frag_tile; by cp.async, 128 keys at least),
+ *   else through warp buffers.
  *   Those (NHD, and HDB slabs by bulk copy) also plan 64 keys x 2 warps
  *   (fa_key.decode_tile64, stages_tile64), which the runtime takes for unsplit grids of more
  *   than one wave (runtime/paged.c).
@@ -78,7 +80,7 @@ enum {
     DECODE_MBAR_SLACK = 4, /* the barriers' 8-byte alignment after the 4-byte table ring */
     DECODE_TMA_ALIGN = 1024, /* TMA stages: the 128-byte swizzle repeats every 1024 bytes */
     DECODE_FRAG_HDB_WARP_KEYS = 32, /* HDB fragment reads: 4 keys a thread, 8 threads a row */
-    DECODE_FRAG_HDB_MIN_KEYS = 128, /* HDB fragment tiles: 8 16-byte chunks a d row to swizzle */
+    DECODE_FRAG_HDB_MIN_KEYS = 128, /* HDB fragment tiles by cp.async: 8 16-byte chunks a d row to swizzle */
     DECODE_SLAB_BULK_MAX = 16,      /* HDB blocks of up to 16 keys: bulk copies (FA_DEC_SLAB_BULK) */
     DECODE_FP8_SLAB_PAD = 4,        /* bytes a key an fp8 slab is padded by (FA_DEC_ENTRY_STRIDE) */
     /* fa_key.decode_tile64: fp8 fragment tiles of 64 keys x 2 warps, more CTAs an H100 SM
@@ -301,11 +303,11 @@ static fa_status plan_decode(const fa_key *key, fa_plan *plan, char *err, size_t
     }
     int block_n = narrow ? t->block_n_tma : tile64 ? DECODE_TILE64_KEYS : wide ? t->block_n_frag : t->block_n;
     int warps = narrow ? t->warps_tma : tile64 ? DECODE_TILE64_WARPS : t->num_warps;
-    /* measured on an H100 only: other GPUs keep stages_frag */
-    int stages_frag = key->arch == FA_ARCH_SM90A && key->paged_layout == FA_PAGED_NHD ? t->stages_frag_nhd_sm90
-                                                                                      : t->stages_frag;
+    /* measured on an H100 only: other GPUs keep stages_frag (and launch no tile64 keys) */
+    bool sm90 = key->arch == FA_ARCH_SM90A;
+    int stages_frag = sm90 && key->paged_layout == FA_PAGED_NHD ? t->stages_frag_nhd_sm90 : t->stages_frag;
     int stages = narrow   ? t->stages_tma
-                 : tile64 ? t->stages_tile64
+                 : tile64 ? sm90 ? t->stages_tile64 : stages_frag
                  : wide   ? stages_frag
                  : fa_dtype_size(key->kv_dtype) == 1 ? t->stages_fp8
                                                      : t->stages_16bit;

@@ -352,6 +352,7 @@ fadsl_status fart_paged_launch(const fadsl_fwd_desc *d, const fa_program *p, con
     const fa_plan *own = plan;
     pick_tile64(cu, p, key, ptx, ctx, splits == 1 ? (long long)grid_x * args->kv_heads * args->batch : 0, slots,
                 &plan, &fn);
+    const bool tile64 = plan != own; /* pick_claims below moves split launches only */
     pick_claims(cu, p, key, ptx, ctx, splits > 1, slots, &plan, &fn);
     args->num_splits = splits;
     const bool claims = plan->tile_claims; /* pick_claims moves split launches only */
@@ -374,7 +375,7 @@ fadsl_status fart_paged_launch(const fadsl_fwd_desc *d, const fa_program *p, con
     s = fart_cu_check(cu->LaunchKernel(fn, grid_x, (unsigned)args->kv_heads, (unsigned)args->batch,
                                        (unsigned)plan->threads, 1, 1, (unsigned)plan->smem_bytes, stream, params, NULL),
                       "cuLaunchKernel(decode)");
-    last_tile64 = !s && plan != own;
+    last_tile64 = !s && tile64;
     last_claims = !s && claims;
     if (s || splits == 1)
         return s;

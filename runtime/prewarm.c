@@ -27,14 +27,16 @@ static void *worker(void *arg)
     while ((i = p->next++) < p->n) {
         const fadsl_prewarm_item *it = &p->items[i];
         fadsl_status s = fadsl_compile(it->variant, &it->key, NULL);
-        /* a decode key's 64-key sibling, which a launch may take instead (fa_plan_has_tile64) */
+        /* a decode key's 64-key sibling, which unsplit launches may take instead, and its
+         * tile-claiming sibling, which split launches take, each when it builds
+         * (fa_plan_has_tile64, fa_plan_has_claims; launches keep the key's own kernel
+         * otherwise: no failure here) */
         if (!s && fa_plan_has_tile64(&it->key)) {
             fa_key k64 = it->key;
             k64.decode_tile64 = true;
-            s = fadsl_compile(it->variant, &k64, NULL);
+            if (fadsl_compile(it->variant, &k64, NULL))
+                fart_clear_error();
         }
-        /* and its tile-claiming sibling, which split launches take when it builds
-         * (fa_plan_has_claims; they keep the key's own kernel otherwise: no failure here) */
         if (!s && fa_plan_has_claims(&it->key)) {
             fa_key kc = it->key;
             kc.decode_claims = true;

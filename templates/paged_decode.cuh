@@ -47,7 +47,8 @@
  *       d fa_dec_col(dt, n), and the Q fragments take the matching d order (the QK sum is
  *       order-free). NHD: 16 bytes of a key for K, 8 for V, tiles XOR-swizzled per 128-byte
  *       line (fa_dec_swz). HDB: 4 keys of each of 4 d rows for K and 8 keys of a d row for
- *       V, paired by byte permutes; rows XOR-swizzled in 16-byte chunks (fa_dec_hdb_at);
+ *       V, paired by byte permutes; cp.async tiles' rows XOR-swizzled in 16-byte chunks,
+ *       bulk-copied slabs padded instead (fa_dec_hdb_at);
  *       the Q tile is permuted in shared memory once (fa_dec_q_permute).
  *     otherwise (NHD at D 96/192, HDB at 16 keys a warp): each warp converts its keys into
  *       its own 16-bit buffers, read with ldmatrix like a 16-bit tile.
