@@ -264,9 +264,8 @@ int fa_plan_decode_block_m(int head_dim, int64_t rows)
  * tile; the cp.async paths at wider blocks or two row tiles, and sm_80, spilled 8-56 bytes. */
 static bool decode_claims_allowed(const fa_key *key)
 {
-    return key->decode && key->arch == FA_ARCH_SM90A && key->paged_layout == FA_PAGED_HDB && key->head_dim > 0 &&
-           fa_dtype_size(key->kv_dtype) == 1 && key->paged_block_size && key->paged_block_size <= DECODE_SLAB_BULK_MAX &&
-           fa_plan_decode_block_m(key->head_dim, decode_rows(key)) == DECODE_ROW_TILE;
+    return key->decode && decode_hdb_bulk(key) && key->paged_block_size && key->head_dim > 0 &&
+           fa_dtype_size(key->kv_dtype) == 1 && fa_plan_decode_block_m(key->head_dim, decode_rows(key)) == DECODE_ROW_TILE;
 }
 
 bool fa_plan_has_claims(const fa_key *key)
@@ -306,8 +305,9 @@ static fa_status plan_decode(const fa_key *key, fa_plan *plan, char *err, size_t
     /* measured on an H100 only: other GPUs keep stages_frag (and launch no tile64 keys) */
     bool sm90 = key->arch == FA_ARCH_SM90A;
     int stages_frag = sm90 && key->paged_layout == FA_PAGED_NHD ? t->stages_frag_nhd_sm90 : t->stages_frag;
+    int stages_tile64 = sm90 ? t->stages_tile64 : stages_frag;
     int stages = narrow   ? t->stages_tma
-                 : tile64 ? sm90 ? t->stages_tile64 : stages_frag
+                 : tile64 ? stages_tile64
                  : wide   ? stages_frag
                  : fa_dtype_size(key->kv_dtype) == 1 ? t->stages_fp8
                                                      : t->stages_16bit;

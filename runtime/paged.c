@@ -352,10 +352,10 @@ fadsl_status fart_paged_launch(const fadsl_fwd_desc *d, const fa_program *p, con
     const fa_plan *own = plan;
     pick_tile64(cu, p, key, ptx, ctx, splits == 1 ? (long long)grid_x * args->kv_heads * args->batch : 0, slots,
                 &plan, &fn);
-    const bool tile64 = plan != own; /* pick_claims below moves split launches only */
-    pick_claims(cu, p, key, ptx, ctx, splits > 1, slots, &plan, &fn);
+    const bool tile64 = plan != own;
+    pick_claims(cu, p, key, ptx, ctx, splits > 1, slots, &plan, &fn); /* split launches only */
     args->num_splits = splits;
-    const bool claims = plan->tile_claims; /* pick_claims moves split launches only */
+    const bool claims = plan->tile_claims;
     CUfunction merge = NULL;
     if (splits > 1) {
         if (claims) {
