@@ -82,7 +82,6 @@ def main():
         base = best["sdpa_cudnn"]
         for name, ms in best.items():
             print(f"| {batch} x {length} | {name} | {ms * 1e3:.1f} | {base / ms:.3f} |")
-        del kc, vc, k, v, kc_o, vc_o
 
 
 if __name__ == "__main__":
