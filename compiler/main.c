@@ -132,6 +132,7 @@ int main(int argc, char **argv)
     const char *input = NULL, *out_path = NULL, *dump_after = NULL;
     emit_kind emit = EMIT_CUDA;
     bool kv_dtype_set = false;
+    int layout = -1; /* --layout, applied once --paged is known (either order) */
     fa_key key;
     fa_key_init(&key);
     for (int i = 1; i < argc; i++) {
@@ -172,9 +173,9 @@ int main(int argc, char **argv)
             key.paged_layout = FA_PAGED_NHD;
         } else if (!strcmp(a, "--layout")) {
             if (!strcmp(v, "nhd"))
-                key.paged_layout = FA_PAGED_NHD;
+                layout = FA_PAGED_NHD;
             else if (!strcmp(v, "hdb"))
-                key.paged_layout = FA_PAGED_HDB;
+                layout = FA_PAGED_HDB;
             else
                 return usage_error("unknown layout '%s' (nhd, hdb)", v);
         } else if (!strcmp(a, "--varlen")) {
@@ -228,6 +229,10 @@ int main(int argc, char **argv)
         return usage_error("no variant given%s", "");
     if (!kv_dtype_set)
         key.kv_dtype = key.dtype;
+    if (layout >= 0 && !key.paged_block_size)
+        return usage_error("--layout is a paged cache's layout: give --paged BLOCK_SIZE too%s", "");
+    if (layout >= 0)
+        key.paged_layout = (fa_paged_layout)layout;
     if (key.decode && !key.paged_block_size)
         return usage_error("--decode reads a paged cache: give --paged BLOCK_SIZE too%s", "");
     if (key.decode && key.varlen)

@@ -98,6 +98,34 @@ static fadsl_status check_ptr(const char *name, const void *p, unsigned align)
     return FADSL_OK;
 }
 
+/* Descales scale fp8 caches only (0 means 1): a 16-bit cache given one other than 0 or 1
+ * (or per-head arrays) would silently come out unscaled, and a NaN, infinite or negative
+ * one would poison every output. */
+static fadsl_status check_descales(const fadsl_paged_desc *pg)
+{
+    const char *kv = fa_dtype_name(pg->kv_dtype);
+    const struct {
+        const char *name;
+        float value;
+    } scales[] = {{"k_descale", pg->k_descale}, {"v_descale", pg->v_descale}};
+    bool fp8 = fa_dtype_size(pg->kv_dtype) == 1;
+    if (!fp8 && (pg->k_descale_per_head || pg->v_descale_per_head))
+        return fart_fail(FADSL_ERR_INVALID, "paged per-head descales apply to fp8 caches only, and this cache is %s: "
+                                            "leave k_descale_per_head and v_descale_per_head NULL", kv);
+    for (size_t i = 0; i < sizeof scales / sizeof scales[0]; i++) {
+        float x = scales[i].value;
+        if (!fp8 && x != 0 && x != 1)
+            return fart_fail(FADSL_ERR_INVALID,
+                             "paged %s %g applies to fp8 caches only, and this cache is %s: leave it 0 and scale "
+                             "the values themselves",
+                             scales[i].name, (double)x, kv);
+        if (fp8 && !(isfinite(x) && x >= 0))
+            return fart_fail(FADSL_ERR_INVALID, "paged %s %g of the %s cache is not a finite positive number (0 means 1)",
+                             scales[i].name, (double)x, kv);
+    }
+    return FADSL_OK;
+}
+
 static fadsl_status check_paged(const fadsl_fwd_desc *d, const fadsl_paged_desc *pg)
 {
     const struct {
@@ -119,11 +147,14 @@ static fadsl_status check_paged(const fadsl_fwd_desc *d, const fadsl_paged_desc 
         return fart_fail(FADSL_ERR_INVALID, "paged kv_dtype %d is not an fa_dtype", (int)pg->kv_dtype);
     if ((unsigned)pg->layout > FA_PAGED_NHD)
         return fart_fail(FADSL_ERR_INVALID, "paged layout %d is not an fa_paged_layout", (int)pg->layout);
+    fadsl_status s = check_descales(pg);
+    if (s)
+        return s;
     /* Queries: q_tokens_per_seq each, or packed with cu_seqlens_q (at most max_seqlen_q each). */
     bool packed = d->cu_seqlens_q != NULL;
     const char *rows_name = packed ? "max_seqlen_q" : "q_tokens_per_seq";
     int rows = packed ? d->max_seqlen_q : pg->q_tokens_per_seq;
-    fadsl_status s = check_batch("num_seqs", pg->num_seqs, rows_name, rows);
+    s = check_batch("num_seqs", pg->num_seqs, rows_name, rows);
     if (s || (packed && (s = check_ptr("cu_seqlens_q", d->cu_seqlens_q, 4))))
         return s;
     int64_t capacity = (int64_t)pg->max_blocks_per_seq * bs;

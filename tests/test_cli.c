@@ -83,6 +83,11 @@ static void test_emit(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "decode_claims applies to paged decode keys of fp8 HDB caches"));
     CU_ASSERT_EQUAL(run("none --paged 16 --layout hdb --kv-dtype fp8e4m3 --decode-claims", out, sizeof out), 2);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "give --decode too"));
+    /* --layout before --paged counts too; without --paged it is refused */
+    CU_ASSERT_EQUAL(run("causal --arch sm_90a --layout hdb --paged 16 --gqa 8 --decode --emit key", out, sizeof out), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "kernel: fa_decode_paged_bf16_hd128_bs16_causal_gqa8_sm90a\n"));
+    CU_ASSERT_EQUAL(run("causal --layout hdb --emit key", out, sizeof out), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "--layout is a paged cache's layout: give --paged BLOCK_SIZE too"));
     CU_ASSERT_EQUAL(run("causal --decode", out, sizeof out), 2);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "--decode reads a paged cache"));
     CU_ASSERT_EQUAL(run("none --arch sm_90a --paged 16 --gqa 4 --decode --decode-tile64 --kv-dtype fp8e5m2 --emit key",

@@ -279,8 +279,9 @@ static bool run_case(pg_case *c, pthread_t *ref_thread)
     fadsl_paged_desc pg = {.layout = c->layout, .kv_dtype = c->kv, .k_cache = dk, .v_cache = dv,
                            .num_blocks = num_blocks, .block_size = bs, .num_kv_heads = H, .head_dim = D,
                            .block_tables = dtab, .max_blocks_per_seq = max_blocks, .seq_lens = dlens,
-                           .num_seqs = c->batch, .q_tokens_per_seq = c->T, .k_descale = (float)c->k_desc,
-                           .v_descale = (float)c->v_desc};
+                           .num_seqs = c->batch, .q_tokens_per_seq = c->T,
+                           .k_descale = es == 1 ? (float)c->k_desc : 0.f, /* fp8 caches only */
+                           .v_descale = es == 1 ? (float)c->v_desc : 0.f};
     if (es == 1 && c->per_head_descale) {
         pg.k_descale_per_head = dkd;
         pg.v_descale_per_head = dvd;

@@ -5,6 +5,7 @@
 #include "testutil.h"
 
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -174,6 +175,38 @@ static void test_paged_key(void)
     CU_ASSERT_EQUAL(fadsl_make_key(&d, &a), FADSL_ERR_MISALIGNED);
 }
 
+/* Descales scale fp8 caches only: a 16-bit cache with one other than 0 or 1 (or per-head
+ * arrays), or an fp8 cache with a NaN, infinite or negative one, is refused; 0 (meaning 1)
+ * and positive ones on fp8 pass. */
+static void test_descale_refusals(void)
+{
+    fadsl_paged_desc pg = cache();
+    fadsl_fwd_desc d = paged(&pg);
+    fa_key key;
+    pg.k_descale = 0.5f;
+    refuse(&d, FADSL_ERR_INVALID, "paged k_descale 0.5 applies to fp8 caches only", "this cache is bf16");
+    pg = cache();
+    pg.v_descale_per_head = PTR(0x500000);
+    refuse(&d, FADSL_ERR_INVALID, "per-head descales apply to fp8 caches only", "NULL");
+    pg = cache();
+    pg.k_descale = pg.v_descale = 1.f; /* a no-op on a 16-bit cache */
+    CU_ASSERT_EQUAL(fadsl_make_key(&d, &key), FADSL_OK);
+    const float bad[] = {NAN, INFINITY, -2.f};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        pg = cache();
+        pg.kv_dtype = FA_DTYPE_FP8E4M3;
+        pg.v_descale = bad[i];
+        refuse(&d, FADSL_ERR_INVALID, "paged v_descale", "fp8e4m3 cache is not a finite positive number");
+    }
+    pg = cache();
+    pg.kv_dtype = FA_DTYPE_FP8E5M2;
+    pg.k_descale = 0.25f;
+    pg.k_descale_per_head = pg.v_descale_per_head = PTR(0x500000);
+    CU_ASSERT_EQUAL(fadsl_make_key(&d, &key), FADSL_OK);
+    pg.k_descale = 0.f;
+    CU_ASSERT_EQUAL(fadsl_make_key(&d, &key), FADSL_OK);
+}
+
 static void test_paged_refusals(void)
 {
     fadsl_paged_desc pg = cache();
@@ -213,6 +246,7 @@ static void test_paged_refusals(void)
     pg = cache();
     pg.num_kv_heads = 6;
     refuse(&d, FADSL_ERR_HEADS, "q_heads 64 is not a multiple of kv_heads 6", NULL);
+    test_descale_refusals();
 }
 
 static void test_dense_refusals(void)
