@@ -229,7 +229,7 @@ __device__ void merge_seq(const Args &a, long long s, int row, int d0)
     *(__nv_bfloat162 *)(out + 2) = __floats2bfloat162_rn(acc[2] / sum, acc[3] / sum);
 }
 
-/* The separate merge (long sequences): a warp a (sequence, query head) of a cut sequence. */
+/* The merge, a second kernel: a warp a (sequence, query head) of a cut sequence. */
 __global__ void hg_merge(Args a)
 {
     const int w = blockIdx.x * 8 + threadIdx.x / 32, lane = threadIdx.x % 32;
