@@ -100,7 +100,8 @@ typedef struct fadsl_paged_desc {
  *   dense  q/o [batch, seqlen_q, q_heads, D], k/v [batch, seqlen_k, kv_heads, D]
  *   varlen q/o [total_q, q_heads, D], k/v [total_k, kv_heads, D] (batch strides unused);
  *          set cu_seqlens_q/k ([batch + 1] int32) and max_seqlen_q/k; batch = sequences
- *   paged  set `paged`: batch, seqlen_q, seqlen_k, kv_heads, k and v come from it;
+ *   paged  set `paged`: batch, seqlen_q, seqlen_k, kv_heads, k and v come from it
+ *          (leave them 0/NULL, or the same: others are refused);
  *          with cu_seqlens_q ([num_seqs + 1]) and max_seqlen_q, q/o are packed
  *          [total_q, q_heads, D] (varlen chunked prefill; served by the forward template,
  *          nhd layout, 16-bit caches), else

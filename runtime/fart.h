@@ -245,14 +245,18 @@ fadsl_status fart_prepare(const fadsl_fwd_desc *d, const fa_program *p, fa_key *
  * errors are returned). */
 fadsl_status fart_fill_args(const fadsl_fwd_desc *d, const fa_program *p, fa_args *a);
 
+/* ==== check.c ========================================================================== */
+
+/* FADSL_DEBUG_CHECKS=1: request d's device-side index data (cu_seqlens, paged seq_lens and
+ * block tables) checked on the host before its launch (a sync of `stream`, small copies);
+ * FADSL_OK at once without the flag. a: d's filled arguments. */
+fadsl_status fart_debug_check(const fart_cu *cu, const fadsl_fwd_desc *d, const fa_args *a, CUstream stream);
+
 /* ==== paged.c / merge.c ================================================================ */
 
 /* True when a paged request goes to the paged decode template (few query rows, or a cache
  * only it reads: HDB layout, fp8). */
 bool fart_paged_decode(const fadsl_paged_desc *pg, fa_dtype dtype, int gqa);
-/* FADSL_DEBUG_CHECKS=1: seq_lens and the used block-table entries of a paged request,
- * checked on the host (a stream sync and two copies). */
-fadsl_status fart_paged_check(const fart_cu *cu, const fadsl_paged_desc *pg, int max_len, CUstream stream);
 /* Launches a validated paged decode of program p: splits, the decode kernel fn (or its
  * decode_tile64 sibling, fa_plan_has_tile64, or its decode_claims one, fa_plan_has_claims),
  * then the merge. */

@@ -62,11 +62,10 @@ fadsl_status fadsl_forward(const fadsl_fwd_desc *d, void *stream)
     if ((s = fart_kernel_get(p, &key, ptx, &k, NULL)) || (s = fart_kernel_function(k, ctx, &fn)))
         return s;
     const fa_plan *plan = fart_kernel_plan(k);
+    if ((s = fart_debug_check(cu, d, &args, (CUstream)stream)))
+        return s;
     if (plan->tmpl == FA_TEMPLATE_PAGED_DECODE)
         return fart_paged_launch(d, p, &key, plan, &args, fn, ctx, ptx, (CUstream)stream);
-    if (d->paged && fart_env_flag("FADSL_DEBUG_CHECKS") &&
-        (s = fart_paged_check(cu, d->paged, args.seqlen_k, (CUstream)stream)))
-        return s;
     unsigned grid_x;
     if ((s = fart_grid_x("query rows (seqlen_q)", args.seqlen_q, plan->block_m, 1, &grid_x)))
         return s;

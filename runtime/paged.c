@@ -157,43 +157,6 @@ fadsl_status fadsl_workspace_size(const fadsl_fwd_desc *d, size_t *bytes)
     return FADSL_OK;
 }
 
-/* FADSL_DEBUG_CHECKS=1: copies seq_lens and block_tables to the host (after synchronising
- * the caller's stream) and checks every length and every entry a sequence uses. Costs a
- * sync and two small copies a call; not capturable in a CUDA graph. */
-fadsl_status fart_paged_check(const fart_cu *cu, const fadsl_paged_desc *pg, int max_len, CUstream stream)
-{
-    size_t n_tab = (size_t)pg->num_seqs * pg->max_blocks_per_seq;
-    int *lens = malloc((size_t)pg->num_seqs * sizeof *lens), *tab = malloc(n_tab * sizeof *tab);
-    fadsl_status s = !lens || !tab ? fart_fail(FADSL_ERR_NOMEM, "no host memory for the block-table check") : FADSL_OK;
-    if (!s)
-        s = fart_cu_check(cu->StreamSynchronize(stream), "cuStreamSynchronize");
-    if (!s)
-        s = fart_cu_check(cu->MemcpyDtoH(lens, (CUdeviceptr)(uintptr_t)pg->seq_lens, (size_t)pg->num_seqs * sizeof *lens),
-                          "cuMemcpyDtoH(seq_lens)");
-    if (!s)
-        s = fart_cu_check(cu->MemcpyDtoH(tab, (CUdeviceptr)(uintptr_t)pg->block_tables, n_tab * sizeof *tab),
-                          "cuMemcpyDtoH(block_tables)");
-    for (int b = 0; !s && b < pg->num_seqs; b++) {
-        if (lens[b] < pg->q_tokens_per_seq || lens[b] > max_len) {
-            s = fart_fail(FADSL_ERR_SEQLEN, "paged seq_lens[%d] = %d is out of range (%d..%d: the new tokens are in the cache)",
-                          b, lens[b], pg->q_tokens_per_seq, max_len);
-            break;
-        }
-        int blocks = lens[b] / pg->block_size + (lens[b] % pg->block_size != 0);
-        for (int i = 0; i < blocks; i++) {
-            int e = tab[(size_t)b * pg->max_blocks_per_seq + i];
-            if (e < 0 || e >= pg->num_blocks) {
-                s = fart_fail(FADSL_ERR_INVALID, "paged block_tables[%d][%d] = %d is not a block (0..%d)", b, i, e,
-                              pg->num_blocks - 1);
-                break;
-            }
-        }
-    }
-    free(lens);
-    free(tab);
-    return s;
-}
-
 /* cuTensorMapEncodeTiled's enum values (cuda.h). */
 enum {
     TMAP_UINT16 = 1,
@@ -367,8 +330,6 @@ fadsl_status fart_paged_launch(const fadsl_fwd_desc *d, const fa_program *p, con
         if ((s = fart_merge_function(key->dtype, key->arch, ptx, ctx, &merge)))
             return s;
     }
-    if (fart_env_flag("FADSL_DEBUG_CHECKS") && (s = fart_paged_check(cu, pg, args->seqlen_k, stream)))
-        return s;
     if (plan->tensor_maps && (s = encode_tmaps(cu, pg, plan->block_n, args)))
         return s;
     void *params[] = {args};

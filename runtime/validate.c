@@ -126,6 +126,46 @@ static fadsl_status check_descales(const fadsl_paged_desc *pg)
     return FADSL_OK;
 }
 
+/* A paged request takes its batch, lengths, kv_heads and K/V from the cache, its query rows
+ * a sequence from `rows_name` (`rows`: q_tokens_per_seq, or max_seqlen_q when packed) and
+ * its key bound from max_len: the other fields naming them must be unset (0, NULL) or agree,
+ * so that a mistaken one is refused, not ignored. */
+static fadsl_status check_paged_fields(const fadsl_fwd_desc *d, const fadsl_paged_desc *pg, int rows,
+                                       const char *rows_name, int max_len)
+{
+    const char *bound = "the paged key bound: max_seq_len, or max_blocks_per_seq * block_size";
+    const bool packed = d->cu_seqlens_q != NULL; /* rows are max_seqlen_q, else q_tokens_per_seq */
+    const struct {
+        const char *name;
+        int given, want;
+        const char *source;
+        fadsl_status status;
+    } same[] = {{"batch", d->batch, pg->num_seqs, "paged num_seqs", FADSL_ERR_INVALID},
+                {"kv_heads", d->kv_heads, pg->num_kv_heads, "paged num_kv_heads", FADSL_ERR_HEADS},
+                {"seqlen_q", d->seqlen_q, rows, rows_name, FADSL_ERR_SEQLEN},
+                {packed ? "paged q_tokens_per_seq" : "max_seqlen_q", packed ? pg->q_tokens_per_seq : d->max_seqlen_q,
+                 rows, rows_name, FADSL_ERR_SEQLEN},
+                {"seqlen_k", d->seqlen_k, max_len, bound, FADSL_ERR_SEQLEN},
+                {"max_seqlen_k", d->max_seqlen_k, max_len, bound, FADSL_ERR_SEQLEN}};
+    for (size_t i = 0; i < sizeof same / sizeof same[0]; i++)
+        if (same[i].given && same[i].given != same[i].want)
+            return fart_fail(same[i].status,
+                             "%s %d differs from %d (%s), which a paged request uses (leave %s 0)",
+                             same[i].name, same[i].given, same[i].want, same[i].source, same[i].name);
+    const struct {
+        const char *name;
+        const void *given, *want;
+        const char *source;
+    } ptrs[] = {{"k", d->k, pg->k_cache, "paged k_cache"},
+                {"v", d->v, pg->v_cache, "paged v_cache"},
+                {"cu_seqlens_k", d->cu_seqlens_k, NULL, "paged seq_lens, which give the key counts"}};
+    for (size_t i = 0; i < sizeof ptrs / sizeof ptrs[0]; i++)
+        if (ptrs[i].given && ptrs[i].given != ptrs[i].want)
+            return fart_fail(FADSL_ERR_INVALID, "%s %p is set, but a paged request reads %s (leave %s NULL)",
+                             ptrs[i].name, ptrs[i].given, ptrs[i].source, ptrs[i].name);
+    return FADSL_OK;
+}
+
 static fadsl_status check_paged(const fadsl_fwd_desc *d, const fadsl_paged_desc *pg)
 {
     const struct {
@@ -167,6 +207,8 @@ static fadsl_status check_paged(const fadsl_fwd_desc *d, const fadsl_paged_desc 
     if (rows > max_len)
         return fart_fail(FADSL_ERR_SEQLEN, "%s %d exceeds the sequence length bound %d (new tokens are in the cache)",
                          rows_name, rows, max_len);
+    if ((s = check_paged_fields(d, pg, rows, rows_name, max_len)))
+        return s;
     const struct {
         const char *name;
         const void *p;

@@ -16,7 +16,8 @@
     X(gpu_fwd)            \
     X(cubins)             \
     X(paged_cubins)       \
-    X(gpu_paged)
+    X(gpu_paged)          \
+    X(gpu_checks)
 
 /* Suites that run NVRTC or a GPU: left out of the sanitizer run (`--list-cpu-host`), since
  * neither NVRTC nor the driver is instrumented and they only repeat there. */
@@ -27,4 +28,5 @@
     X(gpu_fwd)              \
     X(cubins)               \
     X(paged_cubins)         \
-    X(gpu_paged)
+    X(gpu_paged)            \
+    X(gpu_checks)

@@ -207,6 +207,60 @@ static void test_descale_refusals(void)
     CU_ASSERT_EQUAL(fadsl_make_key(&d, &key), FADSL_OK);
 }
 
+/* A paged request's descriptor fields that the cache decides (batch, kv_heads, lengths,
+ * k/v, cu_seqlens_k) are refused when set and different; unset or equal ones pass. */
+static void test_paged_fields(void)
+{
+    fadsl_paged_desc pg = cache();
+    fadsl_fwd_desc d = paged(&pg);
+    fa_key key;
+    d.batch = 3;
+    refuse(&d, FADSL_ERR_INVALID, "batch 3 differs from 4 (paged num_seqs)", "leave batch 0");
+    d = paged(&pg);
+    d.kv_heads = 4;
+    refuse(&d, FADSL_ERR_HEADS, "kv_heads 4 differs from 8 (paged num_kv_heads)", NULL);
+    d = paged(&pg);
+    d.seqlen_q = 2;
+    refuse(&d, FADSL_ERR_SEQLEN, "seqlen_q 2 differs from 1 (q_tokens_per_seq)", NULL);
+    d = paged(&pg);
+    d.max_seqlen_q = 5;
+    refuse(&d, FADSL_ERR_SEQLEN, "max_seqlen_q 5 differs from 1 (q_tokens_per_seq)", NULL);
+    d = paged(&pg);
+    d.seqlen_k = 4000;
+    refuse(&d, FADSL_ERR_SEQLEN, "seqlen_k 4000 differs from 8192 (the paged key bound", "leave seqlen_k 0");
+    d = paged(&pg);
+    d.max_seqlen_k = 100;
+    refuse(&d, FADSL_ERR_SEQLEN, "max_seqlen_k 100 differs from 8192", NULL);
+    d = paged(&pg);
+    d.k = PTR(0x20000);
+    refuse(&d, FADSL_ERR_INVALID, "but a paged request reads paged k_cache", "leave k NULL");
+    d = paged(&pg);
+    d.cu_seqlens_k = PTR(0x600000);
+    refuse(&d, FADSL_ERR_INVALID, "cu_seqlens_k", "paged seq_lens");
+    static int cu_q[5];
+    d = paged(&pg);
+    d.cu_seqlens_q = cu_q;
+    d.max_seqlen_q = 7;
+    pg.layout = FA_PAGED_NHD;
+    pg.q_tokens_per_seq = 3; /* packed: the rows are max_seqlen_q's */
+    refuse(&d, FADSL_ERR_SEQLEN, "paged q_tokens_per_seq 3 differs from 7 (max_seqlen_q)", NULL);
+    /* the same values, or none, pass */
+    pg.q_tokens_per_seq = 0;
+    d.seqlen_q = 7;
+    d.batch = 4;
+    d.kv_heads = 8;
+    d.seqlen_k = d.max_seqlen_k = 8192;
+    d.k = pg.k_cache;
+    d.v = pg.v_cache;
+    CU_ASSERT_EQUAL(fadsl_make_key(&d, &key), FADSL_OK);
+    pg = cache();
+    pg.max_seq_len = 3000;
+    d = paged(&pg);
+    d.seqlen_k = 3000;
+    d.seqlen_q = d.max_seqlen_q = 1;
+    CU_ASSERT_EQUAL(fadsl_make_key(&d, &key), FADSL_OK);
+}
+
 static void test_paged_refusals(void)
 {
     fadsl_paged_desc pg = cache();
@@ -247,6 +301,7 @@ static void test_paged_refusals(void)
     pg.num_kv_heads = 6;
     refuse(&d, FADSL_ERR_HEADS, "q_heads 64 is not a multiple of kv_heads 6", NULL);
     test_descale_refusals();
+    test_paged_fields();
 }
 
 static void test_dense_refusals(void)

@@ -92,13 +92,32 @@ def encode_params(fn, params, device):
     return names, [v for _, v in scalars], [t for _, t in tensors]
 
 
-def _max_seqlen(fn, name, given, cu_seqlens):
-    """The given bound, or the longest sequence of cu_seqlens (a host sync)."""
-    if given is None:
-        return int((cu_seqlens[1:] - cu_seqlens[:-1]).max().item())
-    if isinstance(given, bool) or not isinstance(given, int) or given < 1:
-        raise ValueError(f"fadsl.{fn}: {name} must be a positive int, got {given!r}")
-    return given
+def _max_seqlen(fn, name, given, cu_name, cu_seqlens, rows, rows_name, lens=None):
+    """The given bound `name` (the caller vouches for cu_seqlens: no sync, capturable), or
+    the longest sequence of cu_seqlens, read with one host sync that also checks the
+    offsets: 0 first, never decreasing, ending at `rows` (the packed tensor's), no count
+    above lens (a paged cache's seq_lens, which hold each sequence's new tokens)."""
+    if given is not None:
+        if isinstance(given, bool) or not isinstance(given, int) or given < 1:
+            raise ValueError(f"fadsl.{fn}: {name} must be a positive int, got {given!r}")
+        return given
+    counts = cu_seqlens[1:] - cu_seqlens[:-1]
+    over = counts > lens if lens is not None else torch.zeros_like(counts, dtype=torch.bool)
+    first, last, low, high, n_over = torch.stack([
+        cu_seqlens[0], cu_seqlens[-1], counts.min(), counts.max(), over.sum().to(torch.int32)]).tolist()
+    if first != 0:
+        raise ValueError(f"fadsl.{fn}: {cu_name}[0] is {first}; packed offsets start at 0")
+    if low < 0:
+        i = int((counts < 0).nonzero()[0])
+        raise ValueError(f"fadsl.{fn}: {cu_name} decreases from [{i}] = {int(cu_seqlens[i])} "
+                         f"to [{i + 1}] = {int(cu_seqlens[i + 1])}")
+    if last != rows:
+        raise ValueError(f"fadsl.{fn}: {cu_name}[-1] is {last}, but {rows_name} has {rows} rows")
+    if n_over:
+        i = int(over.nonzero()[0])
+        raise ValueError(f"fadsl.{fn}: sequence {i} has {int(counts[i])} new tokens in {cu_name}, "
+                         f"but seq_lens[{i}] is {int(lens[i])} (its new tokens are in the cache)")
+    return high
 
 
 def attention(q, k, v, variant="causal", params=None, softmax_scale=None, return_lse=False,
@@ -108,8 +127,10 @@ def attention(q, k, v, variant="causal", params=None, softmax_scale=None, return
     q [batch, seqlen_q, heads_q, head_dim], k/v [batch, seqlen_k, heads_kv, head_dim]
     (heads_q a multiple of heads_kv); or packed q [total_q, heads_q, head_dim], k/v
     [total_k, heads_kv, head_dim] with cu_seqlens_q/cu_seqlens_k ([batch + 1] int32).
-    max_seqlen_q/k default to the longest sequence, read from cu_seqlens with a host sync:
-    pass them under CUDA graph capture. float16 or bfloat16; any strides with head_dim
+    max_seqlen_q/k default to the longest sequence, read from cu_seqlens with a host sync
+    that also checks them (0 first, never decreasing, ending at q's and k's rows): pass
+    them under CUDA graph capture (then the offsets are the caller's to get right, or
+    FADSL_DEBUG_CHECKS=1 checks them). float16 or bfloat16; any strides with head_dim
     contiguous (otherwise a copy is made, with a warning). Masks are bottom-right aligned.
 
     variant         stdlib name ("causal", "sliding_window", ...), .fa path, or DSL source
@@ -150,8 +171,8 @@ def attention(q, k, v, variant="causal", params=None, softmax_scale=None, return
         if cu_seqlens_q.shape != cu_seqlens_k.shape or cu_seqlens_q.shape[0] < 2:
             raise ValueError("fadsl.attention: cu_seqlens_q and cu_seqlens_k must both be [batch + 1] "
                              f"with batch >= 1, got {tuple(cu_seqlens_q.shape)} and {tuple(cu_seqlens_k.shape)}")
-        max_seqlen_q = _max_seqlen(fn, "max_seqlen_q", max_seqlen_q, cu_seqlens_q)
-        max_seqlen_k = _max_seqlen(fn, "max_seqlen_k", max_seqlen_k, cu_seqlens_k)
+        max_seqlen_q = _max_seqlen(fn, "max_seqlen_q", max_seqlen_q, "cu_seqlens_q", cu_seqlens_q, q.shape[0], "q")
+        max_seqlen_k = _max_seqlen(fn, "max_seqlen_k", max_seqlen_k, "cu_seqlens_k", cu_seqlens_k, k.shape[0], "k")
     q, k, v = _head_contiguous("q", q), _head_contiguous("k", k), _head_contiguous("v", v)
     names, scalars, tensors = encode_params(fn, params, q.device)
     out, lse = _ops.call(_ops.attention_op, _ops.attention_impl, q, k, v, spec, names, scalars, tensors,
@@ -187,8 +208,10 @@ def paged_attention(q, k_cache, v_cache, block_tables, seq_lens, variant="causal
                   [num_seqs, heads_q, q_tokens_per_seq])
     cu_seqlens_q  packed queries (varlen chunked prefill): q is [total_q, heads_q, head_dim],
                   sequence i's new tokens are rows cu_seqlens_q[i]..cu_seqlens_q[i+1]
-                  ([num_seqs + 1] int32); max_seqlen_q bounds their counts (read from
-                  cu_seqlens_q, with a host sync, when omitted); lse is [heads_q, total_q].
+                  ([num_seqs + 1] int32); max_seqlen_q bounds their counts (when omitted,
+                  read from cu_seqlens_q with a host sync that also checks it: 0 first,
+                  never decreasing, ending at total_q, no count above seq_lens); lse is
+                  [heads_q, total_q].
                   Served by the forward template: "nhd" layout, 16-bit caches.
     Returns out (like q), or (out, lse). Paged kernels are partly unbuilt: the runtime may
     refuse a key with FadslError status ERR_UNSUPPORTED.
@@ -239,7 +262,8 @@ def paged_attention(q, k_cache, v_cache, block_tables, seq_lens, variant="causal
         if cu_seqlens_q.shape[0] != num_seqs + 1:
             raise ValueError(f"fadsl.paged_attention: cu_seqlens_q must be [num_seqs + 1] = [{num_seqs + 1}], "
                              f"got {tuple(cu_seqlens_q.shape)}")
-        max_seqlen_q = _max_seqlen(fn, "max_seqlen_q", max_seqlen_q, cu_seqlens_q)
+        max_seqlen_q = _max_seqlen(fn, "max_seqlen_q", max_seqlen_q, "cu_seqlens_q", cu_seqlens_q, q.shape[0], "q",
+                                   seq_lens)
     q = _head_contiguous("q", q)
     names, scalars, tensors = encode_params(fn, params, q.device)
     out, lse = _ops.call(

@@ -135,6 +135,27 @@ def test_paged_argument_errors(fake):
     assert call(q, fp8, fp8, tables, lens, k_scale=0.5, v_scale=2.0).shape == q.shape
 
 
+def test_offsets_read_from_cu_seqlens_are_checked():
+    """Without max_seqlen the offsets are read (one sync) and checked; CPU tensors stand in
+    for the device ones. A given bound is trusted and nothing is read."""
+    from fadsl.attention import _max_seqlen
+
+    def cu(*values):
+        return torch.tensor(values, dtype=torch.int32)
+
+    def read(offsets, rows, lens=None):
+        return _max_seqlen("f", "max_seqlen_q", None, "cu_seqlens_q", offsets, rows, "q", lens)
+
+    assert read(cu(0, 3, 7), 7, cu(5, 4)) == 4
+    assert read(cu(0, 0, 2), 2) == 2
+    assert _max_seqlen("f", "max_seqlen_q", 9, "cu_seqlens_q", cu(5, 1), 7, "q") == 9
+    _raises(ValueError, r"cu_seqlens_q\[0\] is 1; packed offsets start at 0", read, cu(1, 3, 7), 7)
+    _raises(ValueError, r"cu_seqlens_q decreases from \[1\] = 3 to \[2\] = 2", read, cu(0, 3, 2), 2)
+    _raises(ValueError, r"cu_seqlens_q\[-1\] is 7, but q has 8 rows", read, cu(0, 3, 7), 8)
+    _raises(ValueError, r"sequence 1 has 4 new tokens in cu_seqlens_q, but seq_lens\[1\] is 3", read,
+            cu(0, 3, 7), 7, cu(5, 3))
+
+
 def test_torch_compile_traces_the_ops_into_one_graph(fake):
     graphs = []
 

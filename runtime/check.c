@@ -1,0 +1,83 @@
+/* check.c - FADSL_DEBUG_CHECKS=1: the index data a request keeps on the device (packed
+ * queries' and keys' cu_seqlens, a paged cache's seq_lens and block tables), copied to the
+ * host and checked before the launch; the first bad value is refused with its position.
+ * Costs a sync of the caller's stream and up to three small copies a call; not capturable
+ * in a CUDA graph. Dense requests have nothing to check. */
+#include "fart.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+/* Copies n ints of device array `name` into a new host array *out (the caller frees it). */
+static fadsl_status fetch(const fart_cu *cu, const char *name, const int *dev, size_t n, int **out)
+{
+    *out = malloc(n * sizeof **out);
+    if (!*out)
+        return fart_fail(FADSL_ERR_NOMEM, "no host memory to check %s", name);
+    char call[64];
+    snprintf(call, sizeof call, "cuMemcpyDtoH(%s)", name);
+    return fart_cu_check(cu->MemcpyDtoH(*out, (CUdeviceptr)(uintptr_t)dev, n * sizeof **out), call);
+}
+
+/* Offsets `name` of `batch` packed sequences: 0 first, then never decreasing, no sequence
+ * longer than `max` rows (`max_name`, which sized the launch). */
+static fadsl_status check_offsets(const char *name, const int *cu, int batch, int max, const char *max_name)
+{
+    if (cu[0] != 0)
+        return fart_fail(FADSL_ERR_SEQLEN, "%s[0] = %d: packed offsets start at 0", name, cu[0]);
+    for (int b = 0; b < batch; b++) {
+        long long n = (long long)cu[b + 1] - cu[b];
+        if (n < 0 || n > max)
+            return fart_fail(FADSL_ERR_SEQLEN,
+                             "%s[%d] = %d and %s[%d] = %d give sequence %d %lld rows (0..%d: at most %s, "
+                             "and offsets never decrease)",
+                             name, b, cu[b], name, b + 1, cu[b + 1], b, n, max, max_name);
+    }
+    return FADSL_OK;
+}
+
+/* A paged cache: sequence b holds its new tokens (q_tokens_per_seq, or its packed count in
+ * cu_q) and at most `max_len` keys, and each block-table entry its keys use names a block
+ * of the cache. */
+static fadsl_status check_paged(const fadsl_paged_desc *pg, const int *cu_q, const int *lens, const int *tab,
+                                int max_len)
+{
+    for (int b = 0; b < pg->num_seqs; b++) {
+        int rows = cu_q ? cu_q[b + 1] - cu_q[b] : pg->q_tokens_per_seq;
+        if (lens[b] < rows || lens[b] > max_len)
+            return fart_fail(FADSL_ERR_SEQLEN,
+                             "paged seq_lens[%d] = %d is out of range (%d..%d: its %d new token%s are in the cache)",
+                             b, lens[b], rows, max_len, rows, rows == 1 ? "" : "s");
+        int blocks = lens[b] / pg->block_size + (lens[b] % pg->block_size != 0);
+        for (int i = 0; i < blocks; i++) {
+            int e = tab[(size_t)b * pg->max_blocks_per_seq + i];
+            if (e < 0 || e >= pg->num_blocks)
+                return fart_fail(FADSL_ERR_INVALID, "paged block_tables[%d][%d] = %d is not a block (0..%d)", b, i, e,
+                                 pg->num_blocks - 1);
+        }
+    }
+    return FADSL_OK;
+}
+
+fadsl_status fart_debug_check(const fart_cu *cu, const fadsl_fwd_desc *d, const fa_args *a, CUstream stream)
+{
+    const fadsl_paged_desc *pg = d->paged;
+    if (!fart_env_flag("FADSL_DEBUG_CHECKS") || (!pg && !d->cu_seqlens_q))
+        return FADSL_OK;
+    int *cu_q = NULL, *cu_k = NULL, *lens = NULL, *tab = NULL;
+    size_t n = (size_t)a->batch + 1;
+    fadsl_status s = fart_cu_check(cu->StreamSynchronize(stream), "cuStreamSynchronize");
+    if (!s && d->cu_seqlens_q && !(s = fetch(cu, "cu_seqlens_q", d->cu_seqlens_q, n, &cu_q)))
+        s = check_offsets("cu_seqlens_q", cu_q, a->batch, d->max_seqlen_q, "max_seqlen_q");
+    if (!s && !pg && !(s = fetch(cu, "cu_seqlens_k", d->cu_seqlens_k, n, &cu_k)))
+        s = check_offsets("cu_seqlens_k", cu_k, a->batch, d->max_seqlen_k, "max_seqlen_k");
+    if (!s && pg && !(s = fetch(cu, "paged seq_lens", pg->seq_lens, (size_t)pg->num_seqs, &lens)) &&
+        !(s = fetch(cu, "paged block_tables", pg->block_tables, (size_t)pg->num_seqs * pg->max_blocks_per_seq, &tab)))
+        s = check_paged(pg, cu_q, lens, tab, a->seqlen_k);
+    free(cu_q);
+    free(cu_k);
+    free(lens);
+    free(tab);
+    return s;
+}

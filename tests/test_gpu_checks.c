@@ -1,0 +1,181 @@
+/* test_gpu_checks.c - FADSL_DEBUG_CHECKS=1 on a GPU: the index data a request keeps on the
+ * device is checked before its launch. A paged cache (NHD bf16, blocks of 16, two
+ * sequences) is launched as a decode and with packed queries, and a dense varlen request
+ * beside it: the valid forms run (finite outputs), and each bad seq_lens, block-table
+ * entry or cu_seqlens is refused with its status and a message naming the value, the
+ * NaN-poisoned output left untouched. */
+#include "fadsl.h"
+#include "testutil.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+enum { BS = 16, MAX_BLOCKS = 3, NUM_BLOCKS = 8, SEQS = 2, HQ = 4, HK = 2, D = 64, ROWS = 7 };
+
+typedef struct checks {
+    int lens[SEQS], table[SEQS * MAX_BLOCKS], cu_q[SEQS + 1], cu_k[SEQS + 1];
+    void *dq, *dk, *dv, *d_o, *dlens, *dtab, *dcu_q, *dcu_k;
+    fadsl_paged_desc pg;
+} checks;
+
+static const int good_lens[SEQS] = {20, 33}, good_table[SEQS * MAX_BLOCKS] = {5, 2, 0, 7, 1, 3},
+                 good_cu_q[SEQS + 1] = {0, 3, ROWS}, good_cu_k[SEQS + 1] = {0, 20, 53};
+
+static void *upload(const void *host, size_t bytes)
+{
+    void *d = NULL;
+    CU_ASSERT_EQUAL_FATAL(fadsl_device_alloc(&d, bytes), FADSL_OK);
+    CU_ASSERT_EQUAL_FATAL(fadsl_copy_to_device(d, host, bytes), FADSL_OK);
+    return d;
+}
+
+/* n bf16 values in [-1, 1). */
+static void *upload_random(size_t n)
+{
+    uint16_t *h = malloc(n * 2);
+    unsigned seed = 99;
+    for (size_t i = 0; i < n; i++) {
+        seed = seed * 1664525u + 1013904223u;
+        float f = (float)((double)(seed >> 8) / (1 << 24) * 2 - 1);
+        uint32_t bits;
+        memcpy(&bits, &f, 4);
+        h[i] = (uint16_t)(bits >> 16);
+    }
+    void *d = upload(h, n * 2);
+    free(h);
+    return d;
+}
+
+/* Copies the host-side index arrays to the device. */
+static void sync_indices(checks *c)
+{
+    CU_ASSERT_EQUAL(fadsl_copy_to_device(c->dlens, c->lens, sizeof c->lens), FADSL_OK);
+    CU_ASSERT_EQUAL(fadsl_copy_to_device(c->dtab, c->table, sizeof c->table), FADSL_OK);
+    CU_ASSERT_EQUAL(fadsl_copy_to_device(c->dcu_q, c->cu_q, sizeof c->cu_q), FADSL_OK);
+    CU_ASSERT_EQUAL(fadsl_copy_to_device(c->dcu_k, c->cu_k, sizeof c->cu_k), FADSL_OK);
+}
+
+static void reset(checks *c)
+{
+    memcpy(c->lens, good_lens, sizeof c->lens);
+    memcpy(c->table, good_table, sizeof c->table);
+    memcpy(c->cu_q, good_cu_q, sizeof c->cu_q);
+    memcpy(c->cu_k, good_cu_k, sizeof c->cu_k);
+}
+
+/* The request of `form`: 0 paged decode, 1 paged with packed queries, 2 dense varlen. */
+static fadsl_fwd_desc request(checks *c, int form)
+{
+    fadsl_fwd_desc d = {.variant = "causal", .dtype = FA_DTYPE_BF16, .q = c->dq, .o = c->d_o, .q_heads = HQ,
+                        .head_dim = D};
+    c->pg.q_tokens_per_seq = form == 0; /* packed queries take max_seqlen_q */
+    if (form < 2)
+        d.paged = &c->pg;
+    if (form >= 1) {
+        d.cu_seqlens_q = c->dcu_q;
+        d.max_seqlen_q = 4;
+    }
+    if (form == 2) {
+        d.batch = SEQS, d.kv_heads = HK, d.k = c->dk, d.v = c->dv;
+        d.cu_seqlens_k = c->dcu_k;
+        d.max_seqlen_k = 33;
+    }
+    return d;
+}
+
+/* Launches `form` with the current indices; wants status `want` (and a message holding
+ * `needle`) and, when refused, the poisoned output untouched. */
+static void expect(checks *c, int form, fadsl_status want, const char *needle)
+{
+    enum { N = ROWS * HQ * D };
+    sync_indices(c);
+    CU_ASSERT_EQUAL_FATAL(fadsl_device_memset(c->d_o, 0xff, N * 2), FADSL_OK);
+    fadsl_fwd_desc d = request(c, form);
+    fadsl_status s = fadsl_forward(&d, NULL);
+    CU_ASSERT_EQUAL(fadsl_stream_sync(NULL), FADSL_OK);
+    static uint16_t o[N];
+    CU_ASSERT_EQUAL(fadsl_copy_to_host(o, c->d_o, sizeof o), FADSL_OK);
+    int rows = form == 0 ? SEQS : ROWS, finite = 0, poison = 0;
+    for (int i = 0; i < rows * HQ * D; i++) {
+        uint32_t bits = (uint32_t)o[i] << 16;
+        float f;
+        memcpy(&f, &bits, 4);
+        finite += isfinite(f);
+        poison += o[i] == 0xffff;
+    }
+    bool ok = s == want && (want ? poison == rows * HQ * D && strstr(fadsl_last_error(), needle) != NULL
+                                 : finite == rows * HQ * D);
+    printf("\n  %s form %d: %s%s%s", ok ? "ok  " : "FAIL", form, fadsl_status_name(s), s ? ": " : "",
+           s ? fadsl_last_error() : "");
+    CU_ASSERT(ok);
+}
+
+static void test_debug_checks(void)
+{
+    checks c = {0};
+    reset(&c);
+    size_t cache_elems = (size_t)NUM_BLOCKS * BS * HK * D;
+    c.dq = upload_random(ROWS * HQ * D);
+    c.dk = upload_random(cache_elems);
+    c.dv = upload_random(cache_elems);
+    CU_ASSERT_EQUAL_FATAL(fadsl_device_alloc(&c.d_o, ROWS * HQ * D * 2), FADSL_OK);
+    c.dlens = upload(c.lens, sizeof c.lens);
+    c.dtab = upload(c.table, sizeof c.table);
+    c.dcu_q = upload(c.cu_q, sizeof c.cu_q);
+    c.dcu_k = upload(c.cu_k, sizeof c.cu_k);
+    c.pg = (fadsl_paged_desc){.layout = FA_PAGED_NHD, .kv_dtype = FA_DTYPE_BF16, .k_cache = c.dk, .v_cache = c.dv,
+                              .num_blocks = NUM_BLOCKS, .block_size = BS, .num_kv_heads = HK, .head_dim = D,
+                              .block_tables = c.dtab, .max_blocks_per_seq = MAX_BLOCKS, .seq_lens = c.dlens,
+                              .num_seqs = SEQS};
+    /* the dense varlen request reads the caches as contiguous K/V [53 keys, HK, D] */
+    setenv("FADSL_DEBUG_CHECKS", "1", 1);
+    for (int form = 0; form < 3; form++)
+        expect(&c, form, FADSL_OK, NULL);
+
+    c.lens[1] = MAX_BLOCKS * BS + 1;
+    expect(&c, 0, FADSL_ERR_SEQLEN, "paged seq_lens[1] = 49 is out of range (1..48");
+    reset(&c);
+    c.lens[0] = 0;
+    expect(&c, 0, FADSL_ERR_SEQLEN, "paged seq_lens[0] = 0");
+    reset(&c);
+    c.table[1 * MAX_BLOCKS + 2] = NUM_BLOCKS;
+    expect(&c, 0, FADSL_ERR_INVALID, "paged block_tables[1][2] = 8 is not a block (0..7)");
+    reset(&c);
+    c.table[0] = -1;
+    expect(&c, 1, FADSL_ERR_INVALID, "paged block_tables[0][0] = -1");
+    reset(&c);
+    c.table[2] = -5; /* sequence 0 (20 keys) uses two blocks: the third entry is never read */
+    expect(&c, 0, FADSL_OK, NULL);
+
+    reset(&c);
+    c.cu_q[1] = 5; /* above max_seqlen_q 4 */
+    expect(&c, 1, FADSL_ERR_SEQLEN, "cu_seqlens_q[0] = 0 and cu_seqlens_q[1] = 5 give sequence 0 5 rows (0..4");
+    reset(&c);
+    c.cu_q[0] = 1;
+    expect(&c, 1, FADSL_ERR_SEQLEN, "cu_seqlens_q[0] = 1: packed offsets start at 0");
+    reset(&c);
+    c.cu_q[2] = 2; /* decreasing */
+    expect(&c, 2, FADSL_ERR_SEQLEN, "give sequence 1 -1 rows");
+    reset(&c);
+    c.lens[0] = 2; /* fewer keys than its 3 new tokens */
+    expect(&c, 1, FADSL_ERR_SEQLEN, "paged seq_lens[0] = 2 is out of range (3..48: its 3 new tokens");
+    reset(&c);
+    c.cu_k[1] = 40; /* sequence 0: 40 keys, above max_seqlen_k 33 */
+    expect(&c, 2, FADSL_ERR_SEQLEN, "cu_seqlens_k[0] = 0 and cu_seqlens_k[1] = 40 give sequence 0 40 rows (0..33");
+    unsetenv("FADSL_DEBUG_CHECKS");
+    printf("\n");
+    void *dev[] = {c.dq, c.dk, c.dv, c.d_o, c.dlens, c.dtab, c.dcu_q, c.dcu_k};
+    for (size_t i = 0; i < sizeof dev / sizeof dev[0]; i++)
+        fadsl_device_free(dev[i]);
+}
+
+void fa_suite_gpu_checks(void)
+{
+    if (fadsl_device_init(0, NULL) != FADSL_OK) {
+        printf("gpu_checks: skipped, no GPU (%s)\n", fadsl_last_error());
+        return;
+    }
+    static const CU_TestInfo tests[] = {{"debug_checks", test_debug_checks}, CU_TEST_INFO_NULL};
+    fa_test_add_suite("gpu_checks", tests);
+}
