@@ -62,7 +62,7 @@ def main():
                 out = torch.empty_like(q)
                 lse = torch.empty(0, device="cuda")
                 desc, keep = _ops.paged_desc(q, kc, vc, table, lens, out, lse, "none", ("", [], []), 1,
-                                             1.0, 1.0, 128 ** -0.5)
+                                             (1.0, None, 1.0, None), 128 ** -0.5)
                 ws = _ops._split_workspace(desc, q.device)
                 desc.device = 0
                 stream = torch.cuda.current_stream().cuda_stream
@@ -71,7 +71,7 @@ def main():
                 rows["C fadsl_workspace_size"] = lambda: lib.fadsl_workspace_size(ctypes.byref(desc), ctypes.byref(size))
                 rows["C fadsl_forward"] = lambda: lib.fadsl_forward(ctypes.byref(desc), stream)
                 rows["torch.ops.fadsl.paged_attention"] = lambda kc=kc, vc=vc: torch.ops.fadsl.paged_attention(
-                    q, kc, vc, table, lens, "none", "", [], [], 1, 1.0, 1.0, 128 ** -0.5, False, None, 0)
+                    q, kc, vc, table, lens, "none", "", [], [], 1, 1.0, None, 1.0, None, 128 ** -0.5, False, None, 0)
     k = torch.randn(batch, 8, length, 128, device="cuda", dtype=torch.bfloat16)
     qs = q.transpose(1, 2)
     rows["SDPA (default backend)"] = lambda: F.scaled_dot_product_attention(qs, k, k, enable_gqa=True)

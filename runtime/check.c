@@ -47,8 +47,8 @@ static fadsl_status check_paged(const fadsl_paged_desc *pg, const int *cu_q, con
         int rows = cu_q ? cu_q[b + 1] - cu_q[b] : pg->q_tokens_per_seq;
         if (lens[b] < rows || lens[b] > max_len)
             return fart_fail(FADSL_ERR_SEQLEN,
-                             "paged seq_lens[%d] = %d is out of range (%d..%d: its %d new token%s are in the cache)",
-                             b, lens[b], rows, max_len, rows, rows == 1 ? "" : "s");
+                             "paged seq_lens[%d] = %d is out of range (%d..%d: its %d new token%s in the cache)",
+                             b, lens[b], rows, max_len, rows, rows == 1 ? " is" : "s are");
         int blocks = lens[b] / pg->block_size + (lens[b] % pg->block_size != 0);
         for (int i = 0; i < blocks; i++) {
             int e = tab[(size_t)b * pg->max_blocks_per_seq + i];

@@ -137,7 +137,7 @@ static void test_debug_checks(void)
     expect(&c, 0, FADSL_ERR_SEQLEN, "paged seq_lens[1] = 49 is out of range (1..48");
     reset(&c);
     c.lens[0] = 0;
-    expect(&c, 0, FADSL_ERR_SEQLEN, "paged seq_lens[0] = 0");
+    expect(&c, 0, FADSL_ERR_SEQLEN, "paged seq_lens[0] = 0 is out of range (1..48: its 1 new token is in");
     reset(&c);
     c.table[1 * MAX_BLOCKS + 2] = NUM_BLOCKS;
     expect(&c, 0, FADSL_ERR_INVALID, "paged block_tables[1][2] = 8 is not a block (0..7)");

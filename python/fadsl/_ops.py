@@ -209,9 +209,10 @@ def paged_geometry(k_cache, layout):
 
 
 def paged_desc(q, k_cache, v_cache, block_tables, seq_lens, out, lse, variant, params, layout,
-               k_scale, v_scale, softmax_scale, cu_seqlens_q=None, max_seqlen_q=0):
+               scales, softmax_scale, cu_seqlens_q=None, max_seqlen_q=0):
     """(fadsl_fwd_desc, objects it points to) of a paged request (see dense_desc); q is
-    [num_seqs, q_tokens_per_seq, heads, D], or packed [total_q, heads, D] with cu_seqlens_q."""
+    [num_seqs, q_tokens_per_seq, heads, D], or packed [total_q, heads, D] with cu_seqlens_q;
+    scales is (k_scale, k per-head tensor or None, v_scale, v per-head tensor or None)."""
     keep = []
     d = _new_desc(variant, q, out, lse, softmax_scale, params, keep)
     pg = FadslPagedDesc()
@@ -221,7 +222,10 @@ def paged_desc(q, k_cache, v_cache, block_tables, seq_lens, out, lse, variant, p
     pg.num_blocks, pg.block_size, pg.num_kv_heads, pg.head_dim = paged_geometry(k_cache, layout)
     pg.block_tables, pg.max_blocks_per_seq = block_tables.data_ptr(), block_tables.shape[1]
     pg.seq_lens, pg.num_seqs = seq_lens.data_ptr(), seq_lens.shape[0]
+    k_scale, k_heads, v_scale, v_heads = scales
     pg.k_descale, pg.v_descale = k_scale, v_scale
+    pg.k_descale_per_head = k_heads.data_ptr() if k_heads is not None else None
+    pg.v_descale_per_head = v_heads.data_ptr() if v_heads is not None else None
     keep.append(pg)
     d.paged = ctypes.pointer(pg)
     d.q_heads, d.kv_heads, d.head_dim = q.shape[-2], pg.num_kv_heads, q.shape[-1]
@@ -240,7 +244,8 @@ def paged_attention_impl(q: torch.Tensor, k_cache: torch.Tensor, v_cache: torch.
                          block_tables: torch.Tensor, seq_lens: torch.Tensor, variant: str,
                          param_names: str, scalar_values: list[float],
                          tensor_params: list[torch.Tensor], layout: int, k_scale: float,
-                         v_scale: float, softmax_scale: float, return_lse: bool,
+                         k_scale_per_head: Optional[torch.Tensor], v_scale: float,
+                         v_scale_per_head: Optional[torch.Tensor], softmax_scale: float, return_lse: bool,
                          cu_seqlens_q: Optional[torch.Tensor],
                          max_seqlen_q: int) -> tuple[torch.Tensor, torch.Tensor]:
     """Forward over a paged KV cache; q is [num_seqs, q_tokens_per_seq, heads, D], or
@@ -251,8 +256,9 @@ def paged_attention_impl(q: torch.Tensor, k_cache: torch.Tensor, v_cache: torch.
     out = torch.empty(q.shape, dtype=q.dtype, device=q.device)
     lse = torch.empty(lse_shape(q, cu_seqlens_q is not None, return_lse), dtype=torch.float32, device=q.device)
     d, keep = paged_desc(q, k_cache, v_cache, block_tables, seq_lens, out, lse, variant,
-                         (param_names, scalar_values, tensor_params), layout, k_scale, v_scale,
-                         softmax_scale, cu_seqlens_q, max_seqlen_q)
+                         (param_names, scalar_values, tensor_params), layout,
+                         (k_scale, k_scale_per_head, v_scale, v_scale_per_head), softmax_scale, cu_seqlens_q,
+                         max_seqlen_q)
     _launch(d, q.device, paged=True)
     return out, lse
 
@@ -263,8 +269,8 @@ paged_attention_op = torch.library.custom_op("fadsl::paged_attention", mutates_a
 
 @paged_attention_op.register_fake
 def _paged_attention_fake(q, k_cache, v_cache, block_tables, seq_lens, variant, param_names,
-                          scalar_values, tensor_params, layout, k_scale, v_scale, softmax_scale,
-                          return_lse, cu_seqlens_q, max_seqlen_q):
+                          scalar_values, tensor_params, layout, k_scale, k_scale_per_head, v_scale,
+                          v_scale_per_head, softmax_scale, return_lse, cu_seqlens_q, max_seqlen_q):
     _check_paged_params(q, k_cache, block_tables, seq_lens, variant, param_names, tensor_params, layout,
                         cu_seqlens_q, max_seqlen_q)
     return (q.new_empty(q.shape),

@@ -181,14 +181,24 @@ def attention(q, k, v, variant="causal", params=None, softmax_scale=None, return
     return (out, lse) if return_lse else out
 
 
-def _descale(fn, name, scale, fp8):
+def _descale(fn, name, scale, fp8, kv_heads, device):
+    """(scalar, per-head tensor or None) of k_scale or v_scale: a positive finite number,
+    or a float32 CUDA tensor [heads_kv] (its values are the caller's: reading them would
+    sync). fp8 caches only; None means 1."""
     if scale is None:
-        return 0.0   # the C default, 1
+        return 0.0, None   # the C default, 1
     if not fp8:
         raise ValueError(f"fadsl.{fn}: {name} applies to fp8 caches only")
+    if isinstance(scale, torch.Tensor):
+        if scale.device != device:
+            raise ValueError(f"fadsl.{fn}: {name} is on {scale.device}, q on {device}")
+        if scale.dtype != torch.float32 or tuple(scale.shape) != (kv_heads,) or not scale.is_contiguous():
+            raise ValueError(f"fadsl.{fn}: a per-head {name} must be a contiguous float32 tensor [heads_kv] = "
+                             f"[{kv_heads}], got {scale.dtype} {tuple(scale.shape)}")
+        return 0.0, scale
     if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not math.isfinite(scale) or scale <= 0:
-        raise ValueError(f"fadsl.{fn}: {name} must be a positive finite number, got {scale!r}")
-    return float(scale)
+        raise ValueError(f"fadsl.{fn}: {name} must be a positive finite number or a per-head tensor, got {scale!r}")
+    return float(scale), None
 
 
 def paged_attention(q, k_cache, v_cache, block_tables, seq_lens, variant="causal", params=None,
@@ -203,7 +213,8 @@ def paged_attention(q, k_cache, v_cache, block_tables, seq_lens, variant="causal
                   heads_kv, head_dim]; q's dtype, or float8_e4m3fn / float8_e5m2 ("hnd", the
                   old name of "hdb", still works with a DeprecationWarning)
     block_tables  [num_seqs, max_blocks_per_seq] int32; seq_lens [num_seqs] int32
-    k_scale, v_scale  fp8 caches: stored value * scale = real value (default 1)
+    k_scale, v_scale  fp8 caches: stored value * scale = real value (default 1): a number,
+                  or a float32 CUDA tensor [heads_kv] of per-head scales
     variant, params, softmax_scale, return_lse  as for fadsl.attention (lse is
                   [num_seqs, heads_q, q_tokens_per_seq])
     cu_seqlens_q  packed queries (varlen chunked prefill): q is [total_q, heads_q, head_dim],
@@ -269,7 +280,7 @@ def paged_attention(q, k_cache, v_cache, block_tables, seq_lens, variant="causal
     out, lse = _ops.call(
         _ops.paged_attention_op, _ops.paged_attention_impl,
         q, k_cache, v_cache, block_tables, seq_lens, spec, names, scalars, tensors, code,
-        _descale(fn, "k_scale", k_scale, fp8), _descale(fn, "v_scale", v_scale, fp8),
+        *_descale(fn, "k_scale", k_scale, fp8, kv_heads, q.device), *_descale(fn, "v_scale", v_scale, fp8, kv_heads, q.device),
         _scale(fn, softmax_scale), bool(return_lse), cu_seqlens_q if packed else None,
         int(max_seqlen_q) if packed else 0)
     return (out, lse) if return_lse else out

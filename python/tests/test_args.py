@@ -133,6 +133,13 @@ def test_paged_argument_errors(fake):
     _raises(ValueError, "max_seqlen_q goes with cu_seqlens_q", call, q, cache, cache, tables, lens, max_seqlen_q=3)
     fp8 = fake(32, 2, 128, 16, dtype=torch.float8_e4m3fn)
     assert call(q, fp8, fp8, tables, lens, k_scale=0.5, v_scale=2.0).shape == q.shape
+    heads = fake(2, dtype=torch.float32)   # per-head scales: [heads_kv] float32
+    assert call(q, fp8, fp8, tables, lens, k_scale=heads, v_scale=0.5).shape == q.shape
+    _raises(ValueError, r"per-head v_scale must be a contiguous float32 tensor \[heads_kv\] = \[2\], got "
+            r"torch.float32 \(3,\)", call, q, fp8, fp8, tables, lens, v_scale=fake(3, dtype=torch.float32))
+    _raises(ValueError, "got torch.float16", call, q, fp8, fp8, tables, lens, k_scale=fake(2, dtype=torch.float16))
+    _raises(ValueError, "fp8 caches only", call, q, cache, cache, tables, lens, v_scale=heads)
+    _raises(ValueError, "positive finite number or a per-head tensor", call, q, fp8, fp8, tables, lens, k_scale=-1.0)
 
 
 def test_offsets_read_from_cu_seqlens_are_checked():

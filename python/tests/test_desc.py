@@ -101,7 +101,7 @@ def test_paged_key(layout, shape):
     tables, lens = torch.zeros(3, 4, dtype=torch.int32), torch.tensor([5, 17, 64], dtype=torch.int32)
     out = torch.empty(q.shape, dtype=q.dtype)
     desc, keep = _ops.paged_desc(q, cache, cache, tables, lens, out, NO_LSE, "causal", ("", [], []),
-                                 layout, 0.0, 0.0, 0.0)
+                                 layout, (0.0, None, 0.0, None), 0.0)
     pg = desc.paged.contents
     assert (pg.num_blocks, pg.block_size, pg.num_kv_heads, pg.head_dim) == (10, 16, 2, 128)
     assert (pg.max_blocks_per_seq, pg.num_seqs, pg.q_tokens_per_seq) == (4, 3, 1)
@@ -109,12 +109,25 @@ def test_paged_key(layout, shape):
     assert (key.paged_block_size, key.paged_layout, key.gqa_ratio) == (16, layout, 4)
 
 
+def test_paged_per_head_scales():
+    """Per-head scale tensors reach the descriptor as device pointers; numbers as scalars."""
+    q = torch.randn(3, 1, 8, 128, dtype=torch.bfloat16)
+    cache = torch.zeros(10, 2, 128, 16, dtype=torch.float8_e4m3fn)
+    tables, lens = torch.zeros(3, 4, dtype=torch.int32), torch.tensor([5, 17, 64], dtype=torch.int32)
+    k_heads = torch.tensor([0.5, 2.0])
+    desc, keep = _ops.paged_desc(q, cache, cache, tables, lens, torch.empty(q.shape, dtype=q.dtype), NO_LSE,
+                                 "causal", ("", [], []), 0, (0.0, k_heads, 0.25, None), 0.0)
+    pg = desc.paged.contents
+    assert pg.k_descale_per_head == k_heads.data_ptr() and pg.v_descale_per_head is None
+    assert pg.v_descale == 0.25 and _key(desc).kv_dtype == 2
+
+
 def test_paged_bad_block_size():
     q = torch.randn(1, 1, 2, 64, dtype=torch.float16)
     cache = torch.randn(4, 12, 2, 64, dtype=torch.float16)   # nhd, block size 12
     desc, keep = _ops.paged_desc(q, cache, cache, torch.zeros(1, 2, dtype=torch.int32),
                                  torch.ones(1, dtype=torch.int32), torch.empty(q.shape, dtype=q.dtype),
-                                 NO_LSE, "causal", ("", [], []), 1, 0.0, 0.0, 0.0)
+                                 NO_LSE, "causal", ("", [], []), 1, (0.0, None, 0.0, None), 0.0)
     with pytest.raises(FadslError) as info:
         _key(desc)
     assert info.value.status == "ERR_BLOCK_SIZE"

@@ -262,6 +262,37 @@ def test_paged_variants(name, layout, kv):
             _check(out[i:i + 1], lse[i:i + 1], ref_out, ref_lse, dtype, tol=5e-2 if kv == "fp8" else None)
 
 
+@pytest.mark.parametrize("layout", ["nhd", "hdb"])
+@pytest.mark.parametrize("fp8", [torch.float8_e4m3fn, torch.float8_e5m2], ids=["e4m3", "e5m2"])
+def test_paged_fp8_per_head_scales(layout, fp8):
+    """fp8 caches with per-head k scales and a scalar v scale, then per-head v scales,
+    at decode and in 5-token chunks, against the reference of the scaled keys."""
+    hq, hkv, d, bs, dtype = 8, 2, 128, 16, torch.bfloat16
+    seq_lens = [45, 16, 70]
+    max_blocks = max(-(-n // bs) for n in seq_lens)
+    num_blocks = len(seq_lens) * max_blocks + 3
+    gen = torch.Generator(device="cuda").manual_seed(9)
+    k_nhd, v_nhd = (torch.randn(num_blocks, bs, hkv, d, generator=gen, device="cuda").to(fp8) for _ in range(2))
+    caches = (k_nhd, v_nhd) if layout == "nhd" else tuple(c.permute(0, 2, 3, 1).contiguous() for c in (k_nhd, v_nhd))
+    tables = torch.randperm(num_blocks, generator=gen, device="cuda")[:len(seq_lens) * max_blocks]
+    tables = tables.view(len(seq_lens), max_blocks).to(torch.int32)
+    lens = torch.tensor(seq_lens, dtype=torch.int32, device="cuda")
+    k_heads = torch.tensor([0.25, 3.0], device="cuda")
+    v_heads = torch.tensor([2.0, 0.5], device="cuda")
+    for q_tokens, v_scale in ((1, 1.5), (5, v_heads)):
+        q = torch.randn(len(seq_lens), q_tokens, hq, d, generator=gen, device="cuda").to(dtype)
+        _poison((len(seq_lens), q_tokens, hq, d))
+        out, lse = fadsl.paged_attention(q, *caches, tables, lens, "causal", layout=layout, k_scale=k_heads,
+                                         v_scale=v_scale, return_lse=True)
+        v_mult = v_scale[:, None] if isinstance(v_scale, torch.Tensor) else v_scale
+        for i, n in enumerate(seq_lens):
+            rows = tables[i].long()
+            k = (k_nhd.float()[rows].reshape(-1, hkv, d)[:n] * k_heads[:, None])[None]
+            v = (v_nhd.float()[rows].reshape(-1, hkv, d)[:n] * v_mult)[None]
+            ref_out, ref_lse = _reference(q[i:i + 1], k, v, VARIANTS["causal"][1])
+            _check(out[i:i + 1], lse[i:i + 1], ref_out, ref_lse, dtype, tol=5e-2)
+
+
 @pytest.mark.parametrize("variant", ["causal", "sliding_window"])
 def test_paged_packed_queries(variant):
     """Varlen chunked prefill over a paged cache: sequence i's q_lens[i] newest tokens,
@@ -324,11 +355,11 @@ def test_paged_eager_call_matches_the_op_and_replays_in_a_cuda_graph():
     lens = torch.tensor([n], dtype=torch.int32, device="cuda")
     from fadsl import _ops
     desc, keep = _ops.paged_desc(q, k_nhd, v_nhd, table, lens, torch.empty_like(q), torch.empty(0), "none",
-                                 ("", [], []), 1, 0.0, 0.0, 0.0)
+                                 ("", [], []), 1, (0.0, None, 0.0, None), 0.0)
     assert _ops._split_workspace(desc, q.device) is not None   # the request splits (and merges)
     eager = fadsl.paged_attention(q, k_nhd, v_nhd, table, lens, "none", layout="nhd")
-    op, _ = torch.ops.fadsl.paged_attention(q, k_nhd, v_nhd, table, lens, "none", "", [], [], 1, 0.0, 0.0, 0.0,
-                                            False, None, 0)
+    op, _ = torch.ops.fadsl.paged_attention(q, k_nhd, v_nhd, table, lens, "none", "", [], [], 1, 0.0, None, 0.0,
+                                            None, 0.0, False, None, 0)
     assert torch.equal(eager, op)
     impl, routed = _ops.paged_attention_impl, []
     _ops.paged_attention_impl = lambda *a: routed.append(1) or impl(*a)
