@@ -28,11 +28,12 @@ static fadsl_status check_offsets(const char *name, const int *cu, int batch, in
         return fart_fail(FADSL_ERR_SEQLEN, "%s[0] = %d: packed offsets start at 0", name, cu[0]);
     for (int b = 0; b < batch; b++) {
         long long n = (long long)cu[b + 1] - cu[b];
-        if (n < 0 || n > max)
-            return fart_fail(FADSL_ERR_SEQLEN,
-                             "%s[%d] = %d and %s[%d] = %d give sequence %d %lld rows (0..%d: at most %s, "
-                             "and offsets never decrease)",
-                             name, b, cu[b], name, b + 1, cu[b + 1], b, n, max, max_name);
+        if (n < 0)
+            return fart_fail(FADSL_ERR_SEQLEN, "%s decreases from [%d] = %d to [%d] = %d", name, b, cu[b], b + 1,
+                             cu[b + 1]);
+        if (n > max)
+            return fart_fail(FADSL_ERR_SEQLEN, "%s[%d] = %d and %s[%d] = %d give sequence %d %lld rows, above %s %d",
+                             name, b, cu[b], name, b + 1, cu[b + 1], b, n, max_name, max);
     }
     return FADSL_OK;
 }

@@ -79,7 +79,7 @@ typedef struct fadsl_paged_desc {
     int max_blocks_per_seq;
     const int *seq_lens;             /* device [num_seqs] int32 */
     int num_seqs;
-    int q_tokens_per_seq;
+    int q_tokens_per_seq;            /* new tokens a sequence; with packed queries 0 (or max_seqlen_q) */
     int max_seq_len;                 /* upper bound of seq_lens (0: max_blocks * block_size, capped at 2^31 - 1024) */
     float k_descale, v_descale;      /* fp8: stored * descale = real (0 means 1; finite, >= 0);
                                       * a 16-bit cache takes 0 or 1 only (FADSL_ERR_INVALID) */
@@ -100,8 +100,9 @@ typedef struct fadsl_paged_desc {
  *   dense  q/o [batch, seqlen_q, q_heads, D], k/v [batch, seqlen_k, kv_heads, D]
  *   varlen q/o [total_q, q_heads, D], k/v [total_k, kv_heads, D] (batch strides unused);
  *          set cu_seqlens_q/k ([batch + 1] int32) and max_seqlen_q/k; batch = sequences
- *   paged  set `paged`: batch, seqlen_q, seqlen_k, kv_heads, k and v come from it
- *          (leave them 0/NULL, or the same: others are refused);
+ *   paged  set `paged`: batch, seqlen_q, seqlen_k, max_seqlen_k, kv_heads, k and v come
+ *          from it (leave them 0/NULL or set them to the same values: others are refused;
+ *          cu_seqlens_k must be NULL);
  *          with cu_seqlens_q ([num_seqs + 1]) and max_seqlen_q, q/o are packed
  *          [total_q, q_heads, D] (varlen chunked prefill; served by the forward template,
  *          nhd layout, 16-bit caches), else

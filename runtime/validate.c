@@ -133,25 +133,26 @@ static fadsl_status check_descales(const fadsl_paged_desc *pg)
 static fadsl_status check_paged_fields(const fadsl_fwd_desc *d, const fadsl_paged_desc *pg, int rows,
                                        const char *rows_name, int max_len)
 {
-    const char *bound = "the paged key bound: max_seq_len, or max_blocks_per_seq * block_size";
+    const char *bound = "the paged key bound: max_seq_len, or max_blocks_per_seq * block_size up to 2^31 - 1024";
+    const char *to_bound = "; to bound the keys, set paged max_seq_len instead";
     const bool packed = d->cu_seqlens_q != NULL; /* rows are max_seqlen_q, else q_tokens_per_seq */
     const struct {
         const char *name;
         int given, want;
-        const char *source;
+        const char *source, *hint;
         fadsl_status status;
-    } same[] = {{"batch", d->batch, pg->num_seqs, "paged num_seqs", FADSL_ERR_INVALID},
-                {"kv_heads", d->kv_heads, pg->num_kv_heads, "paged num_kv_heads", FADSL_ERR_HEADS},
-                {"seqlen_q", d->seqlen_q, rows, rows_name, FADSL_ERR_SEQLEN},
+    } same[] = {{"batch", d->batch, pg->num_seqs, "paged num_seqs", "", FADSL_ERR_INVALID},
+                {"kv_heads", d->kv_heads, pg->num_kv_heads, "paged num_kv_heads", "", FADSL_ERR_HEADS},
+                {"seqlen_q", d->seqlen_q, rows, rows_name, "", FADSL_ERR_SEQLEN},
                 {packed ? "paged q_tokens_per_seq" : "max_seqlen_q", packed ? pg->q_tokens_per_seq : d->max_seqlen_q,
-                 rows, rows_name, FADSL_ERR_SEQLEN},
-                {"seqlen_k", d->seqlen_k, max_len, bound, FADSL_ERR_SEQLEN},
-                {"max_seqlen_k", d->max_seqlen_k, max_len, bound, FADSL_ERR_SEQLEN}};
+                 rows, rows_name, "", FADSL_ERR_SEQLEN},
+                {"seqlen_k", d->seqlen_k, max_len, bound, to_bound, FADSL_ERR_SEQLEN},
+                {"max_seqlen_k", d->max_seqlen_k, max_len, bound, to_bound, FADSL_ERR_SEQLEN}};
     for (size_t i = 0; i < sizeof same / sizeof same[0]; i++)
         if (same[i].given && same[i].given != same[i].want)
-            return fart_fail(same[i].status,
-                             "%s %d differs from %d (%s), which a paged request uses (leave %s 0)",
-                             same[i].name, same[i].given, same[i].want, same[i].source, same[i].name);
+            return fart_fail(same[i].status, "%s %d differs from %d (%s), which a paged request uses (leave %s 0%s)",
+                             same[i].name, same[i].given, same[i].want, same[i].source, same[i].name,
+                             same[i].hint);
     const struct {
         const char *name;
         const void *given, *want;

@@ -96,7 +96,8 @@ static void expect(checks *c, int form, fadsl_status want, const char *needle)
     CU_ASSERT_EQUAL(fadsl_stream_sync(NULL), FADSL_OK);
     static uint16_t o[N];
     CU_ASSERT_EQUAL(fadsl_copy_to_host(o, c->d_o, sizeof o), FADSL_OK);
-    int rows = form == 0 ? SEQS : ROWS, finite = 0, poison = 0;
+    /* rows written: one a sequence, or the packed rows (all of q's rows stay poisoned when refused) */
+    int rows = form == 0 ? SEQS : want ? ROWS : c->cu_q[SEQS], finite = 0, poison = 0;
     for (int i = 0; i < rows * HQ * D; i++) {
         uint32_t bits = (uint32_t)o[i] << 16;
         float f;
@@ -150,19 +151,28 @@ static void test_debug_checks(void)
 
     reset(&c);
     c.cu_q[1] = 5; /* above max_seqlen_q 4 */
-    expect(&c, 1, FADSL_ERR_SEQLEN, "cu_seqlens_q[0] = 0 and cu_seqlens_q[1] = 5 give sequence 0 5 rows (0..4");
+    expect(&c, 1, FADSL_ERR_SEQLEN, "cu_seqlens_q[0] = 0 and cu_seqlens_q[1] = 5 give sequence 0 5 rows, above "
+                                    "max_seqlen_q 4");
     reset(&c);
     c.cu_q[0] = 1;
     expect(&c, 1, FADSL_ERR_SEQLEN, "cu_seqlens_q[0] = 1: packed offsets start at 0");
     reset(&c);
     c.cu_q[2] = 2; /* decreasing */
-    expect(&c, 2, FADSL_ERR_SEQLEN, "give sequence 1 -1 rows");
+    expect(&c, 2, FADSL_ERR_SEQLEN, "cu_seqlens_q decreases from [1] = 3 to [2] = 2");
+    reset(&c);
+    c.cu_k[0] = 2;
+    expect(&c, 2, FADSL_ERR_SEQLEN, "cu_seqlens_k[0] = 2: packed offsets start at 0");
+    reset(&c);
+    c.cu_q[1] = 0; /* sequence 0 has no new tokens; sequence 1 has 4 */
+    c.cu_q[2] = 4;
+    expect(&c, 1, FADSL_OK, NULL);
     reset(&c);
     c.lens[0] = 2; /* fewer keys than its 3 new tokens */
     expect(&c, 1, FADSL_ERR_SEQLEN, "paged seq_lens[0] = 2 is out of range (3..48: its 3 new tokens");
     reset(&c);
     c.cu_k[1] = 40; /* sequence 0: 40 keys, above max_seqlen_k 33 */
-    expect(&c, 2, FADSL_ERR_SEQLEN, "cu_seqlens_k[0] = 0 and cu_seqlens_k[1] = 40 give sequence 0 40 rows (0..33");
+    expect(&c, 2, FADSL_ERR_SEQLEN, "cu_seqlens_k[0] = 0 and cu_seqlens_k[1] = 40 give sequence 0 40 rows, above "
+                                    "max_seqlen_k 33");
     unsetenv("FADSL_DEBUG_CHECKS");
     printf("\n");
     void *dev[] = {c.dq, c.dk, c.dv, c.d_o, c.dlens, c.dtab, c.dcu_q, c.dcu_k};

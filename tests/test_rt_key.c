@@ -227,13 +227,17 @@ static void test_paged_fields(void)
     refuse(&d, FADSL_ERR_SEQLEN, "max_seqlen_q 5 differs from 1 (q_tokens_per_seq)", NULL);
     d = paged(&pg);
     d.seqlen_k = 4000;
-    refuse(&d, FADSL_ERR_SEQLEN, "seqlen_k 4000 differs from 8192 (the paged key bound", "leave seqlen_k 0");
+    refuse(&d, FADSL_ERR_SEQLEN, "seqlen_k 4000 differs from 8192 (the paged key bound",
+           "leave seqlen_k 0; to bound the keys, set paged max_seq_len instead");
     d = paged(&pg);
     d.max_seqlen_k = 100;
     refuse(&d, FADSL_ERR_SEQLEN, "max_seqlen_k 100 differs from 8192", NULL);
     d = paged(&pg);
     d.k = PTR(0x20000);
     refuse(&d, FADSL_ERR_INVALID, "but a paged request reads paged k_cache", "leave k NULL");
+    d = paged(&pg);
+    d.v = PTR(0x30000);
+    refuse(&d, FADSL_ERR_INVALID, "v 0x30000 is set, but a paged request reads paged v_cache", "leave v NULL");
     d = paged(&pg);
     d.cu_seqlens_k = PTR(0x600000);
     refuse(&d, FADSL_ERR_INVALID, "cu_seqlens_k", "paged seq_lens");
@@ -244,6 +248,9 @@ static void test_paged_fields(void)
     pg.layout = FA_PAGED_NHD;
     pg.q_tokens_per_seq = 3; /* packed: the rows are max_seqlen_q's */
     refuse(&d, FADSL_ERR_SEQLEN, "paged q_tokens_per_seq 3 differs from 7 (max_seqlen_q)", NULL);
+    pg.q_tokens_per_seq = 0;
+    d.seqlen_q = 6;
+    refuse(&d, FADSL_ERR_SEQLEN, "seqlen_q 6 differs from 7 (max_seqlen_q)", NULL);
     /* the same values, or none, pass */
     pg.q_tokens_per_seq = 0;
     d.seqlen_q = 7;

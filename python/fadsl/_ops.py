@@ -142,9 +142,22 @@ def _check_dense_params(q, k, variant, param_names, tensor_params, cu_seqlens_q,
         "q_len": max_seqlen_q if varlen else q.shape[1], "kv_len": max_seqlen_k if varlen else k.shape[1]})
 
 
+def check_head_scale(fn, name, scale, kv_heads, device):
+    """A per-head fp8 scale tensor: contiguous float32 [kv_heads] on `device` (metadata
+    only: the C runtime trusts its length, and its values are never read on the host)."""
+    if scale.device != device:
+        raise ValueError(f"fadsl.{fn}: {name} is on {scale.device}, q on {device}")
+    if scale.dtype != torch.float32 or tuple(scale.shape) != (kv_heads,) or not scale.is_contiguous():
+        raise ValueError(f"fadsl.{fn}: a per-head {name} must be a contiguous float32 tensor [heads_kv] = "
+                         f"[{kv_heads}], got {scale.dtype} {tuple(scale.shape)}")
+
+
 def _check_paged_params(q, k_cache, block_tables, seq_lens, variant, param_names, tensor_params, layout,
-                        cu_seqlens_q, max_seqlen_q):
+                        cu_seqlens_q, max_seqlen_q, k_scale_per_head, v_scale_per_head):
     block_size, kv_heads = paged_geometry(k_cache, layout)[1:3]
+    for name, scale in (("k_scale", k_scale_per_head), ("v_scale", v_scale_per_head)):
+        if scale is not None:
+            check_head_scale("paged_attention", name, scale, kv_heads, q.device)
     _check_tensors("paged_attention", variant, param_names, tensor_params, {   # kv_len: the capacity
         "q_heads": q.shape[-2], "kv_heads": kv_heads, "batch": seq_lens.shape[0],
         "q_len": max_seqlen_q if cu_seqlens_q is not None else q.shape[1],
@@ -251,7 +264,7 @@ def paged_attention_impl(q: torch.Tensor, k_cache: torch.Tensor, v_cache: torch.
     """Forward over a paged KV cache; q is [num_seqs, q_tokens_per_seq, heads, D], or
     packed [total_q, heads, D] with cu_seqlens_q."""
     _check_paged_params(q, k_cache, block_tables, seq_lens, variant, param_names, tensor_params, layout,
-                        cu_seqlens_q, max_seqlen_q)
+                        cu_seqlens_q, max_seqlen_q, k_scale_per_head, v_scale_per_head)
     q = _head_contiguous(q)
     out = torch.empty(q.shape, dtype=q.dtype, device=q.device)
     lse = torch.empty(lse_shape(q, cu_seqlens_q is not None, return_lse), dtype=torch.float32, device=q.device)
@@ -272,7 +285,7 @@ def _paged_attention_fake(q, k_cache, v_cache, block_tables, seq_lens, variant, 
                           scalar_values, tensor_params, layout, k_scale, k_scale_per_head, v_scale,
                           v_scale_per_head, softmax_scale, return_lse, cu_seqlens_q, max_seqlen_q):
     _check_paged_params(q, k_cache, block_tables, seq_lens, variant, param_names, tensor_params, layout,
-                        cu_seqlens_q, max_seqlen_q)
+                        cu_seqlens_q, max_seqlen_q, k_scale_per_head, v_scale_per_head)
     return (q.new_empty(q.shape),
             q.new_empty(lse_shape(q, cu_seqlens_q is not None, return_lse), dtype=torch.float32))
 

@@ -95,24 +95,24 @@ def encode_params(fn, params, device):
 def _max_seqlen(fn, name, given, cu_name, cu_seqlens, rows, rows_name, lens=None):
     """The given bound `name` (the caller vouches for cu_seqlens: no sync, capturable), or
     the longest sequence of cu_seqlens, read with one host sync that also checks the
-    offsets: 0 first, never decreasing, ending at `rows` (the packed tensor's), no count
+    offsets: 0 first, never decreasing, ending within `rows` (the packed tensor's; rows
+    past the last offset are padding: not read, their output rows not written), no count
     above lens (a paged cache's seq_lens, which hold each sequence's new tokens)."""
     if given is not None:
         if isinstance(given, bool) or not isinstance(given, int) or given < 1:
             raise ValueError(f"fadsl.{fn}: {name} must be a positive int, got {given!r}")
         return given
-    counts = cu_seqlens[1:] - cu_seqlens[:-1]
+    cu = cu_seqlens.long()   # int32 differences of far-apart offsets would wrap
+    counts = cu[1:] - cu[:-1]
     over = counts > lens if lens is not None else torch.zeros_like(counts, dtype=torch.bool)
-    first, last, low, high, n_over = torch.stack([
-        cu_seqlens[0], cu_seqlens[-1], counts.min(), counts.max(), over.sum().to(torch.int32)]).tolist()
+    first, last, low, high, n_over = torch.stack([cu[0], cu[-1], counts.min(), counts.max(), over.sum()]).tolist()
     if first != 0:
         raise ValueError(f"fadsl.{fn}: {cu_name}[0] is {first}; packed offsets start at 0")
     if low < 0:
         i = int((counts < 0).nonzero()[0])
-        raise ValueError(f"fadsl.{fn}: {cu_name} decreases from [{i}] = {int(cu_seqlens[i])} "
-                         f"to [{i + 1}] = {int(cu_seqlens[i + 1])}")
-    if last != rows:
-        raise ValueError(f"fadsl.{fn}: {cu_name}[-1] is {last}, but {rows_name} has {rows} rows")
+        raise ValueError(f"fadsl.{fn}: {cu_name} decreases from [{i}] = {int(cu[i])} to [{i + 1}] = {int(cu[i + 1])}")
+    if last > rows:
+        raise ValueError(f"fadsl.{fn}: {cu_name}[-1] is {last}, but {rows_name} has only {rows} rows")
     if n_over:
         i = int(over.nonzero()[0])
         raise ValueError(f"fadsl.{fn}: sequence {i} has {int(counts[i])} new tokens in {cu_name}, "
@@ -128,8 +128,9 @@ def attention(q, k, v, variant="causal", params=None, softmax_scale=None, return
     (heads_q a multiple of heads_kv); or packed q [total_q, heads_q, head_dim], k/v
     [total_k, heads_kv, head_dim] with cu_seqlens_q/cu_seqlens_k ([batch + 1] int32).
     max_seqlen_q/k default to the longest sequence, read from cu_seqlens with a host sync
-    that also checks them (0 first, never decreasing, ending at q's and k's rows): pass
-    them under CUDA graph capture (then the offsets are the caller's to get right, or
+    that also checks them (0 first, never decreasing, ending within q's and k's rows;
+    rows past the last offset are padding, whose output rows are not written): pass them
+    under CUDA graph capture (then the offsets are the caller's to get right, or
     FADSL_DEBUG_CHECKS=1 checks them). float16 or bfloat16; any strides with head_dim
     contiguous (otherwise a copy is made, with a warning). Masks are bottom-right aligned.
 
@@ -190,11 +191,7 @@ def _descale(fn, name, scale, fp8, kv_heads, device):
     if not fp8:
         raise ValueError(f"fadsl.{fn}: {name} applies to fp8 caches only")
     if isinstance(scale, torch.Tensor):
-        if scale.device != device:
-            raise ValueError(f"fadsl.{fn}: {name} is on {scale.device}, q on {device}")
-        if scale.dtype != torch.float32 or tuple(scale.shape) != (kv_heads,) or not scale.is_contiguous():
-            raise ValueError(f"fadsl.{fn}: a per-head {name} must be a contiguous float32 tensor [heads_kv] = "
-                             f"[{kv_heads}], got {scale.dtype} {tuple(scale.shape)}")
+        _ops.check_head_scale(fn, name, scale, kv_heads, device)
         return 0.0, scale
     if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not math.isfinite(scale) or scale <= 0:
         raise ValueError(f"fadsl.{fn}: {name} must be a positive finite number or a per-head tensor, got {scale!r}")
@@ -221,7 +218,7 @@ def paged_attention(q, k_cache, v_cache, block_tables, seq_lens, variant="causal
                   sequence i's new tokens are rows cu_seqlens_q[i]..cu_seqlens_q[i+1]
                   ([num_seqs + 1] int32); max_seqlen_q bounds their counts (when omitted,
                   read from cu_seqlens_q with a host sync that also checks it: 0 first,
-                  never decreasing, ending at total_q, no count above seq_lens); lse is
+                  never decreasing, ending within total_q, no count above seq_lens); lse is
                   [heads_q, total_q].
                   Served by the forward template: "nhd" layout, 16-bit caches.
     Returns out (like q), or (out, lse). Paged kernels are partly unbuilt: the runtime may
@@ -264,6 +261,8 @@ def paged_attention(q, k_cache, v_cache, block_tables, seq_lens, variant="causal
     if kv_heads == 0 or q.shape[-2] % kv_heads:
         raise ValueError(f"fadsl.paged_attention: heads_q {q.shape[-2]} is not a multiple of the cache's heads_kv {kv_heads}")
     num_seqs = seq_lens.shape[0] if packed else q.shape[0]
+    if num_seqs == 0:
+        raise ValueError("fadsl.paged_attention: no sequences (num_seqs is 0)")
     if block_tables.shape[0] != num_seqs or seq_lens.shape[0] != num_seqs:
         raise ValueError(f"fadsl.paged_attention: block_tables {tuple(block_tables.shape)} and seq_lens "
                          f"{tuple(seq_lens.shape)} must have num_seqs = {num_seqs} rows")

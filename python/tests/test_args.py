@@ -140,6 +140,9 @@ def test_paged_argument_errors(fake):
     _raises(ValueError, "got torch.float16", call, q, fp8, fp8, tables, lens, k_scale=fake(2, dtype=torch.float16))
     _raises(ValueError, "fp8 caches only", call, q, cache, cache, tables, lens, v_scale=heads)
     _raises(ValueError, "positive finite number or a per-head tensor", call, q, fp8, fp8, tables, lens, k_scale=-1.0)
+    # the op checks them too (callers of torch.ops.fadsl.paged_attention skip the wrapper)
+    _raises(ValueError, "per-head v_scale must be", torch.ops.fadsl.paged_attention, q, fp8, fp8, tables, lens,
+            "causal", "", [], [], 0, 0.0, None, 0.0, fake(1, dtype=torch.float32), 0.0, False, None, 0)
 
 
 def test_offsets_read_from_cu_seqlens_are_checked():
@@ -158,7 +161,10 @@ def test_offsets_read_from_cu_seqlens_are_checked():
     assert _max_seqlen("f", "max_seqlen_q", 9, "cu_seqlens_q", cu(5, 1), 7, "q") == 9
     _raises(ValueError, r"cu_seqlens_q\[0\] is 1; packed offsets start at 0", read, cu(1, 3, 7), 7)
     _raises(ValueError, r"cu_seqlens_q decreases from \[1\] = 3 to \[2\] = 2", read, cu(0, 3, 2), 2)
-    _raises(ValueError, r"cu_seqlens_q\[-1\] is 7, but q has 8 rows", read, cu(0, 3, 7), 8)
+    assert read(cu(0, 3, 7), 9) == 4   # rows past the last offset: padding
+    _raises(ValueError, r"cu_seqlens_q\[-1\] is 7, but q has only 6 rows", read, cu(0, 3, 7), 6)
+    _raises(ValueError, r"cu_seqlens_q decreases from \[1\] = 2147482624 to \[2\] = -2048", read,
+            cu(0, 2147482624, -2048, 7), 7)   # no int32 wrap
     _raises(ValueError, r"sequence 1 has 4 new tokens in cu_seqlens_q, but seq_lens\[1\] is 3", read,
             cu(0, 3, 7), 7, cu(5, 3))
 

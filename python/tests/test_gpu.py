@@ -178,12 +178,16 @@ def test_runtime_errors_are_fadsl_errors():
 
 
 def test_bad_offsets_are_refused_before_the_launch():
-    """Offsets read for max_seqlen are checked: k's rows, or a sequence with more new tokens
-    than its paged seq_lens, are refused (ValueError) and nothing runs."""
+    """Offsets read for max_seqlen are checked: past k's rows, or a sequence with more new
+    tokens than its paged seq_lens, are refused (ValueError) and nothing runs; rows past
+    the last offset are padding."""
     q, k, v = _inputs(1, 7, 9, 2, 2, 64, torch.bfloat16)
     q, k, v = q[0], k[0], v[0]
-    with pytest.raises(ValueError, match=r"cu_seqlens_k\[-1\] is 8, but k has 9 rows"):
-        fadsl.attention(q, k, v, cu_seqlens_q=_cu_seqlens([3, 4]), cu_seqlens_k=_cu_seqlens([5, 3]))
+    with pytest.raises(ValueError, match=r"cu_seqlens_k\[-1\] is 10, but k has only 9 rows"):
+        fadsl.attention(q, k, v, cu_seqlens_q=_cu_seqlens([3, 4]), cu_seqlens_k=_cu_seqlens([5, 5]))
+    padded = fadsl.attention(q, k, v, cu_seqlens_q=_cu_seqlens([3, 4]), cu_seqlens_k=_cu_seqlens([5, 3]))
+    exact = fadsl.attention(q, k[:8], v[:8], cu_seqlens_q=_cu_seqlens([3, 4]), cu_seqlens_k=_cu_seqlens([5, 3]))
+    assert torch.equal(padded, exact)
     cache = torch.randn(4, 16, 2, 64, device="cuda").to(torch.bfloat16)
     tables = torch.tensor([[0, 1], [2, 3]], dtype=torch.int32, device="cuda")
     lens = torch.tensor([20, 3], dtype=torch.int32, device="cuda")
