@@ -1,23 +1,42 @@
 /* check.c - FADSL_DEBUG_CHECKS=1: the index data a request keeps on the device (packed
- * queries' and keys' cu_seqlens, a paged cache's seq_lens and block tables), copied to the
- * host and checked before the launch; the first bad value is refused with its position.
- * Costs a sync of the caller's stream and up to three small copies a call; not capturable
- * in a CUDA graph. Dense requests have nothing to check. */
+ * queries' and keys' cu_seqlens, a paged cache's seq_lens, block tables and per-head
+ * descales), copied to the host and checked before the launch; the first bad value is
+ * refused with its position. Costs a sync of the caller's stream and a few small copies a
+ * call; not capturable in a CUDA graph. Dense requests have nothing to check. */
 #include "fart.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-/* Copies n ints of device array `name` into a new host array *out (the caller frees it). */
-static fadsl_status fetch(const fart_cu *cu, const char *name, const int *dev, size_t n, int **out)
+/* Copies `bytes` of device array `name` into a new host buffer *out (the caller frees it). */
+static fadsl_status fetch_bytes(const fart_cu *cu, const char *name, const void *dev, size_t bytes, void **out)
 {
-    *out = malloc(n * sizeof **out);
+    *out = malloc(bytes);
     if (!*out)
         return fart_fail(FADSL_ERR_NOMEM, "no host memory to check %s", name);
     char call[64];
     snprintf(call, sizeof call, "cuMemcpyDtoH(%s)", name);
-    return fart_cu_check(cu->MemcpyDtoH(*out, (CUdeviceptr)(uintptr_t)dev, n * sizeof **out), call);
+    return fart_cu_check(cu->MemcpyDtoH(*out, (CUdeviceptr)(uintptr_t)dev, bytes), call);
+}
+
+static fadsl_status fetch(const fart_cu *cu, const char *name, const int *dev, size_t n, int **out)
+{
+    return fetch_bytes(cu, name, dev, n * sizeof **out, (void **)out);
+}
+
+/* A per-head descale array `name` of `heads` values: each finite and not negative, as
+ * the scalar descales (validate.c). */
+static fadsl_status check_head_descales(const fart_cu *cu, const char *name, const float *dev, int heads)
+{
+    float *v = NULL;
+    fadsl_status s = fetch_bytes(cu, name, dev, (size_t)heads * sizeof *v, (void **)&v);
+    for (int h = 0; !s && h < heads; h++)
+        if (!(isfinite(v[h]) && v[h] >= 0))
+            s = fart_fail(FADSL_ERR_INVALID, "%s[%d] = %g is not a finite non-negative number", name, h, (double)v[h]);
+    free(v);
+    return s;
 }
 
 /* Offsets `name` of `batch` packed sequences: 0 first, then never decreasing, no sequence
@@ -76,6 +95,10 @@ fadsl_status fart_debug_check(const fart_cu *cu, const fadsl_fwd_desc *d, const 
     if (!s && pg && !(s = fetch(cu, "paged seq_lens", pg->seq_lens, (size_t)pg->num_seqs, &lens)) &&
         !(s = fetch(cu, "paged block_tables", pg->block_tables, (size_t)pg->num_seqs * pg->max_blocks_per_seq, &tab)))
         s = check_paged(pg, cu_q, lens, tab, a->seqlen_k);
+    if (!s && pg && pg->k_descale_per_head)
+        s = check_head_descales(cu, "paged k_descale_per_head", pg->k_descale_per_head, pg->num_kv_heads);
+    if (!s && pg && pg->v_descale_per_head)
+        s = check_head_descales(cu, "paged v_descale_per_head", pg->v_descale_per_head, pg->num_kv_heads);
     free(cu_q);
     free(cu_k);
     free(lens);

@@ -247,8 +247,9 @@ fadsl_status fart_fill_args(const fadsl_fwd_desc *d, const fa_program *p, fa_arg
 
 /* ==== check.c ========================================================================== */
 
-/* FADSL_DEBUG_CHECKS=1: request d's device-side index data (cu_seqlens, paged seq_lens and
- * block tables) checked on the host before its launch (a sync of `stream`, small copies);
+/* FADSL_DEBUG_CHECKS=1: request d's device-side index data (cu_seqlens, paged seq_lens,
+ * block tables and per-head descales) checked on the host before its launch (a sync of
+ * `stream`, small copies);
  * FADSL_OK at once without the flag. a: d's filled arguments. */
 fadsl_status fart_debug_check(const fart_cu *cu, const fadsl_fwd_desc *d, const fa_args *a, CUstream stream);
 

@@ -1,9 +1,10 @@
 /* test_gpu_checks.c - FADSL_DEBUG_CHECKS=1 on a GPU: the index data a request keeps on the
  * device is checked before its launch. A paged cache (NHD bf16, blocks of 16, two
- * sequences) is launched as a decode and with packed queries, and a dense varlen request
- * beside it: the valid forms run (finite outputs), and each bad seq_lens, block-table
- * entry or cu_seqlens is refused with its status and a message naming the value, the
- * NaN-poisoned output left untouched. */
+ * sequences) is launched as a decode and with packed queries, a dense varlen request
+ * beside it, and an fp8 copy of the cache with per-head descales: the valid forms run
+ * (finite outputs), and each bad seq_lens, block-table entry, cu_seqlens or descale is
+ * refused with its status and a message naming the value, the NaN-poisoned output left
+ * untouched. */
 #include "fadsl.h"
 #include "testutil.h"
 
@@ -15,12 +16,14 @@ enum { BS = 16, MAX_BLOCKS = 3, NUM_BLOCKS = 8, SEQS = 2, HQ = 4, HK = 2, D = 64
 
 typedef struct checks {
     int lens[SEQS], table[SEQS * MAX_BLOCKS], cu_q[SEQS + 1], cu_k[SEQS + 1];
-    void *dq, *dk, *dv, *d_o, *dlens, *dtab, *dcu_q, *dcu_k;
-    fadsl_paged_desc pg;
+    float descales[2 * HK]; /* k's, then v's */
+    void *dq, *dk, *dv, *dk8, *dv8, *d_o, *dlens, *dtab, *dcu_q, *dcu_k, *ddesc;
+    fadsl_paged_desc pg, pg8;
 } checks;
 
 static const int good_lens[SEQS] = {20, 33}, good_table[SEQS * MAX_BLOCKS] = {5, 2, 0, 7, 1, 3},
                  good_cu_q[SEQS + 1] = {0, 3, ROWS}, good_cu_k[SEQS + 1] = {0, 20, 53};
+static const float good_descales[2 * HK] = {0.5f, 2.f, 1.5f, 0.25f};
 
 static void *upload(const void *host, size_t bytes)
 {
@@ -54,6 +57,7 @@ static void sync_indices(checks *c)
     CU_ASSERT_EQUAL(fadsl_copy_to_device(c->dtab, c->table, sizeof c->table), FADSL_OK);
     CU_ASSERT_EQUAL(fadsl_copy_to_device(c->dcu_q, c->cu_q, sizeof c->cu_q), FADSL_OK);
     CU_ASSERT_EQUAL(fadsl_copy_to_device(c->dcu_k, c->cu_k, sizeof c->cu_k), FADSL_OK);
+    CU_ASSERT_EQUAL(fadsl_copy_to_device(c->ddesc, c->descales, sizeof c->descales), FADSL_OK);
 }
 
 static void reset(checks *c)
@@ -62,9 +66,11 @@ static void reset(checks *c)
     memcpy(c->table, good_table, sizeof c->table);
     memcpy(c->cu_q, good_cu_q, sizeof c->cu_q);
     memcpy(c->cu_k, good_cu_k, sizeof c->cu_k);
+    memcpy(c->descales, good_descales, sizeof c->descales);
 }
 
-/* The request of `form`: 0 paged decode, 1 paged with packed queries, 2 dense varlen. */
+/* The request of `form`: 0 paged decode, 1 paged with packed queries, 2 dense varlen,
+ * 3 paged decode of the fp8 cache with per-head descales. */
 static fadsl_fwd_desc request(checks *c, int form)
 {
     fadsl_fwd_desc d = {.variant = "causal", .dtype = FA_DTYPE_BF16, .q = c->dq, .o = c->d_o, .q_heads = HQ,
@@ -72,7 +78,9 @@ static fadsl_fwd_desc request(checks *c, int form)
     c->pg.q_tokens_per_seq = form == 0; /* packed queries take max_seqlen_q */
     if (form < 2)
         d.paged = &c->pg;
-    if (form >= 1) {
+    if (form == 3)
+        d.paged = &c->pg8;
+    if (form == 1 || form == 2) {
         d.cu_seqlens_q = c->dcu_q;
         d.max_seqlen_q = 4;
     }
@@ -97,7 +105,7 @@ static void expect(checks *c, int form, fadsl_status want, const char *needle)
     static uint16_t o[N];
     CU_ASSERT_EQUAL(fadsl_copy_to_host(o, c->d_o, sizeof o), FADSL_OK);
     /* rows written: one a sequence, or the packed rows (all of q's rows stay poisoned when refused) */
-    int rows = form == 0 ? SEQS : want ? ROWS : c->cu_q[SEQS], finite = 0, poison = 0;
+    int rows = form == 0 || form == 3 ? SEQS : want ? ROWS : c->cu_q[SEQS], finite = 0, poison = 0;
     for (int i = 0; i < rows * HQ * D; i++) {
         uint32_t bits = (uint32_t)o[i] << 16;
         float f;
@@ -129,9 +137,24 @@ static void test_debug_checks(void)
                               .num_blocks = NUM_BLOCKS, .block_size = BS, .num_kv_heads = HK, .head_dim = D,
                               .block_tables = c.dtab, .max_blocks_per_seq = MAX_BLOCKS, .seq_lens = c.dlens,
                               .num_seqs = SEQS};
+    /* fp8 e4m3 bytes 0x00-0x37: small non-negative values, never NaN */
+    uint8_t *bytes = malloc(cache_elems);
+    for (size_t i = 0; i < cache_elems; i++)
+        bytes[i] = (uint8_t)(i * 37 % 0x38);
+    c.dk8 = upload(bytes, cache_elems);
+    c.dv8 = upload(bytes, cache_elems);
+    free(bytes);
+    c.ddesc = upload(c.descales, sizeof c.descales);
+    c.pg8 = c.pg;
+    c.pg8.kv_dtype = FA_DTYPE_FP8E4M3;
+    c.pg8.k_cache = c.dk8;
+    c.pg8.v_cache = c.dv8;
+    c.pg8.k_descale_per_head = c.ddesc;
+    c.pg8.v_descale_per_head = (const float *)c.ddesc + HK;
+    c.pg8.q_tokens_per_seq = 1;
     /* the dense varlen request reads the caches as contiguous K/V [53 keys, HK, D] */
     setenv("FADSL_DEBUG_CHECKS", "1", 1);
-    for (int form = 0; form < 3; form++)
+    for (int form = 0; form < 4; form++)
         expect(&c, form, FADSL_OK, NULL);
 
     c.lens[1] = MAX_BLOCKS * BS + 1;
@@ -173,9 +196,15 @@ static void test_debug_checks(void)
     c.cu_k[1] = 40; /* sequence 0: 40 keys, above max_seqlen_k 33 */
     expect(&c, 2, FADSL_ERR_SEQLEN, "cu_seqlens_k[0] = 0 and cu_seqlens_k[1] = 40 give sequence 0 40 rows, above "
                                     "max_seqlen_k 33");
+    reset(&c);
+    c.descales[1] = -1.f;
+    expect(&c, 3, FADSL_ERR_INVALID, "paged k_descale_per_head[1] = -1 is not a finite non-negative number");
+    reset(&c);
+    c.descales[HK] = NAN;
+    expect(&c, 3, FADSL_ERR_INVALID, "paged v_descale_per_head[0] = nan");
     unsetenv("FADSL_DEBUG_CHECKS");
     printf("\n");
-    void *dev[] = {c.dq, c.dk, c.dv, c.d_o, c.dlens, c.dtab, c.dcu_q, c.dcu_k};
+    void *dev[] = {c.dq, c.dk, c.dv, c.dk8, c.dv8, c.d_o, c.dlens, c.dtab, c.dcu_q, c.dcu_k, c.ddesc};
     for (size_t i = 0; i < sizeof dev / sizeof dev[0]; i++)
         fadsl_device_free(dev[i]);
 }
