@@ -209,6 +209,21 @@ __device__ __forceinline__ void fa_p_frags(const float (&s)[MI][NT][4], int ks, 
         }
 }
 
+/* The natural-log LSE of a row from its running max (log2 units) and full sum: -inf for a
+ * row that saw nothing (sum 0); NaN when the sum is NaN (a NaN or infinite K reached the
+ * row), so that a merge of split partials passes the NaN on rather than dropping the
+ * state as empty. */
+__device__ __forceinline__ float fa_row_lse(float mx, float l)
+{
+    return l > 0.f ? (mx + __log2f(l)) * FA_LN2 : l == 0.f ? FA_NEG_INF : l;
+}
+
+/* The larger of a and b, NaN if either is (fmaxf drops a NaN). */
+__device__ __forceinline__ float fa_max_nan(float a, float b)
+{
+    return a != a ? a : b != b ? b : fmaxf(a, b);
+}
+
 #ifdef FA_ARGS_H /* ---- helpers of the kernels taking fa_args (not the merge kernel) ---- */
 
 /* The variant's device functions (templates/README.md), defined by the emitter after this
@@ -323,14 +338,14 @@ __device__ __forceinline__ float fa_fold_sink(const fa_args &a, const fa_ctx &c,
 
 /* Finishes a row from its running max (log2 units) and full sum: folds in a learned sink,
  * returns the factor that turns the accumulated O into the output (0 for a row that saw
- * nothing) and sets *lse (natural log; -inf for such a row). */
+ * nothing) and sets *lse (fa_row_lse). */
 __device__ __forceinline__ float fa_finish_row(const fa_args &a, const fa_ctx &c, float mx, float l, float *lse)
 {
     float scale_o = 1.f;
 #if FA_LEARNED_SINKS
     scale_o = fa_fold_sink(a, c, &mx, &l);
 #endif
-    *lse = l > 0.f ? (mx + __log2f(l)) * FA_LN2 : FA_NEG_INF;
+    *lse = fa_row_lse(mx, l);
     return l > 0.f ? scale_o / l : 0.f;
 }
 

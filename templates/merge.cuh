@@ -1,6 +1,6 @@
 /* merge.cuh - merges partial attention states (O_s, LSE_s) over disjoint key sets:
  * lse = log(sum_s exp(LSE_s)), O = sum_s exp(LSE_s - lse) * O_s; a row whose states are
- * all -inf gives O = 0 and lse = -inf. Used after split-KV decode (float32 partials in the
+ * all -inf gives O = 0 and lse = -inf, one with a NaN state NaN (maxima pass NaN on). Used after split-KV decode (float32 partials in the
  * workspace) and by fadsl_merge_states (fp16/bf16 states).
  *
  * One CTA a row (b, t, h) of G warps (blockDim.x / 32, up to FA_MERGE_MAX_GROUPS; the
@@ -59,7 +59,7 @@ __device__ __forceinline__ void fa_merge_warp(const fa_merge_args &a, long long 
         float mx = m;
 #pragma unroll
         for (int u = 0; u < FA_MERGE_UNROLL; u++)
-            mx = fmaxf(mx, x[u]);
+            mx = fa_max_nan(mx, x[u]);
         if (mx == FA_NEG_INF)
             continue;
         const float c = __expf(m - mx); /* 0 while m is -inf */
@@ -108,7 +108,7 @@ extern "C" __global__ void __launch_bounds__(FA_MERGE_MAX_GROUPS * 32)
         if (warp == 0) { /* the warps' sums, rescaled to the row's largest LSE */
             float mx = FA_NEG_INF;
             for (int w = 0; w < groups; w++)
-                mx = fmaxf(mx, part_m[w]);
+                mx = fa_max_nan(mx, part_m[w]);
             float sum_l = 0.f;
             float4 sum = make_float4(0.f, 0.f, 0.f, 0.f);
             if (mx != FA_NEG_INF)
@@ -123,7 +123,7 @@ extern "C" __global__ void __launch_bounds__(FA_MERGE_MAX_GROUPS * 32)
                 *(uint2 *)(out + d) = make_uint2(fa_pack2(sum.x * inv, sum.y * inv), fa_pack2(sum.z * inv, sum.w * inv));
             if (a.out_lse && d0 == 0 && lane == 0)
                 a.out_lse[b * a.out_lse_b + t * a.out_lse_t + h * a.out_lse_h] =
-                    sum_l > 0.f ? mx + __logf(sum_l) : FA_NEG_INF;
+                    sum_l > 0.f ? mx + __logf(sum_l) : sum_l == 0.f ? FA_NEG_INF : sum_l;
         }
         __syncthreads();
     }

@@ -1340,7 +1340,7 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
         }
 #endif
         const float inv = l > 0.f ? scale_o * v_desc / l : 0.f;
-        const float lse = l > 0.f ? (mx + __log2f(l)) * FA_LN2 : FA_NEG_INF;
+        const float lse = fa_row_lse(mx, l);
         const long long row = ((long long)c.b * args.q_heads + h) * args.seqlen_q + t; /* [b, h, t] */
         if (split_out) {
             const long long srow = (long long)split * args.batch * args.q_heads * args.seqlen_q + row;

@@ -33,9 +33,10 @@ VARIANTS = {
 }
 
 
-def _reference(q, k, v, mask, score=None, scale=None):
+def _reference(q, k, v, mask, score=None, scale=None, sinks=None):
     """float64 attention of [B,Sq,Hq,D] / [B,Sk,Hkv,D]: (out [B,Sq,Hq,D], lse [B,Hq,Sq]);
-    rows that see no key give 0 and -inf."""
+    rows that see no key give 0 and -inf. sinks [Hq]: learned sink logits, each an extra
+    term of its head's softmax denominator (and lse) with no value."""
     sq, sk, hq, d = q.shape[1], k.shape[1], q.shape[2], q.shape[3]
     group = hq // k.shape[2]
     qd = q.double()
@@ -47,7 +48,11 @@ def _reference(q, k, v, mask, score=None, scale=None):
         heads = torch.arange(hq, device=q.device)[:, None, None]
         s = score(s, qpos, kpos, heads)
     s = s.masked_fill(~mask(qpos, kpos), -math.inf)
-    lse = torch.logsumexp(s, dim=-1)
+    if sinks is not None:
+        sink = sinks.double()[None, :, None, None].expand(s.shape[0], hq, sq, 1)
+        lse = torch.logsumexp(torch.cat([s, sink], dim=-1), dim=-1)
+    else:
+        lse = torch.logsumexp(s, dim=-1)
     p = torch.exp(s - torch.where(torch.isneginf(lse), 0.0, lse)[..., None])
     return torch.einsum("bhqk,bkhd->bqhd", p, vd), lse
 
@@ -324,6 +329,68 @@ def test_paged_packed_queries(variant):
         a, b = cu[i].item(), cu[i + 1].item()
         ref_out, ref_lse = _reference(q[None, a:b], k, v, VARIANTS[variant][1])
         _check(out[None, a:b], lse[:, a:b][None], ref_out, ref_lse, dtype)
+
+
+@pytest.mark.parametrize("kv", ["bf16", "fp8"])
+@pytest.mark.parametrize("layout", ["nhd", "hdb"])
+@pytest.mark.parametrize("variant", ["sliding_window", "sink_window", "gpt_oss"])
+def test_paged_window_skips_blocks_outside_it(variant, layout, kv):
+    """Blocks wholly outside a sequence's window are not read: their K and V are NaN, which
+    any tile that used them would spread to the output (p = 0 times NaN). Kernels read
+    whole key tiles (up to 128 keys) and the sink tile, so only blocks below the window's
+    start rounded down to 256 keys (and above the first 256 keys with sinks) are
+    poisoned. Decode, 5-token chunks (the decode kernel) and 100-token chunks (the forward
+    kernel for 16-bit NHD caches); the reference uses the clean cache."""
+    hq, hkv, d, bs, dtype, window = 8, 2, 128, 16, torch.bfloat16, 100
+    seq_lens = [3000, 700, 130]
+    max_blocks = max(-(-n // bs) for n in seq_lens)
+    num_blocks = len(seq_lens) * max_blocks + 3
+    gen = torch.Generator(device="cuda").manual_seed(13)
+    kv_dtype = torch.float8_e4m3fn if kv == "fp8" else dtype
+    k_clean, v_clean = (torch.randn(num_blocks, bs, hkv, d, generator=gen, device="cuda").to(kv_dtype).float()
+                        for _ in range(2))
+    tables = torch.randperm(num_blocks, generator=gen, device="cuda")[:len(seq_lens) * max_blocks]
+    tables = tables.view(len(seq_lens), max_blocks).to(torch.int32)
+    lens = torch.tensor(seq_lens, dtype=torch.int32, device="cuda")
+    sinks = torch.randn(hq, generator=gen, device="cuda")
+    params = {"sliding_window": {"window_left": window, "window_right": 0}, "sink_window": {"window": window},
+              "gpt_oss": {"window": window, "sinks": sinks}}[variant]
+    reach = window if variant == "sliding_window" else window - 1   # keys back from the query
+
+    def visible(qp, kp):
+        near = (kp <= qp) & (qp - kp <= reach)
+        return near | ((kp < 4) & (kp <= qp)) if variant == "sink_window" else near
+
+    low = 256 if variant == "sink_window" else 0
+    for q_tokens in (1, 5, 100):
+        k_pois, v_pois = k_clean.clone(), v_clean.clone()
+        poisoned = 0
+        for i, n in enumerate(seq_lens):
+            top = max(n - q_tokens - window, 0) // 256 * 256
+            if top > low:
+                ids = tables[i, low // bs:top // bs].long()
+                k_pois[ids], v_pois[ids] = math.nan, math.nan
+                poisoned += len(ids)
+        assert poisoned > 0
+        caches = tuple(c.to(kv_dtype) for c in (k_pois, v_pois))
+        if layout == "hdb":
+            caches = tuple(c.permute(0, 2, 3, 1).contiguous() for c in caches)
+        q = torch.randn(len(seq_lens), q_tokens, hq, d, generator=gen, device="cuda").to(dtype)
+        _poison((len(seq_lens), q_tokens, hq, d))
+        out, lse = fadsl.paged_attention(q, *caches, tables, lens, variant, params=params, layout=layout,
+                                         return_lse=True)
+        for i, n in enumerate(seq_lens):
+            rows = tables[i].long()
+            k = k_clean[rows].reshape(-1, hkv, d)[:n][None]
+            v = v_clean[rows].reshape(-1, hkv, d)[:n][None]
+            ref_out, ref_lse = _reference(q[i:i + 1], k, v, visible, sinks=sinks if variant == "gpt_oss" else None)
+            _check(out[i:i + 1], lse[i:i + 1], ref_out, ref_lse, dtype, tol=5e-2 if kv == "fp8" else None)
+    # the control: NaN in a block inside the first sequence's window reaches its output
+    inside = int(tables[0, (seq_lens[0] - 1 - window // 2) // bs])
+    for c in caches:   # block `inside` is dim 0 in both layouts
+        c[inside].copy_(torch.full(c[inside].shape, math.nan, device="cuda"))
+    out = fadsl.paged_attention(q, *caches, tables, lens, variant, params=params, layout=layout)
+    assert torch.isnan(out[0]).any() and not torch.isnan(out[1:]).any()
 
 
 def test_paged_decode_split_kv():
