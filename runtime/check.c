@@ -2,7 +2,7 @@
  * queries' and keys' cu_seqlens, a paged cache's seq_lens, block tables and per-head
  * descales), copied to the host and checked before the launch; the first bad value is
  * refused with its position. Costs a sync of the caller's stream and a few small copies a
- * call; not capturable in a CUDA graph. Dense requests have nothing to check. */
+ * call; not capturable in a CUDA graph. Dense (unpacked) requests have nothing to check. */
 #include "fart.h"
 
 #include <math.h>
@@ -23,19 +23,23 @@ static fadsl_status fetch_bytes(const fart_cu *cu, const char *name, const void 
 
 static fadsl_status fetch(const fart_cu *cu, const char *name, const int *dev, size_t n, int **out)
 {
-    return fetch_bytes(cu, name, dev, n * sizeof **out, (void **)out);
+    void *host = NULL;
+    fadsl_status s = fetch_bytes(cu, name, dev, n * sizeof **out, &host);
+    *out = host;
+    return s;
 }
 
 /* A per-head descale array `name` of `heads` values: each finite and not negative, as
  * the scalar descales (validate.c). */
 static fadsl_status check_head_descales(const fart_cu *cu, const char *name, const float *dev, int heads)
 {
-    float *v = NULL;
-    fadsl_status s = fetch_bytes(cu, name, dev, (size_t)heads * sizeof *v, (void **)&v);
+    void *host = NULL;
+    fadsl_status s = fetch_bytes(cu, name, dev, (size_t)heads * sizeof(float), &host);
+    const float *v = host;
     for (int h = 0; !s && h < heads; h++)
         if (!(isfinite(v[h]) && v[h] >= 0))
             s = fart_fail(FADSL_ERR_INVALID, "%s[%d] = %g is not a finite non-negative number", name, h, (double)v[h]);
-    free(v);
+    free(host);
     return s;
 }
 
