@@ -324,21 +324,29 @@ __device__ __forceinline__ int fa_tile_at(const fa_tiles &t, int j)
 
 #if FA_LEARNED_SINKS
 /* Folds the learned sink of (c's sequence, head) into a row's max *mx (log2 units) and sum
- * *l; returns the factor for the row's accumulated O. */
+ * *l; returns the factor for the row's accumulated O. A sink of -inf adds nothing, also to
+ * a row that saw no key (exp2(-inf - -inf) would be NaN). */
 __device__ __forceinline__ float fa_fold_sink(const fa_args &a, const fa_ctx &c, float *mx, float *l)
 {
     const float sink = fa_sink_logit(a, c) * FA_LOG2E;
     const float m2 = fmaxf(*mx, sink);
     const float scale_o = *mx == FA_NEG_INF ? 0.f : fa_exp2(*mx - m2);
-    *l = *l * scale_o + fa_exp2(sink - m2);
+    *l = *l * scale_o + (m2 == FA_NEG_INF ? 0.f : fa_exp2(sink - m2));
     *mx = m2;
     return scale_o;
 }
 #endif
 
+/* The factor `num` / l that turns a row's accumulated O into its output: 0 for a row that
+ * saw nothing (l 0), NaN for a NaN sum (passed on, as fa_row_lse does). */
+__device__ __forceinline__ float fa_row_scale(float num, float l)
+{
+    return l > 0.f ? num / l : l == 0.f ? 0.f : l;
+}
+
 /* Finishes a row from its running max (log2 units) and full sum: folds in a learned sink,
- * returns the factor that turns the accumulated O into the output (0 for a row that saw
- * nothing) and sets *lse (fa_row_lse). */
+ * returns the factor that turns the accumulated O into the output (fa_row_scale) and sets
+ * *lse (fa_row_lse). */
 __device__ __forceinline__ float fa_finish_row(const fa_args &a, const fa_ctx &c, float mx, float l, float *lse)
 {
     float scale_o = 1.f;
@@ -346,7 +354,7 @@ __device__ __forceinline__ float fa_finish_row(const fa_args &a, const fa_ctx &c
     scale_o = fa_fold_sink(a, c, &mx, &l);
 #endif
     *lse = fa_row_lse(mx, l);
-    return l > 0.f ? scale_o / l : 0.f;
+    return fa_row_scale(scale_o, l);
 }
 
 /* Row r (of sequence c) of Q. */

@@ -1339,7 +1339,7 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
             scale_o = fa_fold_sink(args, rc, &mx, &l);
         }
 #endif
-        const float inv = l > 0.f ? scale_o * v_desc / l : 0.f;
+        const float inv = fa_row_scale(scale_o * v_desc, l);
         const float lse = fa_row_lse(mx, l);
         const long long row = ((long long)c.b * args.q_heads + h) * args.seqlen_q + t; /* [b, h, t] */
         if (split_out) {

@@ -611,7 +611,8 @@ static void test_merge_states(void)
         }
         for (size_t i = 0; i < nl; i++) {
             la[i] = i % 11 == 0 ? -INFINITY : i % 13 == 5 ? NAN : (float)(rnd() * 5); /* NaN: a poisoned state */
-            lb[i] = i % 7 == 0 ? -INFINITY : (float)(rnd() * 5);
+            /* i % 26 == 5: a NaN state beside an empty one (alone in its warp's maximum) */
+            lb[i] = i % 7 == 0 || i % 26 == 5 ? -INFINITY : (float)(rnd() * 5);
         }
         void *d_a = upload(a, n * 2), *d_b = upload(bb, n * 2), *d_la = upload(la, sizeof la), *d_lb = upload(lb, sizeof lb);
         void *d_o, *d_lo;

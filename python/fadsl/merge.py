@@ -10,10 +10,11 @@ def merge_states(out_a, lse_a, out_b, lse_b):
                  fadsl.attention(..., return_lse=True) returns them
     Returns (out, lse): lse = logaddexp(lse_a, lse_b) and
     out = exp(lse_a - lse) * out_a + exp(lse_b - lse) * out_b, computed in float32 and
-    cast to out_a's dtype. A row that sees no key in either part (both LSEs -inf) gives
-    out 0 and lse -inf, never NaN.
+    cast to out_a's dtype. A part whose LSE is -inf saw no key: its out is ignored (it may
+    hold anything); a row that sees no key in either part gives out 0 and lse -inf. A NaN
+    LSE gives NaN. The C runtime's fadsl_merge_states follows the same rules.
 
-    This is a PyTorch implementation, kept until the C runtime has a merge call.
+    Written in PyTorch, so it takes any layout fadsl.attention returns.
     """
     import torch
 
@@ -28,7 +29,9 @@ def merge_states(out_a, lse_a, out_b, lse_b):
     lse = torch.logaddexp(lse_a, lse_b)
     # Where both parts are empty lse is -inf; subtracting 0 instead keeps the weights 0.
     finite = torch.where(torch.isneginf(lse), torch.zeros_like(lse), lse)
-    weight_a = torch.exp(lse_a - finite).transpose(-1, -2).unsqueeze(-1)
-    weight_b = torch.exp(lse_b - finite).transpose(-1, -2).unsqueeze(-1)
-    out = weight_a * out_a.float() + weight_b * out_b.float()
+    out = 0
+    for part, part_lse in ((out_a, lse_a), (out_b, lse_b)):
+        weight = torch.exp(part_lse - finite).transpose(-1, -2).unsqueeze(-1)
+        empty = torch.isneginf(part_lse).transpose(-1, -2).unsqueeze(-1)
+        out = out + torch.where(empty, 0.0, weight * part.float())
     return out.to(out_a.dtype), lse

@@ -385,12 +385,44 @@ def test_paged_window_skips_blocks_outside_it(variant, layout, kv):
             v = v_clean[rows].reshape(-1, hkv, d)[:n][None]
             ref_out, ref_lse = _reference(q[i:i + 1], k, v, visible, sinks=sinks if variant == "gpt_oss" else None)
             _check(out[i:i + 1], lse[i:i + 1], ref_out, ref_lse, dtype, tol=5e-2 if kv == "fp8" else None)
-    # the control: NaN in a block inside the first sequence's window reaches its output
+    # the control: NaN in a block inside the first sequence's window reaches every head of
+    # its decode (a split one: the launch is sized for 3000 keys), and no other sequence
     inside = int(tables[0, (seq_lens[0] - 1 - window // 2) // bs])
     for c in caches:   # block `inside` is dim 0 in both layouts
         c[inside].copy_(torch.full(c[inside].shape, math.nan, device="cuda"))
-    out = fadsl.paged_attention(q, *caches, tables, lens, variant, params=params, layout=layout)
-    assert torch.isnan(out[0]).any() and not torch.isnan(out[1:]).any()
+    q = torch.randn(len(seq_lens), 1, hq, d, generator=gen, device="cuda").to(dtype)
+    out, lse = fadsl.paged_attention(q, *caches, tables, lens, variant, params=params, layout=layout,
+                                     return_lse=True)
+    assert torch.isnan(out[0]).all() and torch.isnan(lse[0]).all()
+    assert not torch.isnan(out[1:]).any() and not torch.isnan(lse[1:]).any()
+
+
+@pytest.mark.parametrize("layout", ["nhd", "hdb"])
+def test_paged_sinks_of_minus_infinity_add_nothing(layout):
+    """gpt_oss with some heads' sink logits -inf (their sink off) over a split decode in
+    which split 0, the one that folds the sink in, gets no tile (a 64-key window of a
+    6000-key launch), and a 2-token sequence: finite outputs equal to the reference."""
+    hq, hkv, d, bs, dtype, window = 8, 2, 128, 16, torch.bfloat16, 64
+    seq_lens = [6000, 2]
+    max_blocks = max(-(-n // bs) for n in seq_lens)
+    gen = torch.Generator(device="cuda").manual_seed(21)
+    k_nhd, v_nhd = (torch.randn(len(seq_lens) * max_blocks, bs, hkv, d, generator=gen, device="cuda").to(dtype)
+                    for _ in range(2))
+    caches = (k_nhd, v_nhd) if layout == "nhd" else tuple(c.permute(0, 2, 3, 1).contiguous() for c in (k_nhd, v_nhd))
+    tables = torch.randperm(len(seq_lens) * max_blocks, generator=gen, device="cuda").view(len(seq_lens), max_blocks)
+    tables = tables.to(torch.int32)
+    lens = torch.tensor(seq_lens, dtype=torch.int32, device="cuda")
+    sinks = torch.randn(hq, generator=gen, device="cuda")
+    sinks[::2] = -math.inf
+    q = torch.randn(len(seq_lens), 1, hq, d, generator=gen, device="cuda").to(dtype)
+    out, lse = fadsl.paged_attention(q, *caches, tables, lens, "gpt_oss", params={"window": window, "sinks": sinks},
+                                     layout=layout, return_lse=True)
+    for i, n in enumerate(seq_lens):
+        rows = tables[i].long()
+        k = k_nhd[rows].reshape(-1, hkv, d)[:n][None]
+        v = v_nhd[rows].reshape(-1, hkv, d)[:n][None]
+        ref_out, ref_lse = _reference(q[i:i + 1], k, v, lambda qp, kp: (kp <= qp) & (qp - kp < window), sinks=sinks)
+        _check(out[i:i + 1], lse[i:i + 1], ref_out, ref_lse, dtype)
 
 
 def test_paged_decode_split_kv():

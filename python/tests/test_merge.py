@@ -41,6 +41,22 @@ def test_packed_layout_and_empty_parts():
     torch.testing.assert_close(out.transpose(0, 1)[mask], out_a.transpose(0, 1)[mask])
 
 
+def test_empty_parts_are_ignored_and_nan_is_passed_on():
+    """An empty part (LSE -inf) counts for nothing whatever its out holds; a NaN LSE makes
+    the row NaN (the C merge's rules)."""
+    out_a, out_b = torch.randn(1, 3, 2, 8), torch.randn(1, 3, 2, 8)
+    lse_a, lse_b = torch.randn(1, 2, 3), torch.randn(1, 2, 3)
+    out_a[0, 0, 0] = math.nan
+    lse_a[0, 0, 0] = -math.inf                     # empty, with a NaN out
+    lse_b[0, 1, 2] = math.nan
+    out, lse = fadsl.merge_states(out_a, lse_a, out_b, lse_b)
+    torch.testing.assert_close(out[0, 0, 0], out_b[0, 0, 0])
+    assert lse[0, 0, 0] == lse_b[0, 0, 0]
+    assert torch.isnan(out[0, 2, 1]).all() and torch.isnan(lse[0, 1, 2])
+    keep = ~torch.isnan(lse)
+    assert not torch.isnan(out.transpose(1, 2)[keep]).any()
+
+
 def test_output_dtype_follows_out_a():
     out = torch.randn(1, 4, 2, 8, dtype=torch.bfloat16)
     lse = torch.randn(1, 2, 4)
