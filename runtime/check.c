@@ -87,7 +87,7 @@ static fadsl_status check_paged(const fadsl_paged_desc *pg, const int *cu_q, con
 fadsl_status fart_debug_check(const fart_cu *cu, const fadsl_fwd_desc *d, const fa_args *a, CUstream stream)
 {
     const fadsl_paged_desc *pg = d->paged;
-    if (!fart_env_flag("FADSL_DEBUG_CHECKS") || (!pg && !d->cu_seqlens_q))
+    if ((!pg && !d->cu_seqlens_q) || !fart_env_flag("FADSL_DEBUG_CHECKS"))
         return FADSL_OK;
     int *cu_q = NULL, *cu_k = NULL, *lens = NULL, *tab = NULL;
     size_t n = (size_t)a->batch + 1;

@@ -1,10 +1,9 @@
 /* paged.c - paged decode launches: the split-KV choice, the caller's workspace, the decode
- * kernel then the merge kernel, and the checked mode's block-table validation. */
+ * kernel (or a sibling) then the merge kernel. FADSL_DEBUG_CHECKS' validation: check.c. */
 #include "fart.h"
 
 #include <stdatomic.h>
 #include <stdint.h>
-#include <stdlib.h>
 
 enum {
     FART_CU_ATTR_THREADS_PER_SM = 39,    /* CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_MULTIPROCESSOR */

@@ -218,6 +218,13 @@ __device__ __forceinline__ float fa_row_lse(float mx, float l)
     return l > 0.f ? (mx + __log2f(l)) * FA_LN2 : l == 0.f ? FA_NEG_INF : l;
 }
 
+/* The factor `num` / l that turns a row's accumulated O into its output: 0 for a row that
+ * saw nothing (l 0), NaN for a NaN sum (passed on, as fa_row_lse does). */
+__device__ __forceinline__ float fa_row_scale(float num, float l)
+{
+    return l > 0.f ? num / l : l == 0.f ? 0.f : l;
+}
+
 /* The larger of a and b, NaN if either is (fmaxf drops a NaN). */
 __device__ __forceinline__ float fa_max_nan(float a, float b)
 {
@@ -336,13 +343,6 @@ __device__ __forceinline__ float fa_fold_sink(const fa_args &a, const fa_ctx &c,
     return scale_o;
 }
 #endif
-
-/* The factor `num` / l that turns a row's accumulated O into its output: 0 for a row that
- * saw nothing (l 0), NaN for a NaN sum (passed on, as fa_row_lse does). */
-__device__ __forceinline__ float fa_row_scale(float num, float l)
-{
-    return l > 0.f ? num / l : l == 0.f ? 0.f : l;
-}
 
 /* Finishes a row from its running max (log2 units) and full sum: folds in a learned sink,
  * returns the factor that turns the accumulated O into the output (fa_row_scale) and sets

@@ -1,7 +1,8 @@
 /* merge.cuh - merges partial attention states (O_s, LSE_s) over disjoint key sets:
  * lse = log(sum_s exp(LSE_s)), O = sum_s exp(LSE_s - lse) * O_s; a row whose states are
- * all -inf gives O = 0 and lse = -inf, one with a NaN state NaN (maxima pass NaN on). Used after split-KV decode (float32 partials in the
- * workspace) and by fadsl_merge_states (fp16/bf16 states).
+ * all -inf gives O = 0 and lse = -inf, one with a NaN state NaN (maxima pass NaN on).
+ * Used after split-KV decode (float32 partials in the workspace) and by
+ * fadsl_merge_states (fp16/bf16 states).
  *
  * One CTA a row (b, t, h) of G warps (blockDim.x / 32, up to FA_MERGE_MAX_GROUPS; the
  * runtime takes enough that each warp has about FA_MERGE_UNROLL states): warp w merges
@@ -118,7 +119,7 @@ extern "C" __global__ void __launch_bounds__(FA_MERGE_MAX_GROUPS * 32)
                     sum_l += f * part_l[w];
                     sum = make_float4(sum.x + f * p.x, sum.y + f * p.y, sum.z + f * p.z, sum.w + f * p.w);
                 }
-            const float inv = sum_l > 0.f ? 1.f / sum_l : 0.f;
+            const float inv = fa_row_scale(1.f, sum_l);
             if (d < a.head_dim)
                 *(uint2 *)(out + d) = make_uint2(fa_pack2(sum.x * inv, sum.y * inv), fa_pack2(sum.z * inv, sum.w * inv));
             if (a.out_lse && d0 == 0 && lane == 0)

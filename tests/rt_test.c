@@ -1,4 +1,5 @@
 /* rt_test.c - helpers of the runtime suites. */
+#include "fadsl.h"
 #include "fadslc.h"
 #include "rt_test.h"
 #include "testutil.h"
@@ -54,4 +55,12 @@ int fa_rt_capture_end(const char *needle)
         n++;
     free(text);
     return n;
+}
+
+void *fa_rt_upload(const void *host, size_t bytes)
+{
+    void *d = NULL;
+    CU_ASSERT_EQUAL_FATAL(fadsl_device_alloc(&d, bytes), FADSL_OK);
+    CU_ASSERT_EQUAL_FATAL(fadsl_copy_to_device(d, host, bytes), FADSL_OK);
+    return d;
 }

@@ -3,6 +3,8 @@
 #ifndef FA_RT_TEST_H
 #define FA_RT_TEST_H
 
+#include <stddef.h>
+
 /* The current test's cache directory (FADSL_CACHE_DIR points at it). */
 extern char fa_rt_cache_dir[64];
 
@@ -15,5 +17,8 @@ void fa_rt_teardown(void);
  * times `needle` occurs in what was written. */
 void fa_rt_capture_begin(void);
 int fa_rt_capture_end(const char *needle);
+
+/* A device copy of `bytes` host bytes (a failed allocation or copy fails the test). */
+void *fa_rt_upload(const void *host, size_t bytes);
 
 #endif

@@ -6,6 +6,8 @@
  * refused with its status and a message naming the value, the NaN-poisoned output left
  * untouched. */
 #include "fadsl.h"
+#include "ref.h"
+#include "rt_test.h"
 #include "testutil.h"
 
 #include <math.h>
@@ -25,14 +27,6 @@ static const int good_lens[SEQS] = {20, 33}, good_table[SEQS * MAX_BLOCKS] = {5,
                  good_cu_q[SEQS + 1] = {0, 3, ROWS}, good_cu_k[SEQS + 1] = {0, 20, 53};
 static const float good_descales[2 * HK] = {0.5f, 2.f, 1.5f, 0.25f};
 
-static void *upload(const void *host, size_t bytes)
-{
-    void *d = NULL;
-    CU_ASSERT_EQUAL_FATAL(fadsl_device_alloc(&d, bytes), FADSL_OK);
-    CU_ASSERT_EQUAL_FATAL(fadsl_copy_to_device(d, host, bytes), FADSL_OK);
-    return d;
-}
-
 /* n bf16 values in [-1, 1). */
 static void *upload_random(size_t n)
 {
@@ -40,12 +34,9 @@ static void *upload_random(size_t n)
     unsigned seed = 99;
     for (size_t i = 0; i < n; i++) {
         seed = seed * 1664525u + 1013904223u;
-        float f = (float)((double)(seed >> 8) / (1 << 24) * 2 - 1);
-        uint32_t bits;
-        memcpy(&bits, &f, 4);
-        h[i] = (uint16_t)(bits >> 16);
+        h[i] = fa_ref_to_bf16((double)(seed >> 8) / (1 << 24) * 2 - 1);
     }
-    void *d = upload(h, n * 2);
+    void *d = fa_rt_upload(h, n * 2);
     free(h);
     return d;
 }
@@ -107,10 +98,7 @@ static void expect(checks *c, int form, fadsl_status want, const char *needle)
     /* rows written: one a sequence, or the packed rows (all of q's rows stay poisoned when refused) */
     int rows = form == 0 || form == 3 ? SEQS : want ? ROWS : c->cu_q[SEQS], finite = 0, poison = 0;
     for (int i = 0; i < rows * HQ * D; i++) {
-        uint32_t bits = (uint32_t)o[i] << 16;
-        float f;
-        memcpy(&f, &bits, 4);
-        finite += isfinite(f);
+        finite += isfinite(fa_ref_from_bf16(o[i]));
         poison += o[i] == 0xffff;
     }
     bool ok = s == want && (want ? poison == rows * HQ * D && strstr(fadsl_last_error(), needle) != NULL
@@ -129,10 +117,10 @@ static void test_debug_checks(void)
     c.dk = upload_random(cache_elems);
     c.dv = upload_random(cache_elems);
     CU_ASSERT_EQUAL_FATAL(fadsl_device_alloc(&c.d_o, ROWS * HQ * D * 2), FADSL_OK);
-    c.dlens = upload(c.lens, sizeof c.lens);
-    c.dtab = upload(c.table, sizeof c.table);
-    c.dcu_q = upload(c.cu_q, sizeof c.cu_q);
-    c.dcu_k = upload(c.cu_k, sizeof c.cu_k);
+    c.dlens = fa_rt_upload(c.lens, sizeof c.lens);
+    c.dtab = fa_rt_upload(c.table, sizeof c.table);
+    c.dcu_q = fa_rt_upload(c.cu_q, sizeof c.cu_q);
+    c.dcu_k = fa_rt_upload(c.cu_k, sizeof c.cu_k);
     c.pg = (fadsl_paged_desc){.layout = FA_PAGED_NHD, .kv_dtype = FA_DTYPE_BF16, .k_cache = c.dk, .v_cache = c.dv,
                               .num_blocks = NUM_BLOCKS, .block_size = BS, .num_kv_heads = HK, .head_dim = D,
                               .block_tables = c.dtab, .max_blocks_per_seq = MAX_BLOCKS, .seq_lens = c.dlens,
@@ -141,10 +129,10 @@ static void test_debug_checks(void)
     uint8_t *bytes = malloc(cache_elems);
     for (size_t i = 0; i < cache_elems; i++)
         bytes[i] = (uint8_t)(i * 37 % 0x38);
-    c.dk8 = upload(bytes, cache_elems);
-    c.dv8 = upload(bytes, cache_elems);
+    c.dk8 = fa_rt_upload(bytes, cache_elems);
+    c.dv8 = fa_rt_upload(bytes, cache_elems);
     free(bytes);
-    c.ddesc = upload(c.descales, sizeof c.descales);
+    c.ddesc = fa_rt_upload(c.descales, sizeof c.descales);
     c.pg8 = c.pg;
     c.pg8.kv_dtype = FA_DTYPE_FP8E4M3;
     c.pg8.k_cache = c.dk8;

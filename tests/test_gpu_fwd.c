@@ -11,6 +11,7 @@
  */
 #include "fadsl.h"
 #include "ref.h"
+#include "rt_test.h"
 #include "testutil.h"
 
 #include <math.h>
@@ -271,14 +272,6 @@ static double *random_elems(size_t n, fa_dtype t, uint16_t **dev_copy)
     return d;
 }
 
-static void *upload(const void *host, size_t bytes)
-{
-    void *d = NULL;
-    CU_ASSERT_EQUAL_FATAL(fadsl_device_alloc(&d, bytes), FADSL_OK);
-    CU_ASSERT_EQUAL_FATAL(fadsl_copy_to_device(d, host, bytes), FADSL_OK);
-    return d;
-}
-
 static void build_case(gpu_case *c, int index, const variant_ref *var, fa_dtype t, int hd, bool varlen)
 {
     memset(c, 0, sizeof *c);
@@ -310,9 +303,9 @@ static void build_case(gpu_case *c, int index, const variant_ref *var, fa_dtype 
     c->q = random_elems(nq, t, &hq);
     c->k = random_elems(nk, t, &hk);
     c->v = random_elems(nk, t, &hv);
-    c->dq = upload(hq, nq * 2);
-    c->dk = upload(hk, nk * 2);
-    c->dv = upload(hv, nk * 2);
+    c->dq = fa_rt_upload(hq, nq * 2);
+    c->dk = fa_rt_upload(hk, nk * 2);
+    c->dv = fa_rt_upload(hv, nk * 2);
     free(hq);
     free(hk);
     free(hv);
@@ -324,8 +317,8 @@ static void build_case(gpu_case *c, int index, const variant_ref *var, fa_dtype 
             cu_q[b + 1] = cu_q[b] + c->lens_q[b];
             cu_k[b + 1] = cu_k[b] + c->lens_k[b];
         }
-        c->dcu_q = upload(cu_q, sizeof cu_q);
-        c->dcu_k = upload(cu_k, sizeof cu_k);
+        c->dcu_q = fa_rt_upload(cu_q, sizeof cu_q);
+        c->dcu_k = fa_rt_upload(cu_k, sizeof cu_k);
     }
 }
 

@@ -29,6 +29,7 @@
 #include "fadsl.h"
 #include "fart.h"
 #include "ref.h"
+#include "rt_test.h"
 #include "testutil.h"
 
 #include <math.h>
@@ -134,14 +135,6 @@ static fa_ref_visible_fn visible_of(const char *v)
 }
 
 /* ---- one case ------------------------------------------------------------------------ */
-
-static void *upload(const void *host, size_t bytes)
-{
-    void *d = NULL;
-    CU_ASSERT_EQUAL_FATAL(fadsl_device_alloc(&d, bytes), FADSL_OK);
-    CU_ASSERT_EQUAL_FATAL(fadsl_copy_to_device(d, host, bytes), FADSL_OK);
-    return d;
-}
 
 static void *reference(void *arg)
 {
@@ -265,14 +258,14 @@ static bool run_case(pg_case *c, pthread_t *ref_thread)
         c->q[i] = random_elem(c->dtype, (uint8_t *)&hq[i]);
     pthread_create(ref_thread, NULL, reference, c);
 
-    void *dq = upload(hq, nq * 2), *dk = upload(kc, cache_bytes), *dv = upload(vc, cache_bytes);
-    void *dtab = upload(table, (size_t)c->batch * max_blocks * sizeof *table),
-         *dlens = upload(c->lens, (size_t)c->batch * sizeof c->lens[0]);
-    void *dkd = upload(kd, sizeof kd), *dvd = upload(vd, sizeof vd), *d_o, *dlse, *ws = NULL;
+    void *dq = fa_rt_upload(hq, nq * 2), *dk = fa_rt_upload(kc, cache_bytes), *dv = fa_rt_upload(vc, cache_bytes);
+    void *dtab = fa_rt_upload(table, (size_t)c->batch * max_blocks * sizeof *table),
+         *dlens = fa_rt_upload(c->lens, (size_t)c->batch * sizeof c->lens[0]);
+    void *dkd = fa_rt_upload(kd, sizeof kd), *dvd = fa_rt_upload(vd, sizeof vd), *d_o, *dlse, *ws = NULL;
     float sinks[MAX_Q_HEADS] = {0};
     for (int h = 0; h < c->q_heads; h++)
         sinks[h] = (float)c->sinks[h];
-    void *dsinks = upload(sinks, sizeof sinks);
+    void *dsinks = fa_rt_upload(sinks, sizeof sinks);
     CU_ASSERT_EQUAL_FATAL(fadsl_device_alloc(&d_o, nq * 2), FADSL_OK);
     CU_ASSERT_EQUAL_FATAL(fadsl_device_alloc(&dlse, nl * 4), FADSL_OK);
 
@@ -614,7 +607,7 @@ static void test_merge_states(void)
             /* i % 26 == 5: a NaN state beside an empty one (alone in its warp's maximum) */
             lb[i] = i % 7 == 0 || i % 26 == 5 ? -INFINITY : (float)(rnd() * 5);
         }
-        void *d_a = upload(a, n * 2), *d_b = upload(bb, n * 2), *d_la = upload(la, sizeof la), *d_lb = upload(lb, sizeof lb);
+        void *d_a = fa_rt_upload(a, n * 2), *d_b = fa_rt_upload(bb, n * 2), *d_la = fa_rt_upload(la, sizeof la), *d_lb = fa_rt_upload(lb, sizeof lb);
         void *d_o, *d_lo;
         CU_ASSERT_EQUAL_FATAL(fadsl_device_alloc(&d_o, n * 2), FADSL_OK);
         CU_ASSERT_EQUAL_FATAL(fadsl_device_alloc(&d_lo, sizeof lo), FADSL_OK);

@@ -89,6 +89,30 @@ def _cu_seqlens(lens):
     return torch.tensor([0, *itertools.accumulate(lens)], dtype=torch.int32, device="cuda")
 
 
+def _block_pool(seq_lens, bs, spare=3):
+    """(max_blocks_per_seq, num_blocks) of a cache holding seq_lens in blocks of bs keys,
+    with `spare` blocks no sequence owns."""
+    max_blocks = max(-(-n // bs) for n in seq_lens)
+    return max_blocks, len(seq_lens) * max_blocks + spare
+
+
+def _shuffled_tables(seq_lens, max_blocks, num_blocks, gen):
+    """(block_tables, seq_lens) as int32 CUDA tensors, the blocks handed out shuffled."""
+    tables = torch.randperm(num_blocks, generator=gen, device="cuda")[:len(seq_lens) * max_blocks]
+    return (tables.view(len(seq_lens), max_blocks).to(torch.int32),
+            torch.tensor(seq_lens, dtype=torch.int32, device="cuda"))
+
+
+def _in_layout(caches_nhd, layout):
+    """NHD caches ([blocks, block_size, heads, D]), or their HDB copies."""
+    return caches_nhd if layout == "nhd" else tuple(c.permute(0, 2, 3, 1).contiguous() for c in caches_nhd)
+
+
+def _gather(cache_nhd, tables, i, n):
+    """Sequence i's n keys of an NHD cache, contiguous: [1, n, heads, D] float32."""
+    return cache_nhd.float()[tables[i].long()].flatten(0, 1)[:n][None]
+
+
 def _params(name, hq):
     params = dict(VARIANTS[name][0])
     if "slopes" in params:
@@ -205,16 +229,13 @@ def test_bad_offsets_are_refused_before_the_launch():
 def test_paged_against_dense_reference(layout, q_tokens):
     hq, hkv, d, bs, dtype = 8, 2, 128, 16, torch.bfloat16
     seq_lens = [37, 16, 80]
-    max_blocks = max(-(-n // bs) for n in seq_lens)
-    num_blocks = len(seq_lens) * max_blocks + 3
+    max_blocks, num_blocks = _block_pool(seq_lens, bs)
     gen = torch.Generator(device="cuda").manual_seed(7)
     k_nhd = torch.randn(num_blocks, bs, hkv, d, generator=gen, device="cuda").to(dtype)
     v_nhd = torch.randn(num_blocks, bs, hkv, d, generator=gen, device="cuda").to(dtype)
-    tables = torch.randperm(num_blocks, generator=gen, device="cuda")[:len(seq_lens) * max_blocks]
-    tables = tables.view(len(seq_lens), max_blocks).to(torch.int32)
+    tables, lens = _shuffled_tables(seq_lens, max_blocks, num_blocks, gen)
     q = torch.randn(len(seq_lens), q_tokens, hq, d, generator=gen, device="cuda").to(dtype)
-    caches = (k_nhd, v_nhd) if layout == "nhd" else tuple(c.permute(0, 2, 3, 1).contiguous() for c in (k_nhd, v_nhd))
-    lens = torch.tensor(seq_lens, dtype=torch.int32, device="cuda")
+    caches = _in_layout((k_nhd, v_nhd), layout)
     try:
         out, lse = fadsl.paged_attention(q, *caches, tables, lens, "causal", layout=layout, return_lse=True)
     except fadsl.FadslError as e:
@@ -222,9 +243,7 @@ def test_paged_against_dense_reference(layout, q_tokens):
             pytest.skip(f"paged {layout} not built yet: {e.detail}")
         raise
     for i, n in enumerate(seq_lens):
-        rows = tables[i].long()
-        k = k_nhd[rows].reshape(-1, hkv, d)[:n][None]
-        v = v_nhd[rows].reshape(-1, hkv, d)[:n][None]
+        k, v = _gather(k_nhd, tables, i, n), _gather(v_nhd, tables, i, n)
         ref_out, ref_lse = _reference(q[i:i + 1], k, v, VARIANTS["causal"][1])
         _check(out[i:i + 1], lse[i:i + 1], ref_out, ref_lse, dtype)
 
@@ -238,18 +257,12 @@ def test_paged_variants(name, layout, kv):
     blocks, against the float64 reference of the gathered (dequantised) keys."""
     hq, hkv, d, bs, dtype = 8, 2, 128, 16, torch.bfloat16
     seq_lens = [45, 16, 70]
-    max_blocks = max(-(-n // bs) for n in seq_lens)
-    num_blocks = len(seq_lens) * max_blocks + 3
+    max_blocks, num_blocks = _block_pool(seq_lens, bs)
     gen = torch.Generator(device="cuda").manual_seed(5)
-    k_nhd, v_nhd = (torch.randn(num_blocks, bs, hkv, d, generator=gen, device="cuda") for _ in range(2))
-    if kv == "fp8":
-        k_nhd, v_nhd = k_nhd.to(torch.float8_e4m3fn), v_nhd.to(torch.float8_e4m3fn)
-    else:
-        k_nhd, v_nhd = k_nhd.to(dtype), v_nhd.to(dtype)
-    caches = (k_nhd, v_nhd) if layout == "nhd" else tuple(c.permute(0, 2, 3, 1).contiguous() for c in (k_nhd, v_nhd))
-    tables = torch.randperm(num_blocks, generator=gen, device="cuda")[:len(seq_lens) * max_blocks]
-    tables = tables.view(len(seq_lens), max_blocks).to(torch.int32)
-    lens = torch.tensor(seq_lens, dtype=torch.int32, device="cuda")
+    kv_dtype = torch.float8_e4m3fn if kv == "fp8" else dtype
+    k_nhd, v_nhd = (torch.randn(num_blocks, bs, hkv, d, generator=gen, device="cuda").to(kv_dtype) for _ in range(2))
+    caches = _in_layout((k_nhd, v_nhd), layout)
+    tables, lens = _shuffled_tables(seq_lens, max_blocks, num_blocks, gen)
     params, mask, score = dict(VARIANTS.get(name, ({}, None, None))[0]), None, None
     if name == "document":   # documents of 1-30 tokens over each sequence's key capacity
         doc = (torch.rand(len(seq_lens), max_blocks * bs, generator=gen, device="cuda") < 0.1).cumsum(1).to(torch.int32)
@@ -262,9 +275,7 @@ def test_paged_variants(name, layout, kv):
         out, lse = fadsl.paged_attention(q, *caches, tables, lens, name, params=params, layout=layout,
                                          return_lse=True)
         for i, n in enumerate(seq_lens):
-            rows = tables[i].long()
-            k = k_nhd.float()[rows].reshape(-1, hkv, d)[:n][None]
-            v = v_nhd.float()[rows].reshape(-1, hkv, d)[:n][None]
+            k, v = _gather(k_nhd, tables, i, n), _gather(v_nhd, tables, i, n)
             if name == "document":
                 mask = lambda qp, kp, di=doc[i]: (kp <= qp) & (di[kp] == di[qp])   # noqa: E731
             ref_out, ref_lse = _reference(q[i:i + 1], k, v, mask, score)
@@ -278,14 +289,11 @@ def test_paged_fp8_per_head_scales(layout, fp8):
     at decode and in 5-token chunks, against the reference of the scaled keys."""
     hq, hkv, d, bs, dtype = 8, 2, 128, 16, torch.bfloat16
     seq_lens = [45, 16, 70]
-    max_blocks = max(-(-n // bs) for n in seq_lens)
-    num_blocks = len(seq_lens) * max_blocks + 3
+    max_blocks, num_blocks = _block_pool(seq_lens, bs)
     gen = torch.Generator(device="cuda").manual_seed(9)
     k_nhd, v_nhd = (torch.randn(num_blocks, bs, hkv, d, generator=gen, device="cuda").to(fp8) for _ in range(2))
-    caches = (k_nhd, v_nhd) if layout == "nhd" else tuple(c.permute(0, 2, 3, 1).contiguous() for c in (k_nhd, v_nhd))
-    tables = torch.randperm(num_blocks, generator=gen, device="cuda")[:len(seq_lens) * max_blocks]
-    tables = tables.view(len(seq_lens), max_blocks).to(torch.int32)
-    lens = torch.tensor(seq_lens, dtype=torch.int32, device="cuda")
+    caches = _in_layout((k_nhd, v_nhd), layout)
+    tables, lens = _shuffled_tables(seq_lens, max_blocks, num_blocks, gen)
     k_heads = torch.tensor([0.25, 3.0], device="cuda")
     v_heads = torch.tensor([2.0, 0.5], device="cuda")
     for q_tokens, v_scale in ((1, 1.5), (5, v_heads)):
@@ -295,9 +303,7 @@ def test_paged_fp8_per_head_scales(layout, fp8):
                                          v_scale=v_scale, return_lse=True)
         v_mult = v_scale[:, None] if isinstance(v_scale, torch.Tensor) else v_scale
         for i, n in enumerate(seq_lens):
-            rows = tables[i].long()
-            k = (k_nhd.float()[rows].reshape(-1, hkv, d)[:n] * k_heads[:, None])[None]
-            v = (v_nhd.float()[rows].reshape(-1, hkv, d)[:n] * v_mult)[None]
+            k, v = _gather(k_nhd, tables, i, n) * k_heads[:, None], _gather(v_nhd, tables, i, n) * v_mult
             ref_out, ref_lse = _reference(q[i:i + 1], k, v, VARIANTS["causal"][1])
             _check(out[i:i + 1], lse[i:i + 1], ref_out, ref_lse, dtype, tol=5e-2)
 
@@ -308,24 +314,20 @@ def test_paged_packed_queries(variant):
     packed with cu_seqlens_q, against the float64 reference of the gathered keys."""
     hq, hkv, d, bs, dtype = 8, 2, 128, 16, torch.bfloat16
     seq_lens, q_lens = [37, 16, 300, 5], [5, 16, 130, 1]
-    max_blocks = max(-(-n // bs) for n in seq_lens)
-    num_blocks = len(seq_lens) * max_blocks + 3
+    max_blocks, num_blocks = _block_pool(seq_lens, bs)
     gen = torch.Generator(device="cuda").manual_seed(11)
     k_nhd = torch.randn(num_blocks, bs, hkv, d, generator=gen, device="cuda").to(dtype)
     v_nhd = torch.randn(num_blocks, bs, hkv, d, generator=gen, device="cuda").to(dtype)
-    tables = torch.randperm(num_blocks, generator=gen, device="cuda")[:len(seq_lens) * max_blocks]
-    tables = tables.view(len(seq_lens), max_blocks).to(torch.int32)
+    tables, lens = _shuffled_tables(seq_lens, max_blocks, num_blocks, gen)
     q = torch.randn(sum(q_lens), hq, d, generator=gen, device="cuda").to(dtype)
     cu = _cu_seqlens(q_lens)
     params = _params(variant, hq)
     _poison((sum(q_lens), hq, d))
-    out, lse = fadsl.paged_attention(q, k_nhd, v_nhd, tables, torch.tensor(seq_lens, dtype=torch.int32, device="cuda"),
-                                     variant, params=params, layout="nhd", return_lse=True, cu_seqlens_q=cu)
+    out, lse = fadsl.paged_attention(q, k_nhd, v_nhd, tables, lens, variant, params=params, layout="nhd",
+                                     return_lse=True, cu_seqlens_q=cu)
     assert out.shape == q.shape and lse.shape == (hq, sum(q_lens))
     for i, n in enumerate(seq_lens):
-        rows = tables[i].long()
-        k = k_nhd[rows].reshape(-1, hkv, d)[:n][None]
-        v = v_nhd[rows].reshape(-1, hkv, d)[:n][None]
+        k, v = _gather(k_nhd, tables, i, n), _gather(v_nhd, tables, i, n)
         a, b = cu[i].item(), cu[i + 1].item()
         ref_out, ref_lse = _reference(q[None, a:b], k, v, VARIANTS[variant][1])
         _check(out[None, a:b], lse[:, a:b][None], ref_out, ref_lse, dtype)
@@ -343,15 +345,12 @@ def test_paged_window_skips_blocks_outside_it(variant, layout, kv):
     kernel for 16-bit NHD caches); the reference uses the clean cache."""
     hq, hkv, d, bs, dtype, window = 8, 2, 128, 16, torch.bfloat16, 100
     seq_lens = [3000, 700, 130]
-    max_blocks = max(-(-n // bs) for n in seq_lens)
-    num_blocks = len(seq_lens) * max_blocks + 3
+    max_blocks, num_blocks = _block_pool(seq_lens, bs)
     gen = torch.Generator(device="cuda").manual_seed(13)
     kv_dtype = torch.float8_e4m3fn if kv == "fp8" else dtype
     k_clean, v_clean = (torch.randn(num_blocks, bs, hkv, d, generator=gen, device="cuda").to(kv_dtype).float()
                         for _ in range(2))
-    tables = torch.randperm(num_blocks, generator=gen, device="cuda")[:len(seq_lens) * max_blocks]
-    tables = tables.view(len(seq_lens), max_blocks).to(torch.int32)
-    lens = torch.tensor(seq_lens, dtype=torch.int32, device="cuda")
+    tables, lens = _shuffled_tables(seq_lens, max_blocks, num_blocks, gen)
     sinks = torch.randn(hq, generator=gen, device="cuda")
     params = {"sliding_window": {"window_left": window, "window_right": 0}, "sink_window": {"window": window},
               "gpt_oss": {"window": window, "sinks": sinks}}[variant]
@@ -372,17 +371,13 @@ def test_paged_window_skips_blocks_outside_it(variant, layout, kv):
                 k_pois[ids], v_pois[ids] = math.nan, math.nan
                 poisoned += len(ids)
         assert poisoned > 0
-        caches = tuple(c.to(kv_dtype) for c in (k_pois, v_pois))
-        if layout == "hdb":
-            caches = tuple(c.permute(0, 2, 3, 1).contiguous() for c in caches)
+        caches = _in_layout(tuple(c.to(kv_dtype) for c in (k_pois, v_pois)), layout)
         q = torch.randn(len(seq_lens), q_tokens, hq, d, generator=gen, device="cuda").to(dtype)
         _poison((len(seq_lens), q_tokens, hq, d))
         out, lse = fadsl.paged_attention(q, *caches, tables, lens, variant, params=params, layout=layout,
                                          return_lse=True)
         for i, n in enumerate(seq_lens):
-            rows = tables[i].long()
-            k = k_clean[rows].reshape(-1, hkv, d)[:n][None]
-            v = v_clean[rows].reshape(-1, hkv, d)[:n][None]
+            k, v = _gather(k_clean, tables, i, n), _gather(v_clean, tables, i, n)
             ref_out, ref_lse = _reference(q[i:i + 1], k, v, visible, sinks=sinks if variant == "gpt_oss" else None)
             _check(out[i:i + 1], lse[i:i + 1], ref_out, ref_lse, dtype, tol=5e-2 if kv == "fp8" else None)
     # the control: NaN in a block inside the first sequence's window reaches every head of
@@ -404,23 +399,18 @@ def test_paged_sinks_of_minus_infinity_add_nothing(layout):
     6000-key launch), and a 2-token sequence: finite outputs equal to the reference."""
     hq, hkv, d, bs, dtype, window = 8, 2, 128, 16, torch.bfloat16, 64
     seq_lens = [6000, 2]
-    max_blocks = max(-(-n // bs) for n in seq_lens)
+    max_blocks, num_blocks = _block_pool(seq_lens, bs, spare=0)
     gen = torch.Generator(device="cuda").manual_seed(21)
-    k_nhd, v_nhd = (torch.randn(len(seq_lens) * max_blocks, bs, hkv, d, generator=gen, device="cuda").to(dtype)
-                    for _ in range(2))
-    caches = (k_nhd, v_nhd) if layout == "nhd" else tuple(c.permute(0, 2, 3, 1).contiguous() for c in (k_nhd, v_nhd))
-    tables = torch.randperm(len(seq_lens) * max_blocks, generator=gen, device="cuda").view(len(seq_lens), max_blocks)
-    tables = tables.to(torch.int32)
-    lens = torch.tensor(seq_lens, dtype=torch.int32, device="cuda")
+    k_nhd, v_nhd = (torch.randn(num_blocks, bs, hkv, d, generator=gen, device="cuda").to(dtype) for _ in range(2))
+    caches = _in_layout((k_nhd, v_nhd), layout)
+    tables, lens = _shuffled_tables(seq_lens, max_blocks, num_blocks, gen)
     sinks = torch.randn(hq, generator=gen, device="cuda")
     sinks[::2] = -math.inf
     q = torch.randn(len(seq_lens), 1, hq, d, generator=gen, device="cuda").to(dtype)
     out, lse = fadsl.paged_attention(q, *caches, tables, lens, "gpt_oss", params={"window": window, "sinks": sinks},
                                      layout=layout, return_lse=True)
     for i, n in enumerate(seq_lens):
-        rows = tables[i].long()
-        k = k_nhd[rows].reshape(-1, hkv, d)[:n][None]
-        v = v_nhd[rows].reshape(-1, hkv, d)[:n][None]
+        k, v = _gather(k_nhd, tables, i, n), _gather(v_nhd, tables, i, n)
         ref_out, ref_lse = _reference(q[i:i + 1], k, v, lambda qp, kp: (kp <= qp) & (qp - kp < window), sinks=sinks)
         _check(out[i:i + 1], lse[i:i + 1], ref_out, ref_lse, dtype)
 
@@ -437,9 +427,7 @@ def test_paged_decode_split_kv():
     q = torch.randn(1, 1, hq, d, generator=gen, device="cuda").to(dtype)
     lens = torch.tensor([n], dtype=torch.int32, device="cuda")
     out, lse = fadsl.paged_attention(q, k_nhd, v_nhd, table, lens, "causal", layout="nhd", return_lse=True)
-    rows = table[0].long()
-    k = k_nhd[rows].reshape(-1, hkv, d)[:n][None]
-    v = v_nhd[rows].reshape(-1, hkv, d)[:n][None]
+    k, v = _gather(k_nhd, table, 0, n), _gather(v_nhd, table, 0, n)
     ref_out, ref_lse = _reference(q, k, v, VARIANTS["causal"][1])
     _check(out, lse, ref_out, ref_lse, dtype)
 
