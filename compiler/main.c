@@ -33,7 +33,8 @@ static const char usage_text[] =
     "  --paged BLOCK_SIZE                paged KV cache with this block size (8..128)\n"
     "  --layout nhd|hdb                  paged cache layout (default nhd)\n"
     "  --varlen                          packed variable-length batch (cu_seqlens)\n"
-    "  --decode                          paged decode kernel (one query token a sequence; needs --paged)\n"
+    "  --decode                          paged decode kernel (a few new tokens a sequence, packed with\n"
+    "                                    --varlen; needs --paged)\n"
     "  --decode-tile64                   with --decode, fp8 --kv-dtype, head dim 64 or 128, --layout nhd (or\n"
     "                                    hdb with sm_90a and --paged <= 16): the 64-key tile a launch takes\n"
     "                                    for unsplit grids of more than one wave\n"
@@ -235,8 +236,6 @@ int main(int argc, char **argv)
         key.paged_layout = (fa_paged_layout)layout;
     if (key.decode && !key.paged_block_size)
         return usage_error("--decode reads a paged cache: give --paged BLOCK_SIZE too%s", "");
-    if (key.decode && key.varlen)
-        return usage_error("--decode takes one query token a sequence: drop --varlen%s", "");
     if (key.decode_tile64 && !key.decode)
         return usage_error("--decode-tile64 is a decode tile: give --decode too%s", "");
     if (key.decode_rows && !key.decode)

@@ -126,6 +126,7 @@ fadsl_status fart_fill_args(const fadsl_fwd_desc *d, const fa_program *p, fa_arg
     a->lse = d->lse;
     a->q_heads = d->q_heads;
     a->k_descale = a->v_descale = 1.0f;
+    a->lse_rows = varlen ? d->total_q : 0;
     if (pg) {
         a->batch = pg->num_seqs;
         a->kv_heads = pg->num_kv_heads;

@@ -94,6 +94,9 @@ fadsl_status fart_debug_check(const fart_cu *cu, const fadsl_fwd_desc *d, const 
     fadsl_status s = fart_cu_check(cu->StreamSynchronize(stream), "cuStreamSynchronize");
     if (!s && d->cu_seqlens_q && !(s = fetch(cu, "cu_seqlens_q", d->cu_seqlens_q, n, &cu_q)))
         s = check_offsets("cu_seqlens_q", cu_q, a->batch, d->max_seqlen_q, "max_seqlen_q");
+    if (!s && cu_q && d->total_q && cu_q[a->batch] > d->total_q)
+        s = fart_fail(FADSL_ERR_SEQLEN, "cu_seqlens_q[%d] = %d is past total_q %d (the rows of q, o and lse)", a->batch,
+                      cu_q[a->batch], d->total_q);
     if (!s && !pg && !(s = fetch(cu, "cu_seqlens_k", d->cu_seqlens_k, n, &cu_k)))
         s = check_offsets("cu_seqlens_k", cu_k, a->batch, d->max_seqlen_k, "max_seqlen_k");
     if (!s && pg && !(s = fetch(cu, "paged seq_lens", pg->seq_lens, (size_t)pg->num_seqs, &lens)) &&

@@ -108,7 +108,8 @@ typedef struct fadsl_paged_desc {
  *          [total_q, q_heads, D] (varlen chunked prefill; served by the forward template,
  *          nhd layout, 16-bit caches), else
  *          q/o are dense [num_seqs, q_tokens_per_seq, q_heads, D]
- * lse (optional) is [batch, q_heads, seqlen_q] float32, natural log. */
+ * lse (optional) is [batch, q_heads, seqlen_q] float32, natural log; with cu_seqlens_q
+ * [q_heads, total_q] (rows past cu_seqlens_q[batch] are padding: not written). */
 typedef struct fadsl_fwd_desc {
     const char *variant;    /* stdlib name ("causal"), path to a .fa file, or DSL source */
     fa_dtype dtype;
@@ -120,6 +121,8 @@ typedef struct fadsl_fwd_desc {
     int64_t q_stride[3], k_stride[3], v_stride[3], o_stride[3];   /* batch, row, head */
     const int *cu_seqlens_q, *cu_seqlens_k;
     int max_seqlen_q, max_seqlen_k;
+    int total_q;            /* packed (cu_seqlens_q): rows of q/o, lse is [q_heads, total_q];
+                             * 0: cu_seqlens_q[batch] (no rows past the last sequence's) */
     double softmax_scale;   /* 0: 1/sqrt(head_dim) */
     const fadsl_param *params;
     int num_params;

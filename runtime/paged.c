@@ -17,10 +17,9 @@ enum {
     WORKSPACE_ALIGN = 256,
 };
 
-bool fart_paged_decode(const fadsl_paged_desc *pg, fa_dtype dtype, int gqa)
+bool fart_paged_decode(const fadsl_paged_desc *pg, fa_dtype dtype, int gqa, int tokens)
 {
-    return pg->layout == FA_PAGED_HDB || pg->kv_dtype != dtype ||
-           (long long)gqa * pg->q_tokens_per_seq <= DECODE_MAX_ROWS;
+    return pg->layout == FA_PAGED_HDB || pg->kv_dtype != dtype || (long long)gqa * tokens <= DECODE_MAX_ROWS;
 }
 
 /* Query rows of one KV head: its query heads times the new tokens (at most FART_MAX_LEN:
@@ -213,7 +212,8 @@ static fadsl_status encode_tmaps(const fart_cu *cu, const fadsl_paged_desc *pg, 
     return FADSL_OK;
 }
 
-/* The merge of a split decode: float32 partials in the workspace -> o and lse. */
+/* The merge of a split decode: float32 partials [split, b, h, t] in the workspace -> o and
+ * lse ([b, h, t], or packed rows through cu_seqlens_q: fa_merge_args.h). */
 static void split_merge_args(const fa_args *a, int splits, int head_dim, fa_merge_args *m)
 {
     long long t = a->seqlen_q, h = a->q_heads, rows = (long long)a->batch * h * t;
@@ -222,7 +222,10 @@ static void split_merge_args(const fa_args *a, int splits, int head_dim, fa_merg
                          .lse_state = rows, .lse_b = h * t, .lse_t = 1, .lse_h = t,
                          .out = a->o, .out_b = a->o_batch_stride, .out_t = a->o_row_stride, .out_h = a->o_head_stride,
                          .out_lse = a->lse, .out_lse_b = h * t, .out_lse_t = 1, .out_lse_h = t,
-                         .batch = a->batch, .tokens = a->seqlen_q, .heads = a->q_heads, .head_dim = head_dim};
+                         .batch = a->batch, .tokens = a->seqlen_q, .heads = a->q_heads, .head_dim = head_dim,
+                         .cu_tokens = a->cu_seqlens_q};
+    if (a->cu_seqlens_q)
+        m->out_lse_h = a->lse_rows; /* packed lse [q_heads, lse_rows] (0: cu_seqlens_q[batch]) */
 }
 
 static _Thread_local bool last_tile64, last_claims;

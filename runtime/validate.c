@@ -252,6 +252,20 @@ static fadsl_status check_shape(const fadsl_fwd_desc *d)
     return FADSL_OK;
 }
 
+/* total_q (q/o rows and lse's second dimension of packed queries): 0 (cu_seqlens_q's last
+ * offset) or at least max_seqlen_q, and only with cu_seqlens_q; the offsets are device data
+ * (FADSL_DEBUG_CHECKS=1 checks they end within it). */
+static fadsl_status check_total_q(const fadsl_fwd_desc *d)
+{
+    if (d->total_q && !d->cu_seqlens_q)
+        return fart_fail(FADSL_ERR_INVALID, "total_q %d applies to packed queries (cu_seqlens_q) only: leave it 0",
+                         d->total_q);
+    if (d->total_q < 0 || (d->total_q && d->total_q < d->max_seqlen_q))
+        return fart_fail(FADSL_ERR_SEQLEN, "total_q %d is out of range (0, or max_seqlen_q %d and more)", d->total_q,
+                         d->max_seqlen_q);
+    return FADSL_OK;
+}
+
 /* Element strides must keep every row 16-byte aligned: multiples of 8 elements. */
 static fadsl_status check_strides(const fa_args *a, bool paged)
 {
@@ -283,7 +297,7 @@ fadsl_status fart_prepare(const fadsl_fwd_desc *d, const fa_program *p, fa_key *
         return fart_fail(FADSL_ERR_INVALID, "head_dim %d is out of range", d->head_dim);
     int kv_heads = d->paged ? d->paged->num_kv_heads : d->kv_heads;
     fadsl_status s;
-    if ((s = check_shape(d)) || (s = check_heads(d->q_heads, kv_heads)))
+    if ((s = check_shape(d)) || (s = check_heads(d->q_heads, kv_heads)) || (s = check_total_q(d)))
         return s;
     if ((s = check_ptr("q", d->q, 16)) || (s = check_ptr("o", d->o, 16)))
         return s;
@@ -303,14 +317,17 @@ fadsl_status fart_prepare(const fadsl_fwd_desc *d, const fa_program *p, fa_key *
     key->paged_block_size = d->paged ? d->paged->block_size : 0;
     key->paged_layout = d->paged ? d->paged->layout : FA_PAGED_HDB;
     key->varlen = d->cu_seqlens_q != NULL;
-    key->decode = d->paged && !key->varlen && fart_paged_decode(d->paged, d->dtype, key->gqa_ratio);
+    /* New tokens a sequence: each sequence's, or at most max_seqlen_q when packed. */
+    int tokens = d->paged ? key->varlen ? d->max_seqlen_q : d->paged->q_tokens_per_seq : 0;
+    key->decode = d->paged && fart_paged_decode(d->paged, d->dtype, key->gqa_ratio, tokens);
     /* A decode CTA's rows are the query heads of one KV head times the new tokens. */
     if (key->decode &&
-        (s = check_len("paged decode query rows a kv head (q_tokens_per_seq x q_heads / kv_heads)",
-                       (int64_t)key->gqa_ratio * d->paged->q_tokens_per_seq)))
+        (s = check_len(key->varlen ? "paged decode query rows a kv head (max_seqlen_q x q_heads / kv_heads)"
+                                   : "paged decode query rows a kv head (q_tokens_per_seq x q_heads / kv_heads)",
+                       (int64_t)key->gqa_ratio * tokens)))
         return s;
     if (key->decode)
-        key->decode_rows = decode_rows_for(key, d->paged->q_tokens_per_seq);
+        key->decode_rows = decode_rows_for(key, tokens);
     fa_key_set_variant(key, p);
     if ((s = fart_fill_args(d, p, args)))
         return s;

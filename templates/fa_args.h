@@ -64,7 +64,7 @@ typedef struct fa_args {
 
     /* split-KV (decode): partial outputs and LSEs go to the workspace */
     int num_splits;
-    int pad0;
+    int lse_rows;                    /* varlen: lse is [q_heads, lse_rows]; 0: cu_seqlens_q[batch] */
     float *split_o;                  /* [num_splits, batch, q_heads, seqlen_q, D] float32 */
     float *split_lse;                /* [num_splits, batch, q_heads, seqlen_q] */
     /* split decodes: a tile-claim counter a (sequence, KV head, row tile), tagged claim_tag

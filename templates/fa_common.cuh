@@ -395,7 +395,7 @@ __device__ __forceinline__ fa_u16 *fa_out_row(const fa_args &a, const fa_ctx &c,
 __device__ __forceinline__ float *fa_lse_at(const fa_args &a, const fa_ctx &c, int q_start, int r)
 {
 #if FA_VARLEN
-    return a.lse + (long long)c.h * a.cu_seqlens_q[a.batch] + q_start + r;
+    return a.lse + (long long)c.h * (a.lse_rows ? a.lse_rows : a.cu_seqlens_q[a.batch]) + q_start + r;
 #else
     return a.lse + ((long long)c.b * a.q_heads + c.h) * a.seqlen_q + r;
 #endif

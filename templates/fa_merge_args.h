@@ -7,6 +7,10 @@
  * in_lse + s * lse_state + b * lse_b + t * lse_t + h * lse_h. The state stride may be the
  * distance between two separate allocations (fadsl_merge_states): the GPU's address space
  * is flat.
+ * Packed outputs (cu_tokens set, after a split decode of packed queries): rows (b, t) with
+ * t >= cu_tokens[b + 1] - cu_tokens[b] are skipped, the others go to packed row
+ * p = cu_tokens[b] + t: out + p * out_t + h * out_h, out_lse + h * out_lse_h + p, where
+ * out_lse_h 0 means cu_tokens[batch] (out_b, out_lse_b, out_lse_t unused).
  */
 #ifndef FA_MERGE_ARGS_H
 #define FA_MERGE_ARGS_H
@@ -28,6 +32,7 @@ typedef struct fa_merge_args {
     int batch, tokens, heads, head_dim; /* head_dim: a multiple of 4 */
     unsigned long long *claims;         /* after a split decode with tile claims: its counters, */
     long long num_claims;               /* zeroed once the decode is over (griddepcontrol.wait) */
+    const int *cu_tokens;               /* NULL, or packed outputs: [batch + 1] row offsets */
 } fa_merge_args;
 
 #endif

@@ -86,7 +86,6 @@ extern "C" __global__ void __launch_bounds__(FA_MERGE_MAX_GROUPS * 32)
     const int warp = threadIdx.x / 32, lane = threadIdx.x % 32, groups = blockDim.x / 32;
     const int h = (int)(row % a.heads), t = (int)(row / a.heads % a.tokens), b = (int)(row / a.heads / a.tokens);
     const long long lse0 = b * a.lse_b + t * a.lse_t + h * a.lse_h, in0 = b * a.in_b + t * a.in_t + h * a.in_h;
-    fa_u16 *out = (fa_u16 *)a.out + b * a.out_b + t * a.out_t + h * a.out_h;
 #if __CUDA_ARCH__ >= 900
     /* Launched as a programmatic dependent of a split decode (runtime/merge.c): the decode's
      * partials are complete and visible past this point; a no-op otherwise. */
@@ -95,6 +94,16 @@ extern "C" __global__ void __launch_bounds__(FA_MERGE_MAX_GROUPS * 32)
     if (threadIdx.x == 0) /* the decode is over, its tile claims too: zeroed for the next launch */
         for (long long i = blockIdx.x; i < a.num_claims; i += gridDim.x)
             a.claims[i] = 0;
+    fa_u16 *out = (fa_u16 *)a.out + b * a.out_b + t * a.out_t + h * a.out_h;
+    float *out_lse = a.out_lse ? a.out_lse + b * a.out_lse_b + t * a.out_lse_t + h * a.out_lse_h : nullptr;
+    if (a.cu_tokens) { /* packed rows (fa_merge_args.h); a row past its sequence's is skipped */
+        const int start = a.cu_tokens[b];
+        if (t >= a.cu_tokens[b + 1] - start)
+            return;
+        out = (fa_u16 *)a.out + (long long)(start + t) * a.out_t + h * a.out_h;
+        if (out_lse)
+            out_lse = a.out_lse + (long long)h * (a.out_lse_h ? a.out_lse_h : a.cu_tokens[a.batch]) + start + t;
+    }
     for (int d0 = 0; d0 < a.head_dim; d0 += FA_MERGE_D_STEP) {
         const int d = d0 + lane * 4;
         float m, l, acc[4];
@@ -122,9 +131,8 @@ extern "C" __global__ void __launch_bounds__(FA_MERGE_MAX_GROUPS * 32)
             const float inv = fa_row_scale(1.f, sum_l);
             if (d < a.head_dim)
                 *(uint2 *)(out + d) = make_uint2(fa_pack2(sum.x * inv, sum.y * inv), fa_pack2(sum.z * inv, sum.w * inv));
-            if (a.out_lse && d0 == 0 && lane == 0)
-                a.out_lse[b * a.out_lse_b + t * a.out_lse_t + h * a.out_lse_h] =
-                    sum_l > 0.f ? mx + __logf(sum_l) : sum_l == 0.f ? FA_NEG_INF : sum_l;
+            if (out_lse && d0 == 0 && lane == 0)
+                *out_lse = sum_l > 0.f ? mx + __logf(sum_l) : sum_l == 0.f ? FA_NEG_INF : sum_l;
         }
         __syncthreads();
     }

@@ -1,5 +1,8 @@
 /* paged_decode.cuh - attention of a few new tokens a sequence over a paged KV cache
  * (decode, and short chunks of chunked prefill); memory-bound.
+ * Queries: args.seqlen_q new tokens each, or (FA_VARLEN) packed [total_q, heads, D] rows
+ * cu_seqlens_q[b].. of sequence b, at most args.seqlen_q (max_seqlen_q) of them: the grid is
+ * sized for the most, and a CTA whose row tile is past its sequence's rows returns at once.
  *
  * Grid (row tiles x splits, kv heads, sequences); FA_NUM_WARPS warps a CTA.
  * Rows: every query head of one KV head, for every new token of the sequence, is a row of
@@ -881,12 +884,23 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
     c.b = blockIdx.z;
     c.hk = hk;
     c.h = c.hk * gqa;
-    c.q_len = args.seqlen_q;
     c.kv_len = args.seq_lens[c.b];
+#if FA_VARLEN /* packed queries: the grid's rows are max_seqlen_q's, this sequence has q_len */
+    const int q_start = args.cu_seqlens_q[c.b];
+    c.q_len = args.cu_seqlens_q[c.b + 1] - q_start;
+#else
+    const int q_start = 0;
+    c.q_len = args.seqlen_q;
+#endif
 
-    /* Rows of this CTA: [row0, row1) of G * q_len; their tokens and query heads. */
+    /* Rows of this CTA: [row0, row1) of G * q_len; their tokens and query heads. A row tile
+     * past a packed sequence's rows has nothing to do (the merge skips its rows too). */
     const int n_rows = gqa * c.q_len;
     const int row0 = rt * FA_BLOCK_M, row1 = min(row0 + FA_BLOCK_M, n_rows);
+#if FA_VARLEN
+    if (row0 >= n_rows)
+        return;
+#endif
     const int qa0 = c.kv_len - c.q_len + row0 / gqa, qa1 = c.kv_len - c.q_len + (row1 - 1) / gqa + 1;
     const int h_first = row1 - row0 >= gqa ? 0 : row0 % gqa;
     const int n_heads = min(gqa, row1 - row0);
@@ -946,10 +960,9 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
     for (int i = tid; i < FA_BLOCK_M * (FA_HEAD_DIM / 8); i += FA_THREADS) {
         const int r = i / (FA_HEAD_DIM / 8), ch = i % (FA_HEAD_DIM / 8), gr = row0 + r;
         const bool ok = gr < row1;
-        const fa_u16 *src = (const fa_u16 *)args.q + (long long)c.b * args.q_batch_stride;
-        if (ok)
-            src += (long long)(gr / gqa) * args.q_row_stride + (long long)(c.hk * gqa + gr % gqa) * args.q_head_stride +
-                   ch * 8;
+        fa_ctx rc = c;
+        rc.h = c.hk * gqa + (ok ? gr % gqa : 0);
+        const fa_u16 *src = fa_q_row(args, rc, q_start, ok ? gr / gqa : 0) + (ok ? ch * 8 : 0);
         fa_cp_async16(fa_smem_addr(sQ + r * FA_LDQ + ch * 8), src, ok ? 16 : 0);
     }
     fa_cp_async_commit(); /* Q alone in the oldest group */
@@ -1341,19 +1354,19 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
 #endif
         const float inv = fa_row_scale(scale_o * v_desc, l);
         const float lse = fa_row_lse(mx, l);
-        const long long row = ((long long)c.b * args.q_heads + h) * args.seqlen_q + t; /* [b, h, t] */
-        if (split_out) {
-            const long long srow = (long long)split * args.batch * args.q_heads * args.seqlen_q + row;
+        if (split_out) { /* partials [split, b, h, t] over max_seqlen_q tokens when packed */
+            const long long srow = (((long long)split * args.batch + c.b) * args.q_heads + h) * args.seqlen_q + t;
             *(float4 *)(args.split_o + srow * FA_HEAD_DIM + d) =
                 make_float4(acc[0] * inv, acc[1] * inv, acc[2] * inv, acc[3] * inv);
             if (d == 0)
                 args.split_lse[srow] = lse;
         } else {
-            fa_u16 *dst = (fa_u16 *)args.o + (long long)c.b * args.o_batch_stride + (long long)t * args.o_row_stride +
-                          (long long)h * args.o_head_stride + d;
-            *(uint2 *)dst = make_uint2(fa_pack2(acc[0] * inv, acc[1] * inv), fa_pack2(acc[2] * inv, acc[3] * inv));
+            fa_ctx rc = c;
+            rc.h = h;
+            *(uint2 *)(fa_out_row(args, rc, q_start, t) + d) =
+                make_uint2(fa_pack2(acc[0] * inv, acc[1] * inv), fa_pack2(acc[2] * inv, acc[3] * inv));
             if (args.lse && d == 0)
-                args.lse[row] = lse;
+                *fa_lse_at(args, rc, q_start, t) = lse;
         }
     }
 }

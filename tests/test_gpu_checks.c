@@ -1,7 +1,8 @@
 /* test_gpu_checks.c - FADSL_DEBUG_CHECKS=1 on a GPU: the index data a request keeps on the
  * device is checked before its launch. A paged cache (NHD bf16, blocks of 16, two
  * sequences) is launched as a decode and with packed queries, a dense varlen request
- * beside it, and an fp8 copy of the cache with per-head descales: the valid forms run
+ * beside it, and an fp8 copy of the cache with per-head descales (decode and packed; packed
+ * forms also with total_q, which the offsets must end within): the valid forms run
  * (finite outputs), and each bad seq_lens, block-table entry, cu_seqlens or descale is
  * refused with its status and a message naming the value, the NaN-poisoned output left
  * untouched. */
@@ -21,6 +22,7 @@ typedef struct checks {
     float descales[2 * HK]; /* k's, then v's */
     void *dq, *dk, *dv, *dk8, *dv8, *d_o, *dlens, *dtab, *dcu_q, *dcu_k, *ddesc;
     fadsl_paged_desc pg, pg8;
+    int total_q; /* packed forms' total_q */
 } checks;
 
 static const int good_lens[SEQS] = {20, 33}, good_table[SEQS * MAX_BLOCKS] = {5, 2, 0, 7, 1, 3},
@@ -61,7 +63,8 @@ static void reset(checks *c)
 }
 
 /* The request of `form`: 0 paged decode, 1 paged with packed queries, 2 dense varlen,
- * 3 paged decode of the fp8 cache with per-head descales. */
+ * 3 paged decode of the fp8 cache with per-head descales, 4 packed queries over that cache
+ * (the decode template). Packed forms pass c->total_q. */
 static fadsl_fwd_desc request(checks *c, int form)
 {
     fadsl_fwd_desc d = {.variant = "causal", .dtype = FA_DTYPE_BF16, .q = c->dq, .o = c->d_o, .q_heads = HQ,
@@ -69,11 +72,13 @@ static fadsl_fwd_desc request(checks *c, int form)
     c->pg.q_tokens_per_seq = form == 0; /* packed queries take max_seqlen_q */
     if (form < 2)
         d.paged = &c->pg;
-    if (form == 3)
+    if (form >= 3)
         d.paged = &c->pg8;
-    if (form == 1 || form == 2) {
+    c->pg8.q_tokens_per_seq = form == 3;
+    if (form == 1 || form == 2 || form == 4) {
         d.cu_seqlens_q = c->dcu_q;
         d.max_seqlen_q = 4;
+        d.total_q = c->total_q;
     }
     if (form == 2) {
         d.batch = SEQS, d.kv_heads = HK, d.k = c->dk, d.v = c->dv;
@@ -139,11 +144,16 @@ static void test_debug_checks(void)
     c.pg8.v_cache = c.dv8;
     c.pg8.k_descale_per_head = c.ddesc;
     c.pg8.v_descale_per_head = (const float *)c.ddesc + HK;
-    c.pg8.q_tokens_per_seq = 1;
     /* the dense varlen request reads the caches as contiguous K/V [53 keys, HK, D] */
     setenv("FADSL_DEBUG_CHECKS", "1", 1);
-    for (int form = 0; form < 4; form++)
+    for (int form = 0; form < 5; form++)
         expect(&c, form, FADSL_OK, NULL);
+    c.total_q = ROWS;
+    expect(&c, 4, FADSL_OK, NULL);
+    c.total_q = ROWS - 1; /* the offsets end at ROWS */
+    expect(&c, 4, FADSL_ERR_SEQLEN, "cu_seqlens_q[2] = 7 is past total_q 6 (the rows of q, o and lse)");
+    expect(&c, 2, FADSL_ERR_SEQLEN, "cu_seqlens_q[2] = 7 is past total_q 6");
+    c.total_q = 0;
 
     c.lens[1] = MAX_BLOCKS * BS + 1;
     expect(&c, 0, FADSL_ERR_SEQLEN, "paged seq_lens[1] = 49 is out of range (1..48");

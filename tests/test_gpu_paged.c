@@ -17,7 +17,7 @@
  * Then HDB fp8 decodes long enough to split, which on sm_90a must claim their tiles (the
  * decode_claims sibling). Then the pre-Hopper copy paths as sm_80 PTX on this GPU (when it
  * is newer), and wide GQA (32-64 query heads a KV head: several row tiles a KV head, some
- * holding part of a token's heads).
+ * holding part of a token's heads), and packed queries (cu_seqlens_q) over every cache kind.
  * Every other case gets the workspace fadsl_workspace_size asks for (split-KV and merge),
  * filled with 0xff bytes first and launched twice on it (HDB fp8 splits claim tiles through
  * counters kept there: stale ones must not count), the rest run unsplit; fp8 cases
@@ -37,7 +37,9 @@
 #include <stdio.h>
 #include <string.h>
 
-enum { BATCH = 3, MAX_BATCH = 40, Q_HEADS = 16, MAX_Q_HEADS = 64, MAX_KV_HEADS = 16, MAX_CASES = 90 };
+enum { BATCH = 3, MAX_BATCH = 40, Q_HEADS = 16, MAX_Q_HEADS = 64, MAX_KV_HEADS = 16, MAX_CASES = 100 };
+/* Packed cases: rows of q/o past the last sequence's (padding the kernels must not write). */
+enum { PACKED_PAD = 3 };
 
 typedef struct pg_case {
     fa_paged_layout layout;
@@ -49,6 +51,9 @@ typedef struct pg_case {
     bool claims; /* the split launches must take the tile-claiming sibling */
     int q_heads;                          /* Q_HEADS, or up to MAX_Q_HEADS (wide GQA cases) */
     int rows;                             /* > 0: the key's decode_rows must be this */
+    bool packed;                          /* packed queries: lq[b] new tokens each, at most T */
+    bool total_q;                         /* packed: total_q set (q/o/lse rows with the padding) */
+    int lq[MAX_BATCH];
     int window_left, window_right, window;
     double sinks[MAX_Q_HEADS], k_desc, v_desc, head_kdesc[MAX_KV_HEADS], head_vdesc[MAX_KV_HEADS];
     double *q, *k, *v, *ref_out, *ref_lse; /* contiguous copies for the reference */
@@ -136,13 +141,28 @@ static fa_ref_visible_fn visible_of(const char *v)
 
 /* ---- one case ------------------------------------------------------------------------ */
 
+/* New tokens of sequence b. */
+static int tokens_of(const pg_case *c, int b)
+{
+    return c->packed ? c->lq[b] : c->T;
+}
+
+/* Query rows of the batch: batch x T, or packed ones. */
+static int total_rows(const pg_case *c)
+{
+    int n = 0;
+    for (int b = 0; b < c->batch; b++)
+        n += tokens_of(c, b);
+    return n;
+}
+
 static void *reference(void *arg)
 {
     pg_case *c = arg;
     int lq[MAX_BATCH];
     for (int b = 0; b < c->batch; b++)
-        lq[b] = c->T;
-    size_t nq = (size_t)c->batch * c->T * c->q_heads;
+        lq[b] = tokens_of(c, b);
+    size_t nq = (size_t)total_rows(c) * c->q_heads;
     c->ref_out = malloc(nq * c->head_dim * sizeof(double));
     c->ref_lse = malloc(nq * sizeof(double));
     fa_ref_problem p = {.batch = c->batch, .q_heads = c->q_heads, .kv_heads = c->kv_heads, .head_dim = c->head_dim,
@@ -157,10 +177,13 @@ static void *reference(void *arg)
 
 static void describe(const pg_case *c, char *buf, size_t n)
 {
-    snprintf(buf, n, "%s %s q %s kv %s hd%d bs%d T%d heads %d/%d lens %d,%d,%d%s %s%s%s", c->variant,
+    char tokens[48] = "";
+    if (c->packed)
+        snprintf(tokens, sizeof tokens, " packed %d,%d,%d", c->lq[0], c->lq[1], c->lq[2]);
+    snprintf(buf, n, "%s %s q %s kv %s hd%d bs%d T%d%s heads %d/%d lens %d,%d,%d%s %s%s%s", c->variant,
              c->layout == FA_PAGED_NHD ? "nhd" : "hdb", fa_dtype_name(c->dtype), fa_dtype_name(c->kv), c->head_dim,
-             c->bs, c->T, c->q_heads, c->kv_heads, c->lens[0], c->lens[1], c->lens[2], c->batch > BATCH ? ",..." : "",
-             c->split ? "split" : "unsplit", c->arch ? " " : "", c->arch ? c->arch : "");
+             c->bs, c->T, tokens, c->q_heads, c->kv_heads, c->lens[0], c->lens[1], c->lens[2],
+             c->batch > BATCH ? ",..." : "", c->split ? "split" : "unsplit", c->arch ? " " : "", c->arch ? c->arch : "");
 }
 
 /* SMs of the current context's device (0 when unknown). */
@@ -174,11 +197,23 @@ static int device_sms(void)
     return sms;
 }
 
+/* Rows of each head in a packed LSE: total_q when the case sets it (padding included),
+ * else the packed rows. */
+static int lse_rows(const pg_case *c)
+{
+    return total_rows(c) + (c->total_q ? PACKED_PAD : 0);
+}
+
 /* Relative error of one launch's output against the reference; its largest LSE error and
- * the count of unwritten or non-finite values accumulate into *lse_err and *bad. */
+ * the count of unwritten or non-finite values accumulate into *lse_err and *bad (packed:
+ * and of values written into the PACKED_PAD rows past the last sequence's). LSE: dense
+ * [b, h, t], packed [h, lse_rows]. */
 static double check_output(const pg_case *c, const uint16_t *o, const float *lse, double *lse_err, size_t *bad)
 {
-    size_t nq = (size_t)c->batch * c->T * c->q_heads * c->head_dim;
+    const int rows = total_rows(c);
+    size_t nq = (size_t)rows * c->q_heads * c->head_dim;
+    for (size_t i = nq; c->packed && i < nq + (size_t)PACKED_PAD * c->q_heads * c->head_dim; i++)
+        *bad += o[i] != 0xffff; /* still the poison */
     double num = 0, den = 0;
     for (size_t i = 0; i < nq; i++) {
         double x = c->dtype == FA_DTYPE_BF16 ? fa_ref_from_bf16(o[i]) : fa_ref_from_fp16(o[i]);
@@ -189,10 +224,11 @@ static double check_output(const pg_case *c, const uint16_t *o, const float *lse
         num += (x - c->ref_out[i]) * (x - c->ref_out[i]);
         den += c->ref_out[i] * c->ref_out[i];
     }
-    for (int b = 0; b < c->batch; b++)
-        for (int t = 0; t < c->T; t++)
+    for (int b = 0, row = 0; b < c->batch; b++)
+        for (int t = 0; t < tokens_of(c, b); t++, row++)
             for (int h = 0; h < c->q_heads; h++) {
-                double r = c->ref_lse[((size_t)b * c->T + t) * c->q_heads + h], x = lse[((size_t)b * c->q_heads + h) * c->T + t];
+                double r = c->ref_lse[(size_t)row * c->q_heads + h],
+                       x = lse[c->packed ? (size_t)h * lse_rows(c) + row : ((size_t)b * c->q_heads + h) * c->T + t];
                 if (isinf(r) || isinf(x) || isnan(x))
                     *bad += !(isinf(r) && isinf(x) && r < 0 && x < 0);
                 else if (fabs(x - r) > *lse_err)
@@ -251,11 +287,15 @@ static bool run_case(pg_case *c, pthread_t *ref_thread)
                 }
         }
     }
-    size_t nq = (size_t)c->batch * c->T * c->q_heads * D, nl = (size_t)c->batch * c->T * c->q_heads;
+    const int rows = total_rows(c), buf_rows = rows + (c->packed ? PACKED_PAD : 0);
+    size_t nq = (size_t)buf_rows * c->q_heads * D, nl = (size_t)(c->packed ? lse_rows(c) : rows) * c->q_heads;
     uint16_t *hq = malloc(nq * 2);
     c->q = malloc(nq * sizeof(double));
     for (size_t i = 0; i < nq; i++)
         c->q[i] = random_elem(c->dtype, (uint8_t *)&hq[i]);
+    int cu[MAX_BATCH + 1] = {0};
+    for (int b = 0; b < c->batch; b++)
+        cu[b + 1] = cu[b] + tokens_of(c, b);
     pthread_create(ref_thread, NULL, reference, c);
 
     void *dq = fa_rt_upload(hq, nq * 2), *dk = fa_rt_upload(kc, cache_bytes), *dv = fa_rt_upload(vc, cache_bytes);
@@ -265,14 +305,14 @@ static bool run_case(pg_case *c, pthread_t *ref_thread)
     float sinks[MAX_Q_HEADS] = {0};
     for (int h = 0; h < c->q_heads; h++)
         sinks[h] = (float)c->sinks[h];
-    void *dsinks = fa_rt_upload(sinks, sizeof sinks);
+    void *dsinks = fa_rt_upload(sinks, sizeof sinks), *dcu = fa_rt_upload(cu, sizeof cu);
     CU_ASSERT_EQUAL_FATAL(fadsl_device_alloc(&d_o, nq * 2), FADSL_OK);
     CU_ASSERT_EQUAL_FATAL(fadsl_device_alloc(&dlse, nl * 4), FADSL_OK);
 
     fadsl_paged_desc pg = {.layout = c->layout, .kv_dtype = c->kv, .k_cache = dk, .v_cache = dv,
                            .num_blocks = num_blocks, .block_size = bs, .num_kv_heads = H, .head_dim = D,
                            .block_tables = dtab, .max_blocks_per_seq = max_blocks, .seq_lens = dlens,
-                           .num_seqs = c->batch, .q_tokens_per_seq = c->T,
+                           .num_seqs = c->batch, .q_tokens_per_seq = c->packed ? 0 : c->T,
                            .k_descale = es == 1 ? (float)c->k_desc : 0.f, /* fp8 caches only */
                            .v_descale = es == 1 ? (float)c->v_desc : 0.f};
     if (es == 1 && c->per_head_descale) {
@@ -295,6 +335,11 @@ static bool run_case(pg_case *c, pthread_t *ref_thread)
     fadsl_fwd_desc d = {.variant = c->variant, .dtype = c->dtype, .q = dq, .o = d_o, .lse = dlse,
                         .q_heads = c->q_heads, .head_dim = D, .params = params, .num_params = np, .paged = &pg,
                         .arch = c->arch};
+    if (c->packed) {
+        d.cu_seqlens_q = dcu;
+        d.max_seqlen_q = c->T;
+        d.total_q = c->total_q ? buf_rows : 0;
+    }
     fa_key key;
     bool rows_ok = c->rows <= 0 || (fadsl_make_key(&d, &key) == FADSL_OK && key.decode_rows == c->rows);
     size_t ws_bytes = 0;
@@ -350,7 +395,7 @@ static bool run_case(pg_case *c, pthread_t *ref_thread)
     else if (c->claims)
         printf(" (tile claims NOT taken)");
     claims_taken += claimed;
-    void *dev[] = {dq, dk, dv, dtab, dlens, dkd, dvd, dsinks, d_o, dlse, ws};
+    void *dev[] = {dq, dk, dv, dtab, dlens, dkd, dvd, dsinks, dcu, d_o, dlse, ws};
     for (size_t i = 0; i < sizeof dev / sizeof dev[0]; i++)
         if (dev[i])
             fadsl_device_free(dev[i]);
@@ -576,6 +621,47 @@ static void test_paged_cases(void)
         c->rows = wide_gqa[e].rows;
         for (int h = 0; h < c->q_heads; h++)
             c->sinks[h] = !strcmp(c->variant, "causal_alibi") ? pow(2.0, -8.0 * (h + 1) / c->q_heads) : rnd() * 3.0;
+    }
+    /* Packed queries (cu_seqlens_q, max_seqlen_q = T): per-sequence counts of 0 or 1, T and
+     * about T / 2, PACKED_PAD rows of q/o past the last. The decode template for HDB and fp8
+     * caches and for 16-bit NHD up to 64 rows (GQA x T; its CTAs past a sequence's rows
+     * return, the merge skips their rows), the forward template above that (bf16 NHD x 500).
+     * Every other case sets total_q (LSE rows [h, total_q] counting the padding).
+     * The HDB fp8 split case is long enough to claim tiles on sm_90a; one runs as sm_80 PTX. */
+    static const struct {
+        const char *variant;
+        fa_paged_layout layout;
+        int bs, kv_heads, T;
+        fa_dtype kv;
+        bool split, long_seqs;
+        const char *arch;
+    } packed[] = {{"causal", FA_PAGED_NHD, 16, 4, 3, FA_DTYPE_BF16, true, false, NULL},
+                  {"gpt_oss", FA_PAGED_NHD, 16, 2, 5, FA_DTYPE_FP8E4M3, true, false, NULL},
+                  {"sliding_window", FA_PAGED_HDB, 32, 4, 64, FA_DTYPE_BF16, false, false, NULL},
+                  {"causal", FA_PAGED_HDB, 16, 16, 500, FA_DTYPE_FP8E5M2, true, false, NULL},
+                  {"none", FA_PAGED_HDB, 16, 4, 4, FA_DTYPE_FP8E4M3, true, true, NULL},
+                  {"causal", FA_PAGED_NHD, 64, 4, 500, FA_DTYPE_BF16, false, false, NULL},
+                  {"sink_window", FA_PAGED_NHD, 128, 1, 2, FA_DTYPE_FP8E5M2, false, false, NULL},
+                  {"gpt_oss", FA_PAGED_HDB, 16, 4, 5, FA_DTYPE_BF16, true, false, "sm_80"}};
+    for (size_t e = 0; e < sizeof packed / sizeof packed[0]; e++, n++) {
+        pg_case *c = case_at(cases, n);
+        setup_case(c, n, packed[e].layout, packed[e].bs, packed[e].kv, packed[e].T);
+        c->variant = packed[e].variant;
+        c->head_dim = 128;
+        c->kv_heads = packed[e].kv_heads;
+        c->split = packed[e].split;
+        c->arch = packed[e].arch;
+        c->packed = true;
+        c->total_q = e % 2 == 1;
+        c->lq[0] = (int)(e % 2);
+        c->lq[1] = c->T;
+        c->lq[2] = c->T / 2 + 1;
+        if (packed[e].long_seqs) {
+            c->claims = claims_expected;
+            c->total_k = 0;
+            for (int b = 0; b < BATCH; b++)
+                c->total_k += c->lens[b] = 2000 + rand() % 2000;
+        }
     }
     int bad = 0;
     for (int i = 0; i < n; i++) {

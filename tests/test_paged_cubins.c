@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-enum { NUM_BLOCK_SIZES = 5, NUM_KV = 3, MAX_ITEMS = 32 };
+enum { NUM_BLOCK_SIZES = 5, NUM_KV = 3, MAX_ITEMS = 40 };
 static const int block_sizes[NUM_BLOCK_SIZES] = {8, 16, 32, 64, 128};
 static const fa_dtype kv_types[NUM_KV] = {FA_DTYPE_BF16, FA_DTYPE_FP8E4M3, FA_DTYPE_FP8E5M2};
 static const char *const variants[] = {"causal", "sliding_window", "gpt_oss", "softcap", "causal_alibi"};
@@ -304,6 +304,26 @@ static void test_decode_cubins(void)
         it->key.head_dim = i % 2 ? 64 : 128;
         it->key.decode_tile64 = true;
     }
+    /* packed queries (varlen decode keys): fp8 NHD at 32 rows, 16-bit HDB, the HDB fp8
+     * tile-claiming sibling, and sm_80's fp8 HDB fragments by 8-byte copies */
+    static const struct {
+        fa_arch arch;
+        fa_paged_layout layout;
+        int block_size, gqa, rows;
+        fa_dtype kv;
+        bool claims;
+    } packed[] = {{FA_ARCH_SM90A, FA_PAGED_NHD, 16, 8, 32, FA_DTYPE_FP8E4M3, false},
+                  {FA_ARCH_SM90A, FA_PAGED_HDB, 32, 4, 0, FA_DTYPE_BF16, false},
+                  {FA_ARCH_SM90A, FA_PAGED_HDB, 16, 4, 0, FA_DTYPE_FP8E5M2, true},
+                  {FA_ARCH_SM80, FA_PAGED_HDB, 8, 8, 0, FA_DTYPE_FP8E4M3, false}};
+    for (size_t i = 0; i < sizeof packed / sizeof packed[0]; i++) {
+        fadsl_prewarm_item *it = &items[n++];
+        it->variant = variants[i + 1];
+        it->key = decode_key(packed[i].arch, packed[i].layout, packed[i].block_size, packed[i].kv, packed[i].gqa);
+        it->key.varlen = true;
+        it->key.decode_rows = packed[i].rows;
+        it->key.decode_claims = packed[i].claims;
+    }
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     fadsl_prewarm *pw = NULL;
     CU_ASSERT_EQUAL_FATAL(fadsl_prewarm_start(items, n, cpus > 0 ? (int)cpus : 1, &pw), FADSL_OK);
@@ -324,6 +344,7 @@ static void test_decode_cubins(void)
         CU_ASSERT_PTR_NOT_NULL(strstr(info.kernel_name, want));
         CU_ASSERT(strncmp(info.kernel_name, "fa_decode_paged_", 16) == 0);
         CU_ASSERT_EQUAL(strstr(info.kernel_name, "_t64_") != NULL, items[i].key.decode_tile64);
+        CU_ASSERT_EQUAL(strstr(info.kernel_name, "_varlen_") != NULL, items[i].key.varlen);
     }
     printf("\n  %d paged decode kernels compiled to cubins\n", n);
     unsetenv("FADSL_CACHE_DIR");

@@ -157,7 +157,9 @@ static void test_paged_key(void)
     CU_ASSERT(!a.decode && a.decode_rows == 0);
     pg.layout = FA_PAGED_HDB;
 
-    /* Packed queries (varlen chunked prefill): a varlen, non-decode key with the nhd cache. */
+    /* Packed queries (varlen chunked prefill) route as dense ones do, by max_seqlen_q: a 16-bit
+     * NHD cache above 64 rows to the forward template, at most 64 rows, HDB or fp8 caches to
+     * the decode template (varlen decode keys, their CTA rows sized by max_seqlen_q). */
     static int cu_q[8];
     pg.layout = FA_PAGED_NHD;
     pg.q_tokens_per_seq = 0;
@@ -167,6 +169,44 @@ static void test_paged_key(void)
     CU_ASSERT(a.varlen && !a.decode);
     fa_key_name(&a, na, sizeof na);
     CU_ASSERT_PTR_NOT_NULL(strstr(na, "_varlen"));
+    static const struct {
+        fa_paged_layout layout;
+        fa_dtype kv;
+        int max_q;
+        bool decode;
+        int rows;
+    } packed[] = {{FA_PAGED_NHD, FA_DTYPE_BF16, 8, true, 32},     {FA_PAGED_NHD, FA_DTYPE_BF16, 9, false, 0},
+                  {FA_PAGED_HDB, FA_DTYPE_BF16, 200, true, 32},   {FA_PAGED_NHD, FA_DTYPE_FP8E4M3, 500, true, 32},
+                  {FA_PAGED_HDB, FA_DTYPE_FP8E5M2, 3, true, 0},   {FA_PAGED_NHD, FA_DTYPE_FP8E5M2, 1, true, 0}};
+    for (size_t i = 0; i < sizeof packed / sizeof packed[0]; i++) {
+        pg.layout = packed[i].layout;
+        pg.kv_dtype = packed[i].kv;
+        d.max_seqlen_q = packed[i].max_q;
+        CU_ASSERT_EQUAL_FATAL(fadsl_make_key(&d, &a), FADSL_OK);
+        CU_ASSERT(a.varlen && a.decode == packed[i].decode && a.decode_rows == packed[i].rows);
+        if (a.decode != packed[i].decode || a.decode_rows != packed[i].rows)
+            printf("\n  packed case %zu: decode %d rows %d", i, a.decode, a.decode_rows);
+        fa_key_name(&a, na, sizeof na);
+        CU_ASSERT_PTR_NOT_NULL(strstr(na, packed[i].decode ? "fa_decode_paged" : "_fwd_paged"));
+        CU_ASSERT_PTR_NOT_NULL(strstr(na, "_varlen"));
+    }
+    pg = cache();
+    pg.layout = FA_PAGED_NHD;
+    pg.q_tokens_per_seq = 0;
+    d.max_seqlen_q = 200;
+    /* total_q (rows of q/o/lse with padding): 0 or at least max_seqlen_q, packed only */
+    d.total_q = 300;
+    CU_ASSERT_EQUAL(fadsl_make_key(&d, &a), FADSL_OK);
+    fa_args args;
+    const fa_program *prog;
+    CU_ASSERT_EQUAL_FATAL(fart_variant_get(d.variant, &prog), FADSL_OK);
+    CU_ASSERT_EQUAL(fart_fill_args(&d, prog, &args), FADSL_OK);
+    CU_ASSERT_EQUAL(args.lse_rows, 300);
+    d.total_q = 199;
+    refuse(&d, FADSL_ERR_SEQLEN, "total_q 199 is out of range (0, or max_seqlen_q 200 and more)", NULL);
+    d.total_q = -1;
+    refuse(&d, FADSL_ERR_SEQLEN, "total_q -1 is out of range", NULL);
+    d.total_q = 0;
     d.max_seqlen_q = 0;
     CU_ASSERT_EQUAL(fadsl_make_key(&d, &a), FADSL_ERR_EMPTY_BATCH);
     CU_ASSERT_PTR_NOT_NULL(strstr(fadsl_last_error(), "max_seqlen_q is 0"));
@@ -322,6 +362,9 @@ static void test_dense_refusals(void)
     d = dense();
     d.seqlen_k = -1;
     refuse(&d, FADSL_ERR_SEQLEN, "seqlen_k -1", NULL);
+    d = dense();
+    d.total_q = 64;
+    refuse(&d, FADSL_ERR_INVALID, "total_q 64 applies to packed queries (cu_seqlens_q) only", "leave it 0");
     d = dense();
     d.batch = 70000;
     refuse(&d, FADSL_ERR_SEQLEN, "batch 70000", NULL);

@@ -107,6 +107,7 @@ def dense_desc(q, k, v, out, lse, variant, params, softmax_scale, cu_seqlens_q, 
         d.batch = cu_seqlens_q.shape[0] - 1
         d.cu_seqlens_q, d.cu_seqlens_k = cu_seqlens_q.data_ptr(), cu_seqlens_k.data_ptr()
         d.max_seqlen_q, d.max_seqlen_k = max_seqlen_q, max_seqlen_k
+        d.total_q = q.shape[0]   # lse [heads, total_q]: rows past cu_seqlens_q[-1] are padding
     else:
         d.batch, d.seqlen_q, d.seqlen_k = q.shape[0], q.shape[1], k.shape[1]
     return d, keep
@@ -245,6 +246,7 @@ def paged_desc(q, k_cache, v_cache, block_tables, seq_lens, out, lse, variant, p
     d.batch = pg.num_seqs
     if cu_seqlens_q is not None:
         d.cu_seqlens_q, d.max_seqlen_q = cu_seqlens_q.data_ptr(), max_seqlen_q
+        d.total_q = q.shape[0]   # lse [heads, total_q]: rows past cu_seqlens_q[-1] are padding
         dims = (None, 0, 1)
     else:
         pg.q_tokens_per_seq = d.seqlen_q = q.shape[1]

@@ -219,8 +219,8 @@ def paged_attention(q, k_cache, v_cache, block_tables, seq_lens, variant="causal
                   ([num_seqs + 1] int32); max_seqlen_q bounds their counts (when omitted,
                   read from cu_seqlens_q with a host sync that also checks it: 0 first,
                   never decreasing, ending within total_q, no count above seq_lens); lse is
-                  [heads_q, total_q].
-                  Served by the forward template: "nhd" layout, 16-bit caches.
+                  [heads_q, total_q]. Every layout and cache type; rows of q past the
+                  last sequence's are padding (their out rows are not written).
     Returns out (like q), or (out, lse). Paged kernels are partly unbuilt: the runtime may
     refuse a key with FadslError status ERR_UNSUPPORTED.
     """

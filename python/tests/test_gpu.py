@@ -156,12 +156,16 @@ def test_softmax_scale_and_strided_inputs():
     _check(out, None, _reference(q, k, v, VARIANTS["none"][1], scale=0.05)[0], None, torch.float16)
 
 
+@pytest.mark.parametrize("pad", [0, 3])
 @pytest.mark.parametrize("name", ["causal", "sliding_window"])
-def test_varlen(name):
+def test_varlen(name, pad):
+    """Packed sequences; with `pad` rows of q past the last one, which lse's [heads, total_q]
+    shape counts (each head's row is q.shape[0] long)."""
     lens_q, lens_k = [5, 64, 33], [40, 64, 100]
     hq, hkv, d, dtype = 8, 2, 128, torch.bfloat16
     qs = [_inputs(1, lq, lk, hq, hkv, d, dtype, seed=i) for i, (lq, lk) in enumerate(zip(lens_q, lens_k))]
-    q = torch.cat([t[0][0] for t in qs])
+    total = sum(lens_q)
+    q = torch.cat([t[0][0] for t in qs] + [torch.randn(pad, hq, d, device="cuda").to(dtype)])
     k = torch.cat([t[1][0] for t in qs])
     v = torch.cat([t[2][0] for t in qs])
     _poison(q.shape, (hq, q.shape[0]))
@@ -172,7 +176,7 @@ def test_varlen(name):
     refs = [_reference(*t, mask, score) for t in qs]
     ref_out = torch.cat([r[0][0] for r in refs])
     ref_lse = torch.cat([r[1][0] for r in refs], dim=1)
-    _check(out, lse, ref_out, ref_lse, dtype)
+    _check(out[:total], lse[:, :total], ref_out, ref_lse, dtype)
 
 
 def test_torch_compile_and_cuda_graph():
@@ -308,29 +312,44 @@ def test_paged_fp8_per_head_scales(layout, fp8):
             _check(out[i:i + 1], lse[i:i + 1], ref_out, ref_lse, dtype, tol=5e-2)
 
 
+@pytest.mark.parametrize("q_lens", [[5, 16, 130, 1], [2, 0, 3, 1]])
+@pytest.mark.parametrize("cache", ["bf16 nhd", "bf16 hdb", "fp8 nhd", "fp8 hdb"])
 @pytest.mark.parametrize("variant", ["causal", "sliding_window"])
-def test_paged_packed_queries(variant):
+def test_paged_packed_queries(variant, cache, q_lens):
     """Varlen chunked prefill over a paged cache: sequence i's q_lens[i] newest tokens,
-    packed with cu_seqlens_q, against the float64 reference of the gathered keys."""
+    packed with cu_seqlens_q, against the float64 reference of the gathered keys. Every
+    layout and cache type: the decode kernel (HDB, fp8, and 16-bit NHD up to 64 rows: GQA 4
+    x 3 tokens) or the forward kernel (16-bit NHD x 130 tokens). fp8 caches with per-head
+    scales. q has two padding rows past the last sequence's (lse is [heads, total_q] with
+    them); the longest sequence splits (the merge writes packed rows)."""
     hq, hkv, d, bs, dtype = 8, 2, 128, 16, torch.bfloat16
-    seq_lens, q_lens = [37, 16, 300, 5], [5, 16, 130, 1]
+    seq_lens = [37, 16, 3000, 5]
+    kv_dtype = torch.float8_e4m3fn if cache.startswith("fp8") else dtype
     max_blocks, num_blocks = _block_pool(seq_lens, bs)
     gen = torch.Generator(device="cuda").manual_seed(11)
-    k_nhd = torch.randn(num_blocks, bs, hkv, d, generator=gen, device="cuda").to(dtype)
-    v_nhd = torch.randn(num_blocks, bs, hkv, d, generator=gen, device="cuda").to(dtype)
+    k_nhd, v_nhd = (torch.randn(num_blocks, bs, hkv, d, generator=gen, device="cuda").to(kv_dtype) for _ in range(2))
     tables, lens = _shuffled_tables(seq_lens, max_blocks, num_blocks, gen)
-    q = torch.randn(sum(q_lens), hq, d, generator=gen, device="cuda").to(dtype)
+    total, pad = sum(q_lens), 2
+    q = torch.randn(total + pad, hq, d, generator=gen, device="cuda").to(dtype)
     cu = _cu_seqlens(q_lens)
     params = _params(variant, hq)
-    _poison((sum(q_lens), hq, d))
-    out, lse = fadsl.paged_attention(q, k_nhd, v_nhd, tables, lens, variant, params=params, layout="nhd",
-                                     return_lse=True, cu_seqlens_q=cu)
-    assert out.shape == q.shape and lse.shape == (hq, sum(q_lens))
+    scales = {}
+    if kv_dtype != dtype:
+        scales = {"k_scale": torch.tensor([0.5, 1.25], device="cuda"), "v_scale": torch.tensor([2.0, 0.75], device="cuda")}
+    _poison((total + pad, hq, d))
+    out, lse = fadsl.paged_attention(q, *_in_layout((k_nhd, v_nhd), cache.split()[1]), tables, lens, variant,
+                                     params=params, layout=cache.split()[1], return_lse=True, cu_seqlens_q=cu,
+                                     **scales)
+    assert out.shape == q.shape and lse.shape == (hq, total + pad)
+    k_mult = scales["k_scale"][:, None] if scales else 1.0
+    v_mult = scales["v_scale"][:, None] if scales else 1.0
     for i, n in enumerate(seq_lens):
-        k, v = _gather(k_nhd, tables, i, n), _gather(v_nhd, tables, i, n)
+        k, v = _gather(k_nhd, tables, i, n) * k_mult, _gather(v_nhd, tables, i, n) * v_mult
         a, b = cu[i].item(), cu[i + 1].item()
+        if a == b:
+            continue
         ref_out, ref_lse = _reference(q[None, a:b], k, v, VARIANTS[variant][1])
-        _check(out[None, a:b], lse[:, a:b][None], ref_out, ref_lse, dtype)
+        _check(out[None, a:b], lse[:, a:b][None], ref_out, ref_lse, dtype, tol=5e-2 if scales else None)
 
 
 @pytest.mark.parametrize("kv", ["bf16", "fp8"])
