@@ -105,8 +105,7 @@ typedef struct fadsl_paged_desc {
  *          from it (leave them 0/NULL or set them to the same values: others are refused;
  *          cu_seqlens_k must be NULL);
  *          with cu_seqlens_q ([num_seqs + 1]) and max_seqlen_q, q/o are packed
- *          [total_q, q_heads, D] (varlen chunked prefill; served by the forward template,
- *          nhd layout, 16-bit caches), else
+ *          [total_q, q_heads, D] (varlen chunked prefill, any layout and cache type), else
  *          q/o are dense [num_seqs, q_tokens_per_seq, q_heads, D]
  * lse (optional) is [batch, q_heads, seqlen_q] float32, natural log; with cu_seqlens_q
  * [q_heads, total_q] (rows past cu_seqlens_q[batch] are padding: not written). */
@@ -121,14 +120,17 @@ typedef struct fadsl_fwd_desc {
     int64_t q_stride[3], k_stride[3], v_stride[3], o_stride[3];   /* batch, row, head */
     const int *cu_seqlens_q, *cu_seqlens_k;
     int max_seqlen_q, max_seqlen_k;
-    int total_q;            /* packed (cu_seqlens_q): rows of q/o, lse is [q_heads, total_q];
-                             * 0: cu_seqlens_q[batch] (no rows past the last sequence's) */
     double softmax_scale;   /* 0: 1/sqrt(head_dim) */
     const fadsl_param *params;
     int num_params;
     const char *arch;       /* "sm_90a" to override the device's; NULL: the device's */
     int device;             /* used only when the thread has no current CUDA context */
     const fadsl_paged_desc *paged;
+    /* Packed queries (cu_seqlens_q) only: the rows of q/o, and lse is [q_heads, total_q]; 0
+     * means cu_seqlens_q[batch] (no padding rows past the last sequence's). Refused when
+     * negative or set without cu_seqlens_q; FADSL_DEBUG_CHECKS=1 checks the offsets end
+     * within it. (Last in the struct: callers built before it keep their layout.) */
+    int total_q;
 } fadsl_fwd_desc;
 
 /* Validates `d` and builds its dispatch key without compiling or launching anything.

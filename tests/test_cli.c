@@ -107,6 +107,10 @@ static void test_emit(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "--decode-rows needs 16, 32, 48 or 64"));
     CU_ASSERT_EQUAL(run("none --paged 16 --decode-rows 32", out, sizeof out), 2);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "--decode-rows sizes decode CTAs"));
+    /* --decode --varlen: packed queries over an fp8 HDB cache */
+    CU_ASSERT_EQUAL(run("causal --arch sm_90a --paged 16 --layout hdb --gqa 4 --decode --varlen --kv-dtype fp8e5m2 "
+                        "--emit key", out, sizeof out), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "kernel: fa_decode_paged_bf16_kvfp8e5m2_hd128_bs16_causal_gqa4_varlen_sm90a\n"));
     CU_ASSERT_EQUAL(run("examples/alibi_swa.fa --emit ir", out, sizeof out), 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "variant alibi_swa\nsink 4\n"));
     CU_ASSERT_EQUAL(run("examples/alibi_swa.fa --arch sm_90a --emit cuda", out, sizeof out), 0);

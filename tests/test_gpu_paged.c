@@ -214,6 +214,12 @@ static double check_output(const pg_case *c, const uint16_t *o, const float *lse
     size_t nq = (size_t)rows * c->q_heads * c->head_dim;
     for (size_t i = nq; c->packed && i < nq + (size_t)PACKED_PAD * c->q_heads * c->head_dim; i++)
         *bad += o[i] != 0xffff; /* still the poison */
+    for (int h = 0; h < c->q_heads; h++) /* and the LSE's padding columns (total_q set) */
+        for (int r = rows; r < lse_rows(c); r++) {
+            uint32_t u;
+            memcpy(&u, &lse[(size_t)h * lse_rows(c) + r], 4);
+            *bad += u != 0xffffffffu;
+        }
     double num = 0, den = 0;
     for (size_t i = 0; i < nq; i++) {
         double x = c->dtype == FA_DTYPE_BF16 ? fa_ref_from_bf16(o[i]) : fa_ref_from_fp16(o[i]);

@@ -202,10 +202,10 @@ static void test_paged_key(void)
     CU_ASSERT_EQUAL_FATAL(fart_variant_get(d.variant, &prog), FADSL_OK);
     CU_ASSERT_EQUAL(fart_fill_args(&d, prog, &args), FADSL_OK);
     CU_ASSERT_EQUAL(args.lse_rows, 300);
-    d.total_q = 199;
-    refuse(&d, FADSL_ERR_SEQLEN, "total_q 199 is out of range (0, or max_seqlen_q 200 and more)", NULL);
+    d.total_q = 100; /* below max_seqlen_q 200: a loose bound (CUDA graph capture) is fine */
+    CU_ASSERT_EQUAL(fadsl_make_key(&d, &a), FADSL_OK);
     d.total_q = -1;
-    refuse(&d, FADSL_ERR_SEQLEN, "total_q -1 is out of range", NULL);
+    refuse(&d, FADSL_ERR_SEQLEN, "total_q -1 is negative", NULL);
     d.total_q = 0;
     d.max_seqlen_q = 0;
     CU_ASSERT_EQUAL(fadsl_make_key(&d, &a), FADSL_ERR_EMPTY_BATCH);

@@ -132,13 +132,13 @@ class FadslFwdDesc(ctypes.Structure):
         ("cu_seqlens_k", ctypes.c_void_p),
         ("max_seqlen_q", ctypes.c_int),
         ("max_seqlen_k", ctypes.c_int),
-        ("total_q", ctypes.c_int),
         ("softmax_scale", ctypes.c_double),
         ("params", ctypes.POINTER(FadslParam)),
         ("num_params", ctypes.c_int),
         ("arch", ctypes.c_char_p),
         ("device", ctypes.c_int),
         ("paged", ctypes.POINTER(FadslPagedDesc)),
+        ("total_q", ctypes.c_int),
     ]
 
 
