@@ -135,9 +135,13 @@ static int smem_limit(fa_arch arch)
 /* Shared-memory rows are padded to whole 128-byte swizzle atoms (templates/fa2_fwd.cuh). */
 enum { FA_SWIZZLE_ATOM_ELEMS = 64 };
 
-static int smem_bytes(const fa_tile_config *t, int elem_size)
+/* fa2_fwd's shared memory: the Q tile and `stages` K/V tiles of elem_size bytes, or with an
+ * fp8 cache (kv_fp8) one 16-bit K/V tile and `stages` byte stages of K and V copies. */
+static int smem_bytes(const fa_tile_config *t, int elem_size, bool kv_fp8)
 {
     int row = (t->head_dim + FA_SWIZZLE_ATOM_ELEMS - 1) / FA_SWIZZLE_ATOM_ELEMS * FA_SWIZZLE_ATOM_ELEMS;
+    if (kv_fp8)
+        return (t->block_m + 2 * t->block_n) * row * elem_size + t->stages * 2 * t->block_n * t->head_dim;
     return (t->block_m + t->stages * 2 * t->block_n) * row * elem_size;
 }
 
@@ -367,10 +371,10 @@ fa_status fa_plan_key(const fa_key *key, fa_plan *plan, char *err, size_t errlen
         return FA_ERR_UNSUPPORTED;
     }
     bool kv_fp8 = key->kv_dtype == FA_DTYPE_FP8E4M3 || key->kv_dtype == FA_DTYPE_FP8E5M2;
-    if (key->kv_dtype != key->dtype && !(key->decode && kv_fp8)) {
+    if (key->kv_dtype != key->dtype && !(key->paged_block_size && kv_fp8)) {
         snprintf(err, errlen,
-                 "kv_dtype %s differs from dtype %s: only the paged decode template reads a KV cache "
-                 "of another type, and only fp8 (e4m3, e5m2)",
+                 "kv_dtype %s differs from dtype %s: only paged KV caches may have another type, and only "
+                 "fp8 (e4m3, e5m2)",
                  fa_dtype_name(key->kv_dtype), fa_dtype_name(key->dtype));
         return FA_ERR_UNSUPPORTED;
     }
@@ -396,7 +400,7 @@ fa_status fa_plan_key(const fa_key *key, fa_plan *plan, char *err, size_t errlen
             return FA_ERR_UNSUPPORTED;
         }
     }
-    if (key->arch == FA_ARCH_SM90A) /* paged keys reaching here are nhd, 16-bit, not decode */
+    if (key->arch == FA_ARCH_SM90A && !kv_fp8) /* paged keys reaching here are nhd, not decode */
         for (int i = 0; i < FA3_NUM_TILES; i++)
             if (fa3_tiles[i].head_dim == key->head_dim) {
                 plan_fa3(&fa3_tiles[i], fa_dtype_size(key->dtype), plan);
@@ -405,15 +409,15 @@ fa_status fa_plan_key(const fa_key *key, fa_plan *plan, char *err, size_t errlen
     /* Shrink the configuration until it fits the arch: fewer stages, then fewer rows. */
     fa_tile_config t = *base;
     int es = fa_dtype_size(key->dtype), limit = smem_limit(key->arch);
-    while (smem_bytes(&t, es) > limit && t.stages > 1)
+    while (smem_bytes(&t, es, kv_fp8) > limit && t.stages > 1)
         t.stages--;
-    while (smem_bytes(&t, es) > limit && t.block_m > 16 * t.num_warps)
+    while (smem_bytes(&t, es, kv_fp8) > limit && t.block_m > 16 * t.num_warps)
         t.block_m /= 2;
-    while (smem_bytes(&t, es) > limit && t.num_warps > 4) {
+    while (smem_bytes(&t, es, kv_fp8) > limit && t.num_warps > 4) {
         t.num_warps /= 2;
         t.block_m /= 2;
     }
-    if (smem_bytes(&t, es) > limit) {
+    if (smem_bytes(&t, es, kv_fp8) > limit) {
         snprintf(err, errlen, "head_dim %d needs more shared memory than %s offers", key->head_dim,
                  fa_arch_name(key->arch));
         return FA_ERR_UNSUPPORTED;
@@ -424,7 +428,7 @@ fa_status fa_plan_key(const fa_key *key, fa_plan *plan, char *err, size_t errlen
     plan->block_n = t.block_n;
     plan->num_warps = t.num_warps;
     plan->stages = t.stages;
-    plan->smem_bytes = smem_bytes(&t, es);
+    plan->smem_bytes = smem_bytes(&t, es, kv_fp8);
     plan->threads = 32 * t.num_warps;
     return FA_OK;
 }

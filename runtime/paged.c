@@ -12,6 +12,10 @@ enum {
     FART_CU_ATTR_SMEM_RESERVED = 111,    /* CU_DEVICE_ATTRIBUTE_RESERVED_SHARED_MEMORY_PER_BLOCK */
     DECODE_MAX_ROWS = 64, /* query rows a KV head (GQA x new tokens) up to which NHD caches of the
                            * query type take the decode kernel (its CTAs take 16-64 of them) */
+    /* fp8 NHD caches: up to this many (H100, 32/8 heads, d128, 8 x 8192 keys, causal:
+     * decode 0.445 ms against fa2_fwd's 0.497 at 64 tokens, 0.648 against 0.518 at 80;
+     * bench/results/2026-11-27-h100-session14/fp8_chunks_ab*.txt) */
+    DECODE_MAX_ROWS_FP8 = 256,
     DECODE_MIN_TILES_PER_SPLIT = 4, /* a split reads at least this many key tiles */
     DECODE_MAX_SPLITS = 128,
     WORKSPACE_ALIGN = 256,
@@ -19,7 +23,8 @@ enum {
 
 bool fart_paged_decode(const fadsl_paged_desc *pg, fa_dtype dtype, int gqa, int tokens)
 {
-    return pg->layout == FA_PAGED_HDB || pg->kv_dtype != dtype || (long long)gqa * tokens <= DECODE_MAX_ROWS;
+    return pg->layout == FA_PAGED_HDB ||
+           (long long)gqa * tokens <= (pg->kv_dtype != dtype ? DECODE_MAX_ROWS_FP8 : DECODE_MAX_ROWS);
 }
 
 /* Query rows of one KV head: its query heads times the new tokens (at most FART_MAX_LEN:

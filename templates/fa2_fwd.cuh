@@ -14,6 +14,11 @@
  * Variations (macros): FA_DTYPE_BF16/FP16, FA_HEAD_DIM 64..256, FA_VARLEN (cu_seqlens),
  * FA_PAGED_BLOCK (K/V gathered through block_table, layout [blocks, block_size,
  * kv_heads, D]), GQA through args.q_heads / args.kv_heads.
+ * FA_KV_FP8 1 (e4m3) / 2 (e5m2), paged caches only: K/V bytes stream through FA_STAGES
+ * byte stages (16-byte cp.async, unswizzled [key][D]); each thread converts the chunks it
+ * copied into the one 16-bit K/V tile (the query type: fp8 converts exactly), which the
+ * warps then read as a 16-bit tile. args.k_descale (or the per-head array) joins the
+ * softmax scale, args.v_descale the output's normalisation.
  */
 
 #define FA_THREADS (FA_NUM_WARPS * 32)
@@ -56,6 +61,19 @@ __device__ __forceinline__ fa_u32 fa_swz_step(fa_u32 base, int c2)
 #define FA_LOAD_ROWS (8 * (FA_THREADS >= 16 * FA_CHUNKS ? FA_THREADS / (8 * FA_CHUNKS) : 1))
 #define FA_LOAD_CHUNKS (FA_LOAD_ROWS * FA_CHUNKS)
 #define FA_LOAD_PER_THREAD ((FA_LOAD_CHUNKS + FA_THREADS - 1) / FA_THREADS)
+
+#if FA_KV_FP8
+#if !FA_PAGED_BLOCK || !FA_PAGED_NHD
+#error "fa2_fwd reads fp8 K/V from paged nhd caches only"
+#endif
+#define FA_KV_BUFS 1                               /* 16-bit K/V tiles: one, converted into */
+#define FA8_CHUNKS (FA_HEAD_DIM / 16)             /* 16-byte fp8 chunks a key */
+#define FA8_TILE_CHUNKS (FA_BLOCK_N * FA8_CHUNKS)
+#define FA8_PER_THREAD ((FA8_TILE_CHUNKS + FA_THREADS - 1) / FA_THREADS)
+#define FA8_STAGE_BYTES (FA_BLOCK_N * FA_HEAD_DIM) /* a K (or V) byte stage, [key][D] */
+#else
+#define FA_KV_BUFS FA_STAGES
+#endif
 
 /* Copies ROWS rows of a [rows, D] operand whose row r starts at base + r * row_stride into
  * dst (swizzled); rows at or past `valid` are zero-filled, so masked columns never meet
@@ -109,11 +127,76 @@ __device__ __forceinline__ void fa_load_paged(const fa_args &a, const fa_ctx &c,
 }
 #endif
 
-/* Issues the copies of the K and V tiles starting at key n0 into stage buffers kd, vd. */
+#if FA_KV_FP8
+/* Paged fp8 K or V tile into byte stage dst ([key][D], zeros past the sequence): thread t
+ * copies chunks t, t + FA_THREADS, ... (fa_convert8 converts the same ones). */
+__device__ __forceinline__ void fa_load_paged8(const fa_args &a, const fa_ctx &c, fa_u32 dst, const void *cache,
+                                               long long row_stride, long long head_stride, long long block_stride,
+                                               int n0)
+{
+    const int *table = a.block_table + (long long)c.b * a.max_blocks_per_seq;
+    const unsigned char *head = (const unsigned char *)cache + (long long)c.hk * head_stride;
+#pragma unroll
+    for (int m = 0; m < FA8_PER_THREAD; m++) {
+        const int idx = threadIdx.x + m * FA_THREADS;
+        if (FA8_TILE_CHUNKS % FA_THREADS != 0 && idx >= FA8_TILE_CHUNKS)
+            break;
+        const int r = idx / FA8_CHUNKS, ch = idx % FA8_CHUNKS, pos = n0 + r;
+        const bool ok = pos < c.kv_len;
+        const unsigned char *src = ok ? head + (long long)table[pos / FA_PAGED_BLOCK] * block_stride +
+                                            (long long)(pos % FA_PAGED_BLOCK) * row_stride + ch * 16
+                                      : head;
+        fa_cp_async16(dst + r * FA_HEAD_DIM + ch * 16, src, ok ? 16 : 0);
+    }
+}
+
+/* This thread's chunks of byte stage src ([key][D]) into the swizzled 16-bit tile dst, in
+ * the query type. Its own copies only: no barrier between the copies' wait and this. */
+__device__ __forceinline__ void fa_convert8(const unsigned char *src, fa_u16 *dst)
+{
+#pragma unroll
+    for (int m = 0; m < FA8_PER_THREAD; m++) {
+        const int idx = threadIdx.x + m * FA_THREADS;
+        if (FA8_TILE_CHUNKS % FA_THREADS != 0 && idx >= FA8_TILE_CHUNKS)
+            break;
+        const int r = idx / FA8_CHUNKS, ch = idx % FA8_CHUNKS;
+#pragma unroll
+        for (int h = 0; h < 2; h++) { /* 8 bytes at a time: few registers beside the loop's O */
+            const uint2 x = *(const uint2 *)(src + r * FA_HEAD_DIM + ch * 16 + h * 8);
+            fa_u32 y[4] = {fa_fp8x2_to_f16x2<0>(x.x), fa_fp8x2_to_f16x2<1>(x.x), fa_fp8x2_to_f16x2<0>(x.y),
+                           fa_fp8x2_to_f16x2<1>(x.y)};
+#if FA_DTYPE_BF16
+#pragma unroll
+            for (int j = 0; j < 4; j++)
+                y[j] = fa_f16x2_to_bf16x2(y[j]);
+#endif
+            *(uint4 *)(dst + fa_swz(r, 2 * ch + h)) = make_uint4(y[0], y[1], y[2], y[3]);
+        }
+    }
+}
+#endif
+
+/* The K (V = 0) or V (1) descale of an fp8 cache (1 otherwise), read where it is used
+ * rather than held in a register through the loop (d128 would spill). */
+template <int V> __device__ __forceinline__ float fa2_descale(const fa_args &a, const fa_ctx &c)
+{
+#if FA_KV_FP8
+    const float *per_head = V ? a.v_descale_per_head : a.k_descale_per_head;
+    return per_head ? per_head[c.hk] : V ? a.v_descale : a.k_descale;
+#else
+    return 1.f;
+#endif
+}
+
+/* Issues the copies of the K and V tiles starting at key n0 into stage buffers kd, vd
+ * (fp8: byte stages). */
 __device__ __forceinline__ void fa_load_kv(const fa_args &a, const fa_ctx &c, fa_u32 kd, fa_u32 vd, int k_start,
                                            int n0)
 {
-#if FA_PAGED_BLOCK
+#if FA_KV_FP8
+    fa_load_paged8(a, c, kd, a.k, a.k_row_stride, a.k_head_stride, a.k_block_stride, n0);
+    fa_load_paged8(a, c, vd, a.v, a.v_row_stride, a.v_head_stride, a.v_block_stride, n0);
+#elif FA_PAGED_BLOCK
     fa_load_paged(a, c, kd, a.k, a.k_row_stride, a.k_head_stride, a.k_block_stride, n0);
     fa_load_paged(a, c, vd, a.v, a.v_row_stride, a.v_head_stride, a.v_block_stride, n0);
 #else
@@ -129,7 +212,7 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
     extern __shared__ __align__(128) unsigned char fa_smem[];
     fa_u16 *sQ = (fa_u16 *)fa_smem;
     fa_u16 *sK = sQ + FA_BLOCK_M * FA_SROW;
-    fa_u16 *sV = sK + FA_STAGES * FA_BLOCK_N * FA_SROW;
+    fa_u16 *sV = sK + FA_KV_BUFS * FA_BLOCK_N * FA_SROW;
 
     const int tid = threadIdx.x, warp = tid / 32, lane = tid % 32;
     const int g = lane / 4, t4 = lane % 4; /* fragment row group and column pair */
@@ -145,9 +228,14 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
     /* Q tile (zero-filled past q_len), then the first K/V tile. */
     fa_load_rows<FA_BLOCK_M>(fa_smem_addr(sQ), fa_q_row(args, c, q_start, m0), args.q_row_stride, m_rows);
     const fa_u32 sK0 = fa_smem_addr(sK), sV0 = fa_smem_addr(sV);
-    const fa_u32 stage_bytes = FA_BLOCK_N * FA_SROW * 2;
+#if FA_KV_FP8 /* copies land in byte stages, the warps read the one 16-bit tile */
+    const unsigned char *sK8 = (const unsigned char *)(sV + FA_BLOCK_N * FA_SROW), *sV8 = sK8 + FA_STAGES * FA8_STAGE_BYTES;
+    const fa_u32 cK0 = fa_smem_addr(sK8), cV0 = fa_smem_addr(sV8), copy_bytes = FA8_STAGE_BYTES, stage_bytes = 0;
+#else
+    const fa_u32 cK0 = sK0, cV0 = sV0, copy_bytes = FA_BLOCK_N * FA_SROW * 2, stage_bytes = copy_bytes;
+#endif
     if (n_tiles > 0)
-        fa_load_kv(args, c, sK0, sV0, k_start, fa_tile_at(tiles, 0) * FA_BLOCK_N);
+        fa_load_kv(args, c, cK0, cV0, k_start, fa_tile_at(tiles, 0) * FA_BLOCK_N);
     fa_cp_async_commit();
 
     float o[FA_MI][FA_NT_O][4];
@@ -166,18 +254,22 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
         if (FA_STAGES > 1) {
             if (it + 1 < n_tiles) {
                 const int tile1 = fa_tile_at(tiles, it + 1);
-                const fa_u32 off = ((it + 1) % FA_STAGES) * stage_bytes;
-                fa_load_kv(args, c, sK0 + off, sV0 + off, k_start, tile1 * FA_BLOCK_N);
+                const fa_u32 off = ((it + 1) % FA_STAGES) * copy_bytes;
+                fa_load_kv(args, c, cK0 + off, cV0 + off, k_start, tile1 * FA_BLOCK_N);
             }
             fa_cp_async_commit();
             fa_cp_async_wait<1>();
         } else {
             if (it > 0) {
-                fa_load_kv(args, c, sK0, sV0, k_start, fa_tile_at(tiles, it) * FA_BLOCK_N);
+                fa_load_kv(args, c, cK0, cV0, k_start, fa_tile_at(tiles, it) * FA_BLOCK_N);
                 fa_cp_async_commit();
             }
             fa_cp_async_wait<0>();
         }
+#if FA_KV_FP8 /* the 16-bit tile was last read before the previous iteration's barrier */
+        fa_convert8(sK8 + stage * FA8_STAGE_BYTES, sK);
+        fa_convert8(sV8 + stage * FA8_STAGE_BYTES, sV);
+#endif
         __syncthreads();
 
         const int tile = fa_tile_at(tiles, it);
@@ -226,9 +318,9 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
 #pragma unroll
                     for (int r = 0; r < 4; r++)
                         s[mi][nt][r] = fa_score(args, c, wq0 + mi * 16 + g + (r / 2) * 8, n0 + nt * 8 + 2 * t4 + r % 2,
-                                                s[mi][nt][r] * args.softmax_scale) * FA_LOG2E;
+                                                s[mi][nt][r] * (args.softmax_scale * fa2_descale<0>(args, c))) * FA_LOG2E;
 #else
-            const float mult = args.scale_log2;
+            const float mult = args.scale_log2 * fa2_descale<0>(args, c);
 #endif
             if (need_mask) {
 #pragma unroll
@@ -271,7 +363,8 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
         for (int half = 0; half < 2; half++) {
             const int r = wr0 + mi * 16 + g + half * 8; /* row in the tile */
             float lse;
-            const float inv = fa_finish_row(args, c, row_max[mi][half], fa_quad_sum(row_sum[mi][half]), &lse);
+            const float inv =
+                fa_finish_row(args, c, row_max[mi][half], fa_quad_sum(row_sum[mi][half]), &lse) * fa2_descale<1>(args, c);
             if (r < m_rows) {
                 fa_u16 *dst = fa_out_row(args, c, q_start, m0 + r);
 #pragma unroll

@@ -27,6 +27,50 @@ __device__ __forceinline__ fa_u32 fa_smem_addr(const void *p)
     return (fa_u32)__cvta_generic_to_shared(p);
 }
 
+#if FA_KV_FP8
+/* Two fp8 values (bytes 2 * HALF and 2 * HALF + 1 of x) to an fp16 pair, the first in the
+ * low half. e5m2 is the top byte of an fp16; e4m3 converts with one cvt on sm_89+, else its
+ * exponent and mantissa are shifted under fp16's exponent field and one multiply by 2^8
+ * rebiases it (subnormals stay exact: fp16 arithmetic keeps denormals). */
+template <int HALF> __device__ __forceinline__ fa_u32 fa_fp8x2_to_f16x2(fa_u32 x)
+{
+    fa_u32 a;
+#if FA_KV_FP8 == 1 && __CUDA_ARCH__ >= 890
+    if (HALF)
+        asm("{.reg .b16 l, h;\n mov.b32 {l, h}, %1;\n cvt.rn.f16x2.e4m3x2 %0, h;\n}\n" : "=r"(a) : "r"(x));
+    else
+        asm("{.reg .b16 l, h;\n mov.b32 {l, h}, %1;\n cvt.rn.f16x2.e4m3x2 %0, l;\n}\n" : "=r"(a) : "r"(x));
+#else
+    asm("prmt.b32 %0, %1, 0, %2;\n" : "=r"(a) : "r"(x), "n"(HALF ? 0x3424 : 0x1404)); /* bytes -> high bytes of lanes */
+#if FA_KV_FP8 == 1
+    a = (a & 0x80008000u) | ((a & 0x7f007f00u) >> 1);
+    asm("mul.rn.f16x2 %0, %1, %2;\n" : "=r"(a) : "r"(a), "r"(0x5c005c00u)); /* 2^8 */
+#endif
+#endif
+    return a;
+}
+
+/* 16 fp8 values to 16 fp16 (y0: the first 8). */
+__device__ __forceinline__ void fa_fp8x16_to_f16(uint4 x, uint4 &y0, uint4 &y1)
+{
+    y0 = make_uint4(fa_fp8x2_to_f16x2<0>(x.x), fa_fp8x2_to_f16x2<1>(x.x), fa_fp8x2_to_f16x2<0>(x.y),
+                    fa_fp8x2_to_f16x2<1>(x.y));
+    y1 = make_uint4(fa_fp8x2_to_f16x2<0>(x.z), fa_fp8x2_to_f16x2<1>(x.z), fa_fp8x2_to_f16x2<0>(x.w),
+                    fa_fp8x2_to_f16x2<1>(x.w));
+}
+
+/* An fp16 pair to a bf16 pair (exact for values converted from fp8: both hold their
+ * mantissa and exponent range). */
+__device__ __forceinline__ fa_u32 fa_f16x2_to_bf16x2(fa_u32 x)
+{
+    fa_u32 y;
+    asm("{.reg .f16 l, h;\n .reg .f32 fl, fh;\n mov.b32 {l, h}, %1;\n cvt.f32.f16 fl, l;\n cvt.f32.f16 fh, h;\n"
+        " cvt.rn.bf16x2.f32 %0, fh, fl;\n}\n"
+        : "=r"(y) : "r"(x));
+    return y;
+}
+#endif
+
 /* 16-byte asynchronous copy global -> shared; src_bytes 0 fills zeros (out of range). */
 __device__ __forceinline__ void fa_cp_async16(fa_u32 dst, const void *src, int src_bytes)
 {

@@ -271,28 +271,6 @@ __device__ __forceinline__ int fa_dec_col(int dt, int n)
 #endif
 
 #if FA_KV_FP8
-/* Two fp8 values (bytes 2 * HALF and 2 * HALF + 1 of x) to an fp16 pair, the first in the
- * low half. e5m2 is the top byte of an fp16; e4m3 converts with one cvt on sm_89+, else its
- * exponent and mantissa are shifted under fp16's exponent field and one multiply by 2^8
- * rebiases it (subnormals stay exact: fp16 arithmetic keeps denormals). */
-template <int HALF> __device__ __forceinline__ fa_u32 fa_fp8x2_to_f16x2(fa_u32 x)
-{
-    fa_u32 a;
-#if FA_KV_FP8 == 1 && __CUDA_ARCH__ >= 890
-    if (HALF)
-        asm("{.reg .b16 l, h;\n mov.b32 {l, h}, %1;\n cvt.rn.f16x2.e4m3x2 %0, h;\n}\n" : "=r"(a) : "r"(x));
-    else
-        asm("{.reg .b16 l, h;\n mov.b32 {l, h}, %1;\n cvt.rn.f16x2.e4m3x2 %0, l;\n}\n" : "=r"(a) : "r"(x));
-#else
-    asm("prmt.b32 %0, %1, 0, %2;\n" : "=r"(a) : "r"(x), "n"(HALF ? 0x3424 : 0x1404)); /* bytes -> high bytes of lanes */
-#if FA_KV_FP8 == 1
-    a = (a & 0x80008000u) | ((a & 0x7f007f00u) >> 1);
-    asm("mul.rn.f16x2 %0, %1, %2;\n" : "=r"(a) : "r"(a), "r"(0x5c005c00u)); /* 2^8 */
-#endif
-#endif
-    return a;
-}
-
 #if FA_DTYPE_BF16
 /* Rescales the CTA's bf16 query tile in place to fp16 by the power of two that puts its
  * largest magnitude in [2^14, 2^15) (exact: fp16 holds bf16's mantissa; only parts under
@@ -327,14 +305,6 @@ __device__ __forceinline__ float fa_dec_q_to_f16(fa_u16 *sQ, int tid, int lane)
 #endif
 
 #if FA_DEC_WARP_BUFS
-/* 16 fp8 values to 16 fp16 (y0: the first 8). */
-__device__ __forceinline__ void fa_fp8x16_to_f16(uint4 x, uint4 &y0, uint4 &y1)
-{
-    y0 = make_uint4(fa_fp8x2_to_f16x2<0>(x.x), fa_fp8x2_to_f16x2<1>(x.x), fa_fp8x2_to_f16x2<0>(x.y),
-                    fa_fp8x2_to_f16x2<1>(x.y));
-    y1 = make_uint4(fa_fp8x2_to_f16x2<0>(x.z), fa_fp8x2_to_f16x2<1>(x.z), fa_fp8x2_to_f16x2<0>(x.w),
-                    fa_fp8x2_to_f16x2<1>(x.w));
-}
 
 /* Converts this warp's keys of a byte stage into its padded fp16 buffer (same layout as a
  * 16-bit stage, restricted to the warp's keys). */

@@ -3,7 +3,7 @@
  *
  * Cases: both layouts x every block size x cache {q type, fp8 e4m3, fp8 e5m2} at decode
  * (one new token), then chunked prefill (2, 5, 64, 500 new tokens: the decode template up
- * to 64 query rows and for HDB/fp8 caches, fa2_fwd above that). GQA 1, 4, 8 and 16 (MQA), head
+ * to 64 query rows a KV head (fp8: 256) and for HDB caches, the forward templates above). GQA 1, 4, 8 and 16 (MQA), head
  * dims 128 and 64, variants none / causal / sliding_window / gpt_oss (learned sinks) rotate
  * through them; sequence lengths are uneven, with 1 and exact block multiples. Blocks are
  * handed out in a shuffled order and every byte of the cache no sequence owns is NaN.
@@ -17,7 +17,8 @@
  * Then HDB fp8 decodes long enough to split, which on sm_90a must claim their tiles (the
  * decode_claims sibling). Then the pre-Hopper copy paths as sm_80 PTX on this GPU (when it
  * is newer), and wide GQA (32-64 query heads a KV head: several row tiles a KV head, some
- * holding part of a token's heads), and packed queries (cu_seqlens_q) over every cache kind.
+ * holding part of a token's heads), packed queries (cu_seqlens_q) over every cache kind, and fp8
+ * NHD chunks above 64 rows (the forward template).
  * Every other case gets the workspace fadsl_workspace_size asks for (split-KV and merge),
  * filled with 0xff bytes first and launched twice on it (HDB fp8 splits claim tiles through
  * counters kept there: stale ones must not count), the rest run unsplit; fp8 cases
@@ -37,7 +38,7 @@
 #include <stdio.h>
 #include <string.h>
 
-enum { BATCH = 3, MAX_BATCH = 40, Q_HEADS = 16, MAX_Q_HEADS = 64, MAX_KV_HEADS = 16, MAX_CASES = 100 };
+enum { BATCH = 3, MAX_BATCH = 40, Q_HEADS = 16, MAX_Q_HEADS = 64, MAX_KV_HEADS = 16, MAX_CASES = 110 };
 /* Packed cases: rows of q/o past the last sequence's (padding the kernels must not write). */
 enum { PACKED_PAD = 3 };
 
@@ -53,6 +54,7 @@ typedef struct pg_case {
     int rows;                             /* > 0: the key's decode_rows must be this */
     bool packed;                          /* packed queries: lq[b] new tokens each, at most T */
     bool total_q;                         /* packed: total_q set (q/o/lse rows with the padding) */
+    bool forward;                         /* the key must be the forward template's (not decode) */
     int lq[MAX_BATCH];
     int window_left, window_right, window;
     double sinks[MAX_Q_HEADS], k_desc, v_desc, head_kdesc[MAX_KV_HEADS], head_vdesc[MAX_KV_HEADS];
@@ -348,6 +350,7 @@ static bool run_case(pg_case *c, pthread_t *ref_thread)
     }
     fa_key key;
     bool rows_ok = c->rows <= 0 || (fadsl_make_key(&d, &key) == FADSL_OK && key.decode_rows == c->rows);
+    rows_ok = rows_ok && (!c->forward || (fadsl_make_key(&d, &key) == FADSL_OK && !key.decode));
     size_t ws_bytes = 0;
     CU_ASSERT_EQUAL(fadsl_workspace_size(&d, &ws_bytes), FADSL_OK);
     int launches = 1;
@@ -396,6 +399,8 @@ static bool run_case(pg_case *c, pthread_t *ref_thread)
            bad ? " (unwritten or bad values)" : "", c->tile64 ? tile64_ok ? " (64-key plan)" : " (64-key plan NOT taken)" : "");
     if (c->rows > 0)
         printf("%s %d-row CTAs", rows_ok ? "" : " NOT", c->rows);
+    if (c->forward)
+        printf("%s forward template", rows_ok ? "" : " NOT");
     if (claimed)
         printf(claims_ok ? " (tile claims)" : " (tile claims taken by a launch that may not)");
     else if (c->claims)
@@ -668,6 +673,41 @@ static void test_paged_cases(void)
             for (int b = 0; b < BATCH; b++)
                 c->total_k += c->lens[b] = 2000 + rand() % 2000;
         }
+    }
+    /* fp8 NHD chunks above 256 query rows a KV head: the forward template (fa2_fwd's byte stages
+     * converted to 16-bit tiles), per-tensor and per-head descales, a score function
+     * (ALiBi: the K descale inside the scale), learned sinks, packed queries, sm_80 PTX. */
+    static const struct {
+        const char *variant;
+        int bs, kv_heads, T;
+        fa_dtype kv, q;
+        bool packed;
+        const char *arch;
+    } fp8_chunks[] = {{"causal", 16, 4, 80, FA_DTYPE_FP8E4M3, FA_DTYPE_BF16, false, NULL},
+                      {"sliding_window", 32, 2, 500, FA_DTYPE_FP8E5M2, FA_DTYPE_BF16, false, NULL},
+                      {"causal_alibi", 64, 4, 100, FA_DTYPE_FP8E4M3, FA_DTYPE_FP16, false, NULL},
+                      {"gpt_oss", 16, 4, 500, FA_DTYPE_FP8E4M3, FA_DTYPE_BF16, true, NULL},
+                      {"causal", 128, 1, 70, FA_DTYPE_FP8E5M2, FA_DTYPE_FP16, true, NULL},
+                      {"causal", 16, 4, 80, FA_DTYPE_FP8E4M3, FA_DTYPE_BF16, false, "sm_80"}};
+    for (size_t e = 0; e < sizeof fp8_chunks / sizeof fp8_chunks[0]; e++, n++) {
+        pg_case *c = case_at(cases, n);
+        setup_case(c, n, FA_PAGED_NHD, fp8_chunks[e].bs, fp8_chunks[e].kv, fp8_chunks[e].T);
+        c->variant = fp8_chunks[e].variant;
+        c->dtype = fp8_chunks[e].q;
+        c->head_dim = e == 1 ? 64 : 128;
+        c->kv_heads = fp8_chunks[e].kv_heads;
+        c->split = false;
+        c->arch = fp8_chunks[e].arch;
+        c->per_head_descale = e % 2 == 1;
+        c->forward = true;
+        if (fp8_chunks[e].packed) {
+            c->packed = true;
+            c->total_q = true;
+            c->lq[0] = 1, c->lq[1] = c->T, c->lq[2] = c->T / 3;
+        }
+        for (int h = 0; h < Q_HEADS; h++)
+            if (!strcmp(c->variant, "causal_alibi"))
+                c->sinks[h] = pow(2.0, -8.0 * (h + 1) / Q_HEADS);
     }
     int bad = 0;
     for (int i = 0; i < n; i++) {

@@ -1,5 +1,5 @@
-/* test_paged_cubins.c - the paged decode template compiled by NVRTC without a GPU, and its
- * keys' names and plans. Each layout x block size x cache type {bf16, fp8 e4m3, fp8 e5m2}
+/* test_paged_cubins.c - the paged decode template (and fa2_fwd over fp8 caches) compiled by
+ * NVRTC without a GPU, and its keys' names and plans. Each layout x block size x cache type {bf16, fp8 e4m3, fp8 e5m2}
  * appears on sm_80 and on sm_90a (the cache type rotates through the block sizes, shifted
  * between the archs: 20 kernels), with causal, sliding-window, learned-sink, score and
  * fp16 keys among them, then the fp8 operand paths the GPU suite does not reach (fragments
@@ -232,11 +232,19 @@ static void test_names_and_plans(void)
         k.head_dim = dims[i];
         CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_OK);
     }
-    /* Without the decode template: fp8 and HDB are refused, naming it. */
-    k = decode_key(FA_ARCH_SM80, FA_PAGED_NHD, 16, FA_DTYPE_FP8E4M3, 4);
-    k.decode = false;
+    /* Without the decode template: fp8 NHD caches take fa2_fwd (on sm_90a too: the Hopper
+     * template reads 16-bit tiles only), with one 16-bit K/V tile and byte stages (d128: 64 KB
+     * + 32 KB, two CTAs an H100 SM); an fp8 K/V that is not a paged cache, and HDB, are refused. */
+    for (int a = 0; a < 2; a++) {
+        k = decode_key(a ? FA_ARCH_SM90A : FA_ARCH_SM80, FA_PAGED_NHD, 16, FA_DTYPE_FP8E4M3, 4);
+        k.decode = false;
+        CU_ASSERT_EQUAL_FATAL(fa_plan_key(&k, &plan, err, sizeof err), FA_OK);
+        CU_ASSERT_STRING_EQUAL(plan.template_file, "fa2_fwd.cuh");
+        CU_ASSERT_EQUAL(plan.smem_bytes, (128 + 2 * 64) * 128 * 2 + 2 * 2 * 64 * 128);
+    }
+    k.paged_block_size = 0;
     CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_ERR_UNSUPPORTED);
-    CU_ASSERT_PTR_NOT_NULL(strstr(err, "paged decode template"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "only paged KV caches may have another type"));
     k = decode_key(FA_ARCH_SM80, FA_PAGED_HDB, 16, FA_DTYPE_BF16, 4);
     k.decode = false;
     CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_ERR_UNSUPPORTED);
@@ -394,6 +402,43 @@ static void test_decode_spills(void)
     unsetenv("FADSL_CACHE_DIR");
 }
 
+/* fp8 NHD caches above the decode template's rows: fa2_fwd keys (byte stages converted to
+ * 16-bit tiles) compile to cubins for sm_80, sm_86 and sm_90a, e4m3 and e5m2, fp16 and
+ * bf16 queries, head dims 64-256, dense and packed queries. */
+static void test_forward_fp8_cubins(void)
+{
+    char dir[] = "/tmp/fadsl-fwd-fp8-cubins-XXXXXX";
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+    setenv("FADSL_CACHE_DIR", dir, 1);
+    static const struct {
+        fa_arch arch;
+        int head_dim, block_size, gqa;
+        fa_dtype dtype, kv;
+        bool varlen;
+        const char *variant;
+    } keys[] = {{FA_ARCH_SM90A, 128, 16, 4, FA_DTYPE_BF16, FA_DTYPE_FP8E4M3, false, "causal"},
+                {FA_ARCH_SM90A, 64, 32, 8, FA_DTYPE_FP16, FA_DTYPE_FP8E5M2, true, "gpt_oss"},
+                {FA_ARCH_SM90A, 256, 128, 1, FA_DTYPE_BF16, FA_DTYPE_FP8E5M2, false, "softcap"},
+                {FA_ARCH_SM80, 128, 8, 4, FA_DTYPE_BF16, FA_DTYPE_FP8E4M3, true, "sliding_window"},
+                {FA_ARCH_SM86, 96, 64, 2, FA_DTYPE_FP16, FA_DTYPE_FP8E4M3, false, "causal_alibi"}};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        fa_key k = decode_key(keys[i].arch, FA_PAGED_NHD, keys[i].block_size, keys[i].kv, keys[i].gqa);
+        k.decode = false;
+        k.dtype = keys[i].dtype;
+        k.head_dim = keys[i].head_dim;
+        k.varlen = keys[i].varlen;
+        fadsl_compile_info info;
+        fadsl_status s = fadsl_compile(keys[i].variant, &k, &info);
+        if (s)
+            printf("\n  %s\n", fadsl_last_error());
+        CU_ASSERT_EQUAL_FATAL(s, FADSL_OK);
+        CU_ASSERT(strncmp(info.kernel_name, "fa2_fwd_paged_", 14) == 0);
+        CU_ASSERT_PTR_NOT_NULL(strstr(info.kernel_name, keys[i].kv == FA_DTYPE_FP8E4M3 ? "_kvfp8e4m3_" : "_kvfp8e5m2_"));
+        CU_ASSERT(info.image_size > 1000 && memcmp(info.image, "\177ELF", 4) == 0);
+    }
+    unsetenv("FADSL_CACHE_DIR");
+}
+
 /* The merge kernel (templates/merge.cuh) compiles to a cubin holding its kernel. */
 static void test_merge_cubins(void)
 {
@@ -426,6 +471,7 @@ void fa_suite_paged_cubins(void)
     static const CU_TestInfo tests[] = {{"names_and_plans", test_names_and_plans},
                                         {"decode_cubins", test_decode_cubins},
                                         {"decode_spills", test_decode_spills},
+                                        {"forward_fp8_cubins", test_forward_fp8_cubins},
                                         {"merge_cubins", test_merge_cubins},
                                         CU_TEST_INFO_NULL};
     fa_test_add_suite("paged_cubins", tests);

@@ -150,16 +150,26 @@ static void test_paged_key(void)
     CU_ASSERT_EQUAL_FATAL(fadsl_make_key(&d, &a), FADSL_OK);
     fa_key_name(&a, na, sizeof na);
     CU_ASSERT_PTR_NOT_NULL(strstr(na, "_gqa8_r32_"));
-    /* 16-bit NHD above 64 rows: chunked prefill by the forward template, no rows class */
+    /* NHD above 64 rows (fp8: 256): chunked prefill by the forward template, no rows class */
     pg.layout = FA_PAGED_NHD;
     pg.q_tokens_per_seq = 9;
     CU_ASSERT_EQUAL_FATAL(fadsl_make_key(&d, &a), FADSL_OK);
     CU_ASSERT(!a.decode && a.decode_rows == 0);
+    pg.kv_dtype = FA_DTYPE_FP8E5M2;
+    CU_ASSERT_EQUAL_FATAL(fadsl_make_key(&d, &a), FADSL_OK);
+    CU_ASSERT(a.decode); /* 72 rows */
+    pg.q_tokens_per_seq = 32; /* 256 rows: the decode kernel's last */
+    CU_ASSERT_EQUAL_FATAL(fadsl_make_key(&d, &a), FADSL_OK);
+    CU_ASSERT(a.decode);
+    pg.q_tokens_per_seq = 33;
+    CU_ASSERT_EQUAL_FATAL(fadsl_make_key(&d, &a), FADSL_OK);
+    CU_ASSERT(!a.decode && a.decode_rows == 0 && a.kv_dtype == FA_DTYPE_FP8E5M2);
+    pg.kv_dtype = FA_DTYPE_BF16;
     pg.layout = FA_PAGED_HDB;
 
-    /* Packed queries (varlen chunked prefill) route as dense ones do, by max_seqlen_q: a 16-bit
-     * NHD cache above 64 rows to the forward template, at most 64 rows, HDB or fp8 caches to
-     * the decode template (varlen decode keys, their CTA rows sized by max_seqlen_q). */
+    /* Packed queries (varlen chunked prefill) route as dense ones do, by max_seqlen_q: an NHD
+     * cache above 64 rows (fp8: 256) to the forward template, fewer rows or HDB caches to the
+     * decode template (varlen decode keys, their CTA rows sized by max_seqlen_q). */
     static int cu_q[8];
     pg.layout = FA_PAGED_NHD;
     pg.q_tokens_per_seq = 0;
@@ -176,7 +186,7 @@ static void test_paged_key(void)
         bool decode;
         int rows;
     } packed[] = {{FA_PAGED_NHD, FA_DTYPE_BF16, 8, true, 32},     {FA_PAGED_NHD, FA_DTYPE_BF16, 9, false, 0},
-                  {FA_PAGED_HDB, FA_DTYPE_BF16, 200, true, 32},   {FA_PAGED_NHD, FA_DTYPE_FP8E4M3, 500, true, 32},
+                  {FA_PAGED_HDB, FA_DTYPE_BF16, 200, true, 32},   {FA_PAGED_NHD, FA_DTYPE_FP8E4M3, 500, false, 0},
                   {FA_PAGED_HDB, FA_DTYPE_FP8E5M2, 3, true, 0},   {FA_PAGED_NHD, FA_DTYPE_FP8E5M2, 1, true, 0}};
     for (size_t i = 0; i < sizeof packed / sizeof packed[0]; i++) {
         pg.layout = packed[i].layout;
