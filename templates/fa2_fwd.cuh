@@ -160,33 +160,19 @@ __device__ __forceinline__ void fa_convert8(const unsigned char *src, fa_u16 *ds
         if (FA8_TILE_CHUNKS % FA_THREADS != 0 && idx >= FA8_TILE_CHUNKS)
             break;
         const int r = idx / FA8_CHUNKS, ch = idx % FA8_CHUNKS;
-#pragma unroll
-        for (int h = 0; h < 2; h++) { /* 8 bytes at a time: few registers beside the loop's O */
-            const uint2 x = *(const uint2 *)(src + r * FA_HEAD_DIM + ch * 16 + h * 8);
-            fa_u32 y[4] = {fa_fp8x2_to_f16x2<0>(x.x), fa_fp8x2_to_f16x2<1>(x.x), fa_fp8x2_to_f16x2<0>(x.y),
-                           fa_fp8x2_to_f16x2<1>(x.y)};
+        uint4 y0, y1;
+        fa_fp8x16_to_f16(*(const uint4 *)(src + r * FA_HEAD_DIM + ch * 16), y0, y1);
 #if FA_DTYPE_BF16
-#pragma unroll
-            for (int j = 0; j < 4; j++)
-                y[j] = fa_f16x2_to_bf16x2(y[j]);
+        y0 = make_uint4(fa_f16x2_to_bf16x2(y0.x), fa_f16x2_to_bf16x2(y0.y), fa_f16x2_to_bf16x2(y0.z),
+                        fa_f16x2_to_bf16x2(y0.w));
+        y1 = make_uint4(fa_f16x2_to_bf16x2(y1.x), fa_f16x2_to_bf16x2(y1.y), fa_f16x2_to_bf16x2(y1.z),
+                        fa_f16x2_to_bf16x2(y1.w));
 #endif
-            *(uint4 *)(dst + fa_swz(r, 2 * ch + h)) = make_uint4(y[0], y[1], y[2], y[3]);
-        }
+        *(uint4 *)(dst + fa_swz(r, 2 * ch)) = y0;
+        *(uint4 *)(dst + fa_swz(r, 2 * ch + 1)) = y1;
     }
 }
 #endif
-
-/* The K (V = 0) or V (1) descale of an fp8 cache (1 otherwise), read where it is used
- * rather than held in a register through the loop (d128 would spill). */
-template <int V> __device__ __forceinline__ float fa2_descale(const fa_args &a, const fa_ctx &c)
-{
-#if FA_KV_FP8
-    const float *per_head = V ? a.v_descale_per_head : a.k_descale_per_head;
-    return per_head ? per_head[c.hk] : V ? a.v_descale : a.k_descale;
-#else
-    return 1.f;
-#endif
-}
 
 /* Issues the copies of the K and V tiles starting at key n0 into stage buffers kd, vd
  * (fp8: byte stages). */
@@ -231,7 +217,12 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
 #if FA_KV_FP8 /* copies land in byte stages, the warps read the one 16-bit tile */
     const unsigned char *sK8 = (const unsigned char *)(sV + FA_BLOCK_N * FA_SROW), *sV8 = sK8 + FA_STAGES * FA8_STAGE_BYTES;
     const fa_u32 cK0 = fa_smem_addr(sK8), cV0 = fa_smem_addr(sV8), copy_bytes = FA8_STAGE_BYTES, stage_bytes = 0;
+    /* the descales, read once and held: reading them where used spills less at d128 (4 bytes,
+     * not 60) but ran 5-7% slower (H100, bench/results/2026-11-27-h100-session14/fp8_variants.txt) */
+    const float k_desc = args.k_descale_per_head ? args.k_descale_per_head[c.hk] : args.k_descale;
+    const float v_desc = args.v_descale_per_head ? args.v_descale_per_head[c.hk] : args.v_descale;
 #else
+    const float k_desc = 1.f, v_desc = 1.f;
     const fa_u32 cK0 = sK0, cV0 = sV0, copy_bytes = FA_BLOCK_N * FA_SROW * 2, stage_bytes = copy_bytes;
 #endif
     if (n_tiles > 0)
@@ -318,9 +309,9 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
 #pragma unroll
                     for (int r = 0; r < 4; r++)
                         s[mi][nt][r] = fa_score(args, c, wq0 + mi * 16 + g + (r / 2) * 8, n0 + nt * 8 + 2 * t4 + r % 2,
-                                                s[mi][nt][r] * (args.softmax_scale * fa2_descale<0>(args, c))) * FA_LOG2E;
+                                                s[mi][nt][r] * (args.softmax_scale * k_desc)) * FA_LOG2E;
 #else
-            const float mult = args.scale_log2 * fa2_descale<0>(args, c);
+            const float mult = args.scale_log2 * k_desc;
 #endif
             if (need_mask) {
 #pragma unroll
@@ -364,7 +355,7 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
             const int r = wr0 + mi * 16 + g + half * 8; /* row in the tile */
             float lse;
             const float inv =
-                fa_finish_row(args, c, row_max[mi][half], fa_quad_sum(row_sum[mi][half]), &lse) * fa2_descale<1>(args, c);
+                fa_finish_row(args, c, row_max[mi][half], fa_quad_sum(row_sum[mi][half]), &lse) * v_desc;
             if (r < m_rows) {
                 fa_u16 *dst = fa_out_row(args, c, q_start, m0 + r);
 #pragma unroll
