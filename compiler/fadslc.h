@@ -61,8 +61,8 @@ typedef struct fa_key {
     bool stdlib;             /* the variant is one of the standard library's */
     bool causal, sliding_window, alibi, softcap, learned_sinks;
     int sink_tokens;
-    /* Paged only: the paged decode template (a few new tokens a sequence, or a cache that
-     * only it reads: HDB layout, fp8). Kernel names then start fa_decode_paged. */
+    /* Paged only: the paged decode template (a few new tokens a sequence, or the HDB layout,
+     * which only it reads). Kernel names then start fa_decode_paged. */
     bool decode;
     /* Paged decode, fp8 fragment keys whose plan takes 128-key tiles (head dims 64 and 128,
      * one row tile; NHD, or HDB blocks of up to 16 keys on sm_90a): tiles of 64 keys x 2

@@ -417,6 +417,8 @@ fa_status fa_plan_key(const fa_key *key, fa_plan *plan, char *err, size_t errlen
         t.num_warps /= 2;
         t.block_m /= 2;
     }
+    while (kv_fp8 && smem_bytes(&t, es, kv_fp8) > limit && t.block_n > 32) /* the byte stages: d256 on 99 KB */
+        t.block_n /= 2;
     if (smem_bytes(&t, es, kv_fp8) > limit) {
         snprintf(err, errlen, "head_dim %d needs more shared memory than %s offers", key->head_dim,
                  fa_arch_name(key->arch));

@@ -29,16 +29,17 @@ static fadsl_status fetch(const fart_cu *cu, const char *name, const int *dev, s
     return s;
 }
 
-/* A per-head descale array `name` of `heads` values: each finite and not negative, as
- * the scalar descales (validate.c). */
+/* A per-head descale array `name` of `heads` values: each finite and positive (a scalar
+ * descale of 0 means 1, validate.c; a per-head 0 would zero the head's scores, and the
+ * masked ones turn NaN). */
 static fadsl_status check_head_descales(const fart_cu *cu, const char *name, const float *dev, int heads)
 {
     void *host = NULL;
     fadsl_status s = fetch_bytes(cu, name, dev, (size_t)heads * sizeof(float), &host);
     const float *v = host;
     for (int h = 0; !s && h < heads; h++)
-        if (!(isfinite(v[h]) && v[h] >= 0))
-            s = fart_fail(FADSL_ERR_INVALID, "%s[%d] = %g is not a finite non-negative number", name, h, (double)v[h]);
+        if (!(isfinite(v[h]) && v[h] > 0))
+            s = fart_fail(FADSL_ERR_INVALID, "%s[%d] = %g is not a finite positive number", name, h, (double)v[h]);
     free(host);
     return s;
 }

@@ -85,7 +85,7 @@ typedef struct fadsl_paged_desc {
                                       * a 16-bit cache takes 0 or 1 only (FADSL_ERR_INVALID) */
     /* Optional device [num_kv_heads] float32 descales (fp8 caches only); override
      * k_descale/v_descale. Their values and length are the caller's to get right
-     * (FADSL_DEBUG_CHECKS=1 checks the values: finite, >= 0). */
+     * (FADSL_DEBUG_CHECKS=1 checks the values: finite, > 0). */
     const float *k_descale_per_head, *v_descale_per_head;
     /* Caller-provided device scratch for split-KV decode (16-byte aligned); launches never
      * allocate. fadsl_workspace_size() says how much a request wants; with less (or none)

@@ -259,7 +259,7 @@ fadsl_status fart_debug_check(const fart_cu *cu, const fadsl_fwd_desc *d, const 
  * max_seqlen_q when packed) goes to the paged decode template: the HDB layout (only it
  * reads that), or few query rows a KV head (64, fp8 caches 256); NHD caches above that go
  * to the forward template. */
-bool fart_paged_decode(const fadsl_paged_desc *pg, fa_dtype dtype, int gqa, int tokens);
+bool fart_paged_decode(const fadsl_paged_desc *pg, int gqa, int tokens);
 /* Launches a validated paged decode of program p: splits, the decode kernel fn (or its
  * decode_tile64 sibling, fa_plan_has_tile64, or its decode_claims one, fa_plan_has_claims),
  * then the merge. */

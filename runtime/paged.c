@@ -21,10 +21,10 @@ enum {
     WORKSPACE_ALIGN = 256,
 };
 
-bool fart_paged_decode(const fadsl_paged_desc *pg, fa_dtype dtype, int gqa, int tokens)
+bool fart_paged_decode(const fadsl_paged_desc *pg, int gqa, int tokens)
 {
     return pg->layout == FA_PAGED_HDB ||
-           (long long)gqa * tokens <= (pg->kv_dtype != dtype ? DECODE_MAX_ROWS_FP8 : DECODE_MAX_ROWS);
+           (long long)gqa * tokens <= (fa_dtype_size(pg->kv_dtype) == 1 ? DECODE_MAX_ROWS_FP8 : DECODE_MAX_ROWS);
 }
 
 /* Query rows of one KV head: its query heads times the new tokens (at most FART_MAX_LEN:

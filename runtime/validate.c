@@ -319,7 +319,7 @@ fadsl_status fart_prepare(const fadsl_fwd_desc *d, const fa_program *p, fa_key *
     key->varlen = d->cu_seqlens_q != NULL;
     /* New tokens a sequence: each sequence's, or at most max_seqlen_q when packed. */
     int tokens = d->paged ? key->varlen ? d->max_seqlen_q : d->paged->q_tokens_per_seq : 0;
-    key->decode = d->paged && fart_paged_decode(d->paged, d->dtype, key->gqa_ratio, tokens);
+    key->decode = d->paged && fart_paged_decode(d->paged, key->gqa_ratio, tokens);
     /* A decode CTA's rows are the query heads of one KV head times the new tokens. */
     if (key->decode &&
         (s = check_len(key->varlen ? "paged decode query rows a kv head (max_seqlen_q x q_heads / kv_heads)"

@@ -258,6 +258,7 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
             fa_cp_async_wait<0>();
         }
 #if FA_KV_FP8 /* the 16-bit tile was last read before the previous iteration's barrier */
+        asm volatile("" ::: "memory"); /* the byte loads stay after the copies' wait */
         fa_convert8(sK8 + stage * FA8_STAGE_BYTES, sK);
         fa_convert8(sV8 + stage * FA8_STAGE_BYTES, sV);
 #endif

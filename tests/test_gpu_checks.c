@@ -196,7 +196,10 @@ static void test_debug_checks(void)
                                     "max_seqlen_k 33");
     reset(&c);
     c.descales[1] = -1.f;
-    expect(&c, 3, FADSL_ERR_INVALID, "paged k_descale_per_head[1] = -1 is not a finite non-negative number");
+    expect(&c, 3, FADSL_ERR_INVALID, "paged k_descale_per_head[1] = -1 is not a finite positive number");
+    reset(&c);
+    c.descales[0] = 0.f; /* 0 means 1 for the scalar only */
+    expect(&c, 3, FADSL_ERR_INVALID, "paged k_descale_per_head[0] = 0 is not a finite positive number");
     reset(&c);
     c.descales[HK] = NAN;
     expect(&c, 3, FADSL_ERR_INVALID, "paged v_descale_per_head[0] = nan");

@@ -350,7 +350,10 @@ static bool run_case(pg_case *c, pthread_t *ref_thread)
     }
     fa_key key;
     bool rows_ok = c->rows <= 0 || (fadsl_make_key(&d, &key) == FADSL_OK && key.decode_rows == c->rows);
-    rows_ok = rows_ok && (!c->forward || (fadsl_make_key(&d, &key) == FADSL_OK && !key.decode));
+    char kname[160] = "";
+    rows_ok = rows_ok && (!c->forward || (fadsl_make_key(&d, &key) == FADSL_OK && !key.decode &&
+                                          fa_key_name(&key, kname, sizeof kname) >= 0 &&
+                                          strncmp(kname, "fa2_fwd_", 8) == 0));
     size_t ws_bytes = 0;
     CU_ASSERT_EQUAL(fadsl_workspace_size(&d, &ws_bytes), FADSL_OK);
     int launches = 1;
@@ -688,13 +691,20 @@ static void test_paged_cases(void)
                       {"causal_alibi", 64, 4, 100, FA_DTYPE_FP8E4M3, FA_DTYPE_FP16, false, NULL},
                       {"gpt_oss", 16, 4, 500, FA_DTYPE_FP8E4M3, FA_DTYPE_BF16, true, NULL},
                       {"causal", 128, 1, 70, FA_DTYPE_FP8E5M2, FA_DTYPE_FP16, true, NULL},
-                      {"causal", 16, 4, 80, FA_DTYPE_FP8E4M3, FA_DTYPE_BF16, false, "sm_80"}};
+                      {"causal", 16, 4, 80, FA_DTYPE_FP8E4M3, FA_DTYPE_BF16, false, "sm_80"},
+                      {"sink_window", 16, 4, 65, FA_DTYPE_FP8E5M2, FA_DTYPE_BF16, false, "sm_86"},
+                      {"sliding_window", 32, 2, 300, FA_DTYPE_FP8E4M3, FA_DTYPE_FP16, true, "sm_80"},
+                      {"causal", 8, 4, 200, FA_DTYPE_FP8E5M2, FA_DTYPE_BF16, false, NULL}};
+    /* head dims: 128, then 64, and the last three 256 (sm_86: 32-key tiles, one stage),
+     * 256 (sm_80: one stage, 8 warps) and 96 (six byte chunks a key); 65 tokens x GQA 4 is
+     * 260 rows, just past the decode template's 256 */
+    static const int fp8_chunk_dims[] = {128, 64, 128, 128, 128, 128, 256, 256, 96};
     for (size_t e = 0; e < sizeof fp8_chunks / sizeof fp8_chunks[0]; e++, n++) {
         pg_case *c = case_at(cases, n);
         setup_case(c, n, FA_PAGED_NHD, fp8_chunks[e].bs, fp8_chunks[e].kv, fp8_chunks[e].T);
         c->variant = fp8_chunks[e].variant;
         c->dtype = fp8_chunks[e].q;
-        c->head_dim = e == 1 ? 64 : 128;
+        c->head_dim = fp8_chunk_dims[e];
         c->kv_heads = fp8_chunks[e].kv_heads;
         c->split = false;
         c->arch = fp8_chunks[e].arch;

@@ -242,6 +242,19 @@ static void test_names_and_plans(void)
         CU_ASSERT_STRING_EQUAL(plan.template_file, "fa2_fwd.cuh");
         CU_ASSERT_EQUAL(plan.smem_bytes, (128 + 2 * 64) * 128 * 2 + 2 * 2 * 64 * 128);
     }
+    /* every head dim plans within every arch's shared memory (d256 on sm_86/sm_89's 99 KB:
+     * 64 rows, 32-key tiles, one stage) */
+    static const fa_arch fp8_archs[] = {FA_ARCH_SM80, FA_ARCH_SM86, FA_ARCH_SM89, FA_ARCH_SM90A};
+    static const int fp8_dims[] = {64, 96, 128, 192, 256};
+    static const int fp8_limit[] = {163 * 1024, 99 * 1024, 99 * 1024, 227 * 1024};
+    for (int a = 0; a < 4; a++)
+        for (int i = 0; i < 5; i++) {
+            k = decode_key(fp8_archs[a], FA_PAGED_NHD, 16, FA_DTYPE_FP8E5M2, 4);
+            k.decode = false;
+            k.head_dim = fp8_dims[i];
+            CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_OK);
+            CU_ASSERT(plan.smem_bytes <= fp8_limit[a] && plan.block_n >= 32);
+        }
     k.paged_block_size = 0;
     CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_ERR_UNSUPPORTED);
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "only paged KV caches may have another type"));
