@@ -229,8 +229,10 @@ static void split_merge_args(const fa_args *a, int splits, int head_dim, fa_merg
                          .out_lse = a->lse, .out_lse_b = h * t, .out_lse_t = 1, .out_lse_h = t,
                          .batch = a->batch, .tokens = a->seqlen_q, .heads = a->q_heads, .head_dim = head_dim,
                          .cu_tokens = a->cu_seqlens_q};
-    if (a->cu_seqlens_q)
-        m->out_lse_h = a->lse_rows; /* packed lse [q_heads, lse_rows] (0: cu_seqlens_q[batch]) */
+    if (a->cu_seqlens_q) { /* packed rows (batch strides unused), lse [q_heads, lse_rows] (0: cu_seqlens_q[batch]) */
+        m->out_b = m->out_lse_b = 0;
+        m->out_lse_h = a->lse_rows;
+    }
 }
 
 static _Thread_local bool last_tile64, last_claims;

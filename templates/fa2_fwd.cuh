@@ -128,8 +128,18 @@ __device__ __forceinline__ void fa_load_paged(const fa_args &a, const fa_ctx &c,
 #endif
 
 #if FA_KV_FP8
-/* Paged fp8 K or V tile into byte stage dst ([key][D], zeros past the sequence): thread t
- * copies chunks t, t + FA_THREADS, ... (fa_convert8 converts the same ones). */
+/* Chunk m of this thread in a byte stage (chunks t, t + FA_THREADS, ... for thread t): its
+ * key *r and 16-byte chunk *ch of the key; false past the tile. fa_load_paged8 copies and
+ * fa_convert8 converts through this one mapping, so each thread converts its own copies. */
+__device__ __forceinline__ bool fa8_chunk(int m, int *r, int *ch)
+{
+    const int idx = threadIdx.x + m * FA_THREADS;
+    *r = idx / FA8_CHUNKS;
+    *ch = idx % FA8_CHUNKS;
+    return FA8_TILE_CHUNKS % FA_THREADS == 0 || idx < FA8_TILE_CHUNKS;
+}
+
+/* Paged fp8 K or V tile into byte stage dst ([key][D], zeros past the sequence). */
 __device__ __forceinline__ void fa_load_paged8(const fa_args &a, const fa_ctx &c, fa_u32 dst, const void *cache,
                                                long long row_stride, long long head_stride, long long block_stride,
                                                int n0)
@@ -138,10 +148,10 @@ __device__ __forceinline__ void fa_load_paged8(const fa_args &a, const fa_ctx &c
     const unsigned char *head = (const unsigned char *)cache + (long long)c.hk * head_stride;
 #pragma unroll
     for (int m = 0; m < FA8_PER_THREAD; m++) {
-        const int idx = threadIdx.x + m * FA_THREADS;
-        if (FA8_TILE_CHUNKS % FA_THREADS != 0 && idx >= FA8_TILE_CHUNKS)
+        int r, ch;
+        if (!fa8_chunk(m, &r, &ch))
             break;
-        const int r = idx / FA8_CHUNKS, ch = idx % FA8_CHUNKS, pos = n0 + r;
+        const int pos = n0 + r;
         const bool ok = pos < c.kv_len;
         const unsigned char *src = ok ? head + (long long)table[pos / FA_PAGED_BLOCK] * block_stride +
                                             (long long)(pos % FA_PAGED_BLOCK) * row_stride + ch * 16
@@ -156,10 +166,9 @@ __device__ __forceinline__ void fa_convert8(const unsigned char *src, fa_u16 *ds
 {
 #pragma unroll
     for (int m = 0; m < FA8_PER_THREAD; m++) {
-        const int idx = threadIdx.x + m * FA_THREADS;
-        if (FA8_TILE_CHUNKS % FA_THREADS != 0 && idx >= FA8_TILE_CHUNKS)
+        int r, ch;
+        if (!fa8_chunk(m, &r, &ch))
             break;
-        const int r = idx / FA8_CHUNKS, ch = idx % FA8_CHUNKS;
         uint4 y0, y1;
         fa_fp8x16_to_f16(*(const uint4 *)(src + r * FA_HEAD_DIM + ch * 16), y0, y1);
 #if FA_DTYPE_BF16

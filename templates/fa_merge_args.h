@@ -8,9 +8,9 @@
  * distance between two separate allocations (fadsl_merge_states): the GPU's address space
  * is flat.
  * Packed outputs (cu_tokens set, after a split decode of packed queries): rows (b, t) with
- * t >= cu_tokens[b + 1] - cu_tokens[b] are skipped, the others go to packed row
- * p = cu_tokens[b] + t: out + p * out_t + h * out_h, out_lse + h * out_lse_h + p, where
- * out_lse_h 0 means cu_tokens[batch] (out_b, out_lse_b, out_lse_t unused).
+ * t >= cu_tokens[b + 1] - cu_tokens[b] are skipped, the others go to token row
+ * p = cu_tokens[b] + t (out_b and out_lse_b then 0), and an out_lse_h of 0 means
+ * cu_tokens[batch] (the packed LSE [heads, total rows]).
  */
 #ifndef FA_MERGE_ARGS_H
 #define FA_MERGE_ARGS_H

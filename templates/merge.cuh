@@ -94,16 +94,16 @@ extern "C" __global__ void __launch_bounds__(FA_MERGE_MAX_GROUPS * 32)
     if (threadIdx.x == 0) /* the decode is over, its tile claims too: zeroed for the next launch */
         for (long long i = blockIdx.x; i < a.num_claims; i += gridDim.x)
             a.claims[i] = 0;
-    fa_u16 *out = (fa_u16 *)a.out + b * a.out_b + t * a.out_t + h * a.out_h;
-    float *out_lse = a.out_lse ? a.out_lse + b * a.out_lse_b + t * a.out_lse_t + h * a.out_lse_h : nullptr;
+    long long out_row = t, lse_h = a.out_lse_h; /* the output's token row, the LSE's head stride */
     if (a.cu_tokens) { /* packed rows (fa_merge_args.h); a row past its sequence's is skipped */
         const int start = a.cu_tokens[b];
         if (t >= a.cu_tokens[b + 1] - start)
             return;
-        out = (fa_u16 *)a.out + (long long)(start + t) * a.out_t + h * a.out_h;
-        if (out_lse)
-            out_lse = a.out_lse + (long long)h * (a.out_lse_h ? a.out_lse_h : a.cu_tokens[a.batch]) + start + t;
+        out_row = start + t;
+        lse_h = lse_h ? lse_h : a.cu_tokens[a.batch];
     }
+    fa_u16 *out = (fa_u16 *)a.out + b * a.out_b + out_row * a.out_t + h * a.out_h;
+    float *out_lse = a.out_lse ? a.out_lse + b * a.out_lse_b + out_row * a.out_lse_t + h * lse_h : nullptr;
     for (int d0 = 0; d0 < a.head_dim; d0 += FA_MERGE_D_STEP) {
         const int d = d0 + lane * 4;
         float m, l, acc[4];
