@@ -1,14 +1,17 @@
 """Chunked prefill over a paged cache against the dense forward on the same tokens.
 
-    python3 bench/chunked_prefill.py
+    python3 bench/chunked_prefill.py [--sweep 16,17,32,64]
 
 512 new tokens a sequence against 8192 cached keys (the new tokens are the last 512),
 32 query / 8 KV heads, head_dim 128, bf16, causal; paged NHD cache with block size 16 and a
 shuffled block table, versus fadsl.attention on the same keys laid out contiguously.
 Issue #5's bar: within 15% of the dense kernel. Then the other routes on the same tokens:
-the same chunks packed (cu_seqlens_q), an HDB cache and an fp8 e4m3 NHD cache (both served
-by the paged decode kernel, whose row tiles each read the keys again), each against dense.
+the same chunks packed (cu_seqlens_q), an HDB cache (the forward template on sm_90a) and an
+fp8 e4m3 NHD cache (fa2_fwd's byte stages), each against dense. --sweep times dense, NHD and
+HDB bf16 at other new-token counts (the decode template takes up to 64 query rows a KV head:
+16 tokens here).
 """
+import argparse
 import os
 import sys
 
@@ -25,7 +28,27 @@ def median_ms(fn):
     return tt.do_bench(fn, warmup=25, rep=100, return_mode="median")
 
 
+def sweep(tokens, k, v, k_cache, v_cache, table, lens):
+    """Dense, paged NHD and paged HDB bf16 at each new-token count."""
+    k_hdb, v_hdb = (c.permute(0, 2, 3, 1).contiguous() for c in (k_cache, v_cache))
+    for t in tokens:
+        q = torch.randn(k.shape[0], t, 32, k.shape[-1], device="cuda", dtype=k.dtype)
+        want = fadsl.attention(q, k, v, "causal").float()
+        ms = {"dense": median_ms(lambda: fadsl.attention(q, k, v, "causal"))}
+        for name, kc, vc, layout in (("nhd", k_cache, v_cache, "nhd"), ("hdb", k_hdb, v_hdb, "hdb")):
+            fn = lambda: fadsl.paged_attention(q, kc, vc, table, lens, "causal", layout=layout)
+            rel = ((fn().float() - want).norm() / want.norm()).item()
+            ms[name] = median_ms(fn)
+            ms[name + " rel err"] = rel
+        print(f"T {t}: dense {ms['dense']:.3f} ms, nhd {ms['nhd']:.3f} ms ({ms['nhd'] / ms['dense']:.2f}x, rel err "
+              f"{ms['nhd rel err']:.1e}), hdb {ms['hdb']:.3f} ms ({ms['hdb'] / ms['dense']:.2f}x, rel err "
+              f"{ms['hdb rel err']:.1e})")
+
+
 def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sweep", default="", help="comma-separated new-token counts to time after the 512 run")
+    args = ap.parse_args()
     batch, q_new, kv, hq, hkv, d, bs = 8, 512, 8192, 32, 8, 128, 16
     dt = torch.bfloat16
     q = torch.randn(batch, q_new, hq, d, device="cuda", dtype=dt)
@@ -64,6 +87,8 @@ def main():
         rel = ((got - want).norm() / want.norm()).item()   # fp8: against the bf16 keys
         ms = median_ms(fn)
         print(f"  {name}: {ms:.3f} ms ({flops / ms / 1e9:.0f} TFLOP/s), /dense {ms / dense:.2f}, rel err {rel:.1e}")
+    if args.sweep:
+        sweep([int(t) for t in args.sweep.split(",")], k, v, k_cache, v_cache, table, lens)
 
 
 if __name__ == "__main__":

@@ -223,6 +223,11 @@ bool fa_plan_has_tile64(const fa_key *key);
  * HDB fp8 decode keys on sm_90a, blocks of up to 16 keys, one 16-row tile a CTA. */
 bool fa_plan_has_claims(const fa_key *key);
 
+/* Whether the forward template reads key's HDB cache (chunked prefill of an HDB layout):
+ * sm_90a, a 16-bit cache, a head dim fa3_fwd has tiles for. Other HDB keys take the paged
+ * decode template at every length. */
+bool fa_plan_forward_hdb(const fa_key *key);
+
 /* Query rows a paged decode CTA takes (FA_BLOCK_M) for `rows` rows a KV head (GQA x new
  * tokens) at head_dim: 16-row tiles up to 64 rows, fewer at wide head dims. */
 int fa_plan_decode_block_m(int head_dim, int64_t rows);

@@ -245,6 +245,16 @@ bool fa_plan_has_tile64(const fa_key *key)
            !key->decode_claims && t && decode_wide(key, t);
 }
 
+bool fa_plan_forward_hdb(const fa_key *key)
+{
+    if (key->arch != FA_ARCH_SM90A || fa_dtype_size(key->kv_dtype) != 2)
+        return false;
+    for (int i = 0; i < FA3_NUM_TILES; i++)
+        if (fa3_tiles[i].head_dim == key->head_dim)
+            return true;
+    return false;
+}
+
 int fa_plan_decode_block_m(int head_dim, int64_t rows)
 {
     int64_t row_tiles = (rows + DECODE_ROW_TILE - 1) / DECODE_ROW_TILE;
@@ -392,15 +402,17 @@ fa_status fa_plan_key(const fa_key *key, fa_plan *plan, char *err, size_t errlen
         }
         if (key->decode)
             return plan_decode(key, plan, err, errlen);
-        if (key->paged_layout != FA_PAGED_NHD) {
+        if (key->paged_layout != FA_PAGED_NHD && !fa_plan_forward_hdb(key)) {
             snprintf(err, errlen,
-                     "paged layout hdb ([blocks, kv_heads, head_dim, block_size]) is served by the "
-                     "paged decode template only (decode keys); fa2_fwd reads the nhd layout "
-                     "([blocks, block_size, kv_heads, head_dim])");
+                     "paged layout hdb ([blocks, kv_heads, head_dim, block_size]) on %s with a %s cache at "
+                     "head dim %d is read by the paged decode template only (decode keys); the forward "
+                     "template reads hdb caches on sm_90a, 16-bit, at head dims 64 and 128, and the nhd "
+                     "layout ([blocks, block_size, kv_heads, head_dim]) everywhere",
+                     fa_arch_name(key->arch), fa_dtype_name(key->kv_dtype), key->head_dim);
             return FA_ERR_UNSUPPORTED;
         }
     }
-    if (key->arch == FA_ARCH_SM90A && !kv_fp8) /* paged keys reaching here are nhd, not decode */
+    if (key->arch == FA_ARCH_SM90A && !kv_fp8) /* paged keys reaching here are not decode; hdb ones plan here */
         for (int i = 0; i < FA3_NUM_TILES; i++)
             if (fa3_tiles[i].head_dim == key->head_dim) {
                 plan_fa3(&fa3_tiles[i], fa_dtype_size(key->dtype), plan);

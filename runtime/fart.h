@@ -238,9 +238,12 @@ fadsl_status fart_grid_x(const char *what, int64_t rows, int per_cta, int copies
  * capacity max_blocks_per_seq * block_size (at most FART_MAX_LEN). */
 int fart_paged_max_len(const fadsl_paged_desc *pg);
 
-/* Validates `d` against `p` and fills *key (arch taken from key->arch) and *args.
- * Nothing is compiled or launched. */
+/* Validates `d` against `p` and fills *key (arch taken from key->arch; a paged request
+ * unrouted: fart_route) and *args. Nothing is compiled or launched. */
 fadsl_status fart_prepare(const fadsl_fwd_desc *d, const fa_program *p, fa_key *key, fa_args *args);
+/* A paged request's template, by key's arch (set last): key->decode (fart_paged_decode) and,
+ * for decode, the CTA's rows (decode_rows), its query rows a KV head checked. */
+fadsl_status fart_route(const fadsl_fwd_desc *d, fa_key *key);
 /* Fills the argument block of a validated request (variant parameters included; their
  * errors are returned). */
 fadsl_status fart_fill_args(const fadsl_fwd_desc *d, const fa_program *p, fa_args *a);
@@ -256,10 +259,11 @@ fadsl_status fart_debug_check(const fart_cu *cu, const fadsl_fwd_desc *d, const 
 /* ==== paged.c / merge.c ================================================================ */
 
 /* True when a paged request of `tokens` new tokens a sequence (q_tokens_per_seq, or
- * max_seqlen_q when packed) goes to the paged decode template: the HDB layout (only it
- * reads that), or few query rows a KV head (64, fp8 caches 256); NHD caches above that go
- * to the forward template. */
-bool fart_paged_decode(const fadsl_paged_desc *pg, int gqa, int tokens);
+ * max_seqlen_q when packed) goes to the paged decode template: few query rows a KV head
+ * (16-bit caches 128; fp8 caches and HDB blocks of 8 keys 256), or an HDB cache the forward
+ * template does not read (fa_plan_forward_hdb); more rows go to the forward template. key: fart_prepare's, its
+ * arch, types, head dim, GQA ratio and paged layout set. */
+bool fart_paged_decode(const fa_key *key, int tokens);
 /* Launches a validated paged decode of program p: splits, the decode kernel fn (or its
  * decode_tile64 sibling, fa_plan_has_tile64, or its decode_claims one, fa_plan_has_claims),
  * then the merge. */

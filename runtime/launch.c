@@ -12,7 +12,8 @@ static fadsl_status parse_arch(const char *name, fa_arch *arch)
     return fart_fail(FADSL_ERR_INVALID, "unknown arch '%s' (known: %s)", name, known.text);
 }
 
-/* Resolves the variant, validates `d` and builds key and args (arch left at sm_80). */
+/* Resolves the variant, validates `d` and builds key and args (arch left at sm_80, no
+ * paged route: fart_route once the arch is set). */
 static fadsl_status prepare(const fadsl_fwd_desc *d, const fa_program **p, fa_key *key, fa_args *args)
 {
     fart_clear_error();
@@ -30,13 +31,17 @@ fadsl_status fadsl_make_key(const fadsl_fwd_desc *d, fa_key *key)
     const fa_program *p;
     fa_args args;
     fadsl_status s = prepare(d, &p, key, &args);
-    if (s || d->arch)
-        return s ? s : parse_arch(d->arch, &key->arch);
-    CUcontext ctx;
-    int cc;
-    if ((s = fart_context(d->device, &ctx, &cc)))
+    if (s)
         return s;
-    return fart_arch_for_cc(cc, &key->arch);
+    if (d->arch)
+        s = parse_arch(d->arch, &key->arch);
+    else {
+        CUcontext ctx;
+        int cc;
+        if (!(s = fart_context(d->device, &ctx, &cc)))
+            s = fart_arch_for_cc(cc, &key->arch);
+    }
+    return s ? s : fart_route(d, key);
 }
 
 fadsl_status fadsl_forward(const fadsl_fwd_desc *d, void *stream)
@@ -53,7 +58,7 @@ fadsl_status fadsl_forward(const fadsl_fwd_desc *d, void *stream)
     const fart_cu *cu;
     if ((s = fart_context(d->device, &ctx, &cc)) || (s = fart_driver(&cu)))
         return s;
-    if (!d->arch && (s = fart_arch_for_cc(cc, &key.arch)))
+    if ((!d->arch && (s = fart_arch_for_cc(cc, &key.arch))) || (s = fart_route(d, &key)))
         return s;
     /* A cubin runs only on its own major arch: otherwise the driver assembles PTX. */
     bool ptx = fart_env_flag("FADSL_PTX") || !fart_cubin_runs_on(key.arch, cc);

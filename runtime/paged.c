@@ -10,21 +10,31 @@ enum {
     FART_CU_ATTR_SMEM_PER_SM = 81,       /* CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_MULTIPROCESSOR */
     FART_CU_ATTR_BLOCKS_PER_SM = 106,    /* CU_DEVICE_ATTRIBUTE_MAX_BLOCKS_PER_MULTIPROCESSOR */
     FART_CU_ATTR_SMEM_RESERVED = 111,    /* CU_DEVICE_ATTRIBUTE_RESERVED_SHARED_MEMORY_PER_BLOCK */
-    DECODE_MAX_ROWS = 64, /* query rows a KV head (GQA x new tokens) up to which NHD caches of the
-                           * query type take the decode kernel (its CTAs take 16-64 of them) */
-    /* fp8 NHD caches: up to this many (H100, 32/8 heads, d128, 8 x 8192 keys, causal:
-     * decode 0.445 ms against fa2_fwd's 0.497 at 64 tokens, 0.648 against 0.518 at 80;
-     * bench/results/2026-11-27-h100-session14/fp8_chunks_ab*.txt) */
-    DECODE_MAX_ROWS_FP8 = 256,
+    /* Query rows a KV head (GQA x new tokens) up to which a request takes the decode
+     * template, above which the forward template (H100, 32/8 heads, d128, 8 x 8192 keys,
+     * causal, shuffled tables):
+     * - 16-bit caches: 128. At 68-128 rows decode took 0.20-0.23 ms against fa3_fwd's
+     *   0.26-0.30 (NHD) and 0.23-0.53 (HDB), at 192 rows 0.37-0.39 against 0.23-0.32
+     *   (block sizes 16-128): bench/results/2026-11-27-h100-session15/*_threshold.txt.
+     * - fp8 NHD caches, and HDB blocks of 8 keys (whose fa3_fwd copies run at half speed):
+     *   256. fp8: decode 0.445 ms against fa2_fwd's 0.497 at 256 rows, 0.648 against 0.518
+     *   at 320 (bench/results/2026-11-27-h100-session14/fp8_chunks_ab*.txt); HDB blocks of 8:
+     *   0.40 against 0.55 at 256 rows, 0.79 against 0.54 at 384.
+     * - HDB caches fa3_fwd does not read (fa_plan_forward_hdb): every count. */
+    DECODE_MAX_ROWS = 128,
+    DECODE_MAX_ROWS_WIDE = 256,
     DECODE_MIN_TILES_PER_SPLIT = 4, /* a split reads at least this many key tiles */
     DECODE_MAX_SPLITS = 128,
     WORKSPACE_ALIGN = 256,
 };
 
-bool fart_paged_decode(const fadsl_paged_desc *pg, int gqa, int tokens)
+bool fart_paged_decode(const fa_key *key, int tokens)
 {
-    return pg->layout == FA_PAGED_HDB ||
-           (long long)gqa * tokens <= (fa_dtype_size(pg->kv_dtype) == 1 ? DECODE_MAX_ROWS_FP8 : DECODE_MAX_ROWS);
+    bool hdb = key->paged_layout == FA_PAGED_HDB;
+    if (hdb && !fa_plan_forward_hdb(key))
+        return true;
+    bool wide = fa_dtype_size(key->kv_dtype) == 1 || (hdb && key->paged_block_size == 8);
+    return (long long)key->gqa_ratio * tokens <= (wide ? DECODE_MAX_ROWS_WIDE : DECODE_MAX_ROWS);
 }
 
 /* Query rows of one KV head: its query heads times the new tokens (at most FART_MAX_LEN:

@@ -317,19 +317,27 @@ fadsl_status fart_prepare(const fadsl_fwd_desc *d, const fa_program *p, fa_key *
     key->paged_block_size = d->paged ? d->paged->block_size : 0;
     key->paged_layout = d->paged ? d->paged->layout : FA_PAGED_HDB;
     key->varlen = d->cu_seqlens_q != NULL;
-    /* New tokens a sequence: each sequence's, or at most max_seqlen_q when packed. */
-    int tokens = d->paged ? key->varlen ? d->max_seqlen_q : d->paged->q_tokens_per_seq : 0;
-    key->decode = d->paged && fart_paged_decode(d->paged, key->gqa_ratio, tokens);
-    /* A decode CTA's rows are the query heads of one KV head times the new tokens. */
-    if (key->decode &&
-        (s = check_len(key->varlen ? "paged decode query rows a kv head (max_seqlen_q x q_heads / kv_heads)"
-                                   : "paged decode query rows a kv head (q_tokens_per_seq x q_heads / kv_heads)",
-                       (int64_t)key->gqa_ratio * tokens)))
-        return s;
-    if (key->decode)
-        key->decode_rows = decode_rows_for(key, tokens);
     fa_key_set_variant(key, p);
     if ((s = fart_fill_args(d, p, args)))
         return s;
     return check_strides(args, d->paged != NULL);
+}
+
+fadsl_status fart_route(const fadsl_fwd_desc *d, fa_key *key)
+{
+    if (!d->paged)
+        return FADSL_OK;
+    /* New tokens a sequence: each sequence's, or at most max_seqlen_q when packed. */
+    int tokens = key->varlen ? d->max_seqlen_q : d->paged->q_tokens_per_seq;
+    key->decode = fart_paged_decode(key, tokens);
+    key->decode_rows = 0;
+    if (!key->decode)
+        return FADSL_OK;
+    /* A decode CTA's rows are the query heads of one KV head times the new tokens. */
+    fadsl_status s = check_len(key->varlen ? "paged decode query rows a kv head (max_seqlen_q x q_heads / kv_heads)"
+                                           : "paged decode query rows a kv head (q_tokens_per_seq x q_heads / kv_heads)",
+                               (int64_t)key->gqa_ratio * tokens);
+    if (!s)
+        key->decode_rows = decode_rows_for(key, tokens);
+    return s;
 }

@@ -27,6 +27,12 @@
  * computed FA_SINK_N keys wide; row maxima move lazily (FA_RESCALE_SLACK).
  * Head dims 64 and 128; fp16/bf16; dense, varlen and paged (NHD blocks gathered by the
  * producer); GQA.
+ *
+ * FA_PAGED_NHD 0 (HDB cache [blocks, kv_heads, D, block_size]): a (block, head) holds K and
+ * V transposed, keys contiguous along each d row. Tiles stay that way: [FA_BLOCK_N / 64][D]
+ * [64 keys], swizzled as above with d as the row, each 16-byte chunk 8 keys of one d. The
+ * wgmma then read K MN-major (N = keys) and V K-major (K = keys), the transpose bits of
+ * both flipped; sink tiles take whole tiles (FA_SINK_N 0).
  */
 
 #if FA_DTYPE_BF16
@@ -46,6 +52,17 @@
 #define FA_KS_QK (FA_HEAD_DIM / 16)     /* k16 steps of Q.K^T */
 #define FA_KS_PV (FA_BLOCK_N / 16)      /* k16 steps of P.V */
 #define FA_ATOM_BYTES 1024              /* 8 rows x 128 bytes */
+
+/* wgmma transpose bits of the K and V operands: K-major K and MN-major V, or for an HDB
+ * cache (tiles [keys / 64][D][64 keys]) the other way round. */
+#define FA3_HDB (FA_PAGED_BLOCK && !FA_PAGED_NHD)
+#if FA3_HDB
+#define FA3_TNSP_K "1"
+#define FA3_TNSP_V "0"
+#else
+#define FA3_TNSP_K "0"
+#define FA3_TNSP_V "1"
+#endif
 
 /* Byte offset of chunk c (16 bytes) of row r in a column-blocked, swizzled tile of `rows` rows. */
 __device__ __forceinline__ fa_u32 fa3_off(int rows, int r, int c)
@@ -69,6 +86,17 @@ __device__ __forceinline__ unsigned long long fa3_desc_k(fa_u32 tile, int rows, 
 __device__ __forceinline__ unsigned long long fa3_desc_mn(fa_u32 tile, int rows, int ks)
 {
     return fa3_desc(tile + ks * 2 * FA_ATOM_BYTES, rows * 128, FA_ATOM_BYTES);
+}
+
+/* Descriptors of k16 step `ks` of a K tile (Q.K^T: over D) and a V tile (P.V: over keys). */
+__device__ __forceinline__ unsigned long long fa3_desc_kt(fa_u32 tile, int ks)
+{
+    return FA3_HDB ? fa3_desc_mn(tile, FA_HEAD_DIM, ks) : fa3_desc_k(tile, FA_BLOCK_N, ks);
+}
+
+__device__ __forceinline__ unsigned long long fa3_desc_vt(fa_u32 tile, int ks)
+{
+    return FA3_HDB ? fa3_desc_k(tile, FA_HEAD_DIM, ks) : fa3_desc_mn(tile, FA_BLOCK_N, ks);
 }
 
 __device__ __forceinline__ void fa_wgmma_fence()
@@ -127,56 +155,56 @@ __device__ __forceinline__ void fa_mbar_arrive_cp_async(fa_u32 bar)
 }
 
 
-/* D(64x16) += A(64x16, shared) * B(16x16, shared, K-major); scale_d 0 overwrites D. */
+/* D(64x16) += A(64x16, shared) * B(16x16, shared: K, FA3_TNSP_K); scale_d 0 overwrites D. */
 __device__ __forceinline__ void fa_wgmma_ss_n16(float d[8], unsigned long long da, unsigned long long db, int scale_d)
 {
     asm volatile("{\n.reg .pred p;\nsetp.ne.b32 p, %10, 0;\n"
-                 "wgmma.mma_async.sync.aligned.m64n16k16.f32." FA_WGMMA_TYPE " {%0,%1,%2,%3,%4,%5,%6,%7}, %8, %9, p, 1, 1, 0, 0;\n}\n"
+                 "wgmma.mma_async.sync.aligned.m64n16k16.f32." FA_WGMMA_TYPE " {%0,%1,%2,%3,%4,%5,%6,%7}, %8, %9, p, 1, 1, 0, " FA3_TNSP_K ";\n}\n"
                  : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7])
                  : "l"(da), "l"(db), "r"(scale_d));
 }
-/* D(64x32) += A(64x16, shared) * B(16x32, shared, K-major); scale_d 0 overwrites D. */
+/* D(64x32) += A(64x16, shared) * B(16x32, shared: K, FA3_TNSP_K); scale_d 0 overwrites D. */
 __device__ __forceinline__ void fa_wgmma_ss_n32(float d[16], unsigned long long da, unsigned long long db, int scale_d)
 {
     asm volatile("{\n.reg .pred p;\nsetp.ne.b32 p, %18, 0;\n"
-                 "wgmma.mma_async.sync.aligned.m64n32k16.f32." FA_WGMMA_TYPE " {%0,%1,%2,%3,%4,%5,%6,%7,%8,%9,%10,%11,%12,%13,%14,%15}, %16, %17, p, 1, 1, 0, 0;\n}\n"
+                 "wgmma.mma_async.sync.aligned.m64n32k16.f32." FA_WGMMA_TYPE " {%0,%1,%2,%3,%4,%5,%6,%7,%8,%9,%10,%11,%12,%13,%14,%15}, %16, %17, p, 1, 1, 0, " FA3_TNSP_K ";\n}\n"
                  : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]), "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15])
                  : "l"(da), "l"(db), "r"(scale_d));
 }
-/* D(64x64) += A(64x16, shared) * B(16x64, shared, K-major); scale_d 0 overwrites D. */
+/* D(64x64) += A(64x16, shared) * B(16x64, shared: K, FA3_TNSP_K); scale_d 0 overwrites D. */
 __device__ __forceinline__ void fa_wgmma_ss_n64(float d[32], unsigned long long da, unsigned long long db, int scale_d)
 {
     asm volatile("{\n.reg .pred p;\nsetp.ne.b32 p, %34, 0;\n"
-                 "wgmma.mma_async.sync.aligned.m64n64k16.f32." FA_WGMMA_TYPE " {%0,%1,%2,%3,%4,%5,%6,%7,%8,%9,%10,%11,%12,%13,%14,%15,%16,%17,%18,%19,%20,%21,%22,%23,%24,%25,%26,%27,%28,%29,%30,%31}, %32, %33, p, 1, 1, 0, 0;\n}\n"
+                 "wgmma.mma_async.sync.aligned.m64n64k16.f32." FA_WGMMA_TYPE " {%0,%1,%2,%3,%4,%5,%6,%7,%8,%9,%10,%11,%12,%13,%14,%15,%16,%17,%18,%19,%20,%21,%22,%23,%24,%25,%26,%27,%28,%29,%30,%31}, %32, %33, p, 1, 1, 0, " FA3_TNSP_K ";\n}\n"
                  : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]), "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]), "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]), "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31])
                  : "l"(da), "l"(db), "r"(scale_d));
 }
-/* D(64x128) += A(64x16, shared) * B(16x128, shared, K-major); scale_d 0 overwrites D. */
+/* D(64x128) += A(64x16, shared) * B(16x128, shared: K, FA3_TNSP_K); scale_d 0 overwrites D. */
 __device__ __forceinline__ void fa_wgmma_ss_n128(float d[64], unsigned long long da, unsigned long long db, int scale_d)
 {
     asm volatile("{\n.reg .pred p;\nsetp.ne.b32 p, %66, 0;\n"
-                 "wgmma.mma_async.sync.aligned.m64n128k16.f32." FA_WGMMA_TYPE " {%0,%1,%2,%3,%4,%5,%6,%7,%8,%9,%10,%11,%12,%13,%14,%15,%16,%17,%18,%19,%20,%21,%22,%23,%24,%25,%26,%27,%28,%29,%30,%31,%32,%33,%34,%35,%36,%37,%38,%39,%40,%41,%42,%43,%44,%45,%46,%47,%48,%49,%50,%51,%52,%53,%54,%55,%56,%57,%58,%59,%60,%61,%62,%63}, %64, %65, p, 1, 1, 0, 0;\n}\n"
+                 "wgmma.mma_async.sync.aligned.m64n128k16.f32." FA_WGMMA_TYPE " {%0,%1,%2,%3,%4,%5,%6,%7,%8,%9,%10,%11,%12,%13,%14,%15,%16,%17,%18,%19,%20,%21,%22,%23,%24,%25,%26,%27,%28,%29,%30,%31,%32,%33,%34,%35,%36,%37,%38,%39,%40,%41,%42,%43,%44,%45,%46,%47,%48,%49,%50,%51,%52,%53,%54,%55,%56,%57,%58,%59,%60,%61,%62,%63}, %64, %65, p, 1, 1, 0, " FA3_TNSP_K ";\n}\n"
                  : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]), "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]), "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]), "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]), "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]), "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]), "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]), "+f"(d[55]), "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]), "+f"(d[61]), "+f"(d[62]), "+f"(d[63])
                  : "l"(da), "l"(db), "r"(scale_d));
 }
-/* D(64x64) += A(64x16, registers) * B(16x64, shared, MN-major). */
+/* D(64x64) += A(64x16, registers) * B(16x64, shared: V, FA3_TNSP_V). */
 __device__ __forceinline__ void fa_wgmma_rs_n64(float d[32], const fa_u32 a[4], unsigned long long db)
 {
-    asm volatile("wgmma.mma_async.sync.aligned.m64n64k16.f32." FA_WGMMA_TYPE " {%0,%1,%2,%3,%4,%5,%6,%7,%8,%9,%10,%11,%12,%13,%14,%15,%16,%17,%18,%19,%20,%21,%22,%23,%24,%25,%26,%27,%28,%29,%30,%31}, {%32,%33,%34,%35}, %36, 1, 1, 1, 1;\n"
+    asm volatile("wgmma.mma_async.sync.aligned.m64n64k16.f32." FA_WGMMA_TYPE " {%0,%1,%2,%3,%4,%5,%6,%7,%8,%9,%10,%11,%12,%13,%14,%15,%16,%17,%18,%19,%20,%21,%22,%23,%24,%25,%26,%27,%28,%29,%30,%31}, {%32,%33,%34,%35}, %36, 1, 1, 1, " FA3_TNSP_V ";\n"
                  : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]), "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]), "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]), "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31])
                  : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(db));
 }
-/* D(64x128) += A(64x16, registers) * B(16x128, shared, MN-major). */
+/* D(64x128) += A(64x16, registers) * B(16x128, shared: V, FA3_TNSP_V). */
 __device__ __forceinline__ void fa_wgmma_rs_n128(float d[64], const fa_u32 a[4], unsigned long long db)
 {
-    asm volatile("wgmma.mma_async.sync.aligned.m64n128k16.f32." FA_WGMMA_TYPE " {%0,%1,%2,%3,%4,%5,%6,%7,%8,%9,%10,%11,%12,%13,%14,%15,%16,%17,%18,%19,%20,%21,%22,%23,%24,%25,%26,%27,%28,%29,%30,%31,%32,%33,%34,%35,%36,%37,%38,%39,%40,%41,%42,%43,%44,%45,%46,%47,%48,%49,%50,%51,%52,%53,%54,%55,%56,%57,%58,%59,%60,%61,%62,%63}, {%64,%65,%66,%67}, %68, 1, 1, 1, 1;\n"
+    asm volatile("wgmma.mma_async.sync.aligned.m64n128k16.f32." FA_WGMMA_TYPE " {%0,%1,%2,%3,%4,%5,%6,%7,%8,%9,%10,%11,%12,%13,%14,%15,%16,%17,%18,%19,%20,%21,%22,%23,%24,%25,%26,%27,%28,%29,%30,%31,%32,%33,%34,%35,%36,%37,%38,%39,%40,%41,%42,%43,%44,%45,%46,%47,%48,%49,%50,%51,%52,%53,%54,%55,%56,%57,%58,%59,%60,%61,%62,%63}, {%64,%65,%66,%67}, %68, 1, 1, 1, " FA3_TNSP_V ";\n"
                  : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]), "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]), "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]), "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]), "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]), "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]), "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]), "+f"(d[55]), "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]), "+f"(d[61]), "+f"(d[62]), "+f"(d[63])
                  : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(db));
 }
-/* D(64x256) += A(64x16, registers) * B(16x256, shared, MN-major). */
+/* D(64x256) += A(64x16, registers) * B(16x256, shared: V, FA3_TNSP_V). */
 __device__ __forceinline__ void fa_wgmma_rs_n256(float d[128], const fa_u32 a[4], unsigned long long db)
 {
-    asm volatile("wgmma.mma_async.sync.aligned.m64n256k16.f32." FA_WGMMA_TYPE " {%0,%1,%2,%3,%4,%5,%6,%7,%8,%9,%10,%11,%12,%13,%14,%15,%16,%17,%18,%19,%20,%21,%22,%23,%24,%25,%26,%27,%28,%29,%30,%31,%32,%33,%34,%35,%36,%37,%38,%39,%40,%41,%42,%43,%44,%45,%46,%47,%48,%49,%50,%51,%52,%53,%54,%55,%56,%57,%58,%59,%60,%61,%62,%63,%64,%65,%66,%67,%68,%69,%70,%71,%72,%73,%74,%75,%76,%77,%78,%79,%80,%81,%82,%83,%84,%85,%86,%87,%88,%89,%90,%91,%92,%93,%94,%95,%96,%97,%98,%99,%100,%101,%102,%103,%104,%105,%106,%107,%108,%109,%110,%111,%112,%113,%114,%115,%116,%117,%118,%119,%120,%121,%122,%123,%124,%125,%126,%127}, {%128,%129,%130,%131}, %132, 1, 1, 1, 1;\n"
+    asm volatile("wgmma.mma_async.sync.aligned.m64n256k16.f32." FA_WGMMA_TYPE " {%0,%1,%2,%3,%4,%5,%6,%7,%8,%9,%10,%11,%12,%13,%14,%15,%16,%17,%18,%19,%20,%21,%22,%23,%24,%25,%26,%27,%28,%29,%30,%31,%32,%33,%34,%35,%36,%37,%38,%39,%40,%41,%42,%43,%44,%45,%46,%47,%48,%49,%50,%51,%52,%53,%54,%55,%56,%57,%58,%59,%60,%61,%62,%63,%64,%65,%66,%67,%68,%69,%70,%71,%72,%73,%74,%75,%76,%77,%78,%79,%80,%81,%82,%83,%84,%85,%86,%87,%88,%89,%90,%91,%92,%93,%94,%95,%96,%97,%98,%99,%100,%101,%102,%103,%104,%105,%106,%107,%108,%109,%110,%111,%112,%113,%114,%115,%116,%117,%118,%119,%120,%121,%122,%123,%124,%125,%126,%127}, {%128,%129,%130,%131}, %132, 1, 1, 1, " FA3_TNSP_V ";\n"
                  : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]), "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]), "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]), "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]), "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]), "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]), "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]), "+f"(d[55]), "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]), "+f"(d[61]), "+f"(d[62]), "+f"(d[63]), "+f"(d[64]), "+f"(d[65]), "+f"(d[66]), "+f"(d[67]), "+f"(d[68]), "+f"(d[69]), "+f"(d[70]), "+f"(d[71]), "+f"(d[72]), "+f"(d[73]), "+f"(d[74]), "+f"(d[75]), "+f"(d[76]), "+f"(d[77]), "+f"(d[78]), "+f"(d[79]), "+f"(d[80]), "+f"(d[81]), "+f"(d[82]), "+f"(d[83]), "+f"(d[84]), "+f"(d[85]), "+f"(d[86]), "+f"(d[87]), "+f"(d[88]), "+f"(d[89]), "+f"(d[90]), "+f"(d[91]), "+f"(d[92]), "+f"(d[93]), "+f"(d[94]), "+f"(d[95]), "+f"(d[96]), "+f"(d[97]), "+f"(d[98]), "+f"(d[99]), "+f"(d[100]), "+f"(d[101]), "+f"(d[102]), "+f"(d[103]), "+f"(d[104]), "+f"(d[105]), "+f"(d[106]), "+f"(d[107]), "+f"(d[108]), "+f"(d[109]), "+f"(d[110]), "+f"(d[111]), "+f"(d[112]), "+f"(d[113]), "+f"(d[114]), "+f"(d[115]), "+f"(d[116]), "+f"(d[117]), "+f"(d[118]), "+f"(d[119]), "+f"(d[120]), "+f"(d[121]), "+f"(d[122]), "+f"(d[123]), "+f"(d[124]), "+f"(d[125]), "+f"(d[126]), "+f"(d[127])
                  : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(db));
 }
@@ -189,7 +217,9 @@ __device__ __forceinline__ void fa_wgmma_rs_n256(float d[128], const fa_u32 a[4]
 /* A sink tile visited apart from the key range holds its FA_SINK_TOKENS keys in its first
  * FA_SINK_N (16, 32 or 64) rows: only those are multiplied (n16..n64 wgmma, one to four
  * k16 steps of P.V) instead of a whole FA_BLOCK_N tile. 0: sinks take whole tiles. */
-#if FA_SINK_TOKENS > 0 && FA_SINK_TOKENS <= 16
+#if FA3_HDB
+#define FA_SINK_N 0
+#elif FA_SINK_TOKENS > 0 && FA_SINK_TOKENS <= 16
 #define FA_SINK_N 16
 #elif FA_SINK_TOKENS > 0 && FA_SINK_TOKENS <= 32
 #define FA_SINK_N 32
@@ -222,13 +252,43 @@ __device__ __forceinline__ void fa3_load_rows(fa_u32 dst, const fa_u16 *base, lo
     }
 }
 
+
 /* Issues the copies of the K and V tiles starting at key n0 into kd, vd: contiguous or
- * varlen rows, or, for a paged cache (layout [blocks, block_size, kv_heads, D]), rows
- * gathered through the sequence's block table (one lookup serves K and V). */
+ * varlen rows, or, for a paged cache, rows (NHD, [blocks, block_size, kv_heads, D]) or d
+ * rows of each block (HDB) gathered through the sequence's block table (one lookup serves
+ * K and V). */
 __device__ __forceinline__ void fa3_load_kv(const fa_args &a, const fa_ctx &c, fa_u32 kd, fa_u32 vd, int k_start,
                                             int n0)
 {
-#if FA_PAGED_BLOCK
+#if FA3_HDB
+    /* A thread copies one chunk (8 keys: one lookup, one byte count) of every
+     * ROWS_A_PASS-th d row, from d0. Lanes run along a block's contiguous [D][block_size]
+     * slab: the chunks of a d row (seg), then ROWS_A_PASS d rows, then the tile's next block,
+     * so a warp reads whole 128-byte lines; d0 interleaves the rows so that a quarter warp's
+     * 8 stores land in 8 distinct 16-byte columns of the swizzle. A chunk's keys share a
+     * block (block sizes are multiples of 8); past the sequence they are zeros, a chunk
+     * straddling its end copied in part (cp.async fills the rest with zeros). K and V caches
+     * share one shape (runtime/args.c), so one offset serves both. */
+    constexpr int SEG = (FA_PAGED_BLOCK < FA_BLOCK_N ? FA_PAGED_BLOCK : FA_BLOCK_N) / 8; /* chunks of a block's d row */
+    constexpr int ROWS_A_PASS = FA_PRODUCER_THREADS / (FA_BLOCK_N / 8);
+    constexpr int QUARTER_ROWS = SEG < 8 ? 8 / SEG : 1; /* d rows a quarter warp spans */
+    static_assert(ROWS_A_PASS == 8 && FA_HEAD_DIM % ROWS_A_PASS == 0, "whole passes of 8 d rows");
+    const int t = threadIdx.x % FA_PRODUCER_THREADS, x = t / SEG % ROWS_A_PASS;
+    const int kc = t / (SEG * ROWS_A_PASS) * SEG + t % SEG;
+    const int d0 = x % QUARTER_ROWS * (ROWS_A_PASS / QUARTER_ROWS) + x / QUARTER_ROWS;
+    const int pos = n0 + kc * 8, left = c.kv_len - pos;
+    const long long at = (left > 0 ? a.block_table[(long long)c.b * a.max_blocks_per_seq + pos / FA_PAGED_BLOCK] : 0) *
+                             a.k_block_stride + (long long)c.hk * a.k_head_stride + d0 * FA_PAGED_BLOCK +
+                         pos % FA_PAGED_BLOCK;
+    const fa_u16 *kp = (const fa_u16 *)a.k + at, *vp = (const fa_u16 *)a.v + at;
+    const int bytes = min(max(2 * left, 0), 16);
+#pragma unroll
+    for (int d = d0; d < FA_HEAD_DIM; d += ROWS_A_PASS) {
+        const fa_u32 off = fa3_off(FA_HEAD_DIM, d, kc);
+        fa_cp_async16(kd + off, kp + (d - d0) * FA_PAGED_BLOCK, bytes);
+        fa_cp_async16(vd + off, vp + (d - d0) * FA_PAGED_BLOCK, bytes);
+    }
+#elif FA_PAGED_BLOCK
     const int *table = a.block_table + (long long)c.b * a.max_blocks_per_seq;
     const fa_u16 *kh = (const fa_u16 *)a.k + (long long)c.hk * a.k_head_stride;
     const fa_u16 *vh = (const fa_u16 *)a.v + (long long)c.hk * a.v_head_stride;
@@ -415,7 +475,7 @@ __device__ __forceinline__ void fa3_consume(const fa_args &args, const fa_ctx &c
         fa_wgmma_fence();
 #pragma unroll
         for (int ks = 0; ks < FA_KS_QK; ks++)
-            fa_wgmma_qk(s, fa3_desc_k(q_s, FA_BLOCK_M, ks), fa3_desc_k(sK0 + stj * stage_bytes, FA_BLOCK_N, ks),
+            fa_wgmma_qk(s, fa3_desc_k(q_s, FA_BLOCK_M, ks), fa3_desc_kt(sK0 + stj * stage_bytes, ks),
                         ks > 0);
         fa_wgmma_commit();
         const int n0 = fa_tile_at(tiles, j) * FA_BLOCK_N;
@@ -434,7 +494,7 @@ __device__ __forceinline__ void fa3_consume(const fa_args &args, const fa_ctx &c
 #pragma unroll
         for (int ks = 0; ks < FA_KS_PV; ks++)
             if (ks < steps)
-                fa_wgmma_pv(o, pa[ks], fa3_desc_mn(v_s, FA_BLOCK_N, ks));
+                fa_wgmma_pv(o, pa[ks], fa3_desc_vt(v_s, ks));
         fa_wgmma_commit();
     };
 
@@ -470,7 +530,7 @@ __device__ __forceinline__ void fa3_consume(const fa_args &args, const fa_ctx &c
             fa_wgmma_fence();
 #pragma unroll
             for (int ks = 0; ks < FA_KS_QK; ks++)
-                fa_wgmma_qk_sink(ss, fa3_desc_k(q_s, FA_BLOCK_M, ks), fa3_desc_k(sK0, FA_BLOCK_N, ks), ks > 0);
+                fa_wgmma_qk_sink(ss, fa3_desc_k(q_s, FA_BLOCK_M, ks), fa3_desc_kt(sK0, ks), ks > 0);
             fa_wgmma_commit();
         } else
 #endif

@@ -86,6 +86,12 @@ static void test_emit(void)
     /* --layout before --paged counts too; without --paged it is refused */
     CU_ASSERT_EQUAL(run("causal --arch sm_90a --layout hdb --paged 16 --gqa 8 --decode --emit key", out, sizeof out), 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "kernel: fa_decode_paged_bf16_hd128_bs16_causal_gqa8_sm90a\n"));
+    /* chunked prefill over HDB: the Hopper forward template at 16 bits, d64/d128; elsewhere
+     * only the decode template reads HDB */
+    CU_ASSERT_EQUAL(run("causal --arch sm_90a --paged 16 --layout hdb --gqa 4 --emit key", out, sizeof out), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "kernel: fa3_fwd_paged_bf16_hd128_bs16_causal_gqa4_sm90a\n"));
+    CU_ASSERT_EQUAL(run("causal --arch sm_80 --paged 16 --layout hdb --emit key", out, sizeof out), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "is read by the paged decode template only"));
     CU_ASSERT_EQUAL(run("causal --layout hdb --emit key", out, sizeof out), 2);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "--layout is a paged cache's layout: give --paged BLOCK_SIZE too"));
     CU_ASSERT_EQUAL(run("causal --decode", out, sizeof out), 2);

@@ -3,7 +3,8 @@
  *
  * Cases: both layouts x every block size x cache {q type, fp8 e4m3, fp8 e5m2} at decode
  * (one new token), then chunked prefill (2, 5, 64, 500 new tokens: the decode template up
- * to 64 query rows a KV head (fp8: 256) and for HDB caches, the forward templates above). GQA 1, 4, 8 and 16 (MQA), head
+ * to 128 query rows a KV head (fp8 and HDB blocks of 8: 256; HDB caches the forward
+ * template does not read: all), the forward templates above). GQA 1, 4, 8 and 16 (MQA), head
  * dims 128 and 64, variants none / causal / sliding_window / gpt_oss (learned sinks) rotate
  * through them; sequence lengths are uneven, with 1 and exact block multiples. Blocks are
  * handed out in a shuffled order and every byte of the cache no sequence owns is NaN.
@@ -18,7 +19,7 @@
  * decode_claims sibling). Then the pre-Hopper copy paths as sm_80 PTX on this GPU (when it
  * is newer), and wide GQA (32-64 query heads a KV head: several row tiles a KV head, some
  * holding part of a token's heads), packed queries (cu_seqlens_q) over every cache kind, and fp8
- * NHD chunks above 64 rows (the forward template).
+ * NHD chunks above 256 rows and 16-bit HDB chunks above 128 rows (the forward templates).
  * Every other case gets the workspace fadsl_workspace_size asks for (split-KV and merge),
  * filled with 0xff bytes first and launched twice on it (HDB fp8 splits claim tiles through
  * counters kept there: stale ones must not count), the rest run unsplit; fp8 cases
@@ -38,7 +39,7 @@
 #include <stdio.h>
 #include <string.h>
 
-enum { BATCH = 3, MAX_BATCH = 40, Q_HEADS = 16, MAX_Q_HEADS = 64, MAX_KV_HEADS = 16, MAX_CASES = 110 };
+enum { BATCH = 3, MAX_BATCH = 40, Q_HEADS = 16, MAX_Q_HEADS = 64, MAX_KV_HEADS = 16, MAX_CASES = 120 };
 /* Packed cases: rows of q/o past the last sequence's (padding the kernels must not write). */
 enum { PACKED_PAD = 3 };
 
@@ -353,7 +354,8 @@ static bool run_case(pg_case *c, pthread_t *ref_thread)
     char kname[160] = "";
     rows_ok = rows_ok && (!c->forward || (fadsl_make_key(&d, &key) == FADSL_OK && !key.decode &&
                                           fa_key_name(&key, kname, sizeof kname) >= 0 &&
-                                          strncmp(kname, "fa2_fwd_", 8) == 0));
+                                          (strncmp(kname, "fa2_fwd_", 8) == 0 ||
+                                           strncmp(kname, "fa3_fwd_", 8) == 0)));
     size_t ws_bytes = 0;
     CU_ASSERT_EQUAL(fadsl_workspace_size(&d, &ws_bytes), FADSL_OK);
     int launches = 1;
@@ -637,9 +639,10 @@ static void test_paged_cases(void)
             c->sinks[h] = !strcmp(c->variant, "causal_alibi") ? pow(2.0, -8.0 * (h + 1) / c->q_heads) : rnd() * 3.0;
     }
     /* Packed queries (cu_seqlens_q, max_seqlen_q = T): per-sequence counts of 0 or 1, T and
-     * about T / 2, PACKED_PAD rows of q/o past the last. The decode template for HDB and fp8
-     * caches and for 16-bit NHD up to 64 rows (GQA x T; its CTAs past a sequence's rows
-     * return, the merge skips their rows), the forward template above that (bf16 NHD x 500).
+     * about T / 2, PACKED_PAD rows of q/o past the last. The decode template for fp8 HDB
+     * caches, fp8 NHD up to 256 rows and 16-bit caches up to 128 (GQA x T; its CTAs past a
+     * sequence's rows return, the merge skips their rows), the forward template above that
+     * (bf16 NHD x 500, bf16 HDB x 64 at GQA 4 on sm_90a).
      * Every other case sets total_q (LSE rows [h, total_q] counting the padding).
      * The HDB fp8 split case is long enough to claim tiles on sm_90a; one runs as sm_80 PTX. */
     static const struct {
@@ -713,6 +716,41 @@ static void test_paged_cases(void)
         if (fp8_chunks[e].packed) {
             c->packed = true;
             c->total_q = true;
+            c->lq[0] = 1, c->lq[1] = c->T, c->lq[2] = c->T / 3;
+        }
+        for (int h = 0; h < Q_HEADS; h++)
+            if (!strcmp(c->variant, "causal_alibi"))
+                c->sinks[h] = pow(2.0, -8.0 * (h + 1) / Q_HEADS);
+    }
+    /* 16-bit HDB chunks above 128 query rows a KV head (blocks of 8: 256): on sm_90a the forward template
+     * (fa3_fwd, K read MN-major and V K-major from [keys / 64][D][64] tiles; sink tokens as
+     * whole tiles), elsewhere the decode template. Every block size, both head dims and
+     * query types, GQA 1 to 16, sequence ends inside 8-key chunks, packed queries. */
+    static const struct {
+        const char *variant;
+        int bs, head_dim, kv_heads, T;
+        fa_dtype q;
+        bool packed;
+    } hdb_chunks[] = {{"causal", 8, 128, 4, 500, FA_DTYPE_BF16, false},
+                      {"sliding_window", 16, 64, 2, 100, FA_DTYPE_FP16, false},
+                      {"gpt_oss", 32, 128, 4, 80, FA_DTYPE_BF16, false},
+                      {"sink_window", 64, 128, 4, 300, FA_DTYPE_BF16, false},
+                      {"causal_alibi", 128, 64, 1, 200, FA_DTYPE_FP16, false},
+                      {"none", 16, 128, 4, 500, FA_DTYPE_BF16, true},
+                      {"causal", 8, 64, 16, 300, FA_DTYPE_BF16, true}};
+    for (size_t e = 0; e < sizeof hdb_chunks / sizeof hdb_chunks[0]; e++, n++) {
+        pg_case *c = case_at(cases, n);
+        setup_case(c, n, FA_PAGED_HDB, hdb_chunks[e].bs, FA_DTYPE_BF16, hdb_chunks[e].T);
+        c->variant = hdb_chunks[e].variant;
+        c->dtype = c->kv = hdb_chunks[e].q;
+        c->head_dim = hdb_chunks[e].head_dim;
+        c->kv_heads = hdb_chunks[e].kv_heads;
+        c->split = false;
+        c->forward = arch == FA_ARCH_SM90A;
+        c->window = 40 + rand() % 200; /* sink_window: the sink tile apart from the key range */
+        if (hdb_chunks[e].packed) {
+            c->packed = true;
+            c->total_q = e % 2 == 1;
             c->lq[0] = 1, c->lq[1] = c->T, c->lq[2] = c->T / 3;
         }
         for (int h = 0; h < Q_HEADS; h++)

@@ -1,5 +1,6 @@
-/* test_paged_cubins.c - the paged decode template (and fa2_fwd over fp8 caches) compiled by
- * NVRTC without a GPU, and its keys' names and plans. Each layout x block size x cache type {bf16, fp8 e4m3, fp8 e5m2}
+/* test_paged_cubins.c - the paged decode template (and fa2_fwd over fp8 caches, fa3_fwd over
+ * HDB caches) compiled by NVRTC without a GPU, and its keys' names and plans. Each layout x
+ * block size x cache type {bf16, fp8 e4m3, fp8 e5m2}
  * appears on sm_80 and on sm_90a (the cache type rotates through the block sizes, shifted
  * between the archs: 20 kernels), with causal, sliding-window, learned-sink, score and
  * fp16 keys among them, then the fp8 operand paths the GPU suite does not reach (fragments
@@ -452,6 +453,55 @@ static void test_forward_fp8_cubins(void)
     unsetenv("FADSL_CACHE_DIR");
 }
 
+/* 16-bit HDB caches above the decode template's rows on sm_90a: fa3_fwd keys (K read
+ * MN-major, V K-major) compile to cubins without spills at every block size, head dims 64
+ * and 128, fp16 and bf16, dense and packed queries, each variant (sink tokens as whole
+ * tiles); other archs, fp8 caches and other head dims are refused with the reason. */
+static void test_forward_hdb_cubins(void)
+{
+    char dir[] = "/tmp/fadsl-fwd-hdb-cubins-XXXXXX";
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+    setenv("FADSL_CACHE_DIR", dir, 1);
+    static const char *const hdb_variants[] = {"causal", "sliding_window", "gpt_oss", "softcap", "causal_alibi",
+                                               "sink_window", "none"};
+    for (int b = 0; b < NUM_BLOCK_SIZES; b++)
+        for (int h = 0; h < 2; h++) {
+            fa_key k = decode_key(FA_ARCH_SM90A, FA_PAGED_HDB, block_sizes[b], FA_DTYPE_BF16, 1 << (b % 4));
+            k.decode = false;
+            k.head_dim = h ? 64 : 128;
+            k.dtype = k.kv_dtype = (b + h) % 2 ? FA_DTYPE_FP16 : FA_DTYPE_BF16;
+            k.varlen = b % 2 == 1;
+            CU_ASSERT(fa_plan_forward_hdb(&k));
+            const char *variant = hdb_variants[(2 * b + h) % 7];
+            int spills = fart_nvrtc_spills();
+            fadsl_compile_info info;
+            fadsl_status s = fadsl_compile(variant, &k, &info);
+            if (s)
+                printf("\n  %s\n", fadsl_last_error());
+            CU_ASSERT_EQUAL_FATAL(s, FADSL_OK);
+            CU_ASSERT(strncmp(info.kernel_name, "fa3_fwd_paged_", 14) == 0);
+            CU_ASSERT(info.image_size > 1000 && memcmp(info.image, "\177ELF", 4) == 0);
+            CU_ASSERT_EQUAL(fart_nvrtc_spills(), spills);
+        }
+    static const struct {
+        fa_arch arch;
+        int head_dim;
+        fa_dtype kv;
+    } refused[] = {{FA_ARCH_SM80, 128, FA_DTYPE_BF16}, {FA_ARCH_SM90A, 96, FA_DTYPE_BF16},
+                   {FA_ARCH_SM90A, 128, FA_DTYPE_FP8E4M3}};
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        fa_key k = decode_key(refused[i].arch, FA_PAGED_HDB, 16, refused[i].kv, 4);
+        k.decode = false;
+        k.head_dim = refused[i].head_dim;
+        CU_ASSERT(!fa_plan_forward_hdb(&k));
+        fa_plan plan;
+        char err[512];
+        CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_ERR_UNSUPPORTED);
+        CU_ASSERT_PTR_NOT_NULL(strstr(err, "decode template only"));
+    }
+    unsetenv("FADSL_CACHE_DIR");
+}
+
 /* The merge kernel (templates/merge.cuh) compiles to a cubin holding its kernel. */
 static void test_merge_cubins(void)
 {
@@ -485,6 +535,7 @@ void fa_suite_paged_cubins(void)
                                         {"decode_cubins", test_decode_cubins},
                                         {"decode_spills", test_decode_spills},
                                         {"forward_fp8_cubins", test_forward_fp8_cubins},
+                                        {"forward_hdb_cubins", test_forward_hdb_cubins},
                                         {"merge_cubins", test_merge_cubins},
                                         CU_TEST_INFO_NULL};
     fa_test_add_suite("paged_cubins", tests);

@@ -126,7 +126,7 @@ static void test_paged_key(void)
         int head_dim, tokens, rows;
     } rows_of[] = {{FA_PAGED_HDB, FA_DTYPE_BF16, 128, 2, 0},    {FA_PAGED_HDB, FA_DTYPE_BF16, 128, 4, 0},
                    {FA_PAGED_HDB, FA_DTYPE_BF16, 128, 5, 0},    {FA_PAGED_HDB, FA_DTYPE_BF16, 128, 8, 32},
-                   {FA_PAGED_HDB, FA_DTYPE_BF16, 128, 500, 32}, {FA_PAGED_NHD, FA_DTYPE_FP8E4M3, 128, 3, 32},
+                   {FA_PAGED_HDB, FA_DTYPE_BF16, 96, 500, 32},  {FA_PAGED_NHD, FA_DTYPE_FP8E4M3, 128, 3, 32},
                    {FA_PAGED_NHD, FA_DTYPE_FP8E4M3, 128, 8, 32}, {FA_PAGED_NHD, FA_DTYPE_FP8E4M3, 128, 2, 0},
                    {FA_PAGED_HDB, FA_DTYPE_FP8E4M3, 128, 8, 0}, {FA_PAGED_NHD, FA_DTYPE_BF16, 64, 3, 32},
                    {FA_PAGED_NHD, FA_DTYPE_BF16, 64, 5, 48},    {FA_PAGED_NHD, FA_DTYPE_BF16, 256, 8, 0},
@@ -137,7 +137,7 @@ static void test_paged_key(void)
         pg.head_dim = d.head_dim = rows_of[i].head_dim;
         pg.q_tokens_per_seq = rows_of[i].tokens;
         CU_ASSERT_EQUAL_FATAL(fadsl_make_key(&d, &a), FADSL_OK);
-        CU_ASSERT(a.decode); /* HDB, fp8, or at most 64 rows: the decode kernel */
+        CU_ASSERT(a.decode); /* at most 128 rows (fp8: 256), or HDB at d96: the decode kernel */
         CU_ASSERT_EQUAL(a.decode_rows, rows_of[i].rows);
         if (a.decode_rows != rows_of[i].rows)
             printf("\n  decode_rows: case %zu got %d, want %d", i, a.decode_rows, rows_of[i].rows);
@@ -150,14 +150,18 @@ static void test_paged_key(void)
     CU_ASSERT_EQUAL_FATAL(fadsl_make_key(&d, &a), FADSL_OK);
     fa_key_name(&a, na, sizeof na);
     CU_ASSERT_PTR_NOT_NULL(strstr(na, "_gqa8_r32_"));
-    /* NHD above 64 rows (fp8: 256): chunked prefill by the forward template, no rows class */
+    /* NHD above 128 rows (fp8: 256): chunked prefill by the forward template, no rows class;
+     * 72 rows still decode */
     pg.layout = FA_PAGED_NHD;
     pg.q_tokens_per_seq = 9;
+    CU_ASSERT_EQUAL_FATAL(fadsl_make_key(&d, &a), FADSL_OK);
+    CU_ASSERT(a.decode);
+    pg.q_tokens_per_seq = 17;
     CU_ASSERT_EQUAL_FATAL(fadsl_make_key(&d, &a), FADSL_OK);
     CU_ASSERT(!a.decode && a.decode_rows == 0);
     pg.kv_dtype = FA_DTYPE_FP8E5M2;
     CU_ASSERT_EQUAL_FATAL(fadsl_make_key(&d, &a), FADSL_OK);
-    CU_ASSERT(a.decode); /* 72 rows */
+    CU_ASSERT(a.decode); /* 136 rows */
     pg.q_tokens_per_seq = 32; /* 256 rows: the decode kernel's last */
     CU_ASSERT_EQUAL_FATAL(fadsl_make_key(&d, &a), FADSL_OK);
     CU_ASSERT(a.decode);
@@ -166,10 +170,35 @@ static void test_paged_key(void)
     CU_ASSERT(!a.decode && a.decode_rows == 0 && a.kv_dtype == FA_DTYPE_FP8E5M2);
     pg.kv_dtype = FA_DTYPE_BF16;
     pg.layout = FA_PAGED_HDB;
+    /* HDB above 128 rows (blocks of 8 keys: 256): the forward template on sm_90a at 16 bits
+     * and d64/d128 (fa_plan_forward_hdb), else the decode template at every length. GQA 8. */
+    static const struct {
+        const char *arch;
+        fa_dtype kv;
+        int head_dim, bs, tokens;
+        bool decode;
+    } hdb_route[] = {{"sm_90a", FA_DTYPE_BF16, 128, 16, 17, false}, {"sm_90a", FA_DTYPE_BF16, 64, 128, 500, false},
+                     {"sm_90a", FA_DTYPE_BF16, 128, 16, 16, true},  {"sm_90a", FA_DTYPE_BF16, 128, 8, 32, true},
+                     {"sm_90a", FA_DTYPE_BF16, 128, 8, 33, false},  {"sm_90a", FA_DTYPE_FP8E4M3, 128, 16, 500, true},
+                     {"sm_90a", FA_DTYPE_BF16, 256, 16, 500, true}, {"sm_80", FA_DTYPE_BF16, 128, 16, 500, true}};
+    for (size_t i = 0; i < sizeof hdb_route / sizeof hdb_route[0]; i++) {
+        d.arch = hdb_route[i].arch;
+        pg.block_size = hdb_route[i].bs;
+        pg.kv_dtype = hdb_route[i].kv;
+        pg.head_dim = d.head_dim = hdb_route[i].head_dim;
+        pg.q_tokens_per_seq = hdb_route[i].tokens;
+        CU_ASSERT_EQUAL_FATAL(fadsl_make_key(&d, &a), FADSL_OK);
+        CU_ASSERT_EQUAL(a.decode, hdb_route[i].decode);
+        fa_key_name(&a, na, sizeof na);
+        CU_ASSERT_PTR_NOT_NULL(strstr(na, hdb_route[i].decode ? "fa_decode_paged" : "fa3_fwd_paged"));
+    }
+    d.arch = "sm_90a";
+    pg = cache();
+    d.head_dim = 128;
 
-    /* Packed queries (varlen chunked prefill) route as dense ones do, by max_seqlen_q: an NHD
-     * cache above 64 rows (fp8: 256) to the forward template, fewer rows or HDB caches to the
-     * decode template (varlen decode keys, their CTA rows sized by max_seqlen_q). */
+    /* Packed queries (varlen chunked prefill) route as dense ones do, by max_seqlen_q: above
+     * 128 rows (fp8: 256) to the forward template, fewer rows or HDB caches it does not read
+     * to the decode template (varlen decode keys, their CTA rows sized by max_seqlen_q). */
     static int cu_q[8];
     pg.layout = FA_PAGED_NHD;
     pg.q_tokens_per_seq = 0;
@@ -185,8 +214,9 @@ static void test_paged_key(void)
         int max_q;
         bool decode;
         int rows;
-    } packed[] = {{FA_PAGED_NHD, FA_DTYPE_BF16, 8, true, 32},     {FA_PAGED_NHD, FA_DTYPE_BF16, 9, false, 0},
-                  {FA_PAGED_HDB, FA_DTYPE_BF16, 200, true, 32},   {FA_PAGED_NHD, FA_DTYPE_FP8E4M3, 500, false, 0},
+    } packed[] = {{FA_PAGED_NHD, FA_DTYPE_BF16, 8, true, 32},     {FA_PAGED_NHD, FA_DTYPE_BF16, 17, false, 0},
+                  {FA_PAGED_HDB, FA_DTYPE_BF16, 200, false, 0},   {FA_PAGED_NHD, FA_DTYPE_FP8E4M3, 500, false, 0},
+                  {FA_PAGED_HDB, FA_DTYPE_FP8E4M3, 200, true, 0}, {FA_PAGED_HDB, FA_DTYPE_BF16, 8, true, 32},
                   {FA_PAGED_HDB, FA_DTYPE_FP8E5M2, 3, true, 0},   {FA_PAGED_NHD, FA_DTYPE_FP8E5M2, 1, true, 0}};
     for (size_t i = 0; i < sizeof packed / sizeof packed[0]; i++) {
         pg.layout = packed[i].layout;
@@ -547,8 +577,10 @@ static void test_huge_sizes(void)
     pg.max_seq_len = FART_MAX_LEN + 1;
     refuse(&d, FADSL_ERR_SEQLEN, "paged max_seq_len 2147482625 is above the length limit", NULL);
 
-    /* Decode rows are q_tokens_per_seq x GQA (8 here) in the kernel's int: 2^28 x 8 = 2^31. */
+    /* Decode rows are q_tokens_per_seq x GQA (8 here) in the kernel's int: 2^28 x 8 = 2^31
+     * (an HDB cache on sm_80: the decode template at every length). */
     pg = cache();
+    d.arch = "sm_80";
     pg.max_blocks_per_seq = 1 << 25;
     pg.q_tokens_per_seq = 1 << 28;
     refuse(&d, FADSL_ERR_SEQLEN, "paged decode query rows a kv head (q_tokens_per_seq x q_heads / kv_heads) 2147483648",

@@ -116,16 +116,25 @@ def test_variant_params_describe_the_declarations(lib):
 
 
 def test_paged_layout_hnd_is_a_deprecated_hdb(lib):
-    """compile(paged=(bs, "hnd")) builds the same key as "hdb" (the forward template refuses
-    HDB caches: decode kernels compile on first use), with a DeprecationWarning."""
+    """compile(paged=(bs, "hnd")) builds the same key as "hdb", with a DeprecationWarning.
+    The forward template reads HDB caches on sm_90a only (decode kernels compile on first
+    use): elsewhere both are refused alike."""
     with pytest.raises(fadsl.FadslError) as hdb:
-        fadsl.compile("causal", arch="sm_90a", paged=(16, "hdb"))
+        fadsl.compile("causal", arch="sm_80", paged=(16, "hdb"))
     with pytest.warns(DeprecationWarning, match='"hnd" is deprecated') as caught:
         with pytest.raises(fadsl.FadslError) as hnd:
-            fadsl.compile("causal", arch="sm_90a", paged=(16, "hnd"))
+            fadsl.compile("causal", arch="sm_80", paged=(16, "hnd"))
     assert caught[0].filename == __file__
     assert hnd.value.status == hdb.value.status == "ERR_UNSUPPORTED"
     assert hnd.value.detail == hdb.value.detail and "paged layout hdb" in hdb.value.detail
+    assert "decode template only" in hdb.value.detail and "sm_90a" in hdb.value.detail
+
+
+def test_hdb_chunked_prefill_kernel_compiles_for_hopper(cache_dir):
+    info = fadsl.compile("causal", arch="sm_90a", paged=(16, "hdb"), gqa=4)
+    assert info.kernel_name.startswith("fa3_fwd_paged") and "bs16" in info.kernel_name
+    with pytest.warns(DeprecationWarning):
+        assert fadsl.compile("causal", arch="sm_90a", paged=(16, "hnd"), gqa=4).kernel_name == info.kernel_name
 
 
 def test_paged_prefill_kernel_compiles_ahead_of_time(cache_dir):

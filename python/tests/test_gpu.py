@@ -322,8 +322,9 @@ def test_paged_fp8_per_head_scales(layout, fp8):
 def test_paged_packed_queries(variant, cache, q_lens):
     """Varlen chunked prefill over a paged cache: sequence i's q_lens[i] newest tokens,
     packed with cu_seqlens_q, against the float64 reference of the gathered keys. Every
-    layout and cache type: the decode kernel (HDB, and NHD up to 64 rows, fp8 256: GQA 4 x 3
-    tokens) or the forward kernel (NHD x 130 tokens; fp8 through fa2_fwd's byte stages). fp8
+    layout and cache type: the decode kernel (up to 128 rows, fp8 256: GQA 4 x 3 tokens; fp8
+    HDB always) or the forward kernel (x 130 tokens; 16-bit HDB on sm_90a; fp8 NHD through
+    fa2_fwd's byte stages). fp8
     caches with per-head scales. q has two padding rows past the last sequence's (lse is [heads, total_q] with
     them); the longest sequence splits (the merge writes packed rows)."""
     hq, hkv, d, bs, dtype = 8, 2, 128, 16, torch.bfloat16
