@@ -15,7 +15,8 @@ enum {
      * causal, shuffled tables):
      * - 16-bit caches: 128. At 68-128 rows decode took 0.20-0.23 ms against fa3_fwd's
      *   0.26-0.30 (NHD) and 0.23-0.53 (HDB), at 192 rows 0.37-0.39 against 0.23-0.32
-     *   (block sizes 16-128): bench/results/2026-11-27-h100-session15/*_threshold.txt.
+     *   (block sizes 16-128): bench/results/2026-11-27-h100-session15, hdb_threshold.txt and
+     *   nhd_threshold.txt.
      * - fp8 NHD caches, and HDB blocks of 8 keys (whose fa3_fwd copies run at half speed):
      *   256. fp8: decode 0.445 ms against fa2_fwd's 0.497 at 256 rows, 0.648 against 0.518
      *   at 320 (bench/results/2026-11-27-h100-session14/fp8_chunks_ab*.txt); HDB blocks of 8:
