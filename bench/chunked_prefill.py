@@ -8,8 +8,8 @@ shuffled block table, versus fadsl.attention on the same keys laid out contiguou
 Issue #5's bar: within 15% of the dense kernel. Then the other routes on the same tokens:
 the same chunks packed (cu_seqlens_q), an HDB cache (the forward template on sm_90a) and an
 fp8 e4m3 NHD cache (fa2_fwd's byte stages), each against dense. --sweep times dense, NHD and
-HDB bf16 at other new-token counts (the decode template takes up to 64 query rows a KV head:
-16 tokens here).
+HDB bf16 at other new-token counts (on sm_90a the decode template takes up to 128 query rows
+a KV head: 32 tokens here).
 """
 import argparse
 import os

@@ -61,8 +61,9 @@ typedef struct fa_key {
     bool stdlib;             /* the variant is one of the standard library's */
     bool causal, sliding_window, alibi, softcap, learned_sinks;
     int sink_tokens;
-    /* Paged only: the paged decode template (a few new tokens a sequence, or the HDB layout,
-     * which only it reads). Kernel names then start fa_decode_paged. */
+    /* Paged only: the paged decode template (a few new tokens a sequence, or an HDB cache the
+     * forward template does not read: fa_plan_fa3_forward). Kernel names then start
+     * fa_decode_paged. */
     bool decode;
     /* Paged decode, fp8 fragment keys whose plan takes 128-key tiles (head dims 64 and 128,
      * one row tile; NHD, or HDB blocks of up to 16 keys on sm_90a): tiles of 64 keys x 2
@@ -223,10 +224,10 @@ bool fa_plan_has_tile64(const fa_key *key);
  * HDB fp8 decode keys on sm_90a, blocks of up to 16 keys, one 16-row tile a CTA. */
 bool fa_plan_has_claims(const fa_key *key);
 
-/* Whether the forward template reads key's HDB cache (chunked prefill of an HDB layout):
- * sm_90a, a 16-bit cache, a head dim fa3_fwd has tiles for. Other HDB keys take the paged
- * decode template at every length. */
-bool fa_plan_forward_hdb(const fa_key *key);
+/* Whether key's forward (not decode) plan is fa3_fwd: sm_90a, 16-bit K/V, a head dim it has
+ * tiles for. Only those forward keys read HDB caches (other HDB keys take the paged decode
+ * template at every length). */
+bool fa_plan_fa3_forward(const fa_key *key);
 
 /* Query rows a paged decode CTA takes (FA_BLOCK_M) for `rows` rows a KV head (GQA x new
  * tokens) at head_dim: 16-row tiles up to 64 rows, fewer at wide head dims. */

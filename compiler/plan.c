@@ -245,7 +245,7 @@ bool fa_plan_has_tile64(const fa_key *key)
            !key->decode_claims && t && decode_wide(key, t);
 }
 
-bool fa_plan_forward_hdb(const fa_key *key)
+bool fa_plan_fa3_forward(const fa_key *key)
 {
     if (key->arch != FA_ARCH_SM90A || fa_dtype_size(key->kv_dtype) != 2)
         return false;
@@ -402,7 +402,7 @@ fa_status fa_plan_key(const fa_key *key, fa_plan *plan, char *err, size_t errlen
         }
         if (key->decode)
             return plan_decode(key, plan, err, errlen);
-        if (key->paged_layout != FA_PAGED_NHD && !fa_plan_forward_hdb(key)) {
+        if (key->paged_layout != FA_PAGED_NHD && !fa_plan_fa3_forward(key)) {
             snprintf(err, errlen,
                      "paged layout hdb ([blocks, kv_heads, head_dim, block_size]) on %s with a %s cache at "
                      "head dim %d is read by the paged decode template only (decode keys); the forward "

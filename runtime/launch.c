@@ -51,14 +51,15 @@ fadsl_status fadsl_forward(const fadsl_fwd_desc *d, void *stream)
     fa_args args;
     fart_paged_forget_last(); /* until a paged decode launch says otherwise */
     fadsl_status s = prepare(d, &p, &key, &args);
-    if (s || (d->arch && (s = parse_arch(d->arch, &key.arch))))
+    /* with the arch given, the whole request is checked before a GPU is needed */
+    if (s || (d->arch && ((s = parse_arch(d->arch, &key.arch)) || (s = fart_route(d, &key)))))
         return s;
     CUcontext ctx;
     int cc;
     const fart_cu *cu;
     if ((s = fart_context(d->device, &ctx, &cc)) || (s = fart_driver(&cu)))
         return s;
-    if ((!d->arch && (s = fart_arch_for_cc(cc, &key.arch))) || (s = fart_route(d, &key)))
+    if (!d->arch && ((s = fart_arch_for_cc(cc, &key.arch)) || (s = fart_route(d, &key))))
         return s;
     /* A cubin runs only on its own major arch: otherwise the driver assembles PTX. */
     bool ptx = fart_env_flag("FADSL_PTX") || !fart_cubin_runs_on(key.arch, cc);

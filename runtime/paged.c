@@ -13,16 +13,19 @@ enum {
     /* Query rows a KV head (GQA x new tokens) up to which a request takes the decode
      * template, above which the forward template (H100, 32/8 heads, d128, 8 x 8192 keys,
      * causal, shuffled tables):
-     * - 16-bit caches: 128. At 68-128 rows decode took 0.20-0.23 ms against fa3_fwd's
-     *   0.26-0.30 (NHD) and 0.23-0.53 (HDB), at 192 rows 0.37-0.39 against 0.23-0.32
-     *   (block sizes 16-128): bench/results/2026-11-27-h100-session15, hdb_threshold.txt and
-     *   nhd_threshold.txt.
-     * - fp8 NHD caches, and HDB blocks of 8 keys (whose fa3_fwd copies run at half speed):
-     *   256. fp8: decode 0.445 ms against fa2_fwd's 0.497 at 256 rows, 0.648 against 0.518
-     *   at 320 (bench/results/2026-11-27-h100-session14/fp8_chunks_ab*.txt); HDB blocks of 8:
-     *   0.40 against 0.55 at 256 rows, 0.79 against 0.54 at 384.
-     * - HDB caches fa3_fwd does not read (fa_plan_forward_hdb): every count. */
-    DECODE_MAX_ROWS = 128,
+     * - 16-bit caches fa3_fwd serves (fa_plan_fa3_forward): 128. At 68-128 rows decode took
+     *   0.20-0.23 ms against fa3_fwd's 0.26-0.30 (NHD) and 0.23-0.53 (HDB), at 192 rows
+     *   0.37-0.39 against 0.23-0.32 (block sizes 16-128): bench/results/
+     *   2026-11-27-h100-session15, hdb_threshold.txt and nhd_threshold.txt. HDB blocks of 8
+     *   keys (whose fa3_fwd copies run at half speed): 256 (0.40 against 0.55 at 256 rows,
+     *   0.79 against 0.54 at 384).
+     * - Other 16-bit NHD caches (fa2_fwd: other archs and head dims): 64, not measured
+     *   against 128.
+     * - fp8 NHD caches: 256. Decode 0.445 ms against fa2_fwd's 0.497 at 256 rows, 0.648
+     *   against 0.518 at 320 (bench/results/2026-11-27-h100-session14/fp8_chunks_ab*.txt).
+     * - HDB caches fa3_fwd does not serve: every count. */
+    DECODE_MAX_ROWS_FA3 = 128,
+    DECODE_MAX_ROWS = 64,
     DECODE_MAX_ROWS_WIDE = 256,
     DECODE_MIN_TILES_PER_SPLIT = 4, /* a split reads at least this many key tiles */
     DECODE_MAX_SPLITS = 128,
@@ -31,11 +34,14 @@ enum {
 
 bool fart_paged_decode(const fa_key *key, int tokens)
 {
-    bool hdb = key->paged_layout == FA_PAGED_HDB;
-    if (hdb && !fa_plan_forward_hdb(key))
+    bool hdb = key->paged_layout == FA_PAGED_HDB, fa3 = fa_plan_fa3_forward(key);
+    if (hdb && !fa3)
         return true;
-    bool wide = fa_dtype_size(key->kv_dtype) == 1 || (hdb && key->paged_block_size == 8);
-    return (long long)key->gqa_ratio * tokens <= (wide ? DECODE_MAX_ROWS_WIDE : DECODE_MAX_ROWS);
+    int max_rows = fa_dtype_size(key->kv_dtype) == 1 ? DECODE_MAX_ROWS_WIDE
+                   : !fa3                          ? DECODE_MAX_ROWS
+                   : hdb && key->paged_block_size == 8 ? DECODE_MAX_ROWS_WIDE
+                                                        : DECODE_MAX_ROWS_FA3;
+    return (long long)key->gqa_ratio * tokens <= max_rows;
 }
 
 /* Query rows of one KV head: its query heads times the new tokens (at most FART_MAX_LEN:

@@ -281,7 +281,7 @@ __device__ __forceinline__ void fa3_load_kv(const fa_args &a, const fa_ctx &c, f
                              a.k_block_stride + (long long)c.hk * a.k_head_stride + d0 * FA_PAGED_BLOCK +
                          pos % FA_PAGED_BLOCK;
     const fa_u16 *kp = (const fa_u16 *)a.k + at, *vp = (const fa_u16 *)a.v + at;
-    const int bytes = min(max(2 * left, 0), 16);
+    const int bytes = 2 * min(max(left, 0), 8);
 #pragma unroll
     for (int d = d0; d < FA_HEAD_DIM; d += ROWS_A_PASS) {
         const fa_u32 off = fa3_off(FA_HEAD_DIM, d, kc);

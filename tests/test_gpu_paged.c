@@ -55,7 +55,7 @@ typedef struct pg_case {
     int rows;                             /* > 0: the key's decode_rows must be this */
     bool packed;                          /* packed queries: lq[b] new tokens each, at most T */
     bool total_q;                         /* packed: total_q set (q/o/lse rows with the padding) */
-    bool forward;                         /* the key must be the forward template's (not decode) */
+    const char *kernel;                   /* non-NULL: the key's kernel name must start so */
     int lq[MAX_BATCH];
     int window_left, window_right, window;
     double sinks[MAX_Q_HEADS], k_desc, v_desc, head_kdesc[MAX_KV_HEADS], head_vdesc[MAX_KV_HEADS];
@@ -352,10 +352,9 @@ static bool run_case(pg_case *c, pthread_t *ref_thread)
     fa_key key;
     bool rows_ok = c->rows <= 0 || (fadsl_make_key(&d, &key) == FADSL_OK && key.decode_rows == c->rows);
     char kname[160] = "";
-    rows_ok = rows_ok && (!c->forward || (fadsl_make_key(&d, &key) == FADSL_OK && !key.decode &&
-                                          fa_key_name(&key, kname, sizeof kname) >= 0 &&
-                                          (strncmp(kname, "fa2_fwd_", 8) == 0 ||
-                                           strncmp(kname, "fa3_fwd_", 8) == 0)));
+    rows_ok = rows_ok && (!c->kernel || (fadsl_make_key(&d, &key) == FADSL_OK &&
+                                         fa_key_name(&key, kname, sizeof kname) >= 0 &&
+                                         strncmp(kname, c->kernel, strlen(c->kernel)) == 0));
     size_t ws_bytes = 0;
     CU_ASSERT_EQUAL(fadsl_workspace_size(&d, &ws_bytes), FADSL_OK);
     int launches = 1;
@@ -404,8 +403,8 @@ static bool run_case(pg_case *c, pthread_t *ref_thread)
            bad ? " (unwritten or bad values)" : "", c->tile64 ? tile64_ok ? " (64-key plan)" : " (64-key plan NOT taken)" : "");
     if (c->rows > 0)
         printf("%s %d-row CTAs", rows_ok ? "" : " NOT", c->rows);
-    if (c->forward)
-        printf("%s forward template", rows_ok ? "" : " NOT");
+    if (c->kernel)
+        printf("%s %s", rows_ok ? "" : " NOT", c->kernel);
     if (claimed)
         printf(claims_ok ? " (tile claims)" : " (tile claims taken by a launch that may not)");
     else if (c->claims)
@@ -712,7 +711,7 @@ static void test_paged_cases(void)
         c->split = false;
         c->arch = fp8_chunks[e].arch;
         c->per_head_descale = e % 2 == 1;
-        c->forward = true;
+        c->kernel = "fa2_fwd_";
         if (fp8_chunks[e].packed) {
             c->packed = true;
             c->total_q = true;
@@ -746,7 +745,7 @@ static void test_paged_cases(void)
         c->head_dim = hdb_chunks[e].head_dim;
         c->kv_heads = hdb_chunks[e].kv_heads;
         c->split = false;
-        c->forward = arch == FA_ARCH_SM90A;
+        c->kernel = arch == FA_ARCH_SM90A ? "fa3_fwd_" : "fa_decode_paged_";
         c->window = 40 + rand() % 200; /* sink_window: the sink tile apart from the key range */
         if (hdb_chunks[e].packed) {
             c->packed = true;

@@ -471,7 +471,7 @@ static void test_forward_hdb_cubins(void)
             k.head_dim = h ? 64 : 128;
             k.dtype = k.kv_dtype = (b + h) % 2 ? FA_DTYPE_FP16 : FA_DTYPE_BF16;
             k.varlen = b % 2 == 1;
-            CU_ASSERT(fa_plan_forward_hdb(&k));
+            CU_ASSERT(fa_plan_fa3_forward(&k));
             const char *variant = hdb_variants[(2 * b + h) % 7];
             int spills = fart_nvrtc_spills();
             fadsl_compile_info info;
@@ -493,7 +493,7 @@ static void test_forward_hdb_cubins(void)
         fa_key k = decode_key(refused[i].arch, FA_PAGED_HDB, 16, refused[i].kv, 4);
         k.decode = false;
         k.head_dim = refused[i].head_dim;
-        CU_ASSERT(!fa_plan_forward_hdb(&k));
+        CU_ASSERT(!fa_plan_fa3_forward(&k));
         fa_plan plan;
         char err[512];
         CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_ERR_UNSUPPORTED);

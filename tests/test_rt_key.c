@@ -150,12 +150,21 @@ static void test_paged_key(void)
     CU_ASSERT_EQUAL_FATAL(fadsl_make_key(&d, &a), FADSL_OK);
     fa_key_name(&a, na, sizeof na);
     CU_ASSERT_PTR_NOT_NULL(strstr(na, "_gqa8_r32_"));
-    /* NHD above 128 rows (fp8: 256): chunked prefill by the forward template, no rows class;
-     * 72 rows still decode */
+    /* NHD above 128 rows where fa3_fwd serves the chunks (sm_90a, d64/d128; fa2_fwd: 64; fp8:
+     * 256): chunked prefill by the forward template, no rows class; 72 rows still decode
+     * there, not on sm_80 or at d256 */
     pg.layout = FA_PAGED_NHD;
     pg.q_tokens_per_seq = 9;
     CU_ASSERT_EQUAL_FATAL(fadsl_make_key(&d, &a), FADSL_OK);
     CU_ASSERT(a.decode);
+    d.arch = "sm_80";
+    CU_ASSERT_EQUAL_FATAL(fadsl_make_key(&d, &a), FADSL_OK);
+    CU_ASSERT(!a.decode);
+    d.arch = "sm_90a";
+    pg.head_dim = d.head_dim = 256;
+    CU_ASSERT_EQUAL_FATAL(fadsl_make_key(&d, &a), FADSL_OK);
+    CU_ASSERT(!a.decode);
+    pg.head_dim = d.head_dim = 128;
     pg.q_tokens_per_seq = 17;
     CU_ASSERT_EQUAL_FATAL(fadsl_make_key(&d, &a), FADSL_OK);
     CU_ASSERT(!a.decode && a.decode_rows == 0);
@@ -171,7 +180,8 @@ static void test_paged_key(void)
     pg.kv_dtype = FA_DTYPE_BF16;
     pg.layout = FA_PAGED_HDB;
     /* HDB above 128 rows (blocks of 8 keys: 256): the forward template on sm_90a at 16 bits
-     * and d64/d128 (fa_plan_forward_hdb), else the decode template at every length. GQA 8. */
+     * and d64/d128 (fa_plan_fa3_forward), else the decode template at every length. GQA 8;
+     * 16-bit caches take the query type. */
     static const struct {
         const char *arch;
         fa_dtype kv;
@@ -180,11 +190,14 @@ static void test_paged_key(void)
     } hdb_route[] = {{"sm_90a", FA_DTYPE_BF16, 128, 16, 17, false}, {"sm_90a", FA_DTYPE_BF16, 64, 128, 500, false},
                      {"sm_90a", FA_DTYPE_BF16, 128, 16, 16, true},  {"sm_90a", FA_DTYPE_BF16, 128, 8, 32, true},
                      {"sm_90a", FA_DTYPE_BF16, 128, 8, 33, false},  {"sm_90a", FA_DTYPE_FP8E4M3, 128, 16, 500, true},
-                     {"sm_90a", FA_DTYPE_BF16, 256, 16, 500, true}, {"sm_80", FA_DTYPE_BF16, 128, 16, 500, true}};
+                     {"sm_90a", FA_DTYPE_BF16, 256, 16, 500, true}, {"sm_80", FA_DTYPE_BF16, 128, 16, 500, true},
+                     {"sm_90a", FA_DTYPE_FP16, 64, 8, 32, true},    {"sm_90a", FA_DTYPE_FP16, 64, 8, 33, false},
+                     {"sm_90a", FA_DTYPE_FP16, 64, 32, 16, true},   {"sm_90a", FA_DTYPE_FP16, 64, 32, 17, false}};
     for (size_t i = 0; i < sizeof hdb_route / sizeof hdb_route[0]; i++) {
         d.arch = hdb_route[i].arch;
         pg.block_size = hdb_route[i].bs;
         pg.kv_dtype = hdb_route[i].kv;
+        d.dtype = fa_dtype_size(hdb_route[i].kv) == 2 ? hdb_route[i].kv : FA_DTYPE_BF16;
         pg.head_dim = d.head_dim = hdb_route[i].head_dim;
         pg.q_tokens_per_seq = hdb_route[i].tokens;
         CU_ASSERT_EQUAL_FATAL(fadsl_make_key(&d, &a), FADSL_OK);
@@ -193,6 +206,7 @@ static void test_paged_key(void)
         CU_ASSERT_PTR_NOT_NULL(strstr(na, hdb_route[i].decode ? "fa_decode_paged" : "fa3_fwd_paged"));
     }
     d.arch = "sm_90a";
+    d.dtype = FA_DTYPE_BF16;
     pg = cache();
     d.head_dim = 128;
 
