@@ -245,14 +245,20 @@ bool fa_plan_has_tile64(const fa_key *key)
            !key->decode_claims && t && decode_wide(key, t);
 }
 
-bool fa_plan_fa3_forward(const fa_key *key)
+/* fa3_fwd's tiles for a forward key: sm_90a, 16-bit K/V, a head dim it has tiles for; else NULL. */
+static const fa3_tile_config *fa3_tile(const fa_key *key)
 {
     if (key->arch != FA_ARCH_SM90A || fa_dtype_size(key->kv_dtype) != 2)
-        return false;
+        return NULL;
     for (int i = 0; i < FA3_NUM_TILES; i++)
         if (fa3_tiles[i].head_dim == key->head_dim)
-            return true;
-    return false;
+            return &fa3_tiles[i];
+    return NULL;
+}
+
+bool fa_plan_fa3_forward(const fa_key *key)
+{
+    return fa3_tile(key) != NULL;
 }
 
 int fa_plan_decode_block_m(int head_dim, int64_t rows)
@@ -412,12 +418,11 @@ fa_status fa_plan_key(const fa_key *key, fa_plan *plan, char *err, size_t errlen
             return FA_ERR_UNSUPPORTED;
         }
     }
-    if (key->arch == FA_ARCH_SM90A && !kv_fp8) /* paged keys reaching here are not decode; hdb ones plan here */
-        for (int i = 0; i < FA3_NUM_TILES; i++)
-            if (fa3_tiles[i].head_dim == key->head_dim) {
-                plan_fa3(&fa3_tiles[i], fa_dtype_size(key->dtype), plan);
-                return FA_OK;
-            }
+    const fa3_tile_config *t3 = fa3_tile(key); /* paged keys reaching here are not decode; hdb ones plan here */
+    if (t3) {
+        plan_fa3(t3, fa_dtype_size(key->dtype), plan);
+        return FA_OK;
+    }
     /* Shrink the configuration until it fits the arch: fewer stages, then fewer rows. */
     fa_tile_config t = *base;
     int es = fa_dtype_size(key->dtype), limit = smem_limit(key->arch);

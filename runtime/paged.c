@@ -37,10 +37,11 @@ bool fart_paged_decode(const fa_key *key, int tokens)
     bool hdb = key->paged_layout == FA_PAGED_HDB, fa3 = fa_plan_fa3_forward(key);
     if (hdb && !fa3)
         return true;
-    int max_rows = fa_dtype_size(key->kv_dtype) == 1 ? DECODE_MAX_ROWS_WIDE
-                   : !fa3                          ? DECODE_MAX_ROWS
-                   : hdb && key->paged_block_size == 8 ? DECODE_MAX_ROWS_WIDE
-                                                        : DECODE_MAX_ROWS_FA3;
+    int max_rows = DECODE_MAX_ROWS_FA3;
+    if (fa_dtype_size(key->kv_dtype) == 1 || (hdb && key->paged_block_size == 8))
+        max_rows = DECODE_MAX_ROWS_WIDE;
+    else if (!fa3)
+        max_rows = DECODE_MAX_ROWS;
     return (long long)key->gqa_ratio * tokens <= max_rows;
 }
 

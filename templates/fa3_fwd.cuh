@@ -252,7 +252,6 @@ __device__ __forceinline__ void fa3_load_rows(fa_u32 dst, const fa_u16 *base, lo
     }
 }
 
-
 /* Issues the copies of the K and V tiles starting at key n0 into kd, vd: contiguous or
  * varlen rows, or, for a paged cache, rows (NHD, [blocks, block_size, kv_heads, D]) or d
  * rows of each block (HDB) gathered through the sequence's block table (one lookup serves
