@@ -17,8 +17,8 @@ enum {
      *   0.20-0.23 ms against fa3_fwd's 0.26-0.30 (NHD) and 0.23-0.53 (HDB), at 192 rows
      *   0.37-0.39 against 0.23-0.32 (block sizes 16-128): bench/results/
      *   2026-11-27-h100-session15, hdb_threshold.txt and nhd_threshold.txt. HDB blocks of 8
-     *   keys (whose fa3_fwd copies run at half speed): 256 (0.40 against 0.55 at 256 rows,
-     *   0.79 against 0.54 at 384).
+     *   keys too since fa3_fwd copies them whole (bench/results/2026-11-27-h100-session16,
+     *   bs8_threshold.txt).
      * - Other 16-bit NHD caches (fa2_fwd: other archs and head dims): 64, not measured
      *   against 128.
      * - fp8 NHD caches: 256. Decode 0.445 ms against fa2_fwd's 0.497 at 256 rows, 0.648
@@ -38,7 +38,7 @@ bool fart_paged_decode(const fa_key *key, int tokens)
     if (hdb && !fa3)
         return true;
     int max_rows = DECODE_MAX_ROWS_FA3;
-    if (fa_dtype_size(key->kv_dtype) == 1 || (hdb && key->paged_block_size == 8))
+    if (fa_dtype_size(key->kv_dtype) == 1)
         max_rows = DECODE_MAX_ROWS_WIDE;
     else if (!fa3)
         max_rows = DECODE_MAX_ROWS;

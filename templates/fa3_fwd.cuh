@@ -29,10 +29,12 @@
  * producer); GQA.
  *
  * FA_PAGED_NHD 0 (HDB cache [blocks, kv_heads, D, block_size]): a (block, head) holds K and
- * V transposed, keys contiguous along each d row. Tiles stay that way: [FA_BLOCK_N / 64][D]
- * [64 keys], swizzled as above with d as the row, each 16-byte chunk 8 keys of one d. The
- * wgmma then read K MN-major (N = keys) and V K-major (K = keys), the transpose bits of
- * both flipped; sink tiles take whole tiles (FA_SINK_N 0).
+ * V transposed, keys contiguous along each d row. Tiles stay that way: sub-tiles [D][W keys]
+ * with W the block size up to 64, each d row swizzled with its own width (16 bytes: none;
+ * 32, 64, 128 bytes: the wgmma swizzle of that width), so a block of up to 32 keys is copied
+ * as the contiguous run it is in global memory. The wgmma then read K MN-major (N = keys)
+ * and V K-major (K = keys), the transpose bits of both flipped; sink tiles take whole tiles
+ * (FA_SINK_N 0).
  */
 
 #if FA_DTYPE_BF16
@@ -54,7 +56,7 @@
 #define FA_ATOM_BYTES 1024              /* 8 rows x 128 bytes */
 
 /* wgmma transpose bits of the K and V operands: K-major K and MN-major V, or for an HDB
- * cache (tiles [keys / 64][D][64 keys]) the other way round. */
+ * cache the other way round. */
 #define FA3_HDB (FA_PAGED_BLOCK && !FA_PAGED_NHD)
 #if FA3_HDB
 #define FA3_TNSP_K "1"
@@ -64,40 +66,86 @@
 #define FA3_TNSP_V "1"
 #endif
 
+/* wgmma descriptor layout types (bits 62-63) */
+#define FA3_SWIZZLE_NONE 0
+#define FA3_SWIZZLE_128B 1
+#define FA3_SWIZZLE_64B 2
+#define FA3_SWIZZLE_32B 3
+
 /* Byte offset of chunk c (16 bytes) of row r in a column-blocked, swizzled tile of `rows` rows. */
 __device__ __forceinline__ fa_u32 fa3_off(int rows, int r, int c)
 {
     return (fa_u32)((c / 8) * rows * 128 + r * 128 + (((c % 8) ^ (r & 7)) << 4));
 }
 
-__device__ __forceinline__ unsigned long long fa3_desc(fa_u32 addr, fa_u32 lbo, fa_u32 sbo)
+__device__ __forceinline__ unsigned long long fa3_desc(fa_u32 addr, fa_u32 lbo, fa_u32 sbo, int layout)
 {
     return (unsigned long long)((addr & 0x3ffff) >> 4) | ((unsigned long long)(lbo >> 4) << 16) |
-           ((unsigned long long)(sbo >> 4) << 32) | (1ull << 62);
+           ((unsigned long long)(sbo >> 4) << 32) | ((unsigned long long)layout << 62);
 }
 
 /* K-major operand (Q, K) of `rows` rows: descriptor of k16 step `ks`. */
 __device__ __forceinline__ unsigned long long fa3_desc_k(fa_u32 tile, int rows, int ks)
 {
-    return fa3_desc(tile + (ks % 4) * 32 + (ks / 4) * rows * 128, 16, FA_ATOM_BYTES);
+    return fa3_desc(tile + (ks % 4) * 32 + (ks / 4) * rows * 128, 16, FA_ATOM_BYTES, FA3_SWIZZLE_128B);
 }
 
 /* MN-major operand (V, `rows` keys): descriptor of k16 step `ks` (16 keys). */
 __device__ __forceinline__ unsigned long long fa3_desc_mn(fa_u32 tile, int rows, int ks)
 {
-    return fa3_desc(tile + ks * 2 * FA_ATOM_BYTES, rows * 128, FA_ATOM_BYTES);
+    return fa3_desc(tile + ks * 2 * FA_ATOM_BYTES, rows * 128, FA_ATOM_BYTES, FA3_SWIZZLE_128B);
 }
 
+#if FA3_HDB
+/* HDB tiles are [FA_BLOCK_N / FA3_HDB_W][D][FA3_HDB_W keys]: sub-tiles whose d rows hold
+ * FA3_HDB_W keys (the block size up to 64), swizzled with the row's width (16-byte rows:
+ * none; 32, 64, 128 bytes: the wgmma swizzle of that width, chunk bits 4.. XORed with address
+ * bits 7..). A block's slab [D][block_size] of up to 32 keys is then one contiguous run of a
+ * sub-tile, as it is in global memory. */
+#define FA3_HDB_W (FA_PAGED_BLOCK < 64 ? FA_PAGED_BLOCK : 64)
+#define FA3_HDB_ROW (FA3_HDB_W * 2)      /* bytes of a sub-tile row */
+#define FA3_HDB_CHUNKS (FA3_HDB_W / 8)   /* 16-byte chunks of a row */
+#define FA3_HDB_SUB (FA_HEAD_DIM * FA3_HDB_ROW) /* bytes of a sub-tile (a multiple of 1024) */
+#define FA3_HDB_LAYOUT                                                                                              \
+    (FA3_HDB_W == 8 ? FA3_SWIZZLE_NONE : FA3_HDB_W == 16 ? FA3_SWIZZLE_32B : FA3_HDB_W == 32 ? FA3_SWIZZLE_64B      \
+                                                                                          : FA3_SWIZZLE_128B)
+
+/* Byte offset of chunk ch of d row d of sub-tile sub. */
+__device__ __forceinline__ fa_u32 fa3_hdb_off(int sub, int d, int ch)
+{
+    const fa_u32 at = (fa_u32)(d * FA3_HDB_ROW + ch * 16);
+    return (fa_u32)(sub * FA3_HDB_SUB) + (at ^ (((at >> 7) & (FA3_HDB_CHUNKS - 1)) << 4));
+}
+
+/* K tile read MN-major (N = keys, K = d): k16 step ks starts at d row 16 ks; the next
+ * FA3_HDB_W keys are the next sub-tile, the next 8 d rows 8 rows on. Without swizzle the
+ * two strides trade fields. */
+__device__ __forceinline__ unsigned long long fa3_desc_kt(fa_u32 tile, int ks)
+{
+    const fa_u32 start = tile + ks * 16 * FA3_HDB_ROW;
+    return FA3_HDB_W == 8 ? fa3_desc(start, 8 * FA3_HDB_ROW, FA3_HDB_SUB, FA3_HDB_LAYOUT)
+                          : fa3_desc(start, FA3_HDB_SUB, 8 * FA3_HDB_ROW, FA3_HDB_LAYOUT);
+}
+
+/* V tile read K-major (K = keys, N = d): k16 step ks is keys 16 ks.., in sub-tile
+ * 16 ks / FA3_HDB_W; without swizzle its second 8 keys are the next sub-tile. */
+__device__ __forceinline__ unsigned long long fa3_desc_vt(fa_u32 tile, int ks)
+{
+    const fa_u32 start = tile + ks * 16 / FA3_HDB_W * FA3_HDB_SUB + ks * 16 % FA3_HDB_W * 2;
+    return fa3_desc(start, FA3_HDB_W == 8 ? FA3_HDB_SUB : 16, 8 * FA3_HDB_ROW, FA3_HDB_LAYOUT);
+}
+#else
 /* Descriptors of k16 step `ks` of a K tile (Q.K^T: over D) and a V tile (P.V: over keys). */
 __device__ __forceinline__ unsigned long long fa3_desc_kt(fa_u32 tile, int ks)
 {
-    return FA3_HDB ? fa3_desc_mn(tile, FA_HEAD_DIM, ks) : fa3_desc_k(tile, FA_BLOCK_N, ks);
+    return fa3_desc_k(tile, FA_BLOCK_N, ks);
 }
 
 __device__ __forceinline__ unsigned long long fa3_desc_vt(fa_u32 tile, int ks)
 {
-    return FA3_HDB ? fa3_desc_k(tile, FA_HEAD_DIM, ks) : fa3_desc_mn(tile, FA_BLOCK_N, ks);
+    return fa3_desc_mn(tile, FA_BLOCK_N, ks);
 }
+#endif
 
 __device__ __forceinline__ void fa_wgmma_fence()
 {
@@ -260,30 +308,28 @@ __device__ __forceinline__ void fa3_load_kv(const fa_args &a, const fa_ctx &c, f
                                             int n0)
 {
 #if FA3_HDB
-    /* A thread copies one chunk (8 keys: one lookup, one byte count) of every
-     * ROWS_A_PASS-th d row, from d0. Lanes run along a block's contiguous [D][block_size]
-     * slab: the chunks of a d row (seg), then ROWS_A_PASS d rows, then the tile's next block,
-     * so a warp reads whole 128-byte lines; d0 interleaves the rows so that a quarter warp's
-     * 8 stores land in 8 distinct 16-byte columns of the swizzle. A chunk's keys share a
-     * block (block sizes are multiples of 8); past the sequence they are zeros, a chunk
-     * straddling its end copied in part (cp.async fills the rest with zeros). K and V caches
-     * share one shape (runtime/args.c), so one offset serves both. */
-    constexpr int SEG = (FA_PAGED_BLOCK < FA_BLOCK_N ? FA_PAGED_BLOCK : FA_BLOCK_N) / 8; /* chunks of a block's d row */
-    constexpr int ROWS_A_PASS = FA_PRODUCER_THREADS / (FA_BLOCK_N / 8);
-    constexpr int QUARTER_ROWS = SEG < 8 ? 8 / SEG : 1; /* d rows a quarter warp spans */
-    static_assert(ROWS_A_PASS == 8 && FA_HEAD_DIM % ROWS_A_PASS == 0, "whole passes of 8 d rows");
-    const int t = threadIdx.x % FA_PRODUCER_THREADS, x = t / SEG % ROWS_A_PASS;
-    const int kc = t / (SEG * ROWS_A_PASS) * SEG + t % SEG;
-    const int d0 = x % QUARTER_ROWS * (ROWS_A_PASS / QUARTER_ROWS) + x / QUARTER_ROWS;
-    const int pos = n0 + kc * 8, left = c.kv_len - pos;
+    /* A thread copies one 16-byte chunk (8 keys: one lookup, one byte count) of every
+     * FA3_HDB_RSTEP-th d row of one sub-tile, from d0. The FA3_HDB_TPS threads of a sub-tile
+     * run along its rows in order, so each quarter warp copies 128 contiguous bytes (whole
+     * lines, four sectors an L2 request) into one 128-byte span of shared memory (no bank
+     * conflict under the row-width swizzle). A chunk's keys share a block (block sizes are
+     * multiples of 8); past the sequence they are zeros, a chunk straddling its end copied
+     * in part (cp.async fills the rest with zeros). K and V caches share one shape
+     * (runtime/args.c), so one offset serves both. */
+    constexpr int TPS = FA_PRODUCER_THREADS * FA3_HDB_W / FA_BLOCK_N; /* threads a sub-tile */
+    constexpr int RSTEP = TPS / FA3_HDB_CHUNKS;                       /* d rows a pass */
+    static_assert(TPS % FA3_HDB_CHUNKS == 0 && FA_HEAD_DIM % RSTEP == 0, "whole passes of d rows");
+    const int t = threadIdx.x % FA_PRODUCER_THREADS, sub = t / TPS, ch = t % FA3_HDB_CHUNKS;
+    const int d0 = t % TPS / FA3_HDB_CHUNKS;
+    const int pos = n0 + sub * FA3_HDB_W + ch * 8, left = c.kv_len - pos;
     const long long at = (left > 0 ? a.block_table[(long long)c.b * a.max_blocks_per_seq + pos / FA_PAGED_BLOCK] : 0) *
                              a.k_block_stride + (long long)c.hk * a.k_head_stride + d0 * FA_PAGED_BLOCK +
                          pos % FA_PAGED_BLOCK;
     const fa_u16 *kp = (const fa_u16 *)a.k + at, *vp = (const fa_u16 *)a.v + at;
     const int bytes = 2 * min(max(left, 0), 8);
 #pragma unroll
-    for (int d = d0; d < FA_HEAD_DIM; d += ROWS_A_PASS) {
-        const fa_u32 off = fa3_off(FA_HEAD_DIM, d, kc);
+    for (int d = d0; d < FA_HEAD_DIM; d += RSTEP) {
+        const fa_u32 off = fa3_hdb_off(sub, d, ch);
         fa_cp_async16(kd + off, kp + (d - d0) * FA_PAGED_BLOCK, bytes);
         fa_cp_async16(vd + off, vp + (d - d0) * FA_PAGED_BLOCK, bytes);
     }

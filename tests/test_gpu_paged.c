@@ -3,8 +3,8 @@
  *
  * Cases: both layouts x every block size x cache {q type, fp8 e4m3, fp8 e5m2} at decode
  * (one new token), then chunked prefill (2, 5, 64, 500 new tokens: the decode template up
- * to 128 query rows a KV head (fp8 and HDB blocks of 8: 256; HDB caches the forward
- * template does not read: all), the forward templates above). GQA 1, 4, 8 and 16 (MQA), head
+ * to 128 query rows a KV head (fp8: 256; HDB caches the forward template does not read:
+ * all), the forward templates above). GQA 1, 4, 8 and 16 (MQA), head
  * dims 128 and 64, variants none / causal / sliding_window / gpt_oss (learned sinks) rotate
  * through them; sequence lengths are uneven, with 1 and exact block multiples. Blocks are
  * handed out in a shuffled order and every byte of the cache no sequence owns is NaN.
@@ -721,10 +721,11 @@ static void test_paged_cases(void)
             if (!strcmp(c->variant, "causal_alibi"))
                 c->sinks[h] = pow(2.0, -8.0 * (h + 1) / Q_HEADS);
     }
-    /* 16-bit HDB chunks above 128 query rows a KV head (blocks of 8: 256): on sm_90a the forward template
-     * (fa3_fwd, K read MN-major and V K-major from [keys / 64][D][64] tiles; sink tokens as
-     * whole tiles), elsewhere the decode template. Every block size, both head dims and
-     * query types, GQA 1 to 16, sequence ends inside 8-key chunks, packed queries. */
+    /* 16-bit HDB chunks above 128 query rows a KV head: on sm_90a the forward template
+     * (fa3_fwd, K read MN-major and V K-major from [D][W keys] sub-tiles, W the block size up
+     * to 64, each width its own swizzle; sink tokens as whole tiles), elsewhere the decode
+     * template. Every block size at both head dims, both query types, GQA 1 to 16, sequence
+     * ends inside 8-key chunks, packed queries. */
     static const struct {
         const char *variant;
         int bs, head_dim, kv_heads, T;
@@ -736,7 +737,9 @@ static void test_paged_cases(void)
                       {"sink_window", 64, 128, 4, 300, FA_DTYPE_BF16, false},
                       {"causal_alibi", 128, 64, 1, 200, FA_DTYPE_FP16, false},
                       {"none", 16, 128, 4, 500, FA_DTYPE_BF16, true},
-                      {"causal", 8, 64, 16, 300, FA_DTYPE_BF16, true}};
+                      {"causal", 8, 64, 16, 300, FA_DTYPE_BF16, true},
+                      {"sliding_window", 8, 128, 2, 24, FA_DTYPE_BF16, false},
+                      {"causal", 32, 64, 8, 130, FA_DTYPE_FP16, false}};
     for (size_t e = 0; e < sizeof hdb_chunks / sizeof hdb_chunks[0]; e++, n++) {
         pg_case *c = case_at(cases, n);
         setup_case(c, n, FA_PAGED_HDB, hdb_chunks[e].bs, FA_DTYPE_BF16, hdb_chunks[e].T);

@@ -179,8 +179,8 @@ static void test_paged_key(void)
     CU_ASSERT(!a.decode && a.decode_rows == 0 && a.kv_dtype == FA_DTYPE_FP8E5M2);
     pg.kv_dtype = FA_DTYPE_BF16;
     pg.layout = FA_PAGED_HDB;
-    /* HDB above 128 rows (blocks of 8 keys: 256): the forward template on sm_90a at 16 bits
-     * and d64/d128 (fa_plan_fa3_forward), else the decode template at every length. GQA 8;
+    /* HDB above 128 rows (every block size): the forward template on sm_90a at 16 bits and
+     * d64/d128 (fa_plan_fa3_forward), else the decode template at every length. GQA 8;
      * 16-bit caches take the query type. */
     static const struct {
         const char *arch;
@@ -188,10 +188,10 @@ static void test_paged_key(void)
         int head_dim, bs, tokens;
         bool decode;
     } hdb_route[] = {{"sm_90a", FA_DTYPE_BF16, 128, 16, 17, false}, {"sm_90a", FA_DTYPE_BF16, 64, 128, 500, false},
-                     {"sm_90a", FA_DTYPE_BF16, 128, 16, 16, true},  {"sm_90a", FA_DTYPE_BF16, 128, 8, 32, true},
-                     {"sm_90a", FA_DTYPE_BF16, 128, 8, 33, false},  {"sm_90a", FA_DTYPE_FP8E4M3, 128, 16, 500, true},
+                     {"sm_90a", FA_DTYPE_BF16, 128, 16, 16, true},  {"sm_90a", FA_DTYPE_BF16, 128, 8, 16, true},
+                     {"sm_90a", FA_DTYPE_BF16, 128, 8, 17, false},  {"sm_90a", FA_DTYPE_FP8E4M3, 128, 16, 500, true},
                      {"sm_90a", FA_DTYPE_BF16, 256, 16, 500, true}, {"sm_80", FA_DTYPE_BF16, 128, 16, 500, true},
-                     {"sm_90a", FA_DTYPE_FP16, 64, 8, 32, true},    {"sm_90a", FA_DTYPE_FP16, 64, 8, 33, false},
+                     {"sm_90a", FA_DTYPE_FP16, 64, 8, 16, true},    {"sm_90a", FA_DTYPE_FP16, 64, 8, 17, false},
                      {"sm_90a", FA_DTYPE_FP16, 64, 32, 16, true},   {"sm_90a", FA_DTYPE_FP16, 64, 32, 17, false}};
     for (size_t i = 0; i < sizeof hdb_route / sizeof hdb_route[0]; i++) {
         d.arch = hdb_route[i].arch;
