@@ -91,30 +91,35 @@ enum {
 };
 
 /* Hopper (sm_90a, wgmma) forward tiles: 64 rows per consumer warpgroup, a producer
- * warpgroup, three K/V stages (bench/results/2026-11-26-h100-bench/README.md). */
+ * warpgroup, three K/V stages (bench/results/2026-11-26-h100-bench/README.md). fp8 caches:
+ * two 16-bit stages, plus the byte stages their copies land in (three would not fit at
+ * d128). */
 typedef struct fa3_tile_config {
-    int head_dim, block_m, block_n, stages;
+    int head_dim, block_m, block_n, stages, stages_fp8;
 } fa3_tile_config;
 
 static const fa3_tile_config fa3_tiles[] = {
-    {64, 128, 128, 3},
-    {128, 128, 128, 3},
+    {64, 128, 128, 3, 2},
+    {128, 128, 128, 3, 2},
 };
 enum {
     FA3_NUM_TILES = sizeof fa3_tiles / sizeof fa3_tiles[0],
     FA3_PRODUCER_WARPS = 4,
+    FA3_BYTE_STAGES = 2,        /* fp8 caches: templates/fa3_fwd.cuh FA3_BYTE_STAGES, of K and V bytes */
     FA3_SMEM_SLACK = 1024 + 64, /* 1024-byte tile alignment, then the mbarriers */
 };
 
-static void plan_fa3(const fa3_tile_config *t, int elem_size, fa_plan *plan)
+static void plan_fa3(const fa3_tile_config *t, const fa_key *key, fa_plan *plan)
 {
+    bool kv_fp8 = fa_dtype_size(key->kv_dtype) == 1;
     plan->tmpl = FA_TEMPLATE_FA3_FWD;
     plan->template_file = "fa3_fwd.cuh";
     plan->block_m = t->block_m;
     plan->block_n = t->block_n;
     plan->num_warps = t->block_m / 16 + FA3_PRODUCER_WARPS;
-    plan->stages = t->stages;
-    plan->smem_bytes = (t->block_m + 2 * t->stages * t->block_n) * t->head_dim * elem_size + FA3_SMEM_SLACK;
+    plan->stages = kv_fp8 ? t->stages_fp8 : t->stages;
+    plan->smem_bytes = (t->block_m + 2 * plan->stages * t->block_n) * t->head_dim * fa_dtype_size(key->dtype) +
+                       (kv_fp8 ? FA3_BYTE_STAGES * 2 * t->block_n * t->head_dim : 0) + FA3_SMEM_SLACK;
     plan->threads = 32 * plan->num_warps;
 }
 
@@ -245,10 +250,11 @@ bool fa_plan_has_tile64(const fa_key *key)
            !key->decode_claims && t && decode_wide(key, t);
 }
 
-/* fa3_fwd's tiles for a forward key: sm_90a, 16-bit K/V, a head dim it has tiles for; else NULL. */
+/* fa3_fwd's tiles for a forward key: sm_90a, 16-bit K/V or a paged fp8 cache, a head dim
+ * it has tiles for; else NULL. */
 static const fa3_tile_config *fa3_tile(const fa_key *key)
 {
-    if (key->arch != FA_ARCH_SM90A || fa_dtype_size(key->kv_dtype) != 2)
+    if (key->arch != FA_ARCH_SM90A || (fa_dtype_size(key->kv_dtype) != 2 && !key->paged_block_size))
         return NULL;
     for (int i = 0; i < FA3_NUM_TILES; i++)
         if (fa3_tiles[i].head_dim == key->head_dim)
@@ -412,7 +418,7 @@ fa_status fa_plan_key(const fa_key *key, fa_plan *plan, char *err, size_t errlen
             snprintf(err, errlen,
                      "paged layout hdb ([blocks, kv_heads, head_dim, block_size]) on %s with a %s cache at "
                      "head dim %d is read by the paged decode template only (decode keys); the forward "
-                     "template reads hdb caches on sm_90a, 16-bit, at head dims 64 and 128, and the nhd "
+                     "template reads hdb caches on sm_90a at head dims 64 and 128, and the nhd "
                      "layout ([blocks, block_size, kv_heads, head_dim]) everywhere",
                      fa_arch_name(key->arch), fa_dtype_name(key->kv_dtype), key->head_dim);
             return FA_ERR_UNSUPPORTED;
@@ -420,7 +426,7 @@ fa_status fa_plan_key(const fa_key *key, fa_plan *plan, char *err, size_t errlen
     }
     const fa3_tile_config *t3 = fa3_tile(key); /* paged keys reaching here are not decode; hdb ones plan here */
     if (t3) {
-        plan_fa3(t3, fa_dtype_size(key->dtype), plan);
+        plan_fa3(t3, key, plan);
         return FA_OK;
     }
     /* Shrink the configuration until it fits the arch: fewer stages, then fewer rows. */

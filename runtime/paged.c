@@ -13,16 +13,19 @@ enum {
     /* Query rows a KV head (GQA x new tokens) up to which a request takes the decode
      * template, above which the forward template (H100, 32/8 heads, d128, 8 x 8192 keys,
      * causal, shuffled tables):
-     * - 16-bit caches fa3_fwd serves (fa_plan_fa3_forward): 128. At 68-128 rows decode took
+     * - Caches fa3_fwd serves (fa_plan_fa3_forward): 128. At 68-128 rows decode took
      *   0.20-0.23 ms against fa3_fwd's 0.26-0.30 (NHD) and 0.23-0.53 (HDB), at 192 rows
      *   0.37-0.39 against 0.23-0.32 (block sizes 16-128): bench/results/
      *   2026-11-27-h100-session15, hdb_threshold.txt and nhd_threshold.txt. HDB blocks of 8
      *   keys too since fa3_fwd copies them whole (bench/results/2026-11-27-h100-session16,
      *   bs8_threshold.txt).
+     *   fp8 caches fa3_fwd serves (either layout): 128 as well (session 16,
+     *   fp8_threshold.txt).
      * - Other 16-bit NHD caches (fa2_fwd: other archs and head dims): 64, not measured
      *   against 128.
-     * - fp8 NHD caches: 256. Decode 0.445 ms against fa2_fwd's 0.497 at 256 rows, 0.648
-     *   against 0.518 at 320 (bench/results/2026-11-27-h100-session14/fp8_chunks_ab*.txt).
+     * - Other fp8 NHD caches (fa2_fwd): 256. Decode 0.445 ms against fa2_fwd's 0.497 at 256
+     *   rows, 0.648 against 0.518 at 320 (bench/results/2026-11-27-h100-session14/
+     *   fp8_chunks_ab*.txt).
      * - HDB caches fa3_fwd does not serve: every count. */
     DECODE_MAX_ROWS_FA3 = 128,
     DECODE_MAX_ROWS = 64,
@@ -38,10 +41,8 @@ bool fart_paged_decode(const fa_key *key, int tokens)
     if (hdb && !fa3)
         return true;
     int max_rows = DECODE_MAX_ROWS_FA3;
-    if (fa_dtype_size(key->kv_dtype) == 1)
-        max_rows = DECODE_MAX_ROWS_WIDE;
-    else if (!fa3)
-        max_rows = DECODE_MAX_ROWS;
+    if (!fa3)
+        max_rows = fa_dtype_size(key->kv_dtype) == 1 ? DECODE_MAX_ROWS_WIDE : DECODE_MAX_ROWS;
     return (long long)key->gqa_ratio * tokens <= max_rows;
 }
 

@@ -170,13 +170,7 @@ __device__ __forceinline__ void fa_convert8(const unsigned char *src, fa_u16 *ds
         if (!fa8_chunk(m, &r, &ch))
             break;
         uint4 y0, y1;
-        fa_fp8x16_to_f16(*(const uint4 *)(src + r * FA_HEAD_DIM + ch * 16), y0, y1);
-#if FA_DTYPE_BF16
-        y0 = make_uint4(fa_f16x2_to_bf16x2(y0.x), fa_f16x2_to_bf16x2(y0.y), fa_f16x2_to_bf16x2(y0.z),
-                        fa_f16x2_to_bf16x2(y0.w));
-        y1 = make_uint4(fa_f16x2_to_bf16x2(y1.x), fa_f16x2_to_bf16x2(y1.y), fa_f16x2_to_bf16x2(y1.z),
-                        fa_f16x2_to_bf16x2(y1.w));
-#endif
+        fa_fp8x16_to_qtype(*(const uint4 *)(src + r * FA_HEAD_DIM + ch * 16), y0, y1);
         *(uint4 *)(dst + fa_swz(r, 2 * ch)) = y0;
         *(uint4 *)(dst + fa_swz(r, 2 * ch + 1)) = y1;
     }
@@ -228,8 +222,8 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
     const fa_u32 cK0 = fa_smem_addr(sK8), cV0 = fa_smem_addr(sV8), copy_bytes = FA8_STAGE_BYTES, stage_bytes = 0;
     /* the descales, read once and held: reading them where used spills less at d128 (4 bytes,
      * not 60) but ran 5-7% slower (H100, bench/results/2026-11-27-h100-session14/fp8_variants.txt) */
-    const float k_desc = args.k_descale_per_head ? args.k_descale_per_head[c.hk] : args.k_descale;
-    const float v_desc = args.v_descale_per_head ? args.v_descale_per_head[c.hk] : args.v_descale;
+    float k_desc, v_desc;
+    fa_kv_descales(args, c.hk, &k_desc, &v_desc);
 #else
     const float k_desc = 1.f, v_desc = 1.f;
     const fa_u32 cK0 = sK0, cV0 = sV0, copy_bytes = FA_BLOCK_N * FA_SROW * 2, stage_bytes = copy_bytes;

@@ -26,7 +26,9 @@
  * coefficients applied per tile), fa_sink_logit. A sink tile apart from the key range is
  * computed FA_SINK_N keys wide; row maxima move lazily (FA_RESCALE_SLACK).
  * Head dims 64 and 128; fp16/bf16; dense, varlen and paged (NHD blocks gathered by the
- * producer); GQA.
+ * producer); GQA. fp8 paged caches (FA_KV_FP8): the producer copies the bytes into byte
+ * stages and converts them to the query type into the 16-bit stages (fa3_convert8); the
+ * descales join the softmax scale and the normalisation.
  *
  * FA_PAGED_NHD 0 (HDB cache [blocks, kv_heads, D, block_size]): a (block, head) holds K and
  * V transposed, keys contiguous along each d row. Tiles stay that way: sub-tiles [D][W keys]
@@ -110,11 +112,17 @@ __device__ __forceinline__ unsigned long long fa3_desc_mn(fa_u32 tile, int rows,
     (FA3_HDB_W == 8 ? FA3_SWIZZLE_NONE : FA3_HDB_W == 16 ? FA3_SWIZZLE_32B : FA3_HDB_W == 32 ? FA3_SWIZZLE_64B      \
                                                                                           : FA3_SWIZZLE_128B)
 
+/* The swizzled byte offset of linear offset `at` in an HDB tile (sub-tiles are whole
+ * multiples of 1024 bytes, so only the offset within one matters). */
+__device__ __forceinline__ fa_u32 fa3_hdb_swz(fa_u32 at)
+{
+    return at ^ (((at >> 7) & (FA3_HDB_CHUNKS - 1)) << 4);
+}
+
 /* Byte offset of chunk ch of d row d of sub-tile sub. */
 __device__ __forceinline__ fa_u32 fa3_hdb_off(int sub, int d, int ch)
 {
-    const fa_u32 at = (fa_u32)(d * FA3_HDB_ROW + ch * 16);
-    return (fa_u32)(sub * FA3_HDB_SUB) + (at ^ (((at >> 7) & (FA3_HDB_CHUNKS - 1)) << 4));
+    return fa3_hdb_swz((fa_u32)(sub * FA3_HDB_SUB + d * FA3_HDB_ROW + ch * 16));
 }
 
 /* K tile read MN-major (N = keys, K = d): k16 step ks starts at d row 16 ks; the next
@@ -357,6 +365,118 @@ __device__ __forceinline__ void fa3_load_kv(const fa_args &a, const fa_ctx &c, f
 #endif
 }
 
+#if FA_KV_FP8
+/* fp8 caches (paged, either layout): the producer copies a tile's K and V bytes into one of
+ * FA3_BYTE_STAGES byte stages (K then V, chunk i of each at 16 i), and once its own copies
+ * have landed converts them (exactly) to the query type into the 16-bit stage the
+ * consumers read: the tiles and descriptors of a 16-bit cache of the same layout. */
+#define FA3_BYTE_STAGES 2
+#define FA3_TILE8 (FA_BLOCK_N * FA_HEAD_DIM)                  /* bytes of an fp8 K or V tile */
+#define FA3_CHUNKS8 (FA3_TILE8 / 16 / FA_PRODUCER_THREADS)    /* its 16-byte chunks a thread */
+static_assert(FA3_TILE8 % (16 * FA_PRODUCER_THREADS) == 0 && FA_BLOCK_N % FA_PAGED_BLOCK == 0, "whole chunks");
+
+/* Chunk i (16 bytes: consecutive ones run along the cache's contiguous rows or slabs) of the
+ * fp8 tile from key n0: its offset in either cache, its byte count (16 where its block is
+ * in the sequence, else 0: zeros), the two 16-bit chunks it converts into, and the keys
+ * of their first elements (an HDB block's keys past the sequence's end are zeroed after
+ * conversion; NHD chunks are whole keys). */
+struct fa3_chunk8 {
+    long long src;
+    int bytes;
+    fa_u32 dst0, dst1;
+    int key0, key1;
+};
+
+__device__ __forceinline__ fa3_chunk8 fa3_chunk8_at(const fa_args &a, const fa_ctx &c, int n0, int i)
+{
+    fa3_chunk8 k;
+    const int *table = a.block_table + (long long)c.b * a.max_blocks_per_seq;
+#if FA3_HDB
+    constexpr int SLAB = FA_HEAD_DIM * FA_PAGED_BLOCK / 16; /* chunks of a block's [D][block_size] slab */
+    const int blk = i / SLAB, o = i % SLAB * 16, d = o / FA_PAGED_BLOCK;
+    const int kt = blk * FA_PAGED_BLOCK + o % FA_PAGED_BLOCK, pos = n0 + blk * FA_PAGED_BLOCK;
+    const bool ok = pos < c.kv_len;
+    k.src = ok ? (long long)table[pos / FA_PAGED_BLOCK] * a.k_block_stride + (long long)c.hk * a.k_head_stride + o : 0;
+    const fa_u32 at = (fa_u32)(kt / FA3_HDB_W * FA3_HDB_SUB + d * FA3_HDB_ROW + kt % FA3_HDB_W * 2);
+    k.dst0 = fa3_hdb_swz(at);
+    k.dst1 = fa3_hdb_swz(at + 16); /* the next 8 keys, or at block size 8 the next d row */
+    k.key0 = n0 + kt;
+    k.key1 = k.key0 + (FA_PAGED_BLOCK == 8 ? 0 : 8);
+#else
+    const int r = i / (FA_HEAD_DIM / 16), ch = i % (FA_HEAD_DIM / 16), pos = n0 + r;
+    const bool ok = pos < c.kv_len;
+    k.src = ok ? (long long)table[pos / FA_PAGED_BLOCK] * a.k_block_stride +
+                     (long long)(pos % FA_PAGED_BLOCK) * a.k_row_stride + (long long)c.hk * a.k_head_stride + ch * 16
+               : 0;
+    k.dst0 = fa3_off(FA_BLOCK_N, r, 2 * ch);
+    k.dst1 = fa3_off(FA_BLOCK_N, r, 2 * ch + 1);
+    k.key0 = k.key1 = 0;
+#endif
+    k.bytes = ok ? 16 : 0;
+    return k;
+}
+
+/* Issues this thread's copies of the fp8 K and V tiles from key n0 into byte stage bst. */
+__device__ __forceinline__ void fa3_copy8(const fa_args &a, const fa_ctx &c, fa_u32 bst, int n0)
+{
+#pragma unroll
+    for (int m = 0; m < FA3_CHUNKS8; m++) {
+        const int i = threadIdx.x % FA_PRODUCER_THREADS + m * FA_PRODUCER_THREADS;
+        const fa3_chunk8 k = fa3_chunk8_at(a, c, n0, i);
+        fa_cp_async16(bst + i * 16, (const unsigned char *)a.k + k.src, k.bytes);
+        fa_cp_async16(bst + FA3_TILE8 + i * 16, (const unsigned char *)a.v + k.src, k.bytes);
+    }
+}
+
+/* The elements of y (8 keys from `key`) at or past the sequence's end, zeroed. */
+__device__ __forceinline__ uint4 fa3_zero_past(uint4 y, int key, int kv_len)
+{
+    const int valid = kv_len - key;
+    fa_u32 w[4] = {y.x, y.y, y.z, y.w};
+#pragma unroll
+    for (int e = 0; e < 4; e++)
+        w[e] = 2 * e >= valid ? 0u : 2 * e + 1 >= valid ? (w[e] & 0xffffu) : w[e];
+    return make_uint4(w[0], w[1], w[2], w[3]);
+}
+
+__device__ __forceinline__ uint4 fa3_ld_shared16(fa_u32 addr)
+{
+    uint4 v;
+    asm volatile("ld.shared.v4.b32 {%0, %1, %2, %3}, [%4];\n" : "=r"(v.x), "=r"(v.y), "=r"(v.z), "=r"(v.w) : "r"(addr));
+    return v;
+}
+
+__device__ __forceinline__ void fa3_st_shared16(fa_u32 addr, uint4 v)
+{
+    asm volatile("st.shared.v4.b32 [%0], {%1, %2, %3, %4};\n" ::"r"(addr), "r"(v.x), "r"(v.y), "r"(v.z), "r"(v.w)
+                 : "memory");
+}
+
+/* This thread's chunks of byte stage bst (the tile from key n0), converted into the 16-bit
+ * K and V tiles kd, vd. Its own copies only, so no barrier between their wait and this. */
+__device__ __forceinline__ void fa3_convert8(const fa_args &a, const fa_ctx &c, fa_u32 bst, fa_u32 kd, fa_u32 vd,
+                                             int n0)
+{
+    const bool tail = FA3_HDB && n0 + FA_BLOCK_N > c.kv_len;
+#pragma unroll
+    for (int m = 0; m < FA3_CHUNKS8; m++) {
+        const int i = threadIdx.x % FA_PRODUCER_THREADS + m * FA_PRODUCER_THREADS;
+        const fa3_chunk8 k = fa3_chunk8_at(a, c, n0, i);
+#pragma unroll
+        for (int kv = 0; kv < 2; kv++) {
+            uint4 y0, y1;
+            fa_fp8x16_to_qtype(fa3_ld_shared16(bst + kv * FA3_TILE8 + i * 16), y0, y1);
+            if (tail) {
+                y0 = fa3_zero_past(y0, k.key0, c.kv_len);
+                y1 = fa3_zero_past(y1, k.key1, c.kv_len);
+            }
+            fa3_st_shared16((kv ? vd : kd) + k.dst0, y0);
+            fa3_st_shared16((kv ? vd : kd) + k.dst1, y1);
+        }
+    }
+}
+#endif
+
 /* Online-softmax state of a thread's two rows (g and g + 8 of its warp's 16). */
 struct fa3_state {
     float row_max[2];     /* log2 units; may trail the true max by FA_RESCALE_SLACK */
@@ -364,6 +484,7 @@ struct fa3_state {
     bool need_mask;       /* the current tile needs per-element masking */
     bool exact_positions; /* every position is below 2^23 in magnitude: fa_score_pos applies */
     float lin_a, lin_l, lin_m; /* FA_SCORE_LINEAR: alpha * scale, lambda, mu in log2 units */
+    float qk_scale, scale_log2; /* the softmax scale (times an fp8 cache's k descale), and in log2 units */
 };
 
 /* Scores of the NC keys from n0 in s (log2 units after fa_score, or raw dot products),
@@ -394,17 +515,17 @@ __device__ __forceinline__ void fa3_softmax(const fa_args &args, const fa_ctx &c
         for (int i = 0; i < NC / 2; i++)
             s[i] = fa_score_pos(args, c, rq0 + ((i % 4) / 2) * 8, n0 + (i / 4) * 8 + 2 * t4 + i % 2,
                                 qf + (float)(((i % 4) / 2) * 8), kf + (float)((i / 4) * 8 + i % 2),
-                                s[i] * args.softmax_scale) *
+                                s[i] * st.qk_scale) *
                    FA_LOG2E;
     } else {
 #pragma unroll
         for (int i = 0; i < NC / 2; i++)
             s[i] = fa_score(args, c, rq0 + ((i % 4) / 2) * 8, n0 + (i / 4) * 8 + 2 * t4 + i % 2,
-                            s[i] * args.softmax_scale) *
+                            s[i] * st.qk_scale) *
                    FA_LOG2E;
     }
 #else
-    const float mult = args.scale_log2;
+    const float mult = st.scale_log2;
 #endif
     if (st.need_mask) {
         /* a tile past the sink keys and inside the sequence needs the mask alone */
@@ -497,9 +618,16 @@ __device__ __forceinline__ void fa3_consume(const fa_args &args, const fa_ctx &c
     st.row_max[0] = st.row_max[1] = FA_NEG_INF;
     st.row_sum[0] = st.row_sum[1] = 0.f;
     st.exact_positions = c.kv_len < (1 << 23) && c.q_len < (1 << 23);
+    /* fp8 caches: the descales join the softmax scale (K) and the normalisation (V) */
+    float k_desc = 1.f, v_desc = 1.f;
+#if FA_KV_FP8
+    fa_kv_descales(args, c.hk, &k_desc, &v_desc);
+#endif
+    st.qk_scale = args.softmax_scale * k_desc;
+    st.scale_log2 = args.scale_log2 * k_desc;
 #if FA_SCORE_LINEAR
     fa_score_linear(args, c, &st.lin_a, &st.lin_l, &st.lin_m);
-    st.lin_a *= args.softmax_scale * FA_LOG2E;
+    st.lin_a *= st.qk_scale * FA_LOG2E;
     st.lin_l *= FA_LOG2E;
     st.lin_m *= FA_LOG2E;
 #endif
@@ -624,7 +752,7 @@ __device__ __forceinline__ void fa3_consume(const fa_args &args, const fa_ctx &c
     for (int half = 0; half < 2; half++) {
         const int r = wr0 + wl * 16 + g + half * 8; /* row in the tile */
         float lse;
-        const float inv = fa_finish_row(args, c, st.row_max[half], fa_quad_sum(st.row_sum[half]), &lse);
+        const float inv = fa_finish_row(args, c, st.row_max[half], fa_quad_sum(st.row_sum[half]), &lse) * v_desc;
         if (r < m_rows) {
             fa_u16 *dst = fa_out_row(args, c, q_start, m0 + r);
 #pragma unroll
@@ -645,7 +773,12 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS, 1) FA_KERNEL_NAME(const
     const fa_u32 sK0 = sQ + FA_BLOCK_M * FA_HEAD_DIM * 2;
     const fa_u32 stage_bytes = FA_BLOCK_N * FA_HEAD_DIM * 2;
     const fa_u32 sV0 = sK0 + FA_STAGES * stage_bytes;
+#if FA_KV_FP8
+    const fa_u32 sB0 = sV0 + FA_STAGES * stage_bytes; /* byte stages of fp8 copies */
+    const fa_u32 bars = sB0 + FA3_BYTE_STAGES * 2 * FA3_TILE8;
+#else
     const fa_u32 bars = sV0 + FA_STAGES * stage_bytes;
+#endif
     const fa_u32 q_full = bars + 2 * FA_STAGES * 8;
 
     const int tid = threadIdx.x, warp = tid / 32, lane = tid % 32;
@@ -676,6 +809,29 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS, 1) FA_KERNEL_NAME(const
         fa_setmaxnreg_dec<FA_PRODUCER_REGS>();
         fa3_load_rows<FA_BLOCK_M>(sQ, fa_q_row(args, c, q_start, m0), args.q_row_stride, m_rows);
         fa_mbar_arrive_cp_async(q_full);
+#if FA_KV_FP8
+        /* copies of tile j + 1 fly while tile j converts */
+        if (tiles.n > 0)
+            fa3_copy8(args, c, sB0, fa_tile_at(tiles, 0) * FA_BLOCK_N);
+        fa_cp_async_commit();
+        for (int j = 0; j < tiles.n; j++) {
+            const int stj = j % FA_STAGES;
+            if (j + 1 < tiles.n) {
+                fa3_copy8(args, c, sB0 + (j + 1) % FA3_BYTE_STAGES * 2 * FA3_TILE8,
+                          fa_tile_at(tiles, j + 1) * FA_BLOCK_N);
+                fa_cp_async_commit();
+                fa_cp_async_wait<1>();
+            } else {
+                fa_cp_async_wait<0>();
+            }
+            if (j >= FA_STAGES)
+                fa_mbar_wait(bars + (FA_STAGES + stj) * 8, (j / FA_STAGES - 1) & 1);
+            fa3_convert8(args, c, sB0 + j % FA3_BYTE_STAGES * 2 * FA3_TILE8, sK0 + stj * stage_bytes,
+                         sV0 + stj * stage_bytes, fa_tile_at(tiles, j) * FA_BLOCK_N);
+            fa_fence_proxy_async(); /* the generic stores, before the tensor cores read them */
+            fa_mbar_arrive(bars + stj * 8);
+        }
+#else
         for (int j = 0; j < tiles.n; j++) {
             const int stj = j % FA_STAGES;
             if (j >= FA_STAGES)
@@ -684,6 +840,7 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS, 1) FA_KERNEL_NAME(const
                         fa_tile_at(tiles, j) * FA_BLOCK_N);
             fa_mbar_arrive_cp_async(bars + stj * 8);
         }
+#endif
         fa_cp_async_wait<0>();
     } else {
         /* ---- consumer warpgroups ---- */

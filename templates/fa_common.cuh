@@ -69,6 +69,25 @@ __device__ __forceinline__ fa_u32 fa_f16x2_to_bf16x2(fa_u32 x)
         : "=r"(y) : "r"(x));
     return y;
 }
+
+/* 16 fp8 values to 16 of the query type (y0: the first 8); exact. */
+__device__ __forceinline__ void fa_fp8x16_to_qtype(uint4 x, uint4 &y0, uint4 &y1)
+{
+    fa_fp8x16_to_f16(x, y0, y1);
+#if FA_DTYPE_BF16
+    y0 = make_uint4(fa_f16x2_to_bf16x2(y0.x), fa_f16x2_to_bf16x2(y0.y), fa_f16x2_to_bf16x2(y0.z),
+                    fa_f16x2_to_bf16x2(y0.w));
+    y1 = make_uint4(fa_f16x2_to_bf16x2(y1.x), fa_f16x2_to_bf16x2(y1.y), fa_f16x2_to_bf16x2(y1.z),
+                    fa_f16x2_to_bf16x2(y1.w));
+#endif
+}
+
+/* The k and v descales of KV head hk: the per-head arrays where given, else per tensor. */
+__device__ __forceinline__ void fa_kv_descales(const fa_args &a, int hk, float *k_desc, float *v_desc)
+{
+    *k_desc = a.k_descale_per_head ? a.k_descale_per_head[hk] : a.k_descale;
+    *v_desc = a.v_descale_per_head ? a.v_descale_per_head[hk] : a.v_descale;
+}
 #endif
 
 /* 16-byte asynchronous copy global -> shared; src_bytes 0 fills zeros (out of range). */

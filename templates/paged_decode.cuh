@@ -1011,8 +1011,7 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
      * factor of a bf16 query tile rescaled to fp16 (waits for Q, the oldest group). */
     float k_desc = 1.f, v_desc = 1.f;
 #if FA_KV_FP8
-    k_desc = args.k_descale_per_head ? args.k_descale_per_head[c.hk] : args.k_descale;
-    v_desc = args.v_descale_per_head ? args.v_descale_per_head[c.hk] : args.v_descale;
+    fa_kv_descales(args, c.hk, &k_desc, &v_desc);
 #if FA_DTYPE_BF16
     fa_cp_async_wait<FA_STAGES - 1>();
     __syncthreads();

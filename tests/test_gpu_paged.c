@@ -3,7 +3,7 @@
  *
  * Cases: both layouts x every block size x cache {q type, fp8 e4m3, fp8 e5m2} at decode
  * (one new token), then chunked prefill (2, 5, 64, 500 new tokens: the decode template up
- * to 128 query rows a KV head (fp8: 256; HDB caches the forward template does not read:
+ * to 128 query rows a KV head (fp8 on fa2_fwd: 256; HDB caches no forward template reads:
  * all), the forward templates above). GQA 1, 4, 8 and 16 (MQA), head
  * dims 128 and 64, variants none / causal / sliding_window / gpt_oss (learned sinks) rotate
  * through them; sequence lengths are uneven, with 1 and exact block multiples. Blocks are
@@ -19,7 +19,8 @@
  * decode_claims sibling). Then the pre-Hopper copy paths as sm_80 PTX on this GPU (when it
  * is newer), and wide GQA (32-64 query heads a KV head: several row tiles a KV head, some
  * holding part of a token's heads), packed queries (cu_seqlens_q) over every cache kind, and fp8
- * NHD chunks above 256 rows and 16-bit HDB chunks above 128 rows (the forward templates).
+ * NHD chunks (fa3_fwd on sm_90a at d64/d128, else fa2_fwd above 256 rows) and HDB chunks
+ * above 128 rows (the forward templates).
  * Every other case gets the workspace fadsl_workspace_size asks for (split-KV and merge),
  * filled with 0xff bytes first and launched twice on it (HDB fp8 splits claim tiles through
  * counters kept there: stale ones must not count), the rest run unsplit; fp8 cases
@@ -39,7 +40,7 @@
 #include <stdio.h>
 #include <string.h>
 
-enum { BATCH = 3, MAX_BATCH = 40, Q_HEADS = 16, MAX_Q_HEADS = 64, MAX_KV_HEADS = 16, MAX_CASES = 120 };
+enum { BATCH = 3, MAX_BATCH = 40, Q_HEADS = 16, MAX_Q_HEADS = 64, MAX_KV_HEADS = 16, MAX_CASES = 128 };
 /* Packed cases: rows of q/o past the last sequence's (padding the kernels must not write). */
 enum { PACKED_PAD = 3 };
 
@@ -711,7 +712,9 @@ static void test_paged_cases(void)
         c->split = false;
         c->arch = fp8_chunks[e].arch;
         c->per_head_descale = e % 2 == 1;
-        c->kernel = "fa2_fwd_";
+        /* native on sm_90a at d64/d128: fa3_fwd's converting producer; else fa2_fwd */
+        c->kernel = arch == FA_ARCH_SM90A && !c->arch && (c->head_dim == 64 || c->head_dim == 128) ? "fa3_fwd_"
+                                                                                                : "fa2_fwd_";
         if (fp8_chunks[e].packed) {
             c->packed = true;
             c->total_q = true;
@@ -721,30 +724,38 @@ static void test_paged_cases(void)
             if (!strcmp(c->variant, "causal_alibi"))
                 c->sinks[h] = pow(2.0, -8.0 * (h + 1) / Q_HEADS);
     }
-    /* 16-bit HDB chunks above 128 query rows a KV head: on sm_90a the forward template
-     * (fa3_fwd, K read MN-major and V K-major from [D][W keys] sub-tiles, W the block size up
-     * to 64, each width its own swizzle; sink tokens as whole tiles), elsewhere the decode
-     * template. Every block size at both head dims, both query types, GQA 1 to 16, sequence
-     * ends inside 8-key chunks, packed queries. */
+    /* HDB chunks above 128 query rows a KV head: on sm_90a the forward template (fa3_fwd, K
+     * read MN-major and V K-major from [D][W keys] sub-tiles, W the block size up to 64, each
+     * width its own swizzle; sink tokens as whole tiles; fp8 bytes converted by the
+     * producer, keys past a sequence's end inside its last block zeroed), elsewhere the
+     * decode template. Every block size at both head dims, both query types, 16-bit and fp8
+     * caches, GQA 1 to 16, sequence ends inside 8-key chunks, packed queries. */
     static const struct {
         const char *variant;
         int bs, head_dim, kv_heads, T;
-        fa_dtype q;
+        fa_dtype q, kv;
         bool packed;
-    } hdb_chunks[] = {{"causal", 8, 128, 4, 500, FA_DTYPE_BF16, false},
-                      {"sliding_window", 16, 64, 2, 100, FA_DTYPE_FP16, false},
-                      {"gpt_oss", 32, 128, 4, 80, FA_DTYPE_BF16, false},
-                      {"sink_window", 64, 128, 4, 300, FA_DTYPE_BF16, false},
-                      {"causal_alibi", 128, 64, 1, 200, FA_DTYPE_FP16, false},
-                      {"none", 16, 128, 4, 500, FA_DTYPE_BF16, true},
-                      {"causal", 8, 64, 16, 300, FA_DTYPE_BF16, true},
-                      {"sliding_window", 8, 128, 2, 24, FA_DTYPE_BF16, false},
-                      {"causal", 32, 64, 8, 130, FA_DTYPE_FP16, false}};
+    } hdb_chunks[] = {{"causal", 8, 128, 4, 500, FA_DTYPE_BF16, FA_DTYPE_BF16, false},
+                      {"sliding_window", 16, 64, 2, 100, FA_DTYPE_FP16, FA_DTYPE_FP16, false},
+                      {"gpt_oss", 32, 128, 4, 80, FA_DTYPE_BF16, FA_DTYPE_BF16, false},
+                      {"sink_window", 64, 128, 4, 300, FA_DTYPE_BF16, FA_DTYPE_BF16, false},
+                      {"causal_alibi", 128, 64, 1, 200, FA_DTYPE_FP16, FA_DTYPE_FP16, false},
+                      {"none", 16, 128, 4, 500, FA_DTYPE_BF16, FA_DTYPE_BF16, true},
+                      {"causal", 8, 64, 16, 300, FA_DTYPE_BF16, FA_DTYPE_BF16, true},
+                      {"sliding_window", 8, 128, 2, 24, FA_DTYPE_BF16, FA_DTYPE_BF16, false},
+                      {"causal", 32, 64, 8, 130, FA_DTYPE_FP16, FA_DTYPE_FP16, false},
+                      {"causal", 8, 128, 4, 300, FA_DTYPE_BF16, FA_DTYPE_FP8E4M3, false},
+                      {"sliding_window", 16, 64, 2, 150, FA_DTYPE_FP16, FA_DTYPE_FP8E5M2, false},
+                      {"gpt_oss", 32, 128, 4, 90, FA_DTYPE_BF16, FA_DTYPE_FP8E4M3, true},
+                      {"causal_alibi", 128, 128, 8, 200, FA_DTYPE_FP16, FA_DTYPE_FP8E4M3, false},
+                      {"none", 64, 64, 1, 60, FA_DTYPE_BF16, FA_DTYPE_FP8E5M2, true}};
     for (size_t e = 0; e < sizeof hdb_chunks / sizeof hdb_chunks[0]; e++, n++) {
         pg_case *c = case_at(cases, n);
         setup_case(c, n, FA_PAGED_HDB, hdb_chunks[e].bs, FA_DTYPE_BF16, hdb_chunks[e].T);
         c->variant = hdb_chunks[e].variant;
-        c->dtype = c->kv = hdb_chunks[e].q;
+        c->dtype = hdb_chunks[e].q;
+        c->kv = hdb_chunks[e].kv;
+        c->per_head_descale = e % 2 == 0;
         c->head_dim = hdb_chunks[e].head_dim;
         c->kv_heads = hdb_chunks[e].kv_heads;
         c->split = false;

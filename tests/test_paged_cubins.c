@@ -233,15 +233,17 @@ static void test_names_and_plans(void)
         k.head_dim = dims[i];
         CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_OK);
     }
-    /* Without the decode template: fp8 NHD caches take fa2_fwd (on sm_90a too: the Hopper
-     * template reads 16-bit tiles only), with one 16-bit K/V tile and byte stages (d128: 64 KB
-     * + 32 KB, two CTAs an H100 SM); an fp8 K/V that is not a paged cache, and HDB, are refused. */
+    /* Without the decode template: fp8 NHD caches take fa2_fwd before sm_90a, with one 16-bit
+     * K/V tile and byte stages (d128: 64 KB + 32 KB); on sm_90a fa3_fwd, with two 16-bit
+     * stages and two byte stages (d128: 32 + 128 + 64 KB and the alignment slack). */
     for (int a = 0; a < 2; a++) {
         k = decode_key(a ? FA_ARCH_SM90A : FA_ARCH_SM80, FA_PAGED_NHD, 16, FA_DTYPE_FP8E4M3, 4);
         k.decode = false;
         CU_ASSERT_EQUAL_FATAL(fa_plan_key(&k, &plan, err, sizeof err), FA_OK);
-        CU_ASSERT_STRING_EQUAL(plan.template_file, "fa2_fwd.cuh");
-        CU_ASSERT_EQUAL(plan.smem_bytes, (128 + 2 * 64) * 128 * 2 + 2 * 2 * 64 * 128);
+        CU_ASSERT_STRING_EQUAL(plan.template_file, a ? "fa3_fwd.cuh" : "fa2_fwd.cuh");
+        CU_ASSERT_EQUAL(plan.smem_bytes, a ? (128 + 2 * 2 * 128) * 128 * 2 + 2 * 2 * 128 * 128 + 1024 + 64
+                                           : (128 + 2 * 64) * 128 * 2 + 2 * 2 * 64 * 128);
+        CU_ASSERT(plan.smem_bytes <= 227 * 1024);
     }
     /* every head dim plans within every arch's shared memory (d256 on sm_86/sm_89's 99 KB:
      * 64 rows, 32-key tiles, one stage) */
@@ -416,9 +418,10 @@ static void test_decode_spills(void)
     unsetenv("FADSL_CACHE_DIR");
 }
 
-/* fp8 NHD caches above the decode template's rows: fa2_fwd keys (byte stages converted to
- * 16-bit tiles) compile to cubins for sm_80, sm_86 and sm_90a, e4m3 and e5m2, fp16 and
- * bf16 queries, head dims 64-256, dense and packed queries. */
+/* fp8 NHD caches above the decode template's rows: fa3_fwd keys on sm_90a at d64/d128, else
+ * fa2_fwd ones (byte stages converted to 16-bit tiles), compile to cubins for sm_80, sm_86
+ * and sm_90a, e4m3 and e5m2, fp16 and bf16 queries, head dims 64-256, dense and packed
+ * queries. */
 static void test_forward_fp8_cubins(void)
 {
     char dir[] = "/tmp/fadsl-fwd-fp8-cubins-XXXXXX";
@@ -446,17 +449,18 @@ static void test_forward_fp8_cubins(void)
         if (s)
             printf("\n  %s\n", fadsl_last_error());
         CU_ASSERT_EQUAL_FATAL(s, FADSL_OK);
-        CU_ASSERT(strncmp(info.kernel_name, "fa2_fwd_paged_", 14) == 0);
+        bool fa3 = keys[i].arch == FA_ARCH_SM90A && (keys[i].head_dim == 64 || keys[i].head_dim == 128);
+        CU_ASSERT(strncmp(info.kernel_name, fa3 ? "fa3_fwd_paged_" : "fa2_fwd_paged_", 14) == 0);
         CU_ASSERT_PTR_NOT_NULL(strstr(info.kernel_name, keys[i].kv == FA_DTYPE_FP8E4M3 ? "_kvfp8e4m3_" : "_kvfp8e5m2_"));
         CU_ASSERT(info.image_size > 1000 && memcmp(info.image, "\177ELF", 4) == 0);
     }
     unsetenv("FADSL_CACHE_DIR");
 }
 
-/* 16-bit HDB caches above the decode template's rows on sm_90a: fa3_fwd keys (K read
- * MN-major, V K-major) compile to cubins without spills at every block size, head dims 64
- * and 128, fp16 and bf16, dense and packed queries, each variant (sink tokens as whole
- * tiles); other archs, fp8 caches and other head dims are refused with the reason. */
+/* HDB caches above the decode template's rows on sm_90a: fa3_fwd keys (K read MN-major, V
+ * K-major) compile to cubins without spills at every block size, head dims 64 and 128,
+ * fp16 and bf16, 16-bit and fp8 (e4m3, e5m2) caches, dense and packed queries, each variant
+ * (sink tokens as whole tiles); other archs and head dims are refused with the reason. */
 static void test_forward_hdb_cubins(void)
 {
     char dir[] = "/tmp/fadsl-fwd-hdb-cubins-XXXXXX";
@@ -465,14 +469,16 @@ static void test_forward_hdb_cubins(void)
     static const char *const hdb_variants[] = {"causal", "sliding_window", "gpt_oss", "softcap", "causal_alibi",
                                                "sink_window", "none"};
     for (int b = 0; b < NUM_BLOCK_SIZES; b++)
-        for (int h = 0; h < 2; h++) {
+        for (int h = 0; h < 3; h++) { /* d128, d64 16-bit, then an fp8 cache */
             fa_key k = decode_key(FA_ARCH_SM90A, FA_PAGED_HDB, block_sizes[b], FA_DTYPE_BF16, 1 << (b % 4));
             k.decode = false;
-            k.head_dim = h ? 64 : 128;
+            k.head_dim = h == 1 || (h == 2 && b % 2) ? 64 : 128;
             k.dtype = k.kv_dtype = (b + h) % 2 ? FA_DTYPE_FP16 : FA_DTYPE_BF16;
+            if (h == 2)
+                k.kv_dtype = b % 2 ? FA_DTYPE_FP8E5M2 : FA_DTYPE_FP8E4M3;
             k.varlen = b % 2 == 1;
             CU_ASSERT(fa_plan_fa3_forward(&k));
-            const char *variant = hdb_variants[(2 * b + h) % 7];
+            const char *variant = hdb_variants[(3 * b + h) % 7];
             int spills = fart_nvrtc_spills();
             fadsl_compile_info info;
             fadsl_status s = fadsl_compile(variant, &k, &info);
@@ -488,7 +494,7 @@ static void test_forward_hdb_cubins(void)
         int head_dim;
         fa_dtype kv;
     } refused[] = {{FA_ARCH_SM80, 128, FA_DTYPE_BF16}, {FA_ARCH_SM90A, 96, FA_DTYPE_BF16},
-                   {FA_ARCH_SM90A, 128, FA_DTYPE_FP8E4M3}};
+                   {FA_ARCH_SM86, 64, FA_DTYPE_FP8E4M3}, {FA_ARCH_SM90A, 256, FA_DTYPE_FP8E5M2}};
     for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
         fa_key k = decode_key(refused[i].arch, FA_PAGED_HDB, 16, refused[i].kv, 4);
         k.decode = false;

@@ -150,9 +150,9 @@ static void test_paged_key(void)
     CU_ASSERT_EQUAL_FATAL(fadsl_make_key(&d, &a), FADSL_OK);
     fa_key_name(&a, na, sizeof na);
     CU_ASSERT_PTR_NOT_NULL(strstr(na, "_gqa8_r32_"));
-    /* NHD above 128 rows where fa3_fwd serves the chunks (sm_90a, d64/d128; fa2_fwd: 64; fp8:
-     * 256): chunked prefill by the forward template, no rows class; 72 rows still decode
-     * there, not on sm_80 or at d256 */
+    /* NHD above 128 rows where fa3_fwd serves the chunks (sm_90a, d64/d128, 16-bit or fp8;
+     * fa2_fwd: 64, fp8 256): chunked prefill by the forward template, no rows class; 72 rows
+     * still decode there, not on sm_80 or at d256 */
     pg.layout = FA_PAGED_NHD;
     pg.q_tokens_per_seq = 9;
     CU_ASSERT_EQUAL_FATAL(fadsl_make_key(&d, &a), FADSL_OK);
@@ -170,17 +170,26 @@ static void test_paged_key(void)
     CU_ASSERT(!a.decode && a.decode_rows == 0);
     pg.kv_dtype = FA_DTYPE_FP8E5M2;
     CU_ASSERT_EQUAL_FATAL(fadsl_make_key(&d, &a), FADSL_OK);
-    CU_ASSERT(a.decode); /* 136 rows */
-    pg.q_tokens_per_seq = 32; /* 256 rows: the decode kernel's last */
+    CU_ASSERT(!a.decode && a.decode_rows == 0 && a.kv_dtype == FA_DTYPE_FP8E5M2); /* 136 rows: fa3_fwd */
+    fa_key_name(&a, na, sizeof na);
+    CU_ASSERT_PTR_NOT_NULL(strstr(na, "fa3_fwd_paged"));
+    pg.q_tokens_per_seq = 16;
+    CU_ASSERT_EQUAL_FATAL(fadsl_make_key(&d, &a), FADSL_OK);
+    CU_ASSERT(a.decode);
+    d.arch = "sm_80"; /* fa2_fwd: the decode template up to 256 rows */
+    pg.q_tokens_per_seq = 32;
     CU_ASSERT_EQUAL_FATAL(fadsl_make_key(&d, &a), FADSL_OK);
     CU_ASSERT(a.decode);
     pg.q_tokens_per_seq = 33;
     CU_ASSERT_EQUAL_FATAL(fadsl_make_key(&d, &a), FADSL_OK);
     CU_ASSERT(!a.decode && a.decode_rows == 0 && a.kv_dtype == FA_DTYPE_FP8E5M2);
+    fa_key_name(&a, na, sizeof na);
+    CU_ASSERT_PTR_NOT_NULL(strstr(na, "fa2_fwd_paged"));
+    d.arch = "sm_90a";
     pg.kv_dtype = FA_DTYPE_BF16;
     pg.layout = FA_PAGED_HDB;
-    /* HDB above 128 rows (every block size): the forward template on sm_90a at 16 bits and
-     * d64/d128 (fa_plan_fa3_forward), else the decode template at every length. GQA 8;
+    /* HDB above 128 rows (every block size, 16-bit or fp8): the forward template on sm_90a
+     * at d64/d128 (fa_plan_fa3_forward), else the decode template at every length. GQA 8;
      * 16-bit caches take the query type. */
     static const struct {
         const char *arch;
@@ -189,10 +198,12 @@ static void test_paged_key(void)
         bool decode;
     } hdb_route[] = {{"sm_90a", FA_DTYPE_BF16, 128, 16, 17, false}, {"sm_90a", FA_DTYPE_BF16, 64, 128, 500, false},
                      {"sm_90a", FA_DTYPE_BF16, 128, 16, 16, true},  {"sm_90a", FA_DTYPE_BF16, 128, 8, 16, true},
-                     {"sm_90a", FA_DTYPE_BF16, 128, 8, 17, false},  {"sm_90a", FA_DTYPE_FP8E4M3, 128, 16, 500, true},
+                     {"sm_90a", FA_DTYPE_BF16, 128, 8, 17, false},  {"sm_90a", FA_DTYPE_FP8E4M3, 128, 16, 500, false},
                      {"sm_90a", FA_DTYPE_BF16, 256, 16, 500, true}, {"sm_80", FA_DTYPE_BF16, 128, 16, 500, true},
                      {"sm_90a", FA_DTYPE_FP16, 64, 8, 16, true},    {"sm_90a", FA_DTYPE_FP16, 64, 8, 17, false},
-                     {"sm_90a", FA_DTYPE_FP16, 64, 32, 16, true},   {"sm_90a", FA_DTYPE_FP16, 64, 32, 17, false}};
+                     {"sm_90a", FA_DTYPE_FP16, 64, 32, 16, true},   {"sm_90a", FA_DTYPE_FP16, 64, 32, 17, false},
+                     {"sm_90a", FA_DTYPE_FP8E5M2, 64, 8, 16, true}, {"sm_90a", FA_DTYPE_FP8E5M2, 64, 8, 17, false},
+                     {"sm_80", FA_DTYPE_FP8E4M3, 128, 16, 500, true}, {"sm_90a", FA_DTYPE_FP8E4M3, 96, 16, 500, true}};
     for (size_t i = 0; i < sizeof hdb_route / sizeof hdb_route[0]; i++) {
         d.arch = hdb_route[i].arch;
         pg.block_size = hdb_route[i].bs;
@@ -230,7 +241,7 @@ static void test_paged_key(void)
         int rows;
     } packed[] = {{FA_PAGED_NHD, FA_DTYPE_BF16, 8, true, 32},     {FA_PAGED_NHD, FA_DTYPE_BF16, 17, false, 0},
                   {FA_PAGED_HDB, FA_DTYPE_BF16, 200, false, 0},   {FA_PAGED_NHD, FA_DTYPE_FP8E4M3, 500, false, 0},
-                  {FA_PAGED_HDB, FA_DTYPE_FP8E4M3, 200, true, 0}, {FA_PAGED_HDB, FA_DTYPE_BF16, 8, true, 32},
+                  {FA_PAGED_HDB, FA_DTYPE_FP8E4M3, 200, false, 0}, {FA_PAGED_HDB, FA_DTYPE_BF16, 8, true, 32},
                   {FA_PAGED_HDB, FA_DTYPE_FP8E5M2, 3, true, 0},   {FA_PAGED_NHD, FA_DTYPE_FP8E5M2, 1, true, 0}};
     for (size_t i = 0; i < sizeof packed / sizeof packed[0]; i++) {
         pg.layout = packed[i].layout;
