@@ -19,8 +19,10 @@ enum {
      *   2026-11-27-h100-session15, hdb_threshold.txt and nhd_threshold.txt. HDB blocks of 8
      *   keys too since fa3_fwd copies them whole (bench/results/2026-11-27-h100-session16,
      *   bs8_threshold.txt).
-     *   fp8 caches fa3_fwd serves (either layout): 128 as well (session 16,
-     *   fp8_threshold.txt).
+     *   fp8 NHD caches too: fa3_fwd 0.37 ms against decode's 0.44 at 132 rows (bench/results/
+     *   2026-11-27-h100-session16, fp8_threshold.txt).
+     * - fp8 HDB caches fa3_fwd serves: 160. Decode 0.32 ms against fa3_fwd's 0.38 at 132-160
+     *   rows, 0.39 against 0.38 at 176 and 192 (fp8_threshold.txt, fp8_hdb_threshold.txt).
      * - Other 16-bit NHD caches (fa2_fwd: other archs and head dims): 64, not measured
      *   against 128.
      * - Other fp8 NHD caches (fa2_fwd): 256. Decode 0.445 ms against fa2_fwd's 0.497 at 256
@@ -28,6 +30,7 @@ enum {
      *   fp8_chunks_ab*.txt).
      * - HDB caches fa3_fwd does not serve: every count. */
     DECODE_MAX_ROWS_FA3 = 128,
+    DECODE_MAX_ROWS_FA3_HDB_FP8 = 160,
     DECODE_MAX_ROWS = 64,
     DECODE_MAX_ROWS_WIDE = 256,
     DECODE_MIN_TILES_PER_SPLIT = 4, /* a split reads at least this many key tiles */
@@ -40,9 +43,12 @@ bool fart_paged_decode(const fa_key *key, int tokens)
     bool hdb = key->paged_layout == FA_PAGED_HDB, fa3 = fa_plan_fa3_forward(key);
     if (hdb && !fa3)
         return true;
+    bool fp8 = fa_dtype_size(key->kv_dtype) == 1;
     int max_rows = DECODE_MAX_ROWS_FA3;
     if (!fa3)
-        max_rows = fa_dtype_size(key->kv_dtype) == 1 ? DECODE_MAX_ROWS_WIDE : DECODE_MAX_ROWS;
+        max_rows = fp8 ? DECODE_MAX_ROWS_WIDE : DECODE_MAX_ROWS;
+    else if (fp8 && hdb)
+        max_rows = DECODE_MAX_ROWS_FA3_HDB_FP8;
     return (long long)key->gqa_ratio * tokens <= max_rows;
 }
 

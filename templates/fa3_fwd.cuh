@@ -484,8 +484,19 @@ struct fa3_state {
     bool need_mask;       /* the current tile needs per-element masking */
     bool exact_positions; /* every position is below 2^23 in magnitude: fa_score_pos applies */
     float lin_a, lin_l, lin_m; /* FA_SCORE_LINEAR: alpha * scale, lambda, mu in log2 units */
-    float qk_scale, scale_log2; /* the softmax scale (times an fp8 cache's k descale), and in log2 units */
+#if FA_KV_FP8
+    float qk_scale, scale_log2; /* the softmax scale times the k descale, and in log2 units */
+#endif
 };
+
+/* The softmax scale, and in log2 units: an fp8 cache's k descale folded in. */
+#if FA_KV_FP8
+#define FA3_QK_SCALE st.qk_scale
+#define FA3_SCALE_LOG2 st.scale_log2
+#else
+#define FA3_QK_SCALE args.softmax_scale
+#define FA3_SCALE_LOG2 args.scale_log2
+#endif
 
 /* Scores of the NC keys from n0 in s (log2 units after fa_score, or raw dot products),
  * masked, turned into probabilities against the row maxima; corr receives each row's
@@ -515,17 +526,17 @@ __device__ __forceinline__ void fa3_softmax(const fa_args &args, const fa_ctx &c
         for (int i = 0; i < NC / 2; i++)
             s[i] = fa_score_pos(args, c, rq0 + ((i % 4) / 2) * 8, n0 + (i / 4) * 8 + 2 * t4 + i % 2,
                                 qf + (float)(((i % 4) / 2) * 8), kf + (float)((i / 4) * 8 + i % 2),
-                                s[i] * st.qk_scale) *
+                                s[i] * FA3_QK_SCALE) *
                    FA_LOG2E;
     } else {
 #pragma unroll
         for (int i = 0; i < NC / 2; i++)
             s[i] = fa_score(args, c, rq0 + ((i % 4) / 2) * 8, n0 + (i / 4) * 8 + 2 * t4 + i % 2,
-                            s[i] * st.qk_scale) *
+                            s[i] * FA3_QK_SCALE) *
                    FA_LOG2E;
     }
 #else
-    const float mult = st.scale_log2;
+    const float mult = FA3_SCALE_LOG2;
 #endif
     if (st.need_mask) {
         /* a tile past the sink keys and inside the sequence needs the mask alone */
@@ -619,15 +630,16 @@ __device__ __forceinline__ void fa3_consume(const fa_args &args, const fa_ctx &c
     st.row_sum[0] = st.row_sum[1] = 0.f;
     st.exact_positions = c.kv_len < (1 << 23) && c.q_len < (1 << 23);
     /* fp8 caches: the descales join the softmax scale (K) and the normalisation (V) */
-    float k_desc = 1.f, v_desc = 1.f;
+    float v_desc = 1.f;
 #if FA_KV_FP8
+    float k_desc;
     fa_kv_descales(args, c.hk, &k_desc, &v_desc);
-#endif
     st.qk_scale = args.softmax_scale * k_desc;
     st.scale_log2 = args.scale_log2 * k_desc;
+#endif
 #if FA_SCORE_LINEAR
     fa_score_linear(args, c, &st.lin_a, &st.lin_l, &st.lin_m);
-    st.lin_a *= st.qk_scale * FA_LOG2E;
+    st.lin_a *= FA3_QK_SCALE * FA_LOG2E;
     st.lin_l *= FA_LOG2E;
     st.lin_m *= FA_LOG2E;
 #endif

@@ -3,8 +3,8 @@
  *
  * Cases: both layouts x every block size x cache {q type, fp8 e4m3, fp8 e5m2} at decode
  * (one new token), then chunked prefill (2, 5, 64, 500 new tokens: the decode template up
- * to 128 query rows a KV head (fp8 on fa2_fwd: 256; HDB caches no forward template reads:
- * all), the forward templates above). GQA 1, 4, 8 and 16 (MQA), head
+ * to 128 query rows a KV head (fp8 HDB on fa3_fwd: 160; fp8 on fa2_fwd: 256; HDB caches
+ * no forward template reads: all), the forward templates above). GQA 1, 4, 8 and 16 (MQA), head
  * dims 128 and 64, variants none / causal / sliding_window / gpt_oss (learned sinks) rotate
  * through them; sequence lengths are uneven, with 1 and exact block multiples. Blocks are
  * handed out in a shuffled order and every byte of the cache no sequence owns is NaN.
@@ -639,10 +639,10 @@ static void test_paged_cases(void)
             c->sinks[h] = !strcmp(c->variant, "causal_alibi") ? pow(2.0, -8.0 * (h + 1) / c->q_heads) : rnd() * 3.0;
     }
     /* Packed queries (cu_seqlens_q, max_seqlen_q = T): per-sequence counts of 0 or 1, T and
-     * about T / 2, PACKED_PAD rows of q/o past the last. The decode template for fp8 HDB
-     * caches, fp8 NHD up to 256 rows and 16-bit caches up to 128 (GQA x T; its CTAs past a
-     * sequence's rows return, the merge skips their rows), the forward template above that
-     * (bf16 NHD x 500, bf16 HDB x 64 at GQA 4 on sm_90a).
+     * about T / 2, PACKED_PAD rows of q/o past the last. The decode template up to 128
+     * rows (GQA x T; fp8 HDB 160; where fa3_fwd does not serve the key: fp8 NHD 256, HDB
+     * all; its CTAs past a sequence's rows return, the merge skips their rows), the forward
+     * template above that (bf16 NHD x 500, bf16 HDB x 64 at GQA 4, fp8 HDB x 500 on sm_90a).
      * Every other case sets total_q (LSE rows [h, total_q] counting the padding).
      * The HDB fp8 split case is long enough to claim tiles on sm_90a; one runs as sm_80 PTX. */
     static const struct {
@@ -680,8 +680,9 @@ static void test_paged_cases(void)
                 c->total_k += c->lens[b] = 2000 + rand() % 2000;
         }
     }
-    /* fp8 NHD chunks above 256 query rows a KV head: the forward template (fa2_fwd's byte stages
-     * converted to 16-bit tiles), per-tensor and per-head descales, a score function
+    /* fp8 NHD chunks above 256 query rows a KV head: the forward template (sm_90a at d64/d128:
+     * fa3_fwd's converting producer; else fa2_fwd's byte stages converted to 16-bit tiles),
+     * per-tensor and per-head descales, a score function
      * (ALiBi: the K descale inside the scale), learned sinks, packed queries, sm_80 PTX. */
     static const struct {
         const char *variant;
