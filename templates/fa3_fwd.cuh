@@ -342,20 +342,30 @@ __device__ __forceinline__ void fa3_load_kv(const fa_args &a, const fa_ctx &c, f
         fa_cp_async16(vd + off, vp + (d - d0) * FA_PAGED_BLOCK, bytes);
     }
 #elif FA_PAGED_BLOCK
+    /* A thread copies chunk ch of every RAP-th key row from r0; its rows stay inside one
+     * block for PASSES_A_BLOCK passes, so it looks the block up once for them (K and V
+     * caches share one shape: one offset serves both). */
+    constexpr int RAP = FA_PRODUCER_THREADS / FA_CHUNKS; /* rows a pass */
+    constexpr int PASSES_A_BLOCK = FA_PAGED_BLOCK >= RAP ? FA_PAGED_BLOCK / RAP : 1;
+    static_assert(FA_PRODUCER_THREADS % FA_CHUNKS == 0 && FA_BLOCK_N % RAP == 0 &&
+                      (FA_PAGED_BLOCK % RAP == 0 || RAP % FA_PAGED_BLOCK == 0),
+                  "whole passes of rows");
+    const int t = threadIdx.x % FA_PRODUCER_THREADS, ch = t % FA_CHUNKS, r0 = t / FA_CHUNKS;
     const int *table = a.block_table + (long long)c.b * a.max_blocks_per_seq;
-    const fa_u16 *kh = (const fa_u16 *)a.k + (long long)c.hk * a.k_head_stride;
-    const fa_u16 *vh = (const fa_u16 *)a.v + (long long)c.hk * a.v_head_stride;
-#pragma unroll
-    for (int j = 0; j < (FA_BLOCK_N * FA_CHUNKS + FA_PRODUCER_THREADS - 1) / FA_PRODUCER_THREADS; j++) {
-        const int i = threadIdx.x % FA_PRODUCER_THREADS + j * FA_PRODUCER_THREADS;
-        if ((FA_BLOCK_N * FA_CHUNKS) % FA_PRODUCER_THREADS != 0 && i >= FA_BLOCK_N * FA_CHUNKS)
-            break;
-        const int r = i / FA_CHUNKS, ch = i % FA_CHUNKS, pos = n0 + r;
-        const bool ok = pos < c.kv_len;
-        const long long blk = ok ? table[pos / FA_PAGED_BLOCK] : 0, slot = pos % FA_PAGED_BLOCK;
+    const long long head = (long long)c.hk * a.k_head_stride + ch * 8;
+    long long blk = 0;
+    /* a lookup every pass: half unrolled, or the lookups hoisted ahead spill (block size 8) */
+    constexpr int UNROLL = PASSES_A_BLOCK > 1 ? FA_BLOCK_N / RAP : FA_BLOCK_N / RAP / 2;
+#pragma unroll UNROLL
+    for (int j = 0; j < FA_BLOCK_N / RAP; j++) {
+        const int r = r0 + j * RAP, pos = n0 + r;
+        const bool ok = pos < c.kv_len; /* rows only grow: once past the end, all later are */
+        if (j % PASSES_A_BLOCK == 0)
+            blk = ok ? (long long)table[pos / FA_PAGED_BLOCK] * a.k_block_stride : 0;
+        const long long at = blk + (long long)(pos % FA_PAGED_BLOCK) * a.k_row_stride + head;
         const fa_u32 off = fa3_off(FA_BLOCK_N, r, ch);
-        fa_cp_async16(kd + off, kh + blk * a.k_block_stride + slot * a.k_row_stride + ch * 8, ok ? 16 : 0);
-        fa_cp_async16(vd + off, vh + blk * a.v_block_stride + slot * a.v_row_stride + ch * 8, ok ? 16 : 0);
+        fa_cp_async16(kd + off, (const fa_u16 *)a.k + at, ok ? 16 : 0);
+        fa_cp_async16(vd + off, (const fa_u16 *)a.v + at, ok ? 16 : 0);
     }
 #else
     fa3_load_rows<FA_BLOCK_N>(kd, fa_kv_row(c, a.k, a.k_batch_stride, a.k_head_stride, a.k_row_stride, k_start, n0),

@@ -1,8 +1,8 @@
-"""HDB bf16 chunked prefill by block size and block-table order, against dense, same process.
+"""bf16 chunked prefill by block size and block-table order, against dense, same process.
 Batch 8, 8192 cached keys, T new tokens (argv[1], default 512), 32/8 heads, d128, causal.
 TABLES: comma list of shuffled (random permutation), sorted (block i of sequence b at
-b * blocks + i). BLOCK_SIZES: comma list. ONCE=1 runs each paged case once (for ncu).
-Run from the repo root with FADSL_LIBRARY set."""
+b * blocks + i). BLOCK_SIZES: comma list. LAYOUT: hdb (default) or nhd. ONCE=1 runs each
+paged case once (for ncu). Run from the repo root with FADSL_LIBRARY set."""
 import os
 import sys
 
@@ -30,15 +30,16 @@ for order in os.environ.get("TABLES", "shuffled,sorted").split(","):
             torch.arange(batch * blocks, device="cuda")
         table = perm.view(batch, blocks).to(torch.int32)
         nhd = torch.empty(batch * blocks, bs, hkv, d, device="cuda", dtype=torch.bfloat16)
+        layout = os.environ.get("LAYOUT", "hdb")
         caches = []
         for x in (k, v):
             nhd[perm] = x.view(batch * blocks, bs, hkv, d)
-            caches.append(nhd.permute(0, 2, 3, 1).contiguous())
-        fn = lambda: fadsl.paged_attention(q, *caches, table, lens, "causal", layout="hdb")
+            caches.append(nhd.permute(0, 2, 3, 1).contiguous() if layout == "hdb" else nhd.clone())
+        fn = lambda: fadsl.paged_attention(q, *caches, table, lens, "causal", layout=layout)
         rel = ((fn().float() - ref).norm() / ref.norm()).item()
         if once:
             print(f"{order} bs {bs}: rel err {rel:.1e}", flush=True)
             continue
         ms = tt.do_bench(fn, warmup=25, rep=100, return_mode="median")
-        print(f"{order} bs {bs}: dense {dense:.3f} ms, hdb {ms:.3f} ms ({ms / dense:.2f}x, rel err {rel:.1e})",
+        print(f"{order} bs {bs}: dense {dense:.3f} ms, {layout} {ms:.3f} ms ({ms / dense:.2f}x, rel err {rel:.1e})",
               flush=True)
