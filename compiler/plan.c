@@ -106,7 +106,7 @@ enum {
     FA3_NUM_TILES = sizeof fa3_tiles / sizeof fa3_tiles[0],
     FA3_PRODUCER_WARPS = 4,
     FA3_BYTE_STAGES = 2,        /* fp8 caches: templates/fa3_fwd.cuh FA3_BYTE_STAGES, of K and V bytes */
-    FA3_SMEM_SLACK = 1024 + 64, /* 1024-byte tile alignment, then the mbarriers */
+    FA3_SMEM_SLACK = 1024 + 128, /* 1024-byte tile alignment, then the mbarriers (4 a stage, Q's) */
 };
 
 static void plan_fa3(const fa3_tile_config *t, const fa_key *key, fa_plan *plan)

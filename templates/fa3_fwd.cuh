@@ -2,9 +2,9 @@
  *
  * One CTA computes FA_BLOCK_M query rows of one (sequence, query head). A producer
  * warpgroup (after the consumers) copies Q and the K/V tiles into FA_STAGES shared-memory
- * stages with cp.async and signals a "full" mbarrier per stage; the FA_BLOCK_M / 64
- * consumer warpgroups (64 rows each) wait on it, compute, and release the stage on its
- * "empty" mbarrier. No CTA-wide barrier runs in the main loop, so the consumers drift apart
+ * stages with cp.async and signals "full" mbarriers (a stage's K and V each have theirs);
+ * the FA_BLOCK_M / 64 consumer warpgroups (64 rows each) wait on them, compute, and release
+ * K once Q.K^T has read it and V once P.V has, on "empty" mbarriers. No CTA-wide barrier runs in the main loop, so the consumers drift apart
  * and one's softmax overlaps the other's matrix products; setmaxnreg moves registers from
  * the producer to the consumers.
  * Per K/V tile of FA_BLOCK_N keys, each consumer warpgroup computes:
@@ -208,6 +208,16 @@ __device__ __forceinline__ void fa_mbar_arrive(fa_u32 bar)
 __device__ __forceinline__ void fa_mbar_arrive_cp_async(fa_u32 bar)
 {
     asm volatile("cp.async.mbarrier.arrive.noinc.shared::cta.b64 [%0];\n" ::"r"(bar) : "memory");
+}
+
+/* A stage's K and V tiles have mbarriers of their own, so K is released once Q.K^T has
+ * read it and refilled while P.V still reads V (fp8's two stages wait on this). Q's
+ * barrier follows the 4 x FA_STAGES of them. */
+enum { FA3_FULL_K, FA3_FULL_V, FA3_EMPTY_K, FA3_EMPTY_V, FA3_STAGE_BARS };
+
+__device__ __forceinline__ fa_u32 fa3_bar(fa_u32 bars, int which, int stage)
+{
+    return bars + (which * FA_STAGES + stage) * 8;
 }
 
 
@@ -462,27 +472,23 @@ __device__ __forceinline__ void fa3_st_shared16(fa_u32 addr, uint4 v)
                  : "memory");
 }
 
-/* This thread's chunks of byte stage bst (the tile from key n0), converted into the 16-bit
- * K and V tiles kd, vd. Its own copies only, so no barrier between their wait and this. */
-__device__ __forceinline__ void fa3_convert8(const fa_args &a, const fa_ctx &c, fa_u32 bst, fa_u32 kd, fa_u32 vd,
-                                             int n0)
+/* This thread's chunks of an fp8 K or V tile (from key n0) in byte stage src, converted into
+ * the 16-bit tile dst. Its own copies only, so no barrier between their wait and this. */
+__device__ __forceinline__ void fa3_convert8(const fa_args &a, const fa_ctx &c, fa_u32 src, fa_u32 dst, int n0)
 {
     const bool tail = FA3_HDB && n0 + FA_BLOCK_N > c.kv_len;
 #pragma unroll
     for (int m = 0; m < FA3_CHUNKS8; m++) {
         const int i = threadIdx.x % FA_PRODUCER_THREADS + m * FA_PRODUCER_THREADS;
         const fa3_chunk8 k = fa3_chunk8_at(a, c, n0, i);
-#pragma unroll
-        for (int kv = 0; kv < 2; kv++) {
-            uint4 y0, y1;
-            fa_fp8x16_to_qtype(fa3_ld_shared16(bst + kv * FA3_TILE8 + i * 16), y0, y1);
-            if (tail) {
-                y0 = fa3_zero_past(y0, k.key0, c.kv_len);
-                y1 = fa3_zero_past(y1, k.key1, c.kv_len);
-            }
-            fa3_st_shared16((kv ? vd : kd) + k.dst0, y0);
-            fa3_st_shared16((kv ? vd : kd) + k.dst1, y1);
+        uint4 y0, y1;
+        fa_fp8x16_to_qtype(fa3_ld_shared16(src + i * 16), y0, y1);
+        if (tail) {
+            y0 = fa3_zero_past(y0, k.key0, c.kv_len);
+            y1 = fa3_zero_past(y1, k.key1, c.kv_len);
         }
+        fa3_st_shared16(dst + k.dst0, y0);
+        fa3_st_shared16(dst + k.dst1, y1);
     }
 }
 #endif
@@ -665,7 +671,7 @@ __device__ __forceinline__ void fa3_consume(const fa_args &args, const fa_ctx &c
     /* Waits for tile j, issues its S = Q.K^T, and decides whether it needs masking. */
     auto issue_scores = [&](int j) {
         const int stj = j % FA_STAGES;
-        fa_mbar_wait(bars + stj * 8, (j / FA_STAGES) & 1);
+        fa_mbar_wait(fa3_bar(bars, FA3_FULL_K, stj), (j / FA_STAGES) & 1);
         fa_fence_proxy_async();
         fa_wgmma_fence();
 #pragma unroll
@@ -686,6 +692,8 @@ __device__ __forceinline__ void fa3_consume(const fa_args &args, const fa_ctx &c
     };
     auto issue_pv = [&](int j, int steps) {
         const fa_u32 v_s = sV0 + (j % FA_STAGES) * stage_bytes;
+        fa_mbar_wait(fa3_bar(bars, FA3_FULL_V, j % FA_STAGES), (j / FA_STAGES) & 1);
+        fa_fence_proxy_async();
 #pragma unroll
         for (int ks = 0; ks < FA_KS_PV; ks++)
             if (ks < steps)
@@ -720,7 +728,7 @@ __device__ __forceinline__ void fa3_consume(const fa_args &args, const fa_ctx &c
         float ss[FA_SINK_N / 2];
         const bool sink_first = tiles.n_sink > 0;
         if (sink_first) {
-            fa_mbar_wait(bars, 0);
+            fa_mbar_wait(fa3_bar(bars, FA3_FULL_K, 0), 0);
             fa_fence_proxy_async();
             fa_wgmma_fence();
 #pragma unroll
@@ -732,6 +740,7 @@ __device__ __forceinline__ void fa3_consume(const fa_args &args, const fa_ctx &c
             n0 = issue_scores(0);
         pass_turn();
         fa_wgmma_wait<0>();
+        fa_mbar_arrive(fa3_bar(bars, FA3_EMPTY_K, 0)); /* tile 0's K is read */
 #if FA_SINK_N
         if (sink_first) {
             fa_fence_regs(ss);
@@ -754,10 +763,11 @@ __device__ __forceinline__ void fa3_consume(const fa_args &args, const fa_ctx &c
             pass_turn();
             fa_wgmma_wait<1>();
             fa_fence_regs(s);
+            fa_mbar_arrive(fa3_bar(bars, FA3_EMPTY_K, (it + 1) % FA_STAGES)); /* tile it + 1's K is read */
             fa3_softmax<FA_BLOCK_N>(args, c, st, s, rq0, n0, t4, corr);
             fa_wgmma_wait<0>();
             fa_fence_regs(o);
-            fa_mbar_arrive(bars + (FA_STAGES + it % FA_STAGES) * 8); /* tile `it` is consumed */
+            fa_mbar_arrive(fa3_bar(bars, FA3_EMPTY_V, it % FA_STAGES)); /* tile `it` is consumed */
             take_probabilities();
         }
         take_turn();
@@ -766,7 +776,7 @@ __device__ __forceinline__ void fa3_consume(const fa_args &args, const fa_ctx &c
         pass_turn();
         fa_wgmma_wait<0>();
         fa_fence_regs(o);
-        fa_mbar_arrive(bars + (FA_STAGES + (tiles.n - 1) % FA_STAGES) * 8);
+        fa_mbar_arrive(fa3_bar(bars, FA3_EMPTY_V, (tiles.n - 1) % FA_STAGES));
     }
 
     /* Epilogue: learned sink, normalisation, O and LSE stores. */
@@ -801,7 +811,7 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS, 1) FA_KERNEL_NAME(const
 #else
     const fa_u32 bars = sV0 + FA_STAGES * stage_bytes;
 #endif
-    const fa_u32 q_full = bars + 2 * FA_STAGES * 8;
+    const fa_u32 q_full = bars + FA3_STAGE_BARS * FA_STAGES * 8;
 
     const int tid = threadIdx.x, warp = tid / 32, lane = tid % 32;
     const int g = lane / 4, t4 = lane % 4;
@@ -815,8 +825,10 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS, 1) FA_KERNEL_NAME(const
 
     if (tid == 0) {
         for (int st = 0; st < FA_STAGES; st++) {
-            fa_mbar_init(bars + st * 8, FA_PRODUCER_THREADS);                      /* full */
-            fa_mbar_init(bars + (FA_STAGES + st) * 8, FA_CONSUMER_THREADS);       /* empty */
+            fa_mbar_init(fa3_bar(bars, FA3_FULL_K, st), FA_PRODUCER_THREADS);
+            fa_mbar_init(fa3_bar(bars, FA3_FULL_V, st), FA_PRODUCER_THREADS);
+            fa_mbar_init(fa3_bar(bars, FA3_EMPTY_K, st), FA_CONSUMER_THREADS);
+            fa_mbar_init(fa3_bar(bars, FA3_EMPTY_V, st), FA_CONSUMER_THREADS);
         }
         fa_mbar_init(q_full, FA_PRODUCER_THREADS);
         asm volatile("fence.mbarrier_init.release.cluster;\n" ::: "memory");
@@ -846,21 +858,28 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS, 1) FA_KERNEL_NAME(const
             } else {
                 fa_cp_async_wait<0>();
             }
-            if (j >= FA_STAGES)
-                fa_mbar_wait(bars + (FA_STAGES + stj) * 8, (j / FA_STAGES - 1) & 1);
-            fa3_convert8(args, c, sB0 + j % FA3_BYTE_STAGES * 2 * FA3_TILE8, sK0 + stj * stage_bytes,
-                         sV0 + stj * stage_bytes, fa_tile_at(tiles, j) * FA_BLOCK_N);
-            fa_fence_proxy_async(); /* the generic stores, before the tensor cores read them */
-            fa_mbar_arrive(bars + stj * 8);
+            /* K as soon as Q.K^T has read the stage's last K, then V after its P.V */
+            const fa_u32 bst = sB0 + j % FA3_BYTE_STAGES * 2 * FA3_TILE8;
+            const int n0 = fa_tile_at(tiles, j) * FA_BLOCK_N;
+            for (int kv = 0; kv < 2; kv++) {
+                if (j >= FA_STAGES)
+                    fa_mbar_wait(fa3_bar(bars, kv ? FA3_EMPTY_V : FA3_EMPTY_K, stj), (j / FA_STAGES - 1) & 1);
+                fa3_convert8(args, c, bst + kv * FA3_TILE8, (kv ? sV0 : sK0) + stj * stage_bytes, n0);
+                fa_fence_proxy_async(); /* the generic stores, before the tensor cores read them */
+                fa_mbar_arrive(fa3_bar(bars, kv ? FA3_FULL_V : FA3_FULL_K, stj));
+            }
         }
 #else
         for (int j = 0; j < tiles.n; j++) {
             const int stj = j % FA_STAGES;
-            if (j >= FA_STAGES)
-                fa_mbar_wait(bars + (FA_STAGES + stj) * 8, (j / FA_STAGES - 1) & 1);
+            if (j >= FA_STAGES) {
+                fa_mbar_wait(fa3_bar(bars, FA3_EMPTY_K, stj), (j / FA_STAGES - 1) & 1);
+                fa_mbar_wait(fa3_bar(bars, FA3_EMPTY_V, stj), (j / FA_STAGES - 1) & 1);
+            }
             fa3_load_kv(args, c, sK0 + stj * stage_bytes, sV0 + stj * stage_bytes, k_start,
                         fa_tile_at(tiles, j) * FA_BLOCK_N);
-            fa_mbar_arrive_cp_async(bars + stj * 8);
+            fa_mbar_arrive_cp_async(fa3_bar(bars, FA3_FULL_K, stj));
+            fa_mbar_arrive_cp_async(fa3_bar(bars, FA3_FULL_V, stj));
         }
 #endif
         fa_cp_async_wait<0>();

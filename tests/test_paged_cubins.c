@@ -241,7 +241,7 @@ static void test_names_and_plans(void)
         k.decode = false;
         CU_ASSERT_EQUAL_FATAL(fa_plan_key(&k, &plan, err, sizeof err), FA_OK);
         CU_ASSERT_STRING_EQUAL(plan.template_file, a ? "fa3_fwd.cuh" : "fa2_fwd.cuh");
-        CU_ASSERT_EQUAL(plan.smem_bytes, a ? (128 + 2 * 2 * 128) * 128 * 2 + 2 * 2 * 128 * 128 + 1024 + 64
+        CU_ASSERT_EQUAL(plan.smem_bytes, a ? (128 + 2 * 2 * 128) * 128 * 2 + 2 * 2 * 128 * 128 + 1024 + 128
                                            : (128 + 2 * 64) * 128 * 2 + 2 * 2 * 64 * 128);
         CU_ASSERT(plan.smem_bytes <= 227 * 1024);
     }
