@@ -224,9 +224,9 @@ bool fa_plan_has_tile64(const fa_key *key);
  * HDB fp8 decode keys on sm_90a, blocks of up to 16 keys, one 16-row tile a CTA. */
 bool fa_plan_has_claims(const fa_key *key);
 
-/* Whether key's forward (not decode) plan is fa3_fwd: sm_90a, 16-bit K/V, a head dim it has
- * tiles for. Only those forward keys read HDB caches (other HDB keys take the paged decode
- * template at every length). */
+/* Whether key's forward (not decode) plan is fa3_fwd: sm_90a, 16-bit K/V or a paged fp8
+ * cache, a head dim it has tiles for. Only those forward keys read HDB caches (other HDB
+ * keys take the paged decode template at every length). */
 bool fa_plan_fa3_forward(const fa_key *key);
 
 /* Query rows a paged decode CTA takes (FA_BLOCK_M) for `rows` rows a KV head (GQA x new

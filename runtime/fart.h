@@ -260,8 +260,8 @@ fadsl_status fart_debug_check(const fart_cu *cu, const fadsl_fwd_desc *d, const 
 
 /* True when a paged request of `tokens` new tokens a sequence (q_tokens_per_seq, or
  * max_seqlen_q when packed) goes to the paged decode template: few query rows a KV head
- * (16-bit caches fa3_fwd serves 128, other 16-bit caches 64; fp8 caches and HDB blocks of
- * 8 keys 256), or an HDB cache fa3_fwd does not serve (fa_plan_fa3_forward); more rows go
+ * (caches fa3_fwd serves 128, fp8 HDB ones 160; other 16-bit caches 64, other fp8 caches
+ * 256), or an HDB cache fa3_fwd does not serve (fa_plan_fa3_forward); more rows go
  * to the forward template. key: fart_prepare's, its arch, types, head dim, GQA ratio and
  * paged layout set. */
 bool fart_paged_decode(const fa_key *key, int tokens);

@@ -80,7 +80,7 @@ fadsl_status fart_variant_get(const char *spec, const fa_program **out)
     }
 
     char *source;
-    const char *filename;
+    const char *filename = NULL; /* set by resolve on success (silences -Wmaybe-uninitialized at -O2) */
     fadsl_status s = resolve(spec, &source, &filename);
     if (s)
         return s;

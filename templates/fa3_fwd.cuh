@@ -33,7 +33,7 @@
  * FA_PAGED_NHD 0 (HDB cache [blocks, kv_heads, D, block_size]): a (block, head) holds K and
  * V transposed, keys contiguous along each d row. Tiles stay that way: sub-tiles [D][W keys]
  * with W the block size up to 64, each d row swizzled with its own width (16 bytes: none;
- * 32, 64, 128 bytes: the wgmma swizzle of that width), so a block of up to 32 keys is copied
+ * 32, 64, 128 bytes: the wgmma swizzle of that width), so a block of up to 64 keys is copied
  * as the contiguous run it is in global memory. The wgmma then read K MN-major (N = keys)
  * and V K-major (K = keys), the transpose bits of both flipped; sink tiles take whole tiles
  * (FA_SINK_N 0).
@@ -102,7 +102,7 @@ __device__ __forceinline__ unsigned long long fa3_desc_mn(fa_u32 tile, int rows,
 /* HDB tiles are [FA_BLOCK_N / FA3_HDB_W][D][FA3_HDB_W keys]: sub-tiles whose d rows hold
  * FA3_HDB_W keys (the block size up to 64), swizzled with the row's width (16-byte rows:
  * none; 32, 64, 128 bytes: the wgmma swizzle of that width, chunk bits 4.. XORed with address
- * bits 7..). A block's slab [D][block_size] of up to 32 keys is then one contiguous run of a
+ * bits 7..). A block's slab [D][block_size] of up to 64 keys is then one contiguous run of a
  * sub-tile, as it is in global memory. */
 #define FA3_HDB_W (FA_PAGED_BLOCK < 64 ? FA_PAGED_BLOCK : 64)
 #define FA3_HDB_ROW (FA3_HDB_W * 2)      /* bytes of a sub-tile row */
@@ -364,7 +364,8 @@ __device__ __forceinline__ void fa3_load_kv(const fa_args &a, const fa_ctx &c, f
     const int *table = a.block_table + (long long)c.b * a.max_blocks_per_seq;
     const long long head = (long long)c.hk * a.k_head_stride + ch * 8;
     long long blk = 0;
-    /* a lookup every pass: half unrolled, or the lookups hoisted ahead spill (block size 8) */
+    /* a lookup every pass (blocks of 8 keys; of 16 at d64): half unrolled, or the lookups
+     * hoisted ahead spill */
     constexpr int UNROLL = PASSES_A_BLOCK > 1 ? FA_BLOCK_N / RAP : FA_BLOCK_N / RAP / 2;
 #pragma unroll UNROLL
     for (int j = 0; j < FA_BLOCK_N / RAP; j++) {
@@ -462,7 +463,10 @@ __device__ __forceinline__ uint4 fa3_zero_past(uint4 y, int key, int kv_len)
 __device__ __forceinline__ uint4 fa3_ld_shared16(fa_u32 addr)
 {
     uint4 v;
-    asm volatile("ld.shared.v4.b32 {%0, %1, %2, %3}, [%4];\n" : "=r"(v.x), "=r"(v.y), "=r"(v.z), "=r"(v.w) : "r"(addr));
+    asm volatile("ld.shared.v4.b32 {%0, %1, %2, %3}, [%4];\n"
+                 : "=r"(v.x), "=r"(v.y), "=r"(v.z), "=r"(v.w)
+                 : "r"(addr)
+                 : "memory");
     return v;
 }
 
@@ -800,7 +804,8 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS, 1) FA_KERNEL_NAME(const
 {
     extern __shared__ __align__(1024) unsigned char fa_smem[];
     /* wgmma's swizzle atoms want 1024-byte aligned tiles: the plan reserves the slack. The
-     * mbarriers sit after the tiles: full[s], empty[s] for each stage, then Q's. */
+     * mbarriers sit after the tiles (and an fp8 cache's byte stages): FA3_STAGE_BARS arrays
+     * of FA_STAGES (fa3_bar), then Q's. */
     const fa_u32 sQ = (fa_smem_addr(fa_smem) + FA_ATOM_BYTES - 1) & ~(fa_u32)(FA_ATOM_BYTES - 1);
     const fa_u32 sK0 = sQ + FA_BLOCK_M * FA_HEAD_DIM * 2;
     const fa_u32 stage_bytes = FA_BLOCK_N * FA_HEAD_DIM * 2;

@@ -680,8 +680,9 @@ static void test_paged_cases(void)
                 c->total_k += c->lens[b] = 2000 + rand() % 2000;
         }
     }
-    /* fp8 NHD chunks above 256 query rows a KV head: the forward template (sm_90a at d64/d128:
-     * fa3_fwd's converting producer; else fa2_fwd's byte stages converted to 16-bit tiles),
+    /* fp8 NHD chunks above the decode template's rows (sm_90a at d64/d128: 128, fa3_fwd's
+     * converting producer, sink tokens in a sink tile; else 256, fa2_fwd's byte stages
+     * converted to 16-bit tiles),
      * per-tensor and per-head descales, a score function
      * (ALiBi: the K descale inside the scale), learned sinks, packed queries, sm_80 PTX. */
     static const struct {
@@ -698,11 +699,13 @@ static void test_paged_cases(void)
                       {"causal", 16, 4, 80, FA_DTYPE_FP8E4M3, FA_DTYPE_BF16, false, "sm_80"},
                       {"sink_window", 16, 4, 65, FA_DTYPE_FP8E5M2, FA_DTYPE_BF16, false, "sm_86"},
                       {"sliding_window", 32, 2, 300, FA_DTYPE_FP8E4M3, FA_DTYPE_FP16, true, "sm_80"},
-                      {"causal", 8, 4, 200, FA_DTYPE_FP8E5M2, FA_DTYPE_BF16, false, NULL}};
-    /* head dims: 128, then 64, and the last three 256 (sm_86: 32-key tiles, one stage),
-     * 256 (sm_80: one stage, 8 warps) and 96 (six byte chunks a key); 65 tokens x GQA 4 is
-     * 260 rows, just past the decode template's 256 */
-    static const int fp8_chunk_dims[] = {128, 64, 128, 128, 128, 128, 256, 256, 96};
+                      {"causal", 8, 4, 200, FA_DTYPE_FP8E5M2, FA_DTYPE_BF16, false, NULL},
+                      {"sink_window", 16, 4, 80, FA_DTYPE_FP8E4M3, FA_DTYPE_BF16, false, NULL},
+                      {"causal", 8, 2, 100, FA_DTYPE_FP8E5M2, FA_DTYPE_FP16, false, NULL}};
+    /* head dims: 128, then 64, then 256 (sm_86: 32-key tiles, one stage), 256 (sm_80: one
+     * stage, 8 warps) and 96 (six byte chunks a key); 65 tokens x GQA 4 is 260 rows, just past
+     * the decode template's 256. The last two on fa3_fwd: sink tokens, and blocks of 8 keys. */
+    static const int fp8_chunk_dims[] = {128, 64, 128, 128, 128, 128, 256, 256, 96, 128, 64};
     for (size_t e = 0; e < sizeof fp8_chunks / sizeof fp8_chunks[0]; e++, n++) {
         pg_case *c = case_at(cases, n);
         setup_case(c, n, FA_PAGED_NHD, fp8_chunks[e].bs, fp8_chunks[e].kv, fp8_chunks[e].T);
