@@ -4,9 +4,9 @@
  * warpgroup (after the consumers) copies Q and the K/V tiles into FA_STAGES shared-memory
  * stages with cp.async and signals "full" mbarriers (a stage's K and V each have theirs);
  * the FA_BLOCK_M / 64 consumer warpgroups (64 rows each) wait on them, compute, and release
- * K once Q.K^T has read it and V once P.V has, on "empty" mbarriers. No CTA-wide barrier runs in the main loop, so the consumers drift apart
- * and one's softmax overlaps the other's matrix products; setmaxnreg moves registers from
- * the producer to the consumers.
+ * K once Q.K^T has read it and V once P.V has, on "empty" mbarriers. No CTA-wide barrier
+ * runs in the main loop, so the consumers drift apart and one's softmax overlaps the other's
+ * matrix products; setmaxnreg moves registers from the producer to the consumers.
  * Per K/V tile of FA_BLOCK_N keys, each consumer warpgroup computes:
  *   S = Q.K^T       wgmma, both operands from shared memory (K-major, 128-byte swizzle)
  *   softmax         online, exp2 with the scale folded, masks from the emitted functions
@@ -119,10 +119,16 @@ __device__ __forceinline__ fa_u32 fa3_hdb_swz(fa_u32 at)
     return at ^ (((at >> 7) & (FA3_HDB_CHUNKS - 1)) << 4);
 }
 
+/* Linear (unswizzled) byte offset of chunk ch of d row d of sub-tile sub. */
+__device__ __forceinline__ fa_u32 fa3_hdb_lin(int sub, int d, int ch)
+{
+    return (fa_u32)(sub * FA3_HDB_SUB + d * FA3_HDB_ROW + ch * 16);
+}
+
 /* Byte offset of chunk ch of d row d of sub-tile sub. */
 __device__ __forceinline__ fa_u32 fa3_hdb_off(int sub, int d, int ch)
 {
-    return fa3_hdb_swz((fa_u32)(sub * FA3_HDB_SUB + d * FA3_HDB_ROW + ch * 16));
+    return fa3_hdb_swz(fa3_hdb_lin(sub, d, ch));
 }
 
 /* K tile read MN-major (N = keys, K = d): k16 step ks starts at d row 16 ks; the next
@@ -418,7 +424,7 @@ __device__ __forceinline__ fa3_chunk8 fa3_chunk8_at(const fa_args &a, const fa_c
     const int kt = blk * FA_PAGED_BLOCK + o % FA_PAGED_BLOCK, pos = n0 + blk * FA_PAGED_BLOCK;
     const bool ok = pos < c.kv_len;
     k.src = ok ? (long long)table[pos / FA_PAGED_BLOCK] * a.k_block_stride + (long long)c.hk * a.k_head_stride + o : 0;
-    const fa_u32 at = (fa_u32)(kt / FA3_HDB_W * FA3_HDB_SUB + d * FA3_HDB_ROW + kt % FA3_HDB_W * 2);
+    const fa_u32 at = fa3_hdb_lin(kt / FA3_HDB_W, d, kt % FA3_HDB_W / 8);
     k.dst0 = fa3_hdb_swz(at);
     k.dst1 = fa3_hdb_swz(at + 16); /* the next 8 keys, or at block size 8 the next d row */
     k.key0 = n0 + kt;

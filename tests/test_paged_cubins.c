@@ -1,5 +1,5 @@
 /* test_paged_cubins.c - the paged decode template (and fa2_fwd over fp8 caches, fa3_fwd over
- * HDB caches) compiled by NVRTC without a GPU, and its keys' names and plans. Each layout x
+ * HDB and fp8 caches) compiled by NVRTC without a GPU, and its keys' names and plans. Each layout x
  * block size x cache type {bf16, fp8 e4m3, fp8 e5m2}
  * appears on sm_80 and on sm_90a (the cache type rotates through the block sizes, shifted
  * between the archs: 20 kernels), with causal, sliding-window, learned-sink, score and

@@ -137,7 +137,7 @@ static void test_paged_key(void)
         pg.head_dim = d.head_dim = rows_of[i].head_dim;
         pg.q_tokens_per_seq = rows_of[i].tokens;
         CU_ASSERT_EQUAL_FATAL(fadsl_make_key(&d, &a), FADSL_OK);
-        CU_ASSERT(a.decode); /* at most 128 rows (fp8: 256), or HDB at d96: the decode kernel */
+        CU_ASSERT(a.decode); /* at most 128 rows, or HDB at d96: the decode kernel */
         CU_ASSERT_EQUAL(a.decode_rows, rows_of[i].rows);
         if (a.decode_rows != rows_of[i].rows)
             printf("\n  decode_rows: case %zu got %d, want %d", i, a.decode_rows, rows_of[i].rows);
@@ -222,7 +222,7 @@ static void test_paged_key(void)
     d.head_dim = 128;
 
     /* Packed queries (varlen chunked prefill) route as dense ones do, by max_seqlen_q: above
-     * 128 rows (fp8: 256) to the forward template, fewer rows or HDB caches it does not read
+     * 128 rows (fp8 HDB: 160) to the forward template, fewer rows or HDB caches it does not read
      * to the decode template (varlen decode keys, their CTA rows sized by max_seqlen_q). */
     static int cu_q[8];
     pg.layout = FA_PAGED_NHD;
