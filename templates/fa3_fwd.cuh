@@ -402,7 +402,7 @@ __device__ __forceinline__ void fa3_load_kv(const fa_args &a, const fa_ctx &c, f
 #define FA3_CHUNKS8 (FA3_TILE8 / 16 / FA_PRODUCER_THREADS)    /* its 16-byte chunks a thread */
 static_assert(FA3_TILE8 % (16 * FA_PRODUCER_THREADS) == 0 && FA_BLOCK_N % FA_PAGED_BLOCK == 0, "whole chunks");
 
-/* Chunk i (16 bytes: consecutive ones run along the cache's contiguous rows or slabs) of the
+/* Chunk i (16 bytes: consecutive ones run along the cache's contiguous slabs or key rows) of the
  * fp8 tile from key n0: its offset in either cache, its byte count (16 where its block is
  * in the sequence, else 0: zeros), the two 16-bit chunks it converts into, and the keys
  * of their first elements (an HDB block's keys past the sequence's end are zeroed after
@@ -430,7 +430,13 @@ __device__ __forceinline__ fa3_chunk8 fa3_chunk8_at(const fa_args &a, const fa_c
     k.key0 = n0 + kt;
     k.key1 = k.key0 + (FA_PAGED_BLOCK == 8 ? 0 : 8);
 #else
-    const int r = i / (FA_HEAD_DIM / 16), ch = i % (FA_HEAD_DIM / 16), pos = n0 + r;
+    /* At d128 a key row is 8 chunks, and its 16-bit chunks 2 ch fall in two 64-column blocks
+     * on the same four swizzle slots: a quarter warp on one row would store two chunks to
+     * each slot (bank conflicts). It takes half rows of two adjacent keys instead (odd and
+     * even rows' slots interleave), still four whole rows a warp. */
+    constexpr int CPR = FA_HEAD_DIM / 16; /* chunks a key row */
+    const int r = CPR == 8 ? i / 16 * 2 + i / 4 % 2 : i / CPR, ch = CPR == 8 ? i / 8 % 2 * 4 + i % 4 : i % CPR;
+    const int pos = n0 + r;
     const bool ok = pos < c.kv_len;
     k.src = ok ? (long long)table[pos / FA_PAGED_BLOCK] * a.k_block_stride +
                      (long long)(pos % FA_PAGED_BLOCK) * a.k_row_stride + (long long)c.hk * a.k_head_stride + ch * 16
