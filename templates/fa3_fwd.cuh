@@ -333,7 +333,7 @@ __device__ __forceinline__ void fa3_load_kv(const fa_args &a, const fa_ctx &c, f
 {
 #if FA3_HDB
     /* A thread copies one 16-byte chunk (8 keys: one lookup, one byte count) of every
-     * FA3_HDB_RSTEP-th d row of one sub-tile, from d0. The FA3_HDB_TPS threads of a sub-tile
+     * RSTEP-th d row of one sub-tile, from d0. The TPS threads of a sub-tile
      * run along its rows in order, so each quarter warp copies 128 contiguous bytes (whole
      * lines, four sectors an L2 request) into one 128-byte span of shared memory (no bank
      * conflict under the row-width swizzle). A chunk's keys share a block (block sizes are
