@@ -93,7 +93,9 @@ enum {
 /* Hopper (sm_90a, wgmma) forward tiles: 64 rows per consumer warpgroup, a producer
  * warpgroup, three K/V stages (bench/results/2026-11-26-h100-bench/README.md). fp8 caches:
  * two 16-bit stages, plus the byte stages their copies land in (three would not fit at
- * d128). */
+ * d128), and two producer warpgroups sharing the conversions, whose instruction stream
+ * one warpgroup could not issue fast enough (chunked prefill 1.20-1.41x dense -> 1.04-1.13x:
+ * bench/results/2026-11-28-h100-session18). */
 typedef struct fa3_tile_config {
     int head_dim, block_m, block_n, stages, stages_fp8;
 } fa3_tile_config;
@@ -104,7 +106,8 @@ static const fa3_tile_config fa3_tiles[] = {
 };
 enum {
     FA3_NUM_TILES = sizeof fa3_tiles / sizeof fa3_tiles[0],
-    FA3_PRODUCER_WARPS = 4,
+    FA3_PRODUCER_WARPS = 4,     /* a producer warpgroup */
+    FA3_FP8_PRODUCERS = 2,      /* producer warpgroups over fp8 caches: FA_PRODUCER_THREADS */
     FA3_BYTE_STAGES = 2,        /* fp8 caches: templates/fa3_fwd.cuh FA3_BYTE_STAGES, of K and V bytes */
     FA3_SMEM_SLACK = 1024 + 128, /* 1024-byte tile alignment, then the mbarriers (4 a stage, Q's) */
 };
@@ -116,7 +119,7 @@ static void plan_fa3(const fa3_tile_config *t, const fa_key *key, fa_plan *plan)
     plan->template_file = "fa3_fwd.cuh";
     plan->block_m = t->block_m;
     plan->block_n = t->block_n;
-    plan->num_warps = t->block_m / 16 + FA3_PRODUCER_WARPS;
+    plan->num_warps = t->block_m / 16 + (kv_fp8 ? FA3_FP8_PRODUCERS : 1) * FA3_PRODUCER_WARPS;
     plan->stages = kv_fp8 ? t->stages_fp8 : t->stages;
     plan->smem_bytes = (t->block_m + 2 * plan->stages * t->block_n) * t->head_dim * fa_dtype_size(key->dtype) +
                        (kv_fp8 ? FA3_BYTE_STAGES * 2 * t->block_n * t->head_dim : 0) + FA3_SMEM_SLACK;

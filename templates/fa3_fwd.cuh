@@ -26,9 +26,10 @@
  * coefficients applied per tile), fa_sink_logit. A sink tile apart from the key range is
  * computed FA_SINK_N keys wide; row maxima move lazily (FA_RESCALE_SLACK).
  * Head dims 64 and 128; fp16/bf16; dense, varlen and paged (NHD blocks gathered by the
- * producer); GQA. fp8 paged caches (FA_KV_FP8): the producer copies the bytes into byte
- * stages and converts them to the query type into the 16-bit stages (fa3_convert8); the
- * descales join the softmax scale and the normalisation.
+ * producer); GQA. fp8 paged caches (FA_KV_FP8): two producer warpgroups (one could not
+ * issue the conversions fast enough) copy the bytes into byte stages and convert them to
+ * the query type into the 16-bit stages (fa3_convert8); the descales join the softmax
+ * scale and the normalisation.
  *
  * FA_PAGED_NHD 0 (HDB cache [blocks, kv_heads, D, block_size]): a (block, head) holds K and
  * V transposed, keys contiguous along each d row. Tiles stay that way: sub-tiles [D][W keys]
@@ -47,9 +48,15 @@
 
 #define FA_THREADS (FA_NUM_WARPS * 32)
 #define FA_CONSUMERS (FA_BLOCK_M / 64)          /* consumer warpgroups */
+#if FA_KV_FP8
+#define FA_PRODUCER_THREADS 256                 /* two producer warpgroups share the conversions
+                                                 * (compiler/plan.c FA3_FP8_PRODUCERS) */
+#define FA_PRODUCER_REGS 40                     /* setmaxnreg budgets: 256 x 40 + 256 x 216 <= 64K */
+#else
 #define FA_PRODUCER_THREADS 128                 /* the producer warpgroup, after the consumers */
-#define FA_CONSUMER_THREADS (FA_CONSUMERS * 128)
 #define FA_PRODUCER_REGS 72                     /* setmaxnreg budgets: 128 x 72 + 256 x 216 <= 64K */
+#endif
+#define FA_CONSUMER_THREADS (FA_CONSUMERS * 128)
 #define FA_CONSUMER_REGS 216
 #define FA_CHUNKS (FA_HEAD_DIM / 8)     /* 16-byte chunks per row */
 #define FA_NT_O (FA_HEAD_DIM / 8)       /* n8 blocks of a warp's O rows */
@@ -855,7 +862,7 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS, 1) FA_KERNEL_NAME(const
     /* The warpgroup index, made visibly warp-uniform for the compiler (divergence analysis
      * would otherwise serialize the wgmma instructions in the branches below). */
     const int wgi = __shfl_sync(0xffffffffu, tid / 128, 0);
-    if (wgi == FA_CONSUMERS) {
+    if (wgi >= FA_CONSUMERS) {
         /* ---- producer warpgroup: Q, then K/V tiles into the stages ---- */
         fa_setmaxnreg_dec<FA_PRODUCER_REGS>();
         fa3_load_rows<FA_BLOCK_M>(sQ, fa_q_row(args, c, q_start, m0), args.q_row_stride, m_rows);

@@ -235,7 +235,8 @@ static void test_names_and_plans(void)
     }
     /* Without the decode template: fp8 NHD caches take fa2_fwd before sm_90a, with one 16-bit
      * K/V tile and byte stages (d128: 64 KB + 32 KB); on sm_90a fa3_fwd, with two 16-bit
-     * stages and two byte stages (d128: 32 + 128 + 64 KB and the alignment slack). */
+     * stages and two byte stages (d128: 32 + 128 + 64 KB and the alignment slack), and two
+     * producer warpgroups after the two consumer ones (16-bit caches: one). */
     for (int a = 0; a < 2; a++) {
         k = decode_key(a ? FA_ARCH_SM90A : FA_ARCH_SM80, FA_PAGED_NHD, 16, FA_DTYPE_FP8E4M3, 4);
         k.decode = false;
@@ -244,6 +245,10 @@ static void test_names_and_plans(void)
         CU_ASSERT_EQUAL(plan.smem_bytes, a ? (128 + 2 * 2 * 128) * 128 * 2 + 2 * 2 * 128 * 128 + 1024 + 128
                                            : (128 + 2 * 64) * 128 * 2 + 2 * 2 * 64 * 128);
         CU_ASSERT(plan.smem_bytes <= 227 * 1024);
+        CU_ASSERT_EQUAL(plan.num_warps, a ? 16 : 4);
+        k.kv_dtype = FA_DTYPE_BF16;
+        CU_ASSERT_EQUAL_FATAL(fa_plan_key(&k, &plan, err, sizeof err), FA_OK);
+        CU_ASSERT_EQUAL(plan.num_warps, a ? 12 : 4);
     }
     /* every head dim plans within every arch's shared memory (d256 on sm_86/sm_89's 99 KB:
      * 64 rows, 32-key tiles, one stage) */
