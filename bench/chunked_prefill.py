@@ -6,8 +6,9 @@
 32 query / 8 KV heads, head_dim 128, bf16, causal; paged NHD cache with block size 16 and a
 shuffled block table, versus fadsl.attention on the same keys laid out contiguously.
 Issue #5's bar: within 15% of the dense kernel. Then the other routes on the same tokens:
-the same chunks packed (cu_seqlens_q), an HDB cache (the forward template on sm_90a) and an
-fp8 e4m3 NHD cache (fa2_fwd's byte stages), each against dense. --sweep times dense, NHD and
+the same chunks packed (cu_seqlens_q), an HDB cache (the forward template on sm_90a) and fp8
+e4m3 caches of both layouts (on sm_90a the forward template's converting producers), each
+against dense. --sweep times dense, NHD and
 HDB bf16 at other new-token counts (on sm_90a the decode template takes up to 128 query rows
 a KV head: 32 tokens here).
 """
@@ -75,12 +76,15 @@ def main():
     cu = torch.arange(0, batch * q_new + 1, q_new, device="cuda", dtype=torch.int32)
     k8, v8 = k_cache.to(torch.float8_e4m3fn), v_cache.to(torch.float8_e4m3fn)
     k_hdb, v_hdb = (c.permute(0, 2, 3, 1).contiguous() for c in (k_cache, v_cache))
+    k8_hdb, v8_hdb = (c.to(torch.float8_e4m3fn) for c in (k_hdb, v_hdb))
     routes = {
         "packed nhd bf16": lambda: fadsl.paged_attention(packed_q, k_cache, v_cache, table, lens, "causal",
                                                          layout="nhd", cu_seqlens_q=cu, max_seqlen_q=q_new),
         "hdb bf16": lambda: fadsl.paged_attention(q, k_hdb, v_hdb, table, lens, "causal"),
         "nhd fp8e4m3": lambda: fadsl.paged_attention(q, k8, v8, table, lens, "causal", layout="nhd",
                                                      k_scale=1.0, v_scale=1.0),
+        "hdb fp8e4m3": lambda: fadsl.paged_attention(q, k8_hdb, v8_hdb, table, lens, "causal", k_scale=1.0,
+                                                     v_scale=1.0),
     }
     for name, fn in routes.items():
         got = fn().float().reshape(want.shape)

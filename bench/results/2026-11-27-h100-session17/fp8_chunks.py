@@ -2,8 +2,8 @@
 32/8 heads, d128, causal, shuffled table), the library in FADSL_LIBRARY against the dense
 forward on the same fp8-valued keys (bf16, contiguous), same process. BLOCK_SIZES (default
 16), LAYOUTS (default nhd,hdb), KV (e4m3 or e5m2, default e4m3), QT (bf16 or fp16 queries,
-default bf16), ONCE (set: one call of each paged kernel and no timing, for Nsight Compute).
-Run from the repo root."""
+default bf16), HEAD_DIM (default 128; added in session 18), ONCE (set: one call of each
+paged kernel and no timing, for Nsight Compute). Run from the repo root."""
 import os
 import sys
 
@@ -13,7 +13,8 @@ import triton.testing as tt  # noqa: E402
 
 import fadsl  # noqa: E402
 
-batch, kv, hq, hkv, d = 8, 8192, 32, 8, 128
+batch, kv, hq, hkv = 8, 8192, 32, 8
+d = int(os.environ.get("HEAD_DIM", 128))
 qt = torch.float16 if os.environ.get("QT") == "fp16" else torch.bfloat16
 once = bool(os.environ.get("ONCE"))
 fp8 = torch.float8_e5m2 if os.environ.get("KV") == "e5m2" else torch.float8_e4m3fn
