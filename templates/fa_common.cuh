@@ -31,7 +31,9 @@ __device__ __forceinline__ fa_u32 fa_smem_addr(const void *p)
 /* Two fp8 values (bytes 2 * HALF and 2 * HALF + 1 of x) to an fp16 pair, the first in the
  * low half. e5m2 is the top byte of an fp16; e4m3 converts with one cvt on sm_89+, else its
  * exponent and mantissa are shifted under fp16's exponent field and one multiply by 2^8
- * rebiases it (subnormals stay exact: fp16 arithmetic keeps denormals). */
+ * rebiases it (subnormals stay exact: fp16 arithmetic keeps denormals); the NaN code
+ * (S.1111.111) comes out of that as +-480, above the largest finite value (448), and is made
+ * NaN again. */
 template <int HALF> __device__ __forceinline__ fa_u32 fa_fp8x2_to_f16x2(fa_u32 x)
 {
     fa_u32 a;
@@ -45,6 +47,9 @@ template <int HALF> __device__ __forceinline__ fa_u32 fa_fp8x2_to_f16x2(fa_u32 x
 #if FA_KV_FP8 == 1
     a = (a & 0x80008000u) | ((a & 0x7f007f00u) >> 1);
     asm("mul.rn.f16x2 %0, %1, %2;\n" : "=r"(a) : "r"(a), "r"(0x5c005c00u)); /* 2^8 */
+    const fa_u32 t = (a & 0x7fff7fffu) ^ 0x5f805f80u;               /* a lane of 0: +-480 */
+    const fa_u32 nan = (((t + 0x7fff7fffu) & 0x80008000u) ^ 0x80008000u) >> 15; /* 1 in such lanes */
+    a |= nan * 0x7fffu;                                             /* all exponent and mantissa bits: NaN */
 #endif
 #endif
     return a;

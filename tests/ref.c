@@ -16,7 +16,9 @@ static bool mask_visible(const fa_ref_problem *p, int b, int h, int q, int k)
     return p->window <= 0 || q - k < p->window;
 }
 
-/* One (sequence, head, query row): scores against the sequence's keys, softmax, values. */
+/* One (sequence, head, query row): scores against the sequence's keys, softmax, values. A
+ * visible key whose score is NaN (a NaN in its K) makes the whole row and its LSE NaN, as
+ * the kernels' arithmetic does; masked keys are never read. */
 static void one_row(const fa_ref_problem *p, int b, int h, int i, int q_len, int kv_len, int q0, int k0,
                     double scale, double *scores)
 {
@@ -24,6 +26,7 @@ static void one_row(const fa_ref_problem *p, int b, int h, int i, int q_len, int
     int qpos = kv_len - q_len + i;
     const double *qrow = p->q + ((size_t)(q0 + i) * p->q_heads + h) * D;
     double m = p->sink_logit ? p->sink_logit[h] : -INFINITY;
+    bool nan_score = false;
     for (int j = 0; j < kv_len; j++) {
         scores[j] = NAN;
         if (!mask_visible(p, b, h, qpos, j))
@@ -34,10 +37,18 @@ static void one_row(const fa_ref_problem *p, int b, int h, int i, int q_len, int
             s += qrow[d] * krow[d];
         s *= scale;
         scores[j] = p->score ? p->score(p->ud, b, h, qpos, j, s) : s;
+        nan_score |= isnan(scores[j]);
         if (scores[j] > m)
             m = scores[j];
     }
     double *orow = p->out + ((size_t)(q0 + i) * p->q_heads + h) * D;
+    if (nan_score) {
+        for (int d = 0; d < D; d++)
+            orow[d] = NAN;
+        if (p->lse)
+            p->lse[(size_t)(q0 + i) * p->q_heads + h] = NAN;
+        return;
+    }
     memset(orow, 0, sizeof(double) * (size_t)D);
     double sum = p->sink_logit && isfinite(m) ? exp(p->sink_logit[h] - m) : 0;
     for (int j = 0; j < kv_len; j++) {

@@ -20,7 +20,8 @@
  * is newer), and wide GQA (32-64 query heads a KV head: several row tiles a KV head, some
  * holding part of a token's heads), packed queries (cu_seqlens_q) over every cache kind, and fp8
  * NHD chunks (fa3_fwd on sm_90a at d64/d128, else fa2_fwd above 256 rows) and HDB chunks
- * above 128 rows (the forward templates).
+ * above 128 rows (the forward templates), then a NaN code in one visible key on each fp8
+ * conversion path (the rows that see it must be NaN, as the reference's are).
  * Every other case gets the workspace fadsl_workspace_size asks for (split-KV and merge),
  * filled with 0xff bytes first and launched twice on it (HDB fp8 splits claim tiles through
  * counters kept there: stale ones must not count), the rest run unsplit; fp8 cases
@@ -40,7 +41,7 @@
 #include <stdio.h>
 #include <string.h>
 
-enum { BATCH = 3, MAX_BATCH = 40, Q_HEADS = 16, MAX_Q_HEADS = 64, MAX_KV_HEADS = 16, MAX_CASES = 128 };
+enum { BATCH = 3, MAX_BATCH = 40, Q_HEADS = 16, MAX_Q_HEADS = 64, MAX_KV_HEADS = 16, MAX_CASES = 160 };
 /* Packed cases: rows of q/o past the last sequence's (padding the kernels must not write). */
 enum { PACKED_PAD = 3 };
 
@@ -55,6 +56,7 @@ typedef struct pg_case {
     int q_heads;                          /* Q_HEADS, or up to MAX_Q_HEADS (wide GQA cases) */
     int rows;                             /* > 0: the key's decode_rows must be this */
     bool packed;                          /* packed queries: lq[b] new tokens each, at most T */
+    bool nan_key;                         /* K of sequence 0's last key (KV head 0, d 0) is NaN */
     bool total_q;                         /* packed: total_q set (q/o/lse rows with the padding) */
     const char *kernel;                   /* non-NULL: the key's kernel name must start so */
     int lq[MAX_BATCH];
@@ -227,8 +229,8 @@ static double check_output(const pg_case *c, const uint16_t *o, const float *lse
     double num = 0, den = 0;
     for (size_t i = 0; i < nq; i++) {
         double x = c->dtype == FA_DTYPE_BF16 ? fa_ref_from_bf16(o[i]) : fa_ref_from_fp16(o[i]);
-        if (!isfinite(x)) {
-            (*bad)++;
+        if (isnan(c->ref_out[i]) || !isfinite(x)) { /* the reference's NaN rows must be NaN */
+            *bad += !(isnan(c->ref_out[i]) && isnan(x));
             continue;
         }
         num += (x - c->ref_out[i]) * (x - c->ref_out[i]);
@@ -239,7 +241,9 @@ static double check_output(const pg_case *c, const uint16_t *o, const float *lse
             for (int h = 0; h < c->q_heads; h++) {
                 double r = c->ref_lse[(size_t)row * c->q_heads + h],
                        x = lse[c->packed ? (size_t)h * lse_rows(c) + row : ((size_t)b * c->q_heads + h) * c->T + t];
-                if (isinf(r) || isinf(x) || isnan(x))
+                if (isnan(r) || isnan(x))
+                    *bad += !(isnan(r) && isnan(x));
+                else if (isinf(r) || isinf(x))
                     *bad += !(isinf(r) && isinf(x) && r < 0 && x < 0);
                 else if (fabs(x - r) > *lse_err)
                     *lse_err = fabs(x - r);
@@ -296,6 +300,14 @@ static bool run_case(pg_case *c, pthread_t *ref_thread)
                     c->v[r] = random_elem(c->kv, vc + off * es) * (es == 1 ? vd[h] : 1.0);
                 }
         }
+    }
+    if (c->nan_key) { /* every type's NaN: e4m3 and e5m2 0x7f, fp16 and bf16 0x7fff */
+        int pos = c->lens[0] - 1;
+        size_t off = (size_t)table[pos / bs] * block_elems + (c->layout == FA_PAGED_NHD ? (size_t)(pos % bs) * H * D
+                                                                                         : (size_t)(pos % bs));
+        memset(kc + off * es, 0xff, es);
+        kc[off * es + es - 1] = 0x7f;
+        c->k[(size_t)pos * H * D] = NAN;
     }
     const int rows = total_rows(c), buf_rows = rows + (c->packed ? PACKED_PAD : 0);
     size_t nq = (size_t)buf_rows * c->q_heads * D, nl = (size_t)(c->packed ? lse_rows(c) : rows) * c->q_heads;
@@ -397,7 +409,11 @@ static bool run_case(pg_case *c, pthread_t *ref_thread)
         rel = r > rel ? r : rel;
     }
     double tol = es == 1 ? 5e-2 : c->dtype == FA_DTYPE_BF16 ? 1e-2 : 5e-3;
-    bool ok = s == FADSL_OK && bad == 0 && rel < tol && lse_err < 1e-3 && tile64_ok && rows_ok && claims_ok;
+    size_t nan_rows = 0; /* the reference's: a NaN key's case has some, no other case any */
+    for (size_t i = 0; i < (size_t)rows * c->q_heads; i++)
+        nan_rows += isnan(c->ref_lse[i]);
+    bool ok = s == FADSL_OK && bad == 0 && rel < tol && lse_err < 1e-3 && tile64_ok && rows_ok && claims_ok &&
+              c->nan_key == (nan_rows > 0);
     char desc[256];
     describe(c, desc, sizeof desc);
     printf("\n  %s %-90s rel %.2e lse %.2e%s%s", ok ? "ok  " : "FAIL", desc, rel, lse_err,
@@ -406,6 +422,8 @@ static bool run_case(pg_case *c, pthread_t *ref_thread)
         printf("%s %d-row CTAs", rows_ok ? "" : " NOT", c->rows);
     if (c->kernel)
         printf("%s %s", rows_ok ? "" : " NOT", c->kernel);
+    if (c->nan_key)
+        printf(" (%zu NaN rows)", nan_rows);
     if (claimed)
         printf(claims_ok ? " (tile claims)" : " (tile claims taken by a launch that may not)");
     else if (c->claims)
@@ -773,6 +791,36 @@ static void test_paged_cases(void)
         for (int h = 0; h < Q_HEADS; h++)
             if (!strcmp(c->variant, "causal_alibi"))
                 c->sinks[h] = pow(2.0, -8.0 * (h + 1) / Q_HEADS);
+    }
+    /* A NaN code in the K of a visible key (sequence 0's last): the rows that see it must
+     * come out NaN, the others within bounds. Every conversion path: as sm_80 PTX (e4m3
+     * without the hardware cvt, whose NaN code must not read as 480) the decode template's
+     * NHD and HDB fp8 tiles and fa2_fwd's byte stages, e5m2; natively the decode template
+     * (split: the merge keeps the NaN) and fa3_fwd's converting producers on sm_90a, and a
+     * 16-bit cache. Sequence 0 is long enough that the NaN is one key among hundreds. */
+    static const struct {
+        fa_paged_layout layout;
+        int bs, T, kv_heads;
+        fa_dtype kv;
+        bool split;
+        const char *arch;
+    } nan_keys[] = {{FA_PAGED_NHD, 16, 1, 4, FA_DTYPE_FP8E4M3, true, "sm_80"},
+                    {FA_PAGED_HDB, 16, 1, 4, FA_DTYPE_FP8E4M3, false, "sm_80"},
+                    {FA_PAGED_NHD, 16, 80, 4, FA_DTYPE_FP8E4M3, false, "sm_80"},
+                    {FA_PAGED_NHD, 32, 1, 2, FA_DTYPE_FP8E5M2, true, "sm_80"},
+                    {FA_PAGED_NHD, 16, 1, 4, FA_DTYPE_FP8E4M3, true, NULL},
+                    {FA_PAGED_NHD, 16, 80, 4, FA_DTYPE_FP8E4M3, false, NULL},
+                    {FA_PAGED_HDB, 64, 80, 4, FA_DTYPE_FP8E4M3, false, NULL},
+                    {FA_PAGED_HDB, 16, 1, 4, FA_DTYPE_BF16, true, NULL}};
+    for (size_t e = 0; e < sizeof nan_keys / sizeof nan_keys[0]; e++, n++) {
+        pg_case *c = case_at(cases, n);
+        setup_case(c, n, nan_keys[e].layout, nan_keys[e].bs, nan_keys[e].kv, nan_keys[e].T);
+        c->kv_heads = nan_keys[e].kv_heads;
+        c->split = nan_keys[e].split;
+        c->arch = nan_keys[e].arch;
+        c->nan_key = true;
+        c->total_k += 300 + nan_keys[e].T - c->lens[0];
+        c->lens[0] = 300 + nan_keys[e].T;
     }
     int bad = 0;
     for (int i = 0; i < n; i++) {

@@ -82,6 +82,27 @@ static void test_fully_masked_and_learned_sink(void)
     CU_ASSERT_DOUBLE_EQUAL(lse[HQ], log(2.0 * S), 1e-12);
 }
 
+/* A NaN in key 2's K (batch 0, KV head 1) makes NaN exactly the rows that see it: causal
+ * rows 2.. of query heads 2 and 3; row 1 and the other head, batch and window stay finite. */
+static void test_nan_key(void)
+{
+    fa_ref_problem p = uniform();
+    p.causal = true;
+    k[((size_t)2 * HK + 1) * D + 3] = NAN;
+    fa_ref_attention(&p);
+    for (int i = 0; i < S; i++)
+        for (int h = 0; h < HQ; h++) {
+            bool nan_row = h >= 2 && i >= 2;
+            CU_ASSERT_EQUAL(isnan(out_at(0, i, h, 0)), nan_row);
+            CU_ASSERT_EQUAL(isnan(lse[i * HQ + h]), nan_row);
+            CU_ASSERT_FALSE(isnan(out_at(1, i, h, 0)));
+        }
+    p.window = 2; /* row 4 sees keys 3 and 4 only */
+    fa_ref_attention(&p);
+    CU_ASSERT_FALSE(isnan(out_at(0, 4, 3, 1)));
+    CU_ASSERT_TRUE(isnan(out_at(0, 3, 3, 1)));
+}
+
 static double softcap(void *ud, int b, int h, int qp, int kp, double s)
 {
     return 0.5 * (double)kp;   /* a score that ignores s: softmax over 0, .5, 1, ... */
@@ -130,6 +151,7 @@ void fa_suite_ref(void)
     static const CU_TestInfo tests[] = {{"causal_mean", test_causal_mean},
                                         {"window_and_sinks", test_window_and_sinks},
                                         {"fully_masked_and_learned_sink", test_fully_masked_and_learned_sink},
+                                        {"nan_key", test_nan_key},
                                         {"score_and_varlen", test_score_and_varlen},
                                         {"conversions", test_conversions},
                                         CU_TEST_INFO_NULL};
