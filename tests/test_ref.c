@@ -93,8 +93,8 @@ static void test_nan_key(void)
     for (int i = 0; i < S; i++)
         for (int h = 0; h < HQ; h++) {
             bool nan_row = h >= 2 && i >= 2;
-            CU_ASSERT_EQUAL(isnan(out_at(0, i, h, 0)), nan_row);
-            CU_ASSERT_EQUAL(isnan(lse[i * HQ + h]), nan_row);
+            CU_ASSERT_EQUAL(isnan(out_at(0, i, h, 0)) != 0, nan_row);
+            CU_ASSERT_EQUAL(isnan(lse[i * HQ + h]) != 0, nan_row);
             CU_ASSERT_FALSE(isnan(out_at(1, i, h, 0)));
         }
     p.window = 2; /* row 4 sees keys 3 and 4 only */
