@@ -48,16 +48,15 @@
 
 #define FA_THREADS (FA_NUM_WARPS * 32)
 #define FA_CONSUMERS (FA_BLOCK_M / 64)          /* consumer warpgroups */
-#if FA_KV_FP8
-#define FA_PRODUCER_THREADS 256                 /* two producer warpgroups share the conversions
-                                                 * (compiler/plan.c FA3_FP8_PRODUCERS) */
-#define FA_PRODUCER_REGS 40                     /* setmaxnreg budgets: 256 x 40 + 256 x 216 <= 64K */
-#else
-#define FA_PRODUCER_THREADS 128                 /* the producer warpgroup, after the consumers */
-#define FA_PRODUCER_REGS 72                     /* setmaxnreg budgets: 128 x 72 + 256 x 216 <= 64K */
-#endif
 #define FA_CONSUMER_THREADS (FA_CONSUMERS * 128)
+/* the producer warpgroups, after the consumers: one, or over fp8 caches two sharing the
+ * conversions (compiler/plan.c FA3_FP8_PRODUCERS sets FA_NUM_WARPS) */
+#define FA_PRODUCER_THREADS (FA_THREADS - FA_CONSUMER_THREADS)
+#define FA_PRODUCER_REGS (FA_PRODUCER_THREADS == 128 ? 72 : 40) /* setmaxnreg budgets */
 #define FA_CONSUMER_REGS 216
+static_assert(FA_PRODUCER_THREADS % 128 == 0 &&
+                  FA_PRODUCER_THREADS * FA_PRODUCER_REGS + FA_CONSUMER_THREADS * FA_CONSUMER_REGS <= 65536,
+              "whole producer warpgroups within the register file");
 #define FA_CHUNKS (FA_HEAD_DIM / 8)     /* 16-byte chunks per row */
 #define FA_NT_O (FA_HEAD_DIM / 8)       /* n8 blocks of a warp's O rows */
 #define FA_KS_QK (FA_HEAD_DIM / 16)     /* k16 steps of Q.K^T */
