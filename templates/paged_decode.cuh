@@ -325,14 +325,15 @@ __device__ __forceinline__ void fa_convert_warp_tile(const unsigned char *stage,
 }
 #endif
 
-/* Tile claims of a split decode (args.claim): the splits of one (row tile, KV head, sequence)
- * take the tiles of its list from one counter, (tag << 32) + tiles claimed, so a CTA that
- * streams faster takes more and they all end together. The merge kernel zeroes the counters
- * once it has read the partials; the tag (args.claim_tag, new every eager launch) makes a
- * workspace's first launch, whose counters hold anything, start from 0 too: a CTA that finds
- * another tag resets the counter (claims made before a reset are dropped and made again).
- * Returns the list index of the first of `n` tiles claimed (one atomic round trip unless
- * the counter is stale), as unsigned: a count past 2^31 is no index. */
+/* Tile claims of a split decode (args.claim): past a fixed first share each, the splits of
+ * one (row tile, KV head, sequence) take the tiles of its list from one counter,
+ * (tag << 32) + tiles claimed, so a CTA that streams faster takes more and they all end
+ * together. The merge kernel zeroes the counters once it has read the partials; the tag
+ * (args.claim_tag, new every eager launch) makes a workspace's first launch, whose counters
+ * hold anything, start from 0 too: a CTA that finds another tag resets the counter (claims
+ * made before a reset are dropped and made again). Returns how many tiles were claimed
+ * before the `n` claimed now (one atomic round trip unless the counter is stale), as
+ * unsigned: a count past 2^31 is no index. */
 __device__ __forceinline__ unsigned fa_dec_claim_first(unsigned long long *ctr, unsigned tag, int n)
 {
     unsigned long long v = atomicAdd(ctr, (unsigned long long)n);
@@ -919,6 +920,7 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
 #if FA_DEC_CLAIMS
     unsigned long long *claim = args.claim ? args.claim + ((long long)c.b * gridDim.y + hk) * row_tiles + rt : nullptr;
     int lid_a = -1, lid_b = -1;
+    unsigned claim_base = 0; /* list index of the counter's first claim (thread 0) */
     auto has = [&](int p) { return claim ? s_lid[p % FA_TAB_SLOTS] >= 0 : p < n_tiles; };
     auto lid = [&](int p) { return claim ? s_lid[p % FA_TAB_SLOTS] : l0 + p; };
 #else
@@ -942,24 +944,23 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
     int tab_next = 0;
 #if FA_DEC_CLAIMS
     if (claim && warp == 0) {
-        /* positions 0..FA_STAGES + 1: up to an even share in one claim, the rest one tile each
-         * (issued together), so a short list spreads over the splits rather than going to
-         * the first CTAs in batches */
+        /* positions 0..FA_STAGES + 1: the first `own` are this split's fixed share (list
+         * indices split * own..), claimed by nobody, so a long list starts without waiting on
+         * the counter; the rest (short lists only) one tile each, claimed together, so a
+         * short list spreads over the splits rather than going to the first CTAs in batches */
         int lids[FA_STAGES + 2];
 #pragma unroll
         for (int p = 0; p < FA_STAGES + 2; p++)
             lids[p] = -1;
         if (lane == 0) {
-            const int batch = min(max(n_list / args.num_splits, 1), FA_STAGES + 2);
-            const unsigned first = fa_dec_claim_first(claim, args.claim_tag, batch);
-            unsigned one[FA_STAGES + 2];
+            const int own = min(max(n_list / args.num_splits, 1), FA_STAGES + 2);
+            claim_base = (unsigned)(args.num_splits * own);
+            unsigned first = 0;
+            if (own < FA_STAGES + 2)
+                first = claim_base + fa_dec_claim_first(claim, args.claim_tag, FA_STAGES + 2 - own);
 #pragma unroll
             for (int p = 0; p < FA_STAGES + 2; p++)
-                if (p >= batch)
-                    one[p] = (unsigned)atomicAdd(claim, 1ull);
-#pragma unroll
-            for (int p = 0; p < FA_STAGES + 2; p++)
-                lids[p] = fa_dec_claimed(p < batch ? first + p : one[p], n_list);
+                lids[p] = fa_dec_claimed(p < own ? (unsigned)(split * own + p) : first + (p - own), n_list);
         }
 #pragma unroll
         for (int p = 0; p < FA_STAGES + 2; p++)
@@ -1121,7 +1122,7 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
                 lid_a = pb;
                 lid_b = -1;
                 if (pb >= 0) /* the position after: claimed now, read an iteration later */
-                    lid_b = fa_dec_claimed((unsigned)atomicAdd(claim, 1ull), n_list);
+                    lid_b = fa_dec_claimed(claim_base + fa_dec_claim_first(claim, args.claim_tag, 1), n_list);
             }
         } else if (!claim)
 #endif

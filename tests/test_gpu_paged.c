@@ -570,15 +570,18 @@ static void test_paged_cases(void)
     /* HDB fp8 decodes long enough to split (lengths 2000-4000: 16-31 tiles of 128 keys, 5 or
      * more splits): on sm_90a (without FADSL_DETERMINISTIC) both launches must take the
      * tile-claiming sibling, with learned sinks (folded in split 0), a causal chunk of 5
-     * tokens, 2 tokens at GQA 2, and d64 at GQA 8. */
+     * tokens, 2 tokens at GQA 2, and d64 at GQA 8. The last case's longest sequence (128
+     * tiles, more splits) gives every split a whole fixed first share (no claims before
+     * its first copies), while its shortest has fewer tiles than splits. */
     static const struct {
         const char *variant;
-        int bs, head_dim, kv_heads, T;
+        int bs, head_dim, kv_heads, T, long_len;
         fa_dtype kv;
-    } claim_cases[] = {{"gpt_oss", 16, 128, 4, 1, FA_DTYPE_FP8E4M3},
-                       {"causal", 8, 128, 16, 5, FA_DTYPE_FP8E5M2},
-                       {"none", 16, 128, 8, 2, FA_DTYPE_FP8E4M3},
-                       {"causal", 16, 64, 2, 1, FA_DTYPE_FP8E5M2}};
+    } claim_cases[] = {{"gpt_oss", 16, 128, 4, 1, 4096, FA_DTYPE_FP8E4M3},
+                       {"causal", 8, 128, 16, 5, 4096, FA_DTYPE_FP8E5M2},
+                       {"none", 16, 128, 8, 2, 4096, FA_DTYPE_FP8E4M3},
+                       {"causal", 16, 64, 2, 1, 4096, FA_DTYPE_FP8E5M2},
+                       {"none", 16, 128, 4, 1, 16384, FA_DTYPE_FP8E4M3}};
     const bool claims_expected = arch == FA_ARCH_SM90A && !fart_env_flag("FADSL_DETERMINISTIC");
     for (size_t e = 0; e < sizeof claim_cases / sizeof claim_cases[0]; e++, n++) {
         pg_case *c = case_at(cases, n);
@@ -590,7 +593,7 @@ static void test_paged_cases(void)
         c->claims = claims_expected;
         c->total_k = 0;
         c->lens[0] = 2000 + rand() % 500;
-        c->lens[1] = 4096; /* an exact block multiple */
+        c->lens[1] = claim_cases[e].long_len; /* an exact block multiple */
         c->lens[2] = 3000 + rand() % 1000;
         for (int b = 0; b < BATCH; b++)
             c->total_k += c->lens[b];
