@@ -77,7 +77,9 @@ typedef struct fadsl_paged_desc {
     int num_blocks, block_size, num_kv_heads, head_dim;
     const int *block_tables;         /* device [num_seqs, max_blocks_per_seq] int32 */
     int max_blocks_per_seq;
-    const int *seq_lens;             /* device [num_seqs] int32 */
+    const int *seq_lens;             /* device [num_seqs] int32; one out of range (above the key
+                                      * bound max_seq_len, below the sequence's new tokens) reads
+                                      * nothing and gives that sequence NaN rows */
     int num_seqs;
     int q_tokens_per_seq;            /* new tokens a sequence; with packed queries 0 (or max_seqlen_q) */
     int max_seq_len;                 /* upper bound of seq_lens (0: max_blocks * block_size, capped at 2^31 - 1024) */

@@ -21,6 +21,7 @@ struct fa_ctx {
 #define FA_LOG2E 1.4426950408889634f
 #define FA_LN2 0.6931471805599453f
 #define FA_NEG_INF __int_as_float(0xff800000)
+#define FA_NAN __int_as_float(0x7fffffff)
 
 __device__ __forceinline__ fa_u32 fa_smem_addr(const void *p)
 {
@@ -309,6 +310,25 @@ __device__ __forceinline__ void fa_key_range(const fa_args &a, const fa_ctx &c, 
 __device__ __forceinline__ float fa_sink_logit(const fa_args &a, const fa_ctx &c);
 #endif
 
+#if FA_PAGED_BLOCK
+/* Keys of paged sequence b, seq_lens[b], when it is in range: at most the launch's key bound
+ * (args.seqlen_k, which the block-table rows hold) and at least its q_len new tokens. Out of
+ * range it is 0, below q_len: no key is read (so a bad length never reads past its table
+ * row, FADSL_DEBUG_CHECKS or not) and the sequence's rows come out NaN (fa_paged_poisoned),
+ * not silently wrong. */
+__device__ __forceinline__ int fa_paged_kv_len(const fa_args &a, int b, int q_len)
+{
+    const int n = a.seq_lens[b];
+    return n <= a.seqlen_k && n >= q_len ? n : 0;
+}
+
+/* A paged sequence whose seq_lens was out of range (fa_paged_kv_len). */
+__device__ __forceinline__ bool fa_paged_poisoned(const fa_ctx &c)
+{
+    return c.kv_len < c.q_len;
+}
+#endif
+
 /* Sequence context of CTA (blockIdx.y = query head, blockIdx.z = sequence): lengths from
  * the dense sizes, cu_seqlens (varlen) or seq_lens (paged); q_start / k_start are the
  * sequence's first packed rows (0 when not packed). */
@@ -330,7 +350,7 @@ __device__ __forceinline__ fa_ctx fa_sequence(const fa_args &a, int *q_start, in
 #endif
 #endif
 #if FA_PAGED_BLOCK
-    c.kv_len = a.seq_lens[c.b];
+    c.kv_len = fa_paged_kv_len(a, c.b, c.q_len);
 #endif
     return c;
 }
@@ -420,6 +440,12 @@ __device__ __forceinline__ float fa_finish_row(const fa_args &a, const fa_ctx &c
     float scale_o = 1.f;
 #if FA_LEARNED_SINKS
     scale_o = fa_fold_sink(a, c, &mx, &l);
+#endif
+#if FA_PAGED_BLOCK
+    if (fa_paged_poisoned(c)) {
+        *lse = FA_NAN;
+        return FA_NAN;
+    }
 #endif
     *lse = fa_row_lse(mx, l);
     return fa_row_scale(scale_o, l);

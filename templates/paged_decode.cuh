@@ -855,7 +855,6 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
     c.b = blockIdx.z;
     c.hk = hk;
     c.h = c.hk * gqa;
-    c.kv_len = args.seq_lens[c.b];
 #if FA_VARLEN /* packed queries: the grid's rows are max_seqlen_q's, this sequence has q_len */
     const int q_start = args.cu_seqlens_q[c.b];
     c.q_len = args.cu_seqlens_q[c.b + 1] - q_start;
@@ -863,6 +862,7 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
     const int q_start = 0;
     c.q_len = args.seqlen_q;
 #endif
+    c.kv_len = fa_paged_kv_len(args, c.b, c.q_len);
 
     /* Rows of this CTA: [row0, row1) of G * q_len; their tokens and query heads. A row tile
      * past a packed sequence's rows has nothing to do (the merge skips its rows too). */
@@ -1322,8 +1322,9 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
             scale_o = fa_fold_sink(args, rc, &mx, &l);
         }
 #endif
-        const float inv = fa_row_scale(scale_o * v_desc, l);
-        const float lse = fa_row_lse(mx, l);
+        const bool poisoned = fa_paged_poisoned(c);
+        const float inv = poisoned ? FA_NAN : fa_row_scale(scale_o * v_desc, l);
+        const float lse = poisoned ? FA_NAN : fa_row_lse(mx, l);
         if (split_out) { /* partials [split, b, h, t] over max_seqlen_q tokens when packed */
             const long long srow = (((long long)split * args.batch + c.b) * args.q_heads + h) * args.seqlen_q + t;
             *(float4 *)(args.split_o + srow * FA_HEAD_DIM + d) =

@@ -21,7 +21,9 @@
  * holding part of a token's heads), packed queries (cu_seqlens_q) over every cache kind, and fp8
  * NHD chunks (fa3_fwd on sm_90a at d64/d128, else fa2_fwd above 256 rows) and HDB chunks
  * above 128 rows (the forward templates), then a NaN code in one visible key on each fp8
- * conversion path (the rows that see it must be NaN, as the reference's are).
+ * conversion path (the rows that see it must be NaN, as the reference's are), then an
+ * out-of-range seq_lens[0] (above the key bound, below the new tokens, negative) on each
+ * template, without the debug checks: no fault, sequence 0's rows NaN, the others right.
  * Every other case gets the workspace fadsl_workspace_size asks for (split-KV and merge),
  * filled with 0xff bytes first and launched twice on it (HDB fp8 splits claim tiles through
  * counters kept there: stale ones must not count), the rest run unsplit; fp8 cases
@@ -44,6 +46,10 @@
 enum { BATCH = 3, MAX_BATCH = 40, Q_HEADS = 16, MAX_Q_HEADS = 64, MAX_KV_HEADS = 16, MAX_CASES = 160 };
 /* Packed cases: rows of q/o past the last sequence's (padding the kernels must not write). */
 enum { PACKED_PAD = 3 };
+/* Out-of-range seq_lens[0] given to the GPU (without FADSL_DEBUG_CHECKS): past the table row
+ * (above the key bound), fewer keys than new tokens, negative. Sequence 0's rows must come
+ * out NaN, the others' right. */
+enum { BAD_NONE, BAD_ABOVE, BAD_BELOW, BAD_NEGATIVE };
 
 typedef struct pg_case {
     fa_paged_layout layout;
@@ -57,6 +63,7 @@ typedef struct pg_case {
     int rows;                             /* > 0: the key's decode_rows must be this */
     bool packed;                          /* packed queries: lq[b] new tokens each, at most T */
     bool nan_key;                         /* K of sequence 0's last key (KV head 0, d 0) is NaN */
+    int bad_len;                          /* BAD_*: the GPU gets an out-of-range seq_lens[0] */
     bool total_q;                         /* packed: total_q set (q/o/lse rows with the padding) */
     const char *kernel;                   /* non-NULL: the key's kernel name must start so */
     int lq[MAX_BATCH];
@@ -253,6 +260,33 @@ static double check_output(const pg_case *c, const uint16_t *o, const float *lse
 
 static int claims_taken; /* cases whose split launches took the tile-claiming sibling */
 
+/* The case's seq_lens on the GPU: its lengths, with sequence 0's made out of range (BAD_*;
+ * the key bound is max_blocks x block size: no max_seq_len is set). */
+static void *upload_lens(const pg_case *c, int max_blocks)
+{
+    int lens[MAX_BATCH];
+    memcpy(lens, c->lens, sizeof lens);
+    if (c->bad_len == BAD_ABOVE)
+        lens[0] = max_blocks * c->bs + c->bs;
+    else if (c->bad_len == BAD_BELOW)
+        lens[0] = c->T - 1;
+    else if (c->bad_len == BAD_NEGATIVE)
+        lens[0] = -7;
+    return fa_rt_upload(lens, (size_t)c->batch * sizeof lens[0]);
+}
+
+/* A bad seq_lens[0] (BAD_*): the reference's rows of sequence 0 become NaN. */
+static void poison_reference(pg_case *c)
+{
+    if (c->bad_len == BAD_NONE)
+        return;
+    const size_t n = (size_t)tokens_of(c, 0) * c->q_heads;
+    for (size_t i = 0; i < n * c->head_dim; i++)
+        c->ref_out[i] = NAN;
+    for (size_t i = 0; i < n; i++)
+        c->ref_lse[i] = NAN;
+}
+
 /* Builds the cache (shuffled blocks, NaN elsewhere), runs, and checks one case. */
 static bool run_case(pg_case *c, pthread_t *ref_thread)
 {
@@ -322,7 +356,7 @@ static bool run_case(pg_case *c, pthread_t *ref_thread)
 
     void *dq = fa_rt_upload(hq, nq * 2), *dk = fa_rt_upload(kc, cache_bytes), *dv = fa_rt_upload(vc, cache_bytes);
     void *dtab = fa_rt_upload(table, (size_t)c->batch * max_blocks * sizeof *table),
-         *dlens = fa_rt_upload(c->lens, (size_t)c->batch * sizeof c->lens[0]);
+         *dlens = upload_lens(c, max_blocks);
     void *dkd = fa_rt_upload(kd, sizeof kd), *dvd = fa_rt_upload(vd, sizeof vd), *d_o, *dlse, *ws = NULL;
     float sinks[MAX_Q_HEADS] = {0};
     for (int h = 0; h < c->q_heads; h++)
@@ -403,17 +437,19 @@ static bool run_case(pg_case *c, pthread_t *ref_thread)
         CU_ASSERT_EQUAL(fadsl_stream_sync(NULL), FADSL_OK);
         CU_ASSERT_EQUAL(fadsl_copy_to_host(o, d_o, nq * 2), FADSL_OK);
         CU_ASSERT_EQUAL(fadsl_copy_to_host(lse, dlse, nl * 4), FADSL_OK);
-        if (launch == 0) /* the reference ran while the GPU did */
+        if (launch == 0) { /* the reference ran while the GPU did */
             pthread_join(*ref_thread, NULL);
+            poison_reference(c);
+        }
         double r = check_output(c, o, lse, &lse_err, &bad);
         rel = r > rel ? r : rel;
     }
     double tol = es == 1 ? 5e-2 : c->dtype == FA_DTYPE_BF16 ? 1e-2 : 5e-3;
-    size_t nan_rows = 0; /* the reference's: a NaN key's case has some, no other case any */
+    size_t nan_rows = 0; /* the reference's: NaN-key and bad-length cases have some, no other case any */
     for (size_t i = 0; i < (size_t)rows * c->q_heads; i++)
         nan_rows += isnan(c->ref_lse[i]);
     bool ok = s == FADSL_OK && bad == 0 && rel < tol && lse_err < 1e-3 && tile64_ok && rows_ok && claims_ok &&
-              c->nan_key == (nan_rows > 0);
+              (c->nan_key || c->bad_len != BAD_NONE) == (nan_rows > 0);
     char desc[256];
     describe(c, desc, sizeof desc);
     printf("\n  %s %-90s rel %.2e lse %.2e%s%s", ok ? "ok  " : "FAIL", desc, rel, lse_err,
@@ -422,8 +458,8 @@ static bool run_case(pg_case *c, pthread_t *ref_thread)
         printf("%s %d-row CTAs", rows_ok ? "" : " NOT", c->rows);
     if (c->kernel)
         printf("%s %s", rows_ok ? "" : " NOT", c->kernel);
-    if (c->nan_key)
-        printf(" (%zu NaN rows)", nan_rows);
+    if (c->nan_key || c->bad_len != BAD_NONE)
+        printf(" (%zu NaN rows%s)", nan_rows, c->bad_len != BAD_NONE ? ", bad seq_lens[0]" : "");
     if (claimed)
         printf(claims_ok ? " (tile claims)" : " (tile claims taken by a launch that may not)");
     else if (c->claims)
@@ -824,6 +860,31 @@ static void test_paged_cases(void)
         c->nan_key = true;
         c->total_k += 300 + nan_keys[e].T - c->lens[0];
         c->lens[0] = 300 + nan_keys[e].T;
+    }
+    /* An out-of-range seq_lens[0] without FADSL_DEBUG_CHECKS (BAD_*): no fault, sequence 0's
+     * rows NaN, the others right. The decode template (unsplit, split with tile claims, a
+     * 5-token chunk, as sm_80 PTX), fa3_fwd chunks of both layouts and fa2_fwd's as sm_80 PTX. */
+    static const struct {
+        fa_paged_layout layout;
+        int bs, T;
+        fa_dtype kv;
+        bool split;
+        const char *arch;
+        int bad_len;
+    } bad_lens[] = {{FA_PAGED_NHD, 16, 1, FA_DTYPE_BF16, false, NULL, BAD_ABOVE},
+                    {FA_PAGED_HDB, 16, 1, FA_DTYPE_FP8E4M3, true, NULL, BAD_NEGATIVE},
+                    {FA_PAGED_NHD, 16, 5, FA_DTYPE_BF16, true, NULL, BAD_BELOW},
+                    {FA_PAGED_NHD, 16, 80, FA_DTYPE_FP8E4M3, false, NULL, BAD_ABOVE},
+                    {FA_PAGED_HDB, 64, 80, FA_DTYPE_BF16, false, NULL, BAD_BELOW},
+                    {FA_PAGED_NHD, 16, 80, FA_DTYPE_FP8E4M3, false, "sm_80", BAD_ABOVE},
+                    {FA_PAGED_NHD, 16, 1, FA_DTYPE_FP8E4M3, true, "sm_80", BAD_BELOW}};
+    for (size_t e = 0; e < sizeof bad_lens / sizeof bad_lens[0]; e++, n++) {
+        pg_case *c = case_at(cases, n);
+        setup_case(c, n, bad_lens[e].layout, bad_lens[e].bs, bad_lens[e].kv, bad_lens[e].T);
+        c->kv_heads = 4;
+        c->split = bad_lens[e].split;
+        c->arch = bad_lens[e].arch;
+        c->bad_len = bad_lens[e].bad_len;
     }
     int bad = 0;
     for (int i = 0; i < n; i++) {
