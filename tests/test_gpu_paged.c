@@ -275,6 +275,12 @@ static void *upload_lens(const pg_case *c, int max_blocks)
     return fa_rt_upload(lens, (size_t)c->batch * sizeof lens[0]);
 }
 
+/* Cases whose reference has NaN rows (a NaN key, or a bad seq_lens[0]); no other case any. */
+static bool expects_nan_rows(const pg_case *c)
+{
+    return c->nan_key || c->bad_len != BAD_NONE;
+}
+
 /* A bad seq_lens[0] (BAD_*): the reference's rows of sequence 0 become NaN. */
 static void poison_reference(pg_case *c)
 {
@@ -445,11 +451,11 @@ static bool run_case(pg_case *c, pthread_t *ref_thread)
         rel = r > rel ? r : rel;
     }
     double tol = es == 1 ? 5e-2 : c->dtype == FA_DTYPE_BF16 ? 1e-2 : 5e-3;
-    size_t nan_rows = 0; /* the reference's: NaN-key and bad-length cases have some, no other case any */
+    size_t nan_rows = 0; /* the reference's (expects_nan_rows) */
     for (size_t i = 0; i < (size_t)rows * c->q_heads; i++)
         nan_rows += isnan(c->ref_lse[i]);
     bool ok = s == FADSL_OK && bad == 0 && rel < tol && lse_err < 1e-3 && tile64_ok && rows_ok && claims_ok &&
-              (c->nan_key || c->bad_len != BAD_NONE) == (nan_rows > 0);
+              expects_nan_rows(c) == (nan_rows > 0);
     char desc[256];
     describe(c, desc, sizeof desc);
     printf("\n  %s %-90s rel %.2e lse %.2e%s%s", ok ? "ok  " : "FAIL", desc, rel, lse_err,
@@ -458,7 +464,7 @@ static bool run_case(pg_case *c, pthread_t *ref_thread)
         printf("%s %d-row CTAs", rows_ok ? "" : " NOT", c->rows);
     if (c->kernel)
         printf("%s %s", rows_ok ? "" : " NOT", c->kernel);
-    if (c->nan_key || c->bad_len != BAD_NONE)
+    if (expects_nan_rows(c))
         printf(" (%zu NaN rows%s)", nan_rows, c->bad_len != BAD_NONE ? ", bad seq_lens[0]" : "");
     if (claimed)
         printf(claims_ok ? " (tile claims)" : " (tile claims taken by a launch that may not)");
