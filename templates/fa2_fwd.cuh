@@ -100,10 +100,11 @@ __device__ __forceinline__ void fa_load_rows(fa_u32 dst, const fa_u16 *base, lon
 }
 
 #if FA_PAGED_BLOCK
-/* Paged K or V tile: row n0 + r lives in block block_table[b][(n0 + r) / FA_PAGED_BLOCK]. */
+/* Paged K or V tile: row n0 + r lives in block block_table[b][(n0 + r) / FA_PAGED_BLOCK]
+ * (clamped into the cache: fa_paged_block, *seen). */
 __device__ __forceinline__ void fa_load_paged(const fa_args &a, const fa_ctx &c, fa_u32 dst, const void *cache,
                                               long long row_stride, long long head_stride, long long block_stride,
-                                              int n0)
+                                              int n0, unsigned *seen)
 {
     const int *table = a.block_table + (long long)c.b * a.max_blocks_per_seq;
 #pragma unroll
@@ -118,9 +119,10 @@ __device__ __forceinline__ void fa_load_paged(const fa_args &a, const fa_ctx &c,
         for (int j = 0; j < FA_BLOCK_N / FA_LOAD_ROWS; j++) {
             const int pos = n0 + r0 + j * FA_LOAD_ROWS;
             const bool ok = pos < c.kv_len;
-            const fa_u16 *src = ok ? head + (long long)table[pos / FA_PAGED_BLOCK] * block_stride +
-                                         (long long)(pos % FA_PAGED_BLOCK) * row_stride
-                                   : head;
+            const fa_u16 *src =
+                ok ? head + (long long)fa_paged_block(a, table[pos / FA_PAGED_BLOCK], seen) * block_stride +
+                         (long long)(pos % FA_PAGED_BLOCK) * row_stride
+                   : head;
             fa_cp_async16(d + j * FA_LOAD_ROWS * FA_SROW * 2, src, ok ? 16 : 0);
         }
     }
@@ -139,10 +141,11 @@ __device__ __forceinline__ bool fa8_chunk(int m, int *r, int *ch)
     return FA8_TILE_CHUNKS % FA_THREADS == 0 || idx < FA8_TILE_CHUNKS;
 }
 
-/* Paged fp8 K or V tile into byte stage dst ([key][D], zeros past the sequence). */
+/* Paged fp8 K or V tile into byte stage dst ([key][D], zeros past the sequence; entries
+ * clamped: fa_paged_block, *seen). */
 __device__ __forceinline__ void fa_load_paged8(const fa_args &a, const fa_ctx &c, fa_u32 dst, const void *cache,
                                                long long row_stride, long long head_stride, long long block_stride,
-                                               int n0)
+                                               int n0, unsigned *seen)
 {
     const int *table = a.block_table + (long long)c.b * a.max_blocks_per_seq;
     const unsigned char *head = (const unsigned char *)cache + (long long)c.hk * head_stride;
@@ -153,9 +156,10 @@ __device__ __forceinline__ void fa_load_paged8(const fa_args &a, const fa_ctx &c
             break;
         const int pos = n0 + r;
         const bool ok = pos < c.kv_len;
-        const unsigned char *src = ok ? head + (long long)table[pos / FA_PAGED_BLOCK] * block_stride +
-                                            (long long)(pos % FA_PAGED_BLOCK) * row_stride + ch * 16
-                                      : head;
+        const unsigned char *src =
+            ok ? head + (long long)fa_paged_block(a, table[pos / FA_PAGED_BLOCK], seen) * block_stride +
+                     (long long)(pos % FA_PAGED_BLOCK) * row_stride + ch * 16
+               : head;
         fa_cp_async16(dst + r * FA_HEAD_DIM + ch * 16, src, ok ? 16 : 0);
     }
 }
@@ -178,16 +182,16 @@ __device__ __forceinline__ void fa_convert8(const unsigned char *src, fa_u16 *ds
 #endif
 
 /* Issues the copies of the K and V tiles starting at key n0 into stage buffers kd, vd
- * (fp8: byte stages). */
+ * (fp8: byte stages); paged, *seen keeps the largest block-table entry (fa_paged_block). */
 __device__ __forceinline__ void fa_load_kv(const fa_args &a, const fa_ctx &c, fa_u32 kd, fa_u32 vd, int k_start,
-                                           int n0)
+                                           int n0, unsigned *seen)
 {
 #if FA_KV_FP8
-    fa_load_paged8(a, c, kd, a.k, a.k_row_stride, a.k_head_stride, a.k_block_stride, n0);
-    fa_load_paged8(a, c, vd, a.v, a.v_row_stride, a.v_head_stride, a.v_block_stride, n0);
+    fa_load_paged8(a, c, kd, a.k, a.k_row_stride, a.k_head_stride, a.k_block_stride, n0, seen);
+    fa_load_paged8(a, c, vd, a.v, a.v_row_stride, a.v_head_stride, a.v_block_stride, n0, seen);
 #elif FA_PAGED_BLOCK
-    fa_load_paged(a, c, kd, a.k, a.k_row_stride, a.k_head_stride, a.k_block_stride, n0);
-    fa_load_paged(a, c, vd, a.v, a.v_row_stride, a.v_head_stride, a.v_block_stride, n0);
+    fa_load_paged(a, c, kd, a.k, a.k_row_stride, a.k_head_stride, a.k_block_stride, n0, seen);
+    fa_load_paged(a, c, vd, a.v, a.v_row_stride, a.v_head_stride, a.v_block_stride, n0, seen);
 #else
     fa_load_rows<FA_BLOCK_N>(kd, fa_kv_row(c, a.k, a.k_batch_stride, a.k_head_stride, a.k_row_stride, k_start, n0),
                              a.k_row_stride, c.kv_len - n0);
@@ -228,8 +232,9 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
     const float k_desc = 1.f, v_desc = 1.f;
     const fa_u32 cK0 = sK0, cV0 = sV0, copy_bytes = FA_BLOCK_N * FA_SROW * 2, stage_bytes = copy_bytes;
 #endif
+    unsigned seen_entry = 0; /* paged: the largest block-table entry this thread looked up */
     if (n_tiles > 0)
-        fa_load_kv(args, c, cK0, cV0, k_start, fa_tile_at(tiles, 0) * FA_BLOCK_N);
+        fa_load_kv(args, c, cK0, cV0, k_start, fa_tile_at(tiles, 0) * FA_BLOCK_N, &seen_entry);
     fa_cp_async_commit();
 
     float o[FA_MI][FA_NT_O][4];
@@ -249,13 +254,13 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
             if (it + 1 < n_tiles) {
                 const int tile1 = fa_tile_at(tiles, it + 1);
                 const fa_u32 off = ((it + 1) % FA_STAGES) * copy_bytes;
-                fa_load_kv(args, c, cK0 + off, cV0 + off, k_start, tile1 * FA_BLOCK_N);
+                fa_load_kv(args, c, cK0 + off, cV0 + off, k_start, tile1 * FA_BLOCK_N, &seen_entry);
             }
             fa_cp_async_commit();
             fa_cp_async_wait<1>();
         } else {
             if (it > 0) {
-                fa_load_kv(args, c, cK0, cV0, k_start, fa_tile_at(tiles, it) * FA_BLOCK_N);
+                fa_load_kv(args, c, cK0, cV0, k_start, fa_tile_at(tiles, it) * FA_BLOCK_N, &seen_entry);
                 fa_cp_async_commit();
             }
             fa_cp_async_wait<0>();
@@ -350,6 +355,9 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
         }
         __syncthreads(); /* every warp is done with this stage before it is refilled */
     }
+#if FA_PAGED_BLOCK
+    fa_paged_poison(rt.c, __syncthreads_or(fa_paged_bad(args, seen_entry))); /* c is rt.c */
+#endif
 
     /* Epilogue: learned sink, normalisation, O and LSE stores. */
 #pragma unroll

@@ -53,6 +53,13 @@
  * conversions (compiler/plan.c FA3_FP8_PRODUCERS sets FA_NUM_WARPS) */
 #define FA_PRODUCER_THREADS (FA_THREADS - FA_CONSUMER_THREADS)
 #define FA_PRODUCER_REGS (FA_PRODUCER_THREADS == 128 ? 72 : 40) /* setmaxnreg budgets */
+/* Named barriers past the consumers' turns (1..FA_CONSUMERS, fa3_consume): a paged kernel's
+ * producer threads OR whether they saw an entry out of range (fa_paged_bad) on FA3_BAR_PRODUCERS,
+ * and producer warp w hands the result to consumer warpgroup w on FA3_BAR_ENTRIES + w. */
+#define FA3_BAR_PRODUCERS (FA_CONSUMERS + 1)
+#define FA3_BAR_ENTRIES (FA_CONSUMERS + 2)
+static_assert(FA3_BAR_ENTRIES + FA_CONSUMERS <= 16 && FA_PRODUCER_THREADS / 32 >= FA_CONSUMERS,
+              "a named barrier and a producer warp for each consumer warpgroup");
 #define FA_CONSUMER_REGS 216
 static_assert(FA_PRODUCER_THREADS % 128 == 0 &&
                   FA_PRODUCER_THREADS * FA_PRODUCER_REGS + FA_CONSUMER_THREADS * FA_CONSUMER_REGS <= 65536,
@@ -211,6 +218,18 @@ __device__ __forceinline__ void fa_bar_arrive(int id, int threads)
     asm volatile("bar.arrive %0, %1;\n" ::"r"(id), "r"(threads) : "memory");
 }
 
+/* bar.sync of `threads` on barrier id that also ORs their `pred`s: true if any was. */
+__device__ __forceinline__ bool fa_bar_or(int id, int threads, bool pred)
+{
+    int any;
+    asm volatile("{\n .reg .pred p, q;\n setp.ne.s32 p, %1, 0;\n"
+                 " barrier.cta.red.or.pred q, %2, %3, p;\n selp.s32 %0, 1, 0, q;\n}\n"
+                 : "=r"(any)
+                 : "r"((int)pred), "r"(id), "r"(threads)
+                 : "memory");
+    return any != 0;
+}
+
 __device__ __forceinline__ void fa_mbar_arrive(fa_u32 bar)
 {
     asm volatile("mbarrier.arrive.shared::cta.b64 _, [%0];\n" ::"r"(bar) : "memory");
@@ -333,9 +352,9 @@ __device__ __forceinline__ void fa3_load_rows(fa_u32 dst, const fa_u16 *base, lo
 /* Issues the copies of the K and V tiles starting at key n0 into kd, vd: contiguous or
  * varlen rows, or, for a paged cache, rows (NHD, [blocks, block_size, kv_heads, D]) or d
  * rows of each block (HDB) gathered through the sequence's block table (one lookup serves
- * K and V). */
+ * K and V; clamped into the cache: fa_paged_block, *seen). */
 __device__ __forceinline__ void fa3_load_kv(const fa_args &a, const fa_ctx &c, fa_u32 kd, fa_u32 vd, int k_start,
-                                            int n0)
+                                            int n0, unsigned *seen)
 {
 #if FA3_HDB
     /* A thread copies one 16-byte chunk (8 keys: one lookup, one byte count) of every
@@ -352,9 +371,9 @@ __device__ __forceinline__ void fa3_load_kv(const fa_args &a, const fa_ctx &c, f
     const int t = threadIdx.x % FA_PRODUCER_THREADS, sub = t / TPS, ch = t % FA3_HDB_CHUNKS;
     const int d0 = t % TPS / FA3_HDB_CHUNKS;
     const int pos = n0 + sub * FA3_HDB_W + ch * 8, left = c.kv_len - pos;
-    const long long at = (left > 0 ? a.block_table[(long long)c.b * a.max_blocks_per_seq + pos / FA_PAGED_BLOCK] : 0) *
-                             a.k_block_stride + (long long)c.hk * a.k_head_stride + d0 * FA_PAGED_BLOCK +
-                         pos % FA_PAGED_BLOCK;
+    const int *table = a.block_table + (long long)c.b * a.max_blocks_per_seq;
+    const long long at = (left > 0 ? fa_paged_block(a, table[pos / FA_PAGED_BLOCK], seen) : 0u) * a.k_block_stride +
+                         (long long)c.hk * a.k_head_stride + d0 * FA_PAGED_BLOCK + pos % FA_PAGED_BLOCK;
     const fa_u16 *kp = (const fa_u16 *)a.k + at, *vp = (const fa_u16 *)a.v + at;
     const int bytes = 2 * min(max(left, 0), 8);
 #pragma unroll
@@ -384,7 +403,7 @@ __device__ __forceinline__ void fa3_load_kv(const fa_args &a, const fa_ctx &c, f
         const int r = r0 + j * RAP, pos = n0 + r;
         const bool ok = pos < c.kv_len; /* rows only grow: once past the end, all later are */
         if (j % PASSES_A_BLOCK == 0)
-            blk = ok ? (long long)table[pos / FA_PAGED_BLOCK] * a.k_block_stride : 0;
+            blk = ok ? (long long)fa_paged_block(a, table[pos / FA_PAGED_BLOCK], seen) * a.k_block_stride : 0;
         const long long at = blk + (long long)(pos % FA_PAGED_BLOCK) * a.k_row_stride + head;
         const fa_u32 off = fa3_off(FA_BLOCK_N, r, ch);
         fa_cp_async16(kd + off, (const fa_u16 *)a.k + at, ok ? 16 : 0);
@@ -410,9 +429,9 @@ static_assert(FA3_TILE8 % (16 * FA_PRODUCER_THREADS) == 0 && FA_BLOCK_N % FA_PAG
 
 /* Chunk i (16 bytes: consecutive ones run along the cache's contiguous slabs or key rows) of the
  * fp8 tile from key n0: its offset in either cache, its byte count (16 where its block is
- * in the sequence, else 0: zeros), the two 16-bit chunks it converts into, and the keys
- * of their first elements (an HDB block's keys past the sequence's end are zeroed after
- * conversion; NHD chunks are whole keys). */
+ * in the sequence and in the cache, fa_paged_block_ok; else 0: zeros), the two 16-bit
+ * chunks it converts into, and the keys of their first elements (an HDB block's keys past
+ * the sequence's end are zeroed after conversion; NHD chunks are whole keys). */
 struct fa3_chunk8 {
     long long src;
     int bytes;
@@ -420,7 +439,7 @@ struct fa3_chunk8 {
     int key0, key1;
 };
 
-__device__ __forceinline__ fa3_chunk8 fa3_chunk8_at(const fa_args &a, const fa_ctx &c, int n0, int i)
+__device__ __forceinline__ fa3_chunk8 fa3_chunk8_at(const fa_args &a, const fa_ctx &c, int n0, int i, unsigned *seen)
 {
     fa3_chunk8 k;
     const int *table = a.block_table + (long long)c.b * a.max_blocks_per_seq;
@@ -428,8 +447,9 @@ __device__ __forceinline__ fa3_chunk8 fa3_chunk8_at(const fa_args &a, const fa_c
     constexpr int SLAB = FA_HEAD_DIM * FA_PAGED_BLOCK / 16; /* chunks of a block's [D][block_size] slab */
     const int blk = i / SLAB, o = i % SLAB * 16, d = o / FA_PAGED_BLOCK;
     const int kt = blk * FA_PAGED_BLOCK + o % FA_PAGED_BLOCK, pos = n0 + blk * FA_PAGED_BLOCK;
-    const bool ok = pos < c.kv_len;
-    k.src = ok ? (long long)table[pos / FA_PAGED_BLOCK] * a.k_block_stride + (long long)c.hk * a.k_head_stride + o : 0;
+    const int e = pos < c.kv_len ? table[pos / FA_PAGED_BLOCK] : 0;
+    const bool ok = fa_paged_block_ok(a, e, seen) && pos < c.kv_len;
+    k.src = ok ? (long long)e * a.k_block_stride + (long long)c.hk * a.k_head_stride + o : 0;
     const fa_u32 at = fa3_hdb_lin(kt / FA3_HDB_W, d, kt % FA3_HDB_W / 8);
     k.dst0 = fa3_hdb_swz(at);
     k.dst1 = fa3_hdb_swz(at + 16); /* the next 8 keys, or at block size 8 the next d row */
@@ -443,9 +463,10 @@ __device__ __forceinline__ fa3_chunk8 fa3_chunk8_at(const fa_args &a, const fa_c
     constexpr int CPR = FA_HEAD_DIM / 16; /* chunks a key row */
     const int r = CPR == 8 ? i / 16 * 2 + i / 4 % 2 : i / CPR, ch = CPR == 8 ? i / 8 % 2 * 4 + i % 4 : i % CPR;
     const int pos = n0 + r;
-    const bool ok = pos < c.kv_len;
-    k.src = ok ? (long long)table[pos / FA_PAGED_BLOCK] * a.k_block_stride +
-                     (long long)(pos % FA_PAGED_BLOCK) * a.k_row_stride + (long long)c.hk * a.k_head_stride + ch * 16
+    const int e = pos < c.kv_len ? table[pos / FA_PAGED_BLOCK] : 0;
+    const bool ok = fa_paged_block_ok(a, e, seen) && pos < c.kv_len;
+    k.src = ok ? (long long)e * a.k_block_stride + (long long)(pos % FA_PAGED_BLOCK) * a.k_row_stride +
+                     (long long)c.hk * a.k_head_stride + ch * 16
                : 0;
     k.dst0 = fa3_off(FA_BLOCK_N, r, 2 * ch);
     k.dst1 = fa3_off(FA_BLOCK_N, r, 2 * ch + 1);
@@ -455,13 +476,14 @@ __device__ __forceinline__ fa3_chunk8 fa3_chunk8_at(const fa_args &a, const fa_c
     return k;
 }
 
-/* Issues this thread's copies of the fp8 K and V tiles from key n0 into byte stage bst. */
-__device__ __forceinline__ void fa3_copy8(const fa_args &a, const fa_ctx &c, fa_u32 bst, int n0)
+/* Issues this thread's copies of the fp8 K and V tiles from key n0 into byte stage bst
+ * (*seen: fa_paged_block_ok). */
+__device__ __forceinline__ void fa3_copy8(const fa_args &a, const fa_ctx &c, fa_u32 bst, int n0, unsigned *seen)
 {
 #pragma unroll
     for (int m = 0; m < FA3_CHUNKS8; m++) {
         const int i = threadIdx.x % FA_PRODUCER_THREADS + m * FA_PRODUCER_THREADS;
-        const fa3_chunk8 k = fa3_chunk8_at(a, c, n0, i);
+        const fa3_chunk8 k = fa3_chunk8_at(a, c, n0, i, seen);
         fa_cp_async16(bst + i * 16, (const unsigned char *)a.k + k.src, k.bytes);
         fa_cp_async16(bst + FA3_TILE8 + i * 16, (const unsigned char *)a.v + k.src, k.bytes);
     }
@@ -499,10 +521,11 @@ __device__ __forceinline__ void fa3_st_shared16(fa_u32 addr, uint4 v)
 __device__ __forceinline__ void fa3_convert8(const fa_args &a, const fa_ctx &c, fa_u32 src, fa_u32 dst, int n0)
 {
     const bool tail = FA3_HDB && n0 + FA_BLOCK_N > c.kv_len;
+    unsigned unread = 0; /* the entries were the copies' to see (fa3_copy8); k.src is unused */
 #pragma unroll
     for (int m = 0; m < FA3_CHUNKS8; m++) {
         const int i = threadIdx.x % FA_PRODUCER_THREADS + m * FA_PRODUCER_THREADS;
-        const fa3_chunk8 k = fa3_chunk8_at(a, c, n0, i);
+        const fa3_chunk8 k = fa3_chunk8_at(a, c, n0, i, &unread);
         uint4 y0, y1;
         fa_fp8x16_to_qtype(fa3_ld_shared16(src + i * 16), y0, y1);
         if (tail) {
@@ -802,11 +825,17 @@ __device__ __forceinline__ void fa3_consume(const fa_args &args, const fa_ctx &c
     }
 
     /* Epilogue: learned sink, normalisation, O and LSE stores. */
+#if FA_PAGED_BLOCK
+    fa_ctx cf = c; /* poisoned as well if a producer copy met an out-of-range block-table entry */
+    fa_paged_poison(cf, fa_bar_or(FA3_BAR_ENTRIES + wg, 128 + 32, false));
+#else
+    const fa_ctx &cf = c;
+#endif
 #pragma unroll
     for (int half = 0; half < 2; half++) {
         const int r = wr0 + wl * 16 + g + half * 8; /* row in the tile */
         float lse;
-        const float inv = fa_finish_row(args, c, st.row_max[half], fa_quad_sum(st.row_sum[half]), &lse) * v_desc;
+        const float inv = fa_finish_row(args, cf, st.row_max[half], fa_quad_sum(st.row_sum[half]), &lse) * v_desc;
         if (r < m_rows) {
             fa_u16 *dst = fa_out_row(args, c, q_start, m0 + r);
 #pragma unroll
@@ -866,16 +895,17 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS, 1) FA_KERNEL_NAME(const
         fa_setmaxnreg_dec<FA_PRODUCER_REGS>();
         fa3_load_rows<FA_BLOCK_M>(sQ, fa_q_row(args, c, q_start, m0), args.q_row_stride, m_rows);
         fa_mbar_arrive_cp_async(q_full);
+        unsigned seen_entry = 0; /* paged: the largest block-table entry this thread looked up */
 #if FA_KV_FP8
         /* copies of tile j + 1 fly while tile j converts */
         if (tiles.n > 0)
-            fa3_copy8(args, c, sB0, fa_tile_at(tiles, 0) * FA_BLOCK_N);
+            fa3_copy8(args, c, sB0, fa_tile_at(tiles, 0) * FA_BLOCK_N, &seen_entry);
         fa_cp_async_commit();
         for (int j = 0; j < tiles.n; j++) {
             const int stj = j % FA_STAGES;
             if (j + 1 < tiles.n) {
                 fa3_copy8(args, c, sB0 + (j + 1) % FA3_BYTE_STAGES * 2 * FA3_TILE8,
-                          fa_tile_at(tiles, j + 1) * FA_BLOCK_N);
+                          fa_tile_at(tiles, j + 1) * FA_BLOCK_N, &seen_entry);
                 fa_cp_async_commit();
                 fa_cp_async_wait<1>();
             } else {
@@ -900,12 +930,20 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS, 1) FA_KERNEL_NAME(const
                 fa_mbar_wait(fa3_bar(bars, FA3_EMPTY_V, stj), (j / FA_STAGES - 1) & 1);
             }
             fa3_load_kv(args, c, sK0 + stj * stage_bytes, sV0 + stj * stage_bytes, k_start,
-                        fa_tile_at(tiles, j) * FA_BLOCK_N);
+                        fa_tile_at(tiles, j) * FA_BLOCK_N, &seen_entry);
             fa_mbar_arrive_cp_async(fa3_bar(bars, FA3_FULL_K, stj));
             fa_mbar_arrive_cp_async(fa3_bar(bars, FA3_FULL_V, stj));
         }
 #endif
         fa_cp_async_wait<0>();
+#if FA_PAGED_BLOCK
+        /* the producer threads' entry flags, ORed, to each consumer warpgroup w through
+         * producer warp w */
+        const bool bad = fa_bar_or(FA3_BAR_PRODUCERS, FA_PRODUCER_THREADS, fa_paged_bad(args, seen_entry));
+        const int pw = warp - FA_CONSUMER_THREADS / 32;
+        if (pw < FA_CONSUMERS)
+            fa_bar_or(FA3_BAR_ENTRIES + pw, 128 + 32, bad);
+#endif
     } else {
         /* ---- consumer warpgroups ---- */
         fa_setmaxnreg_inc<FA_CONSUMER_REGS>();

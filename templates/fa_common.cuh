@@ -322,10 +322,45 @@ __device__ __forceinline__ int fa_paged_kv_len(const fa_args &a, int b, int q_le
     return n <= a.seqlen_k && n >= q_len ? n : 0;
 }
 
-/* A paged sequence whose seq_lens was out of range (fa_paged_kv_len). */
+/* Block-table entry e as a block index, clamped into the cache (0..num_blocks - 1) so no
+ * copy leaves it; *seen keeps the largest entry looked up (unsigned: a negative one is above
+ * every block). A CTA whose threads saw one out of range (fa_paged_bad, ORed over the CTA)
+ * gives its rows NaN (fa_paged_poison), not a silent wrong answer. Only the entries of keys
+ * a CTA visits are looked up. FADSL_DEBUG_CHECKS refuses such a table before launch. A max
+ * and a min: a flag set through a compare cost fa3_fwd's producers 4-7% (H100, session 20). */
+__device__ __forceinline__ unsigned fa_paged_block(const fa_args &a, int e, unsigned *seen)
+{
+    *seen = max(*seen, (unsigned)e);
+    return min((unsigned)e, (unsigned)a.num_blocks - 1);
+}
+
+/* fa_paged_block for copies that zero-fill instead of clamping (the fp8 producers of
+ * fa3_fwd, whose registers a clamp overflows): whether entry e names a block; *seen too. */
+__device__ __forceinline__ bool fa_paged_block_ok(const fa_args &a, int e, unsigned *seen)
+{
+    *seen = max(*seen, (unsigned)e);
+    return (unsigned)e < (unsigned)a.num_blocks;
+}
+
+/* Whether a thread's largest entry (fa_paged_block) names no block. */
+__device__ __forceinline__ bool fa_paged_bad(const fa_args &a, unsigned seen)
+{
+    return seen >= (unsigned)a.num_blocks;
+}
+
+/* A paged sequence whose seq_lens was out of range (fa_paged_kv_len), or a CTA that met an
+ * out-of-range block-table entry (fa_paged_poison): its rows come out NaN. */
 __device__ __forceinline__ bool fa_paged_poisoned(const fa_ctx &c)
 {
     return c.kv_len < c.q_len;
+}
+
+/* Marks c poisoned when `bad` (a CTA's fa_paged_bad, ORed), once its keys are all read:
+ * kv_len below any q_len. */
+__device__ __forceinline__ void fa_paged_poison(fa_ctx &c, bool bad)
+{
+    if (bad)
+        c.kv_len = -1;
 }
 #endif
 

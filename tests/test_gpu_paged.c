@@ -23,7 +23,9 @@
  * above 128 rows (the forward templates), then a NaN code in one visible key on each fp8
  * conversion path (the rows that see it must be NaN, as the reference's are), then an
  * out-of-range seq_lens[0] (above the key bound, below the new tokens, negative) on each
- * template, without the debug checks: no fault, sequence 0's rows NaN, the others right.
+ * template, then a block-table entry of sequence 0 naming no block on each copy path, both
+ * without the debug checks: no fault, sequence 0's rows NaN, the others right. Table entries
+ * past a sequence's blocks are -1 in every case (a kernel must not read them).
  * Every other case gets the workspace fadsl_workspace_size asks for (split-KV and merge),
  * filled with 0xff bytes first and launched twice on it (HDB fp8 splits claim tiles through
  * counters kept there: stale ones must not count), the rest run unsplit; fp8 cases
@@ -38,6 +40,7 @@
 #include "rt_test.h"
 #include "testutil.h"
 
+#include <limits.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -46,10 +49,12 @@
 enum { BATCH = 3, MAX_BATCH = 40, Q_HEADS = 16, MAX_Q_HEADS = 64, MAX_KV_HEADS = 16, MAX_CASES = 160 };
 /* Packed cases: rows of q/o past the last sequence's (padding the kernels must not write). */
 enum { PACKED_PAD = 3 };
-/* Out-of-range seq_lens[0] given to the GPU (without FADSL_DEBUG_CHECKS): past the table row
- * (above the key bound), fewer keys than new tokens, negative. Sequence 0's rows must come
- * out NaN, the others' right. */
-enum { BAD_NONE, BAD_ABOVE, BAD_BELOW, BAD_NEGATIVE };
+/* Bad index data given to the GPU (without FADSL_DEBUG_CHECKS): an out-of-range seq_lens[0]
+ * (past the table row, i.e. above the key bound; fewer keys than new tokens; negative), or a
+ * block-table entry of sequence 0 that names no block (-1, num_blocks, INT_MIN, INT_MAX) in
+ * the block of key lens[0] - T, which every row of sequence 0 sees. Sequence 0's rows must
+ * come out NaN, the others' right. */
+enum { BAD_NONE, BAD_ABOVE, BAD_BELOW, BAD_NEGATIVE, BAD_ENTRY_MINUS1, BAD_ENTRY_PAST, BAD_ENTRY_MIN, BAD_ENTRY_MAX };
 
 typedef struct pg_case {
     fa_paged_layout layout;
@@ -63,7 +68,7 @@ typedef struct pg_case {
     int rows;                             /* > 0: the key's decode_rows must be this */
     bool packed;                          /* packed queries: lq[b] new tokens each, at most T */
     bool nan_key;                         /* K of sequence 0's last key (KV head 0, d 0) is NaN */
-    int bad_len;                          /* BAD_*: the GPU gets an out-of-range seq_lens[0] */
+    int bad;                              /* BAD_*: the GPU gets a bad seq_lens[0] or entry */
     bool total_q;                         /* packed: total_q set (q/o/lse rows with the padding) */
     const char *kernel;                   /* non-NULL: the key's kernel name must start so */
     int lq[MAX_BATCH];
@@ -260,31 +265,46 @@ static double check_output(const pg_case *c, const uint16_t *o, const float *lse
 
 static int claims_taken; /* cases whose split launches took the tile-claiming sibling */
 
-/* The case's seq_lens on the GPU: its lengths, with sequence 0's made out of range (BAD_*;
- * the key bound is max_blocks x block size: no max_seq_len is set). */
+/* The case's seq_lens on the GPU: its lengths, with sequence 0's made out of range (BAD_ABOVE,
+ * BAD_BELOW, BAD_NEGATIVE; the key bound is max_blocks x block size: no max_seq_len is set). */
 static void *upload_lens(const pg_case *c, int max_blocks)
 {
     int lens[MAX_BATCH];
     memcpy(lens, c->lens, sizeof lens);
-    if (c->bad_len == BAD_ABOVE)
+    if (c->bad == BAD_ABOVE)
         lens[0] = max_blocks * c->bs + c->bs;
-    else if (c->bad_len == BAD_BELOW)
+    else if (c->bad == BAD_BELOW)
         lens[0] = c->T - 1;
-    else if (c->bad_len == BAD_NEGATIVE)
+    else if (c->bad == BAD_NEGATIVE)
         lens[0] = -7;
     return fa_rt_upload(lens, (size_t)c->batch * sizeof lens[0]);
 }
 
-/* Cases whose reference has NaN rows (a NaN key, or a bad seq_lens[0]); no other case any. */
-static bool expects_nan_rows(const pg_case *c)
+/* The case's block table on the GPU: entries past each sequence's blocks are -1 (never
+ * read), and a BAD_ENTRY_* case's entry of key lens[0] - T names no block. */
+static void *upload_table(const pg_case *c, int *table, int max_blocks, int num_blocks)
 {
-    return c->nan_key || c->bad_len != BAD_NONE;
+    for (int b = 0; b < c->batch; b++)
+        for (int i = (c->lens[b] + c->bs - 1) / c->bs; i < max_blocks; i++)
+            table[b * max_blocks + i] = -1;
+    const int bad_entry[] = {[BAD_ENTRY_MINUS1] = -1, [BAD_ENTRY_PAST] = num_blocks, [BAD_ENTRY_MIN] = INT_MIN,
+                             [BAD_ENTRY_MAX] = INT_MAX};
+    if (c->bad >= BAD_ENTRY_MINUS1)
+        table[(c->lens[0] - tokens_of(c, 0)) / c->bs] = bad_entry[c->bad];
+    return fa_rt_upload(table, (size_t)c->batch * max_blocks * sizeof *table);
 }
 
-/* A bad seq_lens[0] (BAD_*): the reference's rows of sequence 0 become NaN. */
+/* Cases whose reference has NaN rows (a NaN key, a bad seq_lens[0] or entry); no other case
+ * any. */
+static bool expects_nan_rows(const pg_case *c)
+{
+    return c->nan_key || c->bad != BAD_NONE;
+}
+
+/* Bad index data (BAD_*): the reference's rows of sequence 0 become NaN. */
 static void poison_reference(pg_case *c)
 {
-    if (c->bad_len == BAD_NONE)
+    if (c->bad == BAD_NONE)
         return;
     const size_t n = (size_t)tokens_of(c, 0) * c->q_heads;
     for (size_t i = 0; i < n * c->head_dim; i++)
@@ -361,8 +381,7 @@ static bool run_case(pg_case *c, pthread_t *ref_thread)
     pthread_create(ref_thread, NULL, reference, c);
 
     void *dq = fa_rt_upload(hq, nq * 2), *dk = fa_rt_upload(kc, cache_bytes), *dv = fa_rt_upload(vc, cache_bytes);
-    void *dtab = fa_rt_upload(table, (size_t)c->batch * max_blocks * sizeof *table),
-         *dlens = upload_lens(c, max_blocks);
+    void *dtab = upload_table(c, table, max_blocks, num_blocks), *dlens = upload_lens(c, max_blocks);
     void *dkd = fa_rt_upload(kd, sizeof kd), *dvd = fa_rt_upload(vd, sizeof vd), *d_o, *dlse, *ws = NULL;
     float sinks[MAX_Q_HEADS] = {0};
     for (int h = 0; h < c->q_heads; h++)
@@ -465,7 +484,8 @@ static bool run_case(pg_case *c, pthread_t *ref_thread)
     if (c->kernel)
         printf("%s %s", rows_ok ? "" : " NOT", c->kernel);
     if (expects_nan_rows(c))
-        printf(" (%zu NaN rows%s)", nan_rows, c->bad_len != BAD_NONE ? ", bad seq_lens[0]" : "");
+        printf(" (%zu NaN rows%s)", nan_rows,
+               c->bad >= BAD_ENTRY_MINUS1 ? ", bad block_tables[0] entry" : c->bad ? ", bad seq_lens[0]" : "");
     if (claimed)
         printf(claims_ok ? " (tile claims)" : " (tile claims taken by a launch that may not)");
     else if (c->claims)
@@ -876,7 +896,7 @@ static void test_paged_cases(void)
         fa_dtype kv;
         bool split;
         const char *arch;
-        int bad_len;
+        int bad;
     } bad_lens[] = {{FA_PAGED_NHD, 16, 1, FA_DTYPE_BF16, false, NULL, BAD_ABOVE},
                     {FA_PAGED_HDB, 16, 1, FA_DTYPE_FP8E4M3, true, NULL, BAD_NEGATIVE},
                     {FA_PAGED_NHD, 16, 5, FA_DTYPE_BF16, true, NULL, BAD_BELOW},
@@ -890,7 +910,44 @@ static void test_paged_cases(void)
         c->kv_heads = 4;
         c->split = bad_lens[e].split;
         c->arch = bad_lens[e].arch;
-        c->bad_len = bad_lens[e].bad_len;
+        c->bad = bad_lens[e].bad;
+    }
+    /* A block-table entry of sequence 0 that names no block (BAD_ENTRY_*), without
+     * FADSL_DEBUG_CHECKS: no fault, sequence 0's rows NaN, the others right; windows widened
+     * so every row of sequence 0 sees the bad block. Each copy path that looks entries up: the
+     * decode template (TMA unsplit and split, fp8 fragments split, HDB fp8 with tile claims, a
+     * 5-token chunk, as sm_80 PTX), fa3_fwd's 16-bit NHD and HDB producers and its fp8 ones,
+     * fa2_fwd's 16-bit and byte-stage copies as sm_80 PTX. */
+    static const struct {
+        fa_paged_layout layout;
+        int bs, T;
+        fa_dtype kv;
+        bool split;
+        const char *arch;
+        int bad;
+    } bad_entries[] = {{FA_PAGED_NHD, 16, 1, FA_DTYPE_BF16, false, NULL, BAD_ENTRY_MINUS1},
+                       {FA_PAGED_NHD, 16, 1, FA_DTYPE_BF16, true, NULL, BAD_ENTRY_PAST},
+                       {FA_PAGED_NHD, 16, 1, FA_DTYPE_FP8E4M3, true, NULL, BAD_ENTRY_MIN},
+                       {FA_PAGED_HDB, 16, 1, FA_DTYPE_FP8E4M3, true, NULL, BAD_ENTRY_MAX},
+                       {FA_PAGED_NHD, 16, 5, FA_DTYPE_BF16, true, NULL, BAD_ENTRY_PAST},
+                       {FA_PAGED_HDB, 32, 1, FA_DTYPE_BF16, true, "sm_80", BAD_ENTRY_MINUS1},
+                       {FA_PAGED_NHD, 16, 80, FA_DTYPE_BF16, false, NULL, BAD_ENTRY_MINUS1},
+                       {FA_PAGED_HDB, 64, 80, FA_DTYPE_BF16, false, NULL, BAD_ENTRY_PAST},
+                       {FA_PAGED_NHD, 16, 80, FA_DTYPE_FP8E4M3, false, NULL, BAD_ENTRY_MAX},
+                       {FA_PAGED_HDB, 16, 80, FA_DTYPE_FP8E4M3, false, NULL, BAD_ENTRY_MIN},
+                       {FA_PAGED_NHD, 16, 80, FA_DTYPE_BF16, false, "sm_80", BAD_ENTRY_PAST},
+                       {FA_PAGED_NHD, 16, 80, FA_DTYPE_FP8E4M3, false, "sm_80", BAD_ENTRY_MINUS1}};
+    for (size_t e = 0; e < sizeof bad_entries / sizeof bad_entries[0]; e++, n++) {
+        pg_case *c = case_at(cases, n);
+        setup_case(c, n, bad_entries[e].layout, bad_entries[e].bs, bad_entries[e].kv, bad_entries[e].T);
+        c->kv_heads = 4;
+        c->split = bad_entries[e].split;
+        c->arch = bad_entries[e].arch;
+        c->bad = bad_entries[e].bad;
+        c->total_k += 300 + c->T - c->lens[0];
+        c->lens[0] = 300 + c->T; /* the bad block one of many */
+        c->window_left += c->T;
+        c->window += c->T;
     }
     int bad = 0;
     for (int i = 0; i < n; i++) {

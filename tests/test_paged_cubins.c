@@ -479,13 +479,13 @@ static void test_forward_hdb_cubins(void)
     static const char *const hdb_variants[] = {"causal", "sliding_window", "gpt_oss", "softcap", "causal_alibi",
                                                "sink_window", "none"};
     for (int b = 0; b < NUM_BLOCK_SIZES; b++)
-        for (int h = 0; h < 3; h++) { /* d128, d64 16-bit, then an fp8 cache */
+        for (int h = 0; h < 4; h++) { /* 16-bit caches at d128 and d64, then fp8 ones */
             fa_key k = decode_key(FA_ARCH_SM90A, FA_PAGED_HDB, block_sizes[b], FA_DTYPE_BF16, 1 << (b % 4));
             k.decode = false;
-            k.head_dim = h == 1 || (h == 2 && b % 2) ? 64 : 128;
+            k.head_dim = h % 2 ? 64 : 128;
             k.dtype = k.kv_dtype = (b + h) % 2 ? FA_DTYPE_FP16 : FA_DTYPE_BF16;
-            if (h == 2)
-                k.kv_dtype = b % 2 ? FA_DTYPE_FP8E5M2 : FA_DTYPE_FP8E4M3;
+            if (h >= 2)
+                k.kv_dtype = (b + h) % 2 ? FA_DTYPE_FP8E5M2 : FA_DTYPE_FP8E4M3;
             k.varlen = b % 2 == 1;
             CU_ASSERT(fa_plan_fa3_forward(&k));
             const char *variant = hdb_variants[(3 * b + h) % 7];

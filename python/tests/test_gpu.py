@@ -456,6 +456,38 @@ def test_paged_decode_split_kv():
     _check(out, lse, ref_out, ref_lse, dtype)
 
 
+@pytest.mark.parametrize("layout", ["nhd", "hdb"])
+@pytest.mark.parametrize("q_tokens", [1, 300])
+def test_paged_bad_block_table_entry_gives_nan_rows(layout, q_tokens):
+    """A block-table entry that names no block (num_blocks, -1) in a block every row of
+    sequence 0 sees: no fault, sequence 0's rows NaN, the others as with the good table.
+    Entries past a sequence's blocks are -1 throughout: never read. Decode (split for the
+    3000-key sequence) and 300-token chunks (the forward template)."""
+    hq, hkv, d, bs, dtype = 8, 2, 128, 16, torch.bfloat16
+    seq_lens = [q_tokens + 700, q_tokens + 40, 3000]
+    max_blocks, num_blocks = _block_pool(seq_lens, bs)
+    gen = torch.Generator(device="cuda").manual_seed(11)
+    k_nhd = torch.randn(num_blocks, bs, hkv, d, generator=gen, device="cuda").to(dtype)
+    v_nhd = torch.randn(num_blocks, bs, hkv, d, generator=gen, device="cuda").to(dtype)
+    tables, lens = _shuffled_tables(seq_lens, max_blocks, num_blocks, gen)
+    for i, n in enumerate(seq_lens):
+        tables[i, -(-n // bs):] = -1
+    q = torch.randn(len(seq_lens), q_tokens, hq, d, generator=gen, device="cuda").to(dtype)
+    caches = _in_layout((k_nhd, v_nhd), layout)
+    good, good_lse = fadsl.paged_attention(q, *caches, tables, lens, "causal", layout=layout, return_lse=True)
+    for i, n in enumerate(seq_lens):
+        k, v = _gather(k_nhd, tables.clamp(min=0), i, n), _gather(v_nhd, tables.clamp(min=0), i, n)
+        ref_out, ref_lse = _reference(q[i:i + 1], k, v, VARIANTS["causal"][1])
+        _check(good[i:i + 1], good_lse[i:i + 1], ref_out, ref_lse, dtype)
+    for bad in (num_blocks, -1):
+        broken = tables.clone()
+        broken[0, (seq_lens[0] - q_tokens) // bs] = bad
+        out, lse = fadsl.paged_attention(q, *caches, broken, lens, "causal", layout=layout, return_lse=True)
+        assert torch.isnan(out[0]).all() and torch.isnan(lse[0]).all(), f"entry {bad}: sequence 0 not NaN"
+        torch.testing.assert_close(out[1:], good[1:])
+        torch.testing.assert_close(lse[1:], good_lse[1:])
+
+
 def test_paged_eager_call_matches_the_op_and_replays_in_a_cuda_graph():
     """fadsl.paged_attention's direct (eager) call and the torch op give the same bits, a
     call needing grad goes through the op, and a split decode (workspace from PyTorch)
