@@ -76,8 +76,8 @@ typedef struct fadsl_paged_desc {
     const void *k_cache, *v_cache;
     int num_blocks, block_size, num_kv_heads, head_dim;
     const int *block_tables;         /* device [num_seqs, max_blocks_per_seq] int32; an entry
-                                      * the kernel looks up outside 0..num_blocks - 1 is not
-                                      * read and gives the rows that see its block NaN */
+                                      * the kernel looks up outside 0..num_blocks - 1 is never
+                                      * an address and gives the rows that see its block NaN */
     int max_blocks_per_seq;
     const int *seq_lens;             /* device [num_seqs] int32; one out of range (above the key
                                       * bound max_seq_len, below the sequence's new tokens) reads
