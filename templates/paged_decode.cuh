@@ -362,18 +362,12 @@ __device__ __forceinline__ int fa_dec_tile(int i, int n_sink, int t_lo)
 }
 
 /* Block-table entry e of key tile `tile` (0 past the sequence: never read for data), as
- * stored: fa_dec_ring_entry checks it where it enters the ring, so a load a tile ahead
+ * stored: fa_paged_block checks it where it enters the ring (s_tab), so a load a tile ahead
  * (tab_next) stays unwaited for until then. */
 __device__ __forceinline__ int fa_dec_entry(const fa_args &a, const fa_ctx &c, int tile, int e)
 {
     const int key = tile * FA_BLOCK_N + e * FA_BSE;
     return key < c.kv_len ? a.block_table[(long long)c.b * a.max_blocks_per_seq + key / FA_PAGED_BLOCK] : 0;
-}
-
-/* An entry as it enters the ring, clamped into the cache (fa_paged_block: *seen). */
-__device__ __forceinline__ int fa_dec_ring_entry(const fa_args &a, int e, unsigned *seen)
-{
-    return (int)fa_paged_block(a, e, seen);
 }
 
 #if FA_PAGED_NHD
@@ -980,7 +974,7 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
                 if (lids[p] >= 0) {
                     const int e = fa_dec_entry(args, c, fa_dec_tile(lids[p], n_sink, t_lo), lane);
                     if (p < FA_STAGES)
-                        s_tab[p * FA_TILE_ENTRIES + lane] = fa_dec_ring_entry(args, e, &seen_entry);
+                        s_tab[p * FA_TILE_ENTRIES + lane] = fa_paged_block(args, e, &seen_entry);
                     else
                         tab_next = e;
                 }
@@ -995,7 +989,7 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
     if (tid < FA_TILE_ENTRIES) {
         for (int s = 0; s < FA_STAGES && s < n_tiles; s++)
             s_tab[s * FA_TILE_ENTRIES + tid] =
-                fa_dec_ring_entry(args, fa_dec_entry(args, c, fa_dec_tile(l0 + s, n_sink, t_lo), tid), &seen_entry);
+                fa_paged_block(args, fa_dec_entry(args, c, fa_dec_tile(l0 + s, n_sink, t_lo), tid), &seen_entry);
         if (FA_STAGES < n_tiles)
             tab_next = fa_dec_entry(args, c, fa_dec_tile(l0 + FA_STAGES, n_sink, t_lo), tid);
     }
@@ -1123,7 +1117,7 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
             const int pa = __shfl_sync(0xffffffffu, lid_a, 0), pb = __shfl_sync(0xffffffffu, lid_b, 0);
             const int slot = (it + FA_STAGES) % FA_TAB_SLOTS;
             if (pa >= 0 && lane < FA_TILE_ENTRIES) {
-                s_tab[slot * FA_TILE_ENTRIES + lane] = fa_dec_ring_entry(args, tab_next, &seen_entry);
+                s_tab[slot * FA_TILE_ENTRIES + lane] = fa_paged_block(args, tab_next, &seen_entry);
                 if (pb >= 0)
                     tab_next = fa_dec_entry(args, c, fa_dec_tile(pb, n_sink, t_lo), lane);
             }
@@ -1138,7 +1132,7 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
 #endif
         if (tid < FA_TILE_ENTRIES && it + FA_STAGES < n_tiles) {
             s_tab[((it + FA_STAGES) % FA_TAB_SLOTS) * FA_TILE_ENTRIES + tid] =
-                fa_dec_ring_entry(args, tab_next, &seen_entry);
+                fa_paged_block(args, tab_next, &seen_entry);
             if (it + FA_STAGES + 1 < n_tiles)
                 tab_next = fa_dec_entry(args, c, fa_dec_tile(l0 + it + FA_STAGES + 1, n_sink, t_lo), tid);
         }

@@ -887,9 +887,14 @@ static void test_paged_cases(void)
         c->total_k += 300 + nan_keys[e].T - c->lens[0];
         c->lens[0] = 300 + nan_keys[e].T;
     }
-    /* An out-of-range seq_lens[0] without FADSL_DEBUG_CHECKS (BAD_*): no fault, sequence 0's
-     * rows NaN, the others right. The decode template (unsplit, split with tile claims, a
-     * 5-token chunk, as sm_80 PTX), fa3_fwd chunks of both layouts and fa2_fwd's as sm_80 PTX. */
+    /* Bad index data without FADSL_DEBUG_CHECKS (BAD_*): no fault, sequence 0's rows NaN, the
+     * others right. An out-of-range seq_lens[0] on the decode template (unsplit, split with
+     * tile claims, a 5-token chunk, as sm_80 PTX), fa3_fwd chunks of both layouts and
+     * fa2_fwd's as sm_80 PTX; then a block-table entry of sequence 0 that names no block on
+     * each copy path that looks entries up: the decode template (TMA unsplit and split, fp8
+     * fragments split, HDB fp8 with tile claims, a 5-token chunk, as sm_80 PTX), fa3_fwd's
+     * 16-bit NHD and HDB producers and its fp8 ones, fa2_fwd's 16-bit and byte-stage copies
+     * as sm_80 PTX, with windows widened so every row of sequence 0 sees the bad block. */
     static const struct {
         fa_paged_layout layout;
         int bs, T;
@@ -897,57 +902,38 @@ static void test_paged_cases(void)
         bool split;
         const char *arch;
         int bad;
-    } bad_lens[] = {{FA_PAGED_NHD, 16, 1, FA_DTYPE_BF16, false, NULL, BAD_ABOVE},
+    } bad_data[] = {{FA_PAGED_NHD, 16, 1, FA_DTYPE_BF16, false, NULL, BAD_ABOVE},
                     {FA_PAGED_HDB, 16, 1, FA_DTYPE_FP8E4M3, true, NULL, BAD_NEGATIVE},
                     {FA_PAGED_NHD, 16, 5, FA_DTYPE_BF16, true, NULL, BAD_BELOW},
                     {FA_PAGED_NHD, 16, 80, FA_DTYPE_FP8E4M3, false, NULL, BAD_ABOVE},
                     {FA_PAGED_HDB, 64, 80, FA_DTYPE_BF16, false, NULL, BAD_BELOW},
                     {FA_PAGED_NHD, 16, 80, FA_DTYPE_FP8E4M3, false, "sm_80", BAD_ABOVE},
-                    {FA_PAGED_NHD, 16, 1, FA_DTYPE_FP8E4M3, true, "sm_80", BAD_BELOW}};
-    for (size_t e = 0; e < sizeof bad_lens / sizeof bad_lens[0]; e++, n++) {
+                    {FA_PAGED_NHD, 16, 1, FA_DTYPE_FP8E4M3, true, "sm_80", BAD_BELOW},
+                    {FA_PAGED_NHD, 16, 1, FA_DTYPE_BF16, false, NULL, BAD_ENTRY_MINUS1},
+                    {FA_PAGED_NHD, 16, 1, FA_DTYPE_BF16, true, NULL, BAD_ENTRY_PAST},
+                    {FA_PAGED_NHD, 16, 1, FA_DTYPE_FP8E4M3, true, NULL, BAD_ENTRY_MIN},
+                    {FA_PAGED_HDB, 16, 1, FA_DTYPE_FP8E4M3, true, NULL, BAD_ENTRY_MAX},
+                    {FA_PAGED_NHD, 16, 5, FA_DTYPE_BF16, true, NULL, BAD_ENTRY_PAST},
+                    {FA_PAGED_HDB, 32, 1, FA_DTYPE_BF16, true, "sm_80", BAD_ENTRY_MINUS1},
+                    {FA_PAGED_NHD, 16, 80, FA_DTYPE_BF16, false, NULL, BAD_ENTRY_MINUS1},
+                    {FA_PAGED_HDB, 64, 80, FA_DTYPE_BF16, false, NULL, BAD_ENTRY_PAST},
+                    {FA_PAGED_NHD, 16, 80, FA_DTYPE_FP8E4M3, false, NULL, BAD_ENTRY_MAX},
+                    {FA_PAGED_HDB, 16, 80, FA_DTYPE_FP8E4M3, false, NULL, BAD_ENTRY_MIN},
+                    {FA_PAGED_NHD, 16, 80, FA_DTYPE_BF16, false, "sm_80", BAD_ENTRY_PAST},
+                    {FA_PAGED_NHD, 16, 80, FA_DTYPE_FP8E4M3, false, "sm_80", BAD_ENTRY_MINUS1}};
+    for (size_t e = 0; e < sizeof bad_data / sizeof bad_data[0]; e++, n++) {
         pg_case *c = case_at(cases, n);
-        setup_case(c, n, bad_lens[e].layout, bad_lens[e].bs, bad_lens[e].kv, bad_lens[e].T);
+        setup_case(c, n, bad_data[e].layout, bad_data[e].bs, bad_data[e].kv, bad_data[e].T);
         c->kv_heads = 4;
-        c->split = bad_lens[e].split;
-        c->arch = bad_lens[e].arch;
-        c->bad = bad_lens[e].bad;
-    }
-    /* A block-table entry of sequence 0 that names no block (BAD_ENTRY_*), without
-     * FADSL_DEBUG_CHECKS: no fault, sequence 0's rows NaN, the others right; windows widened
-     * so every row of sequence 0 sees the bad block. Each copy path that looks entries up: the
-     * decode template (TMA unsplit and split, fp8 fragments split, HDB fp8 with tile claims, a
-     * 5-token chunk, as sm_80 PTX), fa3_fwd's 16-bit NHD and HDB producers and its fp8 ones,
-     * fa2_fwd's 16-bit and byte-stage copies as sm_80 PTX. */
-    static const struct {
-        fa_paged_layout layout;
-        int bs, T;
-        fa_dtype kv;
-        bool split;
-        const char *arch;
-        int bad;
-    } bad_entries[] = {{FA_PAGED_NHD, 16, 1, FA_DTYPE_BF16, false, NULL, BAD_ENTRY_MINUS1},
-                       {FA_PAGED_NHD, 16, 1, FA_DTYPE_BF16, true, NULL, BAD_ENTRY_PAST},
-                       {FA_PAGED_NHD, 16, 1, FA_DTYPE_FP8E4M3, true, NULL, BAD_ENTRY_MIN},
-                       {FA_PAGED_HDB, 16, 1, FA_DTYPE_FP8E4M3, true, NULL, BAD_ENTRY_MAX},
-                       {FA_PAGED_NHD, 16, 5, FA_DTYPE_BF16, true, NULL, BAD_ENTRY_PAST},
-                       {FA_PAGED_HDB, 32, 1, FA_DTYPE_BF16, true, "sm_80", BAD_ENTRY_MINUS1},
-                       {FA_PAGED_NHD, 16, 80, FA_DTYPE_BF16, false, NULL, BAD_ENTRY_MINUS1},
-                       {FA_PAGED_HDB, 64, 80, FA_DTYPE_BF16, false, NULL, BAD_ENTRY_PAST},
-                       {FA_PAGED_NHD, 16, 80, FA_DTYPE_FP8E4M3, false, NULL, BAD_ENTRY_MAX},
-                       {FA_PAGED_HDB, 16, 80, FA_DTYPE_FP8E4M3, false, NULL, BAD_ENTRY_MIN},
-                       {FA_PAGED_NHD, 16, 80, FA_DTYPE_BF16, false, "sm_80", BAD_ENTRY_PAST},
-                       {FA_PAGED_NHD, 16, 80, FA_DTYPE_FP8E4M3, false, "sm_80", BAD_ENTRY_MINUS1}};
-    for (size_t e = 0; e < sizeof bad_entries / sizeof bad_entries[0]; e++, n++) {
-        pg_case *c = case_at(cases, n);
-        setup_case(c, n, bad_entries[e].layout, bad_entries[e].bs, bad_entries[e].kv, bad_entries[e].T);
-        c->kv_heads = 4;
-        c->split = bad_entries[e].split;
-        c->arch = bad_entries[e].arch;
-        c->bad = bad_entries[e].bad;
-        c->total_k += 300 + c->T - c->lens[0];
-        c->lens[0] = 300 + c->T; /* the bad block one of many */
-        c->window_left += c->T;
-        c->window += c->T;
+        c->split = bad_data[e].split;
+        c->arch = bad_data[e].arch;
+        c->bad = bad_data[e].bad;
+        if (c->bad >= BAD_ENTRY_MINUS1) {
+            c->total_k += 300 + c->T - c->lens[0];
+            c->lens[0] = 300 + c->T; /* the bad block one of many */
+            c->window_left += c->T;
+            c->window += c->T;
+        }
     }
     int bad = 0;
     for (int i = 0; i < n; i++) {
