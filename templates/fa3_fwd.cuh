@@ -476,17 +476,23 @@ __device__ __forceinline__ fa3_chunk8 fa3_chunk8_at(const fa_args &a, const fa_c
     return k;
 }
 
-/* Issues this thread's copies of the fp8 K and V tiles from key n0 into byte stage bst
- * (*seen: fa_paged_block_ok). */
-__device__ __forceinline__ void fa3_copy8(const fa_args &a, const fa_ctx &c, fa_u32 bst, int n0, unsigned *seen)
+/* Issues this thread's copies of the fp8 K and V tiles from key n0 into byte stage bst. An
+ * entry out of range (fa_paged_block_ok) sets the shared word `bad_word` to 1 at once, so no
+ * register carries it through the loop: one did, and the 40-register producers recomputed
+ * threadIdx in their conversions instead, 5% slower on HDB chunks (H100, session 20). The
+ * consumers read the word after their last "full" wait, which these stores precede. */
+__device__ __forceinline__ void fa3_copy8(const fa_args &a, const fa_ctx &c, fa_u32 bst, int n0, fa_u32 bad_word)
 {
+    unsigned seen = 0;
 #pragma unroll
     for (int m = 0; m < FA3_CHUNKS8; m++) {
         const int i = threadIdx.x % FA_PRODUCER_THREADS + m * FA_PRODUCER_THREADS;
-        const fa3_chunk8 k = fa3_chunk8_at(a, c, n0, i, seen);
+        const fa3_chunk8 k = fa3_chunk8_at(a, c, n0, i, &seen);
         fa_cp_async16(bst + i * 16, (const unsigned char *)a.k + k.src, k.bytes);
         fa_cp_async16(bst + FA3_TILE8 + i * 16, (const unsigned char *)a.v + k.src, k.bytes);
     }
+    if (fa_paged_bad(a, seen))
+        asm volatile("st.shared.u32 [%0], 1;\n" ::"r"(bad_word) : "memory");
 }
 
 /* The elements of y (8 keys from `key`) at or past the sequence's end, zeroed. */
@@ -498,6 +504,21 @@ __device__ __forceinline__ uint4 fa3_zero_past(uint4 y, int key, int kv_len)
     for (int e = 0; e < 4; e++)
         w[e] = 2 * e >= valid ? 0u : 2 * e + 1 >= valid ? (w[e] & 0xffffu) : w[e];
     return make_uint4(w[0], w[1], w[2], w[3]);
+}
+
+/* The fp8 producers' out-of-range entry word (fa3_copy8): after Q's mbarrier, inside the
+ * 128 bytes compiler/plan.c leaves for the mbarriers. */
+__device__ __forceinline__ fa_u32 fa3_bad_word(fa_u32 q_full)
+{
+    return q_full + 8;
+}
+static_assert(FA3_STAGE_BARS * FA_STAGES * 8 + 8 + 4 <= 128, "the mbarriers and the entry word in plan.c's slack");
+
+__device__ __forceinline__ unsigned fa3_ld_shared_u32(fa_u32 addr)
+{
+    unsigned v;
+    asm volatile("ld.shared.u32 %0, [%1];\n" : "=r"(v) : "r"(addr) : "memory");
+    return v;
 }
 
 __device__ __forceinline__ uint4 fa3_ld_shared16(fa_u32 addr)
@@ -827,7 +848,11 @@ __device__ __forceinline__ void fa3_consume(const fa_args &args, const fa_ctx &c
     /* Epilogue: learned sink, normalisation, O and LSE stores. */
 #if FA_PAGED_BLOCK
     fa_ctx cf = c; /* poisoned as well if a producer copy met an out-of-range block-table entry */
+#if FA_KV_FP8
+    fa_paged_poison(cf, fa3_ld_shared_u32(fa3_bad_word(q_full)) != 0); /* after the last "full" wait */
+#else
     fa_paged_poison(cf, fa_bar_or(FA3_BAR_ENTRIES + wg, 128 + 32, false));
+#endif
 #else
     const fa_ctx &cf = c;
 #endif
@@ -883,6 +908,9 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS, 1) FA_KERNEL_NAME(const
             fa_mbar_init(fa3_bar(bars, FA3_EMPTY_V, st), FA_CONSUMER_THREADS);
         }
         fa_mbar_init(q_full, FA_PRODUCER_THREADS);
+#if FA_KV_FP8
+        asm volatile("st.shared.u32 [%0], 0;\n" ::"r"(fa3_bad_word(q_full)) : "memory");
+#endif
         asm volatile("fence.mbarrier_init.release.cluster;\n" ::: "memory");
     }
     __syncthreads();
@@ -895,17 +923,17 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS, 1) FA_KERNEL_NAME(const
         fa_setmaxnreg_dec<FA_PRODUCER_REGS>();
         fa3_load_rows<FA_BLOCK_M>(sQ, fa_q_row(args, c, q_start, m0), args.q_row_stride, m_rows);
         fa_mbar_arrive_cp_async(q_full);
-        unsigned seen_entry = 0; /* paged: the largest block-table entry this thread looked up */
 #if FA_KV_FP8
+        const fa_u32 bad_word = fa3_bad_word(q_full);
         /* copies of tile j + 1 fly while tile j converts */
         if (tiles.n > 0)
-            fa3_copy8(args, c, sB0, fa_tile_at(tiles, 0) * FA_BLOCK_N, &seen_entry);
+            fa3_copy8(args, c, sB0, fa_tile_at(tiles, 0) * FA_BLOCK_N, bad_word);
         fa_cp_async_commit();
         for (int j = 0; j < tiles.n; j++) {
             const int stj = j % FA_STAGES;
             if (j + 1 < tiles.n) {
                 fa3_copy8(args, c, sB0 + (j + 1) % FA3_BYTE_STAGES * 2 * FA3_TILE8,
-                          fa_tile_at(tiles, j + 1) * FA_BLOCK_N, &seen_entry);
+                          fa_tile_at(tiles, j + 1) * FA_BLOCK_N, bad_word);
                 fa_cp_async_commit();
                 fa_cp_async_wait<1>();
             } else {
@@ -923,6 +951,7 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS, 1) FA_KERNEL_NAME(const
             }
         }
 #else
+        unsigned seen_entry = 0; /* paged: the largest block-table entry this thread looked up */
         for (int j = 0; j < tiles.n; j++) {
             const int stj = j % FA_STAGES;
             if (j >= FA_STAGES) {
@@ -936,7 +965,7 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS, 1) FA_KERNEL_NAME(const
         }
 #endif
         fa_cp_async_wait<0>();
-#if FA_PAGED_BLOCK
+#if FA_PAGED_BLOCK && !FA_KV_FP8
         /* the producer threads' entry flags, ORed, to each consumer warpgroup w through
          * producer warp w */
         const bool bad = fa_bar_or(FA3_BAR_PRODUCERS, FA_PRODUCER_THREADS, fa_paged_bad(args, seen_entry));

@@ -458,17 +458,20 @@ def test_paged_decode_split_kv():
 
 @pytest.mark.parametrize("layout", ["nhd", "hdb"])
 @pytest.mark.parametrize("q_tokens", [1, 300])
-def test_paged_bad_block_table_entry_gives_nan_rows(layout, q_tokens):
+@pytest.mark.parametrize("kv", ["bf16", "fp8"])
+def test_paged_bad_block_table_entry_gives_nan_rows(layout, q_tokens, kv):
     """A block-table entry that names no block (num_blocks, -1) in a block every row of
     sequence 0 sees: no fault, sequence 0's rows NaN, the others as with the good table.
     Entries past a sequence's blocks are -1 throughout: never read. Decode (split for the
-    3000-key sequence) and 300-token chunks (the forward template)."""
+    3000-key sequence) and 300-token chunks (the forward template; fp8: its converting
+    producers), bf16 and fp8 e4m3 caches."""
     hq, hkv, d, bs, dtype = 8, 2, 128, 16, torch.bfloat16
+    kv_dtype = torch.float8_e4m3fn if kv == "fp8" else dtype
     seq_lens = [q_tokens + 700, q_tokens + 40, 3000]
     max_blocks, num_blocks = _block_pool(seq_lens, bs)
     gen = torch.Generator(device="cuda").manual_seed(11)
-    k_nhd = torch.randn(num_blocks, bs, hkv, d, generator=gen, device="cuda").to(dtype)
-    v_nhd = torch.randn(num_blocks, bs, hkv, d, generator=gen, device="cuda").to(dtype)
+    k_nhd = torch.randn(num_blocks, bs, hkv, d, generator=gen, device="cuda").to(kv_dtype)
+    v_nhd = torch.randn(num_blocks, bs, hkv, d, generator=gen, device="cuda").to(kv_dtype)
     tables, lens = _shuffled_tables(seq_lens, max_blocks, num_blocks, gen)
     for i, n in enumerate(seq_lens):
         tables[i, -(-n // bs):] = -1
@@ -478,7 +481,7 @@ def test_paged_bad_block_table_entry_gives_nan_rows(layout, q_tokens):
     for i, n in enumerate(seq_lens):
         k, v = _gather(k_nhd, tables.clamp(min=0), i, n), _gather(v_nhd, tables.clamp(min=0), i, n)
         ref_out, ref_lse = _reference(q[i:i + 1], k, v, VARIANTS["causal"][1])
-        _check(good[i:i + 1], good_lse[i:i + 1], ref_out, ref_lse, dtype)
+        _check(good[i:i + 1], good_lse[i:i + 1], ref_out, ref_lse, dtype, tol=5e-2 if kv == "fp8" else None)
     for bad in (num_blocks, -1):
         broken = tables.clone()
         broken[0, (seq_lens[0] - q_tokens) // bs] = bad
