@@ -215,6 +215,10 @@ typedef struct fa_plan {
  * naming what is supported (FA_ERR_UNSUPPORTED). */
 fa_status fa_plan_key(const fa_key *key, fa_plan *plan, char *err, size_t errlen);
 
+/* fa_plan_key's refusals that hold on every arch and route: the head dim, the query dtype
+ * and the cache type against it. The runtime asks before it needs a GPU. */
+fa_status fa_plan_check_types(const fa_key *key, char *err, size_t errlen);
+
 /* Whether a launch of key (decode_tile64 unset) may take its decode_tile64 sibling: sm_90a
  * keys that also plan with decode_tile64 set (the choice was measured on the H100 only;
  * other archs plan the sibling when asked, but no launch picks it). */

@@ -365,30 +365,19 @@ static fa_status plan_decode(const fa_key *key, fa_plan *plan, char *err, size_t
     return FA_OK;
 }
 
-fa_status fa_plan_key(const fa_key *key, fa_plan *plan, char *err, size_t errlen)
+static const fa_tile_config *fa2_tile(int head_dim)
 {
-    *plan = (fa_plan){0};
-    const fa_tile_config *base = NULL;
     for (int i = 0; i < FA2_NUM_TILES; i++)
-        if (fa2_tiles[i].head_dim == key->head_dim)
-            base = &fa2_tiles[i];
-    if (!base) {
+        if (fa2_tiles[i].head_dim == head_dim)
+            return &fa2_tiles[i];
+    return NULL;
+}
+
+fa_status fa_plan_check_types(const fa_key *key, char *err, size_t errlen)
+{
+    if (!fa2_tile(key->head_dim)) {
         snprintf(err, errlen, "head_dim %d is not supported (supported: " FA_SUPPORTED_HEAD_DIMS ")",
                  key->head_dim);
-        return FA_ERR_UNSUPPORTED;
-    }
-    if (key->decode_claims && !decode_claims_allowed(key)) {
-        snprintf(err, errlen, "decode_claims applies to paged decode keys of fp8 HDB caches on sm_90a with blocks of "
-                              "up to %d keys and one %d-row tile a CTA (decode, layout hdb, kv_dtype fp8e4m3 or "
-                              "fp8e5m2)", DECODE_SLAB_BULK_MAX, DECODE_ROW_TILE);
-        return FA_ERR_UNSUPPORTED;
-    }
-    if (key->decode_tile64 && !key->decode) {
-        snprintf(err, errlen, "decode_tile64 is a paged decode tile: set decode too");
-        return FA_ERR_UNSUPPORTED;
-    }
-    if (key->decode_rows && !key->decode) {
-        snprintf(err, errlen, "decode_rows sizes paged decode CTAs: set decode too, or leave it 0");
         return FA_ERR_UNSUPPORTED;
     }
     if (key->dtype != FA_DTYPE_FP16 && key->dtype != FA_DTYPE_BF16) {
@@ -402,6 +391,30 @@ fa_status fa_plan_key(const fa_key *key, fa_plan *plan, char *err, size_t errlen
                  "kv_dtype %s differs from dtype %s: only paged KV caches may have another type, and only "
                  "fp8 (e4m3, e5m2)",
                  fa_dtype_name(key->kv_dtype), fa_dtype_name(key->dtype));
+        return FA_ERR_UNSUPPORTED;
+    }
+    return FA_OK;
+}
+
+fa_status fa_plan_key(const fa_key *key, fa_plan *plan, char *err, size_t errlen)
+{
+    *plan = (fa_plan){0};
+    fa_status ts = fa_plan_check_types(key, err, errlen);
+    if (ts)
+        return ts;
+    const fa_tile_config *base = fa2_tile(key->head_dim);
+    if (key->decode_claims && !decode_claims_allowed(key)) {
+        snprintf(err, errlen, "decode_claims applies to paged decode keys of fp8 HDB caches on sm_90a with blocks of "
+                              "up to %d keys and one %d-row tile a CTA (decode, layout hdb, kv_dtype fp8e4m3 or "
+                              "fp8e5m2)", DECODE_SLAB_BULK_MAX, DECODE_ROW_TILE);
+        return FA_ERR_UNSUPPORTED;
+    }
+    if (key->decode_tile64 && !key->decode) {
+        snprintf(err, errlen, "decode_tile64 is a paged decode tile: set decode too");
+        return FA_ERR_UNSUPPORTED;
+    }
+    if (key->decode_rows && !key->decode) {
+        snprintf(err, errlen, "decode_rows sizes paged decode CTAs: set decode too, or leave it 0");
         return FA_ERR_UNSUPPORTED;
     }
     if (key->decode && !key->paged_block_size)
@@ -436,6 +449,7 @@ fa_status fa_plan_key(const fa_key *key, fa_plan *plan, char *err, size_t errlen
     /* Shrink the configuration until it fits the arch: fewer stages, then fewer rows. */
     fa_tile_config t = *base;
     int es = fa_dtype_size(key->dtype), limit = smem_limit(key->arch);
+    bool kv_fp8 = fa_dtype_size(key->kv_dtype) == 1;
     while (smem_bytes(&t, es, kv_fp8) > limit && t.stages > 1)
         t.stages--;
     while (smem_bytes(&t, es, kv_fp8) > limit && t.block_m > 16 * t.num_warps)

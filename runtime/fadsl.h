@@ -138,7 +138,8 @@ typedef struct fadsl_fwd_desc {
 } fadsl_fwd_desc;
 
 /* Validates `d` and builds its dispatch key without compiling or launching anything.
- * Needs the device only when d->arch is NULL. */
+ * Needs the device only when d->arch is NULL, and only once `d` passed every check that
+ * does not depend on the arch (a head dim or dtype no arch supports: FADSL_ERR_UNSUPPORTED). */
 fadsl_status fadsl_make_key(const fadsl_fwd_desc *d, fa_key *key);
 
 /* Runs the forward on `stream` (a CUstream; NULL: the legacy default stream). The first

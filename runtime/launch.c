@@ -28,6 +28,10 @@ static fadsl_status prepare(const fadsl_fwd_desc *d, const fa_program **p, fa_ke
 
 fadsl_status fadsl_make_key(const fadsl_fwd_desc *d, fa_key *key)
 {
+    if (!key) {
+        fart_clear_error();
+        return fart_fail(FADSL_ERR_INVALID, "no key to fill");
+    }
     const fa_program *p;
     fa_args args;
     fadsl_status s = prepare(d, &p, key, &args);

@@ -164,6 +164,18 @@ static fadsl_status check_paged_fields(const fadsl_fwd_desc *d, const fadsl_page
         if (ptrs[i].given && ptrs[i].given != ptrs[i].want)
             return fart_fail(FADSL_ERR_INVALID, "%s %p is set, but a paged request reads %s (leave %s NULL)",
                              ptrs[i].name, ptrs[i].given, ptrs[i].source, ptrs[i].name);
+    const struct {
+        const char *name;
+        const int64_t *given;
+    } strides[] = {{"k_stride", d->k_stride}, {"v_stride", d->v_stride}};
+    for (size_t i = 0; i < sizeof strides / sizeof strides[0]; i++) {
+        const int64_t *st = strides[i].given;
+        if (st[0] || st[1] || st[2])
+            return fart_fail(FADSL_ERR_INVALID,
+                             "%s {%lld, %lld, %lld} is set, but a paged cache's strides follow from its layout "
+                             "and sizes (leave %s all 0)",
+                             strides[i].name, (long long)st[0], (long long)st[1], (long long)st[2], strides[i].name);
+    }
     return FADSL_OK;
 }
 
@@ -288,6 +300,46 @@ static fadsl_status check_strides(const fa_args *a, bool paged)
     return FADSL_OK;
 }
 
+/* o's elements must be distinct: with its dimensions of more than one index sorted by
+ * stride, each stride must clear the span of those before it (head_dim contiguous first).
+ * Layouts that interleave one dimension inside another's gaps are refused too. Packed rows
+ * are total_q, else at most batch * max_seqlen_q (the offsets are device data). */
+static fadsl_status check_output_overlap(const fadsl_fwd_desc *d, const fa_args *a)
+{
+    int64_t packed_rows = d->total_q ? d->total_q : (int64_t)a->batch * a->seqlen_q;
+    struct dim {
+        const char *name;
+        long long stride;
+        int64_t extent;
+    } dims[] = {{"head", a->o_head_stride, a->q_heads},
+                {"row", a->o_row_stride, a->cu_seqlens_q ? packed_rows : a->seqlen_q},
+                {"batch", a->o_batch_stride, a->cu_seqlens_q ? 1 : a->batch}};
+    enum { NDIMS = sizeof dims / sizeof dims[0] };
+    for (int i = 1; i < NDIMS; i++) /* insertion sort by stride */
+        for (int j = i; j > 0 && dims[j].stride < dims[j - 1].stride; j--) {
+            struct dim t = dims[j];
+            dims[j] = dims[j - 1], dims[j - 1] = t;
+        }
+    int64_t span = d->head_dim; /* elements one index past the last reached so far */
+    for (int i = 0; i < NDIMS; i++) {
+        if (dims[i].extent <= 1)
+            continue;
+        if (dims[i].stride < span)
+            return fart_fail(FADSL_ERR_INVALID,
+                             "o strides {batch %lld, row %lld, head %lld} make outputs overlap: the %s stride %lld "
+                             "is below %lld, the elements the smaller strides span; give each output its own "
+                             "elements (strides all 0: contiguous)",
+                             a->o_batch_stride, a->o_row_stride, a->o_head_stride, dims[i].name, dims[i].stride,
+                             (long long)span);
+        int64_t reach;
+        if (!fart_mul64(dims[i].stride, dims[i].extent - 1, &reach) || reach > INT64_MAX - span)
+            return fart_fail(FADSL_ERR_INVALID, "o's %s stride %lld reaches past int64 offsets", dims[i].name,
+                             dims[i].stride);
+        span += reach;
+    }
+    return FADSL_OK;
+}
+
 fadsl_status fart_prepare(const fadsl_fwd_desc *d, const fa_program *p, fa_key *key, fa_args *args)
 {
     fa_arch arch = key->arch;
@@ -318,9 +370,12 @@ fadsl_status fart_prepare(const fadsl_fwd_desc *d, const fa_program *p, fa_key *
     key->paged_layout = d->paged ? d->paged->layout : FA_PAGED_HDB;
     key->varlen = d->cu_seqlens_q != NULL;
     fa_key_set_variant(key, p);
-    if ((s = fart_fill_args(d, p, args)))
+    if ((s = fart_fill_args(d, p, args)) || (s = check_strides(args, d->paged != NULL)) ||
+        (s = check_output_overlap(d, args)))
         return s;
-    return check_strides(args, d->paged != NULL);
+    char err[256];
+    fa_status ts = fa_plan_check_types(key, err, sizeof err);
+    return ts == FA_OK ? FADSL_OK : fart_fail((fadsl_status)ts, "%s", err);
 }
 
 fadsl_status fart_route(const fadsl_fwd_desc *d, fa_key *key)

@@ -346,6 +346,13 @@ static void test_paged_fields(void)
     d = paged(&pg);
     d.cu_seqlens_k = PTR(0x600000);
     refuse(&d, FADSL_ERR_INVALID, "cu_seqlens_k", "paged seq_lens");
+    d = paged(&pg);
+    d.k_stride[1] = 1024; /* once ignored: the layout gives a paged cache's strides */
+    refuse(&d, FADSL_ERR_INVALID, "k_stride {0, 1024, 0} is set, but a paged cache's strides follow from its layout",
+           "leave k_stride all 0");
+    d = paged(&pg);
+    d.v_stride[2] = 128;
+    refuse(&d, FADSL_ERR_INVALID, "v_stride {0, 0, 128} is set", NULL);
     static int cu_q[5];
     d = paged(&pg);
     d.cu_seqlens_q = cu_q;
@@ -416,6 +423,60 @@ static void test_paged_refusals(void)
     test_paged_fields();
 }
 
+/* Sets o's strides {batch, row, head}. */
+static void set_o(fadsl_fwd_desc *d, int64_t b, int64_t r, int64_t h)
+{
+    d->o_stride[0] = b, d->o_stride[1] = r, d->o_stride[2] = h;
+}
+
+/* o strides whose outputs would share elements are refused; distinct layouts (padded rows,
+ * heads outermost) and a broadcast q (read only) pass. dense(): batch 2, 128 rows, 32 heads
+ * of 128. */
+static void test_output_overlap(void)
+{
+    fadsl_fwd_desc d = dense();
+    fa_key key;
+    set_o(&d, 0, 0, 128);
+    refuse(&d, FADSL_ERR_INVALID, "o strides {batch 0, row 0, head 128} make outputs overlap: the row stride 0 is below 128",
+           "strides all 0: contiguous");
+    set_o(&d, 128 * 32 * 128, 32 * 128, 64);
+    refuse(&d, FADSL_ERR_INVALID, "the head stride 64 is below 128", NULL);
+    set_o(&d, 128 * 32 * 128, 16 * 128, 128); /* rows two heads' worth too close */
+    refuse(&d, FADSL_ERR_INVALID, "the row stride 2048 is below 4096", NULL);
+    set_o(&d, 32 * 128 * 128 - 8, 32 * 128, 128); /* batch 1's first row on batch 0's last */
+    refuse(&d, FADSL_ERR_INVALID, "the batch stride 524280 is below 524288", NULL);
+    set_o(&d, 128 * (32 * 128 + 64), 32 * 128 + 64, 128); /* padded rows */
+    CU_ASSERT_EQUAL(fadsl_make_key(&d, &key), FADSL_OK);
+    set_o(&d, 32 * 128 * 128, 128, 128 * 128); /* [batch, heads, rows, D] */
+    CU_ASSERT_EQUAL(fadsl_make_key(&d, &key), FADSL_OK);
+    d = dense();
+    d.q_stride[2] = 128; /* q broadcast over batch and rows: read only, allowed */
+    CU_ASSERT_EQUAL(fadsl_make_key(&d, &key), FADSL_OK);
+    d = dense();
+    d.batch = 1;
+    set_o(&d, 0, 32 * 128, 128); /* one sequence: its batch stride is never used */
+    CU_ASSERT_EQUAL(fadsl_make_key(&d, &key), FADSL_OK);
+    /* packed rows: total_q, else up to batch * max_seqlen_q of them, whatever the batch stride */
+    static int cu[3];
+    d = dense();
+    d.cu_seqlens_q = d.cu_seqlens_k = cu;
+    d.max_seqlen_q = 1, d.max_seqlen_k = 64;
+    set_o(&d, 0, 0, 128); /* two rows at least (batch 2) */
+    refuse(&d, FADSL_ERR_INVALID, "the row stride 0 is below 128", NULL);
+    set_o(&d, 999 * 8, 32 * 128, 128);
+    CU_ASSERT_EQUAL(fadsl_make_key(&d, &key), FADSL_OK);
+    d.total_q = 1; /* one packed row (as the Python binding passes it: size-1 strides 0) */
+    set_o(&d, 0, 0, 128);
+    CU_ASSERT_EQUAL(fadsl_make_key(&d, &key), FADSL_OK);
+    /* paged decode, one token a sequence: the batch stride separates the sequences */
+    fadsl_paged_desc pg = cache();
+    d = paged(&pg);
+    set_o(&d, 64 * 128, 0, 128);
+    CU_ASSERT_EQUAL(fadsl_make_key(&d, &key), FADSL_OK);
+    set_o(&d, 32 * 128, 0, 128);
+    refuse(&d, FADSL_ERR_INVALID, "the batch stride 4096 is below 8192", NULL);
+}
+
 static void test_dense_refusals(void)
 {
     fadsl_fwd_desc d = dense();
@@ -447,6 +508,7 @@ static void test_dense_refusals(void)
     d.q_stride[1] = 100;
     d.q_stride[2] = 128;
     refuse(&d, FADSL_ERR_MISALIGNED, "q row stride 100", "multiple of 8");
+    test_output_overlap();
     d = dense();
     d.q_heads = 30;
     refuse(&d, FADSL_ERR_HEADS, "q_heads 30 is not a multiple of kv_heads 8", NULL);
@@ -520,6 +582,25 @@ static void test_unsupported(void)
     fadsl_compile_info info;
     CU_ASSERT_EQUAL(fadsl_compile("causal", &key, &info), FADSL_ERR_UNSUPPORTED);
     CU_ASSERT_PTR_NOT_NULL(strstr(fadsl_last_error(), "head_dim 100"));
+    /* A request the planner would refuse on every arch is refused before a GPU is asked
+     * for (arch unset): head dim, query dtype, cache type. */
+    fadsl_fwd_desc d = dense();
+    d.arch = NULL;
+    d.head_dim = 72;
+    refuse(&d, FADSL_ERR_UNSUPPORTED, "head_dim 72 is not supported", "64, 96, 128");
+    CU_ASSERT_EQUAL(fadsl_forward(&d, NULL), FADSL_ERR_UNSUPPORTED);
+    d = dense();
+    d.arch = NULL;
+    d.dtype = FA_DTYPE_FP8E4M3;
+    refuse(&d, FADSL_ERR_UNSUPPORTED, "dtype fp8e4m3 is not supported for queries and outputs", NULL);
+    fadsl_paged_desc pg = cache();
+    d = paged(&pg);
+    d.arch = NULL;
+    d.dtype = FA_DTYPE_FP16; /* over a bf16 cache */
+    refuse(&d, FADSL_ERR_UNSUPPORTED, "kv_dtype bf16 differs from dtype fp16", NULL);
+    d = dense();
+    CU_ASSERT_EQUAL(fadsl_make_key(&d, NULL), FADSL_ERR_INVALID);
+    CU_ASSERT_PTR_NOT_NULL(strstr(fadsl_last_error(), "no key"));
 }
 
 /* Without a GPU a valid launch fails cleanly; a refused one fails on validation first. */

@@ -5,7 +5,8 @@ def merge_states(out_a, lse_a, out_b, lse_b):
     """Merges two attentions of the same queries over disjoint key sets (split-KV,
     cascade or prefix caching) into the attention over their union.
 
-    out_a/out_b  [batch, seqlen, heads, head_dim] (or packed [total, heads, head_dim])
+    out_a/out_b  [batch, seqlen, heads, head_dim] (or packed [total, heads, head_dim]),
+                 floating point, one dtype
     lse_a/lse_b  float32 [batch, heads, seqlen] (or [heads, total]), natural log, as
                  fadsl.attention(..., return_lse=True) returns them
     Returns (out, lse): lse = logaddexp(lse_a, lse_b) and
@@ -18,6 +19,16 @@ def merge_states(out_a, lse_a, out_b, lse_b):
     """
     import torch
 
+    for name, t in (("out_a", out_a), ("out_b", out_b), ("lse_a", lse_a), ("lse_b", lse_b)):
+        if not t.is_floating_point():
+            raise ValueError(f"fadsl.merge_states: {name} is {t.dtype}; outputs and LSEs are floating point "
+                             "(LSEs as fadsl.attention returns them: float32)")
+    if out_a.dtype != out_b.dtype:
+        raise ValueError(f"fadsl.merge_states: out_a is {out_a.dtype} but out_b {out_b.dtype}: the merged "
+                         "output takes one dtype, so give both parts the same")
+    if out_a.dim() not in (3, 4):
+        raise ValueError(f"fadsl.merge_states: out {tuple(out_a.shape)} has {out_a.dim()} dimensions; expected "
+                         "[batch, seqlen, heads, head_dim] or packed [total, heads, head_dim]")
     if out_a.shape != out_b.shape or lse_a.shape != lse_b.shape:
         raise ValueError(f"fadsl.merge_states: shapes differ: out {tuple(out_a.shape)} vs {tuple(out_b.shape)}, "
                          f"lse {tuple(lse_a.shape)} vs {tuple(lse_b.shape)}")
