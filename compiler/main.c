@@ -9,9 +9,13 @@
 #include "fadsl.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 enum { EXIT_DIAGNOSED = 1, EXIT_USAGE = 2 };
 
@@ -29,8 +33,8 @@ static const char usage_text[] =
     "  --dtype fp16|bf16                 query/output type (default bf16)\n"
     "  --kv-dtype fp16|bf16|fp8e4m3|fp8e5m2  K/V type (default: --dtype)\n"
     "  --head-dim N                      64, 96, 128, 192 or 256 (default 128)\n"
-    "  --gqa N                           query heads per KV head (default 1)\n"
-    "  --paged BLOCK_SIZE                paged KV cache with this block size (8..128)\n"
+    "  --gqa N                           query heads per KV head (default 1, at most 1048576)\n"
+    "  --paged BLOCK_SIZE                paged KV cache with blocks of 8, 16, 32, 64 or 128 keys\n"
     "  --layout nhd|hdb                  paged cache layout (default nhd)\n"
     "  --varlen                          packed variable-length batch (cu_seqlens)\n"
     "  --decode                          paged decode kernel (a few new tokens a sequence, packed with\n"
@@ -44,7 +48,8 @@ static const char usage_text[] =
     "                                    one 16-row tile: the kernel a split launch takes, whose splits\n"
     "                                    claim key tiles as they go\n"
     "  --emit cuda|ir|key|cubin          what to write (default cuda)\n"
-    "  -o FILE                           output file (default: stdout; cubin: KERNEL.cubin)\n"
+    "  -o FILE                           output file, replaced whole once written (default: stdout;\n"
+    "                                    cubin: KERNEL.cubin)\n"
     "  --dump-after PASS                 print the IR after PASS (lower, cse, fold, cse2, tile)\n"
     "                                    to stderr, then go on\n"
     "  --list                            list the standard-library variants\n"
@@ -70,11 +75,15 @@ static bool parse_int(const char *s, int *out)
     return true;
 }
 
+/* One `cache list` row; a corrupt entry also names its file (`cache clear` removes it). */
 static bool print_entry(void *ud, const fadsl_cache_entry *e)
 {
     (void)ud;
-    printf("%s  %-6s %8llu  %s%s\n", e->valid ? "ok     " : "CORRUPT", e->arch,
-           (unsigned long long)e->payload_size, e->kernel_name, e->path_kind == FADSL_PATH_PTX ? " (ptx)" : "");
+    printf("%s  %-6s %8llu  %s%s", e->valid ? "ok     " : "CORRUPT", e->arch, (unsigned long long)e->payload_size,
+           e->kernel_name, e->path_kind == FADSL_PATH_PTX ? " (ptx)" : "");
+    if (!e->valid)
+        printf("%s%s", e->kernel_name[0] ? "  " : "", e->path);
+    putchar('\n');
     return true;
 }
 
@@ -93,7 +102,11 @@ static int cache_command(int argc, char **argv)
     }
     if (strcmp(argv[2], "list") == 0) {
         printf("# %s\n", dir);
-        return fadsl_cache_list(print_entry, NULL) == FADSL_OK ? 0 : EXIT_DIAGNOSED;
+        if (fadsl_cache_list(print_entry, NULL) != FADSL_OK) {
+            fprintf(stderr, "fa-dslc: error: %s\n", fadsl_last_error());
+            return EXIT_DIAGNOSED;
+        }
+        return 0;
     }
     if (strcmp(argv[2], "clear") == 0) {
         int removed = 0;
@@ -107,25 +120,129 @@ static int cache_command(int argc, char **argv)
     return usage_error("unknown cache command '%s' (list, clear, dir)", argv[2]);
 }
 
-/* Writes `len` bytes to `path` (or stdout when path is NULL). */
+static bool write_all(int fd, const void *data, size_t len)
+{
+    for (const char *p = data; len;) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        p += n, len -= (size_t)n;
+    }
+    return true;
+}
+
+/* Replaces regular file `path` (or creates it) with `len` bytes: written beside it under a
+ * temporary name, then renamed over it, so a failed write leaves the old file whole. A
+ * symlink is followed; an existing file keeps its mode. False with errno set. */
+static bool replace_file(const char *path, const void *data, size_t len)
+{
+    char real[PATH_MAX];
+    struct stat st;
+    bool exists = realpath(path, real) && stat(real, &st) == 0;
+    const char *target = exists ? real : path;
+    char tmp[PATH_MAX + 16];
+    if (snprintf(tmp, sizeof tmp, "%s.tmpXXXXXX", target) >= (int)sizeof tmp) {
+        errno = ENAMETOOLONG;
+        return false;
+    }
+    int fd = mkstemp(tmp);
+    if (fd < 0)
+        return false;
+    mode_t mask = umask(0);
+    umask(mask);
+    bool ok = fchmod(fd, exists ? st.st_mode & 07777 : 0666 & ~mask) == 0 && write_all(fd, data, len) &&
+              fsync(fd) == 0;
+    int err = errno;
+    if (close(fd) != 0 && ok)
+        ok = false, err = errno;
+    if (ok && rename(tmp, target) != 0)
+        ok = false, err = errno;
+    if (!ok) {
+        unlink(tmp);
+        errno = err;
+    }
+    return ok;
+}
+
+/* Writes `len` bytes to `path` (or stdout when path is NULL). A regular file (or a new
+ * one) is replaced whole or not at all; a device or pipe is written in place. */
 static int write_output(const char *path, const void *data, size_t len)
 {
-    FILE *f = path ? fopen(path, "wb") : stdout;
-    if (!f) {
-        fprintf(stderr, "fa-dslc: error: cannot write %s: %s\n", path, strerror(errno));
-        return EXIT_DIAGNOSED;
-    }
-    bool ok = fwrite(data, 1, len, f) == len;
-    if (path)
-        ok = fclose(f) == 0 && ok;
+    struct stat st;
+    bool ok;
+    if (!path)
+        ok = fwrite(data, 1, len, stdout) == len && fflush(stdout) == 0;
+    else if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        FILE *f = fopen(path, "wb");
+        ok = f && fwrite(data, 1, len, f) == len;
+        int err = errno;
+        if (f && fclose(f) != 0 && ok)
+            ok = false, err = errno;
+        errno = err;
+    } else
+        ok = replace_file(path, data, len);
     if (!ok) {
-        fprintf(stderr, "fa-dslc: error: writing %s failed\n", path ? path : "stdout");
+        fprintf(stderr, "fa-dslc: error: cannot write %s: %s\n", path ? path : "stdout", strerror(errno));
         return EXIT_DIAGNOSED;
     }
     return 0;
 }
 
+/* The text of variant `input`: a file if one can be opened by that name, else (no such
+ * file, or a directory) a standard-library name. NULL after saying why. An unreadable file
+ * named like a standard-library variant is an error, not a silent substitution. */
+static char *read_variant(const char *input)
+{
+    size_t n;
+    int line, col;
+    char *source = fa_read_file(input, &n);
+    if (source && fa_source_nul(source, n, &line, &col)) {
+        fprintf(stderr, "%s:%d:%d: error: NUL byte in the variant file (variants are text)\n", input, line, col);
+        free(source);
+        return NULL;
+    }
+    if (source)
+        return source;
+    int err = errno;
+    const char *std = fa_stdlib_source(input);
+    if (std && (err == ENOENT || err == EISDIR)) {
+        fa_buf b = {0};
+        fa_buf_puts(&b, std);
+        return fa_buf_take(&b);
+    }
+    if (std)
+        fprintf(stderr, "fa-dslc: error: cannot read '%s': %s (a file by that name is taken before the "
+                        "standard-library variant; for that, run from another directory)\n", input, strerror(err));
+    else
+        fprintf(stderr, "fa-dslc: error: cannot read '%s': %s, and it is not a standard-library variant "
+                        "(see fa-dslc --list)\n", input, strerror(err));
+    return NULL;
+}
+
+/* Whether `out` names the file `in` (so writing it would destroy the variant). */
+static bool same_file(const char *in, const char *out)
+{
+    struct stat a, b;
+    return stat(in, &a) == 0 && stat(out, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+static int run(int argc, char **argv);
+
+/* Runs the command, then makes sure what it printed reached stdout (a closed or full
+ * stdout is an error, not a silent loss). */
 int main(int argc, char **argv)
+{
+    int rc = run(argc, argv);
+    if (rc == 0 && (fflush(stdout) != 0 || ferror(stdout))) {
+        fprintf(stderr, "fa-dslc: error: cannot write stdout: %s\n", strerror(errno));
+        return EXIT_DIAGNOSED;
+    }
+    return rc;
+}
+
+static int run(int argc, char **argv)
 {
     if (argc >= 2 && strcmp(argv[1], "cache") == 0)
         return cache_command(argc, argv);
@@ -157,7 +274,7 @@ int main(int argc, char **argv)
                 return usage_error("unknown arch '%s' (sm_80, sm_86, sm_89, sm_90a)", v);
         } else if (!strcmp(a, "--dtype")) {
             if (!fa_dtype_parse(v, &key.dtype))
-                return usage_error("unknown dtype '%s' (fp16, bf16, fp8e4m3, fp8e5m2)", v);
+                return usage_error("unknown dtype '%s' (fp16, bf16)", v);
         } else if (!strcmp(a, "--kv-dtype")) {
             if (!fa_dtype_parse(v, &key.kv_dtype))
                 return usage_error("unknown kv dtype '%s' (fp16, bf16, fp8e4m3, fp8e5m2)", v);
@@ -167,7 +284,7 @@ int main(int argc, char **argv)
                 return usage_error("--head-dim needs a positive integer, not '%s'", v);
         } else if (!strcmp(a, "--gqa")) {
             if (!parse_int(v, &key.gqa_ratio))
-                return usage_error("--gqa needs a positive integer, not '%s'", v);
+                return usage_error("--gqa needs a positive integer up to 1048576, not '%s'", v);
         } else if (!strcmp(a, "--paged")) {
             if (!parse_int(v, &key.paged_block_size))
                 return usage_error("--paged needs a positive block size, not '%s'", v);
@@ -206,6 +323,8 @@ int main(int argc, char **argv)
             else
                 return usage_error("unknown --emit '%s' (cuda, ir, key, cubin)", v);
         } else if (!strcmp(a, "-o")) {
+            if (v[0] == '-')
+                return usage_error("-o needs a file name, not the option '%s' (a file named so: ./NAME)", v);
             out_path = v;
         } else if (!strcmp(a, "--dump-after")) {
             static const char *const passes[] = {"lower", "cse", "fold", "cse2", "tile"};
@@ -243,19 +362,18 @@ int main(int argc, char **argv)
     if (key.decode_claims && !key.decode)
         return usage_error("--decode-claims is a decode kernel: give --decode too%s", "");
 
-    /* A file if one exists by that name; else a standard-library name. */
-    char *source = fa_read_file(input, NULL);
-    if (!source) {
-        const char *std = fa_stdlib_source(input);
-        if (!std) {
-            fprintf(stderr, "fa-dslc: error: cannot read '%s': %s, and it is not a standard-library variant "
-                            "(see fa-dslc --list)\n", input, strerror(errno));
-            return EXIT_DIAGNOSED;
-        }
-        fa_buf b = {0};
-        fa_buf_puts(&b, std);
-        source = fa_buf_take(&b);
+    /* The key is checked before the variant, for every --emit (ir too). */
+    char err[512], name[256];
+    fa_plan plan;
+    if (fa_plan_key(&key, &plan, err, sizeof err) != FA_OK) {
+        fprintf(stderr, "fa-dslc: error: %s\n", err);
+        return EXIT_DIAGNOSED;
     }
+    if (out_path && same_file(input, out_path))
+        return usage_error("-o %s is the variant file itself: writing would destroy it", out_path);
+    char *source = read_variant(input);
+    if (!source)
+        return EXIT_DIAGNOSED;
 
     char *diags = NULL;
     int n_errors = 0;
@@ -276,8 +394,6 @@ int main(int argc, char **argv)
     fa_key_set_variant(&key, prog);
 
     int rc = 0;
-    char err[512], name[256];
-    fa_plan plan;
     if (emit == EMIT_IR) {
         char *ir = fa_program_dump_ir(prog);
         rc = write_output(out_path, ir, strlen(ir));

@@ -375,6 +375,18 @@ static const fa_tile_config *fa2_tile(int head_dim)
 
 fa_status fa_plan_check_types(const fa_key *key, char *err, size_t errlen)
 {
+    const struct {
+        const char *name;
+        int value, count;
+    } enums[] = {{"dtype", (int)key->dtype, FA_DTYPE__COUNT},
+                 {"kv_dtype", (int)key->kv_dtype, FA_DTYPE__COUNT},
+                 {"paged_layout", (int)key->paged_layout, FA_PAGED_NHD + 1}};
+    for (size_t i = 0; i < sizeof enums / sizeof enums[0]; i++)
+        if (enums[i].value < 0 || enums[i].value >= enums[i].count) {
+            snprintf(err, errlen, "key %s %d is out of range (0..%d)", enums[i].name, enums[i].value,
+                     enums[i].count - 1);
+            return FA_ERR_INVALID;
+        }
     if (!fa2_tile(key->head_dim)) {
         snprintf(err, errlen, "head_dim %d is not supported (supported: " FA_SUPPORTED_HEAD_DIMS ")",
                  key->head_dim);

@@ -174,3 +174,17 @@ char *fa_read_file(const char *path, size_t *size)
         *size = n;
     return s;
 }
+
+bool fa_source_nul(const char *s, size_t n, int *line, int *col)
+{
+    const char *nul = memchr(s, '\0', n);
+    if (!nul)
+        return false;
+    *line = 1, *col = 1;
+    for (const char *c = s; c < nul; c++)
+        if (*c == '\n')
+            ++*line, *col = 1;
+        else
+            ++*col;
+    return true;
+}

@@ -54,6 +54,8 @@ void fart_count_memory_hit(void)
 
 void fadsl_cache_stats_get(fadsl_cache_stats *out)
 {
+    if (!out)
+        return;
     out->memory_hits = n_memory_hits;
     out->disk_hits = n_disk_hits;
     out->compiles = n_compiles;
@@ -69,20 +71,34 @@ static uint64_t digest64(const void *data, size_t n)
     return h.a ^ h.b;
 }
 
-fadsl_status fadsl_cache_dir(char *buf, size_t size)
+/* The longest cache directory path (with its NUL) used: room below PATH_MAX for any file
+ * name in it, so that entries written can also be listed and cleared. */
+enum { CACHE_DIR_MAX = PATH_MAX - 256 };
+
+/* The cache directory's path into buf: its length, or -1 when nothing names one. */
+static int resolve_dir(char *buf, size_t size)
 {
     const char *env = getenv("FADSL_CACHE_DIR"), *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-    int n;
     if (env && *env)
-        n = snprintf(buf, size, "%s", env);
-    else if (xdg && *xdg)
-        n = snprintf(buf, size, "%s/fadsl", xdg);
-    else if (home && *home)
-        n = snprintf(buf, size, "%s/.cache/fadsl", home);
-    else
+        return snprintf(buf, size, "%s", env);
+    if (xdg && *xdg)
+        return snprintf(buf, size, "%s/fadsl", xdg);
+    if (home && *home)
+        return snprintf(buf, size, "%s/.cache/fadsl", home);
+    return -1;
+}
+
+fadsl_status fadsl_cache_dir(char *buf, size_t size)
+{
+    fart_clear_error();
+    if (!buf)
+        return fart_fail(FADSL_ERR_NULL_POINTER, "cache dir: buf is NULL");
+    int n = resolve_dir(buf, size);
+    if (n < 0)
         return fart_fail(FADSL_ERR_IO, "no cache directory: set FADSL_CACHE_DIR, XDG_CACHE_HOME or HOME");
-    if (n < 0 || (size_t)n >= size)
-        return fart_fail(FADSL_ERR_IO, "cache directory path longer than %zu bytes", size);
+    if ((size_t)n >= size)
+        return fart_fail(FADSL_ERR_INVALID, "the cache directory path needs %d bytes with its NUL, more than the %zu "
+                         "given", n + 1, size);
     return FADSL_OK;
 }
 
@@ -370,8 +386,9 @@ fadsl_status fart_image_get(const fart_source *src, fart_image *out, fadsl_origi
     unsigned char digest[16];
     source_digest(src, opts, n, digest);
 
-    char dir[PATH_MAX - 64], path[PATH_MAX];
-    bool disk = !fart_env_flag("FADSL_CACHE_DISABLE") && fadsl_cache_dir(dir, sizeof dir) == FADSL_OK;
+    char dir[CACHE_DIR_MAX], path[PATH_MAX];
+    int dir_len = fart_env_flag("FADSL_CACHE_DISABLE") ? -1 : resolve_dir(dir, sizeof dir);
+    bool disk = dir_len >= 0 && (size_t)dir_len < sizeof dir;
     if (disk) {
         char *p = path + snprintf(path, sizeof path, "%s/", dir);
         for (int i = 0; i < 16; i++)
@@ -419,7 +436,7 @@ static bool is_entry_name(const char *name, bool *ptx)
  * cache directory; stops when fn returns false. A missing directory has no entries. */
 static fadsl_status walk(bool tmp, bool (*fn)(void *, const char *, const char *, bool), void *ud)
 {
-    char dir[PATH_MAX - 256];
+    char dir[CACHE_DIR_MAX];
     fadsl_status s = fadsl_cache_dir(dir, sizeof dir);
     if (s)
         return s;
@@ -461,6 +478,9 @@ static bool list_one(void *ud, const char *dir, const char *name, bool ptx)
 
 fadsl_status fadsl_cache_list(bool (*fn)(void *ud, const fadsl_cache_entry *e), void *ud)
 {
+    fart_clear_error();
+    if (!fn)
+        return fart_fail(FADSL_ERR_NULL_POINTER, "cache list: fn is NULL");
     list_ctx c = {fn, ud};
     return walk(false, list_one, &c);
 }
@@ -476,6 +496,7 @@ static bool clear_one(void *ud, const char *dir, const char *name, bool ptx)
 
 fadsl_status fadsl_cache_clear(int *removed)
 {
+    fart_clear_error();
     int n = 0;
     fadsl_status s = walk(true, clear_one, &n);
     if (removed)

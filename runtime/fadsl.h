@@ -161,7 +161,10 @@ fadsl_status fadsl_workspace_size(const fadsl_fwd_desc *d, size_t *bytes);
  * out = exp(lse_a - lse) * out_a + exp(lse_b - lse) * out_b, in float32. out_* are
  * contiguous [batch, seqlen, heads, head_dim] of `dtype` (fp16, bf16; 16-byte aligned),
  * lse_* float32 [batch, heads, seqlen], natural log; lse may be NULL. Rows empty in both
- * (-inf) give 0 and -inf; a NaN lse gives NaN (out and lse), never a dropped state. Runs on `stream` without a host sync (compiles on first use). */
+ * (-inf) give 0 and -inf; a NaN lse gives NaN (out and lse), never a dropped state. out may
+ * be out_a or out_b and lse may be lse_a or lse_b (in place); any other overlap of an
+ * output with a buffer is refused (FADSL_ERR_INVALID). Runs on `stream` without a host sync
+ * (compiles on first use). */
 fadsl_status fadsl_merge_states(fa_dtype dtype, const void *out_a, const float *lse_a, const void *out_b,
                                 const float *lse_b, void *out, float *lse, int batch, int seqlen, int heads,
                                 int head_dim, void *stream);

@@ -117,6 +117,35 @@ fadsl_status fart_merge_launch(CUfunction fn, const fa_merge_args *m, bool after
                          "cuLaunchKernel(merge)");
 }
 
+/* Outputs `out` (o_bytes) and `lse` (l_bytes, may be NULL) may be one of the inputs of
+ * their kind exactly (in place: each row reads its inputs before it writes), but share no
+ * other byte with an input or with each other: rows of other CTAs would race. */
+static fadsl_status check_merge_aliasing(const void *out_a, const float *lse_a, const void *out_b, const float *lse_b,
+                                         const void *out, const float *lse, size_t o_bytes, size_t l_bytes)
+{
+    const struct buf {
+        const char *name;
+        uintptr_t p;
+        size_t n;
+        bool lse;
+    } all[] = {{"out_a", (uintptr_t)out_a, o_bytes, false}, {"out_b", (uintptr_t)out_b, o_bytes, false},
+               {"lse_a", (uintptr_t)lse_a, l_bytes, true},  {"lse_b", (uintptr_t)lse_b, l_bytes, true},
+               {"out", (uintptr_t)out, o_bytes, false},      {"lse", (uintptr_t)lse, l_bytes, true}};
+    enum { NBUF = sizeof all / sizeof all[0], FIRST_OUTPUT = 4 };
+    for (int o = FIRST_OUTPUT; o < NBUF; o++)
+        for (int i = 0; i < NBUF && all[o].p; i++) {
+            const struct buf *x = &all[o], *y = &all[i];
+            bool meet = i != o && y->p && x->p < y->p + y->n && y->p < x->p + x->n;
+            bool in_place = i < FIRST_OUTPUT && x->p == y->p && x->lse == y->lse;
+            if (meet && !in_place)
+                return fart_fail(FADSL_ERR_INVALID,
+                                 "merge: %s [%p, +%zu bytes) overlaps %s [%p, +%zu bytes); an output may be an input "
+                                 "of its kind exactly (in place), else it needs its own memory",
+                                 x->name, (void *)x->p, x->n, y->name, (void *)y->p, y->n);
+        }
+    return FADSL_OK;
+}
+
 fadsl_status fadsl_merge_states(fa_dtype dtype, const void *out_a, const float *lse_a, const void *out_b,
                                 const float *lse_b, void *out, float *lse, int batch, int seqlen, int heads,
                                 int head_dim, void *stream)
@@ -138,7 +167,9 @@ fadsl_status fadsl_merge_states(fa_dtype dtype, const void *out_a, const float *
     }
     if (lse && (uintptr_t)lse % 4)
         return fart_fail(FADSL_ERR_MISALIGNED, "merge: lse %p is not 4-byte aligned", (void *)lse);
-    if (batch <= 0 || seqlen <= 0 || heads <= 0)
+    if (batch < 0 || seqlen < 0 || heads < 0)
+        return fart_fail(FADSL_ERR_SEQLEN, "merge: negative size (batch %d, seqlen %d, heads %d)", batch, seqlen, heads);
+    if (batch == 0 || seqlen == 0 || heads == 0)
         return fart_fail(FADSL_ERR_EMPTY_BATCH, "merge: empty shape (batch %d, seqlen %d, heads %d)", batch, seqlen, heads);
     if (head_dim <= 0 || head_dim % 8)
         return fart_fail(FADSL_ERR_INVALID, "merge: head_dim %d is not a positive multiple of 8", head_dim);
@@ -151,7 +182,8 @@ fadsl_status fadsl_merge_states(fa_dtype dtype, const void *out_a, const float *
         return fart_fail(FADSL_ERR_SEQLEN,
                          "merge: batch %d x seqlen %d x heads %d x head_dim %d elements pass int64 offsets; "
                          "merge in parts", batch, seqlen, heads, head_dim);
-    if ((s = fart_grid_x("merge rows (batch x seqlen x heads)", rows, MERGE_ROWS_PER_CTA, 1, &grid_x)))
+    if ((s = fart_grid_x("merge rows (batch x seqlen x heads)", rows, MERGE_ROWS_PER_CTA, 1, &grid_x)) ||
+        (s = check_merge_aliasing(out_a, lse_a, out_b, lse_b, out, lse, (size_t)elems * 2, (size_t)rows * 4)))
         return s;
     CUcontext ctx;
     int cc;

@@ -158,12 +158,14 @@ static fadsl_status decode_slots(const fart_cu *cu, const fa_plan *plan, CUfunct
 
 fadsl_status fadsl_workspace_size(const fadsl_fwd_desc *d, size_t *bytes)
 {
+    if (!bytes) {
+        fart_clear_error();
+        return fart_fail(FADSL_ERR_NULL_POINTER, "bytes is NULL");
+    }
     fa_key key;
     fadsl_status s = fadsl_make_key(d, &key);
     if (s)
         return s;
-    if (!bytes)
-        return fart_fail(FADSL_ERR_NULL_POINTER, "bytes is NULL");
     *bytes = 0;
     if (!key.decode)
         return FADSL_OK;

@@ -50,8 +50,16 @@ static fadsl_status resolve(const char *spec, char **source, const char **filena
         *source = strdup(spec);
     } else if (strchr(spec, '/') || (n > 3 && strcmp(spec + n - 3, ".fa") == 0)) {
         *filename = spec;
-        if (!(*source = fa_read_file(spec, NULL)))
+        size_t len;
+        int line, col;
+        if (!(*source = fa_read_file(spec, &len)))
             return fart_fail(FADSL_ERR_VARIANT, "cannot read variant file %s: %s", spec, strerror(errno));
+        if (fa_source_nul(*source, len, &line, &col)) {
+            free(*source);
+            *source = NULL;
+            return fart_fail(FADSL_ERR_SYNTAX, "%s:%d:%d: error: NUL byte in the variant file (variants are text)",
+                             spec, line, col);
+        }
     } else {
         const char *text = fa_stdlib_source(spec);
         if (!text) {
@@ -123,6 +131,7 @@ fadsl_status fart_variant_get(const char *spec, const fa_program **out)
 
 fadsl_status fadsl_variant_params(const char *variant, fa_param_info *out, int max, int *count)
 {
+    fart_clear_error();
     if (!count || (max > 0 && !out))
         return fart_fail(FADSL_ERR_NULL_POINTER, "%s is NULL", count ? "out" : "count");
     const fa_program *p;

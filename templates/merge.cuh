@@ -131,7 +131,8 @@ extern "C" __global__ void __launch_bounds__(FA_MERGE_MAX_GROUPS * 32)
             const float inv = fa_row_scale(1.f, sum_l);
             if (d < a.head_dim)
                 *(uint2 *)(out + d) = make_uint2(fa_pack2(sum.x * inv, sum.y * inv), fa_pack2(sum.z * inv, sum.w * inv));
-            if (out_lse && d0 == 0 && lane == 0)
+            /* last chunk: every warp has read the input LSEs (out_lse may be one of them) */
+            if (out_lse && d0 + FA_MERGE_D_STEP >= a.head_dim && lane == 0)
                 *out_lse = sum_l > 0.f ? mx + __logf(sum_l) : sum_l == 0.f ? FA_NEG_INF : sum_l;
         }
         __syncthreads();

@@ -6,18 +6,26 @@
 #include <string.h>
 #include <sys/wait.h>
 
-/* Runs fa-dslc with `args` (shell words) from the source tree; returns the exit status
- * and the combined stdout+stderr in out (truncated to size). */
-static int run(const char *args, char *out, size_t size)
+/* Runs shell command `cmd` from the source tree with $B naming fa-dslc; returns the exit
+ * status and the combined stdout+stderr in out (truncated to size). */
+static int sh(const char *cmd, char *out, size_t size)
 {
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd, "cd '%s' && '%s/fa-dslc' %s 2>&1", FA_SOURCE_DIR, FA_BINARY_DIR, args);
-    FILE *p = popen(cmd, "r");
+    char full[2048];
+    snprintf(full, sizeof full, "cd '%s' && B='%s/fa-dslc' && { %s; } 2>&1", FA_SOURCE_DIR, FA_BINARY_DIR, cmd);
+    FILE *p = popen(full, "r");
     CU_ASSERT_PTR_NOT_NULL_FATAL(p);
     size_t n = fread(out, 1, size - 1, p);
     out[n] = '\0';
     int st = pclose(p);
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Runs fa-dslc with `args` (shell words), as sh() does. */
+static int run(const char *args, char *out, size_t size)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "\"$B\" %s", args);
+    return sh(cmd, out, size);
 }
 
 static char out[1 << 18]; /* a kernel's CUDA C fits whole (a short read would break fa-dslc's pipe) */
@@ -58,6 +66,46 @@ static void test_diagnosed(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "head_dim 100 is not supported (supported: 64, 96, 128, 192, 256)"));
     CU_ASSERT_EQUAL(run("causal --paged 7", out, sizeof out), 1);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "paged block size 7 is invalid (valid: 8, 16, 32, 64, 128)"));
+}
+
+/* Outputs: a closed or full stdout, a failed file write (nothing half-written), -o naming
+ * the variant file, an unreadable file named like a stdlib variant, NUL bytes. */
+static void test_outputs(void)
+{
+    char dir[] = "/tmp/fa_cli_XXXXXX", args[512];
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+    CU_ASSERT_EQUAL(run("causal --emit key >/dev/full", out, sizeof out), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "cannot write stdout: No space left on device"));
+    CU_ASSERT_EQUAL(run("--list >&-", out, sizeof out), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "cannot write stdout: Bad file descriptor"));
+    /* a write cut short (file size limit) keeps the old file and leaves no temporary */
+    snprintf(args, sizeof args, "echo old > %s/k.cu; (trap '' XFSZ; ulimit -f 4; \"$B\" causal -o %s/k.cu); "
+             "echo rc=$?; cat %s/k.cu; ls %s | wc -l", dir, dir, dir, dir);
+    sh(args, out, sizeof out);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "File too large\nrc=1\nold\n1\n"));
+    snprintf(args, sizeof args, "\"$B\" causal -o %s/k.cu && wc -c < %s/k.cu", dir, dir);
+    CU_ASSERT_EQUAL(sh(args, out, sizeof out), 0);
+    CU_ASSERT(atoi(out) > 10000);
+    CU_ASSERT_EQUAL(run("examples/alibi_swa.fa -o examples/../examples/alibi_swa.fa", out, sizeof out), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "is the variant file itself"));
+    CU_ASSERT_EQUAL(run("causal -o --emit", out, sizeof out), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "-o needs a file name, not the option '--emit'"));
+    snprintf(args, sizeof args, "cd %s && printf 'variant a { mask = k <= q; }\\n\\000 )))' > nul.fa && "
+             "\"$B\" nul.fa --emit key", dir);
+    CU_ASSERT_EQUAL(sh(args, out, sizeof out), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "nul.fa:2:1: error: NUL byte in the variant file"));
+    /* a directory named like a stdlib variant is no file: the variant is the stdlib's */
+    snprintf(args, sizeof args, "cd %s && mkdir causal && \"$B\" causal --emit key", dir);
+    CU_ASSERT_EQUAL(sh(args, out, sizeof out), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "stdlib=1"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, " paged=0 layout=- "));
+    snprintf(args, sizeof args, "rm -rf %s", dir);
+    sh(args, out, sizeof out);
+    CU_ASSERT_EQUAL(sh("FADSL_CACHE_DIR=README.md \"$B\" cache list", out, sizeof out), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "fa-dslc: error: "));
+    /* the key is checked for every --emit */
+    CU_ASSERT_EQUAL(run("causal --emit ir --head-dim 80", out, sizeof out), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "head_dim 80 is not supported"));
 }
 
 static void test_emit(void)
@@ -129,6 +177,7 @@ static void test_emit(void)
 void fa_suite_cli(void)
 {
     static const CU_TestInfo tests[] = {
-        {"usage", test_usage}, {"diagnosed", test_diagnosed}, {"emit", test_emit}, CU_TEST_INFO_NULL};
+        {"usage", test_usage}, {"diagnosed", test_diagnosed}, {"emit", test_emit}, {"outputs", test_outputs},
+        CU_TEST_INFO_NULL};
     fa_test_add_suite("cli", tests);
 }

@@ -254,6 +254,13 @@ static void test_env_switches(void)
     setenv("HOME", "/home/u", 1);
     CU_ASSERT_EQUAL(fadsl_cache_dir(buf, sizeof buf), FADSL_OK);
     CU_ASSERT_STRING_EQUAL(buf, "/home/u/.cache/fadsl");
+    CU_ASSERT_EQUAL(fadsl_cache_dir(buf, 8), FADSL_ERR_INVALID);
+    CU_ASSERT_PTR_NOT_NULL(strstr(fadsl_last_error(), "needs 21 bytes with its NUL, more than the 8 given"));
+    CU_ASSERT_EQUAL(fadsl_cache_dir(NULL, 8), FADSL_ERR_NULL_POINTER);
+    CU_ASSERT_EQUAL(fadsl_cache_list(NULL, NULL), FADSL_ERR_NULL_POINTER);
+    CU_ASSERT_EQUAL(fadsl_cache_dir(buf, sizeof buf), FADSL_OK);
+    CU_ASSERT_STRING_EQUAL(fadsl_last_error(), ""); /* a success leaves no stale message */
+    fadsl_cache_stats_get(NULL); /* nothing to fill: no crash */
     if (home)
         setenv("HOME", home, 1);
     free(home);

@@ -582,6 +582,14 @@ static void test_unsupported(void)
     fadsl_compile_info info;
     CU_ASSERT_EQUAL(fadsl_compile("causal", &key, &info), FADSL_ERR_UNSUPPORTED);
     CU_ASSERT_PTR_NOT_NULL(strstr(fadsl_last_error(), "head_dim 100"));
+    key.head_dim = 128;
+    key.paged_block_size = 16;
+    key.paged_layout = (fa_paged_layout)7; /* once compiled as HDB */
+    CU_ASSERT_EQUAL(fadsl_compile("causal", &key, &info), FADSL_ERR_INVALID);
+    CU_ASSERT_PTR_NOT_NULL(strstr(fadsl_last_error(), "key paged_layout 7 is out of range (0..1)"));
+    fadsl_fwd_desc w = dense();
+    w.arch = NULL;
+    CU_ASSERT_EQUAL(fadsl_workspace_size(&w, NULL), FADSL_ERR_NULL_POINTER);
     /* A request the planner would refuse on every arch is refused before a GPU is asked
      * for (arch unset): head dim, query dtype, cache type. */
     fadsl_fwd_desc d = dense();
@@ -645,6 +653,32 @@ static void test_variant_params(void)
 
 /* Sizes near INT_MAX are refused on validation, before anything is compiled or launched
  * (no GPU needed), instead of wrapping in the runtime's or the kernels' int arithmetic. */
+/* merge outputs sharing memory with anything but their own input, exactly: refused
+ * before a GPU is needed. Rows of 64 bf16 (128 bytes), 8 rows: out 1024 bytes, lse 32. */
+static void test_merge_aliasing(void)
+{
+    const char *a = PTR(0x10000), *b = PTR(0x20000);
+    const float *la = PTR(0x30000), *lb = PTR(0x40000);
+    const struct {
+        const void *out;
+        float *lse;
+        const char *needle;
+    } cases[] = {{a + 128, NULL, "merge: out [0x10080, +1024 bytes) overlaps out_a"},
+                 {b - 512, NULL, "overlaps out_b"},
+                 {PTR(0x30000 - 1008), NULL, "out [0x2fc10, +1024 bytes) overlaps lse_a"},
+                 {PTR(0x50000), PTR(0x10000), "lse [0x10000, +32 bytes) overlaps out_a"},
+                 {PTR(0x50000), PTR(0x40010), "lse [0x40010, +32 bytes) overlaps lse_b"},
+                 {PTR(0x50000), PTR(0x50100), "out [0x50000, +1024 bytes) overlaps lse"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        fadsl_status s = fadsl_merge_states(FA_DTYPE_BF16, a, la, b, lb, (void *)cases[i].out, cases[i].lse, 1, 4, 2,
+                                            64, NULL);
+        CU_ASSERT_EQUAL(s, FADSL_ERR_INVALID);
+        CU_ASSERT_PTR_NOT_NULL(strstr(fadsl_last_error(), cases[i].needle));
+        if (!strstr(fadsl_last_error(), cases[i].needle))
+            printf("\n  case %zu: %s\n", i, fadsl_last_error());
+    }
+}
+
 static void test_huge_sizes(void)
 {
     fadsl_fwd_desc d = dense();
@@ -707,6 +741,10 @@ static void test_huge_sizes(void)
                     FADSL_ERR_SEQLEN);
     CU_ASSERT_PTR_NOT_NULL(strstr(fadsl_last_error(), "merge rows (batch x seqlen x heads) 34359738368 need"));
     CU_ASSERT_PTR_NOT_NULL(strstr(fadsl_last_error(), "above the grid limit 2147483647"));
+    CU_ASSERT_EQUAL(fadsl_merge_states(FA_DTYPE_BF16, o, l, o, l, PTR(0x30000), NULL, -1, 4, 2, 64, NULL),
+                    FADSL_ERR_SEQLEN);
+    CU_ASSERT_PTR_NOT_NULL(strstr(fadsl_last_error(), "merge: negative size (batch -1"));
+    test_merge_aliasing();
 }
 
 /* The checked arithmetic itself, at its edges. */
