@@ -258,6 +258,10 @@ const char *const *fa_nvrtc_options(const fa_key *key, int *count);
  * cache entries). */
 char *fa_read_file(const char *path, size_t *size);
 
+/* Writes all `n` bytes to file descriptor fd (retrying short and interrupted writes);
+ * false with errno set on a failure. */
+bool fa_write_all(int fd, const void *data, size_t n);
+
 /* Whether the `n` bytes of variant text `s` hold a NUL byte (which would end the text
  * early: a binary file, or a corrupt one); *line and *col (1-based) locate the first. */
 bool fa_source_nul(const char *s, size_t n, int *line, int *col);

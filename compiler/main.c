@@ -120,19 +120,6 @@ static int cache_command(int argc, char **argv)
     return usage_error("unknown cache command '%s' (list, clear, dir)", argv[2]);
 }
 
-static bool write_all(int fd, const void *data, size_t len)
-{
-    for (const char *p = data; len;) {
-        ssize_t n = write(fd, p, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        p += n, len -= (size_t)n;
-    }
-    return true;
-}
-
 /* Replaces regular file `path` (or creates it) with `len` bytes: written beside it under a
  * temporary name, then renamed over it, so a failed write leaves the old file whole. A
  * symlink is followed; an existing file keeps its mode. False with errno set. */
@@ -152,7 +139,7 @@ static bool replace_file(const char *path, const void *data, size_t len)
         return false;
     mode_t mask = umask(0);
     umask(mask);
-    bool ok = fchmod(fd, exists ? st.st_mode & 07777 : 0666 & ~mask) == 0 && write_all(fd, data, len) &&
+    bool ok = fchmod(fd, exists ? st.st_mode & 07777 : 0666 & ~mask) == 0 && fa_write_all(fd, data, len) &&
               fsync(fd) == 0;
     int err = errno;
     if (close(fd) != 0 && ok)

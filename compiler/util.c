@@ -1,10 +1,11 @@
-/* util.c - arena allocation, growable strings, hashing, whole-file reads. */
+/* util.c - arena allocation, growable strings, hashing, whole-file reads, full writes. */
 #include "fa.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct fa_chunk {
     struct fa_chunk *next;
@@ -173,6 +174,21 @@ char *fa_read_file(const char *path, size_t *size)
     if (size)
         *size = n;
     return s;
+}
+
+bool fa_write_all(int fd, const void *data, size_t n)
+{
+    const char *p = data;
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return false;
+        p += w;
+        n -= (size_t)w;
+    }
+    return true;
 }
 
 bool fa_source_nul(const char *s, size_t n, int *line, int *col)

@@ -297,21 +297,6 @@ static int load_entry(const char *path, const unsigned char digest[16], const fa
     return 1;
 }
 
-static bool write_all(int fd, const void *data, size_t n)
-{
-    const char *p = data;
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return false;
-        p += w;
-        n -= (size_t)w;
-    }
-    return true;
-}
-
 /* Publishes an entry: temp file in the same directory, fsync, close, rename. On failure
  * the directory becomes memory-only (one warning). */
 static void store_entry(const char *dir, const char *path, const unsigned char digest[16], const fart_source *src,
@@ -335,7 +320,7 @@ static void store_entry(const char *dir, const char *path, const unsigned char d
         mark_unusable(dir, "create", errno);
         return;
     }
-    bool ok = write_all(fd, hdr, HDR_SIZE) && write_all(fd, img->data, img->size) && fsync(fd) == 0;
+    bool ok = fa_write_all(fd, hdr, HDR_SIZE) && fa_write_all(fd, img->data, img->size) && fsync(fd) == 0;
     int err = errno;
     if (close(fd) != 0 && ok) {
         ok = false;
