@@ -82,7 +82,8 @@ def _check(out, lse, ref_out, ref_lse, dtype, tol=None):
     if lse is not None:
         assert torch.equal(torch.isneginf(lse), torch.isneginf(ref_lse)), "-inf LSE rows differ"
         finite = ~torch.isneginf(ref_lse)
-        assert (lse.double()[finite] - ref_lse[finite]).abs().max().item() < 1e-2
+        if finite.any():
+            assert (lse.double()[finite] - ref_lse[finite]).abs().max().item() < 1e-2
 
 
 def _cu_seqlens(lens):
@@ -230,6 +231,23 @@ def test_bad_offsets_are_refused_before_the_launch():
     lens = torch.tensor([20, 3], dtype=torch.int32, device="cuda")
     with pytest.raises(ValueError, match=r"sequence 1 has 4 new tokens in cu_seqlens_q, but seq_lens\[1\] is 3"):
         fadsl.paged_attention(q, cache, cache, tables, lens, layout="nhd", cu_seqlens_q=_cu_seqlens([3, 4]))
+
+
+def test_packed_batch_without_queries_or_keys_is_refused():
+    """Packed sequences may be empty, but not all of them: no query rows at all is an
+    empty batch (ERR_EMPTY_BATCH), no keys at all a key length out of range (ERR_SEQLEN);
+    either way nothing runs. One empty sequence among others is computed (test_gpu_fuzz)."""
+    q, k, v = _inputs(1, 7, 9, 2, 2, 64, torch.bfloat16)
+    q, k, v = q[0], k[0], v[0]
+    with pytest.raises(fadsl.FadslError) as info:
+        fadsl.attention(q, k, v, cu_seqlens_q=_cu_seqlens([0, 0]), cu_seqlens_k=_cu_seqlens([5, 4]))
+    assert info.value.status == "ERR_EMPTY_BATCH"
+    with pytest.raises(fadsl.FadslError) as info:
+        fadsl.attention(q, k, v, cu_seqlens_q=_cu_seqlens([3, 4]), cu_seqlens_k=_cu_seqlens([0, 0]))
+    assert info.value.status == "ERR_SEQLEN"
+    out = fadsl.attention(q, k, v, "none", cu_seqlens_q=_cu_seqlens([0, 4]), cu_seqlens_k=_cu_seqlens([5, 4]))
+    ref = _reference(q[None, :4], k[None, 5:], v[None, 5:], VARIANTS["none"][1])[0]
+    _check(out[None, :4], None, ref, None, torch.bfloat16)
 
 
 @pytest.mark.parametrize("layout", ["nhd", "hdb"])
