@@ -252,11 +252,19 @@ const char *const *fa_nvrtc_options(const fa_key *key, int *count);
 
 /* ---- files ---------------------------------------------------------------------------- */
 
-/* The whole file at `path`, malloc'd with a NUL after its last byte (text stays a C string);
- * *size (may be NULL) gets its length in bytes. NULL with errno set when it cannot be opened
- * or read (ENOMEM when memory runs out). Shared by fa-dslc and the runtime (variant files,
- * cache entries). */
-char *fa_read_file(const char *path, size_t *size);
+/* The whole regular file at `path`, malloc'd with a NUL after its last byte (text stays a
+ * C string); *size (may be NULL) gets its length in bytes. NULL with errno set when it
+ * cannot be opened or read: EISDIR for a directory, FA_ENOTREG for a FIFO, socket or
+ * device (never waited on or read), EFBIG above `max` bytes, ENOMEM when memory runs out.
+ * Shared by fa-dslc and the runtime (variant files, cache entries). */
+char *fa_read_file(const char *path, size_t max, size_t *size);
+
+/* errno values of fa_read_file beyond the system's, and their text (strerror otherwise). */
+enum { FA_ENOTREG = 0x7fff0001 };
+const char *fa_read_strerror(int err);
+
+/* The largest variant file fa-dslc and the runtime read (the stdlib's are under 1 KB). */
+#define FA_VARIANT_FILE_MAX ((size_t)1 << 20)
 
 /* Writes all `n` bytes to file descriptor fd (retrying short and interrupted writes);
  * false with errno set on a failure. */

@@ -184,7 +184,7 @@ static char *read_variant(const char *input)
 {
     size_t n;
     int line, col;
-    char *source = fa_read_file(input, &n);
+    char *source = fa_read_file(input, FA_VARIANT_FILE_MAX, &n);
     if (source && fa_source_nul(source, n, &line, &col)) {
         fprintf(stderr, "%s:%d:%d: error: NUL byte in the variant file (variants are text)\n", input, line, col);
         free(source);
@@ -199,12 +199,15 @@ static char *read_variant(const char *input)
         fa_buf_puts(&b, std);
         return fa_buf_take(&b);
     }
+    char why[128];
+    snprintf(why, sizeof why, err == EFBIG ? "%s: variant files are at most %zu bytes" : "%s",
+             fa_read_strerror(err), FA_VARIANT_FILE_MAX);
     if (std)
         fprintf(stderr, "fa-dslc: error: cannot read '%s': %s (a file by that name is taken before the "
-                        "standard-library variant; for that, run from another directory)\n", input, strerror(err));
+                        "standard-library variant; for that, run from another directory)\n", input, why);
     else
         fprintf(stderr, "fa-dslc: error: cannot read '%s': %s, and it is not a standard-library variant "
-                        "(see fa-dslc --list)\n", input, strerror(err));
+                        "(see fa-dslc --list)\n", input, why);
     return NULL;
 }
 

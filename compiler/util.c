@@ -1,10 +1,14 @@
 /* util.c - arena allocation, growable strings, hashing, whole-file reads, full writes. */
+#define _POSIX_C_SOURCE 200809L /* open(O_CLOEXEC), fstat */
 #include "fa.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 typedef struct fa_chunk {
@@ -145,26 +149,44 @@ uint64_t fa_hash64(const void *data, size_t n, uint64_t seed)
     return h;
 }
 
-char *fa_read_file(const char *path, size_t *size)
+char *fa_read_file(const char *path, size_t max, size_t *size)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused below); it
+     * changes nothing for a regular file. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
         return NULL;
-    errno = 0;   /* what a failed read leaves, or EIO */
-    size_t n = 0, cap = 4096;
-    char *s = malloc(cap);
-    while (s) {
-        size_t want = cap - 1 - n, got = fread(s + n, 1, want, f);
-        n += got;
-        if (got < want)
+    struct stat st;
+    int err = fstat(fd, &st) ? errno
+              : S_ISDIR(st.st_mode) ? EISDIR
+              : !S_ISREG(st.st_mode) ? FA_ENOTREG
+              : (uintmax_t)st.st_size > max ? EFBIG : 0;
+    /* read to the end rather than trust st_size (the file may change meanwhile), never
+     * past max bytes: one more byte read than that is EFBIG */
+    size_t n = 0, cap = err ? 0 : (size_t)st.st_size + 2;
+    char *s = err ? NULL : malloc(cap);
+    if (!err && !s)
+        err = ENOMEM;
+    while (!err) {
+        ssize_t got = read(fd, s + n, cap - 1 - n);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0) {
+            err = got < 0 ? errno : 0;
             break;
-        char *t = realloc(s, cap *= 2);
-        if (!t)
-            free(s);
-        s = t;
+        }
+        n += (size_t)got;
+        if (n > max)
+            err = EFBIG;
+        else if (n == cap - 1) {
+            char *t = realloc(s, cap = cap * 2 > max + 2 ? max + 2 : cap * 2);
+            if (!t)
+                err = ENOMEM;
+            else
+                s = t;
+        }
     }
-    int err = !s ? ENOMEM : ferror(f) ? (errno ? errno : EIO) : 0;
-    fclose(f);
+    close(fd);
     if (err) {
         free(s);
         errno = err;
@@ -174,6 +196,11 @@ char *fa_read_file(const char *path, size_t *size)
     if (size)
         *size = n;
     return s;
+}
+
+const char *fa_read_strerror(int err)
+{
+    return err == FA_ENOTREG ? "not a regular file (a pipe, socket or device)" : strerror(err);
 }
 
 bool fa_write_all(int fd, const void *data, size_t n)

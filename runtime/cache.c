@@ -74,6 +74,8 @@ static uint64_t digest64(const void *data, size_t n)
 /* The longest cache directory path (with its NUL) used: room below PATH_MAX for any file
  * name in it, so that entries written can also be listed and cleared. */
 enum { CACHE_DIR_MAX = PATH_MAX - 256 };
+/* Entries larger than this are not ours (cubins and PTX of one kernel are well under a MB). */
+#define CACHE_ENTRY_MAX ((size_t)256 << 20)
 
 /* The cache directory's path into buf: its length, or -1 when nothing names one. */
 static int resolve_dir(char *buf, size_t size)
@@ -262,11 +264,11 @@ static int load_entry(const char *path, const unsigned char digest[16], const fa
                       const char **why)
 {
     size_t n = 0;
-    unsigned char *f = (unsigned char *)fa_read_file(path, &n);
+    unsigned char *f = (unsigned char *)fa_read_file(path, CACHE_ENTRY_MAX, &n);
     if (!f) {
         if (errno == ENOENT || errno == ENOTDIR)
             return 0;
-        *why = strerror(errno);
+        *why = fa_read_strerror(errno);
         return -1;
     }
     entry_header h;
@@ -451,7 +453,7 @@ static bool list_one(void *ud, const char *dir, const char *name, bool ptx)
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/%s", dir, name);
     size_t n = 0;
-    unsigned char *f = (unsigned char *)fa_read_file(path, &n);
+    unsigned char *f = (unsigned char *)fa_read_file(path, CACHE_ENTRY_MAX, &n);
     entry_header h = {0};
     bool valid = f && !decode_entry(f, n, &h);
     free(f);

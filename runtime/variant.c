@@ -52,8 +52,11 @@ static fadsl_status resolve(const char *spec, char **source, const char **filena
         *filename = spec;
         size_t len;
         int line, col;
-        if (!(*source = fa_read_file(spec, &len)))
-            return fart_fail(FADSL_ERR_VARIANT, "cannot read variant file %s: %s", spec, strerror(errno));
+        if (!(*source = fa_read_file(spec, FA_VARIANT_FILE_MAX, &len)))
+            return errno == EFBIG ? fart_fail(FADSL_ERR_VARIANT, "cannot read variant file %s: it holds more than "
+                                              "%zu bytes (the most a variant file may)", spec, FA_VARIANT_FILE_MAX)
+                                  : fart_fail(FADSL_ERR_VARIANT, "cannot read variant file %s: %s", spec,
+                                              fa_read_strerror(errno));
         if (fa_source_nul(*source, len, &line, &col)) {
             free(*source);
             *source = NULL;

@@ -43,7 +43,7 @@ void fa_be_golden(const char *rel, const char *actual)
         fclose(f);
         return;
     }
-    char *expected = fa_read_file(path, NULL);
+    char *expected = fa_read_file(path, SIZE_MAX, NULL);
     if (!expected || strcmp(expected, actual) != 0)
         fprintf(stderr, "\ngolden mismatch: %s (FA_UPDATE_GOLDEN=1 rewrites it)\n--- actual:\n%s", path, actual);
     CU_ASSERT_PTR_NOT_NULL(expected);

@@ -48,7 +48,7 @@ int fa_rt_capture_end(const char *needle)
     fflush(stderr);
     dup2(saved_stderr, 2);
     close(saved_stderr);
-    char *text = fa_read_file(captured, NULL);
+    char *text = fa_read_file(captured, SIZE_MAX, NULL);
     unlink(captured);
     int n = 0;
     for (const char *p = text; p && (p = strstr(p, needle)); p++)

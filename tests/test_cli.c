@@ -62,6 +62,16 @@ static void test_diagnosed(void)
     /* A directory is no variant file (it used to read as an empty one). */
     CU_ASSERT_EQUAL(run("examples", out, sizeof out), 1);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "cannot read 'examples': Is a directory, and it is not a standard-library"));
+    /* A device or a FIFO is refused at once (they used to block, or grow without end); a
+     * file past the size limit is refused with the limit. */
+    CU_ASSERT_EQUAL(run("/dev/zero", out, sizeof out), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "cannot read '/dev/zero': not a regular file"));
+    CU_ASSERT_EQUAL(sh("d=$(mktemp -d) && mkfifo \"$d/v.fa\" && \"$B\" \"$d/v.fa\"; s=$?; rm -r \"$d\"; exit $s",
+                       out, sizeof out), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "v.fa': not a regular file (a pipe, socket or device)"));
+    CU_ASSERT_EQUAL(sh("f=$(mktemp) && head -c 1048577 /dev/zero | tr '\\0' ' ' > \"$f\" && \"$B\" \"$f\"; s=$?; "
+                       "rm \"$f\"; exit $s", out, sizeof out), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, ": File too large: variant files are at most 1048576 bytes"));
     CU_ASSERT_EQUAL(run("causal --head-dim 100", out, sizeof out), 1);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "head_dim 100 is not supported (supported: 64, 96, 128, 192, 256)"));
     CU_ASSERT_EQUAL(run("causal --paged 7", out, sizeof out), 1);

@@ -150,7 +150,15 @@ static void truncate_header(const char *path)
     CU_ASSERT_EQUAL(truncate(path, 100), 0);
 }
 
+/* A FIFO in an entry's place: listing and loading it must not wait for a writer. */
+static void fifo_in_place(const char *path)
+{
+    CU_ASSERT_EQUAL(remove(path), 0);
+    CU_ASSERT_EQUAL(mkfifo(path, 0600), 0);
+}
+
 static void test_corrupt_payload(void) { expect_recovery(flip_payload_byte); }
+static void test_fifo_entry(void) { expect_recovery(fifo_in_place); }
 static void test_corrupt_header(void) { expect_recovery(flip_header_byte); }
 static void test_truncated_payload(void) { expect_recovery(truncate_payload); }
 static void test_truncated_header(void) { expect_recovery(truncate_header); }
@@ -273,7 +281,7 @@ static void test_ptx_path(void)
     listing l = list();
     CU_ASSERT_EQUAL(l.valid, 1);
     CU_ASSERT_PTR_NOT_NULL(strstr(l.path, ".ptx"));
-    char *text = fa_read_file(l.path, NULL);
+    char *text = fa_read_file(l.path, SIZE_MAX, NULL);
     CU_ASSERT(text && strstr(text + 256, ".target sm_80"));
     free(text);
     CU_ASSERT_EQUAL(get(8, true), FADSL_FROM_DISK);
@@ -307,6 +315,7 @@ void fa_suite_rt_cache(void)
                                         {"corrupt_header", test_corrupt_header},
                                         {"truncated_payload", test_truncated_payload},
                                         {"truncated_header", test_truncated_header},
+                                        {"fifo_entry", test_fifo_entry},
                                         {"unusable_dir", test_unusable_dir},
                                         {"concurrent_processes", test_concurrent_processes},
                                         {"crash_before_rename", test_crash_before_rename},

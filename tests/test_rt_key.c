@@ -7,7 +7,9 @@
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define PTR(x) ((void *)(uintptr_t)(x))
 
@@ -537,6 +539,15 @@ static void test_dense_refusals(void)
     refuse(&d, FADSL_ERR_VARIANT, "no_such_variant", "causal");
     d.variant = "/no/such/file.fa";
     refuse(&d, FADSL_ERR_VARIANT, "/no/such/file.fa", NULL);
+    d.variant = "/dev/zero"; /* a device (or FIFO) is refused, not read without end */
+    refuse(&d, FADSL_ERR_VARIANT, "cannot read variant file /dev/zero: not a regular file", NULL);
+    char big[] = "/tmp/fadsl-big-XXXXXX";
+    int fd = mkstemp(big);
+    CU_ASSERT_FATAL(fd >= 0 && ftruncate(fd, (off_t)FA_VARIANT_FILE_MAX + 1) == 0);
+    close(fd);
+    d.variant = big;
+    refuse(&d, FADSL_ERR_VARIANT, "holds more than 1048576 bytes", big);
+    remove(big);
     d.variant = "variant broken { mask = ; }";
     refuse(&d, FADSL_ERR_SYNTAX, "error", NULL);
 }

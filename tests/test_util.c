@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static void test_arena(void)
 {
@@ -37,8 +39,9 @@ static void test_hash(void)
     CU_ASSERT_NOT_EQUAL(fa_hash64("abc", 3, 7), fa_hash64("abc", 3, 8));
 }
 
-/* fa_read_file: every byte (NULs too, past the first read's 4 KB), a NUL after them, and
- * errno for a missing file or a directory (which fa-dslc then looks up as a stdlib name). */
+/* fa_read_file: every byte (NULs too, past the first read's 4 KB), a NUL after them; errno
+ * for a missing file or a directory (which fa-dslc then looks up as a stdlib name), a file
+ * over the size limit, and a FIFO or device, which is refused without waiting on a writer. */
 static void test_read_file(void)
 {
     char path[] = "/tmp/fadsl-read-XXXXXX";
@@ -52,19 +55,36 @@ static void test_read_file(void)
     CU_ASSERT_FATAL(f && fwrite(data, 1, N, f) == N);
     fclose(f);
     size_t n = 0;
-    char *s = fa_read_file(path, &n);
+    char *s = fa_read_file(path, N, &n);   /* exactly at the limit */
     CU_ASSERT_PTR_NOT_NULL_FATAL(s);
     CU_ASSERT_EQUAL(n, N);
     CU_ASSERT_EQUAL(memcmp(s, data, N), 0);
     CU_ASSERT_EQUAL(s[N], '\0');
     free(s);
+    errno = 0;
+    CU_ASSERT_PTR_NULL(fa_read_file(path, N - 1, &n));
+    CU_ASSERT_EQUAL(errno, EFBIG);
     remove(path);
     errno = 0;
-    CU_ASSERT_PTR_NULL(fa_read_file(path, &n));
+    CU_ASSERT_PTR_NULL(fa_read_file(path, SIZE_MAX, &n));
     CU_ASSERT_EQUAL(errno, ENOENT);
     errno = 0;
-    CU_ASSERT_PTR_NULL(fa_read_file("/tmp", NULL));
+    CU_ASSERT_PTR_NULL(fa_read_file("/tmp", SIZE_MAX, NULL));
     CU_ASSERT_EQUAL(errno, EISDIR);
+    errno = 0;
+    CU_ASSERT_PTR_NULL(fa_read_file("/dev/zero", SIZE_MAX, NULL));   /* would never end */
+    CU_ASSERT_EQUAL(errno, FA_ENOTREG);
+    CU_ASSERT_PTR_NOT_NULL(strstr(fa_read_strerror(FA_ENOTREG), "not a regular file"));
+    char fifo[] = "/tmp/fadsl-fifo-XXXXXX";
+    int tmp = mkstemp(fifo);   /* a unique name, replaced by a FIFO no one writes to */
+    CU_ASSERT_FATAL(tmp >= 0);
+    close(tmp);
+    remove(fifo);
+    CU_ASSERT_FATAL(mkfifo(fifo, 0600) == 0);
+    errno = 0;
+    CU_ASSERT_PTR_NULL(fa_read_file(fifo, SIZE_MAX, NULL));
+    CU_ASSERT_EQUAL(errno, FA_ENOTREG);
+    remove(fifo);
 }
 
 /* fa_paged_block_size_valid takes exactly the sizes FA_PAGED_BLOCK_SIZES names. */
