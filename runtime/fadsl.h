@@ -197,8 +197,9 @@ typedef struct fadsl_prewarm fadsl_prewarm;
 
 /* Starts compiling `items` (copied) on `threads` worker threads (<= 0: one a CPU). */
 fadsl_status fadsl_prewarm_start(const fadsl_prewarm_item *items, int n, int threads, fadsl_prewarm **out);
-/* Waits for a prewarm, frees it, and returns the first failure's status (OK if none);
- * *failed (may be NULL) receives how many items failed. */
+/* Waits for a prewarm, frees it, and returns the status of the failed item with the lowest
+ * index (OK if none; fadsl_last_error names that item and its error); *failed (may be NULL)
+ * receives how many items failed. */
 fadsl_status fadsl_prewarm_wait(fadsl_prewarm *p, int *failed);
 
 /* ---- cubin cache ----------------------------------------------------------------------- */

@@ -16,6 +16,7 @@ struct fadsl_prewarm {
     int num_threads;
     pthread_mutex_t lock;        /* guards the failure fields */
     int failed;
+    int first_index;             /* the lowest failed item's index (wait reports that one) */
     fadsl_status first;
     char *first_error;
 };
@@ -46,7 +47,9 @@ static void *worker(void *arg)
         if (!s)
             continue;
         pthread_mutex_lock(&p->lock);
-        if (!p->failed++) {
+        if (!p->failed++ || i < p->first_index) { /* the same report whatever the threads' timing */
+            free(p->first_error);
+            p->first_index = i;
             p->first = s;
             p->first_error = strdup(fadsl_last_error());
         }
@@ -108,8 +111,8 @@ fadsl_status fadsl_prewarm_wait(fadsl_prewarm *p, int *failed)
         return fart_fail(FADSL_ERR_INVALID, "no prewarm handle");
     for (int i = 0; i < p->num_threads; i++)
         pthread_join(p->threads[i], NULL);
-    fadsl_status s = p->failed ? fart_fail(p->first, "%d of %d prewarm items failed; first: %s", p->failed, p->n,
-                                           p->first_error ? p->first_error : "")
+    fadsl_status s = p->failed ? fart_fail(p->first, "%d of %d prewarm items failed; first, item %d: %s", p->failed,
+                                           p->n, p->first_index, p->first_error ? p->first_error : "")
                                : FADSL_OK;
     if (failed)
         *failed = p->failed;

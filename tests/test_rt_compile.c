@@ -140,6 +140,21 @@ static void test_prewarm(void)
         CU_ASSERT_EQUAL(fadsl_compile("causal", &items[i].key, &info), FADSL_OK);
         CU_ASSERT_EQUAL(info.origin, FADSL_FROM_MEMORY);
     }
+    /* Several failures: wait reports the lowest item's, however the threads ran (rounds
+     * repeat the race between the workers that fail items 1, 3 and 5 at once). */
+    fadsl_prewarm_item several[] = {items[0],
+                                    {"no_such_variant", key_for(FA_ARCH_SM86, 128, 1)},
+                                    items[1],
+                                    {"causal", key_for(FA_ARCH_SM89, 100, 1)},
+                                    items[0],
+                                    {"variant broken { mask = ; }", key_for(FA_ARCH_SM86, 128, 1)}};
+    for (int round = 0; round < 20; round++) {
+        CU_ASSERT_EQUAL_FATAL(fadsl_prewarm_start(several, 6, 6, &p), FADSL_OK);
+        CU_ASSERT_EQUAL(fadsl_prewarm_wait(p, &failed), FADSL_ERR_VARIANT);
+        CU_ASSERT_EQUAL(failed, 3);
+        CU_ASSERT_PTR_NOT_NULL(strstr(fadsl_last_error(), "3 of 6 prewarm items failed; first, item 1: "));
+        CU_ASSERT_PTR_NOT_NULL(strstr(fadsl_last_error(), "no_such_variant"));
+    }
 }
 
 static void test_ptx_env(void)
