@@ -376,6 +376,13 @@ fadsl_status fart_image_get(const fart_source *src, fart_image *out, fadsl_origi
     char dir[CACHE_DIR_MAX], path[PATH_MAX];
     int dir_len = fart_env_flag("FADSL_CACHE_DISABLE") ? -1 : resolve_dir(dir, sizeof dir);
     bool disk = dir_len >= 0 && (size_t)dir_len < sizeof dir;
+    if (dir_len >= 0 && !disk) { /* no room below PATH_MAX for entry names: said once a process */
+        static atomic_bool said;
+        n_write_failures++;
+        if (!atomic_exchange(&said, true))
+            fart_warn("kernel cache directory %.64s... is %d bytes long, above the %d a cache directory may be; "
+                      "compiled kernels stay in memory only", dir, dir_len, CACHE_DIR_MAX - 1);
+    }
     if (disk) {
         char *p = path + snprintf(path, sizeof path, "%s/", dir);
         for (int i = 0; i < 16; i++)

@@ -6,6 +6,7 @@
 #include "testutil.h"
 
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -185,6 +186,19 @@ static void test_unusable_dir(void)
     CU_ASSERT_EQUAL(warnings, 1);
     fadsl_cache_stats_get(&b);
     CU_ASSERT_TRUE(b.write_failures > a.write_failures);
+    /* A path too long for entry names below PATH_MAX: memory only, said once (it used to
+     * turn the disk cache off without a word). */
+    static char longdir[PATH_MAX];
+    int n = snprintf(longdir, sizeof longdir, "%s/", fa_rt_cache_dir);
+    memset(longdir + n, 'd', sizeof longdir - 100 - (size_t)n); /* past CACHE_DIR_MAX */
+    setenv("FADSL_CACHE_DIR", longdir, 1);
+    fa_rt_capture_begin();
+    o1 = get(6, false), o2 = get(7, false);
+    int said = fa_rt_capture_end("a cache directory may be; compiled kernels stay in memory only");
+    setenv("FADSL_CACHE_DIR", fa_rt_cache_dir, 1);
+    CU_ASSERT_EQUAL(o1, FADSL_FROM_COMPILE);
+    CU_ASSERT_EQUAL(o2, FADSL_FROM_COMPILE);
+    CU_ASSERT_EQUAL(said, 1);
 }
 
 /* 8 processes fill one cache at once (a shared entry and one each): every entry valid,
