@@ -4,17 +4,20 @@ next), N calls, one sync at the end. Also the C entry points alone (ctypes, a de
 built once) and a cProfile of the Python call.
 
     FADSL_LIBRARY=build/libfadsl.so python3 bench/host_overhead.py [--calls N] [--profile]
+
+FADSL_PY=DIR times the fadsl package under DIR instead of python/ (an older copy, for A/B).
 """
 import argparse
 import cProfile
 import ctypes
+import os
 import pstats
 import sys
 import time
 import pathlib
 
 BENCH = pathlib.Path(__file__).resolve().parent
-sys.path[:0] = [str(BENCH.parent / "python")]
+sys.path[:0] = [os.environ.get("FADSL_PY") or str(BENCH.parent / "python")]
 
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402

@@ -113,16 +113,42 @@ def dense_desc(q, k, v, out, lse, variant, params, softmax_scale, cu_seqlens_q, 
     return d, keep
 
 
-def _split_workspace(desc, device):
+# Eager calls reuse what a call needs but does not return (an allocation costs ~5 us of
+# host time): a 0-element LSE per device when none is wanted, and a split-KV workspace per
+# (device, stream), grown on demand. Launches on one stream run in order, so the next call
+# on that stream finds the workspace free (the C API allows reuse: the kernels leave it ready).
+_NO_LSE = {}
+_WORKSPACES = {}
+_MAX_WORKSPACES = 16   # streams remembered; past that the cache starts over
+
+
+def _lse(q, shape, eager):
+    if eager and shape == (0,):
+        empty = _NO_LSE.get(q.device.index)
+        if empty is None:
+            empty = _NO_LSE[q.device.index] = torch.empty(0, dtype=torch.float32, device=q.device)
+        return empty
+    return torch.empty(shape, dtype=torch.float32, device=q.device)
+
+
+def _split_workspace(desc, device, eager=False):
     """Gives a paged decode its split-KV scratch from PyTorch's allocator (stream-ordered, so
     it may be released as soon as the launch is queued; graph capture takes it from the
-    graph's pool). Call with `device` current. Returns the tensor, or None when the request
-    never splits."""
+    graph's pool). Eager calls outside a graph capture reuse their stream's (_WORKSPACES).
+    Call with `device` current. Returns the tensor, or None when the request never splits."""
     size = ctypes.c_size_t(0)
     _lib.check(_lib.lib().fadsl_workspace_size(ctypes.byref(desc), ctypes.byref(size)))
     if size.value == 0:
         return None
-    ws = torch.empty(size.value, dtype=torch.uint8, device=device)
+    if eager and not torch.cuda.is_current_stream_capturing():
+        key = (desc.device, _raw_stream(desc.device))
+        ws = _WORKSPACES.get(key)
+        if ws is None or ws.numel() < size.value:
+            if len(_WORKSPACES) >= _MAX_WORKSPACES:
+                _WORKSPACES.clear()
+            ws = _WORKSPACES[key] = torch.empty(size.value, dtype=torch.uint8, device=device)
+    else:
+        ws = torch.empty(size.value, dtype=torch.uint8, device=device)
     pg = desc.paged.contents
     pg.workspace, pg.workspace_size = ws.data_ptr(), size.value
     return ws
@@ -171,21 +197,33 @@ _raw_stream = getattr(torch._C, "_cuda_getCurrentRawStream", None) or \
     (lambda index: torch.cuda.current_stream(index).cuda_stream)
 
 
-def _run(desc, device, paged):
-    workspace = _split_workspace(desc, device) if paged else None
+def _run(desc, device, paged, eager):
+    workspace = _split_workspace(desc, device, eager) if paged else None
     _lib.check(_lib.lib().fadsl_forward(ctypes.byref(desc), _raw_stream(desc.device)))
     return workspace
 
 
-def _launch(desc, device, paged=False):
+def _launch(desc, device, paged=False, eager=False):
     """Runs fadsl_forward on the current stream of `device`, made the current device for the
     call when it is not; a paged request first gets its split-KV workspace, which is
     returned (held until the launch is queued)."""
     desc.device = device.index if device.index is not None else torch.cuda.current_device()
     if desc.device == torch.cuda.current_device():
-        return _run(desc, device, paged)
+        return _run(desc, device, paged, eager)
     with torch.cuda.device(desc.device):
-        return _run(desc, device, paged)
+        return _run(desc, device, paged, eager)
+
+
+def _attention(q, k, v, variant, param_names, scalar_values, tensor_params, softmax_scale, return_lse,
+               cu_seqlens_q, cu_seqlens_k, max_seqlen_q, max_seqlen_k, eager=False):
+    _check_dense_params(q, k, variant, param_names, tensor_params, cu_seqlens_q, max_seqlen_q, max_seqlen_k)
+    q, k, v = (_head_contiguous(t) for t in (q, k, v))
+    out = torch.empty(q.shape, dtype=q.dtype, device=q.device)
+    lse = _lse(q, lse_shape(q, cu_seqlens_q is not None, return_lse), eager)
+    d, keep = dense_desc(q, k, v, out, lse, variant, (param_names, scalar_values, tensor_params),
+                         softmax_scale, cu_seqlens_q, cu_seqlens_k, max_seqlen_q, max_seqlen_k)
+    _launch(d, q.device)
+    return out, lse
 
 
 def attention_impl(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, variant: str, param_names: str,
@@ -194,14 +232,14 @@ def attention_impl(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, variant: s
                    cu_seqlens_k: Optional[torch.Tensor], max_seqlen_q: int,
                    max_seqlen_k: int) -> tuple[torch.Tensor, torch.Tensor]:
     """Dense ([batch, seqlen, heads, D]) or varlen ([total, heads, D] + cu_seqlens) forward."""
-    _check_dense_params(q, k, variant, param_names, tensor_params, cu_seqlens_q, max_seqlen_q, max_seqlen_k)
-    q, k, v = (_head_contiguous(t) for t in (q, k, v))
-    out = torch.empty(q.shape, dtype=q.dtype, device=q.device)
-    lse = torch.empty(lse_shape(q, cu_seqlens_q is not None, return_lse), dtype=torch.float32, device=q.device)
-    d, keep = dense_desc(q, k, v, out, lse, variant, (param_names, scalar_values, tensor_params),
-                         softmax_scale, cu_seqlens_q, cu_seqlens_k, max_seqlen_q, max_seqlen_k)
-    _launch(d, q.device)
-    return out, lse
+    return _attention(q, k, v, variant, param_names, scalar_values, tensor_params, softmax_scale, return_lse,
+                      cu_seqlens_q, cu_seqlens_k, max_seqlen_q, max_seqlen_k)
+
+
+def attention_eager(*args):
+    """attention_impl for call()'s direct path: the unwanted LSE is a shared empty tensor,
+    which never reaches the caller (fadsl.attention returns out alone then)."""
+    return _attention(*args, eager=True)
 
 
 attention_op = torch.library.custom_op("fadsl::attention", mutates_args=(), device_types="cuda")(attention_impl)
@@ -265,17 +303,31 @@ def paged_attention_impl(q: torch.Tensor, k_cache: torch.Tensor, v_cache: torch.
                          max_seqlen_q: int) -> tuple[torch.Tensor, torch.Tensor]:
     """Forward over a paged KV cache; q is [num_seqs, q_tokens_per_seq, heads, D], or
     packed [total_q, heads, D] with cu_seqlens_q."""
+    return _paged_attention(q, k_cache, v_cache, block_tables, seq_lens, variant, param_names, scalar_values,
+                            tensor_params, layout, k_scale, k_scale_per_head, v_scale, v_scale_per_head,
+                            softmax_scale, return_lse, cu_seqlens_q, max_seqlen_q)
+
+
+def _paged_attention(q, k_cache, v_cache, block_tables, seq_lens, variant, param_names, scalar_values,
+                     tensor_params, layout, k_scale, k_scale_per_head, v_scale, v_scale_per_head,
+                     softmax_scale, return_lse, cu_seqlens_q, max_seqlen_q, eager=False):
     _check_paged_params(q, k_cache, block_tables, seq_lens, variant, param_names, tensor_params, layout,
                         cu_seqlens_q, max_seqlen_q, k_scale_per_head, v_scale_per_head)
     q = _head_contiguous(q)
     out = torch.empty(q.shape, dtype=q.dtype, device=q.device)
-    lse = torch.empty(lse_shape(q, cu_seqlens_q is not None, return_lse), dtype=torch.float32, device=q.device)
+    lse = _lse(q, lse_shape(q, cu_seqlens_q is not None, return_lse), eager)
     d, keep = paged_desc(q, k_cache, v_cache, block_tables, seq_lens, out, lse, variant,
                          (param_names, scalar_values, tensor_params), layout,
                          (k_scale, k_scale_per_head, v_scale, v_scale_per_head), softmax_scale, cu_seqlens_q,
                          max_seqlen_q)
-    _launch(d, q.device, paged=True)
+    _launch(d, q.device, paged=True, eager=eager)
     return out, lse
+
+
+def paged_attention_eager(*args):
+    """paged_attention_impl for call()'s direct path: the unwanted LSE is shared and the
+    split-KV workspace is the stream's (_WORKSPACES)."""
+    return _paged_attention(*args, eager=True)
 
 
 paged_attention_op = torch.library.custom_op("fadsl::paged_attention", mutates_args=(),
@@ -293,7 +345,7 @@ def _paged_attention_fake(q, k_cache, v_cache, block_tables, seq_lens, variant, 
 
 
 def call(op, impl, *args):
-    """op(*args), or impl(*args) directly when the dispatcher has nothing to add: plain CUDA
+    """op(*args), or impl(*args) (the op's eager twin) directly when the dispatcher has nothing to add: plain CUDA
     tensors (no fake or functional subclass, no dispatch or torch-function mode), no autograd
     graph to record, not under torch.compile, export, jit tracing or a torch.func transform.
     Both run the same code and launch on the current stream without syncing (CUDA graphs

@@ -176,7 +176,7 @@ def attention(q, k, v, variant="causal", params=None, softmax_scale=None, return
         max_seqlen_k = _max_seqlen(fn, "max_seqlen_k", max_seqlen_k, "cu_seqlens_k", cu_seqlens_k, k.shape[0], "k")
     q, k, v = _head_contiguous("q", q), _head_contiguous("k", k), _head_contiguous("v", v)
     names, scalars, tensors = encode_params(fn, params, q.device)
-    out, lse = _ops.call(_ops.attention_op, _ops.attention_impl, q, k, v, spec, names, scalars, tensors,
+    out, lse = _ops.call(_ops.attention_op, _ops.attention_eager, q, k, v, spec, names, scalars, tensors,
                          _scale(fn, softmax_scale), bool(return_lse), cu_seqlens_q, cu_seqlens_k,
                          max_seqlen_q or 0, max_seqlen_k or 0)
     return (out, lse) if return_lse else out
@@ -277,7 +277,7 @@ def paged_attention(q, k_cache, v_cache, block_tables, seq_lens, variant="causal
     q = _head_contiguous("q", q)
     names, scalars, tensors = encode_params(fn, params, q.device)
     out, lse = _ops.call(
-        _ops.paged_attention_op, _ops.paged_attention_impl,
+        _ops.paged_attention_op, _ops.paged_attention_eager,
         q, k_cache, v_cache, block_tables, seq_lens, spec, names, scalars, tensors, code,
         *_descale(fn, "k_scale", k_scale, fp8, kv_heads, q.device), *_descale(fn, "v_scale", v_scale, fp8, kv_heads, q.device),
         _scale(fn, softmax_scale), bool(return_lse), cu_seqlens_q if packed else None,
