@@ -178,8 +178,10 @@ char *fa_read_file(const char *path, size_t max, size_t *size)
         n += (size_t)got;
         if (n > max)
             err = EFBIG;
-        else if (n == cap - 1) {
-            char *t = realloc(s, cap = cap * 2 > max + 2 ? max + 2 : cap * 2);
+        else if (n == cap - 1) { /* grown meanwhile: double, up to max bytes and the NUL (no wrap) */
+            const size_t doubled = cap > SIZE_MAX / 2 ? SIZE_MAX : cap * 2;
+            const size_t top = max > SIZE_MAX - 2 ? SIZE_MAX : max + 2;
+            char *t = realloc(s, cap = doubled < top ? doubled : top);
             if (!t)
                 err = ENOMEM;
             else

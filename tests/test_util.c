@@ -41,7 +41,8 @@ static void test_hash(void)
 
 /* fa_read_file: every byte (NULs too, past the first read's 4 KB), a NUL after them; errno
  * for a missing file or a directory (which fa-dslc then looks up as a stdlib name), a file
- * over the size limit, and a FIFO or device, which is refused without waiting on a writer. */
+ * over the size limit (also one whose size stat does not tell), and a FIFO or device, which
+ * is refused without waiting on a writer. */
 static void test_read_file(void)
 {
     char path[] = "/tmp/fadsl-read-XXXXXX";
@@ -71,6 +72,14 @@ static void test_read_file(void)
     errno = 0;
     CU_ASSERT_PTR_NULL(fa_read_file("/tmp", SIZE_MAX, NULL));
     CU_ASSERT_EQUAL(errno, EISDIR);
+    /* a file that says it is empty but is not (st_size 0): read by doubling, up to max */
+    s = fa_read_file("/proc/self/status", SIZE_MAX, &n);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    CU_ASSERT(n > 100 && strncmp(s, "Name:", 5) == 0 && strlen(s) == n);
+    free(s);
+    errno = 0;
+    CU_ASSERT_PTR_NULL(fa_read_file("/proc/self/status", 10, NULL));
+    CU_ASSERT_EQUAL(errno, EFBIG);
     errno = 0;
     CU_ASSERT_PTR_NULL(fa_read_file("/dev/zero", SIZE_MAX, NULL));   /* would never end */
     CU_ASSERT_EQUAL(errno, FA_ENOTREG);
