@@ -10,6 +10,7 @@
     X(cli)                \
     X(ref)                \
     X(rt_key)             \
+    X(rt_random)          \
     X(rt_cache)           \
     X(rt_compile)         \
     X(rt_gpu)             \
