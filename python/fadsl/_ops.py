@@ -113,13 +113,9 @@ def dense_desc(q, k, v, out, lse, variant, params, softmax_scale, cu_seqlens_q, 
     return d, keep
 
 
-# Eager calls reuse what a call needs but does not return (an allocation costs ~5 us of
-# host time): a 0-element LSE per device when none is wanted, and a split-KV workspace per
-# (device, stream), grown on demand. Launches on one stream run in order, so the next call
-# on that stream finds the workspace free (the C API allows reuse: the kernels leave it ready).
+# Eager calls that want no LSE share one 0-element tensor per device instead of allocating
+# one (~5 us of host time on the device machines' hosts); it never reaches the caller.
 _NO_LSE = {}
-_WORKSPACES = {}
-_MAX_WORKSPACES = 16   # streams remembered; past that the cache starts over
 
 
 def _lse(q, shape, eager):
@@ -131,24 +127,16 @@ def _lse(q, shape, eager):
     return torch.empty(shape, dtype=torch.float32, device=q.device)
 
 
-def _split_workspace(desc, device, eager=False):
+def _split_workspace(desc, device):
     """Gives a paged decode its split-KV scratch from PyTorch's allocator (stream-ordered, so
     it may be released as soon as the launch is queued; graph capture takes it from the
-    graph's pool). Eager calls outside a graph capture reuse their stream's (_WORKSPACES).
-    Call with `device` current. Returns the tensor, or None when the request never splits."""
+    graph's pool). Call with `device` current. Returns the tensor, or None when the request
+    never splits."""
     size = ctypes.c_size_t(0)
     _lib.check(_lib.lib().fadsl_workspace_size(ctypes.byref(desc), ctypes.byref(size)))
     if size.value == 0:
         return None
-    if eager and not torch.cuda.is_current_stream_capturing():
-        key = (desc.device, _raw_stream(desc.device))
-        ws = _WORKSPACES.get(key)
-        if ws is None or ws.numel() < size.value:
-            if len(_WORKSPACES) >= _MAX_WORKSPACES:
-                _WORKSPACES.clear()
-            ws = _WORKSPACES[key] = torch.empty(size.value, dtype=torch.uint8, device=device)
-    else:
-        ws = torch.empty(size.value, dtype=torch.uint8, device=device)
+    ws = torch.empty(size.value, dtype=torch.uint8, device=device)
     pg = desc.paged.contents
     pg.workspace, pg.workspace_size = ws.data_ptr(), size.value
     return ws
@@ -197,21 +185,21 @@ _raw_stream = getattr(torch._C, "_cuda_getCurrentRawStream", None) or \
     (lambda index: torch.cuda.current_stream(index).cuda_stream)
 
 
-def _run(desc, device, paged, eager):
-    workspace = _split_workspace(desc, device, eager) if paged else None
+def _run(desc, device, paged):
+    workspace = _split_workspace(desc, device) if paged else None
     _lib.check(_lib.lib().fadsl_forward(ctypes.byref(desc), _raw_stream(desc.device)))
     return workspace
 
 
-def _launch(desc, device, paged=False, eager=False):
+def _launch(desc, device, paged=False):
     """Runs fadsl_forward on the current stream of `device`, made the current device for the
     call when it is not; a paged request first gets its split-KV workspace, which is
     returned (held until the launch is queued)."""
     desc.device = device.index if device.index is not None else torch.cuda.current_device()
     if desc.device == torch.cuda.current_device():
-        return _run(desc, device, paged, eager)
+        return _run(desc, device, paged)
     with torch.cuda.device(desc.device):
-        return _run(desc, device, paged, eager)
+        return _run(desc, device, paged)
 
 
 def _attention(q, k, v, variant, param_names, scalar_values, tensor_params, softmax_scale, return_lse,
@@ -320,13 +308,13 @@ def _paged_attention(q, k_cache, v_cache, block_tables, seq_lens, variant, param
                          (param_names, scalar_values, tensor_params), layout,
                          (k_scale, k_scale_per_head, v_scale, v_scale_per_head), softmax_scale, cu_seqlens_q,
                          max_seqlen_q)
-    _launch(d, q.device, paged=True, eager=eager)
+    _launch(d, q.device, paged=True)
     return out, lse
 
 
 def paged_attention_eager(*args):
-    """paged_attention_impl for call()'s direct path: the unwanted LSE is shared and the
-    split-KV workspace is the stream's (_WORKSPACES)."""
+    """paged_attention_impl for call()'s direct path: the unwanted LSE is a shared empty
+    tensor, which never reaches the caller."""
     return _paged_attention(*args, eager=True)
 
 
@@ -345,10 +333,10 @@ def _paged_attention_fake(q, k_cache, v_cache, block_tables, seq_lens, variant, 
 
 
 def call(op, impl, *args):
-    """op(*args), or impl(*args) (the op's eager twin) directly when the dispatcher has nothing to add: plain CUDA
-    tensors (no fake or functional subclass, no dispatch or torch-function mode), no autograd
-    graph to record, not under torch.compile, export, jit tracing or a torch.func transform.
-    Both run the same code and launch on the current stream without syncing (CUDA graphs
+    """op(*args), or impl(*args) (the op's eager twin) directly when the dispatcher has
+    nothing to add: plain CUDA tensors (no fake or functional subclass, no dispatch or
+    torch-function mode), no autograd graph to record, not under torch.compile, export, jit
+    tracing or a torch.func transform. Both run the same code and launch on the current stream without syncing (CUDA graphs
     capture either); the dispatcher's round trip costs twice the C launch path (30-40 us a
     call on the H100 machine's host against 15 us, bench/host_overhead.py)."""
     if (torch.compiler.is_compiling() or torch.jit.is_tracing() or _python_dispatch._get_current_dispatch_mode()
