@@ -56,6 +56,14 @@ def _head_contiguous(name, t):
     return t.contiguous()
 
 
+def _flag(fn, name, value):
+    """A yes/no argument: a bool (or an int, as 0/1 are); a tensor or anything else is refused
+    (a tensor's truth value would raise, or be one element's)."""
+    if not isinstance(value, int):
+        raise TypeError(f"fadsl.{fn}: {name} must be True or False, got {type(value).__name__}")
+    return bool(value)
+
+
 def _scale(fn, softmax_scale):
     if softmax_scale is None:
         return 0.0   # the C default, 1/sqrt(head_dim)
@@ -177,7 +185,7 @@ def attention(q, k, v, variant="causal", params=None, softmax_scale=None, return
     q, k, v = _head_contiguous("q", q), _head_contiguous("k", k), _head_contiguous("v", v)
     names, scalars, tensors = encode_params(fn, params, q.device)
     out, lse = _ops.call(_ops.attention_op, _ops.attention_eager, q, k, v, spec, names, scalars, tensors,
-                         _scale(fn, softmax_scale), bool(return_lse), cu_seqlens_q, cu_seqlens_k,
+                         _scale(fn, softmax_scale), _flag(fn, "return_lse", return_lse), cu_seqlens_q, cu_seqlens_k,
                          max_seqlen_q or 0, max_seqlen_k or 0)
     return (out, lse) if return_lse else out
 
@@ -280,6 +288,6 @@ def paged_attention(q, k_cache, v_cache, block_tables, seq_lens, variant="causal
         _ops.paged_attention_op, _ops.paged_attention_eager,
         q, k_cache, v_cache, block_tables, seq_lens, spec, names, scalars, tensors, code,
         *_descale(fn, "k_scale", k_scale, fp8, kv_heads, q.device), *_descale(fn, "v_scale", v_scale, fp8, kv_heads, q.device),
-        _scale(fn, softmax_scale), bool(return_lse), cu_seqlens_q if packed else None,
+        _scale(fn, softmax_scale), _flag(fn, "return_lse", return_lse), cu_seqlens_q if packed else None,
         int(max_seqlen_q) if packed else 0)
     return (out, lse) if return_lse else out

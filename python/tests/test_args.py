@@ -233,3 +233,11 @@ def test_eager_calls_skip_the_dispatcher_only_when_it_adds_nothing():
     with torch.overrides.TorchFunctionMode():
         _ops.call(op, impl, plain, "x", [])
     assert seen == ["op", "op", "op"]
+
+
+def test_return_lse_must_be_a_flag(fake):
+    """A tensor's truth value raised a bare RuntimeError (or read one element)."""
+    q, k = fake(2, 16, 8, 64), fake(2, 32, 2, 64)
+    _raises(TypeError, "return_lse must be True or False, got .*Tensor", fadsl.attention, q, k, k,
+            return_lse=fake(3))
+    assert fadsl.attention(q, k, k, return_lse=1)[1].shape == (2, 8, 16)
