@@ -4,7 +4,9 @@
  * misaligned or NULL pointers, NaN scales, unknown enums, bad variants and parameters). It
  * must come back OK with a key that matches it, or refused with a known status and a
  * message; never a crash or an overflow (the sanitizer run), and never a change to the
- * request. fadsl_workspace_size answers the same requests. */
+ * request. fadsl_workspace_size answers the same requests.
+ * Random keys (what fadsl_compile takes from a caller) go through the planner, the kernel
+ * name and the CUDA C emitter the same way: a plan within the arch's limits, or a message. */
 #include "fart.h"
 #include "testutil.h"
 
@@ -12,6 +14,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define PTR(x) ((void *)(uintptr_t)(x))
@@ -198,8 +201,87 @@ static void test_random_requests(void)
     printf("\n");
 }
 
+enum { KEYS = 20000, EMIT_EVERY = 4 };
+
+static const int head_dims[] = {64, 96, 128, 192, 256};
+static const int block_sizes[] = {8, 16, 32, 64, 128};
+
+/* A key as a caller of fadsl_compile may fill it: a valid one of some template, then a few
+ * of the fields a caller sets at edge values. */
+static fa_key random_key(void)
+{
+    fa_key k;
+    fa_key_init(&k);
+    k.arch = (fa_arch)(rnd() % FA_ARCH__COUNT);
+    k.dtype = rnd() % 2 ? FA_DTYPE_BF16 : FA_DTYPE_FP16;
+    k.kv_dtype = k.dtype;
+    k.head_dim = PICK(head_dims);
+    k.gqa_ratio = 1 << (rnd() % 5);
+    k.varlen = rnd() % 2;
+    if (rnd() % 2) {
+        k.paged_block_size = PICK(block_sizes);
+        k.paged_layout = rnd() % 2 ? FA_PAGED_NHD : FA_PAGED_HDB;
+        k.kv_dtype = rnd() % 3 ? k.dtype : (fa_dtype)(FA_DTYPE_FP8E4M3 + (int)(rnd() % 2));
+        k.decode = rnd() % 2;
+        k.decode_rows = k.decode ? k.gqa_ratio * (1 + (int)(rnd() % 8)) : 0;
+        k.decode_tile64 = k.decode && rnd() % 4 == 0;
+        k.decode_claims = k.decode && rnd() % 4 == 0;
+    }
+    for (int m = (int)(rnd() % 4); m > 0; m--) {
+        switch (rnd() % 9) {
+        case 0: k.head_dim = PICK(ints); break;
+        case 1: k.gqa_ratio = PICK(ints); break;
+        case 2: k.paged_block_size = PICK(ints); break;
+        case 3: k.decode_rows = PICK(ints); break;
+        case 4: k.arch = (fa_arch)PICK(enums); break;
+        case 5: k.dtype = (fa_dtype)PICK(enums); break;
+        case 6: k.kv_dtype = (fa_dtype)PICK(enums); break;
+        case 7: k.paged_layout = (fa_paged_layout)PICK(enums); break;
+        default: k.decode = !k.decode, k.decode_tile64 = rnd() % 2, k.decode_claims = rnd() % 2; break;
+        }
+    }
+    return k;
+}
+
+static void test_random_keys(void)
+{
+    static const char *const specs[] = {"causal", "none", "sliding_window", "gpt_oss", "causal_alibi", "document",
+                                        "sink_window", "softcap", "chunked_local", "prefix_lm"};
+    int planned = 0, refused = 0;
+    for (int i = 0; i < KEYS; i++) {
+        const fa_program *p;
+        CU_ASSERT_EQUAL_FATAL(fart_variant_get(PICK(specs), &p), FADSL_OK);
+        fa_key k = random_key();
+        fa_key_set_variant(&k, p);
+        fa_plan plan;
+        char err[512] = "";
+        if (fa_plan_key(&k, &plan, err, sizeof err) != FA_OK) {
+            refused++;
+            CU_ASSERT_TRUE(err[0] != '\0');
+            continue;
+        }
+        planned++;
+        const int smem_max = k.arch == FA_ARCH_SM90A ? 227 * 1024 : k.arch == FA_ARCH_SM80 ? 163 * 1024 : 99 * 1024;
+        CU_ASSERT_TRUE(plan.threads > 0 && plan.threads <= 1024 && plan.threads % 32 == 0);
+        CU_ASSERT_TRUE(plan.block_m > 0 && plan.block_n > 0 && plan.stages > 0);
+        CU_ASSERT_TRUE(plan.smem_bytes >= 0 && plan.smem_bytes <= smem_max);
+        char name[128];
+        const int n = fa_key_name(&k, name, sizeof name);
+        CU_ASSERT_TRUE(n > 0 && (size_t)n < sizeof name);
+        if (i % EMIT_EVERY == 0) {
+            char *source = fa_emit_cuda(p, &k, &plan);
+            CU_ASSERT_TRUE(source && strstr(source, name));
+            free(source);
+        }
+    }
+    CU_ASSERT_TRUE(planned > KEYS / 10 && refused > KEYS / 10);
+    printf("\n  %d keys: %d planned, %d refused\n", KEYS, planned, refused);
+}
+
 void fa_suite_rt_random(void)
 {
-    static CU_TestInfo tests[] = {{"random_requests", test_random_requests}, CU_TEST_INFO_NULL};
+    static CU_TestInfo tests[] = {{"random_requests", test_random_requests},
+                                  {"random_keys", test_random_keys},
+                                  CU_TEST_INFO_NULL};
     fa_test_add_suite("rt_random", tests);
 }
