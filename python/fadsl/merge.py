@@ -20,6 +20,10 @@ def merge_states(out_a, lse_a, out_b, lse_b):
     import torch
 
     for name, t in (("out_a", out_a), ("out_b", out_b), ("lse_a", lse_a), ("lse_b", lse_b)):
+        if not isinstance(t, torch.Tensor):
+            raise TypeError(f"fadsl.merge_states: {name} must be a torch.Tensor, got {type(t).__name__}")
+        if t.device != out_a.device:
+            raise ValueError(f"fadsl.merge_states: {name} is on {t.device}, out_a on {out_a.device}")
         if not t.is_floating_point():
             raise ValueError(f"fadsl.merge_states: {name} is {t.dtype}; outputs and LSEs are floating point "
                              "(LSEs as fadsl.attention returns them: float32)")

@@ -1,5 +1,5 @@
-"""Random arguments to fadsl.attention and fadsl.paged_attention (CPU: CUDA tensors are
-fake, so no call reaches a GPU). Each call starts from a valid one with a few arguments
+"""Random arguments to fadsl.attention, fadsl.paged_attention and fadsl.merge_states (CPU:
+CUDA tensors are fake, so no call reaches a GPU). Each call starts from a valid one with a few arguments
 replaced by something odd: another rank, an empty or mismatched dimension, another dtype
 or device, a transposed view, a non-tensor, a negative, NaN or boolean number, an unknown
 variant, layout or parameter. Each must return outputs of q's shape or raise ValueError,
@@ -60,6 +60,15 @@ def _dense_call(r, fake):
     return [q, k, k], kwargs
 
 
+def _merge_call(r, fake):
+    """A valid merge_states call: dense or packed states."""
+    if r.random() < 0.3:
+        out, lse = fake(100, 8, 64), fake(8, 100, dtype=torch.float32)
+    else:
+        out, lse = fake(2, 16, 8, 64), fake(2, 8, 16, dtype=torch.float32)
+    return [out, lse, fake(*out.shape), fake(*lse.shape, dtype=torch.float32)], {}
+
+
 PAGED_KEYS = ("variant", "params", "layout", "k_scale", "v_scale", "return_lse", "softmax_scale", "cu_seqlens_q",
               "max_seqlen_q")
 DENSE_KEYS = ("variant", "params", "softmax_scale", "return_lse", "cu_seqlens_q", "cu_seqlens_k", "max_seqlen_q",
@@ -70,7 +79,7 @@ ODD_KWARGS = {"variant": ("no_such", "", 7, None, "variant v { mask = ; }", "a/b
 
 
 def _mutate(r, fake, args, kwargs, keys):
-    if r.random() < 0.5:
+    if not keys or r.random() < 0.5:
         args[r.randrange(len(args))] = _odd_value(r, fake)
     else:
         key = r.choice(keys)
@@ -78,7 +87,11 @@ def _mutate(r, fake, args, kwargs, keys):
         kwargs[key] = r.choice(pool) if pool and r.random() < 0.6 else _odd_value(r, fake)
 
 
-@pytest.mark.parametrize("fn", ["attention", "paged_attention"])
+CALLS_OF = {"attention": (_dense_call, DENSE_KEYS), "paged_attention": (_paged_call, PAGED_KEYS),
+            "merge_states": (_merge_call, ())}
+
+
+@pytest.mark.parametrize("fn", list(CALLS_OF))
 def test_random_arguments_raise_only_expected_errors(fn):
     r = random.Random(fn)
     outcomes = {"returned": 0, "refused": 0}
@@ -86,9 +99,10 @@ def test_random_arguments_raise_only_expected_errors(fn):
         def fake(*shape, dtype=torch.bfloat16):
             return torch.empty(*shape, dtype=dtype, device="cuda")
         for i in range(CALLS):
-            args, kwargs = (_paged_call if fn == "paged_attention" else _dense_call)(r, fake)
+            draw, keys = CALLS_OF[fn]
+            args, kwargs = draw(r, fake)
             for _ in range(r.choice([0, 1, 1, 1, 2, 3])):   # some calls stay valid
-                _mutate(r, fake, args, kwargs, PAGED_KEYS if fn == "paged_attention" else DENSE_KEYS)
+                _mutate(r, fake, args, kwargs, keys)
             try:
                 result = getattr(fadsl, fn)(*args, **kwargs)
             except EXPECTED as e:
