@@ -157,3 +157,60 @@ bool fa_be_visible(const fa_ir *ir, fa_be_case *c, fa_ir_val *vals, int q, int k
     fa_ir_eval(ir, &c->env, vals);
     return vals[ir->root[FA_IR_ROOT_VISIBLE]->id].b;
 }
+
+/* ---- tile soundness ---- */
+
+enum { FA_BE_CASES = 60, FA_BE_TILES = 40 };
+
+/* Checks one tile element by element, and the key range of its queries over all keys. */
+static void fa_be_check_tile(const fa_ir *ir, const fa_kr *kr, fa_be_case *c, fa_ir_val *vals, int q0, int q1,
+                             int k0, int k1, fa_be_stats *st)
+{
+    int cls = fa_tile_classify(ir, &c->env, q0, q1, k0, k1);
+    int seen = 0, total = 0;
+    for (int q = q0; q < q1; q++)
+        for (int k = k0; k < k1; k++, total++)
+            seen += fa_be_visible(ir, c, vals, q, k);
+    if ((cls == FA_TILE_EMPTY && seen) || (cls == FA_TILE_FULL && seen != total))
+        fprintf(stderr, "\n%s: tile q[%d,%d) k[%d,%d) q_len %d kv_len %d classified %d, %d of %d visible\n", ir->name,
+                q0, q1, k0, k1, c->env.var[FA_VAR_Q_LEN], c->env.var[FA_VAR_KV_LEN], cls, seen, total);
+    CU_ASSERT_FALSE(cls == FA_TILE_EMPTY && seen);
+    CU_ASSERT_FALSE(cls == FA_TILE_FULL && seen != total);
+    st->empty += cls == FA_TILE_EMPTY;
+    st->full += cls == FA_TILE_FULL;
+    st->partial += cls == FA_TILE_PARTIAL;
+
+    int kv_len = c->env.var[FA_VAR_KV_LEN], kb = 0, ke = kv_len;
+    fa_tile_key_range(ir, kr, &c->env, q0, q1, &kb, &ke);
+    CU_ASSERT_TRUE(kb >= 0 && ke <= kv_len);
+    st->narrowed += ke - kb < kv_len;
+    for (int q = q0; q < q1; q++)
+        for (int k = 0; k < kv_len; k++) {
+            if ((k >= ir->sink_tokens && (k < kb || k >= ke)) && fa_be_visible(ir, c, vals, q, k)) {
+                fprintf(stderr, "\n%s: key %d visible to query %d outside the key range [%d,%d)\n", ir->name, k, q,
+                        kb, ke);
+                CU_FAIL("visible key outside the key range");
+                return;
+            }
+        }
+}
+
+fa_be_stats fa_be_soundness(const fa_program *p, uint64_t seed)
+{
+    const fa_ir *ir = fa_program_ir(p);
+    fa_ir_val *vals = calloc((size_t)ir->n_nodes, sizeof *vals);
+    fa_be_stats st = {0};
+    uint64_t state = seed;
+    for (int i = 0; i < FA_BE_CASES; i++) {
+        fa_be_case c;
+        fa_be_case_random(ir, &state, &c);
+        for (int j = 0; j < FA_BE_TILES; j++) {
+            int q0, q1, k0, k1;
+            fa_be_tile_random(&c, &state, &q0, &q1, &k0, &k1);
+            fa_be_check_tile(ir, fa_program_key_range(p), &c, vals, q0, q1, k0, k1, &st);
+        }
+        fa_be_case_free(&c);
+    }
+    free(vals);
+    return st;
+}

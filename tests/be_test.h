@@ -32,4 +32,41 @@ void fa_be_tile_random(const fa_be_case *c, uint64_t *state, int *q0, int *q1, i
 /* visible(q, k) under c (vals: scratch of ir->n_nodes entries). */
 bool fa_be_visible(const fa_ir *ir, fa_be_case *c, fa_ir_val *vals, int q, int k);
 
+/* Tile analysis soundness on random cases and tiles (from seed): no visible element in a
+ * tile classified EMPTY, none hidden in a FULL one, none outside the key range. */
+typedef struct fa_be_stats {
+    long empty, full, partial, narrowed;
+} fa_be_stats;
+fa_be_stats fa_be_soundness(const fa_program *p, uint64_t seed);
+
+/* ---- be_host.c: the emitted device functions built as host C++ ---- */
+
+typedef int (*fa_be_visible_fn)(const fa_args *a, const int *c, int q, int k);
+typedef float (*fa_be_score_fn)(const fa_args *a, const int *c, int q, int k, float s);
+typedef float (*fa_be_score_pos_fn)(const fa_args *a, const int *c, int q, int k, float qf, float kf, float s);
+typedef int (*fa_be_class_fn)(const fa_args *a, const int *c, int q0, int q1, int k0, int k1);
+typedef void (*fa_be_range_fn)(const fa_args *a, const int *c, int q0, int q1, int *kb, int *ke);
+typedef float (*fa_be_sink_fn)(const fa_args *a, const int *c);
+typedef void (*fa_be_linear_fn)(const fa_args *a, const int *c, float *alpha, float *lambda, float *mu);
+
+typedef struct fa_be_host {
+    void *lib;
+    fa_be_visible_fn visible;
+    fa_be_visible_fn mask;
+    fa_be_score_fn score;
+    fa_be_score_pos_fn score_pos;
+    fa_be_class_fn tile_class;
+    fa_be_range_fn key_range;
+    fa_be_sink_fn sink_logit;
+    fa_be_linear_fn linear; /* NULL unless the score is alpha * s + lambda * (k - q) + mu */
+} fa_be_host;
+
+/* Writes the device functions of p with host shims into dir, builds them with g++ and
+ * loads them; false when a function is missing. */
+bool fa_be_host_build(const fa_program *p, const char *dir, fa_be_host *h);
+/* Random cases (from seed): element values, tile classes and key ranges of the host build
+ * equal the CPU evaluator's and classifier's; asserts, and returns the mismatches. */
+int fa_be_compare(const fa_program *p, const fa_be_host *h, uint64_t seed);
+void fa_be_host_close(fa_be_host *h);
+
 #endif

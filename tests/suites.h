@@ -5,6 +5,7 @@
     X(ir)                 \
     X(tile)               \
     X(emit)               \
+    X(variants_random)    \
     X(parser)             \
     X(diagnostics)        \
     X(cli)                \
