@@ -1,9 +1,12 @@
 /* test_cubins.c - every shipped variant compiled by NVRTC to a cubin, without a GPU:
  * stdlib x {sm_80, sm_90a} x {fp16, bf16} x {head dim 64, 128}, every head dim for one
  * variant, GQA, paged and varlen keys, and wider sink counts. Compiles run on worker threads (prewarm) into a
- * fresh cache directory; each image must be an ELF cubin carrying the key's kernel name. */
+ * fresh cache directory; each image must be an ELF cubin carrying the key's kernel name.
+ * Random variants (tests/variant_gen.h, every construct of the language) compile for the
+ * FA2, FA3, paged prefill and paged decode templates the same way. */
 #include "fadsl.h"
 #include "testutil.h"
+#include "variant_gen.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +31,8 @@ static int add_item(fadsl_prewarm_item *items, int n, const char *variant, fa_ar
     it->key.varlen = varlen;
     return n + 1;
 }
+
+static void compile_and_check(fadsl_prewarm_item *items, int n);
 
 static void test_all_shipped_variants(void)
 {
@@ -66,6 +71,13 @@ static void test_all_shipped_variants(void)
         for (int d = 0; d < 2; d++)
             n = add_item(items, n, sink_sources[i], FA_ARCH_SM90A, FA_DTYPE_BF16, dims[d], 1, 0, false);
 
+    compile_and_check(items, n);
+    unsetenv("FADSL_CACHE_DIR");
+}
+
+/* Compiles items on worker threads (prewarm), then checks each image and kernel name. */
+static void compile_and_check(fadsl_prewarm_item *items, int n)
+{
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     fadsl_prewarm *pw = NULL;
     CU_ASSERT_EQUAL_FATAL(fadsl_prewarm_start(items, n, cpus > 0 ? (int)cpus : 1, &pw), FADSL_OK);
@@ -93,11 +105,46 @@ static void test_all_shipped_variants(void)
             CU_ASSERT_PTR_NOT_NULL(strstr(info.kernel_name, "gqa8"));
     }
     printf("\n  %d kernels compiled to cubins\n", n);
+}
+
+enum { RANDOM_VARIANTS = 8 };
+
+/* Random variants for a forward (sm_80 and sm_90a), paged prefill and paged decode (bf16,
+ * and an fp8 HDB cache) key each. */
+static void test_random_variants(void)
+{
+    char dir[] = "/tmp/fadsl-cubins-XXXXXX";
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+    setenv("FADSL_CACHE_DIR", dir, 1);
+    static fadsl_prewarm_item items[MAX_ITEMS];
+    vg_variant v[RANDOM_VARIANTS];
+    int n = 0;
+    for (int i = 0; i < RANDOM_VARIANTS; i++) {
+        uint64_t state = 0xc0b1000ull + (uint64_t)i;
+        vg_generate(&v[i], &state, i % 2 ? VG_TAME : VG_WILD, i);
+        const char *src = v[i].source;
+        n = add_item(items, n, src, FA_ARCH_SM80, FA_DTYPE_FP16, 64, 1, 0, false);
+        n = add_item(items, n, src, FA_ARCH_SM90A, FA_DTYPE_BF16, 128, 4, 0, true);
+        n = add_item(items, n, src, FA_ARCH_SM80, FA_DTYPE_BF16, 128, 8, 32, false);
+        n = add_item(items, n, src, FA_ARCH_SM90A, FA_DTYPE_BF16, 128, 4, 16, false);
+        items[n - 1].key.decode = true;
+        n = add_item(items, n, src, FA_ARCH_SM90A, FA_DTYPE_BF16, 128, 8, 16, false);
+        items[n - 1].key.decode = true;
+        items[n - 1].key.kv_dtype = FA_DTYPE_FP8E4M3;
+        items[n - 1].key.paged_layout = FA_PAGED_HDB;
+    }
+    compile_and_check(items, n);
+    for (int i = 0; i < RANDOM_VARIANTS; i++)
+        vg_free(&v[i]);
     unsetenv("FADSL_CACHE_DIR");
 }
 
 void fa_suite_cubins(void)
 {
-    static const CU_TestInfo tests[] = {{"all_shipped_variants", test_all_shipped_variants}, CU_TEST_INFO_NULL};
+    static const CU_TestInfo tests[] = {
+        {"all_shipped_variants", test_all_shipped_variants},
+        {"random_variants", test_random_variants},
+        CU_TEST_INFO_NULL,
+    };
     fa_test_add_suite("cubins", tests);
 }
