@@ -19,6 +19,7 @@
     X(cubins)             \
     X(paged_cubins)       \
     X(gpu_paged)          \
+    X(gpu_random)         \
     X(gpu_checks)
 
 /* Suites that run NVRTC or a GPU: left out of the sanitizer run (`--list-cpu-host`), since
@@ -31,4 +32,5 @@
     X(cubins)               \
     X(paged_cubins)         \
     X(gpu_paged)            \
+    X(gpu_random)           \
     X(gpu_checks)

@@ -1,0 +1,376 @@
+/* test_gpu_random.c - random variants on a GPU against the float64 reference.
+ *
+ * Each case draws a VG_TAME variant (tests/variant_gen.h: masks over positions, heads,
+ * params and tensor loads; scores of s scaled, capped, selected and biased; learned sinks
+ * by head; sink tokens) and a launch: a dense or packed (cu_seqlens) forward, or a paged
+ * cache (NHD or HDB, blocks of 8 to 128 keys, handed out shuffled) with 1 to 200 new tokens
+ * a sequence; fp16 or bf16, head dims 64, 96, 128, 256, GQA 1, 4, 8. Params get
+ * vg_tame_params' values. The reference's visibility, score and sink logits are the
+ * generator's evaluator, not the compiler's, so a wrong lowering, fold, tile
+ * classification or key range, or a template that skips or misreads a tile, shows.
+ * Outputs and LSE are poisoned (NaN) before the launch; bounds as test_gpu_fwd.c:
+ * ||out - ref|| / ||ref|| under 1e-2 (bf16), 5e-3 (fp16), LSE within 1e-3, rows that see
+ * nothing 0 (LSE -inf, or the sink logit). FA_GPU_RANDOM_CASES=N sets the number of cases
+ * (default 24), FA_GPU_RANDOM_SEED=S the first; a failure prints the variant and launch.
+ */
+#include "fadsl.h"
+#include "ref.h"
+#include "rt_test.h"
+#include "testutil.h"
+#include "variant_gen.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+enum { MAX_SEQS = 3, Q_HEADS = 8, DEFAULT_CASES = 24, MAX_KEYS = 600 };
+enum { MODE_DENSE, MODE_PACKED, MODE_PAGED };
+
+typedef struct rcase {
+    vg_variant v;
+    uint64_t state;
+    int mode, hd, kv_heads, batch, T;   /* T: paged new tokens a sequence */
+    fa_dtype dtype;
+    fa_paged_layout layout;
+    int bs;
+    int lq[MAX_SEQS], lk[MAX_SEQS], total_q, total_k;
+    fa_ir_env env;                      /* extents and the params' host values */
+    void *host[FA_MAX_PARAMS];
+    double sinks[Q_HEADS];
+    double *q, *k, *vals, *ref_out, *ref_lse;   /* vals: V */
+} rcase;
+
+static uint32_t draw(rcase *c, uint32_t n)
+{
+    c->state = c->state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (uint32_t)(c->state >> 33) % n;
+}
+
+/* A uniform element in [-1, 1] of type t: its bits in *bits, its value returned. */
+static double random_elem(rcase *c, fa_dtype t, uint16_t *bits)
+{
+    double x = (double)draw(c, 20001) / 10000.0 - 1.0;
+    *bits = t == FA_DTYPE_BF16 ? fa_ref_to_bf16(x) : fa_ref_to_fp16(x);
+    return t == FA_DTYPE_BF16 ? fa_ref_from_bf16(*bits) : fa_ref_from_fp16(*bits);
+}
+
+/* ---- the reference through the generator's evaluator ---------------------------------- */
+
+static fa_ir_env *point(rcase *c, int b, int h, int q, int k)
+{
+    fa_ir_env *e = &c->env;
+    e->var[FA_VAR_B] = b;
+    e->var[FA_VAR_H] = h;
+    e->var[FA_VAR_HK] = h / (Q_HEADS / c->kv_heads);
+    e->var[FA_VAR_Q_LEN] = c->lq[b];
+    e->var[FA_VAR_KV_LEN] = c->lk[b];
+    e->var[FA_VAR_Q] = q;
+    e->var[FA_VAR_K] = k;
+    return e;
+}
+
+static bool ref_visible(void *ud, int b, int h, int q, int k)
+{
+    rcase *c = ud;
+    bool doubt = false;
+    return vg_eval_visible(&c->v, point(c, b, h, q, k), &doubt);
+}
+
+static double ref_score(void *ud, int b, int h, int q, int k, double s)
+{
+    rcase *c = ud;
+    bool doubt = false;
+    fa_ir_env *e = point(c, b, h, q, k);
+    e->s = (float)s;
+    return vg_eval_score(&c->v, e, &doubt);
+}
+
+static void run_reference(rcase *c)
+{
+    size_t rows = (size_t)c->total_q * Q_HEADS;
+    c->ref_out = malloc(rows * c->hd * sizeof(double));
+    c->ref_lse = malloc(rows * sizeof(double));
+    for (int h = 0; h < Q_HEADS; h++) { /* tame learned sinks depend on the head only */
+        bool doubt = false;
+        c->sinks[h] = vg_eval_sink_logit(&c->v, point(c, 0, h, 0, 0), &doubt);
+    }
+    fa_ref_problem p = {.batch = c->batch, .q_heads = Q_HEADS, .kv_heads = c->kv_heads, .head_dim = c->hd,
+                        .seqlens_q = c->lq, .seqlens_k = c->lk, .q = c->q, .k = c->k, .v = c->vals,
+                        .visible = ref_visible, .score = c->v.score ? ref_score : NULL, .ud = c,
+                        .sink_logit = c->v.sink_logit ? c->sinks : NULL, .out = c->ref_out, .lse = c->ref_lse};
+    fa_ref_attention(&p);
+}
+
+/* ---- drawing a case -------------------------------------------------------------------- */
+
+static void draw_case(rcase *c, int seed)
+{
+    static const int dims[] = {64, 128, 128, 96, 256}, kv_heads[] = {8, 2, 1}, block_sizes[] = {8, 16, 32, 64, 128};
+    static const int tokens[] = {1, 1, 2, 5, 64, 200};
+    memset(c, 0, sizeof *c);
+    c->state = 0x6a0000ull + (uint64_t)seed;
+    vg_generate(&c->v, &c->state, VG_TAME, seed);
+    c->mode = (int)draw(c, 3);
+    c->dtype = draw(c, 2) ? FA_DTYPE_BF16 : FA_DTYPE_FP16;
+    c->hd = dims[draw(c, 5)];
+    c->kv_heads = kv_heads[draw(c, 3)];
+    c->batch = c->mode == MODE_DENSE ? 2 : 1 + (int)draw(c, MAX_SEQS);
+    c->layout = draw(c, 2) ? FA_PAGED_NHD : FA_PAGED_HDB;
+    c->bs = block_sizes[draw(c, 5)];
+    int min_k = MAX_KEYS;
+    for (int b = 0; b < c->batch; b++) {
+        c->lk[b] = c->mode == MODE_DENSE && b ? c->lk[0] : 1 + (int)draw(c, MAX_KEYS);
+        min_k = c->lk[b] < min_k ? c->lk[b] : min_k;
+    }
+    c->T = tokens[draw(c, 6)];
+    c->T = c->T < min_k ? c->T : min_k;
+    for (int b = 0; b < c->batch; b++) {
+        if (c->mode == MODE_PAGED)
+            c->lq[b] = c->T;
+        else if (c->mode == MODE_DENSE)
+            c->lq[b] = b ? c->lq[0] : 1 + (int)draw(c, (uint32_t)c->lk[0] + 40); /* sometimes more than keys */
+        else
+            c->lq[b] = 1 + (int)draw(c, (uint32_t)c->lk[b]);
+        c->total_q += c->lq[b];
+        c->total_k += c->lk[b];
+    }
+}
+
+/* Max of a per-sequence length. */
+static int max_of(const int *len, int n)
+{
+    int m = 0;
+    for (int i = 0; i < n; i++)
+        m = len[i] > m ? len[i] : m;
+    return m;
+}
+
+static int blocks_of(const rcase *c, int b)
+{
+    return (c->lk[b] + c->bs - 1) / c->bs;
+}
+
+/* Extents as the runtime sees them (paged: kv_len is the table's capacity) and the params'
+ * values: host copies in c->env, device tensors and launch entries in out. */
+static int make_params(rcase *c, fadsl_param *out, void **dev)
+{
+    fa_ir_env *e = &c->env;
+    e->extent[FA_EXTENT_Q_HEADS] = Q_HEADS;
+    e->extent[FA_EXTENT_KV_HEADS] = c->kv_heads;
+    e->extent[FA_EXTENT_BATCH] = c->batch;
+    e->extent[FA_EXTENT_Q_LEN] = max_of(c->lq, c->batch);
+    int max_blocks = 0;
+    for (int b = 0; b < c->batch; b++)
+        max_blocks = blocks_of(c, b) > max_blocks ? blocks_of(c, b) : max_blocks;
+    e->extent[FA_EXTENT_KV_LEN] = c->mode == MODE_PAGED ? max_blocks * c->bs : max_of(c->lk, c->batch);
+    vg_tame_params(&c->v, &c->state, e->extent, e->vparam, c->host);
+    for (int i = 0; i < c->v.nparams; i++) {
+        const vg_param *p = &c->v.params[i];
+        out[i] = (fadsl_param){.name = p->name};
+        dev[i] = NULL;
+        if (p->tensor) {
+            dev[i] = fa_rt_upload(c->host[i], (size_t)vg_tensor_size(p, e->extent) * 4);
+            out[i].tensor = dev[i];
+        } else if (p->is_f32) {
+            float f;
+            uint32_t bits = (uint32_t)e->vparam[i];
+            memcpy(&f, &bits, 4);
+            out[i].value = f;
+        } else {
+            out[i].value = (int32_t)(uint32_t)e->vparam[i];
+        }
+    }
+    return c->v.nparams;
+}
+
+/* ---- launching -------------------------------------------------------------------------- */
+
+/* The paged cache of K and V (rows: packed [total_k, kv_heads, D]) in shuffled blocks,
+ * with its table and lengths on the device. */
+typedef struct paged_cache {
+    void *k, *v, *table, *lens;
+    int num_blocks, max_blocks;
+} paged_cache;
+
+static void build_cache(rcase *c, const uint16_t *hk, const uint16_t *hv, paged_cache *pc)
+{
+    int used = 0, D = c->hd, H = c->kv_heads, bs = c->bs;
+    pc->max_blocks = 0;
+    for (int b = 0; b < c->batch; b++) {
+        used += blocks_of(c, b);
+        pc->max_blocks = blocks_of(c, b) > pc->max_blocks ? blocks_of(c, b) : pc->max_blocks;
+    }
+    pc->num_blocks = used + 3;
+    int *perm = malloc((size_t)pc->num_blocks * sizeof *perm), *table = malloc((size_t)c->batch * pc->max_blocks * 4);
+    for (int i = 0; i < pc->num_blocks; i++)
+        perm[i] = i;
+    for (int i = pc->num_blocks - 1; i > 0; i--) {
+        int j = (int)draw(c, (uint32_t)i + 1), t = perm[i];
+        perm[i] = perm[j];
+        perm[j] = t;
+    }
+    size_t block = (size_t)bs * H * D, bytes = (size_t)pc->num_blocks * block * 2;
+    uint16_t *kc = malloc(bytes), *vc = malloc(bytes);
+    memset(kc, 0xff, bytes); /* NaN where no sequence has keys */
+    memset(vc, 0xff, bytes);
+    for (int b = 0, next = 0, row = 0; b < c->batch; b++) {
+        for (int i = 0; i < pc->max_blocks; i++)
+            table[b * pc->max_blocks + i] = i < blocks_of(c, b) ? perm[next++] : -1;
+        for (int pos = 0; pos < c->lk[b]; pos++, row++)
+            for (int h = 0; h < H; h++)
+                for (int d = 0; d < D; d++) {
+                    size_t blk = (size_t)table[b * pc->max_blocks + pos / bs];
+                    size_t off = blk * block + (c->layout == FA_PAGED_NHD ? ((size_t)(pos % bs) * H + h) * D + d
+                                                                          : ((size_t)h * D + d) * bs + pos % bs);
+                    kc[off] = hk[((size_t)row * H + h) * D + d];
+                    vc[off] = hv[((size_t)row * H + h) * D + d];
+                }
+    }
+    pc->k = fa_rt_upload(kc, bytes);
+    pc->v = fa_rt_upload(vc, bytes);
+    pc->table = fa_rt_upload(table, (size_t)c->batch * pc->max_blocks * 4);
+    pc->lens = fa_rt_upload(c->lk, (size_t)c->batch * 4);
+    free(perm), free(table), free(kc), free(vc);
+}
+
+static void describe(const rcase *c, char *buf, size_t n)
+{
+    static const char *const modes[] = {"dense", "packed", "paged"};
+    snprintf(buf, n, "%s %s hd%d heads %d/%d lens q=%d,%d,%d k=%d,%d,%d", modes[c->mode], fa_dtype_name(c->dtype),
+             c->hd, Q_HEADS, c->kv_heads, c->lq[0], c->lq[1], c->lq[2], c->lk[0], c->lk[1], c->lk[2]);
+    if (c->mode == MODE_PAGED)
+        snprintf(buf + strlen(buf), n - strlen(buf), " %s bs%d", c->layout == FA_PAGED_NHD ? "nhd" : "hdb", c->bs);
+}
+
+/* Runs one case and compares it with the reference; true when within bounds. */
+static bool run_case(rcase *c, int seed)
+{
+    const int D = c->hd, H = c->kv_heads;
+    size_t nq = (size_t)c->total_q * Q_HEADS * D, nk = (size_t)c->total_k * H * D, nl = (size_t)c->total_q * Q_HEADS;
+    uint16_t *hq = malloc(nq * 2), *hk = malloc(nk * 2), *hv = malloc(nk * 2);
+    c->q = malloc(nq * sizeof(double));
+    c->k = malloc(nk * sizeof(double));
+    c->vals = malloc(nk * sizeof(double));
+    for (size_t i = 0; i < nq; i++)
+        c->q[i] = random_elem(c, c->dtype, &hq[i]);
+    for (size_t i = 0; i < nk; i++) {
+        c->k[i] = random_elem(c, c->dtype, &hk[i]);
+        c->vals[i] = random_elem(c, c->dtype, &hv[i]);
+    }
+    fadsl_param params[FA_MAX_PARAMS];
+    void *dev_params[FA_MAX_PARAMS];
+    int np = make_params(c, params, dev_params);
+    int cu_q[MAX_SEQS + 1] = {0}, cu_k[MAX_SEQS + 1] = {0};
+    for (int b = 0; b < c->batch; b++) {
+        cu_q[b + 1] = cu_q[b] + c->lq[b];
+        cu_k[b + 1] = cu_k[b] + c->lk[b];
+    }
+    void *dq = fa_rt_upload(hq, nq * 2), *d_o = NULL, *dlse = NULL, *dcu_q = NULL, *dcu_k = NULL;
+    CU_ASSERT_EQUAL_FATAL(fadsl_device_alloc(&d_o, nq * 2), FADSL_OK);
+    CU_ASSERT_EQUAL_FATAL(fadsl_device_alloc(&dlse, nl * 4), FADSL_OK);
+    CU_ASSERT_EQUAL_FATAL(fadsl_device_memset(d_o, 0xff, nq * 2), FADSL_OK);
+    CU_ASSERT_EQUAL_FATAL(fadsl_device_memset(dlse, 0xff, nl * 4), FADSL_OK);
+    fadsl_fwd_desc d = {.variant = c->v.source, .dtype = c->dtype, .q = dq, .o = d_o, .lse = dlse,
+                        .q_heads = Q_HEADS, .head_dim = D, .params = params, .num_params = np};
+    paged_cache pc = {0};
+    fadsl_paged_desc pg;
+    void *dk = NULL, *dv = NULL;
+    if (c->mode == MODE_PAGED) {
+        build_cache(c, hk, hv, &pc);
+        pg = (fadsl_paged_desc){.layout = c->layout, .kv_dtype = c->dtype, .k_cache = pc.k, .v_cache = pc.v,
+                                .num_blocks = pc.num_blocks, .block_size = c->bs, .num_kv_heads = H, .head_dim = D,
+                                .block_tables = pc.table, .max_blocks_per_seq = pc.max_blocks, .seq_lens = pc.lens,
+                                .num_seqs = c->batch, .q_tokens_per_seq = c->T};
+        d.paged = &pg;
+    } else {
+        dk = fa_rt_upload(hk, nk * 2);
+        dv = fa_rt_upload(hv, nk * 2);
+        d.k = dk, d.v = dv, d.kv_heads = H, d.batch = c->batch;
+        d.seqlen_q = c->lq[0], d.seqlen_k = c->lk[0];
+        if (c->mode == MODE_PACKED) {
+            d.cu_seqlens_q = dcu_q = fa_rt_upload(cu_q, sizeof cu_q);
+            d.cu_seqlens_k = dcu_k = fa_rt_upload(cu_k, sizeof cu_k);
+            d.max_seqlen_q = max_of(c->lq, c->batch);
+            d.max_seqlen_k = max_of(c->lk, c->batch);
+        }
+    }
+    fadsl_status s = fadsl_forward(&d, NULL);
+    if (s != FADSL_OK)
+        printf("\n  forward failed: %s", fadsl_last_error());
+    CU_ASSERT_EQUAL(fadsl_stream_sync(NULL), FADSL_OK);
+    uint16_t *o = malloc(nq * 2);
+    float *lse = malloc(nl * 4);
+    CU_ASSERT_EQUAL(fadsl_copy_to_host(o, d_o, nq * 2), FADSL_OK);
+    CU_ASSERT_EQUAL(fadsl_copy_to_host(lse, dlse, nl * 4), FADSL_OK);
+    run_reference(c);
+
+    double num = 0, den = 0, lse_err = 0;
+    size_t bad = 0;
+    for (size_t i = 0; i < nq; i++) {
+        double x = c->dtype == FA_DTYPE_BF16 ? fa_ref_from_bf16(o[i]) : fa_ref_from_fp16(o[i]);
+        if (!isfinite(x)) {
+            bad++;
+            continue;
+        }
+        num += (x - c->ref_out[i]) * (x - c->ref_out[i]);
+        den += c->ref_out[i] * c->ref_out[i];
+    }
+    /* LSE: packed [heads, total_q], else [batch, heads, seqlen_q] */
+    for (int b = 0, row = 0; b < c->batch; b++)
+        for (int t = 0; t < c->lq[b]; t++, row++)
+            for (int h = 0; h < Q_HEADS; h++) {
+                double r = c->ref_lse[(size_t)row * Q_HEADS + h];
+                double x = lse[c->mode == MODE_PACKED ? (size_t)h * c->total_q + row
+                                                      : ((size_t)b * Q_HEADS + h) * c->lq[0] + t];
+                if (isinf(r) || !isfinite(x))
+                    bad += !(isinf(r) && r < 0 && isinf(x) && x < 0);
+                else if (fabs(x - r) > lse_err)
+                    lse_err = fabs(x - r);
+            }
+    double rel = den > 0 ? sqrt(num / den) : sqrt(num), tol = c->dtype == FA_DTYPE_BF16 ? 1e-2 : 5e-3;
+    bool ok = s == FADSL_OK && bad == 0 && rel < tol && lse_err < 1e-3;
+    char desc[200];
+    describe(c, desc, sizeof desc);
+    printf("\n  %s seed %d %-70s rel %.2e lse %.2e%s", ok ? "ok  " : "FAIL", seed, desc, rel, lse_err,
+           bad ? " (unwritten or non-finite values)" : "");
+    if (!ok)
+        printf("\n%s", c->v.source);
+
+    void *devs[] = {dq, d_o, dlse, dcu_q, dcu_k, dk, dv, pc.k, pc.v, pc.table, pc.lens};
+    for (size_t i = 0; i < sizeof devs / sizeof devs[0]; i++)
+        if (devs[i])
+            fadsl_device_free(devs[i]);
+    for (int i = 0; i < np; i++) {
+        if (dev_params[i])
+            fadsl_device_free(dev_params[i]);
+        free(c->host[i]);
+    }
+    free(hq), free(hk), free(hv), free(o), free(lse);
+    free(c->q), free(c->k), free(c->vals), free(c->ref_out), free(c->ref_lse);
+    return ok;
+}
+
+static void test_random_variants(void)
+{
+    const char *n_env = getenv("FA_GPU_RANDOM_CASES"), *seed_env = getenv("FA_GPU_RANDOM_SEED");
+    int n = n_env && *n_env ? atoi(n_env) : DEFAULT_CASES, first = seed_env && *seed_env ? atoi(seed_env) : 1;
+    int failed = 0;
+    for (int seed = first; seed < first + n; seed++) {
+        static rcase c;
+        draw_case(&c, seed);
+        failed += !run_case(&c, seed);
+        vg_free(&c.v);
+    }
+    printf("\n  %d of %d random variants within bounds\n", n - failed, n);
+    CU_ASSERT_EQUAL(failed, 0);
+}
+
+void fa_suite_gpu_random(void)
+{
+    if (fadsl_device_init(0, NULL) != FADSL_OK) {
+        printf("gpu_random: skipped, no GPU (%s)\n", fadsl_last_error());
+        return;
+    }
+    static const CU_TestInfo tests[] = {{"random_variants", test_random_variants}, CU_TEST_INFO_NULL};
+    fa_test_add_suite("gpu_random", tests);
+}
