@@ -4,7 +4,8 @@
  * params and tensor loads; scores of s scaled, capped, selected and biased; learned sinks
  * by head; sink tokens) and a launch: a dense or packed (cu_seqlens) forward, or a paged
  * cache (NHD or HDB, blocks of 8 to 128 keys, handed out shuffled) with 1 to 200 new tokens
- * a sequence; fp16 or bf16, head dims 64, 96, 128, 256, GQA 1, 4, 8. Params get
+ * a sequence; fp16 or bf16, head dims 64, 96, 128, 256, GQA 1, 4, 8; a third of them on the
+ * sm_80 kernels (PTX the driver assembles for a newer GPU). Params get
  * vg_tame_params' values. The reference's visibility, score and sink logits are the
  * generator's evaluator, not the compiler's, so a wrong lowering, fold, tile
  * classification or key range, or a template that skips or misreads a tile, shows.
@@ -30,6 +31,7 @@ typedef struct rcase {
     vg_variant v;
     uint64_t state;
     int mode, hd, kv_heads, batch, T;   /* T: paged new tokens a sequence */
+    bool sm80;                          /* the sm_80 kernels (as PTX the driver assembles) */
     fa_dtype dtype;
     fa_paged_layout layout;
     int bs;
@@ -117,6 +119,7 @@ static void draw_case(rcase *c, int seed)
     c->batch = c->mode == MODE_DENSE ? 2 : 1 + (int)draw(c, MAX_SEQS);
     c->layout = draw(c, 2) ? FA_PAGED_NHD : FA_PAGED_HDB;
     c->bs = block_sizes[draw(c, 5)];
+    c->sm80 = draw(c, 3) == 0;
     int min_k = MAX_KEYS;
     for (int b = 0; b < c->batch; b++) {
         c->lk[b] = c->mode == MODE_DENSE && b ? c->lk[0] : 1 + (int)draw(c, MAX_KEYS);
@@ -240,6 +243,8 @@ static void describe(const rcase *c, char *buf, size_t n)
              c->hd, Q_HEADS, c->kv_heads, c->lq[0], c->lq[1], c->lq[2], c->lk[0], c->lk[1], c->lk[2]);
     if (c->mode == MODE_PAGED)
         snprintf(buf + strlen(buf), n - strlen(buf), " %s bs%d", c->layout == FA_PAGED_NHD ? "nhd" : "hdb", c->bs);
+    if (c->sm80)
+        snprintf(buf + strlen(buf), n - strlen(buf), " sm_80");
 }
 
 /* Runs one case and compares it with the reference; true when within bounds. */
@@ -271,7 +276,8 @@ static bool run_case(rcase *c, int seed)
     CU_ASSERT_EQUAL_FATAL(fadsl_device_memset(d_o, 0xff, nq * 2), FADSL_OK);
     CU_ASSERT_EQUAL_FATAL(fadsl_device_memset(dlse, 0xff, nl * 4), FADSL_OK);
     fadsl_fwd_desc d = {.variant = c->v.source, .dtype = c->dtype, .q = dq, .o = d_o, .lse = dlse,
-                        .q_heads = Q_HEADS, .head_dim = D, .params = params, .num_params = np};
+                        .q_heads = Q_HEADS, .head_dim = D, .params = params, .num_params = np,
+                        .arch = c->sm80 ? "sm_80" : NULL};
     paged_cache pc = {0};
     fadsl_paged_desc pg;
     void *dk = NULL, *dv = NULL;

@@ -398,8 +398,13 @@ static vg_node *vg_tame_bias(vg_ctx *g, int depth)
             return vg_load(g, slot, 2);
         break;
     case 2: case 3: {
-        vg_node *slope = vg_chance(g->st, 50) ? vg_tame_float(g, vg_chance(g->st, 50) ? "0.01" : "0.125")
-                                              : vg_tame_bias(g, 0);
+        /* a slope of at most 3 (a literal, an f32 param or tensor): never a distance again,
+         * whose square would take logits past what f32 LSEs hold to 1e-3 */
+        int fp = vg_pick_param(g, false, true), ft = vg_pick_param(g, true, true);
+        vg_node *slope = vg_chance(g->st, 50) || (fp < 0 && ft < 0)
+                             ? vg_tame_float(g, vg_chance(g->st, 50) ? "0.01" : "0.125")
+                         : fp >= 0 ? vg_new(g, VG_PARAM, FA_TY_FLOAT, fp)
+                                   : vg_load(g, ft, 2);
         vg_node *dist = g->allow_qk ? vg_op(g, FA_OP_SUB, FA_TY_INT, vg_var(g, FA_VAR_Q), vg_var(g, FA_VAR_K))
                                     : vg_var(g, FA_VAR_H);
         return vg_op(g, FA_OP_MUL, FA_TY_FLOAT, slope, dist);
