@@ -24,7 +24,7 @@
 #include <stdio.h>
 #include <string.h>
 
-enum { MAX_SEQS = 3, Q_HEADS = 8, DEFAULT_CASES = 24, MAX_KEYS = 600 };
+enum { MAX_SEQS = 3, Q_HEADS = 8, DEFAULT_CASES = 24, MAX_KEYS = 600, MAX_REDRAWS = 20 };
 enum { MODE_DENSE, MODE_PACKED, MODE_PAGED };
 
 typedef struct rcase {
@@ -105,6 +105,32 @@ static void run_reference(rcase *c)
 
 /* ---- drawing a case -------------------------------------------------------------------- */
 
+/* Max of a per-sequence length. */
+static int max_of(const int *len, int n)
+{
+    int m = 0;
+    for (int i = 0; i < n; i++)
+        m = len[i] > m ? len[i] : m;
+    return m;
+}
+
+static int blocks_of(const rcase *c, int b)
+{
+    return (c->lk[b] + c->bs - 1) / c->bs;
+}
+
+/* The fraction of n random (sequence, head, query, key) pairs the variant shows. */
+static double visible_fraction(rcase *c, int n)
+{
+    int seen = 0;
+    for (int i = 0; i < n; i++) {
+        int b = (int)draw(c, (uint32_t)c->batch), q0 = c->lk[b] - c->lq[b];
+        seen += ref_visible(c, b, (int)draw(c, Q_HEADS), q0 + (int)draw(c, (uint32_t)c->lq[b]),
+                            (int)draw(c, (uint32_t)c->lk[b]));
+    }
+    return (double)seen / n;
+}
+
 static void draw_case(rcase *c, int seed)
 {
     static const int dims[] = {64, 128, 128, 96, 256}, kv_heads[] = {8, 2, 1}, block_sizes[] = {8, 16, 32, 64, 128};
@@ -137,26 +163,7 @@ static void draw_case(rcase *c, int seed)
         c->total_q += c->lq[b];
         c->total_k += c->lk[b];
     }
-}
-
-/* Max of a per-sequence length. */
-static int max_of(const int *len, int n)
-{
-    int m = 0;
-    for (int i = 0; i < n; i++)
-        m = len[i] > m ? len[i] : m;
-    return m;
-}
-
-static int blocks_of(const rcase *c, int b)
-{
-    return (c->lk[b] + c->bs - 1) / c->bs;
-}
-
-/* Extents as the runtime sees them (paged: kv_len is the table's capacity) and the params'
- * values: host copies in c->env, device tensors and launch entries in out. */
-static int make_params(rcase *c, fadsl_param *out, void **dev)
-{
+    /* extents as the runtime sees them (paged: kv_len is the table's capacity) */
     fa_ir_env *e = &c->env;
     e->extent[FA_EXTENT_Q_HEADS] = Q_HEADS;
     e->extent[FA_EXTENT_KV_HEADS] = c->kv_heads;
@@ -166,7 +173,26 @@ static int make_params(rcase *c, fadsl_param *out, void **dev)
     for (int b = 0; b < c->batch; b++)
         max_blocks = blocks_of(c, b) > max_blocks ? blocks_of(c, b) : max_blocks;
     e->extent[FA_EXTENT_KV_LEN] = c->mode == MODE_PAGED ? max_blocks * c->bs : max_of(c->lk, c->batch);
-    vg_tame_params(&c->v, &c->state, e->extent, e->vparam, c->host);
+    /* a variant (and param values) under which some pair is visible (an all-empty case
+     * would compare zeros with zeros), and in three cases of four some pair hidden (what
+     * the tile skipping decides) */
+    bool partial = draw(c, 4) != 0;
+    for (int attempt = 0;; attempt++) {
+        vg_tame_params(&c->v, &c->state, e->extent, e->vparam, c->host);
+        double fraction = visible_fraction(c, 400);
+        if (attempt == MAX_REDRAWS || (fraction > 0 && (!partial || fraction < 1)))
+            break;
+        for (int i = 0; i < c->v.nparams; i++)
+            free(c->host[i]);
+        vg_free(&c->v);
+        vg_generate(&c->v, &c->state, VG_TAME, seed);
+    }
+}
+
+/* The params' launch entries (device copies of the tensors in dev). */
+static int make_params(rcase *c, fadsl_param *out, void **dev)
+{
+    fa_ir_env *e = &c->env;
     for (int i = 0; i < c->v.nparams; i++) {
         const vg_param *p = &c->v.params[i];
         out[i] = (fadsl_param){.name = p->name};
@@ -337,7 +363,8 @@ static bool run_case(rcase *c, int seed)
     bool ok = s == FADSL_OK && bad == 0 && rel < tol && lse_err < 1e-3;
     char desc[200];
     describe(c, desc, sizeof desc);
-    printf("\n  %s seed %d %-70s rel %.2e lse %.2e%s", ok ? "ok  " : "FAIL", seed, desc, rel, lse_err,
+    printf("\n  %s seed %d %-76s visible %4.2f rel %.2e lse %.2e%s", ok ? "ok  " : "FAIL", seed, desc,
+           visible_fraction(c, 400), rel, lse_err,
            bad ? " (unwritten or non-finite values)" : "");
     if (!ok)
         printf("\n%s", c->v.source);
