@@ -259,9 +259,10 @@ static vg_node *vg_int_op(vg_ctx *g, int depth)
         return fn == FA_FN_ABS ? vg_call(g, fn, FA_TY_INT, 1, a, NULL, NULL)
                                : vg_call(g, fn, FA_TY_INT, 2, a, vg_expr(g, FA_TY_INT, depth - 1), NULL);
     }
-    default:
-        return vg_call(g, FA_FN_WHERE, FA_TY_INT, 3, vg_expr(g, FA_TY_BOOL, depth - 1), a,
-                       vg_expr(g, FA_TY_INT, depth - 1));
+    default: {
+        vg_node *c = vg_expr(g, FA_TY_BOOL, depth - 1);
+        return vg_call(g, FA_FN_WHERE, FA_TY_INT, 3, c, a, vg_expr(g, FA_TY_INT, depth - 1));
+    }
     }
 }
 
@@ -312,7 +313,8 @@ static vg_node *vg_position_atom(vg_ctx *g)
     }
     if (lhs->nargs == 2 && lhs->arg[0] == k && rhs->kind == VG_OP && rhs->arg[0] == q && vg_chance(g->st, 50))
         return vg_op(g, FA_OP_EQ, FA_TY_BOOL, lhs, rhs); /* k / c == q / c: chunks */
-    return vg_op(g, cmps[vg_rand(g->st) % (vg_chance(g->st, 80) ? 4u : 6u)], FA_TY_BOOL, lhs, rhs);
+    uint32_t n_cmps = vg_chance(g->st, 80) ? 4u : 6u; /* mostly orderings */
+    return vg_op(g, cmps[vg_rand(g->st) % n_cmps], FA_TY_BOOL, lhs, rhs);
 }
 
 static vg_node *vg_bool_op(vg_ctx *g, int depth)
@@ -320,7 +322,8 @@ static vg_node *vg_bool_op(vg_ctx *g, int depth)
     if (g->allow_qk && vg_chance(g->st, 40))
         return vg_position_atom(g);
     static const fa_op cmps[] = {FA_OP_LT, FA_OP_LE, FA_OP_GT, FA_OP_GE, FA_OP_EQ, FA_OP_NE};
-    switch (vg_rand(g->st) % 10) {
+    uint32_t op_kind = vg_rand(g->st) % 10;
+    switch (op_kind) {
     case 0: case 1: case 2: case 3: {
         /* mostly ints (positions); wild masks also compare floats */
         bool floats = g->mode == VG_WILD && vg_chance(g->st, 25);
@@ -328,18 +331,21 @@ static vg_node *vg_bool_op(vg_ctx *g, int depth)
         vg_node *b = floats ? vg_expr(g, FA_TY_FLOAT, depth - 1) : vg_expr(g, FA_TY_INT, depth - 1);
         return vg_op(g, cmps[vg_rand(g->st) % 6], FA_TY_BOOL, a, b);
     }
-    case 4: case 5:
-        return vg_op(g, FA_OP_AND, FA_TY_BOOL, vg_expr(g, FA_TY_BOOL, depth - 1), vg_expr(g, FA_TY_BOOL, depth - 1));
-    case 6: case 7:
-        return vg_op(g, FA_OP_OR, FA_TY_BOOL, vg_expr(g, FA_TY_BOOL, depth - 1), vg_expr(g, FA_TY_BOOL, depth - 1));
-    case 8:
+    case 4: case 5: case 6: case 7: {
+        vg_node *a = vg_expr(g, FA_TY_BOOL, depth - 1);
+        return vg_op(g, op_kind < 6 ? FA_OP_AND : FA_OP_OR, FA_TY_BOOL, a, vg_expr(g, FA_TY_BOOL, depth - 1));
+    }
+    case 8: {
+        vg_node *a = vg_expr(g, FA_TY_BOOL, depth - 1);
         if (vg_chance(g->st, 50))
-            return vg_op(g, FA_OP_NOT, FA_TY_BOOL, vg_expr(g, FA_TY_BOOL, depth - 1), NULL);
-        return vg_op(g, vg_chance(g->st, 50) ? FA_OP_EQ : FA_OP_NE, FA_TY_BOOL, vg_expr(g, FA_TY_BOOL, depth - 1),
-                     vg_expr(g, FA_TY_BOOL, depth - 1));
-    default:
-        return vg_call(g, FA_FN_WHERE, FA_TY_BOOL, 3, vg_expr(g, FA_TY_BOOL, depth - 1),
-                       vg_expr(g, FA_TY_BOOL, depth - 1), vg_expr(g, FA_TY_BOOL, depth - 1));
+            return vg_op(g, FA_OP_NOT, FA_TY_BOOL, a, NULL);
+        fa_op op = vg_chance(g->st, 50) ? FA_OP_EQ : FA_OP_NE;
+        return vg_op(g, op, FA_TY_BOOL, a, vg_expr(g, FA_TY_BOOL, depth - 1));
+    }
+    default: {
+        vg_node *c = vg_expr(g, FA_TY_BOOL, depth - 1), *a = vg_expr(g, FA_TY_BOOL, depth - 1);
+        return vg_call(g, FA_FN_WHERE, FA_TY_BOOL, 3, c, a, vg_expr(g, FA_TY_BOOL, depth - 1));
+    }
     }
 }
 
@@ -358,9 +364,13 @@ static vg_node *vg_expr(vg_ctx *g, fa_type type, int depth)
                 return n;
             }
             static const fa_op cmps[] = {FA_OP_LT, FA_OP_LE, FA_OP_GT, FA_OP_GE, FA_OP_EQ, FA_OP_NE};
-            n = g->allow_qk && vg_chance(g->st, 60)
-                    ? vg_position_atom(g)
-                    : vg_op(g, cmps[vg_rand(g->st) % 6], FA_TY_BOOL, vg_int_leaf(g, 0), vg_int_leaf(g, 0));
+            if (g->allow_qk && vg_chance(g->st, 60)) {
+                n = vg_position_atom(g);
+            } else {
+                fa_op op = cmps[vg_rand(g->st) % 6];
+                vg_node *a = vg_int_leaf(g, 0);
+                n = vg_op(g, op, FA_TY_BOOL, a, vg_int_leaf(g, 0));
+            }
         } else {
             n = vg_bool_op(g, depth);
         }
@@ -410,9 +420,10 @@ static vg_node *vg_tame_bias(vg_ctx *g, int depth)
         return vg_op(g, FA_OP_MUL, FA_TY_FLOAT, slope, dist);
     }
     case 4:
-        if (depth > 0)
-            return vg_call(g, FA_FN_WHERE, FA_TY_FLOAT, 3, vg_expr(g, FA_TY_BOOL, 2), vg_tame_bias(g, depth - 1),
-                           vg_tame_bias(g, depth - 1));
+        if (depth > 0) {
+            vg_node *c = vg_expr(g, FA_TY_BOOL, 2), *a = vg_tame_bias(g, depth - 1);
+            return vg_call(g, FA_FN_WHERE, FA_TY_FLOAT, 3, c, a, vg_tame_bias(g, depth - 1));
+        }
         break;
     default: break;
     }
@@ -424,8 +435,11 @@ static vg_node *vg_tame_score(vg_ctx *g, int depth)
 {
     if (depth <= 0)
         return vg_var(g, FA_VAR_S);
+    vg_node *x;
     switch (vg_rand(g->st) % 7) {
-    case 0: return vg_op(g, FA_OP_MUL, FA_TY_FLOAT, vg_tame_score(g, depth - 1), vg_float_lit(g));
+    case 0:
+        x = vg_tame_score(g, depth - 1);
+        return vg_op(g, FA_OP_MUL, FA_TY_FLOAT, x, vg_float_lit(g));
     case 1: {
         /* c * tanh(x / c), c a literal cap or an f32 param */
         int slot = vg_pick_param(g, false, true);
@@ -433,15 +447,21 @@ static vg_node *vg_tame_score(vg_ctx *g, int depth)
         vg_node *inner = vg_op(g, FA_OP_DIV, FA_TY_FLOAT, vg_tame_score(g, depth - 1), c);
         return vg_op(g, FA_OP_MUL, FA_TY_FLOAT, c, vg_call(g, FA_FN_TANH, FA_TY_FLOAT, 1, inner, NULL, NULL));
     }
-    case 2: case 3:
-        return vg_op(g, vg_chance(g->st, 50) ? FA_OP_ADD : FA_OP_SUB, FA_TY_FLOAT, vg_tame_score(g, depth - 1),
-                     vg_tame_bias(g, 1));
-    case 4:
-        return vg_call(g, FA_FN_WHERE, FA_TY_FLOAT, 3, vg_expr(g, FA_TY_BOOL, 2), vg_tame_score(g, depth - 1),
-                       vg_tame_score(g, depth - 1));
-    case 5:
-        return vg_call(g, vg_chance(g->st, 50) ? FA_FN_MIN : FA_FN_MAX, FA_TY_FLOAT, 2, vg_tame_score(g, depth - 1),
-                       vg_tame_bias(g, 0), NULL);
+    case 2: case 3: {
+        fa_op op = vg_chance(g->st, 50) ? FA_OP_ADD : FA_OP_SUB;
+        x = vg_tame_score(g, depth - 1);
+        return vg_op(g, op, FA_TY_FLOAT, x, vg_tame_bias(g, 1));
+    }
+    case 4: {
+        vg_node *c = vg_expr(g, FA_TY_BOOL, 2);
+        x = vg_tame_score(g, depth - 1);
+        return vg_call(g, FA_FN_WHERE, FA_TY_FLOAT, 3, c, x, vg_tame_score(g, depth - 1));
+    }
+    case 5: {
+        fa_builtin_fn fn = vg_chance(g->st, 50) ? FA_FN_MIN : FA_FN_MAX;
+        x = vg_tame_score(g, depth - 1);
+        return vg_call(g, fn, FA_TY_FLOAT, 2, x, vg_tame_bias(g, 0), NULL);
+    }
     default: return vg_var(g, FA_VAR_S);
     }
 }
@@ -599,16 +619,18 @@ void vg_generate(vg_variant *v, uint64_t *state, vg_mode mode, int serial)
         g.allow_qk = tame || vg_chance(state, 70);
         g.lets_visible = i;
         snprintf(v->let_name[i], sizeof v->let_name[i], "l%d", i);
-        v->let_expr[i] = vg_expr(&g, types[vg_rand(state) % (tame ? 2u : 3u)], vg_range(state, 1, 3));
+        fa_type type = types[vg_rand(state) % (tame ? 2u : 3u)];
+        v->let_expr[i] = vg_expr(&g, type, vg_range(state, 1, 3));
     }
     g.lets_visible = v->nlets;
     g.allow_qk = true;
     if (vg_chance(state, 90))
         v->mask = vg_expr(&g, FA_TY_BOOL, vg_range(state, 1, 4));
     g.allow_s = true;
-    if (vg_chance(state, 60))
-        v->score = tame ? vg_tame_score(&g, vg_range(state, 1, 3))
-                        : vg_expr(&g, vg_chance(state, 85) ? FA_TY_FLOAT : FA_TY_INT, vg_range(state, 1, 4));
+    if (vg_chance(state, 60)) {
+        fa_type type = tame || vg_chance(state, 85) ? FA_TY_FLOAT : FA_TY_INT;
+        v->score = tame ? vg_tame_score(&g, vg_range(state, 1, 3)) : vg_expr(&g, type, vg_range(state, 1, 4));
+    }
     g.allow_s = g.allow_qk = false;
     g.allow_lets = !tame;
     if (vg_chance(state, 25))
@@ -829,7 +851,8 @@ void vg_tame_params(const vg_variant *v, uint64_t *state, const int32_t *extent,
         const vg_param *p = &v->params[i];
         host[i] = NULL;
         if (!p->tensor) {
-            float f = (float)vg_range(state, 50, 300) / 100.0f * (vg_chance(state, 30) ? -1.0f : 1.0f);
+            float f = (float)vg_range(state, 50, 300) / 100.0f;
+            f = vg_chance(state, 30) ? -f : f;
             uint32_t bits;
             memcpy(&bits, &f, 4);
             vparam[i] = p->is_f32 ? bits : (uint32_t)vg_range(state, 1, 300);
