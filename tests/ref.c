@@ -135,6 +135,24 @@ double fa_ref_from_fp16(uint16_t h)
     return h & 0x8000 ? -v : v;
 }
 
+double fa_ref_from_fp8(uint8_t x, bool e4m3)
+{
+    int s = x >> 7, e, m;
+    double v;
+    if (e4m3) { /* no infinities; S.1111.111 is NaN */
+        e = (x >> 3) & 15, m = x & 7;
+        if (e == 15 && m == 7)
+            return NAN;
+        v = e ? ldexp(1.0 + m / 8.0, e - 7) : ldexp(m / 8.0, -6);
+    } else { /* e5m2: exponent 31 is inf or NaN; the tests treat both as NaN */
+        e = (x >> 2) & 31, m = x & 3;
+        if (e == 31)
+            return NAN;
+        v = e ? ldexp(1.0 + m / 4.0, e - 15) : ldexp(m / 4.0, -14);
+    }
+    return s ? -v : v;
+}
+
 double fa_ref_rel_error(const double *a, const double *b, size_t n)
 {
     double num = 0, den = 0;

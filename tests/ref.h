@@ -42,6 +42,8 @@ uint16_t fa_ref_to_bf16(double x);
 double fa_ref_from_bf16(uint16_t h);
 uint16_t fa_ref_to_fp16(double x);
 double fa_ref_from_fp16(uint16_t h);
+/* An fp8 code's value (e4m3 or e5m2); NaN codes (and e5m2's infinities) give NaN. */
+double fa_ref_from_fp8(uint8_t x, bool e4m3);
 
 /* ||a - b|| / ||b|| over n values (Euclidean norms). */
 double fa_ref_rel_error(const double *a, const double *b, size_t n);

@@ -81,31 +81,13 @@ static double rnd(void) { return (double)rand() / RAND_MAX * 2.0 - 1.0; }
 
 /* ---- element codes ------------------------------------------------------------------ */
 
-static double fp8_value(uint8_t x, fa_dtype t)
-{
-    int s = x >> 7, e, m;
-    double v;
-    if (t == FA_DTYPE_FP8E4M3) {
-        e = (x >> 3) & 15, m = x & 7;
-        if (e == 15 && m == 7)
-            return NAN;
-        v = e ? ldexp(1.0 + m / 8.0, e - 7) : ldexp(m / 8.0, -6);
-    } else {
-        e = (x >> 2) & 31, m = x & 3;
-        if (e == 31)
-            return NAN;
-        v = e ? ldexp(1.0 + m / 4.0, e - 15) : ldexp(m / 4.0, -14);
-    }
-    return s ? -v : v;
-}
-
 /* A random stored value and its real value. fp8: a random finite code of magnitude <= 2. */
 static double random_elem(fa_dtype t, uint8_t *bytes)
 {
     if (t == FA_DTYPE_FP8E4M3 || t == FA_DTYPE_FP8E5M2) {
         for (;;) {
             uint8_t x = (uint8_t)(rand() & 0xff);
-            double v = fp8_value(x, t);
+            double v = fa_ref_from_fp8(x, t == FA_DTYPE_FP8E4M3);
             if (!isnan(v) && fabs(v) <= 2.0) {
                 bytes[0] = x;
                 return v;

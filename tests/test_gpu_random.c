@@ -2,17 +2,22 @@
  *
  * Each case draws a VG_TAME variant (tests/variant_gen.h: masks over positions, heads,
  * params and tensor loads; scores of s scaled, capped, selected and biased; learned sinks
- * by head; sink tokens) and a launch: a dense or packed (cu_seqlens) forward, or a paged
- * cache (NHD or HDB, blocks of 8 to 128 keys, handed out shuffled) with 1 to 200 new tokens
- * a sequence; fp16 or bf16, head dims 64, 96, 128, 256, GQA 1, 4, 8; a third of them on the
- * sm_80 kernels (PTX the driver assembles for a newer GPU). Params get
+ * by head; sink tokens) and a launch:
+ *   - a dense or packed (cu_seqlens) forward, or
+ *   - a paged cache: NHD or HDB, blocks of 8 to 128 keys handed out shuffled, a third fp8
+ *     (e4m3 or e5m2, per-tensor or per-head descales), 1 to 200 new tokens a sequence (up
+ *     to 8000 keys at 5 or fewer), with the workspace the request asks for, so decodes
+ *     over long sequences split;
+ * fp16 or bf16 queries, head dims 64, 96, 128, 256, GQA 1, 4, 8; a third of the cases on
+ * the sm_80 kernels (PTX the driver assembles for a newer GPU). Params get
  * vg_tame_params' values. The reference's visibility, score and sink logits are the
  * generator's evaluator, not the compiler's, so a wrong lowering, fold, tile
  * classification or key range, or a template that skips or misreads a tile, shows.
- * Outputs and LSE are poisoned (NaN) before the launch; bounds as test_gpu_fwd.c:
- * ||out - ref|| / ||ref|| under 1e-2 (bf16), 5e-3 (fp16), LSE within 1e-3, rows that see
- * nothing 0 (LSE -inf, or the sink logit). FA_GPU_RANDOM_CASES=N sets the number of cases
- * (default 24), FA_GPU_RANDOM_SEED=S the first; a failure prints the variant and launch.
+ * Outputs and LSE are poisoned (NaN) before the launch; bounds as test_gpu_fwd.c and
+ * test_gpu_paged.c: ||out - ref|| / ||ref|| under 1e-2 (bf16), 5e-3 (fp16), 5e-2 (fp8
+ * caches), LSE within 1e-3, rows that see nothing 0 (LSE -inf, or the sink logit).
+ * FA_GPU_RANDOM_CASES=N sets the number of cases (default 24), FA_GPU_RANDOM_SEED=S the
+ * first; a failure prints the variant and launch.
  */
 #include "fadsl.h"
 #include "ref.h"
@@ -24,7 +29,7 @@
 #include <stdio.h>
 #include <string.h>
 
-enum { MAX_SEQS = 3, Q_HEADS = 8, DEFAULT_CASES = 24, MAX_KEYS = 600, MAX_REDRAWS = 20 };
+enum { MAX_SEQS = 3, Q_HEADS = 8, DEFAULT_CASES = 24, MAX_KEYS = 600, LONG_KEYS = 8000, MAX_REDRAWS = 20 };
 enum { MODE_DENSE, MODE_PACKED, MODE_PAGED };
 
 typedef struct rcase {
@@ -32,7 +37,9 @@ typedef struct rcase {
     uint64_t state;
     int mode, hd, kv_heads, batch, T;   /* T: paged new tokens a sequence */
     bool sm80;                          /* the sm_80 kernels (as PTX the driver assembles) */
-    fa_dtype dtype;
+    fa_dtype dtype, kv;                 /* kv: the paged cache's type (fp8 or dtype) */
+    bool per_head;                      /* fp8: per-head descales */
+    double kdesc[Q_HEADS], vdesc[Q_HEADS];
     fa_paged_layout layout;
     int bs;
     int lq[MAX_SEQS], lk[MAX_SEQS], total_q, total_k;
@@ -48,12 +55,23 @@ static uint32_t draw(rcase *c, uint32_t n)
     return (uint32_t)(c->state >> 33) % n;
 }
 
-/* A uniform element in [-1, 1] of type t: its bits in *bits, its value returned. */
-static double random_elem(rcase *c, fa_dtype t, uint16_t *bits)
+/* A random element of type t stored at bytes (16-bit: uniform in [-1, 1]; fp8: a finite
+ * code of magnitude at most 2); its value returned. */
+static double random_elem(rcase *c, fa_dtype t, uint8_t *bytes)
 {
+    if (t == FA_DTYPE_FP8E4M3 || t == FA_DTYPE_FP8E5M2)
+        for (;;) {
+            uint8_t x = (uint8_t)draw(c, 256);
+            double v = fa_ref_from_fp8(x, t == FA_DTYPE_FP8E4M3);
+            if (!isnan(v) && fabs(v) <= 2.0) {
+                *bytes = x;
+                return v;
+            }
+        }
     double x = (double)draw(c, 20001) / 10000.0 - 1.0;
-    *bits = t == FA_DTYPE_BF16 ? fa_ref_to_bf16(x) : fa_ref_to_fp16(x);
-    return t == FA_DTYPE_BF16 ? fa_ref_from_bf16(*bits) : fa_ref_from_fp16(*bits);
+    uint16_t h = t == FA_DTYPE_BF16 ? fa_ref_to_bf16(x) : fa_ref_to_fp16(x);
+    memcpy(bytes, &h, 2);
+    return t == FA_DTYPE_BF16 ? fa_ref_from_bf16(h) : fa_ref_from_fp16(h);
 }
 
 /* ---- the reference through the generator's evaluator ---------------------------------- */
@@ -146,12 +164,21 @@ static void draw_case(rcase *c, int seed)
     c->layout = draw(c, 2) ? FA_PAGED_NHD : FA_PAGED_HDB;
     c->bs = block_sizes[draw(c, 5)];
     c->sm80 = draw(c, 3) == 0;
-    int min_k = MAX_KEYS;
-    for (int b = 0; b < c->batch; b++) {
-        c->lk[b] = c->mode == MODE_DENSE && b ? c->lk[0] : 1 + (int)draw(c, MAX_KEYS);
-        min_k = c->lk[b] < min_k ? c->lk[b] : min_k;
+    static const fa_dtype fp8[2] = {FA_DTYPE_FP8E4M3, FA_DTYPE_FP8E5M2};
+    c->kv = c->mode == MODE_PAGED && draw(c, 3) == 0 ? fp8[draw(c, 2)] : c->dtype;
+    c->per_head = draw(c, 2);
+    for (int h = 0; h < Q_HEADS; h++) {
+        c->kdesc[h] = 0.25 + draw(c, 8) * 0.25;
+        c->vdesc[h] = c->per_head || !h ? 0.25 + draw(c, 8) * 0.25 : c->vdesc[0];
+        c->kdesc[h] = c->per_head || !h ? c->kdesc[h] : c->kdesc[0];
     }
     c->T = tokens[draw(c, 6)];
+    /* a few new tokens over long sequences: split-KV decodes */
+    int max_keys = c->mode == MODE_PAGED && c->T <= 5 && draw(c, 3) == 0 ? LONG_KEYS : MAX_KEYS, min_k = max_keys;
+    for (int b = 0; b < c->batch; b++) {
+        c->lk[b] = c->mode == MODE_DENSE && b ? c->lk[0] : 1 + (int)draw(c, (uint32_t)max_keys);
+        min_k = c->lk[b] < min_k ? c->lk[b] : min_k;
+    }
     c->T = c->T < min_k ? c->T : min_k;
     for (int b = 0; b < c->batch; b++) {
         if (c->mode == MODE_PAGED)
@@ -221,9 +248,9 @@ typedef struct paged_cache {
     int num_blocks, max_blocks;
 } paged_cache;
 
-static void build_cache(rcase *c, const uint16_t *hk, const uint16_t *hv, paged_cache *pc)
+static void build_cache(rcase *c, const uint8_t *hk, const uint8_t *hv, paged_cache *pc)
 {
-    int used = 0, D = c->hd, H = c->kv_heads, bs = c->bs;
+    int used = 0, D = c->hd, H = c->kv_heads, bs = c->bs, es = fa_dtype_size(c->kv);
     pc->max_blocks = 0;
     for (int b = 0; b < c->batch; b++) {
         used += blocks_of(c, b);
@@ -238,8 +265,8 @@ static void build_cache(rcase *c, const uint16_t *hk, const uint16_t *hv, paged_
         perm[i] = perm[j];
         perm[j] = t;
     }
-    size_t block = (size_t)bs * H * D, bytes = (size_t)pc->num_blocks * block * 2;
-    uint16_t *kc = malloc(bytes), *vc = malloc(bytes);
+    size_t block = (size_t)bs * H * D, bytes = (size_t)pc->num_blocks * block * es;
+    uint8_t *kc = malloc(bytes), *vc = malloc(bytes);
     memset(kc, 0xff, bytes); /* NaN where no sequence has keys */
     memset(vc, 0xff, bytes);
     for (int b = 0, next = 0, row = 0; b < c->batch; b++) {
@@ -251,8 +278,9 @@ static void build_cache(rcase *c, const uint16_t *hk, const uint16_t *hv, paged_
                     size_t blk = (size_t)table[b * pc->max_blocks + pos / bs];
                     size_t off = blk * block + (c->layout == FA_PAGED_NHD ? ((size_t)(pos % bs) * H + h) * D + d
                                                                           : ((size_t)h * D + d) * bs + pos % bs);
-                    kc[off] = hk[((size_t)row * H + h) * D + d];
-                    vc[off] = hv[((size_t)row * H + h) * D + d];
+                    size_t src = ((size_t)row * H + h) * D + d;
+                    memcpy(kc + off * es, hk + src * es, es);
+                    memcpy(vc + off * es, hv + src * es, es);
                 }
     }
     pc->k = fa_rt_upload(kc, bytes);
@@ -265,8 +293,9 @@ static void build_cache(rcase *c, const uint16_t *hk, const uint16_t *hv, paged_
 static void describe(const rcase *c, char *buf, size_t n)
 {
     static const char *const modes[] = {"dense", "packed", "paged"};
-    snprintf(buf, n, "%s %s hd%d heads %d/%d lens q=%d,%d,%d k=%d,%d,%d", modes[c->mode], fa_dtype_name(c->dtype),
-             c->hd, Q_HEADS, c->kv_heads, c->lq[0], c->lq[1], c->lq[2], c->lk[0], c->lk[1], c->lk[2]);
+    snprintf(buf, n, "%s %s kv %s hd%d heads %d/%d lens q=%d,%d,%d k=%d,%d,%d", modes[c->mode],
+             fa_dtype_name(c->dtype), fa_dtype_name(c->kv), c->hd, Q_HEADS, c->kv_heads, c->lq[0], c->lq[1], c->lq[2],
+             c->lk[0], c->lk[1], c->lk[2]);
     if (c->mode == MODE_PAGED)
         snprintf(buf + strlen(buf), n - strlen(buf), " %s bs%d", c->layout == FA_PAGED_NHD ? "nhd" : "hdb", c->bs);
     if (c->sm80)
@@ -278,15 +307,18 @@ static bool run_case(rcase *c, int seed)
 {
     const int D = c->hd, H = c->kv_heads;
     size_t nq = (size_t)c->total_q * Q_HEADS * D, nk = (size_t)c->total_k * H * D, nl = (size_t)c->total_q * Q_HEADS;
-    uint16_t *hq = malloc(nq * 2), *hk = malloc(nk * 2), *hv = malloc(nk * 2);
+    const int es = fa_dtype_size(c->kv);
+    const bool fp8 = es == 1;
+    uint8_t *hq = malloc(nq * 2), *hk = malloc(nk * es), *hv = malloc(nk * es);
     c->q = malloc(nq * sizeof(double));
     c->k = malloc(nk * sizeof(double));
     c->vals = malloc(nk * sizeof(double));
     for (size_t i = 0; i < nq; i++)
-        c->q[i] = random_elem(c, c->dtype, &hq[i]);
+        c->q[i] = random_elem(c, c->dtype, hq + 2 * i);
     for (size_t i = 0; i < nk; i++) {
-        c->k[i] = random_elem(c, c->dtype, &hk[i]);
-        c->vals[i] = random_elem(c, c->dtype, &hv[i]);
+        int h = (int)(i / D % H); /* fp8: stored x descale is the value */
+        c->k[i] = random_elem(c, c->kv, hk + es * i) * (fp8 ? c->kdesc[h] : 1.0);
+        c->vals[i] = random_elem(c, c->kv, hv + es * i) * (fp8 ? c->vdesc[h] : 1.0);
     }
     fadsl_param params[FA_MAX_PARAMS];
     void *dev_params[FA_MAX_PARAMS];
@@ -306,14 +338,31 @@ static bool run_case(rcase *c, int seed)
                         .arch = c->sm80 ? "sm_80" : NULL};
     paged_cache pc = {0};
     fadsl_paged_desc pg;
-    void *dk = NULL, *dv = NULL;
+    void *dk = NULL, *dv = NULL, *dkd = NULL, *dvd = NULL, *ws = NULL;
+    size_t ws_bytes = 0;
     if (c->mode == MODE_PAGED) {
         build_cache(c, hk, hv, &pc);
-        pg = (fadsl_paged_desc){.layout = c->layout, .kv_dtype = c->dtype, .k_cache = pc.k, .v_cache = pc.v,
+        pg = (fadsl_paged_desc){.layout = c->layout, .kv_dtype = c->kv, .k_cache = pc.k, .v_cache = pc.v,
                                 .num_blocks = pc.num_blocks, .block_size = c->bs, .num_kv_heads = H, .head_dim = D,
                                 .block_tables = pc.table, .max_blocks_per_seq = pc.max_blocks, .seq_lens = pc.lens,
-                                .num_seqs = c->batch, .q_tokens_per_seq = c->T};
+                                .num_seqs = c->batch, .q_tokens_per_seq = c->T,
+                                .k_descale = fp8 ? (float)c->kdesc[0] : 0.f, .v_descale = fp8 ? (float)c->vdesc[0] : 0.f};
+        if (fp8 && c->per_head) {
+            float kd[Q_HEADS], vd[Q_HEADS];
+            for (int h = 0; h < Q_HEADS; h++)
+                kd[h] = (float)c->kdesc[h], vd[h] = (float)c->vdesc[h];
+            pg.k_descale_per_head = dkd = fa_rt_upload(kd, sizeof kd);
+            pg.v_descale_per_head = dvd = fa_rt_upload(vd, sizeof vd);
+        }
         d.paged = &pg;
+        /* the workspace the request asks for (split-KV decodes), filled with junk */
+        CU_ASSERT_EQUAL(fadsl_workspace_size(&d, &ws_bytes), FADSL_OK);
+        if (ws_bytes) {
+            CU_ASSERT_EQUAL_FATAL(fadsl_device_alloc(&ws, ws_bytes), FADSL_OK);
+            CU_ASSERT_EQUAL_FATAL(fadsl_device_memset(ws, 0xff, ws_bytes), FADSL_OK);
+            pg.workspace = ws;
+            pg.workspace_size = ws_bytes;
+        }
     } else {
         dk = fa_rt_upload(hk, nk * 2);
         dv = fa_rt_upload(hv, nk * 2);
@@ -359,17 +408,19 @@ static bool run_case(rcase *c, int seed)
                 else if (fabs(x - r) > lse_err)
                     lse_err = fabs(x - r);
             }
-    double rel = den > 0 ? sqrt(num / den) : sqrt(num), tol = c->dtype == FA_DTYPE_BF16 ? 1e-2 : 5e-3;
+    double rel = den > 0 ? sqrt(num / den) : sqrt(num), tol = fp8 ? 5e-2 : c->dtype == FA_DTYPE_BF16 ? 1e-2 : 5e-3;
     bool ok = s == FADSL_OK && bad == 0 && rel < tol && lse_err < 1e-3;
-    char desc[200];
+    char desc[240];
     describe(c, desc, sizeof desc);
+    if (ws_bytes)
+        snprintf(desc + strlen(desc), sizeof desc - strlen(desc), " ws");
     printf("\n  %s seed %d %-76s visible %4.2f rel %.2e lse %.2e%s", ok ? "ok  " : "FAIL", seed, desc,
            visible_fraction(c, 400), rel, lse_err,
            bad ? " (unwritten or non-finite values)" : "");
     if (!ok)
         printf("\n%s", c->v.source);
 
-    void *devs[] = {dq, d_o, dlse, dcu_q, dcu_k, dk, dv, pc.k, pc.v, pc.table, pc.lens};
+    void *devs[] = {dq, d_o, dlse, dcu_q, dcu_k, dk, dv, pc.k, pc.v, pc.table, pc.lens, dkd, dvd, ws};
     for (size_t i = 0; i < sizeof devs / sizeof devs[0]; i++)
         if (devs[i])
             fadsl_device_free(devs[i]);
