@@ -341,9 +341,19 @@ static fa_status plan_decode(const fa_key *key, fa_plan *plan, char *err, size_t
                  : wide   ? stages_frag
                  : fa_dtype_size(key->kv_dtype) == 1 ? t->stages_fp8
                                                      : t->stages_16bit;
-    int limit = smem_limit(key->arch);
-    while (decode_smem(key, block_m, block_n, warps, stages) > limit && stages > 2)
-        stages--;
+    /* Fit the arch: fewer stages (down to two), then tiles of half the keys for half the
+     * warps, each warp keeping its keys (d192 and d256 on sm_86/sm_89's 99 KB; the fp8 HDB
+     * warp buffers at d256 on sm_80), back at the planned stages. */
+    int limit = smem_limit(key->arch), planned_stages = stages;
+    for (;;) {
+        while (decode_smem(key, block_m, block_n, warps, stages) > limit && stages > 2)
+            stages--;
+        if (decode_smem(key, block_m, block_n, warps, stages) <= limit || warps == 1 || tile64 || narrow)
+            break;
+        block_n /= 2;
+        warps /= 2;
+        stages = planned_stages;
+    }
     int bytes = decode_smem(key, block_m, block_n, warps, stages);
     if (bytes > limit) {
         snprintf(err, errlen, "paged decode at head_dim %d needs more shared memory than %s offers", key->head_dim,

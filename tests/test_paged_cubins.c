@@ -225,14 +225,29 @@ static void test_names_and_plans(void)
     k.head_dim = 96;
     CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_OK);
     CU_ASSERT_EQUAL(plan.block_n, 64);
-    /* Head dims up to 128 fit sm_86's 99 KB, every one fits sm_90a (the fp8 HDB warp
-     * buffers are the largest). */
+    /* Every decode key plans within its arch's shared memory: d192 and d256 on sm_86/sm_89's
+     * 99 KB, and fp8 HDB d256 (warp buffers) on sm_80, take tiles of half the keys for half
+     * the warps (32 x 2); the others before sm_90a keep the planned 64 x 4 (sm_90a's bulk-copy
+     * NHD tiles are 32 x 2 by plan). */
+    static const fa_arch archs[] = {FA_ARCH_SM80, FA_ARCH_SM86, FA_ARCH_SM89, FA_ARCH_SM90A};
+    static const int limits[] = {163 * 1024, 99 * 1024, 99 * 1024, 227 * 1024};
     static const int dims[] = {64, 96, 128, 192, 256};
-    for (int i = 0; i < 5; i++) {
-        k = decode_key(i < 3 ? FA_ARCH_SM86 : FA_ARCH_SM90A, FA_PAGED_HDB, 128, FA_DTYPE_FP8E5M2, 8);
-        k.head_dim = dims[i];
-        CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_OK);
-    }
+    static const fa_dtype caches[] = {FA_DTYPE_BF16, FA_DTYPE_FP8E4M3, FA_DTYPE_FP8E5M2};
+    for (int a = 0; a < 4; a++)
+        for (int i = 0; i < 5; i++)
+            for (int c = 0; c < 3; c++)
+                for (int l = 0; l < 2; l++) {
+                    k = decode_key(archs[a], l ? FA_PAGED_HDB : FA_PAGED_NHD, 128, caches[c], 8);
+                    k.head_dim = dims[i];
+                    CU_ASSERT_EQUAL_FATAL(fa_plan_key(&k, &plan, err, sizeof err), FA_OK);
+                    CU_ASSERT(plan.smem_bytes <= limits[a]);
+                    CU_ASSERT(plan.block_n / plan.num_warps >= 16 && plan.block_n / plan.num_warps % 16 == 0);
+                    bool halved = (archs[a] == FA_ARCH_SM86 || archs[a] == FA_ARCH_SM89) && dims[i] >= 192 &&
+                                  !(c && !l && dims[i] == 256); /* fp8 NHD d256 reads fragments: fits */
+                    halved |= archs[a] == FA_ARCH_SM80 && dims[i] == 256 && c && l;
+                    if (dims[i] >= 192 && archs[a] != FA_ARCH_SM90A)
+                        CU_ASSERT_EQUAL(plan.block_n, halved ? 32 : 64);
+                }
     /* Without the decode template: fp8 NHD caches take fa2_fwd before sm_90a, with one 16-bit
      * K/V tile and byte stages (d128: 64 KB + 32 KB); on sm_90a fa3_fwd, with two 16-bit
      * stages and two byte stages (d128: 32 + 128 + 64 KB and the alignment slack), and two
