@@ -8,14 +8,16 @@
  *     (e4m3 or e5m2, per-tensor or per-head descales), 1 to 200 new tokens a sequence (up
  *     to 8000 keys at 5 or fewer), with the workspace the request asks for, so decodes
  *     over long sequences split;
- * fp16 or bf16 queries, head dims 64, 96, 128, 256, GQA 1, 4, 8; a third of the cases on
- * the sm_80 kernels (PTX the driver assembles for a newer GPU). Params get
+ * fp16 or bf16 queries, head dims 64, 96, 128, 192, 256, GQA 1, 4, 8; a third of the cases
+ * on the kernels of an older arch (sm_80, sm_86 or sm_89 by seed: PTX the driver assembles
+ * for a newer GPU, with those archs' shared-memory plans). Params get
  * vg_tame_params' values. The reference's visibility, score and sink logits are the
  * generator's evaluator, not the compiler's, so a wrong lowering, fold, tile
  * classification or key range, or a template that skips or misreads a tile, shows.
  * Outputs and LSE are poisoned (NaN) before the launch; bounds as test_gpu_fwd.c and
  * test_gpu_paged.c: ||out - ref|| / ||ref|| under 1e-2 (bf16), 5e-3 (fp16), 5e-2 (fp8
- * caches), LSE within 1e-3, rows that see nothing 0 (LSE -inf, or the sink logit).
+ * caches; ||ref|| taken as at least an RMS of 1e-4: see run_case), LSE within 1e-3, rows
+ * that see nothing 0 (LSE -inf, or the sink logit).
  * FA_GPU_RANDOM_CASES=N sets the number of cases (default 24), FA_GPU_RANDOM_SEED=S the
  * first; a failure prints the variant and launch.
  */
@@ -31,12 +33,13 @@
 
 enum { MAX_SEQS = 3, Q_HEADS = 8, DEFAULT_CASES = 24, MAX_KEYS = 600, LONG_KEYS = 8000, MAX_REDRAWS = 20 };
 enum { MODE_DENSE, MODE_PACKED, MODE_PAGED };
+#define OUT_RMS_FLOOR 1e-4 /* outputs' RMS under which errors count in absolute terms */
 
 typedef struct rcase {
     vg_variant v;
     uint64_t state;
     int mode, hd, kv_heads, batch, T;   /* T: paged new tokens a sequence */
-    bool sm80;                          /* the sm_80 kernels (as PTX the driver assembles) */
+    const char *arch;                   /* an older arch's kernels (PTX), or NULL: the GPU's */
     fa_dtype dtype, kv;                 /* kv: the paged cache's type (fp8 or dtype) */
     bool per_head;                      /* fp8: per-head descales */
     double kdesc[Q_HEADS], vdesc[Q_HEADS];
@@ -151,7 +154,7 @@ static double visible_fraction(rcase *c, int n)
 
 static void draw_case(rcase *c, int seed)
 {
-    static const int dims[] = {64, 128, 128, 96, 256}, kv_heads[] = {8, 2, 1}, block_sizes[] = {8, 16, 32, 64, 128};
+    static const int dims[] = {64, 128, 192, 96, 256}, kv_heads[] = {8, 2, 1}, block_sizes[] = {8, 16, 32, 64, 128};
     static const int tokens[] = {1, 1, 2, 5, 64, 200};
     memset(c, 0, sizeof *c);
     c->state = 0x6a0000ull + (uint64_t)seed;
@@ -163,7 +166,8 @@ static void draw_case(rcase *c, int seed)
     c->batch = c->mode == MODE_DENSE ? 2 : 1 + (int)draw(c, MAX_SEQS);
     c->layout = draw(c, 2) ? FA_PAGED_NHD : FA_PAGED_HDB;
     c->bs = block_sizes[draw(c, 5)];
-    c->sm80 = draw(c, 3) == 0;
+    static const char *const older[] = {"sm_80", "sm_86", "sm_89"};
+    c->arch = draw(c, 3) == 0 ? older[seed % 3] : NULL;
     static const fa_dtype fp8[2] = {FA_DTYPE_FP8E4M3, FA_DTYPE_FP8E5M2};
     c->kv = c->mode == MODE_PAGED && draw(c, 3) == 0 ? fp8[draw(c, 2)] : c->dtype;
     c->per_head = draw(c, 2);
@@ -298,8 +302,8 @@ static void describe(const rcase *c, char *buf, size_t n)
              c->lk[0], c->lk[1], c->lk[2]);
     if (c->mode == MODE_PAGED)
         snprintf(buf + strlen(buf), n - strlen(buf), " %s bs%d", c->layout == FA_PAGED_NHD ? "nhd" : "hdb", c->bs);
-    if (c->sm80)
-        snprintf(buf + strlen(buf), n - strlen(buf), " sm_80");
+    if (c->arch)
+        snprintf(buf + strlen(buf), n - strlen(buf), " %s", c->arch);
 }
 
 /* Runs one case and compares it with the reference; true when within bounds. */
@@ -335,7 +339,7 @@ static bool run_case(rcase *c, int seed)
     CU_ASSERT_EQUAL_FATAL(fadsl_device_memset(dlse, 0xff, nl * 4), FADSL_OK);
     fadsl_fwd_desc d = {.variant = c->v.source, .dtype = c->dtype, .q = dq, .o = d_o, .lse = dlse,
                         .q_heads = Q_HEADS, .head_dim = D, .params = params, .num_params = np,
-                        .arch = c->sm80 ? "sm_80" : NULL};
+                        .arch = c->arch};
     paged_cache pc = {0};
     fadsl_paged_desc pg;
     void *dk = NULL, *dv = NULL, *dkd = NULL, *dvd = NULL, *ws = NULL;
@@ -408,7 +412,11 @@ static bool run_case(rcase *c, int seed)
                 else if (fabs(x - r) > lse_err)
                     lse_err = fabs(x - r);
             }
-    double rel = den > 0 ? sqrt(num / den) : sqrt(num), tol = fp8 ? 5e-2 : c->dtype == FA_DTYPE_BF16 ? 1e-2 : 5e-3;
+    /* Relative to the reference's norm, or to an RMS of OUT_RMS_FLOOR where the reference is
+     * smaller: learned sinks can leave a case weights a float32 softmax cannot hold (seed 385
+     * of session 25: keys 100 and more logits under the sink, outputs of 1e-78, written 0). */
+    den = den > (double)nq * OUT_RMS_FLOOR * OUT_RMS_FLOOR ? den : (double)nq * OUT_RMS_FLOOR * OUT_RMS_FLOOR;
+    double rel = sqrt(num / den), tol = fp8 ? 5e-2 : c->dtype == FA_DTYPE_BF16 ? 1e-2 : 5e-3;
     bool ok = s == FADSL_OK && bad == 0 && rel < tol && lse_err < 1e-3;
     char desc[240];
     describe(c, desc, sizeof desc);
