@@ -418,7 +418,11 @@ static void test_decode_spills(void)
                  {FA_ARCH_SM80, FA_PAGED_NHD, 256, 32, 16, 16, FA_DTYPE_FP8E4M3, "gpt_oss"},
                  {FA_ARCH_SM90A, FA_PAGED_NHD, 64, 64, 16, 64, FA_DTYPE_BF16, "none"},
                  /* the tile-claiming sibling of the HDB fp8 kernel the bench times */
-                 {FA_ARCH_SM90A, FA_PAGED_HDB, 128, 4, 16, 16, FA_DTYPE_FP8E4M3, "none"}};
+                 {FA_ARCH_SM90A, FA_PAGED_HDB, 128, 4, 16, 16, FA_DTYPE_FP8E4M3, "none"},
+                 /* tiles halved to fit 99 KB (sm_86/sm_89) and sm_80's fp8 HDB warp buffers */
+                 {FA_ARCH_SM86, FA_PAGED_NHD, 256, 8, 16, 16, FA_DTYPE_BF16, "causal"},
+                 {FA_ARCH_SM89, FA_PAGED_HDB, 192, 4, 32, 16, FA_DTYPE_FP8E5M2, "sliding_window"},
+                 {FA_ARCH_SM80, FA_PAGED_HDB, 256, 8, 128, 16, FA_DTYPE_FP8E4M3, "gpt_oss"}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         fa_key k = decode_key(cases[i].arch, cases[i].layout, cases[i].block_size, cases[i].kv, cases[i].gqa);
         k.head_dim = cases[i].head_dim;
