@@ -6,8 +6,9 @@
  *   - a dense or packed (cu_seqlens) forward, or
  *   - a paged cache: NHD or HDB, blocks of 8 to 128 keys handed out shuffled, a third fp8
  *     (e4m3 or e5m2, per-tensor or per-head descales), 1 to 200 new tokens a sequence (up
- *     to 8000 keys at 5 or fewer), with the workspace the request asks for, so decodes
- *     over long sequences split;
+ *     to 8000 keys at 5 or fewer; in half the cases packed, the sequences after the first
+ *     0 to that many), with the workspace the request asks for, so decodes over long
+ *     sequences split;
  * fp16 or bf16 queries, head dims 64, 96, 128, 192, 256, GQA 1, 4, 8; a third of the cases
  * on the kernels of an older arch (sm_80, sm_86 or sm_89 by seed: PTX the driver assembles
  * for a newer GPU, with those archs' shared-memory plans). Params get
@@ -38,7 +39,9 @@ enum { MODE_DENSE, MODE_PACKED, MODE_PAGED };
 typedef struct rcase {
     vg_variant v;
     uint64_t state;
-    int mode, hd, kv_heads, batch, T;   /* T: paged new tokens a sequence */
+    int mode, hd, kv_heads, batch, T;   /* T: paged new tokens a sequence (the most) */
+    bool packed_q;                      /* paged: packed queries, sequences after the first
+                                         * 0..T new tokens (cu_seqlens_q) */
     const char *arch;                   /* an older arch's kernels (PTX), or NULL: the GPU's */
     fa_dtype dtype, kv;                 /* kv: the paged cache's type (fp8 or dtype) */
     bool per_head;                      /* fp8: per-head descales */
@@ -52,10 +55,15 @@ typedef struct rcase {
     double *q, *k, *vals, *ref_out, *ref_lse;   /* vals: V */
 } rcase;
 
+static uint32_t draw_from(uint64_t *state, uint32_t n)
+{
+    *state = *state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (uint32_t)(*state >> 33) % n;
+}
+
 static uint32_t draw(rcase *c, uint32_t n)
 {
-    c->state = c->state * 6364136223846793005ULL + 1442695040888963407ULL;
-    return (uint32_t)(c->state >> 33) % n;
+    return draw_from(&c->state, n);
 }
 
 /* A random element of type t stored at bytes (16-bit: uniform in [-1, 1]; fp8: a finite
@@ -145,7 +153,9 @@ static double visible_fraction(rcase *c, int n)
 {
     int seen = 0;
     for (int i = 0; i < n; i++) {
-        int b = (int)draw(c, (uint32_t)c->batch), q0 = c->lk[b] - c->lq[b];
+        int b = (int)draw(c, (uint32_t)c->batch);
+        b = c->lq[b] ? b : 0; /* the first sequence has queries */
+        int q0 = c->lk[b] - c->lq[b];
         seen += ref_visible(c, b, (int)draw(c, Q_HEADS), q0 + (int)draw(c, (uint32_t)c->lq[b]),
                             (int)draw(c, (uint32_t)c->lk[b]));
     }
@@ -184,9 +194,12 @@ static void draw_case(rcase *c, int seed)
         min_k = c->lk[b] < min_k ? c->lk[b] : min_k;
     }
     c->T = c->T < min_k ? c->T : min_k;
+    /* drawn apart, so that the cases of earlier seeds stay what they were */
+    uint64_t side = 0x9a0000ull + (uint64_t)seed;
+    c->packed_q = c->mode == MODE_PAGED && draw_from(&side, 2);
     for (int b = 0; b < c->batch; b++) {
         if (c->mode == MODE_PAGED)
-            c->lq[b] = c->T;
+            c->lq[b] = c->packed_q && b ? (int)draw_from(&side, (uint32_t)c->T + 1) : c->T;
         else if (c->mode == MODE_DENSE)
             c->lq[b] = b ? c->lq[0] : 1 + (int)draw(c, (uint32_t)c->lk[0] + 40); /* sometimes more than keys */
         else
@@ -301,7 +314,8 @@ static void describe(const rcase *c, char *buf, size_t n)
              fa_dtype_name(c->dtype), fa_dtype_name(c->kv), c->hd, Q_HEADS, c->kv_heads, c->lq[0], c->lq[1], c->lq[2],
              c->lk[0], c->lk[1], c->lk[2]);
     if (c->mode == MODE_PAGED)
-        snprintf(buf + strlen(buf), n - strlen(buf), " %s bs%d", c->layout == FA_PAGED_NHD ? "nhd" : "hdb", c->bs);
+        snprintf(buf + strlen(buf), n - strlen(buf), " %s bs%d%s", c->layout == FA_PAGED_NHD ? "nhd" : "hdb", c->bs,
+                 c->packed_q ? " packed" : "");
     if (c->arch)
         snprintf(buf + strlen(buf), n - strlen(buf), " %s", c->arch);
 }
@@ -349,7 +363,7 @@ static bool run_case(rcase *c, int seed)
         pg = (fadsl_paged_desc){.layout = c->layout, .kv_dtype = c->kv, .k_cache = pc.k, .v_cache = pc.v,
                                 .num_blocks = pc.num_blocks, .block_size = c->bs, .num_kv_heads = H, .head_dim = D,
                                 .block_tables = pc.table, .max_blocks_per_seq = pc.max_blocks, .seq_lens = pc.lens,
-                                .num_seqs = c->batch, .q_tokens_per_seq = c->T,
+                                .num_seqs = c->batch, .q_tokens_per_seq = c->packed_q ? 0 : c->T,
                                 .k_descale = fp8 ? (float)c->kdesc[0] : 0.f, .v_descale = fp8 ? (float)c->vdesc[0] : 0.f};
         if (fp8 && c->per_head) {
             float kd[Q_HEADS], vd[Q_HEADS];
@@ -359,6 +373,10 @@ static bool run_case(rcase *c, int seed)
             pg.v_descale_per_head = dvd = fa_rt_upload(vd, sizeof vd);
         }
         d.paged = &pg;
+        if (c->packed_q) {
+            d.cu_seqlens_q = dcu_q = fa_rt_upload(cu_q, sizeof cu_q);
+            d.max_seqlen_q = c->T;
+        }
         /* the workspace the request asks for (split-KV decodes), filled with junk */
         CU_ASSERT_EQUAL(fadsl_workspace_size(&d, &ws_bytes), FADSL_OK);
         if (ws_bytes) {
@@ -405,7 +423,7 @@ static bool run_case(rcase *c, int seed)
         for (int t = 0; t < c->lq[b]; t++, row++)
             for (int h = 0; h < Q_HEADS; h++) {
                 double r = c->ref_lse[(size_t)row * Q_HEADS + h];
-                double x = lse[c->mode == MODE_PACKED ? (size_t)h * c->total_q + row
+                double x = lse[c->mode == MODE_PACKED || c->packed_q ? (size_t)h * c->total_q + row
                                                       : ((size_t)b * Q_HEADS + h) * c->lq[0] + t];
                 if (isinf(r) || !isfinite(x))
                     bad += !(isinf(r) && r < 0 && isinf(x) && x < 0);
