@@ -49,7 +49,9 @@ enum { FA2_NUM_TILES = sizeof fa2_tiles / sizeof fa2_tiles[0] };
  * five) 1-5% faster; NHD 128 x 4 at two (still two an SM: registers) 1.6% faster at
  * 1 x 131072 (stages_frag_nhd_sm90: unmeasured on other GPUs, which keep stages_frag); HDB
  * 128 x 4 keeps three (two lost 1-2%). TMA tiles at two stages also read 1-5% faster at d96
- * (seven CTAs an SM), but 2-18% slower at d64, d192 and d256, which keep theirs. */
+ * (seven CTAs an SM), but 2-18% slower at d64, d192 and d256, which keep theirs.
+ * An arch with less shared memory takes fewer stages, then half the keys on half the warps
+ * (plan_decode; unmeasured: no GPU of those archs was at hand). */
 typedef struct fa_decode_config {
     int head_dim, block_n, num_warps, stages_16bit, stages_fp8, block_n_frag, stages_frag, stages_frag_nhd_sm90;
     int stages_tile64, block_n_tma, warps_tma, stages_tma;
