@@ -9,10 +9,10 @@
  *     to 8000 keys at 5 or fewer; in half the cases packed, the sequences after the first
  *     0 to that many), with the workspace the request asks for, so decodes over long
  *     sequences split;
- * fp16 or bf16 queries, head dims 64, 96, 128, 192, 256, GQA 1, 4, 8; a third of the cases
- * on the kernels of an older arch (sm_80, sm_86 or sm_89 by seed: PTX the driver assembles
- * for a newer GPU, with those archs' shared-memory plans). Params get
- * vg_tame_params' values. The reference's visibility, score and sink logits are the
+ * fp16 or bf16 queries, head dims 64, 96, 128, 192, 256, GQA 1, 4, 8, in half the cases a
+ * softmax scale 0.5, 1.5 or 2 times 1/sqrt(D); a third of the cases on the kernels of an
+ * older arch (sm_80, sm_86 or sm_89 by seed: PTX the driver assembles for a newer GPU,
+ * with those archs' shared-memory plans). Params get vg_tame_params' values. The reference's visibility, score and sink logits are the
  * generator's evaluator, not the compiler's, so a wrong lowering, fold, tile
  * classification or key range, or a template that skips or misreads a tile, shows.
  * Outputs and LSE are poisoned (NaN) before the launch; bounds as test_gpu_fwd.c and
@@ -45,6 +45,7 @@ typedef struct rcase {
     const char *arch;                   /* an older arch's kernels (PTX), or NULL: the GPU's */
     fa_dtype dtype, kv;                 /* kv: the paged cache's type (fp8 or dtype) */
     bool per_head;                      /* fp8: per-head descales */
+    double scale;                       /* softmax scale: 0 (1/sqrt(D)), or 0.5-2 times that */
     double kdesc[Q_HEADS], vdesc[Q_HEADS];
     fa_paged_layout layout;
     int bs;
@@ -128,7 +129,8 @@ static void run_reference(rcase *c)
     fa_ref_problem p = {.batch = c->batch, .q_heads = Q_HEADS, .kv_heads = c->kv_heads, .head_dim = c->hd,
                         .seqlens_q = c->lq, .seqlens_k = c->lk, .q = c->q, .k = c->k, .v = c->vals,
                         .visible = ref_visible, .score = c->v.score ? ref_score : NULL, .ud = c,
-                        .sink_logit = c->v.sink_logit ? c->sinks : NULL, .out = c->ref_out, .lse = c->ref_lse};
+                        .sink_logit = c->v.sink_logit ? c->sinks : NULL, .out = c->ref_out, .lse = c->ref_lse,
+                        .scale = c->scale};
     fa_ref_attention(&p);
 }
 
@@ -207,6 +209,8 @@ static void draw_case(rcase *c, int seed)
         c->total_q += c->lq[b];
         c->total_k += c->lk[b];
     }
+    static const double scale_factors[] = {0.5, 1.5, 2.0};
+    c->scale = draw_from(&side, 2) ? scale_factors[draw_from(&side, 3)] / sqrt((double)c->hd) : 0;
     /* extents as the runtime sees them (paged: kv_len is the table's capacity) */
     fa_ir_env *e = &c->env;
     e->extent[FA_EXTENT_Q_HEADS] = Q_HEADS;
@@ -318,6 +322,8 @@ static void describe(const rcase *c, char *buf, size_t n)
                  c->packed_q ? " packed" : "");
     if (c->arch)
         snprintf(buf + strlen(buf), n - strlen(buf), " %s", c->arch);
+    if (c->scale)
+        snprintf(buf + strlen(buf), n - strlen(buf), " scale %.4g", c->scale);
 }
 
 /* Runs one case and compares it with the reference; true when within bounds. */
@@ -353,7 +359,7 @@ static bool run_case(rcase *c, int seed)
     CU_ASSERT_EQUAL_FATAL(fadsl_device_memset(dlse, 0xff, nl * 4), FADSL_OK);
     fadsl_fwd_desc d = {.variant = c->v.source, .dtype = c->dtype, .q = dq, .o = d_o, .lse = dlse,
                         .q_heads = Q_HEADS, .head_dim = D, .params = params, .num_params = np,
-                        .arch = c->arch};
+                        .arch = c->arch, .softmax_scale = c->scale};
     paged_cache pc = {0};
     fadsl_paged_desc pg;
     void *dk = NULL, *dv = NULL, *dkd = NULL, *dvd = NULL, *ws = NULL;
