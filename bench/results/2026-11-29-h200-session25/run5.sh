@@ -14,7 +14,7 @@ wait
 grep -h "seed" $OUT/logs/plain_*.txt | cut -c1-160
 for tool in memcheck racecheck; do
   for s in 1 180 182 215 383 409 410 560; do
-    (FA_GPU_RANDOM_CASES=1 FA_GPU_RANDOM_SEED=$s timeout 240 compute-sanitizer --tool $tool --error-exitcode 9 \
+    (FA_GPU_RANDOM_CASES=1 FA_GPU_RANDOM_SEED=$s timeout 180 compute-sanitizer --tool $tool --error-exitcode 9 \
         ./build-lead/fadsl_tests gpu_random > $OUT/logs/${tool}_$s.txt 2>&1; echo "$tool seed $s rc $?") &
   done
   wait
