@@ -344,8 +344,9 @@ static fa_status plan_decode(const fa_key *key, fa_plan *plan, char *err, size_t
                  : fa_dtype_size(key->kv_dtype) == 1 ? t->stages_fp8
                                                      : t->stages_16bit;
     /* Fit the arch: fewer stages (down to two), then tiles of half the keys for half the
-     * warps, each warp keeping its keys (d192 and d256 on sm_86/sm_89's 99 KB; the fp8 HDB
-     * warp buffers at d256 on sm_80), back at the planned stages. */
+     * warps, each warp keeping its keys (d192 and d256 on sm_86/sm_89's 99 KB but fp8 NHD
+     * d256's fragment tiles; the fp8 HDB warp buffers at d256 on sm_80), back at the planned
+     * stages. */
     int limit = smem_limit(key->arch), planned_stages = stages;
     for (;;) {
         while (decode_smem(key, block_m, block_n, warps, stages) > limit && stages > 2)

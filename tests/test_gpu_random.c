@@ -179,7 +179,7 @@ static void draw_case(rcase *c, int seed)
     c->layout = draw(c, 2) ? FA_PAGED_NHD : FA_PAGED_HDB;
     c->bs = block_sizes[draw(c, 5)];
     static const char *const older[] = {"sm_80", "sm_86", "sm_89"};
-    c->arch = draw(c, 3) == 0 ? older[seed % 3] : NULL;
+    c->arch = draw(c, 3) == 0 ? older[(unsigned)seed % 3] : NULL;
     static const fa_dtype fp8[2] = {FA_DTYPE_FP8E4M3, FA_DTYPE_FP8E5M2};
     c->kv = c->mode == MODE_PAGED && draw(c, 3) == 0 ? fp8[draw(c, 2)] : c->dtype;
     c->per_head = draw(c, 2);
@@ -196,7 +196,8 @@ static void draw_case(rcase *c, int seed)
         min_k = c->lk[b] < min_k ? c->lk[b] : min_k;
     }
     c->T = c->T < min_k ? c->T : min_k;
-    /* drawn apart, so that the cases of earlier seeds stay what they were */
+    /* drawn from a stream of their own, so that adding them left a seed's other draws as
+     * they were */
     uint64_t side = 0x9a0000ull + (uint64_t)seed;
     c->packed_q = c->mode == MODE_PAGED && draw_from(&side, 2);
     for (int b = 0; b < c->batch; b++) {

@@ -419,7 +419,8 @@ static void test_decode_spills(void)
                  {FA_ARCH_SM90A, FA_PAGED_NHD, 64, 64, 16, 64, FA_DTYPE_BF16, "none"},
                  /* the tile-claiming sibling of the HDB fp8 kernel the bench times */
                  {FA_ARCH_SM90A, FA_PAGED_HDB, 128, 4, 16, 16, FA_DTYPE_FP8E4M3, "none"},
-                 /* tiles halved to fit 99 KB (sm_86/sm_89) and sm_80's fp8 HDB warp buffers */
+                 /* tiles halved to fit 99 KB (sm_86/sm_89) and sm_80's fp8 HDB warp buffers
+                  * (32 keys: asserted below) */
                  {FA_ARCH_SM86, FA_PAGED_NHD, 256, 8, 16, 16, FA_DTYPE_BF16, "causal"},
                  {FA_ARCH_SM89, FA_PAGED_HDB, 192, 4, 32, 16, FA_DTYPE_FP8E5M2, "sliding_window"},
                  {FA_ARCH_SM80, FA_PAGED_HDB, 256, 8, 128, 16, FA_DTYPE_FP8E4M3, "gpt_oss"}};
@@ -431,6 +432,11 @@ static void test_decode_spills(void)
         char err[256];
         CU_ASSERT_EQUAL_FATAL(fa_plan_key(&k, &plan, err, sizeof err), FA_OK);
         CU_ASSERT_EQUAL(plan.block_m, cases[i].block_m);
+        if (cases[i].arch != FA_ARCH_SM90A && cases[i].head_dim >= 192 && cases[i].kv != FA_DTYPE_BF16 &&
+            cases[i].layout == FA_PAGED_HDB)
+            CU_ASSERT_EQUAL(plan.block_n, 32);
+        if (cases[i].arch == FA_ARCH_SM86 && cases[i].head_dim == 256)
+            CU_ASSERT_EQUAL(plan.block_n, 32);
         int spills = fart_nvrtc_spills();
         fadsl_compile_info info;
         CU_ASSERT_EQUAL_FATAL(fadsl_compile(cases[i].variant, &k, &info), FADSL_OK);
