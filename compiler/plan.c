@@ -347,17 +347,16 @@ static fa_status plan_decode(const fa_key *key, fa_plan *plan, char *err, size_t
      * warps, each warp keeping its keys (d192 and d256 on sm_86/sm_89's 99 KB but fp8 NHD
      * d256's fragment tiles; the fp8 HDB warp buffers at d256 on sm_80), back at the planned
      * stages. */
-    int limit = smem_limit(key->arch), planned_stages = stages;
+    int limit = smem_limit(key->arch), planned_stages = stages, bytes;
     for (;;) {
-        while (decode_smem(key, block_m, block_n, warps, stages) > limit && stages > 2)
+        while ((bytes = decode_smem(key, block_m, block_n, warps, stages)) > limit && stages > 2)
             stages--;
-        if (decode_smem(key, block_m, block_n, warps, stages) <= limit || warps == 1 || tile64 || narrow)
+        if (bytes <= limit || warps == 1 || tile64 || narrow)
             break;
         block_n /= 2;
         warps /= 2;
         stages = planned_stages;
     }
-    int bytes = decode_smem(key, block_m, block_n, warps, stages);
     if (bytes > limit) {
         snprintf(err, errlen, "paged decode at head_dim %d needs more shared memory than %s offers", key->head_dim,
                  fa_arch_name(key->arch));

@@ -12,9 +12,10 @@
  * fp16 or bf16 queries, head dims 64, 96, 128, 192, 256, GQA 1, 4, 8, in half the cases a
  * softmax scale 0.5, 1.5 or 2 times 1/sqrt(D); a third of the cases on the kernels of an
  * older arch (sm_80, sm_86 or sm_89 by seed: PTX the driver assembles for a newer GPU,
- * with those archs' shared-memory plans). Params get vg_tame_params' values. The reference's visibility, score and sink logits are the
- * generator's evaluator, not the compiler's, so a wrong lowering, fold, tile
- * classification or key range, or a template that skips or misreads a tile, shows.
+ * with those archs' shared-memory plans). Params get vg_tame_params' values. The
+ * reference's visibility, score and sink logits are the generator's evaluator, not the
+ * compiler's, so a wrong lowering, fold, tile classification or key range, or a template
+ * that skips or misreads a tile, shows.
  * Outputs and LSE are poisoned (NaN) before the launch; bounds as test_gpu_fwd.c and
  * test_gpu_paged.c: ||out - ref|| / ||ref|| under 1e-2 (bf16), 5e-3 (fp16), 5e-2 (fp8
  * caches; ||ref|| taken as at least an RMS of 1e-4: see run_case), LSE within 1e-3, rows
@@ -440,7 +441,7 @@ static bool run_case(rcase *c, int seed)
     /* Relative to the reference's norm, or to an RMS of OUT_RMS_FLOOR where the reference is
      * smaller: learned sinks can leave a case weights a float32 softmax cannot hold (seed 385
      * of session 25: keys about 180 logits under the sink, outputs of 1e-78, written 0). */
-    den = den > (double)nq * OUT_RMS_FLOOR * OUT_RMS_FLOOR ? den : (double)nq * OUT_RMS_FLOOR * OUT_RMS_FLOOR;
+    den = fmax(den, (double)nq * OUT_RMS_FLOOR * OUT_RMS_FLOOR);
     double rel = sqrt(num / den), tol = fp8 ? 5e-2 : c->dtype == FA_DTYPE_BF16 ? 1e-2 : 5e-3;
     bool ok = s == FADSL_OK && bad == 0 && rel < tol && lse_err < 1e-3;
     char desc[240];
