@@ -398,8 +398,11 @@ char *fa_emit_cuda(const fa_program *p, const fa_key *key, const fa_plan *plan)
                   plan->block_m, plan->block_n);
     fa_buf_printf(&b, "#define FA_NUM_WARPS %d\n#define FA_STAGES %d\n#define FA_GQA_RATIO %d\n", plan->num_warps,
                   plan->stages, key->gqa_ratio);
+    bool dense_decode = plan->dense_block != 0; /* read as an NHD cache of the sequence's own blocks */
     fa_buf_printf(&b, "#define FA_VARLEN %d\n#define FA_PAGED_BLOCK %d\n#define FA_PAGED_NHD %d\n", key->varlen,
-                  key->paged_block_size, key->paged_layout == FA_PAGED_NHD);
+                  dense_decode ? plan->dense_block : key->paged_block_size,
+                  dense_decode || key->paged_layout == FA_PAGED_NHD);
+    fa_buf_printf(&b, "#define FA_DEC_DENSE %d\n", dense_decode);
     fa_buf_printf(&b, "#define FA_SINK_TOKENS %d\n#define FA_LEARNED_SINKS %d\n#define FA_DEC_TMA %d\n",
                   ir->sink_tokens, ir->root[FA_IR_ROOT_SINK_LOGIT] != NULL, plan->tma);
     fa_buf_printf(&b, "#define FA_DEC_CLAIMS %d\n", plan->tile_claims);

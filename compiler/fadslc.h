@@ -61,9 +61,10 @@ typedef struct fa_key {
     bool stdlib;             /* the variant is one of the standard library's */
     bool causal, sliding_window, alibi, softcap, learned_sinks;
     int sink_tokens;
-    /* Paged only: the paged decode template (a few new tokens a sequence, or an HDB cache the
-     * forward template does not read: fa_plan_fa3_forward). Kernel names then start
-     * fa_decode_paged. */
+    /* The decode template: paged (a few new tokens a sequence, or an HDB cache the forward
+     * template does not read: fa_plan_fa3_forward; kernel names then start fa_decode_paged),
+     * or with paged_block_size 0 dense or packed 16-bit K/V read the same way (a few query
+     * rows a KV head; kernel names start fa_decode_). */
     bool decode;
     /* Paged decode, fp8 fragment keys whose plan takes 128-key tiles (head dims 64 and 128,
      * one row tile; NHD, or HDB blocks of up to 16 keys on sm_90a): tiles of 64 keys x 2
@@ -209,6 +210,8 @@ typedef struct fa_plan {
                                     one plain bulk copy per HDB slab, FA_DEC_SLAB_BULK) */
     bool tile_claims;            /* paged decode: split launches claim tiles as they go
                                     (FA_DEC_CLAIMS) */
+    int dense_block;             /* decode of dense K/V (FA_DEC_DENSE): the keys one entry
+                                    of a sequence spans (FA_PAGED_BLOCK); else 0 */
 } fa_plan;
 
 /* Chooses the template and tile configuration, or refuses the key with a message

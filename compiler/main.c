@@ -37,8 +37,8 @@ static const char usage_text[] =
     "  --paged BLOCK_SIZE                paged KV cache with blocks of 8, 16, 32, 64 or 128 keys\n"
     "  --layout nhd|hdb                  paged cache layout (default nhd)\n"
     "  --varlen                          packed variable-length batch (cu_seqlens)\n"
-    "  --decode                          paged decode kernel (a few new tokens a sequence, packed with\n"
-    "                                    --varlen; needs --paged)\n"
+    "  --decode                          decode kernel (a few new tokens a sequence, packed with --varlen):\n"
+    "                                    over the --paged cache, or without --paged over dense K/V\n"
     "  --decode-tile64                   with --decode, fp8 --kv-dtype, head dim 64 or 128, --layout nhd (or\n"
     "                                    hdb with sm_90a and --paged <= 16): the 64-key tile a launch takes\n"
     "                                    for unsplit grids of more than one wave\n"
@@ -343,8 +343,6 @@ static int run(int argc, char **argv)
         return usage_error("--layout is a paged cache's layout: give --paged BLOCK_SIZE too%s", "");
     if (layout >= 0)
         key.paged_layout = (fa_paged_layout)layout;
-    if (key.decode && !key.paged_block_size)
-        return usage_error("--decode reads a paged cache: give --paged BLOCK_SIZE too%s", "");
     if (key.decode_tile64 && !key.decode)
         return usage_error("--decode-tile64 is a decode tile: give --decode too%s", "");
     if (key.decode_rows && !key.decode)
@@ -397,8 +395,9 @@ static int run(int argc, char **argv)
         fa_key_name(&key, name, sizeof name);
         fa_buf b = {0};
         fa_buf_printf(&b, "key: %s\nkernel: %s\nplan: template=%s block_m=%d block_n=%d warps=%d stages=%d "
-                      "threads=%d smem=%d tile_claims=%d\n", desc, name, plan.template_file, plan.block_m,
-                      plan.block_n, plan.num_warps, plan.stages, plan.threads, plan.smem_bytes, plan.tile_claims);
+                      "threads=%d smem=%d tma=%d tile_claims=%d\n", desc, name, plan.template_file, plan.block_m,
+                      plan.block_n, plan.num_warps, plan.stages, plan.threads, plan.smem_bytes, plan.tma,
+                      plan.tile_claims);
         rc = write_output(out_path, b.data, b.len);
         fa_buf_free(&b);
     } else if (emit == EMIT_CUDA) {

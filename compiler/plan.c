@@ -90,6 +90,9 @@ enum {
      * split: bench/results/2026-11-27-h100-session5/sweep; HDB at two stages: session 11). */
     DECODE_TILE64_KEYS = 64,
     DECODE_TILE64_WARPS = 2,
+    /* Dense K/V (FA_DEC_DENSE) plan as an NHD cache of blocks this long: at least every
+     * tile's keys, so a tile is one entry, one address step */
+    DECODE_DENSE_BLOCK = 128,
 };
 
 /* Hopper (sm_90a, wgmma) forward tiles: 64 rows per consumer warpgroup, a producer
@@ -206,12 +209,11 @@ static bool decode_tma_narrow(const fa_key *key)
  * K/V stages, fp8 warp buffers, block-table ring and its tiles, stage mbarriers) or the warps' final
  * (O, max, sum) after the Q tile, whichever is larger. TMA stages start 1024-aligned, their
  * entries FA_DEC_ENTRY_STRIDE apart (fp8 slabs padded by DECODE_FP8_SLAB_PAD a key); the
- * base is aligned at run time (slack). */
-static int decode_smem(const fa_key *key, int block_m, int block_n, int warps, int stages)
+ * base is aligned at run time (slack). `tma`: the tile's FA_DEC_TMA. */
+static int decode_smem(const fa_key *key, int block_m, int block_n, int warps, int stages, bool tma)
 {
     int d = key->head_dim, bs = key->paged_block_size, wk = block_n / warps;
     bool fp8 = fa_dtype_size(key->kv_dtype) == 1, nhd = key->paged_layout == FA_PAGED_NHD;
-    bool tma = decode_tma(key, block_n, warps);
     int q = block_m * (d + DECODE_PAD) * 2, bse = bs < block_n ? bs : block_n;
     int stage = fp8 ? block_n * d : nhd ? block_n * (d + DECODE_PAD) * 2 : d * (block_n + DECODE_PAD) * 2;
     if (tma) { /* entries FA_DEC_ENTRY_STRIDE apart (fp8 slabs padded) */
@@ -312,9 +314,15 @@ static fa_status plan_decode(const fa_key *key, fa_plan *plan, char *err, size_t
         snprintf(err, errlen, "head_dim %d is not supported (supported: " FA_SUPPORTED_HEAD_DIMS ")", key->head_dim);
         return FA_ERR_UNSUPPORTED;
     }
-    if (!key->paged_block_size) {
-        snprintf(err, errlen, "the paged decode template needs a paged key (paged_block_size is 0)");
-        return FA_ERR_UNSUPPORTED;
+    /* Dense K/V plan as an NHD cache whose blocks are DECODE_DENSE_BLOCK keys of the sequence,
+     * by cp.async when packed (a tensor map would need the packed rows' total, device data). */
+    fa_key as_cache;
+    bool dense = !key->paged_block_size;
+    if (dense) {
+        as_cache = *key;
+        as_cache.paged_block_size = DECODE_DENSE_BLOCK;
+        as_cache.paged_layout = FA_PAGED_NHD;
+        key = &as_cache;
     }
     if (key->decode_rows < 0 || key->decode_rows > DECODE_ROW_TILE * DECODE_MAX_ROW_TILES ||
         key->decode_rows % DECODE_ROW_TILE) {
@@ -324,7 +332,8 @@ static fa_status plan_decode(const fa_key *key, fa_plan *plan, char *err, size_t
     }
     int block_m = fa_plan_decode_block_m(key->head_dim, decode_rows(key));
     /* The fragment path's wider tile only for one row tile: more rows at 128 keys spill. */
-    bool wide = decode_frag(key) && block_m == DECODE_ROW_TILE, narrow = decode_tma_narrow(key);
+    bool packed_dense = dense && key->varlen;
+    bool wide = decode_frag(key) && block_m == DECODE_ROW_TILE, narrow = decode_tma_narrow(key) && !packed_dense;
     bool tile64 = key->decode_tile64;
     if (tile64 && (!decode_wide(key, t) || key->decode_claims)) {
         snprintf(err, errlen, "decode_tile64 applies to fp8 decode keys at head_dim 64 or 128 with at most %d query "
@@ -349,7 +358,9 @@ static fa_status plan_decode(const fa_key *key, fa_plan *plan, char *err, size_t
      * stages. */
     int limit = smem_limit(key->arch), planned_stages = stages, bytes;
     for (;;) {
-        while ((bytes = decode_smem(key, block_m, block_n, warps, stages)) > limit && stages > 2)
+        while ((bytes = decode_smem(key, block_m, block_n, warps, stages, !packed_dense && decode_tma(key, block_n, warps))) >
+                   limit &&
+               stages > 2)
             stages--;
         if (bytes <= limit || warps == 1 || tile64 || narrow)
             break;
@@ -358,8 +369,8 @@ static fa_status plan_decode(const fa_key *key, fa_plan *plan, char *err, size_t
         stages = planned_stages;
     }
     if (bytes > limit) {
-        snprintf(err, errlen, "paged decode at head_dim %d needs more shared memory than %s offers", key->head_dim,
-                 fa_arch_name(key->arch));
+        snprintf(err, errlen, "%s decode at head_dim %d needs more shared memory than %s offers",
+                 dense ? "dense" : "paged", key->head_dim, fa_arch_name(key->arch));
         return FA_ERR_UNSUPPORTED;
     }
     plan->tmpl = FA_TEMPLATE_PAGED_DECODE;
@@ -370,10 +381,11 @@ static fa_status plan_decode(const fa_key *key, fa_plan *plan, char *err, size_t
     plan->stages = stages;
     plan->smem_bytes = bytes;
     plan->threads = 32 * warps;
-    plan->tma = decode_tma(key, block_n, warps);
+    plan->tma = !packed_dense && decode_tma(key, block_n, warps);
     int bse = key->paged_block_size < block_n ? key->paged_block_size : block_n;
     plan->tensor_maps = plan->tma && (key->paged_layout == FA_PAGED_NHD || bse > DECODE_SLAB_BULK_MAX);
     plan->tile_claims = key->decode_claims;
+    plan->dense_block = dense ? DECODE_DENSE_BLOCK : 0;
     return FA_OK;
 }
 
@@ -441,12 +453,12 @@ fa_status fa_plan_key(const fa_key *key, fa_plan *plan, char *err, size_t errlen
         snprintf(err, errlen, "decode_rows sizes paged decode CTAs: set decode too, or leave it 0");
         return FA_ERR_UNSUPPORTED;
     }
-    if (key->decode && !key->paged_block_size)
-        return plan_decode(key, plan, err, errlen); /* refuses: decode reads a paged cache */
     if (key->gqa_ratio < 1) {
         snprintf(err, errlen, "gqa ratio %d is invalid (query heads per KV head, at least 1)", key->gqa_ratio);
         return FA_ERR_INVALID;
     }
+    if (key->decode && !key->paged_block_size)
+        return plan_decode(key, plan, err, errlen); /* dense K/V read by the decode template */
     if (key->paged_block_size) {
         if (!fa_paged_block_size_valid(key->paged_block_size)) {
             snprintf(err, errlen, "paged block size %d is invalid (valid: " FA_PAGED_BLOCK_SIZES ")",

@@ -135,6 +135,15 @@ typedef struct fadsl_fwd_desc {
      * negative or set without cu_seqlens_q; FADSL_DEBUG_CHECKS=1 checks the offsets end
      * within it. (Last in the struct: callers built before it keep their layout.) */
     int total_q;
+    /* Dense and packed requests of a few query rows a KV head (seqlen_q, or max_seqlen_q, x
+     * q_heads / kv_heads up to 128 where the Hopper forward serves the key, else 64; not
+     * more rows than keys when dense) run on the decode template, which reads each K/V
+     * tile once for all of a KV head's query heads. Like fadsl_paged_desc.workspace: scratch
+     * for its split-KV (fadsl_workspace_size says how much; with less or none it runs
+     * unsplit, correct and slower when the grid underfills the GPU). Paged requests use
+     * paged->workspace. (After total_q, for the same reason.) */
+    void *workspace;
+    size_t workspace_size;
 } fadsl_fwd_desc;
 
 /* Validates `d` and builds its dispatch key without compiling or launching anything.

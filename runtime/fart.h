@@ -241,9 +241,10 @@ int fart_paged_max_len(const fadsl_paged_desc *pg);
 /* Validates `d` against `p` and fills *key (arch taken from key->arch; a paged request
  * unrouted: fart_route) and *args. Nothing is compiled or launched. */
 fadsl_status fart_prepare(const fadsl_fwd_desc *d, const fa_program *p, fa_key *key, fa_args *args);
-/* A paged request's template, by key's arch (set last): key->decode (fart_paged_decode) and,
- * for decode, the CTA's rows (decode_rows), its query rows a KV head checked. */
-fadsl_status fart_route(const fadsl_fwd_desc *d, fa_key *key);
+/* A request's template, by key's arch (set last): key->decode (fart_paged_decode, or for
+ * dense K/V fart_dense_decode) and, for decode, the CTA's rows (decode_rows), its query
+ * rows a KV head checked. a: d's filled arguments. */
+fadsl_status fart_route(const fadsl_fwd_desc *d, const fa_args *a, fa_key *key);
 /* Fills the argument block of a validated request (variant parameters included; their
  * errors are returned). */
 fadsl_status fart_fill_args(const fadsl_fwd_desc *d, const fa_program *p, fa_args *a);
@@ -265,10 +266,17 @@ fadsl_status fart_debug_check(const fart_cu *cu, const fadsl_fwd_desc *d, const 
  * to the forward template. key: fart_prepare's, its arch, types, head dim, GQA ratio and
  * paged layout set. */
 bool fart_paged_decode(const fa_key *key, int tokens);
-/* Launches a validated paged decode of program p: splits, the decode kernel fn (or its
- * decode_tile64 sibling, fa_plan_has_tile64, or its decode_claims one, fa_plan_has_claims),
- * then the merge. */
-fadsl_status fart_paged_launch(const fadsl_fwd_desc *d, const fa_program *p, const fa_key *key, const fa_plan *plan,
+/* True when a dense or packed request (args a) of `tokens` query rows a sequence (seqlen_q,
+ * or max_seqlen_q when packed) goes to the decode template: few query rows a KV head (the
+ * 16-bit caches' limits of fart_paged_decode), tokens <= seqlen_k when not packed, a plan
+ * for the decode key, and on sm_90a strides a tensor map can take (else the forward
+ * template, which reads any). FADSL_NO_DENSE_DECODE=1 keeps every dense request on the
+ * forward templates. */
+bool fart_dense_decode(const fa_args *a, const fa_key *key, int tokens);
+/* Launches a validated decode of program p (paged, or dense K/V: plan->dense_block): splits,
+ * the decode kernel fn (or its decode_tile64 sibling, fa_plan_has_tile64, or its
+ * decode_claims one, fa_plan_has_claims), then the merge. */
+fadsl_status fart_decode_launch(const fadsl_fwd_desc *d, const fa_program *p, const fa_key *key, const fa_plan *plan,
                                fa_args *args, CUfunction fn, CUcontext ctx, bool ptx, CUstream stream);
 /* Whether this thread's last paged decode launch took a decode_tile64 sibling (tests). */
 bool fart_paged_last_tile64(void);

@@ -45,7 +45,7 @@ fadsl_status fadsl_make_key(const fadsl_fwd_desc *d, fa_key *key)
         if (!(s = fart_context(d->device, &ctx, &cc)))
             s = fart_arch_for_cc(cc, &key->arch);
     }
-    return s ? s : fart_route(d, key);
+    return s ? s : fart_route(d, &args, key);
 }
 
 fadsl_status fadsl_forward(const fadsl_fwd_desc *d, void *stream)
@@ -56,14 +56,14 @@ fadsl_status fadsl_forward(const fadsl_fwd_desc *d, void *stream)
     fart_paged_forget_last(); /* until a paged decode launch says otherwise */
     fadsl_status s = prepare(d, &p, &key, &args);
     /* with the arch given, the whole request is checked before a GPU is needed */
-    if (s || (d->arch && ((s = parse_arch(d->arch, &key.arch)) || (s = fart_route(d, &key)))))
+    if (s || (d->arch && ((s = parse_arch(d->arch, &key.arch)) || (s = fart_route(d, &args, &key)))))
         return s;
     CUcontext ctx;
     int cc;
     const fart_cu *cu;
     if ((s = fart_context(d->device, &ctx, &cc)) || (s = fart_driver(&cu)))
         return s;
-    if (!d->arch && ((s = fart_arch_for_cc(cc, &key.arch)) || (s = fart_route(d, &key))))
+    if (!d->arch && ((s = fart_arch_for_cc(cc, &key.arch)) || (s = fart_route(d, &args, &key))))
         return s;
     /* A cubin runs only on its own major arch: otherwise the driver assembles PTX. */
     bool ptx = fart_env_flag("FADSL_PTX") || !fart_cubin_runs_on(key.arch, cc);
@@ -75,7 +75,7 @@ fadsl_status fadsl_forward(const fadsl_fwd_desc *d, void *stream)
     if ((s = fart_debug_check(cu, d, &args, (CUstream)stream)))
         return s;
     if (plan->tmpl == FA_TEMPLATE_PAGED_DECODE)
-        return fart_paged_launch(d, p, &key, plan, &args, fn, ctx, ptx, (CUstream)stream);
+        return fart_decode_launch(d, p, &key, plan, &args, fn, ctx, ptx, (CUstream)stream);
     unsigned grid_x;
     if ((s = fart_grid_x("query rows (seqlen_q)", args.seqlen_q, plan->block_m, 1, &grid_x)))
         return s;

@@ -1,7 +1,9 @@
-/* paged.c - paged decode launches: the split-KV choice, the caller's workspace, the decode
- * kernel (or a sibling) then the merge kernel. FADSL_DEBUG_CHECKS' validation: check.c. */
+/* paged.c - decode launches (paged caches, and dense K/V read the same way): the split-KV
+ * choice, the caller's workspace, the decode kernel (or a sibling) then the merge kernel.
+ * FADSL_DEBUG_CHECKS' validation: check.c. */
 #include "fart.h"
 
+#include <limits.h>
 #include <stdatomic.h>
 #include <stdint.h>
 
@@ -50,6 +52,39 @@ bool fart_paged_decode(const fa_key *key, int tokens)
     else if (fp8 && hdb)
         max_rows = DECODE_MAX_ROWS_FA3_HDB_FP8;
     return (long long)key->gqa_ratio * tokens <= max_rows;
+}
+
+/* Whether a tensor map can address dense K or V (encode_tmaps): strides of whole 16-byte
+ * units below 2^40 bytes, none 0 where its index varies, rows no closer than a row's
+ * elements (a map's rows do not overlap its 128-byte d boxes). */
+static bool tma_strides_ok(long long row, long long head, long long batch, int kv_heads, int batch_count, int head_dim)
+{
+    const long long limit = 1ll << 40;
+    if (row < head_dim)
+        return false;
+    long long st[] = {row, kv_heads > 1 ? head : 8, batch_count > 1 ? batch : 8};
+    for (int i = 0; i < 3; i++)
+        if (st[i] <= 0 || st[i] * 2 >= limit || st[i] * 2 % 16)
+            return false;
+    return true;
+}
+
+bool fart_dense_decode(const fa_args *a, const fa_key *key, int tokens)
+{
+    if (fart_env_flag("FADSL_NO_DENSE_DECODE") || tokens < 1 || (!key->varlen && tokens > a->seqlen_k))
+        return false;
+    int max_rows = fa_plan_fa3_forward(key) ? DECODE_MAX_ROWS_FA3 : DECODE_MAX_ROWS;
+    if ((long long)key->gqa_ratio * tokens > max_rows)
+        return false;
+    fa_key dk = *key;
+    dk.decode = true;
+    fa_plan plan;
+    char err[8];
+    if (fa_plan_key(&dk, &plan, err, sizeof err) != FA_OK)
+        return false;
+    return !plan.tensor_maps ||
+           (tma_strides_ok(a->k_row_stride, a->k_head_stride, a->k_batch_stride, a->kv_heads, a->batch, key->head_dim) &&
+            tma_strides_ok(a->v_row_stride, a->v_head_stride, a->v_batch_stride, a->kv_heads, a->batch, key->head_dim));
 }
 
 /* Query rows of one KV head: its query heads times the new tokens (at most FART_MAX_LEN:
@@ -205,38 +240,50 @@ static int tmap_swizzle(uint64_t bytes)
  * strides in bytes, dims innermost first, a box of the CTA's keys of one block entry):
  *   NHD, 5-d: (bd d of a box, key of the block, d box, kv head, block), box (bd, keys, D / bd,
  *     1, 1); bd 64 (128-byte rows), or 32 when D is no multiple of 64;
+ *   dense K/V (not packed) the same with the sequence's keys for the block's and sequences
+ *     for blocks, by the request's strides (fart_dense_decode checked them);
  *   HDB, 3-d: (key of the block, kv head * D + d, block), box (keys, D, 1).
  * Rows are swizzled over their width. */
-static fadsl_status encode_tmaps(const fart_cu *cu, const fadsl_paged_desc *pg, int block_n, fa_args *a)
+static fadsl_status encode_tmaps(const fart_cu *cu, const fadsl_fwd_desc *fd, int block_n, fa_args *a)
 {
     if (!cu->TensorMapEncodeTiled)
         return fart_fail(FADSL_ERR_NO_DRIVER, "the CUDA driver lacks cuTensorMapEncodeTiled (CUDA 12.0 or newer), "
-                                              "which paged decode on sm_90 needs: update the driver");
-    uint64_t d = (uint64_t)pg->head_dim, h = (uint64_t)pg->num_kv_heads, bs = (uint64_t)pg->block_size;
-    uint64_t nb = (uint64_t)pg->num_blocks, keys = bs < (uint64_t)block_n ? bs : (uint64_t)block_n;
-    uint64_t dims[TMAP_MAX_RANK], strides[TMAP_MAX_RANK - 1];
+                                              "which decode on sm_90 needs: update the driver");
+    const fadsl_paged_desc *pg = fd->paged;
+    uint64_t d = (uint64_t)fd->head_dim, h = (uint64_t)a->kv_heads;
+    uint64_t bs = pg ? (uint64_t)pg->block_size : (uint64_t)a->seqlen_k, nb = pg ? (uint64_t)pg->num_blocks : (uint64_t)a->batch;
+    uint64_t keys = bs < (uint64_t)block_n ? bs : (uint64_t)block_n;
+    uint64_t dims[TMAP_MAX_RANK], strides[2][TMAP_MAX_RANK - 1];
     uint32_t box[TMAP_MAX_RANK], unit[TMAP_MAX_RANK] = {1, 1, 1, 1, 1};
     unsigned rank;
     int swizzle;
-    if (pg->layout == FA_PAGED_NHD) {
+    if (!pg || pg->layout == FA_PAGED_NHD) {
         uint64_t bd = d % 64 == 0 ? 64 : 32;
         rank = 5;
         dims[0] = bd, dims[1] = bs, dims[2] = d / bd, dims[3] = h, dims[4] = nb;
-        strides[0] = h * d * 2, strides[1] = bd * 2, strides[2] = d * 2, strides[3] = bs * h * d * 2;
-        box[0] = (uint32_t)bd, box[1] = (uint32_t)keys, box[2] = (uint32_t)(d / bd), box[3] = box[4] = 1;
+        box[0] = (uint32_t)bd, box[1] = (uint32_t)(pg ? keys : (uint64_t)block_n), box[2] = (uint32_t)(d / bd);
+        box[3] = box[4] = 1;
         swizzle = tmap_swizzle(bd * 2);
+        for (int i = 0; i < 2; i++) { /* unit strides where an index never varies (h or batch 1) */
+            long long row = i ? a->v_row_stride : a->k_row_stride, head = i ? a->v_head_stride : a->k_head_stride;
+            long long seq = i ? a->v_batch_stride : a->k_batch_stride;
+            strides[i][0] = pg ? h * d * 2 : (uint64_t)row * 2;
+            strides[i][1] = bd * 2;
+            strides[i][2] = pg ? d * 2 : h > 1 ? (uint64_t)head * 2 : 16;
+            strides[i][3] = pg ? bs * h * d * 2 : nb > 1 ? (uint64_t)seq * 2 : 16;
+        }
     } else {
         rank = 3;
         dims[0] = bs, dims[1] = h * d, dims[2] = nb;
-        strides[0] = bs * 2, strides[1] = h * d * bs * 2;
+        strides[0][0] = strides[1][0] = bs * 2, strides[0][1] = strides[1][1] = h * d * bs * 2;
         box[0] = (uint32_t)keys, box[1] = (uint32_t)d, box[2] = 1;
         swizzle = tmap_swizzle(keys * 2);
     }
-    const void *caches[2] = {pg->k_cache, pg->v_cache};
+    const void *caches[2] = {a->k, a->v};
     unsigned long long *maps[2] = {a->k_tmap, a->v_tmap};
     for (int i = 0; i < 2; i++) {
         fadsl_status s = fart_cu_check(cu->TensorMapEncodeTiled(maps[i], TMAP_UINT16, rank, (void *)caches[i], dims,
-                                                                strides, box, unit, 0, swizzle, TMAP_L2_256B, 0),
+                                                                strides[i], box, unit, 0, swizzle, TMAP_L2_256B, 0),
                                        "cuTensorMapEncodeTiled");
         if (s)
             return s;
@@ -333,17 +380,23 @@ static void pick_claims(const fart_cu *cu, const fa_program *p, const fa_key *ke
     take_sibling(cu, p, &kc, ptx, ctx, split, slots, plan, fn);
 }
 
-fadsl_status fart_paged_launch(const fadsl_fwd_desc *d, const fa_program *p, const fa_key *key, const fa_plan *plan,
-                               fa_args *args, CUfunction fn, CUcontext ctx, bool ptx, CUstream stream)
+fadsl_status fart_decode_launch(const fadsl_fwd_desc *d, const fa_program *p, const fa_key *key, const fa_plan *plan,
+                                fa_args *args, CUfunction fn, CUcontext ctx, bool ptx, CUstream stream)
 {
-    const fadsl_paged_desc *pg = d->paged;
+    void *workspace = d->paged ? d->paged->workspace : d->workspace;
+    size_t workspace_size = d->paged ? d->paged->workspace_size : d->workspace_size;
+    if (plan->dense_block) { /* dense K/V: a sequence's blocks follow each other (FA_DEC_DENSE) */
+        args->k_block_stride = plan->dense_block * args->k_row_stride;
+        args->v_block_stride = plan->dense_block * args->v_row_stride;
+        args->num_blocks = INT_MAX;
+    }
     const fart_cu *cu;
     int slots;
     fadsl_status s;
     if ((s = fart_driver(&cu)) || (s = decode_slots(cu, plan, fn, &slots)))
         return s;
     int splits = choose_splits(args, plan, slots);
-    if (splits > 1 && (!pg->workspace || pg->workspace_size < workspace_bytes(args, plan->block_m, splits, d->head_dim)))
+    if (splits > 1 && (!workspace || workspace_size < workspace_bytes(args, plan->block_m, splits, d->head_dim)))
         splits = 1;
     unsigned grid_x;
     if ((s = fart_grid_x("paged decode query rows a kv head", decode_rows(args), plan->block_m, splits, &grid_x)))
@@ -358,15 +411,15 @@ fadsl_status fart_paged_launch(const fadsl_fwd_desc *d, const fa_program *p, con
     CUfunction merge = NULL;
     if (splits > 1) {
         if (claims) {
-            args->claim = (unsigned long long *)pg->workspace;
+            args->claim = (unsigned long long *)workspace;
             args->claim_tag = claim_tag();
         }
-        args->split_o = (float *)((char *)pg->workspace + split_o_offset(args, plan->block_m));
-        args->split_lse = (float *)((char *)pg->workspace + lse_offset(args, plan->block_m, splits, d->head_dim));
+        args->split_o = (float *)((char *)workspace + split_o_offset(args, plan->block_m));
+        args->split_lse = (float *)((char *)workspace + lse_offset(args, plan->block_m, splits, d->head_dim));
         if ((s = fart_merge_function(key->dtype, key->arch, ptx, ctx, &merge)))
             return s;
     }
-    if (plan->tensor_maps && (s = encode_tmaps(cu, pg, plan->block_n, args)))
+    if (plan->tensor_maps && (s = encode_tmaps(cu, d, plan->block_n, args)))
         return s;
     void *params[] = {args};
     s = fart_cu_check(cu->LaunchKernel(fn, grid_x, (unsigned)args->kv_heads, (unsigned)args->batch,

@@ -69,7 +69,7 @@ static int decode_rows_for(const fa_key *key, int tokens)
 {
     enum { WIDE_16BIT_MIN_DIM = 96, WIDE_16BIT_MIN_ROWS = 49 /* four 16-row tiles */ };
     int64_t rows = (int64_t)key->gqa_ratio * tokens;
-    bool fp8 = fa_dtype_size(key->kv_dtype) == 1, nhd = key->paged_layout == FA_PAGED_NHD;
+    bool fp8 = fa_dtype_size(key->kv_dtype) == 1, nhd = key->paged_layout == FA_PAGED_NHD || !key->paged_block_size;
     bool wins = fp8 ? nhd : (nhd && key->head_dim < WIDE_16BIT_MIN_DIM) || rows >= WIDE_16BIT_MIN_ROWS;
     int all = fa_plan_decode_block_m(key->head_dim, rows), one = fa_plan_decode_block_m(key->head_dim, key->gqa_ratio);
     return wins && all > one ? all : 0;
@@ -378,19 +378,18 @@ fadsl_status fart_prepare(const fadsl_fwd_desc *d, const fa_program *p, fa_key *
     return ts == FA_OK ? FADSL_OK : fart_fail((fadsl_status)ts, "%s", err);
 }
 
-fadsl_status fart_route(const fadsl_fwd_desc *d, fa_key *key)
+fadsl_status fart_route(const fadsl_fwd_desc *d, const fa_args *a, fa_key *key)
 {
-    if (!d->paged)
-        return FADSL_OK;
     /* New tokens a sequence: each sequence's, or at most max_seqlen_q when packed. */
-    int tokens = key->varlen ? d->max_seqlen_q : d->paged->q_tokens_per_seq;
-    key->decode = fart_paged_decode(key, tokens);
+    int tokens = key->varlen ? d->max_seqlen_q : d->paged ? d->paged->q_tokens_per_seq : d->seqlen_q;
+    key->decode = d->paged ? fart_paged_decode(key, tokens) : fart_dense_decode(a, key, tokens);
     key->decode_rows = 0;
     if (!key->decode)
         return FADSL_OK;
     /* A decode CTA's rows are the query heads of one KV head times the new tokens. */
-    fadsl_status s = check_len(key->varlen ? "paged decode query rows a kv head (max_seqlen_q x q_heads / kv_heads)"
-                                           : "paged decode query rows a kv head (q_tokens_per_seq x q_heads / kv_heads)",
+    fadsl_status s = check_len(key->varlen ? "decode query rows a kv head (max_seqlen_q x q_heads / kv_heads)"
+                               : d->paged  ? "paged decode query rows a kv head (q_tokens_per_seq x q_heads / kv_heads)"
+                                           : "decode query rows a kv head (seqlen_q x q_heads / kv_heads)",
                                (int64_t)key->gqa_ratio * tokens);
     if (!s)
         key->decode_rows = decode_rows_for(key, tokens);

@@ -1,5 +1,6 @@
 /* paged_decode.cuh - attention of a few new tokens a sequence over a paged KV cache
- * (decode, and short chunks of chunked prefill); memory-bound.
+ * (decode, and short chunks of chunked prefill), or over dense K/V (FA_DEC_DENSE);
+ * memory-bound.
  * Queries: args.seqlen_q new tokens each, or (FA_VARLEN) packed [total_q, heads, D] rows
  * cu_seqlens_q[b].. of sequence b, at most args.seqlen_q (max_seqlen_q) of them: the grid is
  * sized for the most, and a CTA whose row tile is past its sequence's rows returns at once.
@@ -37,6 +38,13 @@
  *     ldmatrix loads instead. cp.async copies run along the keys of a d row (16 bytes, or
  *     one whole row when a block row is shorter).
  *   FA_PAGED_BLOCK 8..128 (may exceed FA_BLOCK_N: a tile is then part of one block).
+ *   FA_DEC_DENSE 1: no cache, dense K/V: [batch, seqlen_k, kv_heads, D] by args' strides,
+ *     or (FA_VARLEN) rows cu_seqlens_k[b].. of packed [total_k, kv_heads, D]. Read as an NHD
+ *     cache (FA_PAGED_NHD 1) whose blocks of FA_PAGED_BLOCK keys are the sequence's own, in
+ *     order: a tile's entry is its key / FA_PAGED_BLOCK, counted from the sequence's first
+ *     key row (fa_dec_sources), no table read; TMA maps (dense, not packed: runtime/paged.c)
+ *     take (key, head, sequence) coordinates. kv_len is seqlen_k (or the cu_seqlens_k
+ *     difference), and nothing is poisoned: no entry or length is untrusted.
  *   FA_KV_FP8 0: cache of the query type, copied straight into the ldmatrix buffers.
  *     1 (e4m3) / 2 (e5m2): byte tiles, tensor cores in fp16 (both fp8 formats convert to
  *     fp16 exactly; a bf16 query tile is rescaled once a CTA by a power of two into fp16
@@ -367,7 +375,11 @@ __device__ __forceinline__ int fa_dec_tile(int i, int n_sink, int t_lo)
 __device__ __forceinline__ int fa_dec_entry(const fa_args &a, const fa_ctx &c, int tile, int e)
 {
     const int key = tile * FA_BLOCK_N + e * FA_BSE;
+#if FA_DEC_DENSE
+    return key < c.kv_len ? key / FA_PAGED_BLOCK : 0;
+#else
     return key < c.kv_len ? a.block_table[(long long)c.b * a.max_blocks_per_seq + key / FA_PAGED_BLOCK] : 0;
+#endif
 }
 
 #if FA_PAGED_NHD
@@ -385,16 +397,29 @@ __device__ __forceinline__ int fa_dec_entry(const fa_args &a, const fa_ctx &c, i
 #endif
 
 /* A thread's copy sources, fixed for the CTA: the K and V caches at its KV head (pass
- * copies: at its chunk of its row r of the first block entry, and its entries from r). */
+ * copies: at its chunk of its row r of the first block entry, and its entries from r);
+ * dense K/V at the sequence's first key row (k_start when packed), whose TMA coordinates
+ * are tma_key0 (keys) and tma_seq (sequences). */
 struct fa_dec_src {
     const unsigned char *k, *v;
     int entry0;
+#if FA_DEC_DENSE && FA_DEC_TMA
+    int tma_key0, tma_seq;
+#endif
 };
 
-__device__ __forceinline__ fa_dec_src fa_dec_sources(const fa_args &a, int hk)
+__device__ __forceinline__ fa_dec_src fa_dec_sources(const fa_args &a, const fa_ctx &c, int k_start)
 {
     fa_dec_src s;
-    long long k_off = hk * a.k_head_stride, v_off = hk * a.v_head_stride;
+    long long k_off = c.hk * a.k_head_stride, v_off = c.hk * a.v_head_stride;
+#if FA_DEC_DENSE
+    k_off += FA_VARLEN ? k_start * a.k_row_stride : c.b * a.k_batch_stride;
+    v_off += FA_VARLEN ? k_start * a.v_row_stride : c.b * a.v_batch_stride;
+#if FA_DEC_TMA
+    s.tma_key0 = k_start;
+    s.tma_seq = FA_VARLEN ? 0 : c.b;
+#endif
+#endif
     s.entry0 = 0;
 #if FA_DEC_PASS_COPIES
     const int r = threadIdx.x / FA_CHUNKS_PER_ROW, ch16 = threadIdx.x % FA_CHUNKS_PER_ROW * 16 / FA_KV_BYTES;
@@ -567,8 +592,8 @@ __device__ __forceinline__ int fa_dec_tile_entries(int tile, int kv_len)
  * issues its lanes' copies one after another (their operands are warp-uniform registers),
  * so the copies are spread over the warps. NHD: FA_BSE keys of head hk, every d; HDB: the
  * (block, head) slab, or FA_BSE keys of it when a block spans tiles. */
-__device__ __forceinline__ void fa_dec_load_tma(const fa_args &a, int hk, const int *entries, fa_u32 k_dst,
-                                                fa_u32 v_dst, int tile, int kv_len, fa_u32 bar)
+__device__ __forceinline__ void fa_dec_load_tma(const fa_args &a, int hk, const fa_dec_src &src, const int *entries,
+                                                fa_u32 k_dst, fa_u32 v_dst, int tile, int kv_len, fa_u32 bar)
 {
     const int in_block0 = FA_PAGED_BLOCK > FA_BLOCK_N ? tile * FA_BLOCK_N % FA_PAGED_BLOCK : 0;
     const int n = fa_dec_tile_entries(tile, kv_len);
@@ -581,7 +606,12 @@ __device__ __forceinline__ void fa_dec_load_tma(const fa_args &a, int hk, const 
                                (long long)hk * (v ? a.v_head_stride : a.k_head_stride);
         fa_bulk_copy(dst, (const unsigned char *)(v ? a.v : a.k) + slab * FA_KV_BYTES, FA_TMA_ENTRY_BYTES, bar);
 #else
+#if FA_DEC_DENSE /* the map spans the sequences' keys: entry e's first key, sequence */
+        fa_tma_load(dst, v ? a.v_tmap : a.k_tmap, src.tma_key0 + entries[e] * FA_PAGED_BLOCK + in_block0, hk,
+                    src.tma_seq, bar);
+#else
         fa_tma_load(dst, v ? a.v_tmap : a.k_tmap, in_block0, hk, entries[e], bar);
+#endif
 #endif
     }
 }
@@ -610,7 +640,7 @@ __device__ __forceinline__ void fa_dec_load_tile(const fa_args &a, int hk, const
                                                  fa_u32 k_dst, fa_u32 v_dst, int tile, int kv_len, fa_u32 bar)
 {
 #if FA_DEC_TMA
-    fa_dec_load_tma(a, hk, entries, k_dst, v_dst, tile, kv_len, bar);
+    fa_dec_load_tma(a, hk, src, entries, k_dst, v_dst, tile, kv_len, bar);
 #elif FA_DEC_PASS_COPIES
     const int *e = entries + src.entry0;
     if ((tile + 1) * FA_BLOCK_N <= kv_len) {
@@ -864,7 +894,17 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
     const int q_start = 0;
     c.q_len = args.seqlen_q;
 #endif
+#if FA_DEC_DENSE
+    int k_start = 0;
+    c.kv_len = args.seqlen_k;
+#if FA_VARLEN
+    k_start = args.cu_seqlens_k[c.b];
+    c.kv_len = args.cu_seqlens_k[c.b + 1] - k_start;
+#endif
+#else
+    const int k_start = 0;
     c.kv_len = fa_paged_kv_len(args, c.b, c.q_len);
+#endif
 
     /* Rows of this CTA: [row0, row1) of G * q_len; their tokens and query heads. A row tile
      * past a packed sequence's rows has nothing to do (the merge skips its rows too). */
@@ -942,7 +982,7 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
     fa_cp_async_commit(); /* Q alone in the oldest group */
 
     /* Block-table entries of the first FA_STAGES tiles, and the next one in a register. */
-    const fa_dec_src src = fa_dec_sources(args, c.hk);
+    const fa_dec_src src = fa_dec_sources(args, c, k_start);
     int tab_next = 0;
     unsigned seen_entry = 0; /* the largest entry this thread put in the ring (fa_paged_block) */
 #if FA_DEC_CLAIMS
@@ -1269,7 +1309,11 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
      * (row, 4 values of d) across warps. The stage buffers are free once copies are done.
      * The barrier also tells every thread whether one fetched an out-of-range entry. */
     fa_cp_async_wait<0>();
+#if FA_DEC_DENSE
+    __syncthreads();
+#else
     fa_paged_poison(c, __syncthreads_or(fa_paged_bad(args, seen_entry)));
+#endif
 #if FA_DEC_TMA && FA_SM_K + FA_COMBINE_BYTES > FA_SM_BAR
     /* The combine rows reach the stage mbarriers (wide row tiles): every copy has landed and
      * been waited for, so they are invalidated before their bytes are reused. */
@@ -1328,7 +1372,7 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
             scale_o = fa_fold_sink(args, rc, &mx, &l);
         }
 #endif
-        const bool poisoned = fa_paged_poisoned(c);
+        const bool poisoned = !FA_DEC_DENSE && fa_paged_poisoned(c);
         const float inv = poisoned ? FA_NAN : fa_row_scale(scale_o * v_desc, l);
         const float lse = poisoned ? FA_NAN : fa_row_lse(mx, l);
         if (split_out) { /* partials [split, b, h, t] over max_seqlen_q tokens when packed */

@@ -152,8 +152,18 @@ static void test_emit(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "is read by the paged decode template only"));
     CU_ASSERT_EQUAL(run("causal --layout hdb --emit key", out, sizeof out), 2);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "--layout is a paged cache's layout: give --paged BLOCK_SIZE too"));
-    CU_ASSERT_EQUAL(run("causal --decode", out, sizeof out), 2);
-    CU_ASSERT_PTR_NOT_NULL(strstr(out, "--decode reads a paged cache"));
+    /* --decode without --paged: the decode template over dense K/V (cp.async when packed) */
+    CU_ASSERT_EQUAL(run("causal --arch sm_90a --gqa 4 --decode --emit key", out, sizeof out), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "kernel: fa_decode_bf16_hd128_causal_gqa4_sm90a\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "tma=1"));
+    CU_ASSERT_EQUAL(run("causal --arch sm_90a --gqa 4 --decode --varlen --emit key", out, sizeof out), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "kernel: fa_decode_bf16_hd128_causal_gqa4_varlen_sm90a\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "tma=0"));
+    CU_ASSERT_EQUAL(run("causal --decode --emit cuda", out, sizeof out), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "#define FA_DEC_DENSE 1\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "#define FA_PAGED_BLOCK 128\n"));
+    CU_ASSERT_NOT_EQUAL(run("none --decode --kv-dtype fp8e4m3 --emit key", out, sizeof out), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "only paged KV caches may have another type"));
     CU_ASSERT_EQUAL(run("none --arch sm_90a --paged 16 --gqa 4 --decode --decode-tile64 --kv-dtype fp8e5m2 --emit key",
                         out, sizeof out), 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "kernel: fa_decode_paged_bf16_kvfp8e5m2_hd128_bs16_nhd_none_gqa4_t64_sm90a\n"));

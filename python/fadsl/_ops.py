@@ -128,17 +128,17 @@ def _lse(q, shape, eager):
 
 
 def _split_workspace(desc, device):
-    """Gives a paged decode its split-KV scratch from PyTorch's allocator (stream-ordered, so
-    it may be released as soon as the launch is queued; graph capture takes it from the
-    graph's pool). Call with `device` current. Returns the tensor, or None when the request
-    never splits."""
+    """Gives a decode (paged, or a dense request of a few query rows a KV head) its split-KV
+    scratch from PyTorch's allocator (stream-ordered, so it may be released as soon as the
+    launch is queued; graph capture takes it from the graph's pool). Call with `device`
+    current. Returns the tensor, or None when the request never splits."""
     size = ctypes.c_size_t(0)
     _lib.check(_lib.lib().fadsl_workspace_size(ctypes.byref(desc), ctypes.byref(size)))
     if size.value == 0:
         return None
     ws = torch.empty(size.value, dtype=torch.uint8, device=device)
-    pg = desc.paged.contents
-    pg.workspace, pg.workspace_size = ws.data_ptr(), size.value
+    holder = desc.paged.contents if desc.paged else desc
+    holder.workspace, holder.workspace_size = ws.data_ptr(), size.value
     return ws
 
 
@@ -185,21 +185,21 @@ _raw_stream = getattr(torch._C, "_cuda_getCurrentRawStream", None) or \
     (lambda index: torch.cuda.current_stream(index).cuda_stream)
 
 
-def _run(desc, device, paged):
-    workspace = _split_workspace(desc, device) if paged else None
+def _run(desc, device):
+    workspace = _split_workspace(desc, device)
     _lib.check(_lib.lib().fadsl_forward(ctypes.byref(desc), _raw_stream(desc.device)))
     return workspace
 
 
-def _launch(desc, device, paged=False):
+def _launch(desc, device):
     """Runs fadsl_forward on the current stream of `device`, made the current device for the
-    call when it is not; a paged request first gets its split-KV workspace, which is
-    returned (held until the launch is queued)."""
+    call when it is not; a request that may split (a decode) first gets its split-KV
+    workspace, which is returned (held until the launch is queued)."""
     desc.device = device.index if device.index is not None else torch.cuda.current_device()
     if desc.device == torch.cuda.current_device():
-        return _run(desc, device, paged)
+        return _run(desc, device)
     with torch.cuda.device(desc.device):
-        return _run(desc, device, paged)
+        return _run(desc, device)
 
 
 def _attention(q, k, v, variant, param_names, scalar_values, tensor_params, softmax_scale, return_lse,
@@ -308,7 +308,7 @@ def _paged_attention(q, k_cache, v_cache, block_tables, seq_lens, variant, param
                          (param_names, scalar_values, tensor_params), layout,
                          (k_scale, k_scale_per_head, v_scale, v_scale_per_head), softmax_scale, cu_seqlens_q,
                          max_seqlen_q)
-    _launch(d, q.device, paged=True)
+    _launch(d, q.device)
     return out, lse
 
 

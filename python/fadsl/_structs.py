@@ -139,6 +139,8 @@ class FadslFwdDesc(ctypes.Structure):
         ("device", ctypes.c_int),
         ("paged", ctypes.POINTER(FadslPagedDesc)),
         ("total_q", ctypes.c_int),
+        ("workspace", ctypes.c_void_p),
+        ("workspace_size", ctypes.c_size_t),
     ]
 
 
