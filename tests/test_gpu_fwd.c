@@ -5,8 +5,10 @@
  * rotate through the cases. Inputs are fresh random numbers (never zeros), outputs and LSE
  * are poisoned with NaN before each launch and must be fully written. Thresholds
  * (../shared/DESIGN.md): ||out - ref|| / ||ref|| under 1e-2 (bf16), 5e-3 (fp16); LSE within
- * 1e-3; rows that see nothing give 0 and -inf. Without a GPU the suite registers no test
- * and says that it skipped. The reference semantics of each variant are written here
+ * 1e-3; rows that see nothing give 0 and -inf. A second test runs requests of 1-5 query
+ * tokens, which the runtime sends to the decode template (checked through the key), split
+ * over a workspace or unsplit. Without a GPU the suite registers no test and says that it
+ * skipped. The reference semantics of each variant are written here
  * independently of the compiler (variant_refs), from the variants' documentation.
  */
 #include "fadsl.h"
@@ -92,11 +94,14 @@ typedef struct gpu_case {
     double cap;
     double slopes[Q_HEADS], sinks[Q_HEADS];
     int *doc; /* [batch, max_k] */
+    bool decode_test; /* test_dense_decode's: the key must say decode where the rows allow */
+    bool no_workspace; /* a decode run unsplit (no workspace given) */
     /* data */
     double *q, *k, *v, *ref_out, *ref_lse;
     fadsl_param params[4];
     int num_params;
-    void *dq, *dk, *dv, *d_o, *dlse, *dcu_q, *dcu_k, *dtensor;
+    void *dq, *dk, *dv, *d_o, *dlse, *dcu_q, *dcu_k, *dtensor, *dws;
+    size_t ws_size;
 } gpu_case;
 
 /* The reference meaning of each standard-library variant. */
@@ -272,7 +277,9 @@ static double *random_elems(size_t n, fa_dtype t, uint16_t **dev_copy)
     return d;
 }
 
-static void build_case(gpu_case *c, int index, const variant_ref *var, fa_dtype t, int hd, bool varlen)
+/* Case `index` of a test: shape sh (q_len, kv_len of the first sequence; varlen's others
+ * scaled from them). */
+static void build_case(gpu_case *c, int index, const int *sh, const variant_ref *var, fa_dtype t, int hd, bool varlen)
 {
     memset(c, 0, sizeof *c);
     c->var = var;
@@ -281,7 +288,6 @@ static void build_case(gpu_case *c, int index, const variant_ref *var, fa_dtype 
     c->varlen = varlen;
     c->q_heads = Q_HEADS;
     c->kv_heads = kv_heads_cycle[index % 4];
-    const int *sh = shapes[index % NUM_SHAPES];
     /* A document mask indexes doc[b, q]: keep every query position inside the sequence. */
     int lq = sh[0], lk = sh[1];
     if (var->visible == vis_document && lq > lk)
@@ -353,6 +359,18 @@ static void fill_desc(const gpu_case *c, fadsl_fwd_desc *d)
     }
     d->params = c->params;
     d->num_params = c->num_params;
+    d->workspace = c->dws;
+    d->workspace_size = c->ws_size;
+}
+
+/* Whether the runtime must send case c to the decode template on arch (fart_dense_decode's
+ * rule: up to 128 query rows a KV head where the Hopper forward serves the key, else 64; not
+ * more query tokens than keys unless packed). */
+static bool expect_decode(const gpu_case *c, fa_arch arch)
+{
+    int tokens = c->varlen ? c->max_q : c->lens_q[0], rows = tokens * (c->q_heads / c->kv_heads);
+    bool fa3 = arch == FA_ARCH_SM90A && (c->head_dim == 64 || c->head_dim == 128);
+    return (c->varlen || tokens <= c->lens_k[0]) && rows <= (fa3 ? 128 : 64);
 }
 
 static void *run_reference(void *arg)
@@ -433,7 +451,7 @@ static bool check_case(gpu_case *c, worst_err *w)
 
 static void free_case(gpu_case *c)
 {
-    void *dev[] = {c->dq, c->dk, c->dv, c->d_o, c->dlse, c->dcu_q, c->dcu_k, c->dtensor};
+    void *dev[] = {c->dq, c->dk, c->dv, c->d_o, c->dlse, c->dcu_q, c->dcu_k, c->dtensor, c->dws};
     for (size_t i = 0; i < sizeof dev / sizeof dev[0]; i++)
         if (dev[i])
             fadsl_device_free(dev[i]);
@@ -452,11 +470,23 @@ static void run_cases(gpu_case *cases, int n)
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     int width = cpus > 1 ? (int)cpus : 1;
     fadsl_prewarm_item *items = calloc((size_t)n, sizeof *items);
+    int decodes = 0, splits = 0;
+    memset(worst, 0, sizeof worst);
     for (int i = 0; i < n; i++) {
         fadsl_fwd_desc d;
         fill_desc(&cases[i], &d);
         items[i].variant = cases[i].var->name;
         CU_ASSERT_EQUAL_FATAL(fadsl_make_key(&d, &items[i].key), FADSL_OK);
+        if (cases[i].decode_test) {
+            CU_ASSERT_EQUAL(items[i].key.decode, expect_decode(&cases[i], items[i].key.arch));
+            decodes += items[i].key.decode;
+        }
+        if (!cases[i].no_workspace) { /* the split-KV scratch a decode asks for (0 otherwise) */
+            CU_ASSERT_EQUAL_FATAL(fadsl_workspace_size(&d, &cases[i].ws_size), FADSL_OK);
+            if (cases[i].ws_size)
+                CU_ASSERT_EQUAL_FATAL(fadsl_device_alloc(&cases[i].dws, cases[i].ws_size), FADSL_OK);
+            splits += cases[i].ws_size > 0;
+        }
     }
     fadsl_prewarm *pw = NULL;
     CU_ASSERT_EQUAL_FATAL(fadsl_prewarm_start(items, n, width, &pw), FADSL_OK);
@@ -495,7 +525,8 @@ static void run_cases(gpu_case *cases, int n)
             if (worst[v][t].cases)
                 printf("  %-16.40s %6s %10.2e %10.2e %6d\n", variant_refs[v].name, t ? "fp16" : "bf16", worst[v][t].rel,
                        worst[v][t].lse, worst[v][t].cases);
-    printf("  %d of %d cases within bounds\n", n - bad, n);
+    printf("  %d of %d cases within bounds (%d on the dense decode template, %d given a split-KV workspace)\n",
+           n - bad, n, decodes, splits);
     CU_ASSERT_EQUAL(bad, 0);
     for (int i = 0; i < n; i++)
         free_case(&cases[i]);
@@ -517,8 +548,36 @@ static void test_all_variants(void)
             for (int hd = 0; hd < NUM_HEAD_DIMS; hd++)
                 for (int vl = 0; vl < 2; vl++, i++)
                     if (i % stride == 0 && (!only || !strncmp(variant_refs[v].name, only, strlen(only))))
-                        build_case(&cases[n++], i, &variant_refs[v], t ? FA_DTYPE_FP16 : FA_DTYPE_BF16,
-                                   head_dims[hd], vl);
+                        build_case(&cases[n++], i, shapes[i % NUM_SHAPES], &variant_refs[v],
+                                   t ? FA_DTYPE_FP16 : FA_DTYPE_BF16, head_dims[hd], vl);
+    run_cases(cases, n);
+    free(cases);
+}
+
+/* Decode-sized requests (1, 2 or 5 query tokens; 1 to 5000 keys, exact tile multiples
+ * among them; packed sequences with fewer keys than queries): every variant x dtype x head
+ * dim x {dense, varlen}, the GQA cycle; every third case without a workspace (unsplit).
+ * Same filters as test_all_variants. */
+static void test_dense_decode(void)
+{
+    static const int decode_shapes[][2] = {{1, 1}, {1, 77}, {2, 640}, {5, 1000}, {1, 5000}, {5, 3}, {1, 4096}};
+    enum { NUM_DECODE_SHAPES = sizeof decode_shapes / sizeof decode_shapes[0] };
+    srand(4321);
+    const char *env = getenv("FA_GPU_TEST_STRIDE"), *only = getenv("FA_GPU_TEST_VARIANT");
+    int stride = env && atoi(env) > 0 ? atoi(env) : 1;
+    int total = NUM_VARIANTS * 2 * NUM_HEAD_DIMS * 2, i = 0, n = 0;
+    gpu_case *cases = calloc((size_t)total, sizeof *cases);
+    for (int v = 0; v < NUM_VARIANTS; v++)
+        for (int t = 0; t < 2; t++)
+            for (int hd = 0; hd < NUM_HEAD_DIMS; hd++)
+                for (int vl = 0; vl < 2; vl++, i++)
+                    if (i % stride == 0 && (!only || !strncmp(variant_refs[v].name, only, strlen(only)))) {
+                        gpu_case *c = &cases[n++];
+                        build_case(c, i, decode_shapes[(i / 4) % NUM_DECODE_SHAPES], &variant_refs[v],
+                                   t ? FA_DTYPE_FP16 : FA_DTYPE_BF16, head_dims[hd], vl);
+                        c->decode_test = true;
+                        c->no_workspace = i % 3 == 0;
+                    }
     run_cases(cases, n);
     free(cases);
 }
@@ -529,6 +588,7 @@ void fa_suite_gpu_fwd(void)
         printf("gpu_fwd: skipped, no GPU (%s)\n", fadsl_last_error());
         return;
     }
-    static const CU_TestInfo tests[] = {{"all_variants", test_all_variants}, CU_TEST_INFO_NULL};
+    static const CU_TestInfo tests[] = {
+        {"all_variants", test_all_variants}, {"dense_decode", test_dense_decode}, CU_TEST_INFO_NULL};
     fa_test_add_suite("gpu_fwd", tests);
 }

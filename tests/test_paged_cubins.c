@@ -5,8 +5,8 @@
  * between the archs: 20 kernels), with causal, sliding-window, learned-sink, score and
  * fp16 keys among them, then the fp8 operand paths the GPU suite does not reach (fragments
  * at d256, NHD warp buffers at d96, four m16 row tiles at d64); then keys that spilled
- * registers before (none may now); plus the merge kernel, compiled
- * for both output types on sm_80 and sm_90a. */
+ * registers before (none may now); the template over dense K/V (FA_DEC_DENSE); plus the
+ * merge kernel, compiled for both output types on sm_80 and sm_90a. */
 #include "fadsl.h"
 #include "fart.h"
 #include "testutil.h"
@@ -285,8 +285,11 @@ static void test_names_and_plans(void)
     k.decode = false;
     CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_ERR_UNSUPPORTED);
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "paged decode template"));
-    /* A decode key needs a paged cache. */
+    /* A decode key without a cache reads dense K/V (test_dense_decode_cubins), 16-bit only. */
     k = decode_key(FA_ARCH_SM80, FA_PAGED_NHD, 0, FA_DTYPE_BF16, 4);
+    CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_OK);
+    CU_ASSERT_EQUAL(plan.dense_block, 128);
+    k.kv_dtype = FA_DTYPE_FP8E4M3;
     CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_ERR_UNSUPPORTED);
     /* The merge kernel's source names its kernel and holds the template. */
     char *src = fa_emit_merge_cuda(FA_DTYPE_FP16);
@@ -448,6 +451,76 @@ static void test_decode_spills(void)
     unsetenv("FADSL_CACHE_DIR");
 }
 
+/* The decode template over dense K/V (paged_block_size 0, FA_DEC_DENSE): every head dim on
+ * sm_90a by tensor maps, packed K/V by cp.async (no map: the packed rows' total is device
+ * data), sm_80/86/89 by cp.async, tiles halved at d192/d256 on 99 KB; names, plans and
+ * cubins without spills. Seen and left: sm_80's packed causal d128 kernel spills 4 bytes
+ * (the paged one does not), not compiled here. */
+static void test_dense_decode_cubins(void)
+{
+    char dir[] = "/tmp/fadsl-dense-decode-XXXXXX";
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+    setenv("FADSL_CACHE_DIR", dir, 1);
+    static const struct {
+        fa_arch arch;
+        int head_dim, gqa;
+        bool varlen;
+        fa_dtype dtype;
+        const char *variant;
+        int block_n;
+    } cases[] = {{FA_ARCH_SM90A, 64, 8, false, FA_DTYPE_BF16, "causal", 32},
+                 {FA_ARCH_SM90A, 96, 4, false, FA_DTYPE_BF16, "sliding_window", 32},
+                 {FA_ARCH_SM90A, 128, 8, false, FA_DTYPE_FP16, "gpt_oss", 32},
+                 {FA_ARCH_SM90A, 192, 4, false, FA_DTYPE_BF16, "softcap", 32},
+                 {FA_ARCH_SM90A, 256, 8, false, FA_DTYPE_BF16, "causal_alibi", 32},
+                 {FA_ARCH_SM90A, 128, 4, true, FA_DTYPE_BF16, "causal", 64},
+                 {FA_ARCH_SM80, 128, 4, false, FA_DTYPE_BF16, "none", 64},
+                 {FA_ARCH_SM80, 256, 8, true, FA_DTYPE_FP16, "gpt_oss", 64},
+                 {FA_ARCH_SM86, 192, 4, false, FA_DTYPE_BF16, "sliding_window", 32},
+                 {FA_ARCH_SM86, 256, 8, true, FA_DTYPE_BF16, "causal", 32},
+                 {FA_ARCH_SM89, 64, 1, true, FA_DTYPE_FP16, "none", 64}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        fa_key k;
+        fa_key_init(&k);
+        k.arch = cases[i].arch;
+        k.dtype = k.kv_dtype = cases[i].dtype;
+        k.head_dim = cases[i].head_dim;
+        k.gqa_ratio = cases[i].gqa;
+        k.varlen = cases[i].varlen;
+        k.decode = true;
+        fa_plan plan;
+        char err[256], name[160];
+        CU_ASSERT_EQUAL_FATAL(fa_plan_key(&k, &plan, err, sizeof err), FA_OK);
+        CU_ASSERT_EQUAL(plan.tmpl, FA_TEMPLATE_PAGED_DECODE);
+        CU_ASSERT(plan.dense_block >= plan.block_n);
+        CU_ASSERT_EQUAL(plan.block_n, cases[i].block_n);
+        CU_ASSERT_EQUAL(plan.tensor_maps, cases[i].arch == FA_ARCH_SM90A && !cases[i].varlen);
+        fa_key_name(&k, name, sizeof name);
+        CU_ASSERT_EQUAL(strncmp(name, "fa_decode_", 10), 0);
+        CU_ASSERT_PTR_NULL(strstr(name, "paged"));
+        int spills = fart_nvrtc_spills();
+        fadsl_compile_info info;
+        CU_ASSERT_EQUAL_FATAL(fadsl_compile(cases[i].variant, &k, &info), FADSL_OK);
+        CU_ASSERT_EQUAL(info.origin, FADSL_FROM_COMPILE);
+        CU_ASSERT_EQUAL(info.path, FADSL_PATH_CUBIN);
+        CU_ASSERT_EQUAL(fart_nvrtc_spills(), spills);
+        if (fart_nvrtc_spills() != spills)
+            printf("\n  %s spilled", name);
+    }
+    /* decode-only key fields stay refused on dense keys */
+    fa_key k;
+    fa_key_init(&k);
+    k.decode = true;
+    k.decode_claims = true;
+    fa_plan plan;
+    char err[256];
+    CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_ERR_UNSUPPORTED);
+    k.decode_claims = false;
+    k.decode_tile64 = true;
+    CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_ERR_UNSUPPORTED);
+    unsetenv("FADSL_CACHE_DIR");
+}
+
 /* fp8 NHD caches above the decode template's rows: fa3_fwd keys on sm_90a at d64/d128
  * (without spills; sink tokens, blocks of 8 keys), else fa2_fwd ones (byte stages converted
  * to 16-bit tiles), compile to cubins for sm_80, sm_86 and sm_90a, e4m3 and e5m2, fp16 and
@@ -575,6 +648,7 @@ void fa_suite_paged_cubins(void)
     static const CU_TestInfo tests[] = {{"names_and_plans", test_names_and_plans},
                                         {"decode_cubins", test_decode_cubins},
                                         {"decode_spills", test_decode_spills},
+                                        {"dense_decode_cubins", test_dense_decode_cubins},
                                         {"forward_fp8_cubins", test_forward_fp8_cubins},
                                         {"forward_hdb_cubins", test_forward_hdb_cubins},
                                         {"merge_cubins", test_merge_cubins},

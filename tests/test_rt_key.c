@@ -99,6 +99,88 @@ static void test_dense_key(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(na, "varlen"));
 }
 
+/* Dense and packed requests of a few query rows a KV head take the decode template
+ * (fart_dense_decode): up to 128 rows where fa3_fwd serves the key, else 64; dense ones
+ * not with more query tokens than keys; on sm_90a only with strides a tensor map takes. */
+static void test_dense_decode_route(void)
+{
+    static const struct {
+        const char *arch;
+        int head_dim, q_heads, seqlen_q, seqlen_k, max_seqlen_q; /* max_seqlen_q > 0: packed */
+        bool decode;
+    } route[] = {
+        {"sm_90a", 128, 32, 1, 4096, 0, true},  {"sm_90a", 128, 32, 32, 4096, 0, true},
+        {"sm_90a", 128, 32, 33, 4096, 0, false}, {"sm_90a", 128, 32, 1, 0, 1, true},
+        {"sm_90a", 128, 32, 0, 0, 33, false},  {"sm_90a", 96, 32, 16, 4096, 0, true},
+        {"sm_90a", 96, 32, 17, 4096, 0, false},  {"sm_80", 128, 32, 16, 4096, 0, true},
+        {"sm_80", 128, 32, 17, 4096, 0, false},  {"sm_90a", 128, 32, 5, 4, 0, false},
+        {"sm_90a", 64, 8, 128, 128, 0, true},    {"sm_86", 256, 64, 8, 100, 0, true},
+    };
+    for (size_t i = 0; i < sizeof route / sizeof route[0]; i++) {
+        fadsl_fwd_desc d = dense();
+        int cu[3] = {0};
+        d.arch = route[i].arch;
+        d.head_dim = route[i].head_dim;
+        d.q_heads = route[i].q_heads;
+        d.seqlen_q = route[i].seqlen_q;
+        d.seqlen_k = route[i].seqlen_k;
+        if (route[i].max_seqlen_q) {
+            d.cu_seqlens_q = d.cu_seqlens_k = cu;
+            d.max_seqlen_q = route[i].max_seqlen_q;
+            d.max_seqlen_k = 4096;
+        }
+        fa_key a;
+        char na[128];
+        CU_ASSERT_EQUAL_FATAL(fadsl_make_key(&d, &a), FADSL_OK);
+        fa_key_name(&a, na, sizeof na);
+        CU_ASSERT_EQUAL(a.decode, route[i].decode);
+        CU_ASSERT_EQUAL(a.paged_block_size, 0);
+        CU_ASSERT_EQUAL(strncmp(na, "fa_decode_bf16", 14) == 0, route[i].decode);
+        if (a.decode != route[i].decode)
+            printf("\n  dense route %zu: %s, want decode %d", i, na, route[i].decode);
+    }
+    /* several tokens share a CTA's K/V reads as paged ones do (decode_rows) */
+    fadsl_fwd_desc d = dense();
+    fa_key a;
+    d.seqlen_q = 8;
+    d.head_dim = 64;
+    CU_ASSERT_EQUAL_FATAL(fadsl_make_key(&d, &a), FADSL_OK);
+    CU_ASSERT(a.decode && a.decode_rows == 32);
+    /* sm_90a's tensor maps need 16-byte strides that are not 0 where the index varies, and
+     * rows no closer than head_dim: otherwise fa3_fwd; sm_80 reads them by cp.async */
+    d = dense();
+    d.seqlen_q = 1;
+    d.k_stride[0] = 256 * 8 * 128, d.k_stride[1] = 8 * 128, d.k_stride[2] = 0; /* every KV head the same */
+    CU_ASSERT_EQUAL_FATAL(fadsl_make_key(&d, &a), FADSL_OK);
+    CU_ASSERT(!a.decode);
+    d.arch = "sm_80";
+    CU_ASSERT_EQUAL_FATAL(fadsl_make_key(&d, &a), FADSL_OK);
+    CU_ASSERT(a.decode);
+    d = dense();
+    d.seqlen_q = 1;
+    d.v_stride[0] = 0, d.v_stride[1] = 8 * 128, d.v_stride[2] = 128; /* one V for both sequences */
+    CU_ASSERT_EQUAL_FATAL(fadsl_make_key(&d, &a), FADSL_OK);
+    CU_ASSERT(!a.decode);
+    d.batch = 1;
+    CU_ASSERT_EQUAL_FATAL(fadsl_make_key(&d, &a), FADSL_OK);
+    CU_ASSERT(a.decode);
+    d = dense();
+    d.seqlen_q = 1;
+    d.k_stride[0] = 256 * 64, d.k_stride[1] = 64, d.k_stride[2] = 256 * 8 * 64; /* rows overlap */
+    d.batch = 1;
+    CU_ASSERT_EQUAL_FATAL(fadsl_make_key(&d, &a), FADSL_OK);
+    CU_ASSERT(!a.decode);
+    /* FADSL_NO_DENSE_DECODE=1 keeps dense requests on the forward templates */
+    d = dense();
+    d.seqlen_q = 1;
+    setenv("FADSL_NO_DENSE_DECODE", "1", 1);
+    CU_ASSERT_EQUAL_FATAL(fadsl_make_key(&d, &a), FADSL_OK);
+    unsetenv("FADSL_NO_DENSE_DECODE");
+    CU_ASSERT(!a.decode);
+    CU_ASSERT_EQUAL_FATAL(fadsl_make_key(&d, &a), FADSL_OK);
+    CU_ASSERT(a.decode);
+}
+
 static void test_paged_key(void)
 {
     fadsl_paged_desc pg = cache();
@@ -820,6 +902,7 @@ void fa_suite_rt_key(void)
 {
     static const CU_TestInfo tests[] = {{"status_names", test_status_names},
                                         {"dense_key", test_dense_key},
+                                        {"dense_decode_route", test_dense_decode_route},
                                         {"paged_key", test_paged_key},
                                         {"paged_refusals", test_paged_refusals},
                                         {"dense_refusals", test_dense_refusals},
