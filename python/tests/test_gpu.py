@@ -474,6 +474,60 @@ def test_paged_decode_split_kv():
     _check(out, lse, ref_out, ref_lse, dtype)
 
 
+@pytest.mark.parametrize("name", ["none", "causal", "sliding_window", "causal_alibi"])
+@pytest.mark.parametrize("tokens", [1, 3])
+@pytest.mark.parametrize("layout", ["bshd", "bhsd", "cache"])
+def test_dense_decode_split_kv(name, tokens, layout):
+    """A few query tokens over long contiguous K/V take the decode template, split over the
+    SMs (workspace from PyTorch) and merged: K/V as [B, S, H, D], as views of SDPA's
+    [B, H, S, D], and as the first keys of a longer static cache; the result (out, LSE)
+    matches the float64 reference, also replayed from a CUDA graph on new queries."""
+    from fadsl import _ops
+    b, sk, hq, hkv, d, dtype = 2, 7000, 16, 4, 128, torch.bfloat16
+    gen = torch.Generator(device="cuda").manual_seed(21 + tokens)
+    if layout == "bhsd":
+        k, v = (torch.randn(b, hkv, sk, d, generator=gen, device="cuda").to(dtype).transpose(1, 2) for _ in range(2))
+    elif layout == "cache":
+        k, v = (torch.randn(b, sk + 900, hkv, d, generator=gen, device="cuda").to(dtype)[:, :sk] for _ in range(2))
+    else:
+        k, v = (torch.randn(b, sk, hkv, d, generator=gen, device="cuda").to(dtype) for _ in range(2))
+    q = torch.randn(b, tokens, hq, d, generator=gen, device="cuda").to(dtype)
+    params, mask, score = _params(name, hq), VARIANTS[name][1], VARIANTS[name][2]
+    desc, keep = _ops.dense_desc(q, k, v, torch.empty_like(q), torch.empty(0), "none", ("", [], []), 0.0,
+                                 None, None, 0, 0)
+    assert _ops._split_workspace(desc, q.device) is not None   # the decode splits (and merges)
+    out, lse = fadsl.attention(q, k, v, name, params=params, return_lse=True)
+    ref_out, ref_lse = _reference(q, k, v, mask, score)
+    _check(out, lse, ref_out, ref_lse, dtype)
+    static_q = q.clone()
+    graph = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(graph):
+        static_out = fadsl.attention(static_q, k, v, name, params=params)
+    static_q.copy_(torch.randn(q.shape, generator=gen, device="cuda").to(dtype))
+    static_out.fill_(float("nan"))
+    graph.replay()
+    torch.cuda.synchronize()
+    _check(static_out, None, _reference(static_q, k, v, mask, score)[0], None, dtype)
+
+
+def test_dense_decode_packed():
+    """Packed (varlen) decode-sized requests take the decode template too: sequences of 1-4
+    query tokens over 1-9000 keys, one with fewer keys than queries (its rows at negative
+    positions see no key under causal: 0 and -inf), padding rows after the last sequence
+    left unwritten."""
+    hq, hkv, d, dtype = 8, 2, 64, torch.float16
+    lens_q, lens_k = [1, 4, 2, 3], [9000, 1, 130, 64]
+    gen = torch.Generator(device="cuda").manual_seed(33)
+    q = torch.randn(sum(lens_q) + 2, hq, d, generator=gen, device="cuda").to(dtype)
+    k, v = (torch.randn(sum(lens_k), hkv, d, generator=gen, device="cuda").to(dtype) for _ in range(2))
+    cu_q, cu_k = _cu_seqlens(lens_q), _cu_seqlens(lens_k)
+    out, lse = fadsl.attention(q, k, v, "causal", cu_seqlens_q=cu_q, cu_seqlens_k=cu_k, return_lse=True)
+    for i in range(len(lens_q)):
+        qs, ks = slice(cu_q[i].item(), cu_q[i + 1].item()), slice(cu_k[i].item(), cu_k[i + 1].item())
+        ref_out, ref_lse = _reference(q[None, qs], k[None, ks], v[None, ks], VARIANTS["causal"][1])
+        _check(out[None, qs], lse[None, :, qs], ref_out, ref_lse, dtype)
+
+
 @pytest.mark.parametrize("layout", ["nhd", "hdb"])
 @pytest.mark.parametrize("q_tokens", [1, 300])
 @pytest.mark.parametrize("kv", ["bf16", "fp8"])
