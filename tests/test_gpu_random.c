@@ -43,6 +43,9 @@ typedef struct rcase {
     int mode, hd, kv_heads, batch, T;   /* T: paged new tokens a sequence (the most) */
     bool packed_q;                      /* paged: packed queries, sequences after the first
                                          * 0..T new tokens (cu_seqlens_q) */
+    bool decode_sized;                  /* dense, packed: 1-5 query tokens a sequence (the
+                                         * decode template, fart_dense_decode), a third over
+                                         * up to LONG_KEYS keys */
     const char *arch;                   /* an older arch's kernels (PTX), or NULL: the GPU's */
     fa_dtype dtype, kv;                 /* kv: the paged cache's type (fp8 or dtype) */
     bool per_head;                      /* fp8: per-head descales */
@@ -213,6 +216,18 @@ static void draw_case(rcase *c, int seed)
     }
     static const double scale_factors[] = {0.5, 1.5, 2.0};
     c->scale = draw_from(&side, 2) ? scale_factors[draw_from(&side, 3)] / sqrt((double)c->hd) : 0;
+    c->decode_sized = c->mode != MODE_PAGED && draw_from(&side, 2);
+    if (c->decode_sized) {
+        bool long_keys = draw_from(&side, 3) == 0;
+        c->total_q = c->total_k = 0;
+        for (int b = 0; b < c->batch; b++) {
+            bool same = c->mode == MODE_DENSE && b; /* dense sequences share their lengths */
+            c->lq[b] = same ? c->lq[0] : 1 + (int)draw_from(&side, 5);
+            c->lk[b] = same ? c->lk[0] : long_keys ? 1 + (int)draw_from(&side, LONG_KEYS) : c->lk[b];
+            c->total_q += c->lq[b];
+            c->total_k += c->lk[b];
+        }
+    }
     /* extents as the runtime sees them (paged: kv_len is the table's capacity) */
     fa_ir_env *e = &c->env;
     e->extent[FA_EXTENT_Q_HEADS] = Q_HEADS;
@@ -385,14 +400,6 @@ static bool run_case(rcase *c, int seed)
             d.cu_seqlens_q = dcu_q = fa_rt_upload(cu_q, sizeof cu_q);
             d.max_seqlen_q = c->T;
         }
-        /* the workspace the request asks for (split-KV decodes), filled with junk */
-        CU_ASSERT_EQUAL(fadsl_workspace_size(&d, &ws_bytes), FADSL_OK);
-        if (ws_bytes) {
-            CU_ASSERT_EQUAL_FATAL(fadsl_device_alloc(&ws, ws_bytes), FADSL_OK);
-            CU_ASSERT_EQUAL_FATAL(fadsl_device_memset(ws, 0xff, ws_bytes), FADSL_OK);
-            pg.workspace = ws;
-            pg.workspace_size = ws_bytes;
-        }
     } else {
         dk = fa_rt_upload(hk, nk * 2);
         dv = fa_rt_upload(hv, nk * 2);
@@ -405,6 +412,16 @@ static bool run_case(rcase *c, int seed)
             d.max_seqlen_k = max_of(c->lk, c->batch);
         }
     }
+    /* the workspace the request asks for (split-KV decodes), filled with junk */
+    CU_ASSERT_EQUAL(fadsl_workspace_size(&d, &ws_bytes), FADSL_OK);
+    if (ws_bytes) {
+        CU_ASSERT_EQUAL_FATAL(fadsl_device_alloc(&ws, ws_bytes), FADSL_OK);
+        CU_ASSERT_EQUAL_FATAL(fadsl_device_memset(ws, 0xff, ws_bytes), FADSL_OK);
+        *(c->mode == MODE_PAGED ? &pg.workspace : &d.workspace) = ws;
+        *(c->mode == MODE_PAGED ? &pg.workspace_size : &d.workspace_size) = ws_bytes;
+    }
+    fa_key key;
+    bool dense_decode = c->mode != MODE_PAGED && fadsl_make_key(&d, &key) == FADSL_OK && key.decode;
     fadsl_status s = fadsl_forward(&d, NULL);
     if (s != FADSL_OK)
         printf("\n  forward failed: %s", fadsl_last_error());
@@ -446,6 +463,8 @@ static bool run_case(rcase *c, int seed)
     bool ok = s == FADSL_OK && bad == 0 && rel < tol && lse_err < 1e-3;
     char desc[240];
     describe(c, desc, sizeof desc);
+    if (dense_decode)
+        snprintf(desc + strlen(desc), sizeof desc - strlen(desc), " dec");
     if (ws_bytes)
         snprintf(desc + strlen(desc), sizeof desc - strlen(desc), " ws");
     printf("\n  %s seed %d %-76s visible %4.2f rel %.2e lse %.2e%s", ok ? "ok  " : "FAIL", seed, desc,
