@@ -94,7 +94,6 @@ typedef struct gpu_case {
     double cap;
     double slopes[Q_HEADS], sinks[Q_HEADS];
     int *doc; /* [batch, max_k] */
-    bool decode_test; /* test_dense_decode's: the key must say decode where the rows allow */
     bool no_workspace; /* a decode run unsplit (no workspace given) */
     /* data */
     double *q, *k, *v, *ref_out, *ref_lse;
@@ -363,9 +362,9 @@ static void fill_desc(const gpu_case *c, fadsl_fwd_desc *d)
     d->workspace_size = c->ws_size;
 }
 
-/* Whether the runtime must send case c to the decode template on arch (fart_dense_decode's
- * rule: up to 128 query rows a KV head where the Hopper forward serves the key, else 64; not
- * more query tokens than keys unless packed). */
+/* Whether the runtime must send case c (of either test) to the decode template on arch
+ * (fart_dense_decode's rule: up to 128 query rows a KV head where the Hopper forward serves
+ * the key, else 64; not more query tokens than keys unless packed). */
 static bool expect_decode(const gpu_case *c, fa_arch arch)
 {
     int tokens = c->varlen ? c->max_q : c->lens_q[0], rows = tokens * (c->q_heads / c->kv_heads);
@@ -477,10 +476,8 @@ static void run_cases(gpu_case *cases, int n)
         fill_desc(&cases[i], &d);
         items[i].variant = cases[i].var->name;
         CU_ASSERT_EQUAL_FATAL(fadsl_make_key(&d, &items[i].key), FADSL_OK);
-        if (cases[i].decode_test) {
-            CU_ASSERT_EQUAL(items[i].key.decode, expect_decode(&cases[i], items[i].key.arch));
-            decodes += items[i].key.decode;
-        }
+        CU_ASSERT_EQUAL(items[i].key.decode, expect_decode(&cases[i], items[i].key.arch));
+        decodes += items[i].key.decode;
         if (!cases[i].no_workspace) { /* the split-KV scratch a decode asks for (0 otherwise) */
             CU_ASSERT_EQUAL_FATAL(fadsl_workspace_size(&d, &cases[i].ws_size), FADSL_OK);
             if (cases[i].ws_size)
@@ -575,7 +572,6 @@ static void test_dense_decode(void)
                         gpu_case *c = &cases[n++];
                         build_case(c, i, decode_shapes[(i / 4) % NUM_DECODE_SHAPES], &variant_refs[v],
                                    t ? FA_DTYPE_FP16 : FA_DTYPE_BF16, head_dims[hd], vl);
-                        c->decode_test = true;
                         c->no_workspace = i % 3 == 0;
                     }
     run_cases(cases, n);

@@ -483,7 +483,7 @@ def test_dense_decode_split_kv(name, tokens, layout):
     [B, H, S, D], and as the first keys of a longer static cache; the result (out, LSE)
     matches the float64 reference, also replayed from a CUDA graph on new queries."""
     from fadsl import _ops
-    b, sk, hq, hkv, d, dtype = 2, 7000, 16, 4, 128, torch.bfloat16
+    b, sk, hq, hkv, d, dtype = 2, 7000, 8, 2, 128, torch.bfloat16
     gen = torch.Generator(device="cuda").manual_seed(21 + tokens)
     if layout == "bhsd":
         k, v = (torch.randn(b, hkv, sk, d, generator=gen, device="cuda").to(dtype).transpose(1, 2) for _ in range(2))
