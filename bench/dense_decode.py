@@ -5,6 +5,7 @@ the same request forced onto its forward templates (FADSL_NO_DENSE_DECODE=1) and
 cuDNN and flash backends on the same tensors.
 
     FADSL_LIBRARY=build/libfadsl.so python3 bench/dense_decode.py --out DIR [--quick] [--graphs]
+        [--shapes B:L:HQ:HKV:D:TOKENS,...]
 
 Variant `none` (every key visible; SDPA's causal mask is top-left aligned, ours bottom-right,
 so only `none` means the same to both) and, fadsl only, `causal`. Every system of a shape is
@@ -89,10 +90,15 @@ def main():
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--graphs", action="store_true", help="replay every call from a CUDA graph")
     ap.add_argument("--cooldown", type=float, default=0.3)
+    ap.add_argument("--shapes", help="comma-separated batch:kv_len:q_heads:kv_heads:head_dim:tokens (default: all)")
     args = ap.parse_args()
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     shapes = QUICK if args.quick else SHAPES + SWEEP
+    if args.shapes:
+        shapes = [tuple(int(x) for x in item.split(":")) for item in args.shapes.split(",")]
+        if any(len(sh) != 6 for sh in shapes):
+            raise SystemExit(f"--shapes {args.shapes}: want batch:kv_len:q_heads:kv_heads:head_dim:tokens items")
     lines = [f"# Dense decode, same process ({datetime.date.today()}, {torch.cuda.get_device_name()}, "
              f"torch {torch.__version__})", "",
              f"Command: `{' '.join(sys.argv)}`. bf16, contiguous K/V [B, L, H, D]"
