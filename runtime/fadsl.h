@@ -136,9 +136,9 @@ typedef struct fadsl_fwd_desc {
      * within it. (Last in the struct: callers built before it keep their layout.) */
     int total_q;
     /* Dense and packed requests of a few query rows a KV head (seqlen_q, or max_seqlen_q, x
-     * q_heads / kv_heads up to 128 where the Hopper forward serves the key, else 64; not
-     * more rows than keys when dense) run on the decode template, which reads each K/V
-     * tile once for all of a KV head's query heads. Like fadsl_paged_desc.workspace: scratch
+     * q_heads / kv_heads up to 256 at head dim 64, 96 at 96, 128 at 128, 64 at 192 and 256;
+     * not more query tokens than keys when dense) run on the decode template, which reads
+     * each K/V tile once for all of a KV head's query heads. Like fadsl_paged_desc.workspace: scratch
      * for its split-KV (fadsl_workspace_size says how much; with less or none it runs
      * unsplit, correct and slower when the grid underfills the GPU). Paged requests use
      * paged->workspace. (After total_q, for the same reason.) */

@@ -267,11 +267,11 @@ fadsl_status fart_debug_check(const fart_cu *cu, const fadsl_fwd_desc *d, const 
  * paged layout set. */
 bool fart_paged_decode(const fa_key *key, int tokens);
 /* True when a dense or packed request (args a) of `tokens` query rows a sequence (seqlen_q,
- * or max_seqlen_q when packed) goes to the decode template: few query rows a KV head (the
- * 16-bit caches' limits of fart_paged_decode), tokens <= seqlen_k when not packed, a plan
- * for the decode key, and on sm_90a strides a tensor map can take (else the forward
- * template, which reads any). FADSL_NO_DENSE_DECODE=1 keeps every dense request on the
- * forward templates. */
+ * or max_seqlen_q when packed) goes to the decode template: few query rows a KV head (GQA x
+ * tokens up to 256 at d64, 96 at d96, 128 at d128, 64 at d192/d256), tokens <= seqlen_k when
+ * not packed, a plan for the decode key, and on sm_90a strides a tensor map can take (else
+ * the forward template, which reads any). FADSL_NO_DENSE_DECODE=1 keeps every dense request
+ * on the forward templates. */
 bool fart_dense_decode(const fa_args *a, const fa_key *key, int tokens);
 /* Launches a validated decode of program p (paged, or dense K/V: plan->dense_block): splits,
  * the decode kernel fn (or its decode_tile64 sibling, fa_plan_has_tile64, or its

@@ -69,12 +69,30 @@ static bool tma_strides_ok(long long row, long long head, long long batch, int k
     return true;
 }
 
+/* Query rows a KV head up to which dense K/V take the decode template, by head dim: where
+ * its time stays under the forward template's (H200, sm_90a, 8 x 8192 keys, 32 or 64 query /
+ * 8 KV heads, bf16, CUDA-graph replays; bench/results/2026-11-29-h200-session26/run4, decode
+ * / forward time): d64 0.37 at 128 rows, 0.68 at 256, 1.08 at 384; d96 0.69 at 96; d128 0.80
+ * at 128, 1.30 at 160; d192 1.01 at 64, 1.97 at 96; d256 0.71 at 64, 1.39 at 80. A CTA
+ * takes fewer rows at wider head dims (fa_plan_decode_block_m), and each further row tile
+ * reads the K/V again. Other archs' forward template (fa2_fwd) is no faster, so they keep
+ * these limits. */
+static int dense_decode_max_rows(int head_dim)
+{
+    static const struct {
+        int head_dim, rows;
+    } limits[] = {{64, 256}, {96, 96}, {128, 128}, {192, 64}, {256, 64}};
+    for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++)
+        if (limits[i].head_dim == head_dim)
+            return limits[i].rows;
+    return 0;
+}
+
 bool fart_dense_decode(const fa_args *a, const fa_key *key, int tokens)
 {
     if (fart_env_flag("FADSL_NO_DENSE_DECODE") || tokens < 1 || (!key->varlen && tokens > a->seqlen_k))
         return false;
-    int max_rows = fa_plan_fa3_forward(key) ? DECODE_MAX_ROWS_FA3 : DECODE_MAX_ROWS;
-    if ((long long)key->gqa_ratio * tokens > max_rows)
+    if ((long long)key->gqa_ratio * tokens > dense_decode_max_rows(key->head_dim))
         return false;
     fa_key dk = *key;
     dk.decode = true;

@@ -362,14 +362,14 @@ static void fill_desc(const gpu_case *c, fadsl_fwd_desc *d)
     d->workspace_size = c->ws_size;
 }
 
-/* Whether the runtime must send case c (of either test) to the decode template on arch
- * (fart_dense_decode's rule: up to 128 query rows a KV head where the Hopper forward serves
- * the key, else 64; not more query tokens than keys unless packed). */
-static bool expect_decode(const gpu_case *c, fa_arch arch)
+/* Whether the runtime must send case c (of either test) to the decode template
+ * (fart_dense_decode's rule: query rows a KV head up to 256 at d64, 96 at d96, 128 at d128,
+ * 64 at d192/d256; not more query tokens than keys unless packed). */
+static bool expect_decode(const gpu_case *c)
 {
     int tokens = c->varlen ? c->max_q : c->lens_q[0], rows = tokens * (c->q_heads / c->kv_heads);
-    bool fa3 = arch == FA_ARCH_SM90A && (c->head_dim == 64 || c->head_dim == 128);
-    return (c->varlen || tokens <= c->lens_k[0]) && rows <= (fa3 ? 128 : 64);
+    int d = c->head_dim, limit = d == 64 ? 256 : d == 96 ? 96 : d == 128 ? 128 : 64;
+    return (c->varlen || tokens <= c->lens_k[0]) && rows <= limit;
 }
 
 static void *run_reference(void *arg)
@@ -476,7 +476,7 @@ static void run_cases(gpu_case *cases, int n)
         fill_desc(&cases[i], &d);
         items[i].variant = cases[i].var->name;
         CU_ASSERT_EQUAL_FATAL(fadsl_make_key(&d, &items[i].key), FADSL_OK);
-        CU_ASSERT_EQUAL(items[i].key.decode, expect_decode(&cases[i], items[i].key.arch));
+        CU_ASSERT_EQUAL(items[i].key.decode, expect_decode(&cases[i]));
         decodes += items[i].key.decode;
         if (!cases[i].no_workspace) { /* the split-KV scratch a decode asks for (0 otherwise) */
             CU_ASSERT_EQUAL_FATAL(fadsl_workspace_size(&d, &cases[i].ws_size), FADSL_OK);

@@ -100,8 +100,9 @@ static void test_dense_key(void)
 }
 
 /* Dense and packed requests of a few query rows a KV head take the decode template
- * (fart_dense_decode): up to 128 rows where fa3_fwd serves the key, else 64; dense ones
- * not with more query tokens than keys; on sm_90a only with strides a tensor map takes. */
+ * (fart_dense_decode): up to 256 rows at d64, 96 at d96, 128 at d128, 64 at d192/d256;
+ * dense ones not with more query tokens than keys; on sm_90a only with strides a tensor
+ * map takes. */
 static void test_dense_decode_route(void)
 {
     static const struct {
@@ -111,10 +112,11 @@ static void test_dense_decode_route(void)
     } route[] = {
         {"sm_90a", 128, 32, 1, 4096, 0, true},  {"sm_90a", 128, 32, 32, 4096, 0, true},
         {"sm_90a", 128, 32, 33, 4096, 0, false}, {"sm_90a", 128, 32, 1, 0, 1, true},
-        {"sm_90a", 128, 32, 0, 0, 33, false},  {"sm_90a", 96, 32, 16, 4096, 0, true},
-        {"sm_90a", 96, 32, 17, 4096, 0, false},  {"sm_80", 128, 32, 16, 4096, 0, true},
-        {"sm_80", 128, 32, 17, 4096, 0, false},  {"sm_90a", 128, 32, 5, 4, 0, false},
-        {"sm_90a", 64, 8, 128, 128, 0, true},    {"sm_86", 256, 64, 8, 100, 0, true},
+        {"sm_90a", 128, 32, 0, 0, 33, false},  {"sm_90a", 96, 32, 24, 4096, 0, true},
+        {"sm_90a", 96, 32, 25, 4096, 0, false},  {"sm_80", 128, 32, 32, 4096, 0, true},
+        {"sm_80", 128, 32, 33, 4096, 0, false},  {"sm_90a", 128, 32, 5, 4, 0, false},
+        {"sm_90a", 64, 8, 256, 256, 0, true},    {"sm_90a", 64, 8, 257, 4096, 0, false},
+        {"sm_86", 256, 64, 8, 100, 0, true},     {"sm_89", 192, 32, 17, 100, 0, false},
     };
     for (size_t i = 0; i < sizeof route / sizeof route[0]; i++) {
         fadsl_fwd_desc d = dense();
