@@ -358,9 +358,8 @@ static fa_status plan_decode(const fa_key *key, fa_plan *plan, char *err, size_t
      * stages. */
     int limit = smem_limit(key->arch), planned_stages = stages, bytes;
     for (;;) {
-        while ((bytes = decode_smem(key, block_m, block_n, warps, stages, !packed_dense && decode_tma(key, block_n, warps))) >
-                   limit &&
-               stages > 2)
+        bool tma = !packed_dense && decode_tma(key, block_n, warps);
+        while ((bytes = decode_smem(key, block_m, block_n, warps, stages, tma)) > limit && stages > 2)
             stages--;
         if (bytes <= limit || warps == 1 || tile64 || narrow)
             break;

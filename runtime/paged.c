@@ -64,7 +64,7 @@ static bool tma_strides_ok(long long row, long long head, long long batch, int k
         return false;
     long long st[] = {row, kv_heads > 1 ? head : 8, batch_count > 1 ? batch : 8};
     for (int i = 0; i < 3; i++)
-        if (st[i] <= 0 || st[i] * 2 >= limit || st[i] * 2 % 16)
+        if (st[i] <= 0 || st[i] >= limit / 2 || st[i] * 2 % 16)
             return false;
     return true;
 }
