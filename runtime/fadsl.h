@@ -161,8 +161,9 @@ fadsl_status fadsl_forward(const fadsl_fwd_desc *d, void *stream);
  * parameters' sizes (row-major over their extents) before a launch. No GPU needed. */
 fadsl_status fadsl_variant_params(const char *variant, fa_param_info *out, int max, int *count);
 
-/* Device bytes of paged-decode workspace `d` can use (0: it never splits). Needs the
- * device (its SM count decides the split) unless nothing can split. */
+/* Device bytes of split-KV workspace `d` can use (a paged decode, or a dense request the
+ * decode template serves; 0: it never splits). Needs the device (its SM count decides the
+ * split) unless nothing can split. */
 fadsl_status fadsl_workspace_size(const fadsl_fwd_desc *d, size_t *bytes);
 
 /* Merges two attention results of the same queries over disjoint key sets (split-KV,
