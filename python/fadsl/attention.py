@@ -141,6 +141,8 @@ def attention(q, k, v, variant="causal", params=None, softmax_scale=None, return
     under CUDA graph capture (then the offsets are the caller's to get right, or
     FADSL_DEBUG_CHECKS=1 checks them). float16 or bfloat16; any strides with head_dim
     contiguous (otherwise a copy is made, with a warning). Masks are bottom-right aligned.
+    Decode-sized requests (a few query tokens x heads_q / heads_kv) run on the decode
+    kernel, split over the SMs with scratch from PyTorch's allocator (docs/PYTHON.md).
 
     variant         stdlib name ("causal", "sliding_window", ...), .fa path, or DSL source
     params          {name: number or CUDA tensor} runtime parameters of the variant
