@@ -530,36 +530,13 @@ static void run_cases(gpu_case *cases, int n)
     free(items);
 }
 
-/* Every variant x dtype x head dim x {dense, varlen}. FA_GPU_TEST_STRIDE=N keeps every
- * N-th case (a representative subset for compute-sanitizer runs); FA_GPU_TEST_VARIANT=name
- * keeps the variants whose name starts with it. */
-static void test_all_variants(void)
+/* Every variant x dtype x head dim x {dense, varlen}, case i of shape sh[i / shape_div %
+ * n_shapes], every unsplit_every-th case (0: none) without a workspace. FA_GPU_TEST_STRIDE=N
+ * keeps every N-th case (a representative subset for compute-sanitizer runs);
+ * FA_GPU_TEST_VARIANT=name keeps the variants whose name starts with it. */
+static void run_grid(unsigned seed, const int (*sh)[2], int n_shapes, int shape_div, int unsplit_every)
 {
-    srand(1234);
-    const char *env = getenv("FA_GPU_TEST_STRIDE"), *only = getenv("FA_GPU_TEST_VARIANT");
-    int stride = env && atoi(env) > 0 ? atoi(env) : 1;
-    int total = NUM_VARIANTS * 2 * NUM_HEAD_DIMS * 2, i = 0, n = 0;
-    gpu_case *cases = calloc((size_t)total, sizeof *cases);
-    for (int v = 0; v < NUM_VARIANTS; v++)
-        for (int t = 0; t < 2; t++)
-            for (int hd = 0; hd < NUM_HEAD_DIMS; hd++)
-                for (int vl = 0; vl < 2; vl++, i++)
-                    if (i % stride == 0 && (!only || !strncmp(variant_refs[v].name, only, strlen(only))))
-                        build_case(&cases[n++], i, shapes[i % NUM_SHAPES], &variant_refs[v],
-                                   t ? FA_DTYPE_FP16 : FA_DTYPE_BF16, head_dims[hd], vl);
-    run_cases(cases, n);
-    free(cases);
-}
-
-/* Decode-sized requests (1, 2 or 5 query tokens; 1 to 5000 keys, exact tile multiples
- * among them; packed sequences with fewer keys than queries): every variant x dtype x head
- * dim x {dense, varlen}, the GQA cycle; every third case without a workspace (unsplit).
- * Same filters as test_all_variants. */
-static void test_dense_decode(void)
-{
-    static const int decode_shapes[][2] = {{1, 1}, {1, 77}, {2, 640}, {5, 1000}, {1, 5000}, {5, 3}, {1, 4096}};
-    enum { NUM_DECODE_SHAPES = sizeof decode_shapes / sizeof decode_shapes[0] };
-    srand(4321);
+    srand(seed);
     const char *env = getenv("FA_GPU_TEST_STRIDE"), *only = getenv("FA_GPU_TEST_VARIANT");
     int stride = env && atoi(env) > 0 ? atoi(env) : 1;
     int total = NUM_VARIANTS * 2 * NUM_HEAD_DIMS * 2, i = 0, n = 0;
@@ -570,12 +547,26 @@ static void test_dense_decode(void)
                 for (int vl = 0; vl < 2; vl++, i++)
                     if (i % stride == 0 && (!only || !strncmp(variant_refs[v].name, only, strlen(only)))) {
                         gpu_case *c = &cases[n++];
-                        build_case(c, i, decode_shapes[(i / 4) % NUM_DECODE_SHAPES], &variant_refs[v],
+                        build_case(c, i, sh[i / shape_div % n_shapes], &variant_refs[v],
                                    t ? FA_DTYPE_FP16 : FA_DTYPE_BF16, head_dims[hd], vl);
-                        c->no_workspace = i % 3 == 0;
+                        c->no_workspace = unsplit_every && i % unsplit_every == 0;
                     }
     run_cases(cases, n);
     free(cases);
+}
+
+static void test_all_variants(void)
+{
+    run_grid(1234, shapes, NUM_SHAPES, 1, 0);
+}
+
+/* Decode-sized requests (1, 2 or 5 query tokens; 1 to 5000 keys, exact tile multiples
+ * among them; packed sequences with fewer keys than queries), the GQA cycle; every third
+ * case without a workspace (unsplit). */
+static void test_dense_decode(void)
+{
+    static const int decode_shapes[][2] = {{1, 1}, {1, 77}, {2, 640}, {5, 1000}, {1, 5000}, {5, 3}, {1, 4096}};
+    run_grid(4321, decode_shapes, sizeof decode_shapes / sizeof decode_shapes[0], 4, 3);
 }
 
 void fa_suite_gpu_fwd(void)

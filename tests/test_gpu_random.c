@@ -3,7 +3,8 @@
  * Each case draws a VG_TAME variant (tests/variant_gen.h: masks over positions, heads,
  * params and tensor loads; scores of s scaled, capped, selected and biased; learned sinks
  * by head; sink tokens) and a launch:
- *   - a dense or packed (cu_seqlens) forward, or
+ *   - a dense or packed (cu_seqlens) forward, in half the cases of 1-5 query tokens a
+ *     sequence (which the decode template serves; a third of those over up to 8000 keys), or
  *   - a paged cache: NHD or HDB, blocks of 8 to 128 keys handed out shuffled, a third fp8
  *     (e4m3 or e5m2, per-tensor or per-head descales), 1 to 200 new tokens a sequence (up
  *     to 8000 keys at 5 or fewer; in half the cases packed, the sequences after the first
@@ -43,9 +44,6 @@ typedef struct rcase {
     int mode, hd, kv_heads, batch, T;   /* T: paged new tokens a sequence (the most) */
     bool packed_q;                      /* paged: packed queries, sequences after the first
                                          * 0..T new tokens (cu_seqlens_q) */
-    bool decode_sized;                  /* dense, packed: 1-5 query tokens a sequence (the
-                                         * decode template, fart_dense_decode), a third over
-                                         * up to LONG_KEYS keys */
     const char *arch;                   /* an older arch's kernels (PTX), or NULL: the GPU's */
     fa_dtype dtype, kv;                 /* kv: the paged cache's type (fp8 or dtype) */
     bool per_head;                      /* fp8: per-head descales */
@@ -216,8 +214,9 @@ static void draw_case(rcase *c, int seed)
     }
     static const double scale_factors[] = {0.5, 1.5, 2.0};
     c->scale = draw_from(&side, 2) ? scale_factors[draw_from(&side, 3)] / sqrt((double)c->hd) : 0;
-    c->decode_sized = c->mode != MODE_PAGED && draw_from(&side, 2);
-    if (c->decode_sized) {
+    /* dense and packed: half the cases decode-sized (1-5 query tokens a sequence: the decode
+     * template, fart_dense_decode), a third of those over up to LONG_KEYS keys */
+    if (c->mode != MODE_PAGED && draw_from(&side, 2)) {
         bool long_keys = draw_from(&side, 3) == 0;
         c->total_q = c->total_k = 0;
         for (int b = 0; b < c->batch; b++) {
