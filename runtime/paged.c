@@ -244,9 +244,21 @@ fadsl_status fadsl_workspace_size(const fadsl_fwd_desc *d, size_t *bytes)
 enum {
     TMAP_UINT16 = 1,
     TMAP_SWIZZLE_NONE = 0, /* then 32B, 64B, 128B: 1, 2, 3 */
+    TMAP_L2_128B = 2,
     TMAP_L2_256B = 3,
     TMAP_MAX_RANK = 5,
 };
+
+/* L2 promotion of a decode map: 128 bytes, except HDB slabs whose rows reach 256 bytes (block
+ * size 128), where a box takes half a row and the 256-byte fill brings the next tile's half.
+ * On an H200 256-byte fills of NHD boxes (two 128-byte d boxes a 256-byte key row) read
+ * 5-6% slower than 128-byte ones at every block size, HDB at blocks of 32 (64-byte rows of a
+ * contiguous slab) 9% and of 64 4% slower; 64-byte fills lose 15% at blocks of 32, none
+ * leaves NHD as 128 does (bench/results/2026-11-29-h200-session27). */
+static int tmap_l2_promotion(const fadsl_paged_desc *pg)
+{
+    return pg && pg->layout != FA_PAGED_NHD && pg->block_size * 2 >= 256 ? TMAP_L2_256B : TMAP_L2_128B;
+}
 
 /* The swizzle mode of rows `bytes` long (16: none). */
 static int tmap_swizzle(uint64_t bytes)
@@ -301,7 +313,7 @@ static fadsl_status encode_tmaps(const fart_cu *cu, const fadsl_fwd_desc *fd, in
     unsigned long long *maps[2] = {a->k_tmap, a->v_tmap};
     for (int i = 0; i < 2; i++) {
         fadsl_status s = fart_cu_check(cu->TensorMapEncodeTiled(maps[i], TMAP_UINT16, rank, (void *)caches[i], dims,
-                                                                strides[i], box, unit, 0, swizzle, TMAP_L2_256B, 0),
+                                                                strides[i], box, unit, 0, swizzle, tmap_l2_promotion(pg), 0),
                                        "cuTensorMapEncodeTiled");
         if (s)
             return s;
