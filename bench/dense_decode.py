@@ -43,18 +43,19 @@ SWEEP = [(8, 8192, 32, 8, 128, t) for t in (1, 2, 4, 8, 16, 32, 33)] + \
 QUICK = [(8, 32768, 32, 8, 128, 1), (8, 8192, 32, 8, 128, 8)]
 
 
-def with_env(fn, forward):
-    """fn run with FADSL_NO_DENSE_DECODE set (forward) or unset: the route is taken per call."""
+def with_env(fn, on, name=NO_DECODE):
+    """fn run with the flag `name` set (on) or unset (default FADSL_NO_DENSE_DECODE: the route
+    is taken per call)."""
     def run():
-        old = os.environ.pop(NO_DECODE, None)
-        if forward:
-            os.environ[NO_DECODE] = "1"
+        old = os.environ.pop(name, None)
+        if on:
+            os.environ[name] = "1"
         try:
             return fn()
         finally:
-            os.environ.pop(NO_DECODE, None)
+            os.environ.pop(name, None)
             if old is not None:
-                os.environ[NO_DECODE] = old
+                os.environ[name] = old
     return run
 
 

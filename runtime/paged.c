@@ -249,17 +249,6 @@ enum {
     TMAP_MAX_RANK = 5,
 };
 
-/* L2 promotion of a decode map: 128 bytes, except HDB slabs whose rows reach 256 bytes (block
- * size 128), where a box takes half a row and the 256-byte fill brings the next tile's half.
- * On an H200 256-byte fills of NHD boxes (two 128-byte d boxes a 256-byte key row) read
- * 5-6% slower than 128-byte ones at every block size, HDB at blocks of 32 (64-byte rows of a
- * contiguous slab) 9% and of 64 4% slower; 64-byte fills lose 15% at blocks of 32, none
- * leaves NHD as 128 does (bench/results/2026-11-29-h200-session27). */
-static int tmap_l2_promotion(const fadsl_paged_desc *pg)
-{
-    return pg && pg->layout != FA_PAGED_NHD && pg->block_size * 2 >= 256 ? TMAP_L2_256B : TMAP_L2_128B;
-}
-
 /* The swizzle mode of rows `bytes` long (16: none). */
 static int tmap_swizzle(uint64_t bytes)
 {
@@ -273,7 +262,12 @@ static int tmap_swizzle(uint64_t bytes)
  *   dense K/V (not packed) the same with the sequence's keys for the block's and sequences
  *     for blocks, by the request's strides (fart_dense_decode checked them);
  *   HDB, 3-d: (key of the block, kv head * D + d, block), box (keys, D, 1).
- * Rows are swizzled over their width. */
+ * Rows are swizzled over their width. L2 fills are 128 bytes, except for HDB rows of 256
+ * bytes (block size 128), where a box takes half a row and the 256-byte fill brings the next
+ * tile's half. On an H200 256-byte fills of NHD boxes (two 128-byte d boxes a 256-byte key
+ * row) read 5-6% slower than 128-byte ones at every block size, HDB at blocks of 32 (64-byte
+ * rows of a contiguous slab) 9% and of 64 4% slower; 64-byte fills lose 15% at blocks of 32,
+ * none leaves NHD as 128 does (bench/results/2026-11-29-h200-session27). */
 static fadsl_status encode_tmaps(const fart_cu *cu, const fadsl_fwd_desc *fd, int block_n, fa_args *a)
 {
     if (!cu->TensorMapEncodeTiled)
@@ -286,7 +280,7 @@ static fadsl_status encode_tmaps(const fart_cu *cu, const fadsl_fwd_desc *fd, in
     uint64_t dims[TMAP_MAX_RANK], strides[2][TMAP_MAX_RANK - 1];
     uint32_t box[TMAP_MAX_RANK], unit[TMAP_MAX_RANK] = {1, 1, 1, 1, 1};
     unsigned rank;
-    int swizzle;
+    int swizzle, l2 = TMAP_L2_128B;
     if (!pg || pg->layout == FA_PAGED_NHD) {
         uint64_t bd = d % 64 == 0 ? 64 : 32;
         rank = 5;
@@ -308,12 +302,14 @@ static fadsl_status encode_tmaps(const fart_cu *cu, const fadsl_fwd_desc *fd, in
         strides[0][0] = strides[1][0] = bs * 2, strides[0][1] = strides[1][1] = h * d * bs * 2;
         box[0] = (uint32_t)keys, box[1] = (uint32_t)d, box[2] = 1;
         swizzle = tmap_swizzle(keys * 2);
+        if (bs * 2 >= 256)
+            l2 = TMAP_L2_256B;
     }
     const void *caches[2] = {a->k, a->v};
     unsigned long long *maps[2] = {a->k_tmap, a->v_tmap};
     for (int i = 0; i < 2; i++) {
         fadsl_status s = fart_cu_check(cu->TensorMapEncodeTiled(maps[i], TMAP_UINT16, rank, (void *)caches[i], dims,
-                                                                strides[i], box, unit, 0, swizzle, tmap_l2_promotion(pg), 0),
+                                                                strides[i], box, unit, 0, swizzle, l2, 0),
                                        "cuTensorMapEncodeTiled");
         if (s)
             return s;

@@ -13,13 +13,13 @@ both, it is the claims themselves (their atomics' latency).
 
     FADSL_LIBRARY=build-lead/libfadsl.so python3 claims_probe.py > claims_probe.md
 """
-import os
 import sys
 import pathlib
 
 sys.path[:0] = [str(pathlib.Path(__file__).resolve().parents[2])]   # bench/
 
 from paged_decode import graphed, paged, rel_err, time_ms  # noqa: E402  (puts python/ on the path)
+from dense_decode import with_env  # noqa: E402
 
 import fadsl  # noqa: E402
 import torch  # noqa: E402
@@ -30,15 +30,7 @@ FLAG = "FADSL_DETERMINISTIC"
 
 
 def with_flag(fn, even):
-    def run():
-        os.environ.pop(FLAG, None)
-        if even:
-            os.environ[FLAG] = "1"
-        try:
-            return fn()
-        finally:
-            os.environ.pop(FLAG, None)
-    return run
+    return with_env(fn, even, FLAG)
 
 
 def systems(batch, length, hq, hkv):

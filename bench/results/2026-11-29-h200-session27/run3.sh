@@ -1,5 +1,5 @@
 #!/bin/bash
-# Session 27 run 3: the committed L2 promotion (runtime/paged.c tmap_l2_promotion) in
+# Session 27 run 3: the committed L2 promotion (runtime/paged.c encode_tmaps; tmap_l2_promotion at e8ee7ac) in
 # build-lead: gpu_paged, gpu_fwd and the Python suite, then issue #5's decode bars (every
 # row of bench/paged_decode.py) and the one-token dense decodes.
 set -u
