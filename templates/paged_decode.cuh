@@ -338,23 +338,29 @@ __device__ __forceinline__ void fa_convert_warp_tile(const unsigned char *stage,
  * (tag << 32) + tiles claimed, so a CTA that streams faster takes more and they all end
  * together. The merge kernel zeroes the counters once it has read the partials; the tag
  * (args.claim_tag, new every eager launch) makes a workspace's first launch, whose counters
- * hold anything, start from 0 too: a CTA that finds another tag resets the counter (claims
- * made before a reset are dropped and made again). Returns how many tiles were claimed
- * before the `n` claimed now (one atomic round trip unless the counter is stale), as
- * unsigned: a count past 2^31 is no index. */
-__device__ __forceinline__ unsigned fa_dec_claim_first(unsigned long long *ctr, unsigned tag, int n)
+ * hold anything, start from 0 too: before its first claim a CTA makes the counter carry the
+ * tag (fa_dec_claim_tag); the one CAS that finds it stale resets it, before any claim of the
+ * launch. Claims are 32-bit adds to the count word (fa_dec_claim), whose result register the
+ * compiler keeps (a 64-bit add's was copied at once, which waits for the round trip). */
+__device__ __forceinline__ void fa_dec_claim_tag(unsigned long long *ctr, unsigned tag)
 {
-    unsigned long long v = atomicAdd(ctr, (unsigned long long)n);
-    if ((unsigned)(v >> 32) == tag)
-        return (unsigned)v;
-    v += (unsigned long long)n; /* what this add left, unless others added since */
+    unsigned long long v;
+    asm volatile("ld.relaxed.gpu.global.u64 %0, [%1];\n" : "=l"(v) : "l"(ctr) : "memory");
     while ((unsigned)(v >> 32) != tag) {
         const unsigned long long prev = atomicCAS(ctr, v, (unsigned long long)tag << 32);
         if (prev == v)
             break;
         v = prev;
     }
-    return (unsigned)atomicAdd(ctr, (unsigned long long)n);
+}
+
+/* How many tiles of a tagged counter were claimed before the `n` claimed now, as unsigned:
+ * a count past 2^31 is no index. The count is the counter's low word (little-endian). */
+__device__ __forceinline__ unsigned fa_dec_claim(unsigned long long *ctr, unsigned n)
+{
+    unsigned old;
+    asm volatile("atom.relaxed.gpu.global.add.u32 %0, [%1], %2;\n" : "=r"(old) : "l"(ctr), "r"(n) : "memory");
+    return old;
 }
 
 /* List index of a claimed tile (claim: what its counter returned), or -1 past the list. */
@@ -956,13 +962,18 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
     const int l0 = (int)((long long)split * n_list / args.num_splits);
     const int n_tiles = (int)((long long)(split + 1) * n_list / args.num_splits) - l0;
     /* The list index of this CTA's tile at each position (-1 past its last): its share, or
-     * (FA_DEC_CLAIMS kernels given args.claim) tiles claimed as it goes (fa_dec_claim_first):
+     * (FA_DEC_CLAIMS kernels given args.claim) tiles claimed as it goes (fa_dec_claim):
      * thread 0 knows the two positions past the entry ring's (lid_a, lid_b) and publishes
      * each in s_lid with its entries, a barrier or more before it is read. */
 #if FA_DEC_CLAIMS
     unsigned long long *claim = args.claim ? args.claim + ((long long)c.b * gridDim.y + hk) * row_tiles + rt : nullptr;
     int lid_a = -1, lid_b = -1;
     unsigned claim_base = 0; /* list index of the counter's first claim (thread 0) */
+    /* Thread 0, from the second iteration on: lid_b comes from what the previous iteration's
+     * claim returned into claim_raw, read only then, so the claim's round trip overlaps a
+     * tile. Every iteration claims, also past the list (such claims count past n_list: -1). */
+    unsigned claim_raw = 0;
+    bool claim_tagged = false;
     auto has = [&](int p) { return claim ? s_lid[p % FA_TAB_SLOTS] >= 0 : p < n_tiles; };
     auto lid = [&](int p) { return claim ? s_lid[p % FA_TAB_SLOTS] : l0 + p; };
 #else
@@ -999,8 +1010,11 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
             const int own = min(max(n_list / args.num_splits, 1), FA_STAGES + 2);
             claim_base = (unsigned)(args.num_splits * own);
             unsigned first = 0;
-            if (own < FA_STAGES + 2)
-                first = claim_base + fa_dec_claim_first(claim, args.claim_tag, FA_STAGES + 2 - own);
+            claim_tagged = own < FA_STAGES + 2;
+            if (claim_tagged) {
+                fa_dec_claim_tag(claim, args.claim_tag);
+                first = claim_base + fa_dec_claim(claim, FA_STAGES + 2 - own);
+            }
 #pragma unroll
             for (int p = 0; p < FA_STAGES + 2; p++)
                 lids[p] = fa_dec_claimed(p < own ? (unsigned)(split * own + p) : first + (p - own), n_list);
@@ -1051,6 +1065,10 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
                              sV0 + s * FA_STAGE_BYTES, fa_dec_tile(lid(s), n_sink, t_lo), c.kv_len, bars + s * 8);
         fa_cp_async_commit();
     }
+#if FA_DEC_CLAIMS
+    if (claim && tid == 0 && !claim_tagged) /* while the first tiles are in flight */
+        fa_dec_claim_tag(claim, args.claim_tag);
+#endif
 
     /* Scales: fp8 descales fold into the exponent (K) and the output (V); so does the
      * factor of a bf16 query tile rescaled to fp16 (waits for Q, the oldest group). */
@@ -1154,6 +1172,8 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
         fa_cp_async_commit();
 #if FA_DEC_CLAIMS
         if (claim && warp == 0) { /* position it + FA_STAGES into the ring; the entries of the one after */
+            if (lane == 0 && it > 0) /* the claim made an iteration ago */
+                lid_b = fa_dec_claimed(claim_base + claim_raw, n_list);
             const int pa = __shfl_sync(0xffffffffu, lid_a, 0), pb = __shfl_sync(0xffffffffu, lid_b, 0);
             const int slot = (it + FA_STAGES) % FA_TAB_SLOTS;
             if (pa >= 0 && lane < FA_TILE_ENTRIES) {
@@ -1164,9 +1184,7 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
             if (lane == 0) {
                 s_lid[slot] = pa;
                 lid_a = pb;
-                lid_b = -1;
-                if (pb >= 0) /* the position after: claimed now, read an iteration later */
-                    lid_b = fa_dec_claimed(claim_base + fa_dec_claim_first(claim, args.claim_tag, 1), n_list);
+                claim_raw = fa_dec_claim(claim, 1); /* the position after: read an iteration later */
             }
         } else if (!claim)
 #endif
