@@ -405,7 +405,7 @@ char *fa_emit_cuda(const fa_program *p, const fa_key *key, const fa_plan *plan)
     fa_buf_printf(&b, "#define FA_DEC_DENSE %d\n", dense_decode);
     fa_buf_printf(&b, "#define FA_SINK_TOKENS %d\n#define FA_LEARNED_SINKS %d\n#define FA_DEC_TMA %d\n",
                   ir->sink_tokens, ir->root[FA_IR_ROOT_SINK_LOGIT] != NULL, plan->tma);
-    fa_buf_printf(&b, "#define FA_DEC_CLAIMS %d\n", plan->tile_claims);
+    fa_buf_printf(&b, "#define FA_DEC_CLAIMS %d\n#define FA_MIN_CTAS %d\n", plan->tile_claims, plan->min_ctas);
     fa_score_lin lin;
     fa_buf_printf(&b, "#define FA_HAS_SCORE %d\n#define FA_SCORE_LINEAR %d\n#define FA_HAS_MASK %d\n\n",
                   ir->root[FA_IR_ROOT_SCORE] != NULL, fa_score_linear(ir, &lin),

@@ -210,6 +210,8 @@ typedef struct fa_plan {
                                     one plain bulk copy per HDB slab, FA_DEC_SLAB_BULK) */
     bool tile_claims;            /* paged decode: split launches claim tiles as they go
                                     (FA_DEC_CLAIMS) */
+    int min_ctas;                /* CTAs an SM the kernel is compiled for (the minimum of
+                                    __launch_bounds__, FA_MIN_CTAS); 0: ptxas's choice */
     int dense_block;             /* decode of dense K/V (FA_DEC_DENSE): the keys one entry
                                     of a sequence spans (FA_PAGED_BLOCK); else 0 */
 } fa_plan;

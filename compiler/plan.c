@@ -146,6 +146,17 @@ static int smem_limit(fa_arch arch)
     }
 }
 
+/* CTAs of `bytes` dynamic shared memory and `threads` threads an SM holds: each SM has one
+ * block's limit plus the 1 KB the driver reserves a CTA. */
+static int smem_ctas(fa_arch arch, int bytes, int threads)
+{
+    enum { SMEM_RESERVED_PER_CTA = 1024, THREADS_PER_SM = 2048 };
+    int ctas = (smem_limit(arch) + SMEM_RESERVED_PER_CTA) / (bytes + SMEM_RESERVED_PER_CTA);
+    if (ctas > THREADS_PER_SM / threads)
+        ctas = THREADS_PER_SM / threads;
+    return ctas > 1 ? ctas : 1;
+}
+
 /* Shared-memory rows are padded to whole 128-byte swizzle atoms (templates/fa2_fwd.cuh). */
 enum { FA_SWIZZLE_ATOM_ELEMS = 64 };
 
@@ -384,6 +395,12 @@ static fa_status plan_decode(const fa_key *key, fa_plan *plan, char *err, size_t
     int bse = key->paged_block_size < block_n ? key->paged_block_size : block_n;
     plan->tensor_maps = plan->tma && (key->paged_layout == FA_PAGED_NHD || bse > DECODE_SLAB_BULK_MAX);
     plan->tile_claims = key->decode_claims;
+    /* Claims kernels are compiled for the CTAs their shared memory allows: at d128 ptxas's own
+     * choice (168 registers, room for three CTAs where two fit) serialized the V fragment loads
+     * behind the claim state; 192 registers made 8 x 32768 6% faster on an H200
+     * (bench/results/2026-11-29-h200-session28). The runtime takes the sibling only where it
+     * holds as many CTAs as the key's own kernel (pick_claims), which this keeps. */
+    plan->min_ctas = key->decode_claims ? smem_ctas(key->arch, bytes, plan->threads) : 0;
     plan->dense_block = dense ? DECODE_DENSE_BLOCK : 0;
     return FA_OK;
 }

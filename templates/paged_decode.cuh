@@ -844,7 +844,14 @@ __device__ __forceinline__ void fa_dec_pv_hdb(float (&o)[FA_MI][FA_NT_O][4], con
 }
 #endif
 
-extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __grid_constant__ fa_args args)
+/* FA_MIN_CTAS (claims kernels: the CTAs an SM their shared memory allows) lets ptxas use the
+ * registers those leave; else ptxas picks. */
+#if FA_MIN_CTAS
+#define FA_DEC_BOUNDS __launch_bounds__(FA_THREADS, FA_MIN_CTAS)
+#else
+#define FA_DEC_BOUNDS __launch_bounds__(FA_THREADS)
+#endif
+extern "C" __global__ void FA_DEC_BOUNDS FA_KERNEL_NAME(const __grid_constant__ fa_args args)
 {
     extern __shared__ __align__(128) unsigned char fa_smem_raw[];
 #if FA_DEC_TMA /* the map starts at the first 1024-aligned byte (plan.c adds the slack) */

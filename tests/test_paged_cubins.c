@@ -89,6 +89,11 @@ static void test_names_and_plans(void)
     CU_ASSERT_EQUAL(fa_plan_key(&k, &plan_c, err, sizeof err), FA_OK);
     CU_ASSERT_TRUE(plan_c.tile_claims);
     CU_ASSERT_EQUAL(plan_c.smem_bytes, plan.smem_bytes);
+    /* compiled for the CTAs its shared memory allows (228 KB an SM, 1 KB reserved a CTA):
+     * two of about 105 KB at d128; the key's own kernel leaves ptxas its choice */
+    CU_ASSERT_EQUAL(plan.min_ctas, 0);
+    CU_ASSERT_EQUAL(plan_c.min_ctas, (228 * 1024) / (plan_c.smem_bytes + 1024));
+    CU_ASSERT_EQUAL(plan_c.min_ctas, 2);
     CU_ASSERT_EQUAL(plan_c.block_n, plan.block_n);
     fa_key_name(&k, name, sizeof name);
     CU_ASSERT_PTR_NOT_NULL(strstr(name, "_gqa4_c_sm90a"));
@@ -420,8 +425,11 @@ static void test_decode_spills(void)
                  {FA_ARCH_SM90A, FA_PAGED_HDB, 256, 32, 16, 16, FA_DTYPE_BF16, "none"},
                  {FA_ARCH_SM80, FA_PAGED_NHD, 256, 32, 16, 16, FA_DTYPE_FP8E4M3, "gpt_oss"},
                  {FA_ARCH_SM90A, FA_PAGED_NHD, 64, 64, 16, 64, FA_DTYPE_BF16, "none"},
-                 /* the tile-claiming sibling of the HDB fp8 kernel the bench times */
+                 /* tile-claiming siblings of HDB fp8 kernels, each compiled for the CTAs its
+                  * shared memory allows (three at d64, two at d128: the bench's, one at d256) */
+                 {FA_ARCH_SM90A, FA_PAGED_HDB, 64, 8, 8, 16, FA_DTYPE_FP8E4M3, "gpt_oss"},
                  {FA_ARCH_SM90A, FA_PAGED_HDB, 128, 4, 16, 16, FA_DTYPE_FP8E4M3, "none"},
+                 {FA_ARCH_SM90A, FA_PAGED_HDB, 256, 4, 16, 16, FA_DTYPE_FP8E5M2, "sliding_window"},
                  /* tiles halved to fit 99 KB (sm_86/sm_89) and sm_80's fp8 HDB warp buffers
                   * (32 keys: asserted below) */
                  {FA_ARCH_SM86, FA_PAGED_NHD, 256, 8, 16, 16, FA_DTYPE_BF16, "causal"},
@@ -435,6 +443,8 @@ static void test_decode_spills(void)
         char err[256];
         CU_ASSERT_EQUAL_FATAL(fa_plan_key(&k, &plan, err, sizeof err), FA_OK);
         CU_ASSERT_EQUAL(plan.block_m, cases[i].block_m);
+        if (k.decode_claims)
+            CU_ASSERT_EQUAL(plan.min_ctas, cases[i].head_dim == 64 ? 3 : cases[i].head_dim == 128 ? 2 : 1);
         if (cases[i].arch != FA_ARCH_SM90A && cases[i].head_dim >= 192 && cases[i].kv != FA_DTYPE_BF16 &&
             cases[i].layout == FA_PAGED_HDB)
             CU_ASSERT_EQUAL(plan.block_n, 32);
