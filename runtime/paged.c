@@ -164,8 +164,7 @@ static size_t workspace_bytes(const fa_args *a, int block_m, int splits, int hea
 
 /* A different tag each launch (fa_args.claim_tag), so that whatever a workspace's counters
  * hold before its first launch is never taken for this one's (splitmix64 of a count). Never
- * 0 or all ones: an all-ones counter plus a claim carries into tag 0, and would equal
- * tag 0xffffffff outright. */
+ * 0 (the merge leaves counters zeroed, tag 0) or all ones (memory filled with 0xff bytes). */
 static unsigned claim_tag(void)
 {
     static _Atomic unsigned long long calls;

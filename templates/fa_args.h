@@ -68,7 +68,7 @@ typedef struct fa_args {
     float *split_o;                  /* [num_splits, batch, q_heads, seqlen_q, D] float32 */
     float *split_lse;                /* [num_splits, batch, q_heads, seqlen_q] */
     /* split decodes: a tile-claim counter a (sequence, KV head, row tile), tagged claim_tag
-     * (paged_decode.cuh, fa_dec_claim); NULL: even shares */
+     * (paged_decode.cuh, fa_dec_claim_tag, fa_dec_claim); NULL: even shares */
     unsigned long long *claim;
     unsigned claim_tag;
     int pad1;

@@ -341,7 +341,10 @@ __device__ __forceinline__ void fa_convert_warp_tile(const unsigned char *stage,
  * hold anything, start from 0 too: before its first claim a CTA makes the counter carry the
  * tag (fa_dec_claim_tag); the one CAS that finds it stale resets it, before any claim of the
  * launch. Claims are 32-bit adds to the count word (fa_dec_claim), whose result register the
- * compiler keeps (a 64-bit add's was copied at once, which waits for the round trip). */
+ * compiler keeps (a 64-bit add's was copied at once, which waits for the round trip). The
+ * 64-bit load and CAS meet those adds on the same word, all resolved in L2; the protocol
+ * needs only that a CTA which saw the tag adds after the CAS that set it (its own program
+ * order) and that no add reaches the tag (32-bit adds do not carry). */
 __device__ __forceinline__ void fa_dec_claim_tag(unsigned long long *ctr, unsigned tag)
 {
     unsigned long long v;
@@ -363,7 +366,8 @@ __device__ __forceinline__ unsigned fa_dec_claim(unsigned long long *ctr, unsign
     return old;
 }
 
-/* List index of a claimed tile (claim: what its counter returned), or -1 past the list. */
+/* List index of a claimed tile (claim: claim_base plus what its counter returned), or -1
+ * past the list. */
 __device__ __forceinline__ int fa_dec_claimed(unsigned claim, int n_list)
 {
     return claim < (unsigned)n_list ? (int)claim : -1;
