@@ -95,7 +95,9 @@ typedef struct fadsl_paged_desc {
      * allocate. fadsl_workspace_size() says how much a request wants; with less (or none)
      * the decode runs unsplit, still correct, slower when the grid underfills the GPU. Its
      * contents need no initialising (tile-claim counters are tagged per launch); one
-     * workspace serves one launch at a time. */
+     * workspace serves one launch at a time. A launch captured in a CUDA graph keeps its tag
+     * for every replay: give it a workspace of its own, since other launches' partials in
+     * its counters would match that tag with odds of 2^-32 a counter (a wrong result). */
     void *workspace;
     size_t workspace_size;
 } fadsl_paged_desc;
