@@ -94,10 +94,9 @@ typedef struct fadsl_paged_desc {
     /* Caller-provided device scratch for split-KV decode (16-byte aligned); launches never
      * allocate. fadsl_workspace_size() says how much a request wants; with less (or none)
      * the decode runs unsplit, still correct, slower when the grid underfills the GPU. Its
-     * contents need no initialising (tile-claim counters are tagged per launch); one
-     * workspace serves one launch at a time. A launch captured in a CUDA graph keeps its tag
-     * for every replay: give it a workspace of its own, since other launches' partials in
-     * its counters would match that tag with odds of 2^-32 a counter (a wrong result). */
+     * contents need no initialising (tile-claim counters carry a 64-bit tag, new every
+     * launch and kept by a CUDA graph's replays; whatever else lands in them matches it
+     * with odds of 2^-64); one workspace serves one launch at a time. */
     void *workspace;
     size_t workspace_size;
 } fadsl_paged_desc;

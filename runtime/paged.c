@@ -38,6 +38,7 @@ enum {
     DECODE_MIN_TILES_PER_SPLIT = 4, /* a split reads at least this many key tiles */
     DECODE_MAX_SPLITS = 128,
     WORKSPACE_ALIGN = 256,
+    CLAIM_COUNTER_BYTES = 16, /* a 64-bit count word and a 64-bit tag (paged_decode.cuh) */
 };
 
 bool fart_paged_decode(const fa_key *key, int tokens)
@@ -129,8 +130,8 @@ static int choose_splits(const fa_args *a, const fa_plan *plan, int slots)
     return splits > 1 ? (int)splits : 1;
 }
 
-/* Workspace layout of a split decode: one 64-bit tile-claim counter a (sequence, KV head, row
- * tile) (fa_args.claim), then split_o [splits, batch, q_heads, q_len, D] float32, then
+/* Workspace layout of a split decode: one tile-claim counter a (sequence, KV head, row tile)
+ * (fa_args.claim: CLAIM_COUNTER_BYTES, a count and a tag), then split_o [splits, batch, q_heads, q_len, D] float32, then
  * split_lse. Splits > 1 only when splits x CTAs <= `slots` and a CTA takes at most 64 rows,
  * so split_o holds at most slots x 64 rows of head_dim <= 256 floats (slots x 2^16 bytes):
  * no overflow. */
@@ -146,7 +147,7 @@ static size_t claim_counters(const fa_args *a, int block_m)
 
 static size_t split_o_offset(const fa_args *a, int block_m)
 {
-    return ws_align(sizeof(unsigned long long) * claim_counters(a, block_m));
+    return ws_align(CLAIM_COUNTER_BYTES * claim_counters(a, block_m));
 }
 
 static size_t lse_offset(const fa_args *a, int block_m, int splits, int head_dim)
@@ -163,16 +164,19 @@ static size_t workspace_bytes(const fa_args *a, int block_m, int splits, int hea
 }
 
 /* A different tag each launch (fa_args.claim_tag), so that whatever a workspace's counters
- * hold before its first launch is never taken for this one's (splitmix64 of a count). Never
- * 0 (the merge leaves counters zeroed, tag 0) or all ones (memory filled with 0xff bytes). */
-static unsigned claim_tag(void)
+ * hold before a launch is never taken for this one's (splitmix64 of a count). 64 bits: a
+ * CUDA graph replays one tag, and whatever other launches write to its workspace between
+ * replays (its memory reused, under capture, by later operations) matches it with odds of
+ * 2^-64 a counter. Never 0 (the merge leaves counters zeroed) or all ones (memory filled
+ * with 0xff bytes). */
+static unsigned long long claim_tag(void)
 {
     static _Atomic unsigned long long calls;
     unsigned long long z = ++calls * 0x9e3779b97f4a7c15ull;
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    unsigned t = (unsigned)(z ^ (z >> 31));
-    return t == 0 || t == 0xffffffffu ? 1 : t;
+    z ^= z >> 31;
+    return z == 0 || z == ~0ull ? 1 : z;
 }
 
 /* Decode CTAs the current device holds at once: SMs x CTAs an SM. Without the kernel

@@ -67,11 +67,11 @@ typedef struct fa_args {
     int lse_rows;                    /* varlen: lse is [q_heads, lse_rows]; 0: cu_seqlens_q[batch] */
     float *split_o;                  /* [num_splits, batch, q_heads, seqlen_q, D] float32 */
     float *split_lse;                /* [num_splits, batch, q_heads, seqlen_q] */
-    /* split decodes: a tile-claim counter a (sequence, KV head, row tile), tagged claim_tag
+    /* split decodes: a tile-claim counter a (sequence, KV head, row tile), two words each:
+     * the tiles claimed (a 32-bit count in the first word) and the launch's tag, claim_tag
      * (paged_decode.cuh, fa_dec_claim_tag, fa_dec_claim); NULL: even shares */
     unsigned long long *claim;
-    unsigned claim_tag;
-    int pad1;
+    unsigned long long claim_tag;
 
     /* variant runtime parameters, in declaration order: a scalar's bits (i32 as int,
      * f32 as float, in the low 32 bits) or a tensor's device address */

@@ -334,31 +334,37 @@ __device__ __forceinline__ void fa_convert_warp_tile(const unsigned char *stage,
 #endif
 
 /* Tile claims of a split decode (args.claim): past a fixed first share each, the splits of
- * one (row tile, KV head, sequence) take the tiles of its list from one counter,
- * (tag << 32) + tiles claimed, so a CTA that streams faster takes more and they all end
- * together. The merge kernel zeroes the counters once it has read the partials; the tag
- * (args.claim_tag, new every eager launch) makes a workspace's first launch, whose counters
- * hold anything, start from 0 too: before its first claim a CTA makes the counter carry the
- * tag (fa_dec_claim_tag); the one CAS that finds it stale resets it, before any claim of the
- * launch. Claims are 32-bit adds to the count word (fa_dec_claim), whose result register the
- * compiler keeps (a 64-bit add's was copied at once, which waits for the round trip). The
- * 64-bit load and CAS meet those adds on the same word, all resolved in L2; the protocol
- * needs only that a CTA which saw the tag adds after the CAS that set it (its own program
- * order) and that no add reaches the tag (32-bit adds do not carry). */
-__device__ __forceinline__ void fa_dec_claim_tag(unsigned long long *ctr, unsigned tag)
+ * one (row tile, KV head, sequence) take the tiles of its list from one counter, so a CTA
+ * that streams faster takes more and they all end together. A counter is two words: the
+ * tiles claimed (a 32-bit count in the first) and a tag. The merge kernel zeroes the
+ * counters once it has read the partials; the tag (args.claim_tag, 64 bits, new every eager
+ * launch) makes a launch whose counters hold anything else (a workspace's first launch, or
+ * memory reused between a graph's replays) start from 0 too: before its first claim a CTA
+ * makes the counter carry the tag (fa_dec_claim_tag); the one CAS of both words that finds
+ * it stale resets it, before any claim of the launch. Claims are 32-bit adds to the count
+ * (fa_dec_claim), whose result register the compiler keeps (a 64-bit add's was copied at
+ * once, which waits for the round trip). The 128-bit load and CAS meet those adds on the same
+ * words, all resolved in L2; the protocol needs only that a CTA which saw the tag adds after
+ * the CAS that set it (its own program order) and that no add reaches the tag. */
+__device__ __forceinline__ void fa_dec_claim_tag(unsigned long long *ctr, unsigned long long tag)
 {
-    unsigned long long v;
-    asm volatile("ld.relaxed.gpu.global.u64 %0, [%1];\n" : "=l"(v) : "l"(ctr) : "memory");
-    while ((unsigned)(v >> 32) != tag) {
-        const unsigned long long prev = atomicCAS(ctr, v, (unsigned long long)tag << 32);
-        if (prev == v)
-            break;
-        v = prev;
+    unsigned long long count, seen;
+    asm volatile("ld.relaxed.gpu.global.v2.u64 {%0, %1}, [%2];\n" : "=l"(count), "=l"(seen) : "l"(ctr) : "memory");
+    while (seen != tag) {
+        unsigned long long c = count, t = seen; /* becomes what the CAS found */
+        asm volatile("{\n\t.reg .b128 want, reset, found;\n\tmov.b128 want, {%0, %1};\n\t"
+                     "mov.b128 reset, {%2, %3};\n\tatom.relaxed.gpu.global.cas.b128 found, [%4], want, reset;\n\t"
+                     "mov.b128 {%0, %1}, found;\n\t}\n"
+                     : "+l"(c), "+l"(t) : "l"(0ull), "l"(tag), "l"(ctr) : "memory");
+        if (c == count && t == seen)
+            break; /* this CAS reset it */
+        count = c;
+        seen = t;
     }
 }
 
 /* How many tiles of a tagged counter were claimed before the `n` claimed now, as unsigned:
- * a count past 2^31 is no index. The count is the counter's low word (little-endian). */
+ * a count past 2^31 is no index. The count is the low half of the first word (little-endian). */
 __device__ __forceinline__ unsigned fa_dec_claim(unsigned long long *ctr, unsigned n)
 {
     unsigned old;
@@ -977,7 +983,7 @@ extern "C" __global__ void FA_DEC_BOUNDS FA_KERNEL_NAME(const __grid_constant__ 
      * thread 0 knows the two positions past the entry ring's (lid_a, lid_b) and publishes
      * each in s_lid with its entries, a barrier or more before it is read. */
 #if FA_DEC_CLAIMS
-    unsigned long long *claim = args.claim ? args.claim + ((long long)c.b * gridDim.y + hk) * row_tiles + rt : nullptr;
+    unsigned long long *claim = args.claim ? args.claim + 2 * (((long long)c.b * gridDim.y + hk) * row_tiles + rt) : nullptr;
     int lid_a = -1, lid_b = -1;
     unsigned claim_base = 0; /* list index of the counter's first claim (thread 0) */
     /* Thread 0, from the second iteration on: lid_b comes from what the previous iteration's
