@@ -38,7 +38,6 @@ enum {
     DECODE_MIN_TILES_PER_SPLIT = 4, /* a split reads at least this many key tiles */
     DECODE_MAX_SPLITS = 128,
     WORKSPACE_ALIGN = 256,
-    CLAIM_COUNTER_BYTES = 16, /* a 64-bit count word and a 64-bit tag (paged_decode.cuh) */
 };
 
 bool fart_paged_decode(const fa_key *key, int tokens)
@@ -131,8 +130,8 @@ static int choose_splits(const fa_args *a, const fa_plan *plan, int slots)
 }
 
 /* Workspace layout of a split decode: one tile-claim counter a (sequence, KV head, row tile)
- * (fa_args.claim: CLAIM_COUNTER_BYTES, a count and a tag), then split_o [splits, batch, q_heads, q_len, D] float32, then
- * split_lse. Splits > 1 only when splits x CTAs <= `slots` and a CTA takes at most 64 rows,
+ * (fa_args.claim: FA_CLAIM_WORDS, a count and a tag), then split_o [splits, batch, q_heads,
+ * q_len, D] float32, then split_lse. Splits > 1 only when splits x CTAs <= `slots` and a CTA takes at most 64 rows,
  * so split_o holds at most slots x 64 rows of head_dim <= 256 floats (slots x 2^16 bytes):
  * no overflow. */
 static size_t ws_align(size_t n)
@@ -147,7 +146,7 @@ static size_t claim_counters(const fa_args *a, int block_m)
 
 static size_t split_o_offset(const fa_args *a, int block_m)
 {
-    return ws_align(CLAIM_COUNTER_BYTES * claim_counters(a, block_m));
+    return ws_align(FA_CLAIM_WORDS * sizeof(unsigned long long) * claim_counters(a, block_m));
 }
 
 static size_t lse_offset(const fa_args *a, int block_m, int splits, int head_dim)
@@ -462,7 +461,7 @@ fadsl_status fart_decode_launch(const fadsl_fwd_desc *d, const fa_program *p, co
     split_merge_args(args, splits, d->head_dim, &m);
     if (claims) {
         m.claims = args->claim;
-        m.num_claims = (long long)claim_counters(args, plan->block_m);
+        m.num_claims = FA_CLAIM_WORDS * (long long)claim_counters(args, plan->block_m);
     }
     return fart_merge_launch(merge, &m, true, key->arch, stream);
 }

@@ -28,6 +28,8 @@
 #define FA_TILE_FULL 1
 #define FA_TILE_PARTIAL 2
 
+#define FA_CLAIM_WORDS 2 /* a tile-claim counter's 64-bit words: count, tag (fa_args.claim) */
+
 typedef struct fa_args {
     const void *q;
     const void *k;
@@ -70,7 +72,7 @@ typedef struct fa_args {
     /* split decodes: a tile-claim counter a (sequence, KV head, row tile), two words each:
      * the tiles claimed (a 32-bit count in the first word) and the launch's tag, claim_tag
      * (paged_decode.cuh, fa_dec_claim_tag, fa_dec_claim); NULL: even shares */
-    unsigned long long *claim;
+    unsigned long long *claim;       /* FA_CLAIM_WORDS a counter */
     unsigned long long claim_tag;
 
     /* variant runtime parameters, in declaration order: a scalar's bits (i32 as int,

@@ -30,8 +30,8 @@ typedef struct fa_merge_args {
     long long out_lse_b, out_lse_t, out_lse_h;
     int num_states, in_f32;
     int batch, tokens, heads, head_dim; /* head_dim: a multiple of 4 */
-    unsigned long long *claims;         /* after a split decode with tile claims: its counters */
-    long long num_claims;               /* (two words each), zeroed once the decode is over */
+    unsigned long long *claims;         /* after a split decode with tile claims: its counters' */
+    long long num_claims;               /* words, zeroed once the decode is over */
     const int *cu_tokens;               /* NULL, or packed outputs: [batch + 1] row offsets */
 } fa_merge_args;
 

@@ -93,7 +93,7 @@ extern "C" __global__ void __launch_bounds__(FA_MERGE_MAX_GROUPS * 32)
 #endif
     if (threadIdx.x == 0) /* the decode is over, its tile claims too: zeroed for the next launch */
         for (long long i = blockIdx.x; i < a.num_claims; i += gridDim.x)
-            a.claims[2 * i] = a.claims[2 * i + 1] = 0; /* count, tag */
+            a.claims[i] = 0;
     long long out_row = t, lse_h = a.out_lse_h; /* the output's token row, the LSE's head stride */
     if (a.cu_tokens) { /* packed rows (fa_merge_args.h); a row past its sequence's is skipped */
         const int start = a.cu_tokens[b];
