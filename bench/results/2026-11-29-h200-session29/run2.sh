@@ -7,9 +7,9 @@ mkdir -p $OUT/logs
 export FADSL_CACHE_DIR=/tmp/fadsl-s29-cache
 cd build-lead
 for s in gpu_paged rt_gpu gpu_random gpu_checks; do
-  t0=$(date +%s.%N)
+  t0=$SECONDS
   timeout 420 ./fadsl_tests $s > $OUT/logs/$s.txt 2>&1; rc=$?
-  printf '%s rc %d %.0f s\n' $s $rc $(echo "$(date +%s.%N) - $t0" | bc) | tee -a $OUT/summary.txt
+  echo "$s rc $rc $((SECONDS - t0)) s" | tee -a $OUT/summary.txt
   grep -h "within bounds\|paged cases\|FAIL\|Run Summary\|asserts\|tests " $OUT/logs/$s.txt | tail -6
 done
 tar czf $OUT/logs.tgz -C $OUT logs && rm -rf $OUT/logs
