@@ -12,4 +12,4 @@ for s in gpu_paged rt_gpu gpu_random gpu_checks; do
   echo "$s rc $rc $((SECONDS - t0)) s" | tee -a $OUT/summary.txt
   grep -h "within bounds\|paged cases\|FAIL\|Run Summary\|asserts\|tests " $OUT/logs/$s.txt | tail -6
 done
-tar czf $OUT/logs.tgz -C $OUT logs && rm -rf $OUT/logs
+# logs come back as they are (six files), even if the call runs out of time
