@@ -298,7 +298,6 @@ static void poison_reference(pg_case *c)
         c->ref_lse[i] = NAN;
 }
 
-/* Builds the cache (shuffled blocks, NaN elsewhere), runs, and checks one case. */
 /* Blocks of case c: a block-table row (the longest sequence's) and the cache's count (the
  * sequences' blocks and 7 no sequence owns). */
 static void case_blocks(const pg_case *c, int *max_blocks, int *num_blocks)
@@ -359,6 +358,7 @@ static void case_request(const pg_case *c, const case_bufs *b, fadsl_paged_desc 
     }
 }
 
+/* Builds the cache (shuffled blocks, NaN elsewhere), runs, and checks one case. */
 static bool run_case(pg_case *c, pthread_t *ref_thread)
 {
     int es = fa_dtype_size(c->kv), D = c->head_dim, H = c->kv_heads, bs = c->bs;
@@ -523,11 +523,8 @@ static bool run_case(pg_case *c, pthread_t *ref_thread)
 static void prewarm_cases(const pg_case *cases, int n)
 {
     static fadsl_prewarm_item items[MAX_CASES];
-    void *stand_in[11];
-    for (int i = 0; i < 11; i++)
-        stand_in[i] = (void *)(uintptr_t)((i + 1) << 20);
-    case_bufs b = {stand_in[0], stand_in[1], stand_in[2], stand_in[3], stand_in[4], stand_in[5],
-                   stand_in[6], stand_in[7], stand_in[8], stand_in[9], stand_in[10]};
+    void *s = (void *)(uintptr_t)(1u << 20); /* aligned for every buffer, never read */
+    case_bufs b = {s, s, s, s, s, s, s, s, s, s, s};
     int m = 0;
     for (int i = 0; i < n; i++) {
         fadsl_paged_desc pg;
