@@ -263,7 +263,9 @@ static int tmap_swizzle(uint64_t bytes)
  *     1, 1); bd 64 (128-byte rows), or 32 when D is no multiple of 64;
  *   dense K/V (not packed) the same with the sequence's keys for the block's and sequences
  *     for blocks, by the request's strides (fart_dense_decode checked them);
- *   HDB, 3-d: (key of the block, kv head * D + d, block), box (keys, D, 1).
+ *   HDB, 3-d: (key of the block, kv head * D + d, block), box (keys, D, 1); a whole block of
+ *     rows under 128 bytes (32 keys) as (fold x keys, (kv head * D + d) / fold, block), box
+ *     (128 bytes, D / fold, 1), fold d rows a 128-byte row (FA_DEC_HDB_FOLD);
  * Rows are swizzled over their width. L2 fills are 128 bytes, except for HDB rows of 256
  * bytes (block size 128), where a box takes half a row and the 256-byte fill brings the next
  * tile's half. On an H200 256-byte fills of NHD boxes (two 128-byte d boxes a 256-byte key
@@ -298,12 +300,13 @@ static fadsl_status encode_tmaps(const fart_cu *cu, const fadsl_fwd_desc *fd, in
             strides[i][2] = pg ? d * 2 : h > 1 ? (uint64_t)head * 2 : 16;
             strides[i][3] = pg ? bs * h * d * 2 : nb > 1 ? (uint64_t)seq * 2 : 16;
         }
-    } else {
+    } else { /* a whole block's d rows under 128 bytes fold into 128-byte rows (FA_DEC_HDB_FOLD) */
+        uint64_t fold = keys == bs && keys * 2 < 128 ? 128 / (keys * 2) : 1;
         rank = 3;
-        dims[0] = bs, dims[1] = h * d, dims[2] = nb;
-        strides[0][0] = strides[1][0] = bs * 2, strides[0][1] = strides[1][1] = h * d * bs * 2;
-        box[0] = (uint32_t)keys, box[1] = (uint32_t)d, box[2] = 1;
-        swizzle = tmap_swizzle(keys * 2);
+        dims[0] = bs * fold, dims[1] = h * d / fold, dims[2] = nb;
+        strides[0][0] = strides[1][0] = bs * fold * 2, strides[0][1] = strides[1][1] = h * d * bs * 2;
+        box[0] = (uint32_t)(keys * fold), box[1] = (uint32_t)(d / fold), box[2] = 1;
+        swizzle = tmap_swizzle(keys * fold * 2);
         if (bs * 2 >= 256)
             l2 = TMAP_L2_256B;
     }

@@ -98,8 +98,10 @@
 /* TMA tiles (FA_DEC_TMA), entry after entry, FA_DEC_ENTRY_STRIDE apart (16-bit:
  * FA_TMA_ENTRY_BYTES, 1024-aligned for the swizzle; fp8 bulk slabs: padded, unswizzled):
  * NHD [entry][d / FA_TMA_BOX_D][key][FA_TMA_BOX_D d], one 5-d box an entry (rows of 128
- * bytes, or 64 when D is no multiple of 64, swizzled as wide); HDB [entry][D][FA_BSE keys]
- * (rows of FA_BSE keys, swizzled as wide). The tensor maps (runtime/paged.c) match. */
+ * bytes, or 64 when D is no multiple of 64, swizzled as wide); HDB [entry][D][FA_BSE keys],
+ * which TMA moves as rows of 128 bytes swizzled as wide: FA_BSE keys of one d (64 keys), or
+ * the FA_DEC_HDB_FOLD d rows of a whole block that fill one (blocks of 32 keys, whose slab
+ * is contiguous). The tensor maps (runtime/paged.c) match. */
 #define FA_TMA_ALIGN 1024
 #define FA_TMA_BOX_D (FA_HEAD_DIM % 64 == 0 ? 64 : 32)
 /* HDB slabs of rows under 64 bytes (block size 8, 16) come as one plain bulk copy each,
@@ -107,10 +109,14 @@
  * 0.97 as bulk copies; block size 16 then costs two-way ldmatrix conflicts). No tensor
  * map then (compiler/plan.c mirrors this: fa_plan.tensor_maps). */
 #define FA_DEC_SLAB_BULK (!FA_PAGED_NHD && FA_BSE <= 16)
+/* d rows of an HDB TMA box row: TMA moves 64-byte rows slowly (H200: 0.96-0.98 of cuDNN at
+ * blocks of 32 keys against 0.98-0.99 at 64), so a whole block's rows come two to a
+ * 128-byte row; the offsets (fa_dec_off) stay those of [D][FA_BSE], only the swizzle widens. */
+#define FA_DEC_HDB_FOLD (FA_BSE == FA_PAGED_BLOCK && FA_BSE * 2 < 128 ? 128 / (FA_BSE * 2) : 1)
 #if FA_PAGED_NHD
 #define FA_TMA_SWZ_MASK (FA_TMA_BOX_D * 2 / 16 - 1)
 #else
-#define FA_TMA_SWZ_MASK (FA_DEC_SLAB_BULK ? 0 : FA_BSE * 2 / 16 - 1)
+#define FA_TMA_SWZ_MASK (FA_DEC_SLAB_BULK ? 0 : FA_BSE * FA_DEC_HDB_FOLD * 2 / 16 - 1)
 #endif
 #define FA_TMA_ENTRY_BYTES (FA_HEAD_DIM * FA_BSE * FA_KV_BYTES) /* K (or V) bytes of one entry */
 /* Entries sit FA_DEC_ENTRY_STRIDE apart: fp8 slabs FA_BSE * 4 bytes past their size, so the
@@ -572,7 +578,7 @@ __device__ __forceinline__ void fa_mbar_expect_tx(fa_u32 bar, unsigned bytes)
 
 /* One box of tensor map `tmap` into dst (128-byte aligned), its bytes completing on
  * mbarrier `bar`: NHD maps are 5-d (d in box, key of block, d box, head, block), HDB maps
- * 3-d (key of block, head * D + d, block). */
+ * 3-d (key of block, (head * D + d) / FA_DEC_HDB_FOLD, block). */
 __device__ __forceinline__ void fa_tma_load(fa_u32 dst, const void *tmap, int key0, int hk, int blk, fa_u32 bar)
 {
 #if FA_PAGED_NHD
@@ -583,7 +589,7 @@ __device__ __forceinline__ void fa_tma_load(fa_u32 dst, const void *tmap, int ke
 #else
     asm volatile("cp.async.bulk.tensor.3d.shared::cluster.global.tile.mbarrier::complete_tx::bytes"
                  " [%0], [%1, {%2, %3, %4}], [%5];\n" ::"r"(dst),
-                 "l"(tmap), "r"(key0), "r"(hk * FA_HEAD_DIM), "r"(blk), "r"(bar)
+                 "l"(tmap), "r"(key0), "r"(hk * FA_HEAD_DIM / FA_DEC_HDB_FOLD), "r"(blk), "r"(bar)
                  : "memory");
 #endif
 }
