@@ -9,7 +9,8 @@
  * through them; sequence lengths are uneven, with 1 and exact block multiples. Blocks are
  * handed out in a shuffled order and every byte of the cache no sequence owns is NaN.
  * Then fp8 caches at head dims 64, 96, 128 and 256 (each fp8 operand path the GPU takes;
- * an H100 never takes HDB fragments by 8-byte cp.async), 16-bit caches at 96, 192 and 256, and sink_window / causal_alibi at decode and in chunks.
+ * an H100 never takes HDB fragments by 8-byte cp.async), 16-bit caches at 96, 192 and 256 (HDB blocks of 32
+ * keys also at 64), and sink_window / causal_alibi at decode and in chunks.
  * Then fp8 batches (GQA 1, 4 CTAs an SM of 16 KV heads; NHD d128 gpt_oss decode and causal
  * chunks of 2 over blocks of 128, HDB d128 sliding_window decode over blocks of 16 and d64
  * gpt_oss chunks of 2 over blocks of 8) that the 128-key plan (two or three CTAs an SM)
@@ -602,7 +603,8 @@ static void test_paged_cases(void)
      * HDB fp8 fragments at d64 from block size 8 (sm_90a: bulk slabs; else 8-byte cp.async)
      * and at d128 from whole 128-key blocks;
      * 16-bit caches at 96, 192 and 256 (sm_90: 32-wide TMA boxes with the 64-byte swizzle
-     * at 96, three and four 64-wide boxes, HDB slabs and 64-key HDB boxes) */
+     * at 96, three and four 64-wide boxes, HDB slabs and 64-key HDB boxes), and 16-bit HDB
+     * blocks of 32 keys at 64, 96, 192 and 256 (sm_90a: two d rows a 128-byte TMA row) */
     static const struct {
         fa_paged_layout layout;
         int bs, head_dim, T;
@@ -618,7 +620,11 @@ static void test_paged_cases(void)
                 {FA_PAGED_HDB, 64, 96, 1, FA_DTYPE_BF16},
                 {FA_PAGED_NHD, 128, 192, 2, FA_DTYPE_BF16},
                 {FA_PAGED_HDB, 8, 256, 1, FA_DTYPE_BF16},
-                {FA_PAGED_NHD, 8, 256, 1, FA_DTYPE_BF16}};
+                {FA_PAGED_NHD, 8, 256, 1, FA_DTYPE_BF16},
+                {FA_PAGED_HDB, 32, 64, 1, FA_DTYPE_BF16},
+                {FA_PAGED_HDB, 32, 96, 2, FA_DTYPE_BF16},
+                {FA_PAGED_HDB, 32, 192, 1, FA_DTYPE_BF16},
+                {FA_PAGED_HDB, 32, 256, 1, FA_DTYPE_BF16}};
     for (size_t w = 0; w < sizeof wide / sizeof wide[0]; w++, n++) {
         setup_case(case_at(cases, n), n, wide[w].layout, wide[w].bs, wide[w].kv, wide[w].T);
         cases[n].head_dim = wide[w].head_dim;
