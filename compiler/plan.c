@@ -209,8 +209,9 @@ static bool decode_tma(const fa_key *key, int block_n, int warps)
     return fa_dtype_size(key->kv_dtype) == 2 || (decode_hdb_bulk(key) && decode_frag_tile(key, block_n, warps));
 }
 
-/* 16-bit TMA tiles of 32 keys load HDB rows of 64 bytes, which TMA moves slowly: HDB
- * blocks of 64 keys or more keep the 64-key tile (128-byte rows). */
+/* 16-bit TMA tiles of 32 keys of a longer HDB block load rows of 64 bytes, which TMA moves
+ * slowly: HDB blocks of 64 keys or more keep the 64-key tile (128-byte rows). Whole blocks
+ * of 32 keys come two d rows to a 128-byte row (FA_DEC_HDB_FOLD). */
 static bool decode_tma_narrow(const fa_key *key)
 {
     return key->arch == FA_ARCH_SM90A && fa_dtype_size(key->kv_dtype) == 2 &&

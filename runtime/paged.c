@@ -269,9 +269,10 @@ static int tmap_swizzle(uint64_t bytes)
  * Rows are swizzled over their width. L2 fills are 128 bytes, except for HDB rows of 256
  * bytes (block size 128), where a box takes half a row and the 256-byte fill brings the next
  * tile's half. On an H200 256-byte fills of NHD boxes (two 128-byte d boxes a 256-byte key
- * row) read 5-6% slower than 128-byte ones at every block size, HDB at blocks of 32 (64-byte
- * rows of a contiguous slab) 9% and of 64 4% slower; 64-byte fills lose 15% at blocks of 32,
- * none leaves NHD as 128 does (bench/results/2026-11-29-h200-session27). */
+ * row) read 5-6% slower than 128-byte ones at every block size, HDB at blocks of 32 (then
+ * 64-byte rows, before the fold) 9% and of 64 4% slower; 64-byte fills lost 15% at blocks of
+ * 32, none leaves NHD as 128 does (bench/results/2026-11-29-h200-session27). The fold gained
+ * 0.8-1.4% at blocks of 32 (bench/results/2026-11-29-h200-session29). */
 static fadsl_status encode_tmaps(const fart_cu *cu, const fadsl_fwd_desc *fd, int block_n, fa_args *a)
 {
     if (!cu->TensorMapEncodeTiled)
