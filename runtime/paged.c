@@ -272,7 +272,7 @@ static int tmap_swizzle(uint64_t bytes)
  * row) read 5-6% slower than 128-byte ones at every block size, HDB at blocks of 32 (then
  * 64-byte rows, before the fold) 9% and of 64 4% slower; 64-byte fills lost 15% at blocks of
  * 32, none leaves NHD as 128 does (bench/results/2026-11-29-h200-session27). The fold gained
- * 0.8-1.4% at blocks of 32 (bench/results/2026-11-29-h200-session29). */
+ * 0.6-1.5% against cuDNN at blocks of 32 (bench/results/2026-11-29-h200-session29). */
 static fadsl_status encode_tmaps(const fart_cu *cu, const fadsl_fwd_desc *fd, int block_n, fa_args *a)
 {
     if (!cu->TensorMapEncodeTiled)
