@@ -1,6 +1,7 @@
 #!/bin/bash
-# NOT RUN: issue #5's check for the next session that is lent an H100 (sessions 27-28 changed
-# the decode's tensor-map fill size and the HDB fp8 claims kernel, neither measured on an H100).
+# NOT RUN on an H100: issue #5's check for the next session that is lent one (sessions 27-29
+# changed the decode's tensor-map fill size, the HDB fp8 claims kernel and the HDB 32-key-block
+# map, none measured on an H100; session 29 ran both parts on an H200).
 # Two device calls, each under the 600 s limit, from the repository root with $OUT set and
 # build-lead/ = HEAD carried:
 #   bash next_h100.sh a   correctness: gpu_paged in full (147/147 on an H200 in session 29, whose
