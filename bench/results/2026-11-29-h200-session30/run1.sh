@@ -8,7 +8,7 @@ nvidia-smi --query-gpu=name,driver_version,clocks.max.sm,power.limit --format=cs
 export FADSL_CACHE_DIR=/tmp/fadsl-cache
 (cd build-lead && timeout 200 ./fadsl_tests gpu_paged > $OUT/gpu_paged.txt 2>&1; echo "gpu_paged rc $?")
 grep -h "within bounds\|FAIL\|passed, \|failed" $OUT/gpu_paged.txt | head -5; gzip $OUT/gpu_paged.txt
-for b in lead exp exp2 lead; do
+for t in lead:lead exp:exp exp2:exp2 lead:lead2; do b=${t%%:*}
   FADSL_LIBRARY=$PWD/build-$b/libfadsl.so FADSL_CACHE_DIR=/tmp/fadsl-cache-$b timeout 110 \
-    python3 $S/half_length_graphs.py $OUT/hl $b 2>&1 | grep -v sdpa_flash
+    python3 $S/half_length_graphs.py $OUT/hl ${t#*:} 2>&1 | grep -v sdpa_flash
 done
