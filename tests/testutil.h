@@ -5,6 +5,8 @@
 #include "suites.h"
 
 #include <CUnit/CUnit.h>
+#include <float.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
 
@@ -18,6 +20,17 @@ static inline void fa_test_add_suite(const char *name, const CU_TestInfo *tests)
 {
     CU_SuiteInfo suites[] = {{name, NULL, NULL, NULL, NULL, (CU_TestInfo *)tests}, CU_SUITE_INFO_NULL};
     CU_register_suites(suites);
+}
+
+/* The GPU suites' LSE bound, FA_LSE_TOL, holds for the error this returns: |lse - ref| less
+ * FA_LSE_ULPS float32 ulps of |ref|, what a float32 LSE cannot hold of a row whose logits are
+ * large (gpu_random seed 2097: scores biased by 2.5 (q - k) over 6000 keys put the LSE near
+ * 15000, where an ulp is 1e-3; it came back 1.75e-3 off). */
+#define FA_LSE_TOL 1e-3
+#define FA_LSE_ULPS 8
+static inline double fa_lse_error(double lse, double ref)
+{
+    return fabs(lse - ref) - FA_LSE_ULPS * FLT_EPSILON * fabs(ref);
 }
 
 #endif
