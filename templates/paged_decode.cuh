@@ -385,12 +385,6 @@ __device__ __forceinline__ int fa_dec_claimed(unsigned claim, int n_list)
     return claim < (unsigned)n_list ? (int)claim : -1;
 }
 
-/* Key tile of visited-list entry i: the sink tiles first, then the key range's. */
-__device__ __forceinline__ int fa_dec_tile(int i, int n_sink, int t_lo)
-{
-    return i < n_sink ? i : t_lo + (i - n_sink);
-}
-
 /* Block-table entry e of key tile `tile` (0 past the sequence: never read for data), as
  * stored: fa_paged_block checks it where it enters the ring (s_tab), so a load a tile ahead
  * (tab_next) stays unwaited for until then. */
@@ -961,25 +955,8 @@ extern "C" __global__ void FA_DEC_BOUNDS FA_KERNEL_NAME(const __grid_constant__ 
             ke = max(ke, b1);
         }
     }
-    int t_lo = 0, t_hi = 0, n_sink = 0;
-    if (kb < ke) {
-        t_lo = kb / FA_BLOCK_N;
-        t_hi = (ke + FA_BLOCK_N - 1) / FA_BLOCK_N;
-    }
-#if FA_SINK_TOKENS
-    {
-        const int st = (min(FA_SINK_TOKENS, c.kv_len) + FA_BLOCK_N - 1) / FA_BLOCK_N;
-        if (t_hi <= t_lo) {
-            t_lo = 0;
-            t_hi = st;
-        } else if (st >= t_lo) {
-            t_lo = 0;
-        } else {
-            n_sink = st;
-        }
-    }
-#endif
-    const int n_list = n_sink + (t_hi - t_lo);
+    const fa_tiles vt = fa_tiles_of(kb, ke, c.kv_len, FA_BLOCK_N);
+    const int n_list = vt.n;
     /* This split's share of the list: floor(n_list / splits) or one more tile, none empty
      * while n_list >= num_splits (so every CTA of a grid sized to the GPU's slots streams). */
     const int l0 = (int)((long long)split * n_list / args.num_splits);
@@ -1049,7 +1026,7 @@ extern "C" __global__ void FA_DEC_BOUNDS FA_KERNEL_NAME(const __grid_constant__ 
 #pragma unroll
             for (int p = 0; p <= FA_STAGES; p++) /* claims are increasing: the first -1 ends them */
                 if (lids[p] >= 0) {
-                    const int e = fa_dec_entry(args, c, fa_dec_tile(lids[p], n_sink, t_lo), lane);
+                    const int e = fa_dec_entry(args, c, fa_tile_at(vt, lids[p]), lane);
                     if (p < FA_STAGES)
                         s_tab[p * FA_TILE_ENTRIES + lane] = fa_paged_block(args, e, &seen_entry);
                     else
@@ -1066,9 +1043,9 @@ extern "C" __global__ void FA_DEC_BOUNDS FA_KERNEL_NAME(const __grid_constant__ 
     if (tid < FA_TILE_ENTRIES) {
         for (int s = 0; s < FA_STAGES && s < n_tiles; s++)
             s_tab[s * FA_TILE_ENTRIES + tid] =
-                fa_paged_block(args, fa_dec_entry(args, c, fa_dec_tile(l0 + s, n_sink, t_lo), tid), &seen_entry);
+                fa_paged_block(args, fa_dec_entry(args, c, fa_tile_at(vt, l0 + s), tid), &seen_entry);
         if (FA_STAGES < n_tiles)
-            tab_next = fa_dec_entry(args, c, fa_dec_tile(l0 + FA_STAGES, n_sink, t_lo), tid);
+            tab_next = fa_dec_entry(args, c, fa_tile_at(vt, l0 + FA_STAGES), tid);
     }
 #if FA_DEC_TMA
     if (tid == 0) { /* a stage's barrier expects its tile's bytes before any copy is issued */
@@ -1077,7 +1054,7 @@ extern "C" __global__ void FA_DEC_BOUNDS FA_KERNEL_NAME(const __grid_constant__ 
         asm volatile("fence.mbarrier_init.release.cluster;\n" ::: "memory");
         for (int s = 0; s < FA_STAGES - 1 && has(s); s++)
             fa_mbar_expect_tx(bars + s * 8,
-                              2 * FA_TMA_ENTRY_BYTES * fa_dec_tile_entries(fa_dec_tile(lid(s), n_sink, t_lo), c.kv_len));
+                              2 * FA_TMA_ENTRY_BYTES * fa_dec_tile_entries(fa_tile_at(vt, lid(s)), c.kv_len));
     }
 #endif
     __syncthreads();
@@ -1085,7 +1062,7 @@ extern "C" __global__ void FA_DEC_BOUNDS FA_KERNEL_NAME(const __grid_constant__ 
     for (int s = 0; s < FA_STAGES - 1; s++) {
         if (has(s))
             fa_dec_load_tile(args, c.hk, src, s_tab + s * FA_TILE_ENTRIES, sK0 + s * FA_STAGE_BYTES,
-                             sV0 + s * FA_STAGE_BYTES, fa_dec_tile(lid(s), n_sink, t_lo), c.kv_len, bars + s * 8);
+                             sV0 + s * FA_STAGE_BYTES, fa_tile_at(vt, lid(s)), c.kv_len, bars + s * 8);
         fa_cp_async_commit();
     }
 #if FA_DEC_CLAIMS
@@ -1180,17 +1157,17 @@ extern "C" __global__ void FA_DEC_BOUNDS FA_KERNEL_NAME(const __grid_constant__ 
         /* its stage's previous phase completed: tile it - 1 was read (thread 0 wrote s_lid) */
         if (tid == 0 && has(ahead))
             fa_mbar_expect_tx(bars + (ahead % FA_STAGES) * 8,
-                              2 * FA_TMA_ENTRY_BYTES * fa_dec_tile_entries(fa_dec_tile(lid(ahead), n_sink, t_lo), c.kv_len));
+                              2 * FA_TMA_ENTRY_BYTES * fa_dec_tile_entries(fa_tile_at(vt, lid(ahead)), c.kv_len));
 #else
         fa_cp_async_wait<FA_STAGES - 2>();
 #endif
         __syncthreads(); /* every warp is done with tile it - 1, whose stage tile `ahead` takes */
-        const int tile = fa_dec_tile(lid(it), n_sink, t_lo);
+        const int tile = fa_tile_at(vt, lid(it));
         if (has(ahead)) {
             const int st = ahead % FA_STAGES;
             fa_dec_load_tile(args, c.hk, src, s_tab + (ahead % FA_TAB_SLOTS) * FA_TILE_ENTRIES,
                              sK0 + st * FA_STAGE_BYTES, sV0 + st * FA_STAGE_BYTES,
-                             fa_dec_tile(lid(ahead), n_sink, t_lo), c.kv_len, bars + st * 8);
+                             fa_tile_at(vt, lid(ahead)), c.kv_len, bars + st * 8);
         }
         fa_cp_async_commit();
 #if FA_DEC_CLAIMS
@@ -1202,7 +1179,7 @@ extern "C" __global__ void FA_DEC_BOUNDS FA_KERNEL_NAME(const __grid_constant__ 
             if (pa >= 0 && lane < FA_TILE_ENTRIES) {
                 s_tab[slot * FA_TILE_ENTRIES + lane] = fa_paged_block(args, tab_next, &seen_entry);
                 if (pb >= 0)
-                    tab_next = fa_dec_entry(args, c, fa_dec_tile(pb, n_sink, t_lo), lane);
+                    tab_next = fa_dec_entry(args, c, fa_tile_at(vt, pb), lane);
             }
             if (lane == 0) {
                 s_lid[slot] = pa;
@@ -1215,7 +1192,7 @@ extern "C" __global__ void FA_DEC_BOUNDS FA_KERNEL_NAME(const __grid_constant__ 
             s_tab[((it + FA_STAGES) % FA_TAB_SLOTS) * FA_TILE_ENTRIES + tid] =
                 fa_paged_block(args, tab_next, &seen_entry);
             if (it + FA_STAGES + 1 < n_tiles)
-                tab_next = fa_dec_entry(args, c, fa_dec_tile(l0 + it + FA_STAGES + 1, n_sink, t_lo), tid);
+                tab_next = fa_dec_entry(args, c, fa_tile_at(vt, l0 + it + FA_STAGES + 1), tid);
         }
 #if FA_DEC_TMA
         fa_mbar_wait(bars + stage * 8, (it / FA_STAGES) & 1);

@@ -137,6 +137,7 @@ static bool vis_sinks40(void *ud, int b, int h, int q, int k)
     const gpu_case *c = ud;
     return k <= q && (q - k < c->window || k < 40);
 }
+static bool vis_head3_sinks150(void *ud, int b, int h, int q, int k) { return fa_test_head3_sinks150_visible(q, k); }
 static bool vis_causal_window(void *ud, int b, int h, int q, int k)
 {
     const gpu_case *c = ud;
@@ -260,6 +261,7 @@ static const variant_ref variant_refs[] = {
      setup_sink_window},
     {"variant sinks40 { param window : i32; sink 40; mask = k <= q && q - k < window; }", vis_sinks40, NULL, false,
      setup_sink_window},
+    {FA_TEST_HEAD3_SINKS150, vis_head3_sinks150, NULL, false, setup_none},
 };
 enum { NUM_VARIANTS = sizeof variant_refs / sizeof variant_refs[0] };
 

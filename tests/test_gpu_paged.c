@@ -125,6 +125,8 @@ static bool vis_sink_window(void *ud, int b, int h, int q, int k)
     return k <= q && (q - k < c->window || k < 4);
 }
 
+static bool vis_head3_sinks150(void *ud, int b, int h, int q, int k) { return fa_test_head3_sinks150_visible(q, k); }
+
 /* causal_alibi's score; its slopes are the case's per-head values in `sinks` */
 static double score_alibi(void *ud, int b, int h, int q, int k, double s)
 {
@@ -140,6 +142,7 @@ static fa_ref_visible_fn visible_of(const char *v)
            : !strcmp(v, "sliding_window")                      ? vis_window
            : !strcmp(v, "gpt_oss")                             ? vis_causal_window
            : !strcmp(v, "sink_window")                         ? vis_sink_window
+           : !strcmp(v, FA_TEST_HEAD3_SINKS150)                ? vis_head3_sinks150
                                                                : vis_all;
 }
 
@@ -630,7 +633,7 @@ static void test_paged_cases(void)
     }
     /* sink tokens and ALiBi over the cache: decode and chunks (the Hopper template's
      * narrow sink tile and per-tile ALiBi bias on gathered blocks); windows short enough
-     * that the sink tile sits apart from the key range */
+     * that the sink tile sits apart from the key range, and sinks reaching past it */
     static const struct {
         const char *variant;
         fa_paged_layout layout;
@@ -638,7 +641,8 @@ static void test_paged_cases(void)
     } extra[] = {{"sink_window", FA_PAGED_NHD, 16, 1},   {"sink_window", FA_PAGED_HDB, 32, 1},
                  {"sink_window", FA_PAGED_NHD, 16, 64},  {"sink_window", FA_PAGED_NHD, 64, 500},
                  {"causal_alibi", FA_PAGED_NHD, 32, 1},  {"causal_alibi", FA_PAGED_NHD, 16, 64},
-                 {"causal_alibi", FA_PAGED_NHD, 128, 500}};
+                 {"causal_alibi", FA_PAGED_NHD, 128, 500}, {FA_TEST_HEAD3_SINKS150, FA_PAGED_NHD, 16, 1},
+                 {FA_TEST_HEAD3_SINKS150, FA_PAGED_HDB, 32, 5}};
     for (size_t e = 0; e < sizeof extra / sizeof extra[0]; e++, n++) {
         setup_case(case_at(cases, n), n, extra[e].layout, extra[e].bs, FA_DTYPE_BF16, extra[e].T);
         cases[n].variant = extra[e].variant;
@@ -690,7 +694,8 @@ static void test_paged_cases(void)
                        {"causal", 8, 128, 16, 5, 4096, FA_DTYPE_FP8E5M2},
                        {"none", 16, 128, 8, 2, 4096, FA_DTYPE_FP8E4M3},
                        {"causal", 16, 64, 2, 1, 4096, FA_DTYPE_FP8E5M2},
-                       {"none", 16, 128, 4, 1, 16384, FA_DTYPE_FP8E4M3}};
+                       {"none", 16, 128, 4, 1, 16384, FA_DTYPE_FP8E4M3},
+                       {FA_TEST_HEAD3_SINKS150, 16, 128, 8, 1, 4096, FA_DTYPE_FP8E4M3}};
     const bool claims_expected = arch == FA_ARCH_SM90A && !fart_env_flag("FADSL_DETERMINISTIC");
     for (size_t e = 0; e < sizeof claim_cases / sizeof claim_cases[0]; e++, n++) {
         pg_case *c = case_at(cases, n);

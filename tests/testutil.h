@@ -33,4 +33,13 @@ static inline double fa_lse_error(double lse, double ref)
     return fabs(lse - ref) - FA_LSE_ULPS * FLT_EPSILON * fabs(ref);
 }
 
+/* A variant whose sink tokens reach past its mask's key tiles: the mask's keys (the first 3)
+ * lie in tile 0, the sinks in tiles 1 and 2 too (session 30's gpu_random seeds 2794 and 2939
+ * lost those tiles), and its visibility. */
+#define FA_TEST_HEAD3_SINKS150 "variant head3_sinks150 { sink 150; mask = k < 3; }"
+static inline bool fa_test_head3_sinks150_visible(int q, int k)
+{
+    return k < 3 || (k < 150 && k <= q);
+}
+
 #endif
