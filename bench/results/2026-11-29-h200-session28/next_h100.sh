@@ -1,12 +1,14 @@
 #!/bin/bash
-# NOT RUN on an H100: issue #5's check for the next session that is lent one (sessions 27-29
-# changed the decode's tensor-map fill size, the HDB fp8 claims kernel and the HDB 32-key-block
-# map, none measured on an H100; session 29 ran both parts on an H200).
+# NOT RUN on an H100: issue #5's check for the next session that is lent one (sessions 27-30
+# changed the decode's tensor-map fill size, the HDB fp8 claims kernel, the HDB 32-key-block
+# map and the sink tiles' list, none measured on an H100; sessions 29-30 ran both parts' pieces
+# on an H200).
 # Two device calls, each under the 600 s limit, from the repository root with $OUT set and
 # build-lead/ = HEAD carried:
-#   bash next_h100.sh a   correctness: gpu_paged in full (147/147 on an H200 in session 29, whose
-#                         run 1 showed 300 s too short for both suites on a fresh cache before
-#                         gpu_paged compiled ahead), gpu_fwd, the Python paged and split tests
+#   bash next_h100.sh a   correctness: gpu_paged in full (154/154 on an H200 in session 30;
+#                         session 29's run 1 showed 300 s too short for both suites on a fresh
+#                         cache before gpu_paged compiled ahead), gpu_fwd, the Python paged and
+#                         split tests
 #   bash next_h100.sh b   the bars: bench/paged_decode.py eager and under CUDA graphs, and
 #                         claims_probe.py (claims against even shares)
 set -u
