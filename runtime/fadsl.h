@@ -125,7 +125,7 @@ typedef struct fadsl_fwd_desc {
     int64_t q_stride[3], k_stride[3], v_stride[3], o_stride[3];   /* batch, row, head */
     const int *cu_seqlens_q, *cu_seqlens_k;
     int max_seqlen_q, max_seqlen_k;
-    double softmax_scale;   /* 0: 1/sqrt(head_dim) */
+    double softmax_scale;   /* 0: 1/sqrt(head_dim); else positive, a normal float32 */
     const fadsl_param *params;
     int num_params;
     const char *arch;       /* "sm_90a" to override the device's; NULL: the device's */

@@ -355,10 +355,16 @@ fadsl_status fart_prepare(const fadsl_fwd_desc *d, const fa_program *p, fa_key *
         return s;
     if (d->lse && (uintptr_t)d->lse % 4)
         return fart_fail(FADSL_ERR_MISALIGNED, "lse %p is not 4-byte aligned", (void *)d->lse);
-    /* The kernels take the scale (and scale * log2 e) as float32. */
-    if (isnan(d->softmax_scale) || isinf(d->softmax_scale) || fabs(d->softmax_scale) * 1.4426950408889634 > FLT_MAX)
-        return fart_fail(FADSL_ERR_INVALID, "softmax_scale %g is not a finite float32 (with log2(e) folded in)",
-                         d->softmax_scale);
+    /* The kernels take the scale (and scale * log2 e) as float32, and most apply it to scores
+     * already masked to -inf and reduced to their maximum: a negative scale would turn those
+     * into +inf, a zero or denormal one (flushed) into NaN. */
+    const double scale = d->softmax_scale, scale_log2 = fabs(scale) * 1.4426950408889634;
+    if (isnan(scale) || isinf(scale) || scale_log2 > FLT_MAX)
+        return fart_fail(FADSL_ERR_INVALID, "softmax_scale %g is not a finite float32 (with log2(e) folded in)", scale);
+    if (scale < 0 || (scale != 0 && fmin(scale, scale_log2) < FLT_MIN))
+        return fart_fail(FADSL_ERR_INVALID,
+                         "softmax_scale %g is %s: pass a positive scale of at least %g, or 0 for 1/sqrt(head_dim)",
+                         scale, scale < 0 ? "negative" : "below float32's normal range", (double)FLT_MIN);
 
     fa_key_init(key);
     key->arch = arch;

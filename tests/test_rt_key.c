@@ -615,6 +615,10 @@ static void test_dense_refusals(void)
     d = dense();
     d.softmax_scale = 1e300; /* finite as a double, inf as the kernels' float */
     refuse(&d, FADSL_ERR_INVALID, "softmax_scale 1e+300 is not a finite float32", NULL);
+    d.softmax_scale = -0.125; /* the kernels mask to -inf before scaling */
+    refuse(&d, FADSL_ERR_INVALID, "softmax_scale -0.125 is negative", "0 for 1/sqrt(head_dim)");
+    d.softmax_scale = 1e-40; /* a float32 denormal, flushed to 0 */
+    refuse(&d, FADSL_ERR_INVALID, "softmax_scale 1e-40 is below float32's normal range", NULL);
     d = dense();
     d.arch = "sm_75";
     refuse(&d, FADSL_ERR_INVALID, "unknown arch 'sm_75'", "sm_90a");
