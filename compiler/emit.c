@@ -1,6 +1,6 @@
 /* emit.c - the CUDA C translation unit of a (program, key, plan), laid out as
  * templates/README.md specifies: header comment, configuration macros, fa_args.h,
- * fa_common.cuh, the variant's device functions, the kernel template.
+ * fa_tile_rules.h, fa_common.cuh, the variant's device functions, the kernel template.
  *
  * Device functions are straight-line code over the IR: one `const` local a node, in IR
  * order, named v<id> (values) or t<id> (intervals, fa_tile_rules.h), so the code reads
@@ -317,9 +317,7 @@ static void fa_emit_score_linear(fa_buf *b, const fa_ir *ir, const fa_score_lin 
 void fa_emit_device_functions(fa_buf *b, const fa_ir *ir, const fa_kr *kr)
 {
     bool *need = fa_xcalloc((size_t)ir->n_nodes + 1, sizeof *need);
-    const char *rules = fa_embedded_template("fa_tile_rules.h");
-    fa_buf_printf(b, "%s\n/* ---- variant %s: device functions generated from its IR ---- */\n\n", rules ? rules : "",
-                  ir->name);
+    fa_buf_printf(b, "/* ---- variant %s: device functions generated from its IR ---- */\n\n", ir->name);
 
     /* fa_mask (the mask alone), then fa_visible: the mask or'ed with the sink rule */
     const fa_ir_node *mask = ir->root[FA_IR_ROOT_MASK], *visible = ir->root[FA_IR_ROOT_VISIBLE];
@@ -410,8 +408,8 @@ char *fa_emit_cuda(const fa_program *p, const fa_key *key, const fa_plan *plan)
     fa_buf_printf(&b, "#define FA_HAS_SCORE %d\n#define FA_SCORE_LINEAR %d\n#define FA_HAS_MASK %d\n\n",
                   ir->root[FA_IR_ROOT_SCORE] != NULL, fa_score_linear(ir, &lin),
                   !fa_ir_is_true(ir->root[FA_IR_ROOT_VISIBLE]));
-    static const char *const parts[] = {"fa_args.h", "fa_common.cuh"};
-    for (int i = 0; i < 2; i++) {
+    static const char *const parts[] = {"fa_args.h", "fa_tile_rules.h", "fa_common.cuh"};
+    for (int i = 0; i < 3; i++) {
         const char *text = fa_embedded_template(parts[i]);
         fa_buf_printf(&b, "%s\n", text ? text : "");
     }

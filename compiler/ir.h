@@ -245,7 +245,7 @@ bool fa_score_linear(const fa_ir *ir, fa_score_lin *lin);
 /* ---- emit.c -------------------------------------------------------------------------- */
 
 /* Appends the variant's device functions (fa_visible, fa_score, fa_tile_class,
- * fa_key_range and, with learned sinks, fa_sink_logit), preceded by fa_tile_rules.h. */
+ * fa_key_range and, with learned sinks, fa_sink_logit), which call fa_tile_rules.h's. */
 void fa_emit_device_functions(fa_buf *b, const fa_ir *ir, const fa_kr *kr);
 
 /* ---- program.c ----------------------------------------------------------------------- */

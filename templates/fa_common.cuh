@@ -390,41 +390,12 @@ __device__ __forceinline__ fa_ctx fa_sequence(const fa_args &a, int *q_start, in
     return c;
 }
 
-/* Key tiles (of block_n keys) to visit, in order: n_sink sink tiles (0..n_sink - 1), then
- * tiles t_lo.. (fa_tile_at); n in all. */
-struct fa_tiles {
-    int n_sink, t_lo, n;
-};
-
-/* The tiles visiting keys [kb, ke) (none when ke <= kb) of a sequence of kv_len keys: the
- * sink tiles first, apart when they end below the range's first tile, else one run of tiles
- * from 0 to past both the range and the sinks. */
-__device__ __forceinline__ fa_tiles fa_tiles_of(int kb, int ke, int kv_len, int block_n)
-{
-    fa_tiles t;
-    t.n_sink = 0;
-    t.t_lo = kb / block_n;
-    int t_hi = ke > kb ? (ke + block_n - 1) / block_n : t.t_lo;
-#if FA_SINK_TOKENS
-    const int st = (min(FA_SINK_TOKENS, kv_len) + block_n - 1) / block_n;
-    const bool none = t_hi <= t.t_lo;
-    if (none || st >= t.t_lo) {
-        t_hi = max(none ? 0 : t_hi, st);
-        t.t_lo = 0;
-    } else {
-        t.n_sink = st;
-    }
-#endif
-    t.n = t.n_sink + (t_hi - t.t_lo);
-    return t;
-}
-
 /* The tiles a row tile at positions [qa0, qa1) visits: its derived key range's and the sinks'. */
 __device__ __forceinline__ fa_tiles fa_visit_tiles(const fa_args &a, const fa_ctx &c, int qa0, int qa1, int block_n)
 {
     int kb = 0, ke = c.kv_len;
     fa_key_range(a, c, qa0, qa1, &kb, &ke);
-    return fa_tiles_of(max(kb, 0), min(ke, c.kv_len), c.kv_len, block_n);
+    return fa_tiles_of(max(kb, 0), min(ke, c.kv_len), c.kv_len, block_n, FA_SINK_TOKENS);
 }
 
 /* The row tile of the CTA's (sequence blockIdx.z, head blockIdx.y): block_m rows counted
@@ -450,12 +421,6 @@ __device__ __forceinline__ bool fa_cta_row_tile(const fa_args &a, int block_m, i
     t->qa1 = t->qa0 + t->m_rows;
     t->tiles = fa_visit_tiles(a, t->c, t->qa0, t->qa1, block_n);
     return true;
-}
-
-/* The j-th tile visited. */
-__device__ __forceinline__ int fa_tile_at(const fa_tiles &t, int j)
-{
-    return j < t.n_sink ? j : t.t_lo + (j - t.n_sink);
 }
 
 #if FA_LEARNED_SINKS

@@ -7,7 +7,8 @@
  * An abstract value fa_av is a closed interval [lo, hi] of int32 values in 64-bit
  * bounds; a bool is an interval within [0, 1] ([0,1]: unknown). A result that could
  * leave the int32 range (where the element code would wrap) becomes the whole range.
- * A key range is an fa_av read as the half-open [lo, hi).
+ * A key range is an fa_av read as the half-open [lo, hi). At the end, the key tiles a row
+ * tile visits (fa_tiles_of), which the compiler's tests check against visibility too.
  */
 #ifndef FA_TILE_RULES_H
 #define FA_TILE_RULES_H
@@ -325,6 +326,45 @@ FA_RULE void fa_kr_apply(fa_av r, int *kb, int *ke)
     long long nb = fa_min64(fa_max64(r.lo, b), e), ne = fa_min64(fa_max64(r.hi, b), e);
     *kb = (int)nb;
     *ke = (int)ne;
+}
+
+/* ---- the key tiles a row tile visits ---- */
+
+/* Key tiles (of block_n keys) to visit, in order: n_sink sink tiles (0..n_sink - 1), then
+ * tiles t_lo.. (fa_tile_at); n in all. */
+typedef struct fa_tiles {
+    int n_sink, t_lo, n;
+} fa_tiles;
+
+/* The tiles visiting keys [kb, ke) (none when ke <= kb; 0 <= kb, ke <= kv_len) and the
+ * sink tokens (keys below sink_tokens) of a sequence of kv_len keys: the sink tiles first,
+ * apart when they end below the range's first tile, else one run of tiles from 0 to past
+ * both the range and the sinks. */
+FA_RULE fa_tiles fa_tiles_of(int kb, int ke, int kv_len, int block_n, int sink_tokens)
+{
+    fa_tiles t;
+    t.n_sink = 0;
+    t.t_lo = kb / block_n;
+    int t_hi = ke > kb ? (ke + block_n - 1) / block_n : t.t_lo;
+    if (sink_tokens > 0) {
+        const int st = ((sink_tokens < kv_len ? sink_tokens : kv_len) + block_n - 1) / block_n;
+        const bool none = t_hi <= t.t_lo;
+        if (none || st >= t.t_lo) {
+            const int range_end = none ? 0 : t_hi;
+            t_hi = range_end > st ? range_end : st;
+            t.t_lo = 0;
+        } else {
+            t.n_sink = st;
+        }
+    }
+    t.n = t.n_sink + (t_hi - t.t_lo);
+    return t;
+}
+
+/* The j-th tile visited. */
+FA_RULE int fa_tile_at(fa_tiles t, int j)
+{
+    return j < t.n_sink ? j : t.t_lo + (j - t.n_sink);
 }
 
 #endif

@@ -955,7 +955,7 @@ extern "C" __global__ void FA_DEC_BOUNDS FA_KERNEL_NAME(const __grid_constant__ 
             ke = max(ke, b1);
         }
     }
-    const fa_tiles vt = fa_tiles_of(kb, ke, c.kv_len, FA_BLOCK_N);
+    const fa_tiles vt = fa_tiles_of(kb, ke, c.kv_len, FA_BLOCK_N, FA_SINK_TOKENS);
     const int n_list = vt.n;
     /* This split's share of the list: floor(n_list / splits) or one more tile, none empty
      * while n_list >= num_splits (so every CTA of a grid sized to the GPU's slots streams). */

@@ -21,8 +21,9 @@ bool fa_be_host_build(const fa_program *p, const char *dir, fa_be_host *h)
     fa_buf b = {0};
     fa_buf_printf(&b, "#include <math.h>\n#include <string.h>\n#define __device__\n#define __forceinline__ inline\n"
                       "static inline float __int_as_float(int i) { float f; memcpy(&f, &i, 4); return f; }\n"
-                      "%s\n%.*s\n",
-                  fa_embedded_template("fa_args.h"), (int)(ctx_end + 2 - ctx), ctx);
+                      "%s\n%s\n%.*s\n",
+                  fa_embedded_template("fa_args.h"), fa_embedded_template("fa_tile_rules.h"), (int)(ctx_end + 2 - ctx),
+                  ctx);
     fa_emit_device_functions(&b, fa_program_ir(p), fa_program_key_range(p));
     /* the context travels as five ints (b, h, hk, q_len, kv_len), set by field name */
     fa_buf_puts(&b, "\nstatic fa_ctx ctx(const int *v) { fa_ctx c; c.b = v[0]; c.h = v[1]; c.hk = v[2];"

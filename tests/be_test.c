@@ -162,7 +162,41 @@ bool fa_be_visible(const fa_ir *ir, fa_be_case *c, fa_ir_val *vals, int q, int k
 
 enum { FA_BE_CASES = 60, FA_BE_TILES = 40 };
 
-/* Checks one tile element by element, and the key range of its queries over all keys. */
+/* Key tile widths the templates visit keys in (fa_plan's block_n, halved down to 16 on
+ * archs with less shared memory). */
+static const int fa_be_block_n[] = {16, 32, 64, 128};
+
+/* The tiles fa_tiles_of lists for key range [kb, ke) of queries [q0, q1): each within the
+ * sequence, none twice, and every key visible to one of the queries (sinks included) in
+ * one of them. */
+static bool fa_be_check_tile_list(const fa_ir *ir, fa_be_case *c, fa_ir_val *vals, int q0, int q1, int kb, int ke,
+                                  int block_n)
+{
+    int kv_len = c->env.var[FA_VAR_KV_LEN], n_tiles = (kv_len + block_n - 1) / block_n;
+    fa_tiles t = fa_tiles_of(kb, ke, kv_len, block_n, ir->sink_tokens);
+    char *listed = calloc((size_t)n_tiles + 1, 1);
+    bool ok = t.n >= 0 && t.n <= n_tiles;
+    for (int j = 0; ok && j < t.n; j++) {
+        int tile = fa_tile_at(t, j);
+        ok = tile >= 0 && tile < n_tiles && !listed[tile];
+        if (ok)
+            listed[tile] = 1;
+    }
+    for (int k = 0; ok && k < kv_len; k++)
+        for (int q = q0; ok && q < q1 && !listed[k / block_n]; q++)
+            if (fa_be_visible(ir, c, vals, q, k)) {
+                fprintf(stderr, "\n%s: key %d visible to query %d in tile %d, not listed (block_n %d, range [%d,%d), "
+                        "%d sinks, kv_len %d)\n", ir->name, k, q, k / block_n, block_n, kb, ke, ir->sink_tokens, kv_len);
+                ok = false;
+            }
+    free(listed);
+    if (!ok)
+        CU_FAIL("a listed tile out of the sequence or listed twice, or a visible key in no listed tile");
+    return ok;
+}
+
+/* Checks one tile element by element, the key range of its queries over all keys, and the
+ * key tiles listed for that range. */
 static void fa_be_check_tile(const fa_ir *ir, const fa_kr *kr, fa_be_case *c, fa_ir_val *vals, int q0, int q1,
                              int k0, int k1, fa_be_stats *st)
 {
@@ -193,6 +227,9 @@ static void fa_be_check_tile(const fa_ir *ir, const fa_kr *kr, fa_be_case *c, fa
                 return;
             }
         }
+    for (size_t i = 0; i < sizeof fa_be_block_n / sizeof fa_be_block_n[0]; i++)
+        if (!fa_be_check_tile_list(ir, c, vals, q0, q1, kb, ke, fa_be_block_n[i]))
+            return;
 }
 
 fa_be_stats fa_be_soundness(const fa_program *p, uint64_t seed)

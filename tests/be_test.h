@@ -33,7 +33,8 @@ void fa_be_tile_random(const fa_be_case *c, uint64_t *state, int *q0, int *q1, i
 bool fa_be_visible(const fa_ir *ir, fa_be_case *c, fa_ir_val *vals, int q, int k);
 
 /* Tile analysis soundness on random cases and tiles (from seed): no visible element in a
- * tile classified EMPTY, none hidden in a FULL one, none outside the key range. */
+ * tile classified EMPTY, none hidden in a FULL one, none outside the key range (sinks
+ * apart), and none outside the key tiles fa_tiles_of lists for the range and the sinks. */
 typedef struct fa_be_stats {
     long empty, full, partial, narrowed;
 } fa_be_stats;

@@ -82,8 +82,8 @@ static void test_layout(void)
     char kernel[300];
     snprintf(kernel, sizeof kernel, "#define FA_KERNEL_NAME %s\n", name);
     CU_ASSERT_PTR_NOT_NULL(strstr(tu, kernel));
-    /* then fa_args.h, fa_common.cuh, the rules, the device functions, the template */
-    static const char *const parts[] = {"fa_args.h", "fa_common.cuh", "fa_tile_rules.h"};
+    /* then fa_args.h, the rules, fa_common.cuh, the device functions, the template */
+    static const char *const parts[] = {"fa_args.h", "fa_tile_rules.h", "fa_common.cuh"};
     for (int i = 0; i < 3; i++)
         CU_ASSERT_TRUE(fa_be_after(tu, fa_embedded_template(parts[i]), &at));
     CU_ASSERT_TRUE(fa_be_after(tu, "bool fa_visible(", &at));
