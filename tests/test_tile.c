@@ -81,6 +81,7 @@ static void test_precision_window(void)
     fa_program *p = fa_be_stdlib("sliding_window");
     const fa_ir *ir = fa_program_ir(p);
     const fa_kr *kr = fa_program_key_range(p);
+    fa_ir_val *vals = calloc((size_t)ir->n_nodes, sizeof *vals);
     fa_be_case c = fa_be_fixed_case(8192, 8192, 1024, 0); /* window_left 1024, causal */
     CU_ASSERT_EQUAL(fa_tile_classify(ir, &c.env, 4096, 4160, 3200, 3264), FA_TILE_FULL);
     CU_ASSERT_EQUAL(fa_tile_classify(ir, &c.env, 4096, 4160, 1024, 1088), FA_TILE_EMPTY);
@@ -96,12 +97,26 @@ static void test_precision_window(void)
     fa_tile_key_range(ir, kr, &c.env, 1000, 1064, &kb, &ke);
     CU_ASSERT_EQUAL(kb, 900);
     CU_ASSERT_EQUAL(ke, 1064 + 50);
-    /* q - window_left wraps: its interval is the whole int range, nothing is lost */
+    /* windows at the ends of int32 mean what they say (the mask takes distances, which do not
+     * wrap: q - window_left and q + window_right would): INT32_MAX to the right sees every
+     * later key, INT32_MIN to the left none at all */
+    c = fa_be_fixed_case(8192, 8192, 100, INT32_MAX);
+    kb = 0, ke = 8192;
+    fa_tile_key_range(ir, kr, &c.env, 1000, 1064, &kb, &ke);
+    CU_ASSERT_EQUAL(kb, 900);
+    CU_ASSERT_EQUAL(ke, 8192);
+    CU_ASSERT_EQUAL(fa_tile_classify(ir, &c.env, 1000, 1064, 8000, 8064), FA_TILE_FULL);
+    CU_ASSERT_TRUE(fa_be_visible(ir, &c, vals, 8191, 8191) && fa_be_visible(ir, &c, vals, 1, 8191));
+    c = fa_be_fixed_case(8192, 8192, INT32_MAX, INT32_MAX);
+    CU_ASSERT_EQUAL(fa_tile_classify(ir, &c.env, 1000, 1064, 0, 8192), FA_TILE_FULL);
+    CU_ASSERT_TRUE(fa_be_visible(ir, &c, vals, 8191, 0) && fa_be_visible(ir, &c, vals, 0, 8191));
     c = fa_be_fixed_case(8192, 8192, INT32_MIN, 0);
     kb = 0, ke = 8192;
     fa_tile_key_range(ir, kr, &c.env, 1000, 1064, &kb, &ke);
-    CU_ASSERT_EQUAL(kb, 0);
-    CU_ASSERT_EQUAL(ke, 1064);
+    CU_ASSERT_TRUE(kb >= ke);
+    CU_ASSERT_EQUAL(fa_tile_classify(ir, &c.env, 1000, 1064, 0, 8192), FA_TILE_EMPTY);
+    CU_ASSERT_FALSE(fa_be_visible(ir, &c, vals, 1000, 1000));
+    free(vals);
     fa_program_free(p);
 
     p = fa_be_stdlib("sink_window"); /* sink 4, window 256 */
