@@ -122,6 +122,9 @@ static fadsl_status check_descales(const fadsl_paged_desc *pg)
         if (fp8 && !(isfinite(x) && x >= 0))
             return fart_fail(FADSL_ERR_INVALID, "paged %s %g of the %s cache is not a finite positive number (0 means 1)",
                              scales[i].name, (double)x, kv);
+        if (x > 0 && x < FLT_MIN) /* the kernels flush it to 0 */
+            return fart_fail(FADSL_ERR_INVALID, "paged %s %g of the %s cache is below float32's normal range (%g)",
+                             scales[i].name, (double)x, kv, (double)FLT_MIN);
     }
     return FADSL_OK;
 }
@@ -365,6 +368,14 @@ fadsl_status fart_prepare(const fadsl_fwd_desc *d, const fa_program *p, fa_key *
         return fart_fail(FADSL_ERR_INVALID,
                          "softmax_scale %g is %s: pass a positive scale of at least %g, or 0 for 1/sqrt(head_dim)",
                          scale, scale < 0 ? "negative" : "below float32's normal range", (double)FLT_MIN);
+    /* A per-tensor k_descale folds into that scale too. */
+    const float k_desc = d->paged ? d->paged->k_descale : 0.f;
+    const double folded = (scale != 0 ? scale : 1.0 / sqrt((double)d->head_dim)) * 1.4426950408889634 * k_desc;
+    if (k_desc > 0 && isfinite(k_desc) && !(folded >= FLT_MIN && folded <= FLT_MAX))
+        return fart_fail(FADSL_ERR_INVALID,
+                         "paged k_descale %g times the softmax scale and log2(e) is %g, outside float32's normal "
+                         "range: the kernels apply the product to every score",
+                         (double)k_desc, folded);
 
     fa_key_init(key);
     key->arch = arch;

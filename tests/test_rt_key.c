@@ -367,8 +367,9 @@ static void test_paged_key(void)
 }
 
 /* Descales scale fp8 caches only: a 16-bit cache with one other than 0 or 1 (or per-head
- * arrays), or an fp8 cache with a NaN, infinite or negative one, is refused; 0 (meaning 1)
- * and positive ones on fp8 pass. */
+ * arrays), or an fp8 cache with a NaN, infinite, negative or denormal one, or a k_descale
+ * whose product with the softmax scale leaves float32's normal range, is refused; 0
+ * (meaning 1) and positive ones on fp8 pass. */
 static void test_descale_refusals(void)
 {
     fadsl_paged_desc pg = cache();
@@ -395,6 +396,21 @@ static void test_descale_refusals(void)
     pg.k_descale_per_head = pg.v_descale_per_head = PTR(0x500000);
     CU_ASSERT_EQUAL(fadsl_make_key(&d, &key), FADSL_OK);
     pg.k_descale = 0.f;
+    CU_ASSERT_EQUAL(fadsl_make_key(&d, &key), FADSL_OK);
+    /* the kernels flush denormals to 0, and fold k_descale into the softmax scale */
+    pg = cache();
+    pg.kv_dtype = FA_DTYPE_FP8E4M3;
+    pg.v_descale = 1e-40f;
+    refuse(&d, FADSL_ERR_INVALID, "paged v_descale", "cache is below float32's normal range");
+    pg = cache();
+    pg.kv_dtype = FA_DTYPE_FP8E4M3;
+    pg.k_descale = 5e-38f; /* normal, but 5e-38 / sqrt(128) * log2(e) is not */
+    refuse(&d, FADSL_ERR_INVALID, "paged k_descale 5e-38 times the softmax scale and log2(e)", "normal range");
+    pg.k_descale = 3e38f;
+    d.softmax_scale = 2.0;
+    refuse(&d, FADSL_ERR_INVALID, "paged k_descale 3e+38 times the softmax scale", NULL);
+    d.softmax_scale = 0;
+    pg.k_descale = 1e-30f;
     CU_ASSERT_EQUAL(fadsl_make_key(&d, &key), FADSL_OK);
 }
 

@@ -192,6 +192,9 @@ def attention(q, k, v, variant="causal", params=None, softmax_scale=None, return
     return (out, lse) if return_lse else out
 
 
+_FLT_MIN, _FLT_MAX = 1.1754943508222875e-38, 3.4028234663852886e38   # float32's normal range
+
+
 def _descale(fn, name, scale, fp8, kv_heads, device):
     """(scalar, per-head tensor or None) of k_scale or v_scale: a positive finite number,
     or a float32 CUDA tensor [heads_kv] (its values are the caller's: reading them would
@@ -205,6 +208,9 @@ def _descale(fn, name, scale, fp8, kv_heads, device):
         return 0.0, scale
     if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not math.isfinite(scale) or scale <= 0:
         raise ValueError(f"fadsl.{fn}: {name} must be a positive finite number or a per-head tensor, got {scale!r}")
+    if not _FLT_MIN <= scale <= _FLT_MAX:   # passed as float32: 0 would mean 1, a denormal is flushed
+        raise ValueError(f"fadsl.{fn}: {name} {scale!r} is outside float32's normal range "
+                         f"[{_FLT_MIN:.7g}, {_FLT_MAX:.7g}]")
     return float(scale), None
 
 
