@@ -2,6 +2,7 @@
  * defaults), sizes, the softmax scale, the paged cache, and the variant's parameters. */
 #include "fart.h"
 
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -54,6 +55,10 @@ static fadsl_status param_slot(const fa_param_info *pi, const fadsl_param *given
         float f = (float)v;
         if (isnan(f) || isinf(f))
             return fart_fail(FADSL_ERR_PARAM, "parameter '%s' value %g is not a finite f32", pi->name, v);
+        if (v != 0 && fabsf(f) < FLT_MIN) /* the kernels flush denormals: they would read 0 */
+            return fart_fail(FADSL_ERR_PARAM, "parameter '%s' value %g is below f32's normal range (%g): the kernels "
+                                              "would read it as 0; pass 0 or a larger value", pi->name, v,
+                             (double)FLT_MIN);
         memcpy(&bits, &f, sizeof bits);
     }
     *slot = bits;

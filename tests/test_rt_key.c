@@ -686,6 +686,15 @@ static void test_params(void)
     d.variant = "variant w { param window : i32; mask = q - k < window; }";
     d.num_params = 0;
     refuse(&d, FADSL_ERR_PARAM, "'window' has no default", NULL);
+    /* an f32 the kernels would flush to 0 (or that rounds to 0 as f32) */
+    d.variant = "softcap";
+    ps[0] = (fadsl_param){.name = "cap", .value = 1e-40};
+    d.num_params = 1;
+    refuse(&d, FADSL_ERR_PARAM, "parameter 'cap' value 1e-40 is below f32's normal range", "pass 0");
+    ps[0].value = -1e-50;
+    refuse(&d, FADSL_ERR_PARAM, "parameter 'cap' value -1e-50 is below f32's normal range", NULL);
+    ps[0].value = 0;
+    CU_ASSERT_EQUAL(fadsl_make_key(&d, &key), FADSL_OK);
 }
 
 /* An unsupported key is refused by the planner, before NVRTC, with its reason. */
