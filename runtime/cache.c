@@ -300,7 +300,8 @@ static int load_entry(const char *path, const unsigned char digest[16], const fa
 }
 
 /* Publishes an entry: temp file in the same directory, fsync, close, rename. On failure
- * the directory becomes memory-only (one warning). */
+ * the directory becomes memory-only (one warning), except when a concurrent clear took the
+ * temp file. */
 static void store_entry(const char *dir, const char *path, const unsigned char digest[16], const fart_source *src,
                         const fart_image *img)
 {
@@ -334,7 +335,10 @@ static void store_entry(const char *dir, const char *path, const unsigned char d
         if (ok)
             err = errno;
         unlink(tmp);
-        mark_unusable(dir, ok ? "rename" : "write", err);
+        /* a temp file gone before its rename was removed by a fadsl_cache_clear of another
+         * thread or process: this entry is not kept, the directory still works */
+        if (!(ok && err == ENOENT))
+            mark_unusable(dir, ok ? "rename" : "write", err);
         return;
     }
     int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

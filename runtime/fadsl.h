@@ -140,9 +140,9 @@ typedef struct fadsl_fwd_desc {
      * q_heads / kv_heads up to 256 at head dim 64, 96 at 96, 128 at 128, 64 at 192 and 256;
      * not more query tokens than keys when dense) run on the decode template, which reads
      * each K/V tile once for all of a KV head's query heads. Like fadsl_paged_desc.workspace: scratch
-     * for its split-KV (fadsl_workspace_size says how much; with less or none it runs
-     * unsplit, correct and slower when the grid underfills the GPU). Paged requests use
-     * paged->workspace. (After total_q, for the same reason.) */
+     * for its split-KV, 16-byte aligned (fadsl_workspace_size says how much; with less or none
+     * it runs unsplit, correct and slower when the grid underfills the GPU). Paged requests use
+     * paged->workspace and refuse this one. (After total_q, for the same reason.) */
     void *workspace;
     size_t workspace_size;
 } fadsl_fwd_desc;

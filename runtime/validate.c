@@ -358,6 +358,12 @@ fadsl_status fart_prepare(const fadsl_fwd_desc *d, const fa_program *p, fa_key *
         return s;
     if (d->lse && (uintptr_t)d->lse % 4)
         return fart_fail(FADSL_ERR_MISALIGNED, "lse %p is not 4-byte aligned", (void *)d->lse);
+    /* the split partials are float4 stores into the workspace; a paged request's is its cache's */
+    if (d->workspace && d->paged)
+        return fart_fail(FADSL_ERR_INVALID, "workspace is set on a paged request, which takes paged->workspace: "
+                                            "move it there (or leave workspace NULL)");
+    if (d->workspace && (s = check_ptr("workspace", d->workspace, 16)))
+        return s;
     /* The kernels take the scale (and scale * log2 e) as float32, and most apply it to scores
      * already masked to -inf and reduced to their maximum: a negative scale would turn those
      * into +inf, a zero or denormal one (flushed) into NaN. */

@@ -253,6 +253,31 @@ static void test_crash_before_rename(void)
     CU_ASSERT_EQUAL(files_in_dir(), 0);
 }
 
+static void remove_temp(const char *tmp_path)
+{
+    unlink(tmp_path);
+}
+
+/* A fadsl_cache_clear (another process's) removing a temp file before its rename: that
+ * entry is not kept, the directory stays in use, and nothing is said. */
+static void test_clear_before_rename(void)
+{
+    fadsl_cache_stats a, b;
+    fadsl_cache_stats_get(&a);
+    fart_cache_before_publish = remove_temp;
+    fa_rt_capture_begin();
+    int o1 = get(8, false);
+    int warnings = fa_rt_capture_end("warning");
+    fart_cache_before_publish = NULL;
+    fadsl_cache_stats_get(&b);
+    CU_ASSERT_EQUAL(o1, FADSL_FROM_COMPILE);
+    CU_ASSERT_EQUAL(warnings, 0);
+    CU_ASSERT_EQUAL(b.write_failures, a.write_failures);
+    CU_ASSERT_EQUAL(files_in_dir(), 0);
+    CU_ASSERT_EQUAL(get(9, false), FADSL_FROM_COMPILE); /* stored: the directory still works */
+    CU_ASSERT_EQUAL(get(9, false), FADSL_FROM_DISK);
+}
+
 static void test_env_switches(void)
 {
     setenv("FADSL_CACHE_DISABLE", "1", 1);
@@ -331,6 +356,7 @@ void fa_suite_rt_cache(void)
                                         {"truncated_header", test_truncated_header},
                                         {"fifo_entry", test_fifo_entry},
                                         {"unusable_dir", test_unusable_dir},
+                                        {"clear_before_rename", test_clear_before_rename},
                                         {"concurrent_processes", test_concurrent_processes},
                                         {"crash_before_rename", test_crash_before_rename},
                                         {"env_switches", test_env_switches},

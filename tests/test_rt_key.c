@@ -412,6 +412,8 @@ static void test_descale_refusals(void)
     d.softmax_scale = 0;
     pg.k_descale = 1e-30f;
     CU_ASSERT_EQUAL(fadsl_make_key(&d, &key), FADSL_OK);
+    d.workspace = PTR(0x70000); /* a paged request's is the cache's: not ignored */
+    refuse(&d, FADSL_ERR_INVALID, "workspace is set on a paged request", "paged->workspace");
 }
 
 /* A paged request's descriptor fields that the cache decides (batch, kv_heads, lengths,
@@ -628,6 +630,12 @@ static void test_dense_refusals(void)
     d.max_seqlen_k = 16;
     d.k = NULL; /* varlen requests check k and v too */
     refuse(&d, FADSL_ERR_NULL_POINTER, "k is NULL", NULL);
+    d = dense();
+    d.workspace = PTR(0x70004); /* the split partials are float4 stores */
+    refuse(&d, FADSL_ERR_MISALIGNED, "workspace 0x70004 is not 16-byte aligned", NULL);
+    d.workspace = PTR(0x70000);
+    fa_key key;
+    CU_ASSERT_EQUAL(fadsl_make_key(&d, &key), FADSL_OK);
     d = dense();
     d.softmax_scale = 1e300; /* finite as a double, inf as the kernels' float */
     refuse(&d, FADSL_ERR_INVALID, "softmax_scale 1e+300 is not a finite float32", NULL);
