@@ -175,7 +175,8 @@ fadsl_status fadsl_workspace_size(const fadsl_fwd_desc *d, size_t *bytes);
  * (-inf) give 0 and -inf; a NaN lse gives NaN (out and lse), never a dropped state. out may
  * be out_a or out_b and lse may be lse_a or lse_b (in place); any other overlap of an
  * output with a buffer is refused (FADSL_ERR_INVALID). Runs on `stream` without a host sync
- * (compiles on first use). */
+ * (compiles on first use), in the calling thread's current CUDA context (device 0's primary
+ * context when it has none): make the buffers' device current first. */
 fadsl_status fadsl_merge_states(fa_dtype dtype, const void *out_a, const float *lse_a, const void *out_b,
                                 const float *lse_b, void *out, float *lse, int batch, int seqlen, int heads,
                                 int head_dim, void *stream);
