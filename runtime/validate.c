@@ -374,14 +374,18 @@ fadsl_status fart_prepare(const fadsl_fwd_desc *d, const fa_program *p, fa_key *
         return fart_fail(FADSL_ERR_INVALID,
                          "softmax_scale %g is %s: pass a positive scale of at least %g, or 0 for 1/sqrt(head_dim)",
                          scale, scale < 0 ? "negative" : "below float32's normal range", (double)FLT_MIN);
-    /* A per-tensor k_descale folds into that scale too. */
-    const float k_desc = d->paged ? d->paged->k_descale : 0.f;
-    const double folded = (scale != 0 ? scale : 1.0 / sqrt((double)d->head_dim)) * 1.4426950408889634 * k_desc;
-    if (k_desc > 0 && isfinite(k_desc) && !(folded >= FLT_MIN && folded <= FLT_MAX))
-        return fart_fail(FADSL_ERR_INVALID,
-                         "paged k_descale %g times the softmax scale and log2(e) is %g, outside float32's normal "
-                         "range: the kernels apply the product to every score",
-                         (double)k_desc, folded);
+    /* An fp8 cache's per-tensor k_descale (checked by check_descales) folds into that scale:
+     * scored variants take scale * k_descale, others that times log2(e). A per-head array
+     * replaces it (its values are the caller's). */
+    const fadsl_paged_desc *pg = d->paged;
+    if (pg && fa_dtype_size(pg->kv_dtype) == 1 && !pg->k_descale_per_head && pg->k_descale > 0) {
+        const double folded = (scale != 0 ? scale : 1.0 / sqrt((double)d->head_dim)) * pg->k_descale;
+        if (!(folded >= FLT_MIN && folded * 1.4426950408889634 <= FLT_MAX))
+            return fart_fail(FADSL_ERR_INVALID,
+                             "paged k_descale %g times the softmax scale is %g, outside float32's normal range (with "
+                             "log2(e) folded in): the kernels apply the product to every score",
+                             (double)pg->k_descale, folded);
+    }
 
     fa_key_init(key);
     key->arch = arch;

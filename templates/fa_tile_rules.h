@@ -348,7 +348,7 @@ FA_RULE fa_tiles fa_tiles_of(int kb, int ke, int kv_len, int block_n, int sink_t
     int t_hi = ke > kb ? (ke + block_n - 1) / block_n : t.t_lo;
     if (sink_tokens > 0) {
         const int st = ((sink_tokens < kv_len ? sink_tokens : kv_len) + block_n - 1) / block_n;
-        const bool none = t_hi <= t.t_lo;
+        const int none = t_hi <= t.t_lo;
         if (none || st >= t.t_lo) {
             const int range_end = none ? 0 : t_hi;
             t_hi = range_end > st ? range_end : st;

@@ -404,11 +404,14 @@ static void test_descale_refusals(void)
     refuse(&d, FADSL_ERR_INVALID, "paged v_descale", "cache is below float32's normal range");
     pg = cache();
     pg.kv_dtype = FA_DTYPE_FP8E4M3;
-    pg.k_descale = 5e-38f; /* normal, but 5e-38 / sqrt(128) * log2(e) is not */
-    refuse(&d, FADSL_ERR_INVALID, "paged k_descale 5e-38 times the softmax scale and log2(e)", "normal range");
+    pg.k_descale = 1e-37f; /* normal, but 1e-37 / sqrt(128) is not (a scored variant's product) */
+    refuse(&d, FADSL_ERR_INVALID, "paged k_descale 1e-37 times the softmax scale", "normal range");
     pg.k_descale = 3e38f;
     d.softmax_scale = 2.0;
     refuse(&d, FADSL_ERR_INVALID, "paged k_descale 3e+38 times the softmax scale", NULL);
+    pg.k_descale_per_head = PTR(0x500000); /* replaces the scalar, which then goes unused */
+    CU_ASSERT_EQUAL(fadsl_make_key(&d, &key), FADSL_OK);
+    pg.k_descale_per_head = NULL;
     d.softmax_scale = 0;
     pg.k_descale = 1e-30f;
     CU_ASSERT_EQUAL(fadsl_make_key(&d, &key), FADSL_OK);

@@ -23,9 +23,9 @@ static inline void fa_test_add_suite(const char *name, const CU_TestInfo *tests)
 }
 
 /* The GPU suites' LSE bound, FA_LSE_TOL, holds for the error this returns: |lse - ref| less
- * FA_LSE_ULPS float32 ulps of |ref|, what a float32 LSE cannot hold of a row whose logits are
- * large (gpu_random seed 2097: scores biased by 2.5 (q - k) over 6000 keys put the LSE near
- * 15000, where an ulp is 1e-3; it came back 1.75e-3 off). */
+ * FA_LSE_ULPS * FLT_EPSILON * |ref| (8 to 16 float32 ulps of ref), what a float32 LSE cannot
+ * hold of a row whose logits are large (gpu_random seed 2097: scores biased by 2.5 (q - k)
+ * over 6000 keys put the LSE near 15000, where an ulp is 1e-3; it came back 1.75e-3 off). */
 #define FA_LSE_TOL 1e-3
 #define FA_LSE_ULPS 8
 static inline double fa_lse_error(double lse, double ref)
