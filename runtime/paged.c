@@ -131,9 +131,9 @@ static int choose_splits(const fa_args *a, const fa_plan *plan, int slots)
 
 /* Workspace layout of a split decode: one tile-claim counter a (sequence, KV head, row tile)
  * (fa_args.claim: FA_CLAIM_WORDS, a count and a tag), then split_o [splits, batch, q_heads,
- * q_len, D] float32, then split_lse. Splits > 1 only when splits x CTAs <= `slots` and a CTA takes at most 64 rows,
- * so split_o holds at most slots x 64 rows of head_dim <= 256 floats (slots x 2^16 bytes):
- * no overflow. */
+ * q_len, D] float32, then split_lse. Splits > 1 only when splits x CTAs <= `slots` and a CTA
+ * takes at most 64 rows, so split_o holds at most slots x 64 rows of head_dim <= 256 floats
+ * (slots x 2^16 bytes): no overflow. */
 static size_t ws_align(size_t n)
 {
     return (n + WORKSPACE_ALIGN - 1) / WORKSPACE_ALIGN * WORKSPACE_ALIGN;

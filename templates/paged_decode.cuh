@@ -966,7 +966,8 @@ extern "C" __global__ void FA_DEC_BOUNDS FA_KERNEL_NAME(const __grid_constant__ 
      * thread 0 knows the two positions past the entry ring's (lid_a, lid_b) and publishes
      * each in s_lid with its entries, a barrier or more before it is read. */
 #if FA_DEC_CLAIMS
-    unsigned long long *claim = args.claim ? args.claim + FA_CLAIM_WORDS * (((long long)c.b * gridDim.y + hk) * row_tiles + rt) : nullptr;
+    unsigned long long *claim =
+        args.claim ? args.claim + FA_CLAIM_WORDS * (((long long)c.b * gridDim.y + hk) * row_tiles + rt) : nullptr;
     int lid_a = -1, lid_b = -1;
     unsigned claim_base = 0; /* list index of the counter's first claim (thread 0) */
     /* Thread 0, from the second iteration on: lid_b comes from what the previous iteration's

@@ -9,8 +9,8 @@
  * through them; sequence lengths are uneven, with 1 and exact block multiples. Blocks are
  * handed out in a shuffled order and every byte of the cache no sequence owns is NaN.
  * Then fp8 caches at head dims 64, 96, 128 and 256 (each fp8 operand path the GPU takes;
- * an H100 never takes HDB fragments by 8-byte cp.async), 16-bit caches at 96, 192 and 256 (HDB blocks of 32
- * keys also at 64), and sink_window / causal_alibi at decode and in chunks.
+ * an H100 never takes HDB fragments by 8-byte cp.async), 16-bit caches at 96, 192 and 256
+ * (HDB blocks of 32 keys also at 64), and sink_window / causal_alibi at decode and in chunks.
  * Then fp8 batches (GQA 1, 4 CTAs an SM of 16 KV heads; NHD d128 gpt_oss decode and causal
  * chunks of 2 over blocks of 128, HDB d128 sliding_window decode over blocks of 16 and d64
  * gpt_oss chunks of 2 over blocks of 8) that the 128-key plan (two or three CTAs an SM)
