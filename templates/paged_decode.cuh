@@ -928,6 +928,18 @@ extern "C" __global__ void FA_DEC_BOUNDS FA_KERNEL_NAME(const __grid_constant__ 
     const int k_start = 0;
     c.kv_len = fa_paged_kv_len(args, c.b, c.q_len);
 #endif
+#if FA_VARLEN
+    /* A sequence of more new tokens than max_seqlen_q (the grid's rows, and the split
+     * partials' row length): the rows the grid holds come out NaN, reading no key, and no
+     * partial lands past its row (FADSL_DEBUG_CHECKS refuses such offsets before launch). */
+    const bool overrun = c.q_len > args.seqlen_q;
+    if (overrun) {
+        c.q_len = args.seqlen_q;
+        c.kv_len = 0;
+    }
+#else
+    const bool overrun = false;
+#endif
 
     /* Rows of this CTA: [row0, row1) of G * q_len; their tokens and query heads. A row tile
      * past a packed sequence's rows has nothing to do (the merge skips its rows too). */
@@ -1391,7 +1403,7 @@ extern "C" __global__ void FA_DEC_BOUNDS FA_KERNEL_NAME(const __grid_constant__ 
             scale_o = fa_fold_sink(args, rc, &mx, &l);
         }
 #endif
-        const bool poisoned = !FA_DEC_DENSE && fa_paged_poisoned(c);
+        const bool poisoned = overrun || (!FA_DEC_DENSE && fa_paged_poisoned(c));
         const float inv = poisoned ? FA_NAN : fa_row_scale(scale_o * v_desc, l);
         const float lse = poisoned ? FA_NAN : fa_row_lse(mx, l);
         if (split_out) { /* partials [split, b, h, t] over max_seqlen_q tokens when packed */

@@ -5,7 +5,8 @@
  * forms also with total_q, which the offsets must end within): the valid forms run
  * (finite outputs), and each bad seq_lens, block-table entry, cu_seqlens or descale is
  * refused with its status and a message naming the value, the NaN-poisoned output left
- * untouched. */
+ * untouched. Then, without the checks, packed offsets above max_seqlen_q on the decode
+ * template: that sequence's rows NaN, the other's finite. */
 #include "fadsl.h"
 #include "ref.h"
 #include "rt_test.h"
@@ -113,6 +114,30 @@ static void expect(checks *c, int form, fadsl_status want, const char *needle)
     CU_ASSERT(ok);
 }
 
+/* Without the debug checks, packed forms (1, 2, 4: the decode template) whose sequence 0
+ * has 5 new tokens, above max_seqlen_q 4: it runs, sequence 0's rows come out NaN (the
+ * grid's) or stay poisoned (the rest), sequence 1's are finite. */
+static void expect_overrun(checks *c, int form)
+{
+    enum { N = ROWS * HQ * D, SEQ0 = 5 * HQ * D };
+    c->cu_q[1] = 5;
+    sync_indices(c);
+    CU_ASSERT_EQUAL_FATAL(fadsl_device_memset(c->d_o, 0xff, N * 2), FADSL_OK);
+    fadsl_fwd_desc d = request(c, form);
+    fadsl_status s = fadsl_forward(&d, NULL);
+    CU_ASSERT_EQUAL(fadsl_stream_sync(NULL), FADSL_OK);
+    static uint16_t o[N];
+    CU_ASSERT_EQUAL(fadsl_copy_to_host(o, c->d_o, sizeof o), FADSL_OK);
+    int finite0 = 0, finite1 = 0;
+    for (int i = 0; i < N; i++)
+        *(i < SEQ0 ? &finite0 : &finite1) += isfinite(fa_ref_from_bf16(o[i]));
+    bool ok = s == FADSL_OK && finite0 == 0 && finite1 == N - SEQ0;
+    printf("\n  %s form %d, 5 rows above max_seqlen_q 4, no debug checks: %s, %d finite values in sequence 0, "
+           "%d of %d in sequence 1", ok ? "ok  " : "FAIL", form, fadsl_status_name(s), finite0, finite1, N - SEQ0);
+    CU_ASSERT(ok);
+    reset(c);
+}
+
 static void test_debug_checks(void)
 {
     checks c = {0};
@@ -204,6 +229,10 @@ static void test_debug_checks(void)
     c.descales[HK] = NAN;
     expect(&c, 3, FADSL_ERR_INVALID, "paged v_descale_per_head[0] = nan");
     unsetenv("FADSL_DEBUG_CHECKS");
+    reset(&c);
+    static const int packed_forms[] = {1, 2, 4};
+    for (size_t i = 0; i < sizeof packed_forms / sizeof packed_forms[0]; i++)
+        expect_overrun(&c, packed_forms[i]);
     printf("\n");
     void *dev[] = {c.dq, c.dk, c.dv, c.dk8, c.dv8, c.d_o, c.dlens, c.dtab, c.dcu_q, c.dcu_k, c.ddesc};
     for (size_t i = 0; i < sizeof dev / sizeof dev[0]; i++)

@@ -24,12 +24,14 @@
  * above 128 rows (the forward templates), then a NaN code in one visible key on each fp8
  * conversion path (the rows that see it must be NaN, as the reference's are), then an
  * out-of-range seq_lens[0] (above the key bound, below the new tokens, negative) on each
- * template, then a block-table entry of sequence 0 naming no block on each copy path, both
- * without the debug checks: no fault, sequence 0's rows NaN, the others right. Table entries
- * past a sequence's blocks are -1 in every case (a kernel must not read them).
+ * template, then a block-table entry of sequence 0 naming no block on each copy path, then
+ * packed queries whose sequence 0 has more tokens than max_seqlen_q, all without the debug
+ * checks: no fault, sequence 0's rows NaN, the others right. Table entries past a
+ * sequence's blocks are -1 in every case (a kernel must not read them).
  * Every other case gets the workspace fadsl_workspace_size asks for (split-KV and merge),
- * filled with 0xff bytes first and launched twice on it (HDB fp8 splits claim tiles through
- * counters kept there: stale ones must not count), the rest run unsplit; fp8 cases
+ * filled with 0xff bytes first, as are 4 KiB past it that must stay so, and launched twice
+ * on it (HDB fp8 splits claim tiles through counters kept there: stale ones must not
+ * count), the rest run unsplit; fp8 cases
  * alternate per-tensor and per-head descales. Outputs and LSE are poisoned (NaN) before
  * each launch. Bounds: ||out - ref|| / ||ref|| under 1e-2 (bf16), 5e-3 (fp16), 5e-2 (fp8
  * caches); LSE within 1e-3 beyond float32 rounding (fa_lse_error). Then fadsl_merge_states
@@ -54,11 +56,24 @@ enum { BATCH = 3, MAX_BATCH = 40, Q_HEADS = 16, MAX_Q_HEADS = 64, MAX_KV_HEADS =
 /* Packed cases: rows of q/o past the last sequence's (padding the kernels must not write). */
 enum { PACKED_PAD = 3 };
 /* Bad index data given to the GPU (without FADSL_DEBUG_CHECKS): an out-of-range seq_lens[0]
- * (past the table row, i.e. above the key bound; fewer keys than new tokens; negative), or a
+ * (past the table row, i.e. above the key bound; fewer keys than new tokens; negative),
+ * packed queries whose sequence 0 has more new tokens than max_seqlen_q (BAD_ROWS), or a
  * block-table entry of sequence 0 that names no block (-1, num_blocks, INT_MIN, INT_MAX) in
  * the block of key lens[0] - T, which every row of sequence 0 sees. Sequence 0's rows must
  * come out NaN, the others' right. */
-enum { BAD_NONE, BAD_ABOVE, BAD_BELOW, BAD_NEGATIVE, BAD_ENTRY_MINUS1, BAD_ENTRY_PAST, BAD_ENTRY_MIN, BAD_ENTRY_MAX };
+enum {
+    BAD_NONE,
+    BAD_ABOVE,
+    BAD_BELOW,
+    BAD_NEGATIVE,
+    BAD_ROWS,
+    BAD_ENTRY_MINUS1,
+    BAD_ENTRY_PAST,
+    BAD_ENTRY_MIN,
+    BAD_ENTRY_MAX
+};
+/* Bytes past a split case's workspace, 0xff before the launches, that must stay so. */
+enum { WS_GUARD = 4096 };
 
 typedef struct pg_case {
     fa_paged_layout layout;
@@ -454,8 +469,8 @@ static bool run_case(pg_case *c, pthread_t *ref_thread)
     const bool may_claim = c->split && ws_bytes && c->layout == FA_PAGED_HDB && es == 1;
     bool claims_ok = true, claimed = false;
     if (c->split && ws_bytes) {
-        CU_ASSERT_EQUAL_FATAL(fadsl_device_alloc(&ws, ws_bytes), FADSL_OK);
-        CU_ASSERT_EQUAL_FATAL(fadsl_device_memset(ws, 0xff, ws_bytes), FADSL_OK);
+        CU_ASSERT_EQUAL_FATAL(fadsl_device_alloc(&ws, ws_bytes + WS_GUARD), FADSL_OK);
+        CU_ASSERT_EQUAL_FATAL(fadsl_device_memset(ws, 0xff, ws_bytes + WS_GUARD), FADSL_OK);
         pg.workspace = ws;
         pg.workspace_size = ws_bytes;
         launches = 2;
@@ -488,6 +503,12 @@ static bool run_case(pg_case *c, pthread_t *ref_thread)
         double r = check_output(c, o, lse, &lse_err, &bad);
         rel = r > rel ? r : rel;
     }
+    if (ws) { /* nothing past the workspace asked for */
+        static uint8_t guard[WS_GUARD];
+        CU_ASSERT_EQUAL(fadsl_copy_to_host(guard, (uint8_t *)ws + ws_bytes, WS_GUARD), FADSL_OK);
+        for (int i = 0; i < WS_GUARD; i++)
+            bad += guard[i] != 0xff;
+    }
     double tol = es == 1 ? 5e-2 : c->dtype == FA_DTYPE_BF16 ? 1e-2 : 5e-3;
     size_t nan_rows = 0; /* the reference's (expects_nan_rows) */
     for (size_t i = 0; i < (size_t)rows * c->q_heads; i++)
@@ -497,14 +518,17 @@ static bool run_case(pg_case *c, pthread_t *ref_thread)
     char desc[256];
     describe(c, desc, sizeof desc);
     printf("\n  %s %-90s rel %.2e lse %.2e%s%s", ok ? "ok  " : "FAIL", desc, rel, lse_err,
-           bad ? " (unwritten or bad values)" : "", c->tile64 ? tile64_ok ? " (64-key plan)" : " (64-key plan NOT taken)" : "");
+           bad ? " (unwritten or bad values, or writes past the workspace)" : "", c->tile64 ? tile64_ok ? " (64-key plan)" : " (64-key plan NOT taken)" : "");
     if (c->rows > 0)
         printf("%s %d-row CTAs", rows_ok ? "" : " NOT", c->rows);
     if (c->kernel)
         printf("%s %s", rows_ok ? "" : " NOT", c->kernel);
     if (expects_nan_rows(c))
         printf(" (%zu NaN rows%s)", nan_rows,
-               c->bad >= BAD_ENTRY_MINUS1 ? ", bad block_tables[0] entry" : c->bad ? ", bad seq_lens[0]" : "");
+               c->bad >= BAD_ENTRY_MINUS1 ? ", bad block_tables[0] entry"
+               : c->bad == BAD_ROWS       ? ", sequence 0's tokens above max_seqlen_q"
+               : c->bad                   ? ", bad seq_lens[0]"
+                                          : "");
     if (claimed)
         printf(claims_ok ? " (tile claims)" : " (tile claims taken by a launch that may not)");
     else if (c->claims)
@@ -946,7 +970,9 @@ static void test_paged_cases(void)
      * each copy path that looks entries up: the decode template (TMA unsplit and split, fp8
      * fragments split, HDB fp8 with tile claims, a 5-token chunk, as sm_80 PTX), fa3_fwd's
      * 16-bit NHD and HDB producers and its fp8 ones, fa2_fwd's 16-bit and byte-stage copies
-     * as sm_80 PTX, with windows widened so every row of sequence 0 sees the bad block. */
+     * as sm_80 PTX, with windows widened so every row of sequence 0 sees the bad block; then
+     * packed queries whose sequence 0 has 3 tokens more than max_seqlen_q on the decode
+     * template (split NHD, split HDB fp8, unsplit NHD fp8). */
     static const struct {
         fa_paged_layout layout;
         int bs, T;
@@ -972,7 +998,10 @@ static void test_paged_cases(void)
                     {FA_PAGED_NHD, 16, 80, FA_DTYPE_FP8E4M3, false, NULL, BAD_ENTRY_MAX},
                     {FA_PAGED_HDB, 16, 80, FA_DTYPE_FP8E4M3, false, NULL, BAD_ENTRY_MIN},
                     {FA_PAGED_NHD, 16, 80, FA_DTYPE_BF16, false, "sm_80", BAD_ENTRY_PAST},
-                    {FA_PAGED_NHD, 16, 80, FA_DTYPE_FP8E4M3, false, "sm_80", BAD_ENTRY_MINUS1}};
+                    {FA_PAGED_NHD, 16, 80, FA_DTYPE_FP8E4M3, false, "sm_80", BAD_ENTRY_MINUS1},
+                    {FA_PAGED_NHD, 16, 1, FA_DTYPE_BF16, true, NULL, BAD_ROWS},
+                    {FA_PAGED_HDB, 16, 2, FA_DTYPE_FP8E4M3, true, NULL, BAD_ROWS},
+                    {FA_PAGED_NHD, 32, 3, FA_DTYPE_FP8E5M2, false, NULL, BAD_ROWS}};
     for (size_t e = 0; e < sizeof bad_data / sizeof bad_data[0]; e++, n++) {
         pg_case *c = case_at(cases, n);
         setup_case(c, n, bad_data[e].layout, bad_data[e].bs, bad_data[e].kv, bad_data[e].T);
@@ -980,6 +1009,12 @@ static void test_paged_cases(void)
         c->split = bad_data[e].split;
         c->arch = bad_data[e].arch;
         c->bad = bad_data[e].bad;
+        if (c->bad == BAD_ROWS) { /* packed: sequence 0 has 3 tokens more than max_seqlen_q = T */
+            c->packed = true;
+            c->lq[0] = c->T + 3, c->lq[1] = c->T, c->lq[2] = 1;
+            c->total_k += 200 + c->lq[0] - c->lens[0];
+            c->lens[0] = 200 + c->lq[0];
+        }
         if (c->bad >= BAD_ENTRY_MINUS1) {
             c->total_k += 300 + c->T - c->lens[0];
             c->lens[0] = 300 + c->T; /* the bad block one of many */
