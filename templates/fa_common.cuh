@@ -453,6 +453,12 @@ __device__ __forceinline__ float fa_finish_row(const fa_args &a, const fa_ctx &c
         return FA_NAN;
     }
 #endif
+#if FA_VARLEN
+    if (c.q_len > a.seqlen_q) { /* more rows than max_seqlen_q: the grid misses some, so none is kept */
+        *lse = FA_NAN;
+        return FA_NAN;
+    }
+#endif
     *lse = fa_row_lse(mx, l);
     return fa_row_scale(scale_o, l);
 }

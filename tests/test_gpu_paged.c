@@ -972,7 +972,8 @@ static void test_paged_cases(void)
      * 16-bit NHD and HDB producers and its fp8 ones, fa2_fwd's 16-bit and byte-stage copies
      * as sm_80 PTX, with windows widened so every row of sequence 0 sees the bad block; then
      * packed queries whose sequence 0 has 3 tokens more than max_seqlen_q on the decode
-     * template (split NHD, split HDB fp8, unsplit NHD fp8). */
+     * template (split NHD, split HDB fp8, unsplit NHD fp8), fa3_fwd (fp8 NHD, bf16 HDB) and
+     * fa2_fwd (sm_80 PTX). */
     static const struct {
         fa_paged_layout layout;
         int bs, T;
@@ -1001,7 +1002,10 @@ static void test_paged_cases(void)
                     {FA_PAGED_NHD, 16, 80, FA_DTYPE_FP8E4M3, false, "sm_80", BAD_ENTRY_MINUS1},
                     {FA_PAGED_NHD, 16, 1, FA_DTYPE_BF16, true, NULL, BAD_ROWS},
                     {FA_PAGED_HDB, 16, 2, FA_DTYPE_FP8E4M3, true, NULL, BAD_ROWS},
-                    {FA_PAGED_NHD, 32, 3, FA_DTYPE_FP8E5M2, false, NULL, BAD_ROWS}};
+                    {FA_PAGED_NHD, 32, 3, FA_DTYPE_FP8E5M2, false, NULL, BAD_ROWS},
+                    {FA_PAGED_NHD, 16, 80, FA_DTYPE_FP8E4M3, false, NULL, BAD_ROWS},
+                    {FA_PAGED_HDB, 64, 80, FA_DTYPE_BF16, false, NULL, BAD_ROWS},
+                    {FA_PAGED_NHD, 16, 80, FA_DTYPE_BF16, false, "sm_80", BAD_ROWS}};
     for (size_t e = 0; e < sizeof bad_data / sizeof bad_data[0]; e++, n++) {
         pg_case *c = case_at(cases, n);
         setup_case(c, n, bad_data[e].layout, bad_data[e].bs, bad_data[e].kv, bad_data[e].T);
