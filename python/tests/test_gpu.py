@@ -528,6 +528,29 @@ def test_dense_decode_packed():
         _check(out[None, qs], lse[None, :, qs], ref_out, ref_lse, dtype)
 
 
+@pytest.mark.parametrize("lens_q", [[1, 4, 2, 3], [5, 300, 33]])
+def test_packed_rows_above_max_seqlen_q_give_nan(lens_q):
+    """A max_seqlen_q below a sequence's query rows (trusted, as under graph capture): that
+    sequence's rows the grid holds (its first max_seqlen_q) come out NaN, on the decode
+    template (GQA 4 x 3 rows) and the forward one (x 299); the other sequences are right."""
+    hq, hkv, d, dtype = 8, 2, 64, torch.float16
+    lens_k = [lq + 50 * i for i, lq in enumerate(lens_q)]
+    gen = torch.Generator(device="cuda").manual_seed(5)
+    q = torch.randn(sum(lens_q), hq, d, generator=gen, device="cuda").to(dtype)
+    k, v = (torch.randn(sum(lens_k), hkv, d, generator=gen, device="cuda").to(dtype) for _ in range(2))
+    cu_q, cu_k = _cu_seqlens(lens_q), _cu_seqlens(lens_k)
+    short = max(lens_q) - 1
+    out = fadsl.attention(q, k, v, "causal", cu_seqlens_q=cu_q, cu_seqlens_k=cu_k, max_seqlen_q=short,
+                          max_seqlen_k=max(lens_k))
+    for i, lq in enumerate(lens_q):
+        qs, ks = slice(cu_q[i].item(), cu_q[i + 1].item()), slice(cu_k[i].item(), cu_k[i + 1].item())
+        if lq > short:
+            assert torch.isnan(out[qs][:short]).all(), f"sequence {i}: rows above max_seqlen_q gave numbers"
+        else:
+            ref_out, _ = _reference(q[None, qs], k[None, ks], v[None, ks], VARIANTS["causal"][1])
+            _check(out[None, qs], None, ref_out, None, dtype)
+
+
 @pytest.mark.parametrize("layout", ["nhd", "hdb"])
 @pytest.mark.parametrize("q_tokens", [1, 300])
 @pytest.mark.parametrize("kv", ["bf16", "fp8"])
