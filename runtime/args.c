@@ -4,6 +4,8 @@
 
 #include <float.h>
 #include <math.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 /* Strides of a [batch, rows, heads, D] tensor `name`: the caller's, or contiguous when all
@@ -28,8 +30,35 @@ static fadsl_status strides(const char *name, const int64_t in[3], int batch, in
     return FADSL_OK;
 }
 
+/* Tensor parameter pi's elements at this launch, its dims taken from a's sizes (as the
+ * kernels' bounds checks take them); -1 past int64. Its shape goes to `shape`. */
+static int64_t tensor_elems(const fa_param_info *pi, const fa_args *a, char *shape, size_t n)
+{
+    static const char *const names[] = {
+#define X(id, name) [FA_EXTENT_##id] = name,
+        FA_EXTENT_LIST(X)
+#undef X
+    };
+    const int64_t sizes[] = {[FA_EXTENT_Q_HEADS] = a->q_heads, [FA_EXTENT_KV_HEADS] = a->kv_heads,
+                             [FA_EXTENT_BATCH] = a->batch,     [FA_EXTENT_Q_LEN] = a->seqlen_q,
+                             [FA_EXTENT_KV_LEN] = a->seqlen_k};
+    int64_t elems = 1;
+    size_t used = 0;
+    for (int d = 0; d < pi->ndims; d++) {
+        bool lit = pi->dims[d] == FA_EXTENT_CONST;
+        int64_t e = lit ? pi->const_dims[d] : sizes[pi->dims[d]];
+        if (used < n)
+            used += (size_t)snprintf(shape + used, n - used, "%s%s%s%lld", d ? ", " : "", lit ? "" : names[pi->dims[d]],
+                                     lit ? "" : " ", (long long)e);
+        if (elems >= 0 && !fart_mul64(elems, e, &elems))
+            elems = -1;
+    }
+    return elems;
+}
+
 /* A parameter's slot: scalar bits (i32 as int, f32 as float, low 32 bits) or address. */
-static fadsl_status param_slot(const fa_param_info *pi, const fadsl_param *given, unsigned long long *slot)
+static fadsl_status param_slot(const fa_param_info *pi, const fadsl_param *given, const fa_args *a,
+                               unsigned long long *slot)
 {
     if (pi->is_tensor) {
         if (!given || !given->tensor)
@@ -38,6 +67,13 @@ static fadsl_status param_slot(const fa_param_info *pi, const fadsl_param *given
         if ((uintptr_t)given->tensor % 4)
             return fart_fail(FADSL_ERR_MISALIGNED, "tensor parameter '%s' %p is not 4-byte aligned", pi->name,
                              given->tensor);
+        char shape[160];
+        int64_t elems = tensor_elems(pi, a, shape, sizeof shape);
+        if (elems < 0 || elems > INT32_MAX) /* an index past it would wrap into the tensor */
+            return fart_fail(FADSL_ERR_UNSUPPORTED,
+                             "tensor parameter '%s' [%s] is larger than the kernels' int32 indices reach (%d "
+                             "elements); split the batch or shorten the sequences",
+                             pi->name, shape, INT32_MAX);
         *slot = (uintptr_t)given->tensor;
         return FADSL_OK;
     }
@@ -65,7 +101,7 @@ static fadsl_status param_slot(const fa_param_info *pi, const fadsl_param *given
     return FADSL_OK;
 }
 
-static fadsl_status fill_params(const fadsl_fwd_desc *d, const fa_program *p, unsigned long long *vparam)
+static fadsl_status fill_params(const fadsl_fwd_desc *d, const fa_program *p, fa_args *a)
 {
     int n = fa_program_num_params(p);
     if (n > FA_MAX_VPARAMS)
@@ -91,7 +127,7 @@ static fadsl_status fill_params(const fadsl_fwd_desc *d, const fa_program *p, un
         given[i] = &d->params[j];
     }
     for (int i = 0; i < n; i++) {
-        fadsl_status s = param_slot(fa_program_param(p, i), given[i], &vparam[i]);
+        fadsl_status s = param_slot(fa_program_param(p, i), given[i], a, &a->vparam[i]);
         if (s)
             return s;
     }
@@ -162,5 +198,5 @@ fadsl_status fart_fill_args(const fadsl_fwd_desc *d, const fa_program *p, fa_arg
     double scale = d->softmax_scale != 0 ? d->softmax_scale : 1.0 / sqrt((double)d->head_dim);
     a->softmax_scale = (float)scale;
     a->scale_log2 = (float)(scale * 1.4426950408889634);   /* log2(e) */
-    return fill_params(d, p, a->vparam);
+    return fill_params(d, p, a);
 }

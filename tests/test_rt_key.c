@@ -706,6 +706,17 @@ static void test_params(void)
     refuse(&d, FADSL_ERR_PARAM, "parameter 'cap' value -1e-50 is below f32's normal range", NULL);
     ps[0].value = 0;
     CU_ASSERT_EQUAL(fadsl_make_key(&d, &key), FADSL_OK);
+    /* a tensor past int32 indices at this launch (its element count: the request's sizes) */
+    d = dense();
+    d.variant = "variant doc2 { param doc : i32[batch, kv_len, 2]; mask = doc[b, k, 1] == doc[b, q, 0]; }";
+    ps[0] = (fadsl_param){.name = "doc", .tensor = PTR(0x50000)};
+    d.params = ps;
+    d.num_params = 1;
+    d.seqlen_k = 1 << 29; /* 2 x 2^29 x 2 = 2^31 elements */
+    refuse(&d, FADSL_ERR_UNSUPPORTED, "tensor parameter 'doc' [batch 2, kv_len 536870912, 2] is larger than the "
+                                      "kernels' int32 indices reach (2147483647 elements)", "split the batch");
+    d.batch = 1; /* 2^30 */
+    CU_ASSERT_EQUAL(fadsl_make_key(&d, &key), FADSL_OK);
 }
 
 /* An unsupported key is refused by the planner, before NVRTC, with its reason. */
