@@ -44,7 +44,8 @@
  *     order: a tile's entry is its key / FA_PAGED_BLOCK, counted from the sequence's first
  *     key row (fa_dec_sources), no table read; TMA maps (dense, not packed: runtime/paged.c)
  *     take (key, head, sequence) coordinates. kv_len is seqlen_k (or the cu_seqlens_k
- *     difference), and nothing is poisoned: no entry or length is untrusted.
+ *     difference); no entry or length is untrusted, so only a packed sequence of more rows
+ *     than max_seqlen_q is poisoned (its rows NaN, as with a cache).
  *   FA_KV_FP8 0: cache of the query type, copied straight into the ldmatrix buffers.
  *     1 (e4m3) / 2 (e5m2): byte tiles, tensor cores in fp16 (both fp8 formats convert to
  *     fp16 exactly; a bf16 query tile is rescaled once a CTA by a power of two into fp16

@@ -57,9 +57,10 @@ enum { BATCH = 3, MAX_BATCH = 40, Q_HEADS = 16, MAX_Q_HEADS = 64, MAX_KV_HEADS =
 enum { PACKED_PAD = 3 };
 /* Bad index data given to the GPU (without FADSL_DEBUG_CHECKS): an out-of-range seq_lens[0]
  * (past the table row, i.e. above the key bound; fewer keys than new tokens; negative),
- * packed queries whose sequence 0 has more new tokens than max_seqlen_q (BAD_ROWS), or a
+ * packed queries whose sequence 0 (BAD_ROWS) or last sequence (BAD_ROWS_LAST, whose split
+ * partials would land past the workspace) has more new tokens than max_seqlen_q, or a
  * block-table entry of sequence 0 that names no block (-1, num_blocks, INT_MIN, INT_MAX) in
- * the block of key lens[0] - T, which every row of sequence 0 sees. Sequence 0's rows must
+ * the block of key lens[0] - T, which every row of sequence 0 sees. That sequence's rows must
  * come out NaN, the others' right. */
 enum {
     BAD_NONE,
@@ -67,6 +68,7 @@ enum {
     BAD_BELOW,
     BAD_NEGATIVE,
     BAD_ROWS,
+    BAD_ROWS_LAST,
     BAD_ENTRY_MINUS1,
     BAD_ENTRY_PAST,
     BAD_ENTRY_MIN,
@@ -305,15 +307,20 @@ static bool expects_nan_rows(const pg_case *c)
     return c->nan_key || c->bad != BAD_NONE;
 }
 
-/* Bad index data (BAD_*): the reference's rows of sequence 0 become NaN. */
+/* Bad index data (BAD_*): the reference's rows of the sequence it concerns (sequence 0, or
+ * the last for BAD_ROWS_LAST) become NaN. */
 static void poison_reference(pg_case *c)
 {
     if (c->bad == BAD_NONE)
         return;
-    const size_t n = (size_t)tokens_of(c, 0) * c->q_heads;
-    for (size_t i = 0; i < n * c->head_dim; i++)
+    const int bad_seq = c->bad == BAD_ROWS_LAST ? c->batch - 1 : 0;
+    size_t first = 0; /* the sequence's first row of the reference */
+    for (int b = 0; b < bad_seq; b++)
+        first += (size_t)tokens_of(c, b) * c->q_heads;
+    const size_t n = (size_t)tokens_of(c, bad_seq) * c->q_heads;
+    for (size_t i = first * c->head_dim; i < (first + n) * c->head_dim; i++)
         c->ref_out[i] = NAN;
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = first; i < first + n; i++)
         c->ref_lse[i] = NAN;
 }
 
@@ -527,6 +534,7 @@ static bool run_case(pg_case *c, pthread_t *ref_thread)
         printf(" (%zu NaN rows%s)", nan_rows,
                c->bad >= BAD_ENTRY_MINUS1 ? ", bad block_tables[0] entry"
                : c->bad == BAD_ROWS       ? ", sequence 0's tokens above max_seqlen_q"
+               : c->bad == BAD_ROWS_LAST  ? ", the last sequence's tokens above max_seqlen_q"
                : c->bad                   ? ", bad seq_lens[0]"
                                           : "");
     if (claimed)
@@ -973,7 +981,7 @@ static void test_paged_cases(void)
      * as sm_80 PTX, with windows widened so every row of sequence 0 sees the bad block; then
      * packed queries whose sequence 0 has 3 tokens more than max_seqlen_q on the decode
      * template (split NHD, split HDB fp8, unsplit NHD fp8), fa3_fwd (fp8 NHD, bf16 HDB) and
-     * fa2_fwd (sm_80 PTX). */
+     * fa2_fwd (sm_80 PTX), and whose last sequence has on split decodes (NHD, HDB fp8). */
     static const struct {
         fa_paged_layout layout;
         int bs, T;
@@ -1005,7 +1013,9 @@ static void test_paged_cases(void)
                     {FA_PAGED_NHD, 32, 3, FA_DTYPE_FP8E5M2, false, NULL, BAD_ROWS},
                     {FA_PAGED_NHD, 16, 80, FA_DTYPE_FP8E4M3, false, NULL, BAD_ROWS},
                     {FA_PAGED_HDB, 64, 80, FA_DTYPE_BF16, false, NULL, BAD_ROWS},
-                    {FA_PAGED_NHD, 16, 80, FA_DTYPE_BF16, false, "sm_80", BAD_ROWS}};
+                    {FA_PAGED_NHD, 16, 80, FA_DTYPE_BF16, false, "sm_80", BAD_ROWS},
+                    {FA_PAGED_NHD, 16, 1, FA_DTYPE_BF16, true, NULL, BAD_ROWS_LAST},
+                    {FA_PAGED_HDB, 16, 2, FA_DTYPE_FP8E4M3, true, NULL, BAD_ROWS_LAST}};
     for (size_t e = 0; e < sizeof bad_data / sizeof bad_data[0]; e++, n++) {
         pg_case *c = case_at(cases, n);
         setup_case(c, n, bad_data[e].layout, bad_data[e].bs, bad_data[e].kv, bad_data[e].T);
@@ -1013,11 +1023,13 @@ static void test_paged_cases(void)
         c->split = bad_data[e].split;
         c->arch = bad_data[e].arch;
         c->bad = bad_data[e].bad;
-        if (c->bad == BAD_ROWS) { /* packed: sequence 0 has 3 tokens more than max_seqlen_q = T */
+        if (c->bad == BAD_ROWS || c->bad == BAD_ROWS_LAST) { /* packed: 3 tokens more than max_seqlen_q = T */
+            const int over = c->bad == BAD_ROWS ? 0 : BATCH - 1;
             c->packed = true;
-            c->lq[0] = c->T + 3, c->lq[1] = c->T, c->lq[2] = 1;
-            c->total_k += 200 + c->lq[0] - c->lens[0];
-            c->lens[0] = 200 + c->lq[0];
+            c->lq[0] = c->T, c->lq[1] = 1, c->lq[2] = c->T;
+            c->lq[over] = c->T + 3;
+            c->total_k += 200 + c->lq[over] - c->lens[over];
+            c->lens[over] = 200 + c->lq[over];
         }
         if (c->bad >= BAD_ENTRY_MINUS1) {
             c->total_k += 300 + c->T - c->lens[0];

@@ -717,6 +717,28 @@ static void test_params(void)
                                       "kernels' int32 indices reach (2147483647 elements)", "split the batch");
     d.batch = 1; /* 2^30 */
     CU_ASSERT_EQUAL(fadsl_make_key(&d, &key), FADSL_OK);
+    /* packed queries: q_len is max_seqlen_q */
+    d = dense();
+    d.variant = "variant qw { param w : f32[q_heads, q_len]; score = s + w[h, q - kv_len + q_len]; }";
+    ps[0] = (fadsl_param){.name = "w", .tensor = PTR(0x50000)};
+    d.params = ps;
+    d.num_params = 1;
+    d.cu_seqlens_q = d.cu_seqlens_k = PTR(0x60000);
+    d.max_seqlen_q = d.max_seqlen_k = 1 << 26; /* 32 x 2^26 = 2^31 */
+    refuse(&d, FADSL_ERR_UNSUPPORTED, "tensor parameter 'w' [q_heads 32, q_len 67108864]", NULL);
+    d.max_seqlen_q = 1 << 25;
+    CU_ASSERT_EQUAL(fadsl_make_key(&d, &key), FADSL_OK);
+    /* a paged cache: kv_len is its key bound, max_blocks_per_seq x block_size */
+    fadsl_paged_desc pg = cache();
+    d = paged(&pg);
+    d.variant = "variant doc3 { param doc : i32[batch, kv_len]; mask = doc[b, k] == doc[b, q]; }";
+    ps[0] = (fadsl_param){.name = "doc", .tensor = PTR(0x50000)};
+    d.params = ps;
+    d.num_params = 1;
+    pg.max_blocks_per_seq = 1 << 25; /* 4 x 2^25 x 16 = 2^31 */
+    refuse(&d, FADSL_ERR_UNSUPPORTED, "tensor parameter 'doc' [batch 4, kv_len 536870912]", NULL);
+    pg.num_seqs = 2;
+    CU_ASSERT_EQUAL(fadsl_make_key(&d, &key), FADSL_OK);
 }
 
 /* An unsupported key is refused by the planner, before NVRTC, with its reason. */
