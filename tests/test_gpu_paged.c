@@ -52,7 +52,7 @@
 #include <stdint.h>
 #include <string.h>
 
-enum { BATCH = 3, MAX_BATCH = 40, Q_HEADS = 16, MAX_Q_HEADS = 64, MAX_KV_HEADS = 16, MAX_CASES = 160 };
+enum { BATCH = 3, MAX_BATCH = 40, Q_HEADS = 16, MAX_Q_HEADS = 64, MAX_KV_HEADS = 16, MAX_CASES = 192 };
 /* Packed cases: rows of q/o past the last sequence's (padding the kernels must not write). */
 enum { PACKED_PAD = 3 };
 /* Bad index data given to the GPU (without FADSL_DEBUG_CHECKS): an out-of-range seq_lens[0]
