@@ -525,7 +525,8 @@ static bool run_case(pg_case *c, pthread_t *ref_thread)
     char desc[256];
     describe(c, desc, sizeof desc);
     printf("\n  %s %-90s rel %.2e lse %.2e%s%s", ok ? "ok  " : "FAIL", desc, rel, lse_err,
-           bad ? " (unwritten or bad values, or writes past the workspace)" : "", c->tile64 ? tile64_ok ? " (64-key plan)" : " (64-key plan NOT taken)" : "");
+           bad ? " (unwritten or bad values, or writes past the workspace)" : "",
+           c->tile64 ? tile64_ok ? " (64-key plan)" : " (64-key plan NOT taken)" : "");
     if (c->rows > 0)
         printf("%s %d-row CTAs", rows_ok ? "" : " NOT", c->rows);
     if (c->kernel)

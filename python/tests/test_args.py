@@ -141,7 +141,8 @@ def test_paged_argument_errors(fake):
     _raises(ValueError, "fp8 caches only", call, q, cache, cache, tables, lens, v_scale=heads)
     _raises(ValueError, "positive finite number or a per-head tensor", call, q, fp8, fp8, tables, lens, k_scale=-1.0)
     _raises(ValueError, "v_scale 1e-50 is outside float32's normal range", call, q, fp8, fp8, tables, lens, v_scale=1e-50)
-    _raises(ValueError, r"k_scale 1e\+39 is outside float32's normal range", call, q, fp8, fp8, tables, lens, k_scale=1e39)
+    _raises(ValueError, r"k_scale 1e\+39 is outside float32's normal range", call, q, fp8, fp8, tables, lens,
+            k_scale=1e39)
     # the op checks them too (callers of torch.ops.fadsl.paged_attention skip the wrapper)
     _raises(ValueError, "per-head v_scale must be", torch.ops.fadsl.paged_attention, q, fp8, fp8, tables, lens,
             "causal", "", [], [], 0, 0.0, None, 0.0, fake(1, dtype=torch.float32), 0.0, False, None, 0)
