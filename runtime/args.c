@@ -107,7 +107,9 @@ static fadsl_status fill_params(const fadsl_fwd_desc *d, const fa_program *p, fa
     if (n > FA_MAX_VPARAMS)
         return fart_fail(FADSL_ERR_UNSUPPORTED, "variant '%s' has %d parameters; at most %d", fa_program_name(p), n,
                          FA_MAX_VPARAMS);
-    if (d->num_params < 0 || (d->num_params && !d->params))
+    if (d->num_params < 0)
+        return fart_fail(FADSL_ERR_INVALID, "num_params %d is negative", d->num_params);
+    if (d->num_params && !d->params)
         return fart_fail(FADSL_ERR_INVALID, "num_params %d without a params array", d->num_params);
     const fadsl_param *given[FA_MAX_VPARAMS] = {0};
     for (int j = 0; j < d->num_params; j++) {

@@ -190,9 +190,9 @@ static fadsl_status check_paged(const fadsl_fwd_desc *d, const fadsl_paged_desc 
     } sizes[] = {{"num_blocks", pg->num_blocks}, {"block_size", pg->block_size},
                  {"num_kv_heads", pg->num_kv_heads}, {"max_blocks_per_seq", pg->max_blocks_per_seq}};
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
-        if (sizes[i].value <= 0)
-            return fart_fail(FADSL_ERR_EMPTY_PAGED_CACHE, "paged KV cache is empty: %s is %d", sizes[i].name,
-                             sizes[i].value);
+        if (sizes[i].value <= 0) /* negative too: RUNTIME.md's status table */
+            return fart_fail(FADSL_ERR_EMPTY_PAGED_CACHE, "paged KV cache is empty: %s is %d (it must be positive)",
+                             sizes[i].name, sizes[i].value);
     int bs = pg->block_size;
     if (!fa_paged_block_size_valid(bs))
         return fart_fail(FADSL_ERR_BLOCK_SIZE, "paged block_size %d is invalid (valid: " FA_PAGED_BLOCK_SIZES ")", bs);
@@ -210,7 +210,7 @@ static fadsl_status check_paged(const fadsl_fwd_desc *d, const fadsl_paged_desc 
     bool packed = d->cu_seqlens_q != NULL;
     const char *rows_name = packed ? "max_seqlen_q" : "q_tokens_per_seq";
     int rows = packed ? d->max_seqlen_q : pg->q_tokens_per_seq;
-    s = check_batch("num_seqs", pg->num_seqs, rows_name, rows);
+    s = check_batch("paged num_seqs", pg->num_seqs, rows_name, rows);
     if (s || (packed && (s = check_ptr("cu_seqlens_q", d->cu_seqlens_q, 4))))
         return s;
     int64_t capacity = (int64_t)pg->max_blocks_per_seq * bs;

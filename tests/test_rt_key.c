@@ -505,12 +505,14 @@ static void test_paged_refusals(void)
     pg = cache();
     pg.max_blocks_per_seq = 0;
     refuse(&d, FADSL_ERR_EMPTY_PAGED_CACHE, "max_blocks_per_seq is 0", NULL);
+    pg.max_blocks_per_seq = -3;
+    refuse(&d, FADSL_ERR_EMPTY_PAGED_CACHE, "max_blocks_per_seq is -3 (it must be positive)", NULL);
     pg = cache();
     pg.head_dim = 64;
     refuse(&d, FADSL_ERR_PAGED_HEAD_DIM, "head_dim 64", "head_dim 128");
     pg = cache();
     pg.num_seqs = 0;
-    refuse(&d, FADSL_ERR_EMPTY_BATCH, "num_seqs is 0", NULL);
+    refuse(&d, FADSL_ERR_EMPTY_BATCH, "paged num_seqs is 0", NULL);
     pg = cache();
     pg.q_tokens_per_seq = 0;
     refuse(&d, FADSL_ERR_EMPTY_BATCH, "q_tokens_per_seq is 0", NULL);
@@ -692,6 +694,12 @@ static void test_params(void)
     refuse(&d, FADSL_ERR_PARAM, "unknown parameter 'windw'", "window, slopes");
     ps[1] = (fadsl_param){.name = "slopes", .tensor = PTR(0x60000)};
     refuse(&d, FADSL_ERR_PARAM, "'slopes' is given twice", NULL);
+    d.num_params = -1;
+    refuse(&d, FADSL_ERR_INVALID, "num_params -1 is negative", NULL);
+    d.num_params = 2;
+    d.params = NULL;
+    refuse(&d, FADSL_ERR_INVALID, "num_params 2 without a params array", NULL);
+    d.params = ps;
     d.num_params = 1;   /* window takes its default */
     CU_ASSERT_EQUAL(fadsl_make_key(&d, &key), FADSL_OK);
     d.variant = "variant w { param window : i32; mask = q - k < window; }";
