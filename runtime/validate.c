@@ -397,12 +397,14 @@ fadsl_status fart_prepare(const fadsl_fwd_desc *d, const fa_program *p, fa_key *
     key->paged_layout = d->paged ? d->paged->layout : FA_PAGED_HDB;
     key->varlen = d->cu_seqlens_q != NULL;
     fa_key_set_variant(key, p);
-    if ((s = fart_fill_args(d, p, args)) || (s = check_strides(args, d->paged != NULL)) ||
-        (s = check_output_overlap(d, args)))
-        return s;
+    /* the key's types first: an unsupported head dim is named as such, not as sizes too large */
     char err[256];
     fa_status ts = fa_plan_check_types(key, err, sizeof err);
-    return ts == FA_OK ? FADSL_OK : fart_fail((fadsl_status)ts, "%s", err);
+    if (ts != FA_OK)
+        return fart_fail((fadsl_status)ts, "%s", err);
+    if ((s = fart_fill_args(d, p, args)) || (s = check_strides(args, d->paged != NULL)))
+        return s;
+    return check_output_overlap(d, args);
 }
 
 fadsl_status fart_route(const fadsl_fwd_desc *d, const fa_args *a, fa_key *key)

@@ -876,12 +876,18 @@ static void test_huge_sizes(void)
     d.max_seqlen_k = INT_MAX;
     refuse(&d, FADSL_ERR_SEQLEN, "max_seqlen_k 2147483647 is above", NULL);
 
-    /* A contiguous q of 2^66 elements: its batch stride used to overflow (signed, UB). */
+    /* A contiguous q of about 2^70 elements: its batch stride used to overflow (signed, UB). */
+    d = dense();
+    d.batch = 65535;
+    d.q_heads = d.kv_heads = 65535;
+    d.head_dim = 256;
+    d.seqlen_q = d.seqlen_k = 1 << 30;
+    refuse(&d, FADSL_ERR_SEQLEN, "contiguous k [batch 65535, rows 1073741824, heads 65535, head_dim 256]", "int64");
+    /* a head dim no kernel serves is named as such, before the sizes it makes too large */
     d = dense();
     d.head_dim = 1 << 30;
     d.seqlen_q = 1 << 30;
-    refuse(&d, FADSL_ERR_SEQLEN, "contiguous q [batch 2, rows 1073741824, heads 32, head_dim 1073741824]",
-           "int64");
+    refuse(&d, FADSL_ERR_UNSUPPORTED, "head_dim 1073741824 is not supported", NULL);
 
     /* Paged: a capacity past 2^31 is bounded by FART_MAX_LEN; an explicit bound above it
      * is refused. */
