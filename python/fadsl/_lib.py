@@ -46,7 +46,7 @@ def library_path():
     if env:
         if not os.path.isfile(env):
             raise FileNotFoundError(f"FADSL_LIBRARY={env} does not name a file")
-        return pathlib.Path(env)
+        return pathlib.Path(env).resolve()   # ctypes would search the loader's path for a bare name
     for candidate in (_BUNDLED, _REPO_BUILD):
         if candidate.is_file():
             return candidate

@@ -21,7 +21,7 @@ from torch.utils import _python_dispatch
 
 from . import _lib
 from .compile import check_tensor_params
-from ._structs import DTYPE_NAMES, FadslFwdDesc, FadslPagedDesc, FadslParam
+from ._structs import DTYPE_NAMES, INT32_MAX, FadslFwdDesc, FadslPagedDesc, FadslParam
 
 TORCH_DTYPES = {
     torch.float16: "fp16",
@@ -53,8 +53,12 @@ def _strides(t, dims):
 
 
 def _head_contiguous(t):
-    """t, or a copy of it contiguous in head_dim (the wrapper has already warned)."""
-    return t if t.stride(-1) == 1 else t.contiguous()
+    """t, or a contiguous copy of it: when head_dim is strided (the wrapper has already
+    warned), or when t is broadcast over every other dim of more than one element (all those
+    strides 0, which the C API would read as contiguous)."""
+    outer = range(t.dim() - 1)
+    broadcast = any(t.shape[i] > 1 for i in outer) and all(t.stride(i) == 0 or t.shape[i] == 1 for i in outer)
+    return t if t.stride(-1) == 1 and not broadcast else t.contiguous()
 
 
 def _set_params(desc, param_names, scalar_values, tensor_params, keep):
@@ -78,6 +82,15 @@ def _set_params(desc, param_names, scalar_values, tensor_params, keep):
     keep += [names, array]
 
 
+def _set_ints(struct, **fields):
+    """Sets struct's C int fields from sizes; one past int32 (which ctypes would wrap) is
+    refused."""
+    for name, value in fields.items():
+        if not 0 <= value <= INT32_MAX:
+            raise ValueError(f"fadsl: {name} {value} does not fit the C API's int32")
+        setattr(struct, name, value)
+
+
 def _new_desc(variant, q, out, lse, softmax_scale, params, keep):
     """A descriptor with the fields every request shares (variant, q, o, lse, scale, params)."""
     d = FadslFwdDesc()
@@ -99,17 +112,17 @@ def dense_desc(q, k, v, out, lse, variant, params, softmax_scale, cu_seqlens_q, 
     d = _new_desc(variant, q, out, lse, softmax_scale, params, keep)
     varlen = cu_seqlens_q is not None
     d.k, d.v = k.data_ptr(), v.data_ptr()
-    d.q_heads, d.kv_heads, d.head_dim = q.shape[-2], k.shape[-2], q.shape[-1]
+    _set_ints(d, q_heads=q.shape[-2], kv_heads=k.shape[-2], head_dim=q.shape[-1])
     dims = (None, 0, 1) if varlen else (0, 1, 2)
     d.q_stride[:], d.k_stride[:] = _strides(q, dims), _strides(k, dims)
     d.v_stride[:], d.o_stride[:] = _strides(v, dims), _strides(out, dims)
     if varlen:
-        d.batch = cu_seqlens_q.shape[0] - 1
         d.cu_seqlens_q, d.cu_seqlens_k = cu_seqlens_q.data_ptr(), cu_seqlens_k.data_ptr()
-        d.max_seqlen_q, d.max_seqlen_k = max_seqlen_q, max_seqlen_k
-        d.total_q = q.shape[0]   # lse [heads, total_q]: rows past cu_seqlens_q[-1] are padding
+        # lse [heads, total_q]: rows past cu_seqlens_q[-1] are padding
+        _set_ints(d, batch=cu_seqlens_q.shape[0] - 1, max_seqlen_q=max_seqlen_q, max_seqlen_k=max_seqlen_k,
+                  total_q=q.shape[0])
     else:
-        d.batch, d.seqlen_q, d.seqlen_k = q.shape[0], q.shape[1], k.shape[1]
+        _set_ints(d, batch=q.shape[0], seqlen_q=q.shape[1], seqlen_k=k.shape[1])
     return d, keep
 
 
@@ -259,23 +272,24 @@ def paged_desc(q, k_cache, v_cache, block_tables, seq_lens, out, lse, variant, p
     pg.layout = layout
     pg.kv_dtype = dtype_code(k_cache.dtype)
     pg.k_cache, pg.v_cache = k_cache.data_ptr(), v_cache.data_ptr()
-    pg.num_blocks, pg.block_size, pg.num_kv_heads, pg.head_dim = paged_geometry(k_cache, layout)
-    pg.block_tables, pg.max_blocks_per_seq = block_tables.data_ptr(), block_tables.shape[1]
-    pg.seq_lens, pg.num_seqs = seq_lens.data_ptr(), seq_lens.shape[0]
+    _set_ints(pg, **dict(zip(("num_blocks", "block_size", "num_kv_heads", "head_dim"), paged_geometry(k_cache, layout))))
+    _set_ints(pg, max_blocks_per_seq=block_tables.shape[1], num_seqs=seq_lens.shape[0])
+    pg.block_tables, pg.seq_lens = block_tables.data_ptr(), seq_lens.data_ptr()
     k_scale, k_heads, v_scale, v_heads = scales
     pg.k_descale, pg.v_descale = k_scale, v_scale
     pg.k_descale_per_head = k_heads.data_ptr() if k_heads is not None else None
     pg.v_descale_per_head = v_heads.data_ptr() if v_heads is not None else None
     keep.append(pg)
     d.paged = ctypes.pointer(pg)
-    d.q_heads, d.kv_heads, d.head_dim = q.shape[-2], pg.num_kv_heads, q.shape[-1]
-    d.batch = pg.num_seqs
+    _set_ints(d, q_heads=q.shape[-2], kv_heads=pg.num_kv_heads, head_dim=q.shape[-1], batch=pg.num_seqs)
     if cu_seqlens_q is not None:
-        d.cu_seqlens_q, d.max_seqlen_q = cu_seqlens_q.data_ptr(), max_seqlen_q
-        d.total_q = q.shape[0]   # lse [heads, total_q]: rows past cu_seqlens_q[-1] are padding
+        d.cu_seqlens_q = cu_seqlens_q.data_ptr()
+        # lse [heads, total_q]: rows past cu_seqlens_q[-1] are padding
+        _set_ints(d, max_seqlen_q=max_seqlen_q, total_q=q.shape[0])
         dims = (None, 0, 1)
     else:
-        pg.q_tokens_per_seq = d.seqlen_q = q.shape[1]
+        _set_ints(pg, q_tokens_per_seq=q.shape[1])
+        _set_ints(d, seqlen_q=q.shape[1])
         dims = (0, 1, 2)
     d.q_stride[:], d.o_stride[:] = _strides(q, dims), _strides(out, dims)
     return d, keep

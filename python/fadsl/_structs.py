@@ -12,6 +12,7 @@ DTYPE_NAMES = ("fp16", "bf16", "fp8e4m3", "fp8e5m2")
 PAGED_LAYOUTS = {"hdb": 0, "nhd": 1}          # FA_PAGED_HDB, FA_PAGED_NHD ("hnd": see compile.paged_layout)
 ORIGIN_NAMES = ("compile", "memory", "disk")  # FADSL_FROM_*
 PATH_NAMES = ("cubin", "ptx")                 # FADSL_PATH_*
+INT32_MAX = 2**31 - 1                         # the C API's int: ctypes wraps larger values
 
 # fadsl_status, in FADSL_STATUS_LIST order (the value is the index).
 STATUS_NAMES = (

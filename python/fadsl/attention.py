@@ -4,7 +4,7 @@ import math
 import warnings
 
 from .compile import paged_layout, variant_spec
-from ._structs import PAGED_LAYOUTS
+from ._structs import INT32_MAX, PAGED_LAYOUTS
 
 try:
     import torch
@@ -64,11 +64,20 @@ def _flag(fn, name, value):
     return bool(value)
 
 
+def _finite_number(x):
+    """x is a finite int or float, not a bool; an int past float's range is not finite."""
+    if isinstance(x, bool) or not isinstance(x, (int, float)):
+        return False
+    try:
+        return math.isfinite(x)
+    except OverflowError:
+        return False
+
+
 def _scale(fn, softmax_scale):
     if softmax_scale is None:
         return 0.0   # the C default, 1/sqrt(head_dim)
-    if isinstance(softmax_scale, bool) or not isinstance(softmax_scale, (int, float)) \
-            or not math.isfinite(softmax_scale) or softmax_scale <= 0:
+    if not _finite_number(softmax_scale) or softmax_scale <= 0:
         raise ValueError(f"fadsl.{fn}: softmax_scale must be a positive finite number, got {softmax_scale!r}")
     return float(softmax_scale)
 
@@ -92,7 +101,9 @@ def encode_params(fn, params, device):
             if not value.is_contiguous():
                 raise ValueError(f"fadsl.{fn}: parameter '{name}' must be contiguous")
             tensors.append((name, value))
-        elif isinstance(value, (int, float)):
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            if not _finite_number(value):
+                raise ValueError(f"fadsl.{fn}: parameter '{name}' value {value!r} is not a finite number")
             scalars.append((name, float(value)))
         else:
             raise TypeError(f"fadsl.{fn}: parameter '{name}' must be a number or a tensor, got {type(value).__name__}")
@@ -107,8 +118,8 @@ def _max_seqlen(fn, name, given, cu_name, cu_seqlens, rows, rows_name, lens=None
     past the last offset are padding: not read, their output rows not written), no count
     above lens (a paged cache's seq_lens, which hold each sequence's new tokens)."""
     if given is not None:
-        if isinstance(given, bool) or not isinstance(given, int) or given < 1:
-            raise ValueError(f"fadsl.{fn}: {name} must be a positive int, got {given!r}")
+        if isinstance(given, bool) or not isinstance(given, int) or not 1 <= given <= INT32_MAX:
+            raise ValueError(f"fadsl.{fn}: {name} must be a positive int up to {INT32_MAX}, got {given!r}")
         return given
     cu = cu_seqlens.long()   # int32 differences of far-apart offsets would wrap
     counts = cu[1:] - cu[:-1]
@@ -206,7 +217,7 @@ def _descale(fn, name, scale, fp8, kv_heads, device):
     if isinstance(scale, torch.Tensor):
         _ops.check_head_scale(fn, name, scale, kv_heads, device)
         return 0.0, scale
-    if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not math.isfinite(scale) or scale <= 0:
+    if not _finite_number(scale) or scale <= 0:
         raise ValueError(f"fadsl.{fn}: {name} must be a positive finite number or a per-head tensor, got {scale!r}")
     if not _FLT_MIN <= scale <= _FLT_MAX:   # passed as float32: 0 would mean 1, a denormal is flushed
         raise ValueError(f"fadsl.{fn}: {name} {scale!r} is outside float32's normal range "

@@ -8,8 +8,8 @@ import warnings
 from typing import NamedTuple, Optional
 
 from . import _lib
-from ._structs import (ARCH_NAMES, DTYPE_NAMES, EXTENT_NAMES, ORIGIN_NAMES, PAGED_LAYOUTS, PARAM_TYPES,
-                       PATH_NAMES, FaKey, FadslCacheStats, FadslCompileInfo, FaParamInfo)
+from ._structs import (ARCH_NAMES, DTYPE_NAMES, EXTENT_NAMES, INT32_MAX, ORIGIN_NAMES, PAGED_LAYOUTS,
+                       PARAM_TYPES, PATH_NAMES, FaKey, FadslCacheStats, FadslCompileInfo, FaParamInfo)
 
 
 class VariantParam(NamedTuple):
@@ -59,8 +59,9 @@ def _index(names, value, what):
 
 
 def _positive_int(value, what):
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{what} must be a positive int, got {value!r}")
+    """value, a positive int the C API's int holds (ctypes would wrap a larger one)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= INT32_MAX:
+        raise ValueError(f"{what} must be a positive int up to {INT32_MAX}, got {value!r}")
     return value
 
 
@@ -87,6 +88,8 @@ def _paged_fields(paged):
     """(block_size, layout code) of `paged`: None, a block size, or (block_size, layout)."""
     if paged is None:
         return 0, PAGED_LAYOUTS["hdb"]
+    if not isinstance(paged, (int, tuple, list)) or (not isinstance(paged, int) and len(paged) != 2):
+        raise TypeError(f"paged must be None, a block size or (block_size, layout), got {paged!r}")
     block, layout = (paged, "nhd") if isinstance(paged, int) else paged
     layout = paged_layout(layout, stacklevel=3)   # the caller of compile()
     return _positive_int(block, "paged block size"), _index(tuple(PAGED_LAYOUTS), layout, "paged layout")
@@ -114,6 +117,8 @@ def compile(variant, arch=None, dtype="bf16", head_dim=128, gqa=1, paged=None, v
     key.head_dim = _positive_int(head_dim, "head_dim")
     key.gqa_ratio = _positive_int(gqa, "gqa")
     key.paged_block_size, key.paged_layout = _paged_fields(paged)
+    if not isinstance(varlen, int):   # a bool (0 and 1 too); bool("no") would be True
+        raise TypeError(f"varlen must be True or False, got {varlen!r}")
     key.varlen = bool(varlen)
     info = FadslCompileInfo()
     _lib.check(handle.fadsl_compile(spec, ctypes.byref(key), ctypes.byref(info)))

@@ -103,6 +103,9 @@ def test_param_errors(fake):
     _raises(TypeError, "number or a tensor", fadsl.attention, q, q, q, params={"w": "8"})
     _raises(TypeError, "float32 or int32", fadsl.attention, q, q, q, params={"s": fake(8, dtype=torch.float16)})
     _raises(ValueError, "must be contiguous", fadsl.attention, q, q, q, params={"s": fake(8, 2, dtype=torch.float32).t()})
+    _raises(TypeError, "got bool", fadsl.attention, q, q, q, params={"window_left": True})
+    _raises(ValueError, "is not a finite number", fadsl.attention, q, q, q, params={"window_left": 10**400})
+    _raises(ValueError, "softmax_scale", fadsl.attention, q, q, q, softmax_scale=10**400)
 
 
 def test_varlen_argument_errors(fake):
@@ -114,6 +117,8 @@ def test_varlen_argument_errors(fake):
             cu_seqlens_k=fake(4, dtype=torch.int32), max_seqlen_q=8, max_seqlen_k=8)
     _raises(ValueError, "max_seqlen_q must be a positive int", fadsl.attention, q, q, q, cu_seqlens_q=cu,
             cu_seqlens_k=cu, max_seqlen_q=0, max_seqlen_k=8)
+    _raises(ValueError, "max_seqlen_q must be a positive int up to 2147483647", fadsl.attention, q, q, q,
+            cu_seqlens_q=cu, cu_seqlens_k=cu, max_seqlen_q=2**32 + 32, max_seqlen_k=8)   # ctypes would wrap it
 
 
 def test_paged_argument_errors(fake):

@@ -31,6 +31,17 @@ def test_stdlib_causal_kernel_name_and_memory_cache(cache_dir):
     assert second.kernel_name == first.kernel_name
 
 
+def test_relative_library_path_loads_from_the_working_directory(lib):
+    """FADSL_LIBRARY=libfadsl.so names the file in the working directory (ctypes alone would
+    search the loader's path for a bare name)."""
+    path = fadsl.library_path()
+    code = "import fadsl; print(len(fadsl.variant_params('sliding_window')))"
+    env = dict(os.environ, FADSL_LIBRARY=path.name, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=path.parent, check=True, capture_output=True,
+                         text=True)
+    assert out.stdout.strip().splitlines()[-1] == "2"   # window_left, window_right
+
+
 def test_cold_compile_then_disk_cache_in_a_new_process(cache_dir):
     source = _unique_source()
     cold = fadsl.compile(source, arch="sm_80", dtype="fp16", head_dim=64)
@@ -82,6 +93,11 @@ def test_unsupported_key_is_an_error_not_a_crash(lib):
     (dict(arch="sm_90a", gqa=-2), ValueError),
     (dict(arch="sm_90a", paged=(16, "xyz")), ValueError),
     (dict(arch="sm_90a", paged=0), ValueError),
+    (dict(arch="sm_90a", head_dim=2**32 + 128), ValueError),   # ctypes would wrap it to 128
+    (dict(arch="sm_90a", gqa=2**32 + 4), ValueError),
+    (dict(arch="sm_90a", paged=2**32 + 16), ValueError),
+    (dict(arch="sm_90a", paged="16"), TypeError),              # not unpacked as ("1", "6")
+    (dict(arch="sm_90a", varlen="no"), TypeError),             # bool("no") is True
 ])
 def test_bad_compile_arguments(lib, kwargs, error):
     with pytest.raises(error):

@@ -528,6 +528,39 @@ def test_dense_decode_packed():
         _check(out[None, qs], lse[None, :, qs], ref_out, ref_lse, dtype)
 
 
+def _broadcast_row(shape, dtype, seed):
+    """A tensor of `shape` expanded from one random head_dim row at the start of a NaN-filled
+    buffer (every stride but the last 0): a kernel reading it as contiguous meets the NaN."""
+    buf = torch.full((1 << 22,), math.nan, dtype=dtype, device="cuda")
+    gen = torch.Generator(device="cuda").manual_seed(seed)
+    buf[:shape[-1]] = torch.randn(shape[-1], generator=gen, device="cuda").to(dtype)
+    return buf[:shape[-1]].view(*[1] * (len(shape) - 1), shape[-1]).expand(*shape)
+
+
+def test_broadcast_inputs():
+    """q, k or v expanded from one row (every stride but head_dim's 0, which the C API reads as
+    contiguous) give what their materialised copies give: dense, packed and paged q."""
+    q, k, v = _inputs(2, 64, 256, 8, 2, 64, torch.bfloat16)
+    for i, name in enumerate(("q", "k", "v")):
+        args = [q, k, v]
+        args[i] = _broadcast_row(args[i].shape, torch.bfloat16, seed=i)
+        out = fadsl.attention(*args, "causal")
+        assert torch.equal(out, fadsl.attention(*(t.contiguous() for t in args), "causal")), name
+    packed, cu = _broadcast_row((100, 8, 64), torch.bfloat16, seed=3), _cu_seqlens([60, 40])
+    kp, vp = k[0, :200].contiguous(), v[0, :200].contiguous()
+    out = fadsl.attention(packed, kp, vp, "causal", cu_seqlens_q=cu, cu_seqlens_k=_cu_seqlens([100, 100]))
+    assert torch.equal(out, fadsl.attention(packed.contiguous(), kp, vp, "causal", cu_seqlens_q=cu,
+                                            cu_seqlens_k=_cu_seqlens([100, 100])))
+    bs, seq_lens = 16, [40, 70]
+    max_blocks, num_blocks = _block_pool(seq_lens, bs)
+    cache = torch.randn(num_blocks, bs, 2, 64, device="cuda").to(torch.bfloat16)
+    tables = torch.arange(len(seq_lens) * max_blocks, dtype=torch.int32, device="cuda").view(len(seq_lens), -1)
+    lens = torch.tensor(seq_lens, dtype=torch.int32, device="cuda")
+    qd = _broadcast_row((2, 1, 8, 64), torch.bfloat16, seed=4)
+    out = fadsl.paged_attention(qd, cache, cache, tables, lens, layout="nhd")
+    assert torch.equal(out, fadsl.paged_attention(qd.contiguous(), cache, cache, tables, lens, layout="nhd"))
+
+
 @pytest.mark.parametrize("lens_q", [[1, 4, 2, 3], [5, 300, 33]])
 def test_packed_rows_above_max_seqlen_q_give_nan(lens_q):
     """A max_seqlen_q below a sequence's query rows (trusted, as under graph capture): that
