@@ -176,7 +176,7 @@ def check_head_scale(fn, name, scale, kv_heads, device):
     if scale.device != device:
         raise ValueError(f"fadsl.{fn}: {name} is on {scale.device}, q on {device}")
     if scale.dtype != torch.float32 or tuple(scale.shape) != (kv_heads,) or not scale.is_contiguous():
-        raise ValueError(f"fadsl.{fn}: a per-head {name} must be a contiguous float32 tensor [heads_kv] = "
+        raise (TypeError if scale.dtype != torch.float32 else ValueError)(f"fadsl.{fn}: a per-head {name} must be a contiguous float32 tensor [heads_kv] = "
                          f"[{kv_heads}], got {scale.dtype} {tuple(scale.shape)}")
 
 

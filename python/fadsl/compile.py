@@ -49,6 +49,8 @@ def variant_spec(variant):
         variant = os.fspath(variant)
     if not isinstance(variant, str) or not variant:
         raise TypeError(f"variant must be a non-empty str (stdlib name, .fa path or DSL source), got {variant!r}")
+    if "\0" in variant:   # the C string would end there
+        raise ValueError(f"variant {variant!r} contains a NUL character")
     return variant.encode()
 
 

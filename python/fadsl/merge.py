@@ -25,10 +25,10 @@ def merge_states(out_a, lse_a, out_b, lse_b):
         if t.device != out_a.device:
             raise ValueError(f"fadsl.merge_states: {name} is on {t.device}, out_a on {out_a.device}")
         if not t.is_floating_point():
-            raise ValueError(f"fadsl.merge_states: {name} is {t.dtype}; outputs and LSEs are floating point "
+            raise TypeError(f"fadsl.merge_states: {name} is {t.dtype}; outputs and LSEs are floating point "
                              "(LSEs as fadsl.attention returns them: float32)")
     if out_a.dtype != out_b.dtype:
-        raise ValueError(f"fadsl.merge_states: out_a is {out_a.dtype} but out_b {out_b.dtype}: the merged "
+        raise TypeError(f"fadsl.merge_states: out_a is {out_a.dtype} but out_b {out_b.dtype}: the merged "
                          "output takes one dtype, so give both parts the same")
     if out_a.dim() not in (3, 4):
         raise ValueError(f"fadsl.merge_states: out {tuple(out_a.shape)} has {out_a.dim()} dimensions; expected "

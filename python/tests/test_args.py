@@ -142,7 +142,7 @@ def test_paged_argument_errors(fake):
     assert call(q, fp8, fp8, tables, lens, k_scale=heads, v_scale=0.5).shape == q.shape
     _raises(ValueError, r"per-head v_scale must be a contiguous float32 tensor \[heads_kv\] = \[2\], got "
             r"torch.float32 \(3,\)", call, q, fp8, fp8, tables, lens, v_scale=fake(3, dtype=torch.float32))
-    _raises(ValueError, "got torch.float16", call, q, fp8, fp8, tables, lens, k_scale=fake(2, dtype=torch.float16))
+    _raises(TypeError, "got torch.float16", call, q, fp8, fp8, tables, lens, k_scale=fake(2, dtype=torch.float16))
     _raises(ValueError, "fp8 caches only", call, q, cache, cache, tables, lens, v_scale=heads)
     _raises(ValueError, "positive finite number or a per-head tensor", call, q, fp8, fp8, tables, lens, k_scale=-1.0)
     _raises(ValueError, "v_scale 1e-50 is outside float32's normal range", call, q, fp8, fp8, tables, lens, v_scale=1e-50)

@@ -110,6 +110,12 @@ def test_bad_variant_type(variant):
         fadsl.compile(variant, arch="sm_90a")
 
 
+def test_variant_with_a_nul_is_refused():
+    """The C string would end at the NUL: "causal\0junk" would compile as "causal"."""
+    with pytest.raises(ValueError, match="NUL"):
+        fadsl.compile("causal\0junk", arch="sm_90a")
+
+
 def test_cache_stats_count(cache_dir):
     before = fadsl.cache_stats()
     fadsl.compile("none", arch="sm_80")

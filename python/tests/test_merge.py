@@ -75,11 +75,11 @@ def test_shape_errors():
 
 def test_type_and_rank_errors():
     out, lse = torch.randn(1, 4, 2, 8), torch.randn(1, 2, 4)
-    with pytest.raises(ValueError, match="out_a is torch.int64"):
+    with pytest.raises(TypeError, match="out_a is torch.int64"):
         fadsl.merge_states(out.long(), lse, out.long(), lse)
-    with pytest.raises(ValueError, match="lse_b is torch.int64"):
+    with pytest.raises(TypeError, match="lse_b is torch.int64"):
         fadsl.merge_states(out, lse, out, lse.long())
-    with pytest.raises(ValueError, match="out_a is torch.float16 but out_b torch.bfloat16"):
+    with pytest.raises(TypeError, match="out_a is torch.float16 but out_b torch.bfloat16"):
         fadsl.merge_states(out.half(), lse, out.bfloat16(), lse)
     with pytest.raises(ValueError, match="has 2 dimensions"):
         fadsl.merge_states(torch.randn(3, 8), torch.randn(3), torch.randn(3, 8), torch.randn(3))
