@@ -17,10 +17,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define SCHEMA "fadsl-cache-schema-1"
-#define TMP_PREFIX ".tmp-"
+/* Temp files: TMP_PREFIX "<pid>-<seq>-<thread>-<ns>" in hex after the pid; earlier builds
+ * wrote LEGACY_TMP_PREFIX "<pid>-<seq>-<thread>". fadsl_cache_clear removes only names of
+ * those forms, so a foreign file of the directory is never taken for one. */
+#define TMP_PREFIX ".fadsl-tmp-"
+#define LEGACY_TMP_PREFIX ".tmp-"
+enum { TMP_NAME_TRIES = 4 };
 
 /* Header layout (host byte order; a cache belongs to one machine). */
 enum {
@@ -126,9 +132,9 @@ static void mark_unusable(const char *dir, const char *what, int err)
     if (first)
         snprintf(unusable_dir, sizeof unusable_dir, "%s", dir);
     pthread_mutex_unlock(&warn_lock);
-    if (first)
-        fart_warn("kernel cache %s is unusable (%s: %s); compiled kernels stay in memory only", dir, what,
-                  strerror(err));
+    if (first) /* the reason before the path, which the line's length may cut */
+        fart_warn("kernel cache unusable (%s: %s): %.512s%s; compiled kernels stay in memory only", what,
+                  strerror(err), dir, strlen(dir) > 512 ? "..." : "");
 }
 
 /* mkdir -p */
@@ -259,14 +265,23 @@ static void source_digest(const fart_source *src, const char *const *opts, int n
     memcpy(out + 8, &h.b, 8);
 }
 
-/* Loads the entry at `path` if it is the one expected: 1 loaded, 0 absent, -1 bad (why). */
-static int load_entry(const char *path, const unsigned char digest[16], const fart_source *src, fart_image *out,
-                      const char **why)
+/* True when a read of an entry of `dir` failed (errno `err`) because of the directory, not
+ * the entry: its path too long or looping, or the directory closed to this user. The store
+ * that follows then fails too and reports the directory once (mark_unusable). */
+static bool dir_read_error(const char *dir, int err)
+{
+    return err == ENAMETOOLONG || err == ELOOP || ((err == EACCES || err == EPERM) && access(dir, R_OK | X_OK) != 0);
+}
+
+/* Loads the entry at `path` of `dir` if it is the one expected: 1 loaded, 0 absent (or the
+ * directory unreadable: dir_read_error), -1 bad (why). */
+static int load_entry(const char *dir, const char *path, const unsigned char digest[16], const fart_source *src,
+                      fart_image *out, const char **why)
 {
     size_t n = 0;
     unsigned char *f = (unsigned char *)fa_read_file(path, CACHE_ENTRY_MAX, &n);
     if (!f) {
-        if (errno == ENOENT || errno == ENOTDIR)
+        if (errno == ENOENT || errno == ENOTDIR || dir_read_error(dir, errno))
             return 0;
         *why = fa_read_strerror(errno);
         return -1;
@@ -315,10 +330,20 @@ static void store_entry(const char *dir, const char *path, const unsigned char d
     unsigned char hdr[HDR_SIZE];
     encode_header(&h, hdr);
 
+    /* the time part keeps names apart across PID namespaces and reused pids; a name taken
+     * anyway (a crashed writer's) is skipped for the next */
     char tmp[PATH_MAX];
-    snprintf(tmp, sizeof tmp, "%s/" TMP_PREFIX "%ld-%u-%llx", dir, (long)getpid(), seq++,
-             (unsigned long long)(uintptr_t)pthread_self());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    int fd = -1;
+    for (int i = 0; i < TMP_NAME_TRIES && fd < 0; i++) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        snprintf(tmp, sizeof tmp, "%s/" TMP_PREFIX "%ld-%x-%llx-%llx", dir, (long)getpid(), seq++,
+                 (unsigned long long)(uintptr_t)pthread_self(),
+                 (unsigned long long)ts.tv_sec * 1000000000ull + (unsigned long long)ts.tv_nsec);
+        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        if (fd < 0 && errno != EEXIST)
+            break;
+    }
     if (fd < 0) {
         mark_unusable(dir, "create", errno);
         return;
@@ -395,7 +420,7 @@ fadsl_status fart_image_get(const fart_source *src, fart_image *out, fadsl_origi
     }
     if (disk && !fart_env_flag("FADSL_ALWAYS_COMPILE")) {
         const char *why = NULL;
-        int r = load_entry(path, digest, src, out, &why);
+        int r = load_entry(dir, path, digest, src, out, &why);
         if (r > 0) {
             n_disk_hits++;
             *origin = FADSL_FROM_DISK;
@@ -419,6 +444,30 @@ fadsl_status fart_image_get(const fart_source *src, fart_image *out, fadsl_origi
 }
 
 /* ---- listing and clearing -------------------------------------------------------------- */
+
+/* True when `s` is one or more characters of `set`, then `end` (or the string's end when end
+ * is 0); *rest (may be NULL) gets what follows `end`. */
+static bool run_of(const char *s, const char *set, char end, const char **rest)
+{
+    size_t n = strspn(s, set);
+    if (n == 0 || s[n] != end)
+        return false;
+    if (rest)
+        *rest = s + n + (end != 0);
+    return true;
+}
+
+/* True for a temp file this library writes (TMP_PREFIX) or wrote (LEGACY_TMP_PREFIX). */
+static bool is_temp_name(const char *name)
+{
+    static const char *const dec = "0123456789", *const hex = "0123456789abcdef";
+    const char *s;
+    if (strncmp(name, TMP_PREFIX, strlen(TMP_PREFIX)) == 0)
+        return run_of(name + strlen(TMP_PREFIX), dec, '-', &s) && run_of(s, hex, '-', &s) &&
+               run_of(s, hex, '-', &s) && run_of(s, hex, 0, NULL);
+    return strncmp(name, LEGACY_TMP_PREFIX, strlen(LEGACY_TMP_PREFIX)) == 0 &&
+           run_of(name + strlen(LEGACY_TMP_PREFIX), dec, '-', &s) && run_of(s, dec, '-', &s) && run_of(s, hex, 0, NULL);
+}
 
 /* True for "<32 hex>.cubin" / "<32 hex>.ptx"; *ptx tells which. */
 static bool is_entry_name(const char *name, bool *ptx)
@@ -444,8 +493,7 @@ static fadsl_status walk(bool tmp, bool (*fn)(void *, const char *, const char *
     struct dirent *e;
     while ((e = readdir(d))) {
         bool ptx = false;
-        bool wanted = is_entry_name(e->d_name, &ptx) ||
-                      (tmp && strncmp(e->d_name, TMP_PREFIX, strlen(TMP_PREFIX)) == 0);
+        bool wanted = is_entry_name(e->d_name, &ptx) || (tmp && is_temp_name(e->d_name));
         if (wanted && !fn(ud, dir, e->d_name, ptx))
             break;
     }

@@ -27,7 +27,8 @@
 /* Sets the calling thread's last error to the formatted detail and returns s. */
 fadsl_status fart_fail(fadsl_status s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void fart_clear_error(void);
-/* True when the environment variable is set to a value other than "" and "0". */
+/* True when the environment variable is set to a value other than "", "0", "false", "no" and
+ * "off" (any case). */
 bool fart_env_flag(const char *name);
 /* A line on stderr prefixed "fadsl: " unless FADSL_LOG=0. */
 void fart_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

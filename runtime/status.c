@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 _Static_assert(FADSL_OK == (int)FA_OK && FADSL_ERR_SYNTAX == (int)FA_ERR_SYNTAX &&
@@ -47,8 +48,14 @@ void fart_clear_error(void)
 
 bool fart_env_flag(const char *name)
 {
+    static const char *const off[] = {"0", "false", "no", "off"};
     const char *v = getenv(name);
-    return v && *v && strcmp(v, "0") != 0;
+    if (!v || !*v)
+        return false;
+    for (size_t i = 0; i < sizeof off / sizeof off[0]; i++)
+        if (strcasecmp(v, off[i]) == 0)
+            return false;
+    return true;
 }
 
 /* One stderr line in a single write, so lines of concurrent threads do not interleave. */
@@ -62,7 +69,7 @@ static void put_line(const char *prefix, const char *fmt, va_list ap)
 void fart_log(const char *fmt, ...)
 {
     const char *v = getenv("FADSL_LOG");
-    if (v && strcmp(v, "0") == 0)
+    if (v && *v && !fart_env_flag("FADSL_LOG")) /* set to an "off" value */
         return;
     va_list ap;
     va_start(ap, fmt);

@@ -186,6 +186,23 @@ static void test_unusable_dir(void)
     CU_ASSERT_EQUAL(warnings, 1);
     fadsl_cache_stats_get(&b);
     CU_ASSERT_TRUE(b.write_failures > a.write_failures);
+    /* A name component too long to open (ENAMETOOLONG): the directory's fault, said once,
+     * never a corrupt entry a kernel (each lookup used to report one). */
+    char named[512];
+    int len = snprintf(named, sizeof named, "%s/", fa_rt_cache_dir);
+    memset(named + len, 'n', 300);
+    named[len + 300] = '\0';
+    setenv("FADSL_CACHE_DIR", named, 1);
+    fadsl_cache_stats_get(&a);
+    fa_rt_capture_begin();
+    o1 = get(4, false), o2 = get(5, false);
+    warnings = fa_rt_capture_end("warning");
+    setenv("FADSL_CACHE_DIR", fa_rt_cache_dir, 1);
+    fadsl_cache_stats_get(&b);
+    CU_ASSERT_EQUAL(o1, FADSL_FROM_COMPILE);
+    CU_ASSERT_EQUAL(o2, FADSL_FROM_COMPILE);
+    CU_ASSERT_EQUAL(warnings, 1);
+    CU_ASSERT_EQUAL(b.corrupt_entries, a.corrupt_entries);
     /* A path too long for entry names below PATH_MAX: memory only, said once (it used to
      * turn the disk cache off without a word). */
     static char longdir[PATH_MAX];
@@ -247,10 +264,19 @@ static void test_crash_before_rename(void)
     CU_ASSERT_EQUAL(list().entries, 0);
     CU_ASSERT_EQUAL(get(6, false), FADSL_FROM_COMPILE);
     CU_ASSERT_EQUAL(list().valid, 1);
+    /* files that only look like temp files are not the cache's: clear leaves them */
+    static const char *const foreign[] = {".tmp-notes.txt", ".fadsl-tmp-notes", ".tmp-12-34", ".fadsl-tmp-1-2-3-xyz"};
+    for (size_t i = 0; i < sizeof foreign / sizeof foreign[0]; i++) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/%s", fa_rt_cache_dir, foreign[i]);
+        FILE *f = fopen(path, "w");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+        fclose(f);
+    }
     int removed = 0;
     fadsl_cache_clear(&removed);
     CU_ASSERT_EQUAL(removed, 2);          /* the entry and the stale temp file */
-    CU_ASSERT_EQUAL(files_in_dir(), 0);
+    CU_ASSERT_EQUAL(files_in_dir(), 4);   /* the foreign files */
 }
 
 static void remove_temp(const char *tmp_path)
@@ -280,6 +306,13 @@ static void test_clear_before_rename(void)
 
 static void test_env_switches(void)
 {
+    static const char *const off[] = {"0", "false", "No", "OFF", ""};
+    for (size_t i = 0; i < sizeof off / sizeof off[0]; i++) { /* switched off in words too */
+        setenv("FADSL_CACHE_DISABLE", off[i], 1);
+        CU_ASSERT_FALSE(fart_env_flag("FADSL_CACHE_DISABLE"));
+    }
+    setenv("FADSL_CACHE_DISABLE", "yes", 1);
+    CU_ASSERT_TRUE(fart_env_flag("FADSL_CACHE_DISABLE"));
     setenv("FADSL_CACHE_DISABLE", "1", 1);
     CU_ASSERT_EQUAL(get(7, false), FADSL_FROM_COMPILE);
     CU_ASSERT_EQUAL(get(7, false), FADSL_FROM_COMPILE);
