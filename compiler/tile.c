@@ -149,14 +149,22 @@ static fa_kr *fa_kr_bound(fa_ir *ir, const fa_ir_node *p, fa_kr_cmp cmp, const f
     return kr;
 }
 
-static fa_kr *fa_kr_of(fa_ir *ir, const fa_ir_node *n)
+/* Visits of the mask a key-range plan may make. The mask is a DAG (a let used twice is one
+ * node) but the plan is a tree over it, which a chain of lets each read twice makes
+ * exponential; past the budget the plan is ALL (every tile visited, the mask still exact). */
+enum { FA_KR_MAX_VISITS = 256 };
+
+/* mask -> key range (AND/OR of bounds on k), *budget visits left. */
+static fa_kr *fa_kr_of(fa_ir *ir, const fa_ir_node *n, int *budget)
 {
+    if (--*budget < 0)
+        return fa_kr_new(ir, FA_KR_ALL);
     if (fa_ir_is_false(n))
         return fa_kr_new(ir, FA_KR_NONE);
     if (!fa_ir_uses_var(n, FA_VAR_K))
         return fa_kr_new(ir, FA_KR_ALL);
     if (n->op == FA_IR_AND || n->op == FA_IR_OR) {
-        fa_kr *a = fa_kr_of(ir, n->arg[0]), *b = fa_kr_of(ir, n->arg[1]);
+        fa_kr *a = fa_kr_of(ir, n->arg[0], budget), *b = fa_kr_of(ir, n->arg[1], budget);
         bool and = n->op == FA_IR_AND;
         if (a->kind == FA_KR_ALL || b->kind == FA_KR_ALL)
             return and ? (a->kind == FA_KR_ALL ? b : a) : fa_kr_new(ir, FA_KR_ALL);
@@ -177,7 +185,9 @@ static fa_kr *fa_kr_of(fa_ir *ir, const fa_ir_node *n)
 
 fa_kr *fa_tile_key_range_plan(fa_ir *ir)
 {
-    return fa_kr_of(ir, ir->root[FA_IR_ROOT_MASK]);
+    int budget = FA_KR_MAX_VISITS;
+    fa_kr *kr = fa_kr_of(ir, ir->root[FA_IR_ROOT_MASK], &budget);
+    return budget < 0 ? fa_kr_new(ir, FA_KR_ALL) : kr;
 }
 
 bool fa_tile_kr_narrows(const fa_kr *kr)
