@@ -401,7 +401,9 @@ char *fa_ir_dump(const fa_ir *ir)
         }
         if (p->is_tensor)
             fa_buf_puts(&b, "]");
-        if (p->has_default)
+        if (p->has_default && p->type == FA_PARAM_I32) /* exact: the dump feeds the IR hash */
+            fa_buf_printf(&b, " = %lld", (long long)p->default_value);
+        else if (p->has_default)
             fa_buf_printf(&b, " = %.9g", p->default_value);
         fa_buf_puts(&b, "\n");
     }

@@ -8,6 +8,7 @@
 #include "fa.h"
 
 #include <inttypes.h>
+#include <limits.h>
 #include <string.h>
 
 /* Expressions nest at most this deep (the checker and the back end recurse on them). */
@@ -104,13 +105,14 @@ static bool fa_sema_before(fa_sema *s, const fa_decl *d)
     return !s->cur || d->order < s->cur->order;
 }
 
-/* Levenshtein distance, for "did you mean"; long names are not compared. */
+/* Levenshtein distance, for "did you mean"; long names are not compared (INT_MAX: never
+ * close). */
 static int fa_edit_distance(const char *a, const char *b)
 {
     enum { MAX = 64 };
     size_t n = strlen(a), m = strlen(b);
     if (n >= MAX || m >= MAX)
-        return MAX;
+        return INT_MAX;
     int row[MAX + 1];
     for (size_t j = 0; j <= m; j++)
         row[j] = (int)j;
@@ -137,7 +139,7 @@ static void fa_sema_consider(const char *name, const char *cand, const char **be
 {
     int dist = fa_edit_distance(name, cand);
     size_t len = strlen(name) > strlen(cand) ? strlen(name) : strlen(cand);
-    if ((size_t)dist * 3 <= len && dist < *best_dist) {
+    if (dist != INT_MAX && (size_t)dist * 3 <= len && dist < *best_dist) {
         *best = cand;
         *best_dist = dist;
     }

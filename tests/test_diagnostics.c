@@ -95,6 +95,15 @@ static const fa_diag_case fa_diag_cases[] = {
      "    2 |     score = s * 1e39;\n"
      "      |                 ^~~~\n"
      "      = hint: floats are 32-bit: the largest is about 3.4e38\n"},
+    {"lexer", "float_max_spelling", /* 3.4028235e38 rounds to FLT_MAX; 3.4028236e38 past it */
+     "variant v {\n"
+     "    param m : f32 = 3.4028235e38;\n"
+     "    score = s * 3.4028236e38;\n"
+     "}\n",
+     "v.fa:3:17: error: float literal '3.4028236e38' is out of range\n"
+     "    3 |     score = s * 3.4028236e38;\n"
+     "      |                 ^~~~~~~~~~~~\n"
+     "      = hint: floats are 32-bit: the largest is about 3.4e38\n"},
     {"lexer", "tab_caret",
      "variant v {\n"
      "\tmask =\tq - k < windw;\n"
@@ -735,6 +744,24 @@ static void test_params(void) { fa_test_group("params"); }
 static void test_indexing(void) { fa_test_group("indexing"); }
 static void test_types(void) { fa_test_group("types"); }
 
+/* Names of 64 characters or more are not compared for "did you mean": an unknown long name
+ * gets no suggestion of another long one (their distance's cap read as close). */
+static void test_long_names_suggest_nothing(void)
+{
+    char a[201], b[201];
+    memset(a, 'a', 200), memset(b, 'b', 200);
+    a[200] = b[200] = '\0';
+    fa_buf src = {0};
+    fa_buf_printf(&src, "variant v {\n    param %s : i32 = 1;\n    mask = k <= q + %s;\n}\n", a, b);
+    int n_errors;
+    char *text = fa_test_diagnose(src.data, &n_errors);
+    CU_ASSERT_EQUAL(n_errors, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "unknown name"));
+    CU_ASSERT_PTR_NULL(strstr(text, "did you mean"));
+    free(text);
+    fa_buf_free(&src);
+}
+
 /* `score = <open>s<close>` with `open`/`close` repeated `n` times. */
 static char *fa_test_deep(const char *open, const char *close, int n, int *n_errors)
 {
@@ -870,6 +897,7 @@ void fa_suite_diagnostics(void)
         {"indexing", test_indexing},
         {"types", test_types},
         {"deep_nesting", test_deep_nesting},
+        {"long_names_suggest_nothing", test_long_names_suggest_nothing},
         {"many_lets", test_many_lets},
         {"render", test_render},
         {"counts", test_counts},

@@ -80,6 +80,23 @@ static void test_stdlib_recognition(void)
     fa_program_free(p);
 }
 
+/* i32 defaults are exact in the dump, which feeds the IR hash: defaults past 2^24 (a float's
+ * exact range) used to print alike, so two variants shared a hash. */
+static void test_i32_default_exact(void)
+{
+    fa_program *a = fa_be_compile("variant v { param w : i32 = 2147483647; mask = q - k < w; }");
+    fa_program *b = fa_be_compile("variant v { param w : i32 = 2147483646; mask = q - k < w; }");
+    char *dump = fa_ir_dump(fa_program_ir(a));
+    CU_ASSERT_PTR_NOT_NULL(strstr(dump, "= 2147483647\n"));
+    fa_key ka, kb;
+    fa_key_init(&ka), fa_key_init(&kb);
+    fa_key_set_variant(&ka, a), fa_key_set_variant(&kb, b);
+    CU_ASSERT_NOT_EQUAL(ka.variant_hash, kb.variant_hash);
+    free(dump);
+    fa_program_free(a);
+    fa_program_free(b);
+}
+
 static char *fa_be_dump(const char *src)
 {
     fa_program *p = fa_be_compile(src);
@@ -255,6 +272,7 @@ void fa_suite_ir(void)
         {"stdlib_table", test_stdlib_table},
         {"key_flags", test_key_flags},
         {"stdlib_recognition", test_stdlib_recognition},
+        {"i32_default_exact", test_i32_default_exact},
         {"fold_ints", test_fold_ints},
         {"fold_floats", test_fold_floats},
         {"fold_logic", test_fold_logic},
