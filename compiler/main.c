@@ -8,6 +8,7 @@
 #include "fa.h"
 #include "fadsl.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -63,13 +64,13 @@ static int usage_error(const char *fmt, const char *arg)
     return EXIT_USAGE;
 }
 
-/* Parses a positive decimal int; false on anything else. */
+/* Parses a positive decimal int written in digits only; false on anything else. */
 static bool parse_int(const char *s, int *out)
 {
     char *end;
     errno = 0;
     long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v <= 0 || v > 1 << 20)
+    if (!isdigit((unsigned char)s[0]) || errno || *end || v <= 0 || v > 1 << 20) /* digits only: no sign or space */
         return false;
     *out = (int)v;
     return true;

@@ -40,6 +40,8 @@ static void test_usage(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "unknown arch 'sm_99' (sm_80, sm_86, sm_89, sm_90a)"));
     CU_ASSERT_EQUAL(run("causal --head-dim abc", out, sizeof out), 2);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "--head-dim needs a positive integer, not 'abc'"));
+    CU_ASSERT_EQUAL(run("causal --head-dim +64", out, sizeof out), 2); /* digits only */
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "--head-dim needs a positive integer, not '+64'"));
     CU_ASSERT_EQUAL(run("causal --emit", out, sizeof out), 2);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "option --emit needs a value"));
     CU_ASSERT_EQUAL(run("causal --bogus", out, sizeof out), 2);
