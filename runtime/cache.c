@@ -281,9 +281,10 @@ static int load_entry(const char *dir, const char *path, const unsigned char dig
     size_t n = 0;
     unsigned char *f = (unsigned char *)fa_read_file(path, CACHE_ENTRY_MAX, &n);
     if (!f) {
-        if (errno == ENOENT || errno == ENOTDIR || dir_read_error(dir, errno))
+        const int err = errno; /* dir_read_error's access() may change errno */
+        if (err == ENOENT || err == ENOTDIR || dir_read_error(dir, err))
             return 0;
-        *why = fa_read_strerror(errno);
+        *why = fa_read_strerror(err);
         return -1;
     }
     entry_header h;
@@ -335,7 +336,7 @@ static void store_entry(const char *dir, const char *path, const unsigned char d
     char tmp[PATH_MAX];
     int fd = -1;
     for (int i = 0; i < TMP_NAME_TRIES && fd < 0; i++) {
-        struct timespec ts;
+        struct timespec ts = {0};
         clock_gettime(CLOCK_REALTIME, &ts);
         snprintf(tmp, sizeof tmp, "%s/" TMP_PREFIX "%ld-%x-%llx-%llx", dir, (long)getpid(), seq++,
                  (unsigned long long)(uintptr_t)pthread_self(),

@@ -30,9 +30,9 @@ void fart_clear_error(void);
 /* True when the environment variable is set to a value other than "", "0", "false", "no" and
  * "off" (any case). */
 bool fart_env_flag(const char *name);
-/* A line on stderr prefixed "fadsl: " unless FADSL_LOG=0. */
+/* A line on stderr prefixed "fadsl: " unless FADSL_LOG is set to an off value (0, false...). */
 void fart_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* A warning line on stderr ("fadsl: warning: ..."), printed even with FADSL_LOG=0. */
+/* A warning line on stderr ("fadsl: warning: ..."), printed even with FADSL_LOG off. */
 void fart_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Seconds on a monotonic clock. */
 double fart_now(void);

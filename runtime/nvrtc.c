@@ -35,7 +35,7 @@ int fart_nvrtc_spills(void)
 }
 
 /* A compiled kernel whose registers ptxas spilled to local memory (--warn-on-spills puts
- * that in the program log): a log line with ptxas's numbers (FADSL_LOG=0 silences it: a
+ * that in the program log): a log line with ptxas's numbers (FADSL_LOG off silences it: a
  * few bytes spilled outside the hot loop are common and harmless), and the count tests
  * read. */
 static void log_spills(nvrtcProgram prog, const char *kernel_name)

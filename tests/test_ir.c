@@ -80,7 +80,7 @@ static void test_stdlib_recognition(void)
     fa_program_free(p);
 }
 
-/* i32 defaults are exact in the dump, which feeds the IR hash: defaults past 2^24 (a float's
+/* i32 defaults are exact in the dump, which feeds the IR hash: defaults of 10 digits (past %.9g's
  * exact range) used to print alike, so two variants shared a hash. */
 static void test_i32_default_exact(void)
 {

@@ -77,6 +77,8 @@ def _finite_number(x):
 def _scale(fn, softmax_scale):
     if softmax_scale is None:
         return 0.0   # the C default, 1/sqrt(head_dim)
+    if isinstance(softmax_scale, bool) or not isinstance(softmax_scale, (int, float)):
+        raise TypeError(f"fadsl.{fn}: softmax_scale must be a number, got {type(softmax_scale).__name__}")
     if not _finite_number(softmax_scale) or softmax_scale <= 0:
         raise ValueError(f"fadsl.{fn}: softmax_scale must be a positive finite number, got {softmax_scale!r}")
     return float(softmax_scale)
@@ -118,7 +120,9 @@ def _max_seqlen(fn, name, given, cu_name, cu_seqlens, rows, rows_name, lens=None
     past the last offset are padding: not read, their output rows not written), no count
     above lens (a paged cache's seq_lens, which hold each sequence's new tokens)."""
     if given is not None:
-        if isinstance(given, bool) or not isinstance(given, int) or not 1 <= given <= INT32_MAX:
+        if isinstance(given, bool) or not isinstance(given, int):
+            raise TypeError(f"fadsl.{fn}: {name} must be an int, got {type(given).__name__} {given!r}")
+        if not 1 <= given <= INT32_MAX:
             raise ValueError(f"fadsl.{fn}: {name} must be a positive int up to {INT32_MAX}, got {given!r}")
         return given
     cu = cu_seqlens.long()   # int32 differences of far-apart offsets would wrap
@@ -217,6 +221,8 @@ def _descale(fn, name, scale, fp8, kv_heads, device):
     if isinstance(scale, torch.Tensor):
         _ops.check_head_scale(fn, name, scale, kv_heads, device)
         return 0.0, scale
+    if isinstance(scale, bool) or not isinstance(scale, (int, float)):
+        raise TypeError(f"fadsl.{fn}: {name} must be a number or a per-head tensor, got {type(scale).__name__}")
     if not _finite_number(scale) or scale <= 0:
         raise ValueError(f"fadsl.{fn}: {name} must be a positive finite number or a per-head tensor, got {scale!r}")
     if not _FLT_MIN <= scale <= _FLT_MAX:   # passed as float32: 0 would mean 1, a denormal is flushed

@@ -62,7 +62,9 @@ def _index(names, value, what):
 
 def _positive_int(value, what):
     """value, a positive int the C API's int holds (ctypes would wrap a larger one)."""
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= INT32_MAX:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{what} must be an int, got {type(value).__name__} {value!r}")
+    if not 1 <= value <= INT32_MAX:
         raise ValueError(f"{what} must be a positive int up to {INT32_MAX}, got {value!r}")
     return value
 
@@ -119,7 +121,7 @@ def compile(variant, arch=None, dtype="bf16", head_dim=128, gqa=1, paged=None, v
     key.head_dim = _positive_int(head_dim, "head_dim")
     key.gqa_ratio = _positive_int(gqa, "gqa")
     key.paged_block_size, key.paged_layout = _paged_fields(paged)
-    if not isinstance(varlen, int):   # a bool (0 and 1 too); bool("no") would be True
+    if not isinstance(varlen, int) or varlen not in (0, 1):   # a bool, or 0 / 1; bool("no") would be True
         raise TypeError(f"varlen must be True or False, got {varlen!r}")
     key.varlen = bool(varlen)
     info = FadslCompileInfo()

@@ -106,6 +106,7 @@ def test_param_errors(fake):
     _raises(TypeError, "got bool", fadsl.attention, q, q, q, params={"window_left": True})
     _raises(ValueError, "is not a finite number", fadsl.attention, q, q, q, params={"window_left": 10**400})
     _raises(ValueError, "softmax_scale", fadsl.attention, q, q, q, softmax_scale=10**400)
+    _raises(TypeError, "softmax_scale must be a number, got str", fadsl.attention, q, q, q, softmax_scale="0.1")
 
 
 def test_varlen_argument_errors(fake):
@@ -119,6 +120,8 @@ def test_varlen_argument_errors(fake):
             cu_seqlens_k=cu, max_seqlen_q=0, max_seqlen_k=8)
     _raises(ValueError, "max_seqlen_q must be a positive int up to 2147483647", fadsl.attention, q, q, q,
             cu_seqlens_q=cu, cu_seqlens_k=cu, max_seqlen_q=2**32 + 32, max_seqlen_k=8)   # ctypes would wrap it
+    _raises(TypeError, "max_seqlen_k must be an int, got float", fadsl.attention, q, q, q, cu_seqlens_q=cu,
+            cu_seqlens_k=cu, max_seqlen_q=8, max_seqlen_k=8.0)
 
 
 def test_paged_argument_errors(fake):

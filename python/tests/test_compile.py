@@ -98,6 +98,9 @@ def test_unsupported_key_is_an_error_not_a_crash(lib):
     (dict(arch="sm_90a", paged=2**32 + 16), ValueError),
     (dict(arch="sm_90a", paged="16"), TypeError),              # not unpacked as ("1", "6")
     (dict(arch="sm_90a", varlen="no"), TypeError),             # bool("no") is True
+    (dict(arch="sm_90a", varlen=2), TypeError),
+    (dict(arch="sm_90a", gqa=True), TypeError),                # wrong types: TypeError, ranges: ValueError
+    (dict(arch="sm_90a", head_dim="128"), TypeError),
 ])
 def test_bad_compile_arguments(lib, kwargs, error):
     with pytest.raises(error):
