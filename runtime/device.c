@@ -29,6 +29,8 @@ fadsl_status fadsl_device_init(int device, fa_arch *arch)
 
 fadsl_status fadsl_device_alloc(void **ptr, size_t bytes)
 {
+    if (!ptr) /* checked first: an allocation with nowhere to go would leak */
+        return fart_fail(FADSL_ERR_NULL_POINTER, "fadsl_device_alloc: ptr is NULL");
     const fart_cu *cu;
     fadsl_status s = ready(&cu);
     CUdeviceptr p = 0;
@@ -74,6 +76,8 @@ fadsl_status fadsl_stream_sync(void *stream)
 
 fadsl_status fadsl_event_create(void **event)
 {
+    if (!event)
+        return fart_fail(FADSL_ERR_NULL_POINTER, "fadsl_event_create: event is NULL");
     const fart_cu *cu;
     fadsl_status s = ready(&cu);
     return s ? s : fart_cu_check(cu->EventCreate((CUevent *)event, 0), "cuEventCreate");
@@ -88,6 +92,8 @@ fadsl_status fadsl_event_record(void *event, void *stream)
 
 fadsl_status fadsl_event_elapsed_ms(void *start, void *end, float *ms)
 {
+    if (!ms)
+        return fart_fail(FADSL_ERR_NULL_POINTER, "fadsl_event_elapsed_ms: ms is NULL");
     const fart_cu *cu;
     fadsl_status s = ready(&cu);
     if (!s)

@@ -808,6 +808,16 @@ static void test_no_driver(void)
     CU_ASSERT_EQUAL(fadsl_device_alloc(&p, 16), FADSL_ERR_NO_DRIVER);
 }
 
+/* Device helpers refuse a NULL output before any driver call, GPU or not (an allocation
+ * with nowhere to go leaked, and its store faulted). */
+static void test_null_outputs(void)
+{
+    CU_ASSERT_EQUAL(fadsl_device_alloc(NULL, 16), FADSL_ERR_NULL_POINTER);
+    CU_ASSERT_PTR_NOT_NULL(strstr(fadsl_last_error(), "fadsl_device_alloc: ptr is NULL"));
+    CU_ASSERT_EQUAL(fadsl_event_create(NULL), FADSL_ERR_NULL_POINTER);
+    CU_ASSERT_EQUAL(fadsl_event_elapsed_ms(NULL, NULL, NULL), FADSL_ERR_NULL_POINTER);
+}
+
 /* fadsl_variant_params: the declarations of a variant, for callers checking tensor sizes. */
 static void test_variant_params(void)
 {
@@ -998,6 +1008,7 @@ void fa_suite_rt_key(void)
                                         {"params", test_params},
                                         {"unsupported", test_unsupported},
                                         {"no_driver", test_no_driver},
+                                        {"null_outputs", test_null_outputs},
                                         {"variant_params", test_variant_params},
                                         {"huge_sizes", test_huge_sizes},
                                         {"checked_arithmetic", test_checked_arithmetic},
