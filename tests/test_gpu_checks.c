@@ -89,18 +89,27 @@ static fadsl_fwd_desc request(checks *c, int form)
     return d;
 }
 
+enum { OUT_ELEMS = ROWS * HQ * D };
+
+/* Launches `form` with the current indices over a poisoned (0xff) output, which comes back
+ * in o; returns the launch's status. */
+static fadsl_status launch(checks *c, int form, uint16_t o[OUT_ELEMS])
+{
+    sync_indices(c);
+    CU_ASSERT_EQUAL_FATAL(fadsl_device_memset(c->d_o, 0xff, OUT_ELEMS * 2), FADSL_OK);
+    fadsl_fwd_desc d = request(c, form);
+    fadsl_status s = fadsl_forward(&d, NULL);
+    CU_ASSERT_EQUAL(fadsl_stream_sync(NULL), FADSL_OK);
+    CU_ASSERT_EQUAL(fadsl_copy_to_host(o, c->d_o, OUT_ELEMS * 2), FADSL_OK);
+    return s;
+}
+
 /* Launches `form` with the current indices; wants status `want` (and a message holding
  * `needle`) and, when refused, the poisoned output untouched. */
 static void expect(checks *c, int form, fadsl_status want, const char *needle)
 {
-    enum { N = ROWS * HQ * D };
-    sync_indices(c);
-    CU_ASSERT_EQUAL_FATAL(fadsl_device_memset(c->d_o, 0xff, N * 2), FADSL_OK);
-    fadsl_fwd_desc d = request(c, form);
-    fadsl_status s = fadsl_forward(&d, NULL);
-    CU_ASSERT_EQUAL(fadsl_stream_sync(NULL), FADSL_OK);
-    static uint16_t o[N];
-    CU_ASSERT_EQUAL(fadsl_copy_to_host(o, c->d_o, sizeof o), FADSL_OK);
+    static uint16_t o[OUT_ELEMS];
+    fadsl_status s = launch(c, form, o);
     /* rows written: one a sequence, or the packed rows (all of q's rows stay poisoned when refused) */
     int rows = form == 0 || form == 3 ? SEQS : want ? ROWS : c->cu_q[SEQS], finite = 0, poison = 0;
     for (int i = 0; i < rows * HQ * D; i++) {
@@ -119,21 +128,17 @@ static void expect(checks *c, int form, fadsl_status want, const char *needle)
  * grid's) or stay poisoned (the rest), sequence 1's are finite. */
 static void expect_overrun(checks *c, int form)
 {
-    enum { N = ROWS * HQ * D, SEQ0 = 5 * HQ * D };
+    enum { SEQ0 = 5 * HQ * D };
     c->cu_q[1] = 5;
-    sync_indices(c);
-    CU_ASSERT_EQUAL_FATAL(fadsl_device_memset(c->d_o, 0xff, N * 2), FADSL_OK);
-    fadsl_fwd_desc d = request(c, form);
-    fadsl_status s = fadsl_forward(&d, NULL);
-    CU_ASSERT_EQUAL(fadsl_stream_sync(NULL), FADSL_OK);
-    static uint16_t o[N];
-    CU_ASSERT_EQUAL(fadsl_copy_to_host(o, c->d_o, sizeof o), FADSL_OK);
+    static uint16_t o[OUT_ELEMS];
+    fadsl_status s = launch(c, form, o);
     int finite0 = 0, finite1 = 0;
-    for (int i = 0; i < N; i++)
+    for (int i = 0; i < OUT_ELEMS; i++)
         *(i < SEQ0 ? &finite0 : &finite1) += isfinite(fa_ref_from_bf16(o[i]));
-    bool ok = s == FADSL_OK && finite0 == 0 && finite1 == N - SEQ0;
+    bool ok = s == FADSL_OK && finite0 == 0 && finite1 == OUT_ELEMS - SEQ0;
     printf("\n  %s form %d, 5 rows above max_seqlen_q 4, no debug checks: %s, %d finite values in sequence 0, "
-           "%d of %d in sequence 1", ok ? "ok  " : "FAIL", form, fadsl_status_name(s), finite0, finite1, N - SEQ0);
+           "%d of %d in sequence 1",
+           ok ? "ok  " : "FAIL", form, fadsl_status_name(s), finite0, finite1, OUT_ELEMS - SEQ0);
     CU_ASSERT(ok);
     reset(c);
 }

@@ -272,7 +272,8 @@ def paged_desc(q, k_cache, v_cache, block_tables, seq_lens, out, lse, variant, p
     pg.layout = layout
     pg.kv_dtype = dtype_code(k_cache.dtype)
     pg.k_cache, pg.v_cache = k_cache.data_ptr(), v_cache.data_ptr()
-    _set_ints(pg, **dict(zip(("num_blocks", "block_size", "num_kv_heads", "head_dim"), paged_geometry(k_cache, layout))))
+    num_blocks, block_size, num_kv_heads, head_dim = paged_geometry(k_cache, layout)
+    _set_ints(pg, num_blocks=num_blocks, block_size=block_size, num_kv_heads=num_kv_heads, head_dim=head_dim)
     _set_ints(pg, max_blocks_per_seq=block_tables.shape[1], num_seqs=seq_lens.shape[0])
     pg.block_tables, pg.seq_lens = block_tables.data_ptr(), seq_lens.data_ptr()
     k_scale, k_heads, v_scale, v_heads = scales

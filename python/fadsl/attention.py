@@ -64,10 +64,13 @@ def _flag(fn, name, value):
     return bool(value)
 
 
-def _finite_number(x):
-    """x is a finite int or float, not a bool; an int past float's range is not finite."""
-    if isinstance(x, bool) or not isinstance(x, (int, float)):
-        return False
+def _is_number(x):
+    """x is an int or a float, not a bool (True would pass as 1)."""
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
+def _finite(x):
+    """math.isfinite of a number; an int past float's range is not finite."""
     try:
         return math.isfinite(x)
     except OverflowError:
@@ -77,9 +80,9 @@ def _finite_number(x):
 def _scale(fn, softmax_scale):
     if softmax_scale is None:
         return 0.0   # the C default, 1/sqrt(head_dim)
-    if isinstance(softmax_scale, bool) or not isinstance(softmax_scale, (int, float)):
+    if not _is_number(softmax_scale):
         raise TypeError(f"fadsl.{fn}: softmax_scale must be a number, got {type(softmax_scale).__name__}")
-    if not _finite_number(softmax_scale) or softmax_scale <= 0:
+    if not _finite(softmax_scale) or softmax_scale <= 0:
         raise ValueError(f"fadsl.{fn}: softmax_scale must be a positive finite number, got {softmax_scale!r}")
     return float(softmax_scale)
 
@@ -103,8 +106,8 @@ def encode_params(fn, params, device):
             if not value.is_contiguous():
                 raise ValueError(f"fadsl.{fn}: parameter '{name}' must be contiguous")
             tensors.append((name, value))
-        elif isinstance(value, (int, float)) and not isinstance(value, bool):
-            if not _finite_number(value):
+        elif _is_number(value):
+            if not _finite(value):
                 raise ValueError(f"fadsl.{fn}: parameter '{name}' value {value!r} is not a finite number")
             scalars.append((name, float(value)))
         else:
@@ -221,9 +224,9 @@ def _descale(fn, name, scale, fp8, kv_heads, device):
     if isinstance(scale, torch.Tensor):
         _ops.check_head_scale(fn, name, scale, kv_heads, device)
         return 0.0, scale
-    if isinstance(scale, bool) or not isinstance(scale, (int, float)):
+    if not _is_number(scale):
         raise TypeError(f"fadsl.{fn}: {name} must be a number or a per-head tensor, got {type(scale).__name__}")
-    if not _finite_number(scale) or scale <= 0:
+    if not _finite(scale) or scale <= 0:
         raise ValueError(f"fadsl.{fn}: {name} must be a positive finite number or a per-head tensor, got {scale!r}")
     if not _FLT_MIN <= scale <= _FLT_MAX:   # passed as float32: 0 would mean 1, a denormal is flushed
         raise ValueError(f"fadsl.{fn}: {name} {scale!r} is outside float32's normal range "
