@@ -2,6 +2,8 @@
  * examples, on the current context. */
 #include "fart.h"
 
+#include <stdio.h>
+
 /* The driver, with a context current (device 0's primary when the thread has none). */
 static fadsl_status ready(const fart_cu **cu)
 {
@@ -11,6 +13,8 @@ static fadsl_status ready(const fart_cu **cu)
     return s ? s : fart_driver(cu);
 }
 
+/* A thread's current context on another device than `device` is refused: the helpers
+ * would run there, not on `device`. */
 fadsl_status fadsl_device_init(int device, fa_arch *arch)
 {
     fart_clear_error();
@@ -19,6 +23,18 @@ fadsl_status fadsl_device_init(int device, fa_arch *arch)
     fadsl_status s = fart_context(device, &ctx, &cc);
     if (s)
         return s;
+    const fart_cu *cu;
+    CUdevice current, wanted;
+    char call[48];
+    snprintf(call, sizeof call, "cuDeviceGet(%d)", device);
+    if ((s = fart_driver(&cu)) || (s = fart_cu_check(cu->CtxGetDevice(&current), "cuCtxGetDevice")) ||
+        (s = fart_cu_check(cu->DeviceGet(&wanted, device), call)))
+        return s;
+    if (current != wanted)
+        return fart_fail(FADSL_ERR_INVALID,
+                         "fadsl_device_init(%d): this thread's current CUDA context is on device %d; make a "
+                         "context of device %d current first (cudaSetDevice(%d)), or pass %d",
+                         device, (int)current, device, device, (int)current);
     fa_arch a;
     if ((s = fart_arch_for_cc(cc, &a)))
         return s;

@@ -243,7 +243,8 @@ fadsl_status fadsl_cache_clear(int *removed);
  * use: the caller's, else device `device`'s primary context). */
 
 /* Loads the driver and makes a context current; *arch (may be NULL) gets the device's key
- * arch. FADSL_ERR_NO_DRIVER without libcuda or without a GPU. */
+ * arch. FADSL_ERR_NO_DRIVER without libcuda or without a GPU; FADSL_ERR_INVALID when the
+ * thread's current context is on another device (nothing is changed). */
 fadsl_status fadsl_device_init(int device, fa_arch *arch);
 fadsl_status fadsl_device_alloc(void **ptr, size_t bytes);
 fadsl_status fadsl_device_free(void *ptr);

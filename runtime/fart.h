@@ -286,6 +286,9 @@ bool fart_paged_last_claims(void);
 /* Both of the above read false until the next paged decode launch (fadsl_forward calls it
  * first). */
 void fart_paged_forget_last(void);
+/* Loads an image into the current context: a cubin directly, PTX through the driver's
+ * assembler (its error log, under kernel `name`, goes into the message). */
+fadsl_status fart_module_load(const fart_cu *cu, const void *image, bool ptx, const char *name, CUmodule *mod);
 /* The merge kernel for an output dtype in context ctx (compiled and loaded on first use). */
 fadsl_status fart_merge_function(fa_dtype dtype, fa_arch arch, bool ptx, CUcontext ctx, CUfunction *fn);
 /* Launches the merge kernel over m's rows. after_decode: it merges the split decode launched

@@ -167,20 +167,18 @@ const fa_plan *fart_kernel_plan(const fart_kernel *k)
     return &k->plan;
 }
 
-/* Loads the image into the current context: cubin directly, PTX through the driver's
- * assembler (its error log goes into the message). */
-static fadsl_status load_module(const fart_cu *cu, const fart_kernel *k, CUmodule *mod)
+fadsl_status fart_module_load(const fart_cu *cu, const void *image, bool ptx, const char *name, CUmodule *mod)
 {
-    if (!k->ptx)
-        return fart_cu_check(cu->ModuleLoadData(mod, k->image.data), "cuModuleLoadData");
+    if (!ptx)
+        return fart_cu_check(cu->ModuleLoadData(mod, image), "cuModuleLoadData");
     char log[4096] = "";
     int opts[] = {FART_CU_JIT_ERROR_LOG_BUFFER, FART_CU_JIT_ERROR_LOG_BUFFER_SIZE};
     void *vals[] = {log, (void *)(uintptr_t)sizeof log};
-    fadsl_status s = fart_cu_check(cu->ModuleLoadDataEx(mod, k->image.data, 2, opts, vals), "cuModuleLoadDataEx");
+    fadsl_status s = fart_cu_check(cu->ModuleLoadDataEx(mod, image, 2, opts, vals), "cuModuleLoadDataEx");
     if (s && log[0]) {
         char head[512];
         snprintf(head, sizeof head, "%s", fadsl_last_error());
-        return fart_fail(s, "%s (PTX of %s)\n%s", head, k->name, log);
+        return fart_fail(s, "%s (PTX of %s)\n%s", head, name, log);
     }
     return s;
 }
@@ -209,7 +207,7 @@ fadsl_status fart_kernel_function(fart_kernel *k, CUcontext ctx, CUfunction *fn)
     bool stale = l != NULL;
     s = fart_driver(&cu);
     if (!s)
-        s = load_module(cu, k, &mod);
+        s = fart_module_load(cu, k->image.data, k->ptx, k->name, &mod);
     if (!s)
         s = fart_cu_check(cu->ModuleGetFunction(fn, mod, k->name), "cuModuleGetFunction");
     /* Above the default 48 KB a kernel must opt in to its dynamic shared memory. */

@@ -10,9 +10,9 @@ enum {
     MERGE_STATES_PER_WARP = 4, /* a warp per FA_MERGE_UNROLL states, so each issues its loads at once, */
     MERGE_MIN_WARPS = 4,       /* but at least 4 warps */
     MERGE_MAX_WARPS = FA_MERGE_MAX_WARPS, /* and at most that (DECODE_MAX_SPLITS / 4: one round) */
-    MERGE_MAX_LOADED = 64,  /* (dtype, arch, path, context) combinations kept */
 };
 
+/* One merge kernel loaded in one context; records live for the process's life. */
 typedef struct merge_fn {
     fa_dtype dtype;
     fa_arch arch;
@@ -20,19 +20,16 @@ typedef struct merge_fn {
     CUcontext ctx;
     unsigned long long ctx_id;   /* fart_context_id: a re-created context may reuse a handle */
     CUfunction fn;
+    struct merge_fn *next;
 } merge_fn;
 
 static pthread_mutex_t merge_lock = PTHREAD_MUTEX_INITIALIZER;
-static merge_fn loaded[MERGE_MAX_LOADED];
-static int n_loaded;
+static merge_fn *loaded;
 
 /* Emits, compiles (or reads from the disk cache) and loads the merge kernel. */
-static fadsl_status load_merge(fa_dtype dtype, fa_arch arch, bool ptx, CUfunction *fn)
+static fadsl_status load_merge(const fart_cu *cu, fa_dtype dtype, fa_arch arch, bool ptx, CUmodule *mod,
+                               CUfunction *fn)
 {
-    const fart_cu *cu;
-    fadsl_status s = fart_driver(&cu);
-    if (s)
-        return s;
     char *source = fa_emit_merge_cuda(dtype);
     if (!source)
         return fart_fail(FADSL_ERR_UNSUPPORTED, "merge: dtype %s is not supported (fp16, bf16)", fa_dtype_name(dtype));
@@ -46,46 +43,68 @@ static fadsl_status load_merge(fa_dtype dtype, fa_arch arch, bool ptx, CUfunctio
                        .smem_bytes = 0, .threads = 32 * MERGE_MAX_WARPS};
     fart_image image = {0};
     fadsl_origin origin;
-    s = fart_image_get(&src, &image, &origin);
+    fadsl_status s = fart_image_get(&src, &image, &origin);
     free(source);
-    CUmodule mod = NULL;
+    *mod = NULL;
     if (!s)
-        s = fart_cu_check(cu->ModuleLoadData(&mod, image.data), "cuModuleLoadData(merge)");
-    if (!s && (s = fart_cu_check(cu->ModuleGetFunction(fn, mod, fa_merge_name(dtype)), "cuModuleGetFunction(merge)")))
-        cu->ModuleUnload(mod);
+        s = fart_module_load(cu, image.data, ptx, fa_merge_name(dtype), mod);
+    if (!s && (s = fart_cu_check(cu->ModuleGetFunction(fn, *mod, fa_merge_name(dtype)), "cuModuleGetFunction(merge)"))) {
+        cu->ModuleUnload(*mod);
+        *mod = NULL;
+    }
     free(image.data);
     return s;
+}
+
+/* This context's record of the merge kernel, or NULL; *stale gets the record of a destroyed
+ * context with the same handle (its module went with it), NULL if none. Under merge_lock. */
+static merge_fn *find_merge(fa_dtype dtype, fa_arch arch, bool ptx, CUcontext ctx, unsigned long long id,
+                            merge_fn **stale)
+{
+    *stale = NULL;
+    for (merge_fn *e = loaded; e; e = e->next) {
+        if (e->dtype != dtype || e->arch != arch || e->ptx != ptx || e->ctx != ctx)
+            continue;
+        if (e->ctx_id == id)
+            return e;
+        *stale = e;
+    }
+    return NULL;
 }
 
 fadsl_status fart_merge_function(fa_dtype dtype, fa_arch arch, bool ptx, CUcontext ctx, CUfunction *fn)
 {
     unsigned long long id;
+    const fart_cu *cu;
     fadsl_status s = fart_context_id(ctx, &id);
-    if (s)
+    if (s || (s = fart_driver(&cu)))
+        return s;
+    merge_fn *stale;
+    pthread_mutex_lock(&merge_lock);
+    merge_fn *e = find_merge(dtype, arch, ptx, ctx, id, &stale);
+    if (e)
+        *fn = e->fn;
+    pthread_mutex_unlock(&merge_lock);
+    if (e)
+        return FADSL_OK;
+    /* Compiled and loaded outside the lock (a first compile takes seconds); a thread that
+     * loaded it meanwhile wins, and this module goes. */
+    CUmodule mod;
+    if ((s = load_merge(cu, dtype, arch, ptx, &mod, fn)))
         return s;
     pthread_mutex_lock(&merge_lock);
-    /* An entry of this handle with another id belongs to a destroyed context (its module
-     * went with it): its slot is reused. */
-    int slot = n_loaded;
-    for (int i = 0; i < n_loaded; i++) {
-        merge_fn *e = &loaded[i];
-        if (e->dtype != dtype || e->arch != arch || e->ptx != ptx || e->ctx != ctx)
-            continue;
-        if (e->ctx_id == id) {
-            *fn = e->fn;
-            pthread_mutex_unlock(&merge_lock);
-            return FADSL_OK;
-        }
-        slot = i;
-    }
-    /* A full table refuses rather than load (and leak) a module on every call. */
-    s = slot < MERGE_MAX_LOADED
-            ? load_merge(dtype, arch, ptx, fn)
-            : fart_fail(FADSL_ERR_UNSUPPORTED, "merge: more than %d (dtype, arch, context) combinations",
-                        MERGE_MAX_LOADED);
-    if (!s) {
-        loaded[slot] = (merge_fn){dtype, arch, ptx, ctx, id, *fn};
-        n_loaded += slot == n_loaded;
+    if ((e = find_merge(dtype, arch, ptx, ctx, id, &stale))) {
+        cu->ModuleUnload(mod);
+        *fn = e->fn;
+    } else if (stale) {
+        stale->ctx_id = id;
+        stale->fn = *fn;
+    } else if ((e = malloc(sizeof *e))) {
+        *e = (merge_fn){dtype, arch, ptx, ctx, id, *fn, loaded};
+        loaded = e;
+    } else {
+        cu->ModuleUnload(mod);
+        s = fart_fail(FADSL_ERR_NOMEM, "no memory for a loaded merge-kernel record");
     }
     pthread_mutex_unlock(&merge_lock);
     return s;

@@ -1,6 +1,7 @@
 /* test_rt_gpu.c - the runtime on a GPU: device helpers, a causal GQA forward (dense and
  * varlen) against the float64 reference, the memory-cache hit of a second launch, forwards
- * in contexts destroyed and re-created. Without a GPU the suite is not registered
+ * and merges in contexts destroyed and re-created, fadsl_device_init of another device than
+ * the current context's. Without a GPU the suite is not registered
  * ("skipped: no GPU"). */
 #include "fadsl.h"
 #include "ref.h"
@@ -136,11 +137,51 @@ static void test_causal_gqa_varlen(void)
     run_causal(3, lq, lk, 0, 0);
 }
 
-/* Forwards in contexts created and destroyed one after another (the caller's current
- * context serves). The driver may give a new context a destroyed one's address; the
- * function loaded in the destroyed one must not be launched in it (the kernel cache keys
- * loaded functions by handle and cuCtxGetId). */
-static void test_recreated_contexts(void)
+/* fadsl_merge_states of two random bf16 states in the current context against its formula;
+ * returns the relative error (1 on a failed call). */
+static double merge_once(unsigned *seed)
+{
+    enum { B = 1, S = 3, H = 2, D = 64, N = B * S * H * D, ROWS = B * S * H };
+    double *oa, *ob;
+    void *da = upload_random(N, &oa, seed), *db = upload_random(N, &ob, seed), *dout = NULL, *dl = NULL;
+    float la[ROWS], lb[ROWS];
+    for (int r = 0; r < ROWS; r++) {
+        *seed = *seed * 1664525u + 1013904223u;
+        la[r] = (float)(*seed >> 8) / (1 << 24) * 8 - 4;
+        lb[r] = (float)r - 2.5f;
+    }
+    CU_ASSERT_EQUAL(fadsl_device_alloc(&dout, N * 2), FADSL_OK);
+    CU_ASSERT_EQUAL(fadsl_device_memset(dout, 0xff, N * 2), FADSL_OK);   /* NaN poison */
+    CU_ASSERT_EQUAL(fadsl_device_alloc(&dl, sizeof la + sizeof lb), FADSL_OK);
+    CU_ASSERT_EQUAL(fadsl_copy_to_device(dl, la, sizeof la), FADSL_OK);
+    CU_ASSERT_EQUAL(fadsl_copy_to_device((char *)dl + sizeof la, lb, sizeof lb), FADSL_OK);
+    fadsl_status s = fadsl_merge_states(FA_DTYPE_BF16, da, dl, db, (const float *)((char *)dl + sizeof la), dout,
+                                        NULL, B, S, H, D, NULL);
+    if (s)
+        printf("\n  merge: %s: %s\n", fadsl_status_name(s), fadsl_last_error());
+    uint16_t got[N];
+    double gotd[N], want[N];
+    double err = 1;
+    if (!s && fadsl_stream_sync(NULL) == FADSL_OK && fadsl_copy_to_host(got, dout, sizeof got) == FADSL_OK) {
+        /* out is [B, S, H, D], lse [B, H, S] */
+        for (int i = 0; i < N; i++) {
+            int h = i / D % H, t = i / D / H % S;
+            double a = la[h * S + t], b = lb[h * S + t], m = a > b ? a : b;
+            double wa = exp(a - m), wb = exp(b - m);
+            want[i] = (wa * oa[i] + wb * ob[i]) / (wa + wb);
+            gotd[i] = fa_ref_from_bf16(got[i]);
+        }
+        err = fa_ref_rel_error(gotd, want, N);
+    }
+    free(oa), free(ob);
+    fadsl_device_free(da), fadsl_device_free(db), fadsl_device_free(dout), fadsl_device_free(dl);
+    return err;
+}
+
+/* Runs body(ud, i, ctx) in `rounds` contexts of device 0, each created (and made current)
+ * before and destroyed after it; the thread's context is restored. False, having said
+ * so, when libcuda lacks the calls. */
+static bool in_new_contexts(int rounds, void (*body)(void *ud, int i, void *ctx), void *ud)
 {
     typedef int (*create_fn)(void **ctx, unsigned flags, int dev);
     typedef int (*ctx_fn)(void *ctx);
@@ -152,23 +193,102 @@ static void test_recreated_contexts(void)
     get_fn get = lib ? (get_fn)dlsym(lib, "cuCtxGetCurrent") : NULL;
     if (!create || !destroy || !set || !get) {
         printf("(skipped: libcuda lacks cuCtxCreate_v2) ");
-        return;
+        if (lib)
+            dlclose(lib);
+        return false;
     }
-    enum { ROUNDS = 4 };
-    void *primary = NULL, *seen[ROUNDS];
+    void *primary = NULL;
     CU_ASSERT_EQUAL_FATAL(get(&primary), 0);
-    int reused = 0;
-    for (int i = 0; i < ROUNDS; i++) {
+    for (int i = 0; i < rounds; i++) {
         void *ctx = NULL;
-        CU_ASSERT_EQUAL_FATAL(create(&ctx, 0, 0), 0);   /* made current */
-        for (int j = 0; j < i; j++)
-            reused += seen[j] == ctx;
-        seen[i] = ctx;
-        run_causal(2, NULL, NULL, 200, 333);
+        CU_ASSERT_EQUAL_FATAL(create(&ctx, 0, 0), 0);
+        body(ud, i, ctx);
         CU_ASSERT_EQUAL(destroy(ctx), 0);
     }
     CU_ASSERT_EQUAL(set(primary), 0);
-    printf("(%d of %d new contexts at a destroyed one's address) ", reused, ROUNDS - 1);
+    dlclose(lib);
+    return true;
+}
+
+/* Forwards in contexts created and destroyed one after another (the caller's current
+ * context serves). The driver may give a new context a destroyed one's address; the
+ * function loaded in the destroyed one must not be launched in it (the kernel cache keys
+ * loaded functions by handle and cuCtxGetId). */
+enum { FORWARD_ROUNDS = 4 };
+
+typedef struct {
+    void *seen[FORWARD_ROUNDS];
+    int reused;   /* new contexts at a destroyed one's address */
+} forward_rounds;
+
+static void forward_round(void *ud, int i, void *ctx)
+{
+    forward_rounds *f = ud;
+    for (int j = 0; j < i; j++)
+        f->reused += f->seen[j] == ctx;
+    f->seen[i] = ctx;
+    run_causal(2, NULL, NULL, 200, 333);
+}
+
+static void test_recreated_contexts(void)
+{
+    forward_rounds f = {0};
+    if (in_new_contexts(FORWARD_ROUNDS, forward_round, &f))
+        printf("(%d of %d new contexts at a destroyed one's address) ", f.reused, FORWARD_ROUNDS - 1);
+}
+
+/* The merge kernel in more contexts, created and destroyed one after another, than the
+ * runtime once kept merge records for (64): each merge is right in its own context. */
+typedef struct {
+    unsigned seed;
+    int failed;
+    double worst;
+} merge_rounds;
+
+static void merge_round(void *ud, int i, void *ctx)
+{
+    (void)i, (void)ctx;
+    merge_rounds *m = ud;
+    double err = merge_once(&m->seed);
+    m->failed += !(err < 1e-2);
+    m->worst = err > m->worst ? err : m->worst;
+}
+
+static void test_merge_in_many_contexts(void)
+{
+    enum { ROUNDS = 72 };
+    merge_rounds m = {.seed = 99};
+    if (!in_new_contexts(ROUNDS, merge_round, &m))
+        return;
+    CU_ASSERT_EQUAL(m.failed, 0);
+    printf("(%d contexts, worst rel err %.2e) ", ROUNDS, m.worst);
+}
+
+/* fadsl_device_init(1) with device 0's context current is refused and changes nothing
+ * (needs two GPUs). */
+static void test_device_init_other_device(void)
+{
+    typedef int (*count_fn)(int *n);
+    typedef int (*get_fn)(void **ctx);
+    void *lib = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
+    count_fn count = lib ? (count_fn)dlsym(lib, "cuDeviceGetCount") : NULL;
+    get_fn get = lib ? (get_fn)dlsym(lib, "cuCtxGetCurrent") : NULL;
+    int n = 0;
+    if (!count || !get || count(&n) != 0 || n < 2) {
+        printf("(skipped: one GPU) ");
+        if (lib)
+            dlclose(lib);
+        return;
+    }
+    void *before = NULL, *after = NULL;
+    CU_ASSERT_EQUAL_FATAL(fadsl_device_init(0, NULL), FADSL_OK);
+    CU_ASSERT_EQUAL(get(&before), 0);
+    fa_arch arch = FA_ARCH__COUNT;
+    CU_ASSERT_EQUAL(fadsl_device_init(1, &arch), FADSL_ERR_INVALID);
+    CU_ASSERT_PTR_NOT_NULL(strstr(fadsl_last_error(), "current CUDA context is on device 0"));
+    CU_ASSERT_EQUAL(arch, FA_ARCH__COUNT);
+    CU_ASSERT_EQUAL(get(&after), 0);
+    CU_ASSERT_PTR_EQUAL(before, after);
     dlclose(lib);
 }
 
@@ -183,6 +303,8 @@ void fa_suite_rt_gpu(void)
                                         {"causal_gqa_dense", test_causal_gqa_dense},
                                         {"causal_gqa_varlen", test_causal_gqa_varlen},
                                         {"recreated_contexts", test_recreated_contexts},
+                                        {"merge_in_many_contexts", test_merge_in_many_contexts},
+                                        {"device_init_other_device", test_device_init_other_device},
                                         CU_TEST_INFO_NULL};
     CU_SuiteInfo suites[] = {{"rt_gpu", NULL, NULL, fa_rt_setup, fa_rt_teardown, (CU_TestInfo *)tests},
                              CU_SUITE_INFO_NULL};

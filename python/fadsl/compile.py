@@ -1,9 +1,11 @@
 """Ahead-of-time compilation (fadsl_compile) and the kernel cache's directory and counters.
 None of this needs a GPU once an arch is named."""
+import contextlib
 import ctypes
 import dataclasses
 import functools
 import os
+import sys
 import warnings
 from typing import NamedTuple, Optional
 
@@ -71,8 +73,17 @@ def _positive_int(value, what):
 
 def device_arch(device=0):
     """The key arch name ("sm_90a") of CUDA device `device`; FadslError without a GPU."""
+    if isinstance(device, bool) or not isinstance(device, int):
+        raise TypeError(f"device must be an int, got {type(device).__name__} {device!r}")
+    if not 0 <= device <= INT32_MAX:
+        raise ValueError(f"device must be an int from 0 to {INT32_MAX}, got {device!r}")
     arch = ctypes.c_int()
-    _lib.check(_lib.lib().fadsl_device_init(device, ctypes.byref(arch)))
+    # fadsl_device_init refuses another device than the thread's current context's: under
+    # PyTorch, whose current device may differ, ask with `device` current.
+    torch = sys.modules.get("torch")
+    scope = torch.cuda.device(device) if torch is not None and torch.cuda.is_initialized() else contextlib.nullcontext()
+    with scope:
+        _lib.check(_lib.lib().fadsl_device_init(device, ctypes.byref(arch)))
     return ARCH_NAMES[arch.value]
 
 

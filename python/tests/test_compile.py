@@ -113,6 +113,13 @@ def test_bad_variant_type(variant):
         fadsl.compile(variant, arch="sm_90a")
 
 
+@pytest.mark.parametrize("device, error", [("0", TypeError), (True, TypeError), (0.0, TypeError), (-1, ValueError),
+                                           (2**32, ValueError)])   # ctypes would wrap 2**32 to 0
+def test_bad_device_arch_argument(lib, device, error):
+    with pytest.raises(error):
+        fadsl.device_arch(device)
+
+
 def test_variant_with_a_nul_is_refused():
     """The C string would end at the NUL: "causal\0junk" would compile as "causal"."""
     with pytest.raises(ValueError, match="NUL"):

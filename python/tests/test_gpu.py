@@ -215,6 +215,23 @@ def test_runtime_errors_are_fadsl_errors():
     assert info.value.status == "ERR_SYNTAX" and "^" in info.value.detail
 
 
+def test_every_device_under_torch():
+    """device_arch(i) names device i's arch, and a forward on device i runs there, whichever
+    device torch has current (the C helper refuses a device other than the current one)."""
+    current = torch.cuda.current_device()
+    q, k, v = _inputs(1, 40, 70, 4, 2, 64, torch.bfloat16)
+    want = fadsl.attention(q, k, v, "causal")
+    for i in range(torch.cuda.device_count()):
+        cc = torch.cuda.get_device_capability(i)
+        older = [a for a in ("sm_80", "sm_86", "sm_89") if int(a[3:]) <= cc[0] * 10 + cc[1]]
+        assert fadsl.device_arch(i) == ("sm_90a" if cc == (9, 0) else older[-1])
+        dev = torch.device("cuda", i)
+        got = fadsl.attention(q.to(dev), k.to(dev), v.to(dev), "causal")
+        assert got.device == dev
+        torch.testing.assert_close(got.cpu(), want.cpu())
+        assert torch.cuda.current_device() == current
+
+
 def test_bad_offsets_are_refused_before_the_launch():
     """Offsets read for max_seqlen are checked: past k's rows, or a sequence with more new
     tokens than its paged seq_lens, are refused (ValueError) and nothing runs; rows past
