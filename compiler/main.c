@@ -3,7 +3,9 @@
  *   fa-dslc VARIANT [options]     compile a variant (a .fa file, or a standard-library name)
  *   fa-dslc cache list|clear|dir  inspect the on-disk cubin cache
  *
- * Exit status: 0 success, 1 a diagnosed error (the variant or the key), 2 bad usage.
+ * Exit status: 0 success, 1 a diagnosed error (the variant, the key or the output), 2 bad
+ * usage. An integer option's value that is not 1 to 1048576 in digits is bad usage; one in
+ * that range that no kernel supports (--head-dim 7) is a key error.
  */
 #include "fa.h"
 #include "fadsl.h"
@@ -50,11 +52,16 @@ static const char usage_text[] =
     "                                    claim key tiles as they go\n"
     "  --emit cuda|ir|key|cubin          what to write (default cuda)\n"
     "  -o FILE                           output file, replaced whole once written (default: stdout;\n"
-    "                                    cubin: KERNEL.cubin)\n"
+    "                                    cubin: KERNEL.cubin); stdout, stderr or another open descriptor\n"
+    "                                    (/dev/stdout, /dev/fd/N, ...) and devices are written in place\n"
     "  --dump-after PASS                 print the IR after PASS (lower, cse, fold, cse2, tile)\n"
     "                                    to stderr, then go on\n"
     "  --list                            list the standard-library variants\n"
-    "  -h, --help                        this text\n";
+    "  -h, --help                        this text\n"
+    "\n"
+    "N and BLOCK_SIZE are written in digits, 1 to 1048576. Exit status: 0 done; 1 a diagnosed\n"
+    "error (the variant; the key, such as a head dim or block size no kernel has; an output that\n"
+    "could not be written); 2 bad usage (such as an unknown option, or a value of the wrong form).\n";
 
 static int usage_error(const char *fmt, const char *arg)
 {
@@ -64,7 +71,8 @@ static int usage_error(const char *fmt, const char *arg)
     return EXIT_USAGE;
 }
 
-/* Parses a positive decimal int written in digits only; false on anything else. */
+/* Parses a decimal int from 1 to 1048576 written in digits only; false on anything else.
+ * Whether a kernel supports the value is the key's check, not this one. */
 static bool parse_int(const char *s, int *out)
 {
     char *end;
@@ -121,23 +129,94 @@ static int cache_command(int argc, char **argv)
     return usage_error("unknown cache command '%s' (list, clear, dir)", argv[2]);
 }
 
+/* The descriptor this process already has open on `path`: N of /dev/fd/N or
+ * /proc/self/fd/N, 0 to 2 of /dev/stdin, /dev/stdout and /dev/stderr, or 1 or 2 when path
+ * names the very file stdout or stderr is (`-o out >> out`). -1 when none is. */
+static int open_descriptor(const char *path)
+{
+    static const char *const std_names[] = {"/dev/stdin", "/dev/stdout", "/dev/stderr"};
+    for (int fd = 0; fd < 3; fd++)
+        if (!strcmp(path, std_names[fd]))
+            return fd;
+    static const char *const fd_dirs[] = {"/dev/fd/", "/proc/self/fd/"};
+    for (size_t d = 0; d < sizeof fd_dirs / sizeof fd_dirs[0]; d++) {
+        size_t n = strlen(fd_dirs[d]);
+        if (strncmp(path, fd_dirs[d], n) != 0 || !isdigit((unsigned char)path[n]))
+            continue;
+        char *end;
+        errno = 0;
+        long fd = strtol(path + n, &end, 10);
+        if (!*end && !errno && fd <= INT_MAX)
+            return (int)fd;
+    }
+    struct stat named, held;
+    if (stat(path, &named) != 0)
+        return -1;
+    for (int fd = STDOUT_FILENO; fd <= STDERR_FILENO; fd++)
+        if (fstat(fd, &held) == 0 && named.st_dev == held.st_dev && named.st_ino == held.st_ino)
+            return fd;
+    return -1;
+}
+
+/* Follows `path` through symbolic links (a chain; a relative target is taken from its
+ * link's directory) to the file it names, which need not exist yet: into `out`. False
+ * with errno set (ELOOP past 40 links, ENAMETOOLONG). */
+static bool follow_links(const char *path, char *out, size_t size)
+{
+    if (snprintf(out, size, "%s", path) >= (int)size)
+        return errno = ENAMETOOLONG, false;
+    for (int links = 0;; links++) {
+        struct stat st;
+        if (lstat(out, &st) != 0 || !S_ISLNK(st.st_mode))
+            return true; /* no link (a missing file is created there) */
+        if (links == 40)
+            return errno = ELOOP, false;
+        char target[PATH_MAX], next[PATH_MAX];
+        ssize_t n = readlink(out, target, sizeof target - 1);
+        if (n < 0)
+            return false;
+        target[n] = '\0';
+        const char *slash = strrchr(out, '/');
+        int dir_len = target[0] == '/' || !slash ? 0 : (int)(slash - out + 1);
+        if (snprintf(next, sizeof next, "%.*s%s", dir_len, out, target) >= (int)sizeof next ||
+            snprintf(out, size, "%s", next) >= (int)size)
+            return errno = ENAMETOOLONG, false;
+    }
+}
+
 /* Replaces regular file `path` (or creates it) with `len` bytes: written beside it under a
  * temporary name, then renamed over it, so a failed write leaves the old file whole. A
- * symlink is followed; an existing file keeps its mode. False with errno set. */
-static bool replace_file(const char *path, const void *data, size_t len)
+ * symlink is followed (the link stays, its target is replaced or created); an existing
+ * file keeps its mode. False after writing the reason into `why`. */
+static bool replace_file(const char *path, const void *data, size_t len, char *why, size_t why_size)
 {
-    char real[PATH_MAX];
-    struct stat st;
-    bool exists = realpath(path, real) && stat(real, &st) == 0;
-    const char *target = exists ? real : path;
-    char tmp[PATH_MAX + 16];
+    char target[PATH_MAX], tmp[PATH_MAX + 16];
+    if (!follow_links(path, target, sizeof target)) {
+        snprintf(why, why_size, "%s", strerror(errno));
+        return false;
+    }
     if (snprintf(tmp, sizeof tmp, "%s.tmpXXXXXX", target) >= (int)sizeof tmp) {
-        errno = ENAMETOOLONG;
+        snprintf(why, why_size, "%s", strerror(ENAMETOOLONG));
         return false;
     }
     int fd = mkstemp(tmp);
-    if (fd < 0)
+    if (fd < 0) {
+        int err = errno;
+        char dir[PATH_MAX];
+        const char *slash = strrchr(target, '/');
+        if (!slash)
+            strcpy(dir, ".");
+        else
+            snprintf(dir, sizeof dir, "%.*s", slash == target ? 1 : (int)(slash - target), target);
+        struct stat st;
+        bool takes_no_files = err == ENOENT && stat(dir, &st) == 0 && S_ISDIR(st.st_mode); /* procfs, sysfs */
+        snprintf(why, why_size, "cannot create a temporary file in %s: %s (-o replaces its file atomically "
+                 "through a temporary file in the same directory, so %s must be a writable directory)", dir,
+                 takes_no_files ? "the directory takes no new files" : strerror(err), dir);
         return false;
+    }
+    struct stat st;
+    bool exists = stat(target, &st) == 0;
     mode_t mask = umask(0);
     umask(mask);
     bool ok = fchmod(fd, exists ? st.st_mode & 07777 : 0666 & ~mask) == 0 && fa_write_all(fd, data, len) &&
@@ -149,19 +228,24 @@ static bool replace_file(const char *path, const void *data, size_t len)
         ok = false, err = errno;
     if (!ok) {
         unlink(tmp);
-        errno = err;
+        snprintf(why, why_size, "%s", strerror(err));
     }
     return ok;
 }
 
 /* Writes `len` bytes to `path` (or stdout when path is NULL). A regular file (or a new
- * one) is replaced whole or not at all; a device or pipe is written in place. */
+ * one) is replaced whole or not at all; a device or pipe, or a descriptor already open
+ * here (stdout, stderr, /dev/fd/N), is written in place, so `>>` keeps appending. */
 static int write_output(const char *path, const void *data, size_t len)
 {
+    char why[2 * PATH_MAX + 256] = "";
+    int fd = path ? open_descriptor(path) : STDOUT_FILENO;
     struct stat st;
     bool ok;
-    if (!path)
+    if (fd == STDOUT_FILENO)
         ok = fwrite(data, 1, len, stdout) == len && fflush(stdout) == 0;
+    else if (fd >= 0)
+        ok = fa_write_all(fd, data, len);
     else if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
         FILE *f = fopen(path, "wb");
         ok = f && fwrite(data, 1, len, f) == len;
@@ -170,9 +254,10 @@ static int write_output(const char *path, const void *data, size_t len)
             ok = false, err = errno;
         errno = err;
     } else
-        ok = replace_file(path, data, len);
+        ok = replace_file(path, data, len, why, sizeof why);
     if (!ok) {
-        fprintf(stderr, "fa-dslc: error: cannot write %s: %s\n", path ? path : "stdout", strerror(errno));
+        fprintf(stderr, "fa-dslc: error: cannot write %s: %s\n", path ? path : "stdout",
+                why[0] ? why : strerror(errno));
         return EXIT_DIAGNOSED;
     }
     return 0;
@@ -272,13 +357,13 @@ static int run(int argc, char **argv)
             kv_dtype_set = true;
         } else if (!strcmp(a, "--head-dim")) {
             if (!parse_int(v, &key.head_dim))
-                return usage_error("--head-dim needs a positive integer, not '%s'", v);
+                return usage_error("--head-dim needs a positive integer up to 1048576, not '%s'", v);
         } else if (!strcmp(a, "--gqa")) {
             if (!parse_int(v, &key.gqa_ratio))
                 return usage_error("--gqa needs a positive integer up to 1048576, not '%s'", v);
         } else if (!strcmp(a, "--paged")) {
             if (!parse_int(v, &key.paged_block_size))
-                return usage_error("--paged needs a positive block size, not '%s'", v);
+                return usage_error("--paged needs a positive block size up to 1048576, not '%s'", v);
             key.paged_layout = FA_PAGED_NHD;
         } else if (!strcmp(a, "--layout")) {
             if (!strcmp(v, "nhd"))
@@ -314,6 +399,8 @@ static int run(int argc, char **argv)
             else
                 return usage_error("unknown --emit '%s' (cuda, ir, key, cubin)", v);
         } else if (!strcmp(a, "-o")) {
+            if (!v[0])
+                return usage_error("-o needs a file name, not an empty one%s", "");
             if (v[0] == '-')
                 return usage_error("-o needs a file name, not the option '%s' (a file named so: ./NAME)", v);
             out_path = v;

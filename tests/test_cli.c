@@ -39,9 +39,17 @@ static void test_usage(void)
     CU_ASSERT_EQUAL(run("causal --arch sm_99", out, sizeof out), 2);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "unknown arch 'sm_99' (sm_80, sm_86, sm_89, sm_90a)"));
     CU_ASSERT_EQUAL(run("causal --head-dim abc", out, sizeof out), 2);
-    CU_ASSERT_PTR_NOT_NULL(strstr(out, "--head-dim needs a positive integer, not 'abc'"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "--head-dim needs a positive integer up to 1048576, not 'abc'"));
     CU_ASSERT_EQUAL(run("causal --head-dim +64", out, sizeof out), 2); /* digits only */
-    CU_ASSERT_PTR_NOT_NULL(strstr(out, "--head-dim needs a positive integer, not '+64'"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "--head-dim needs a positive integer up to 1048576, not '+64'"));
+    /* past the range integer options take, or 0: usage, saying the range (in it but with no
+     * kernel, such as --head-dim 7: a key error, see test_diagnosed) */
+    CU_ASSERT_EQUAL(run("causal --head-dim 1048577", out, sizeof out), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "--head-dim needs a positive integer up to 1048576, not '1048577'"));
+    CU_ASSERT_EQUAL(run("causal --paged 0", out, sizeof out), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "--paged needs a positive block size up to 1048576, not '0'"));
+    CU_ASSERT_EQUAL(run("causal -o ''", out, sizeof out), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "-o needs a file name, not an empty one"));
     CU_ASSERT_EQUAL(run("causal --emit", out, sizeof out), 2);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "option --emit needs a value"));
     CU_ASSERT_EQUAL(run("causal --bogus", out, sizeof out), 2);
@@ -74,6 +82,8 @@ static void test_diagnosed(void)
     CU_ASSERT_EQUAL(sh("f=$(mktemp) && head -c 1048577 /dev/zero | tr '\\0' ' ' > \"$f\" && \"$B\" \"$f\"; s=$?; "
                        "rm \"$f\"; exit $s", out, sizeof out), 1);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, ": File too large: variant files are at most 1048576 bytes"));
+    CU_ASSERT_EQUAL(run("causal --head-dim 7", out, sizeof out), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "head_dim 7 is not supported"));
     CU_ASSERT_EQUAL(run("causal --head-dim 100", out, sizeof out), 1);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "head_dim 100 is not supported (supported: 64, 96, 128, 192, 256)"));
     CU_ASSERT_EQUAL(run("causal --paged 7", out, sizeof out), 1);
@@ -118,6 +128,48 @@ static void test_outputs(void)
     /* the key is checked for every --emit */
     CU_ASSERT_EQUAL(run("causal --emit ir --head-dim 80", out, sizeof out), 1);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "head_dim 80 is not supported"));
+}
+
+/* -o naming stdout, stderr or another open descriptor writes it in place (it used to rename
+ * a new file over the one stdout was redirected to, losing what was there); a dangling
+ * symlink gets its target created (it used to be replaced by a file); a file that cannot be
+ * replaced says why. */
+static void test_output_paths(void)
+{
+    char dir[] = "/tmp/fa_cli_XXXXXX", args[1024];
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+    snprintf(args, sizeof args, "cd %s && echo HEAD > a && \"$B\" causal --emit ir -o /dev/stdout >> a && "
+             "(echo FIRST; \"$B\" causal --emit key -o /dev/stdout; echo LAST) > g && "
+             "head -1 g && tail -1 g && \"$B\" causal --emit key -o g >> g && grep -c kernel: g && "
+             "\"$B\" causal --emit key -o /dev/fd/3 3>> a && head -2 a && grep -c kernel: a", dir);
+    CU_ASSERT_EQUAL(sh(args, out, sizeof out), 0);
+    CU_ASSERT_STRING_EQUAL(out, "FIRST\nLAST\n2\nHEAD\nvariant causal\n1\n");
+    snprintf(args, sizeof args, "cd %s && echo X > e && \"$B\" causal --emit key -o /dev/stderr 2>> e && "
+             "head -1 e && grep -c kernel: e", dir);
+    CU_ASSERT_EQUAL(sh(args, out, sizeof out), 0);
+    CU_ASSERT_STRING_EQUAL(out, "X\n1\n");
+    /* a chain of links, relative to each link's directory: the links stay, the end is made */
+    snprintf(args, sizeof args, "cd %s && mkdir sub && ln -s sub/l2 l1 && ln -s new sub/l2 && "
+             "\"$B\" causal --emit ir -o l1 && test -L l1 && test -L sub/l2 && head -1 sub/new && "
+             "ln -s nodir/x l3; \"$B\" causal --emit ir -o l3; test -L l3 && echo rc=$?", dir);
+    sh(args, out, sizeof out);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "variant causal\nfa-dslc: error: cannot write l3: cannot create a temporary "
+                                       "file in nodir: No such file or directory"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "rc=0\n"));
+    CU_ASSERT_EQUAL(run("causal -o /proc/version", out, sizeof out), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "cannot write /proc/version: cannot create a temporary file in /proc: the "
+                                       "directory takes no new files (-o replaces its file atomically through a "
+                                       "temporary file in the same directory"));
+    /* a writable file in a read-only directory (run as nobody when root, whom modes do not stop) */
+    snprintf(args, sizeof args, "cd %s && chmod 755 . && mkdir ro && touch ro/f.cu && chmod 555 ro && "
+             "as=; [ $(id -u) != 0 ] || as='setpriv --reuid=65534 --regid=65534 --clear-groups'; "
+             "$as \"$B\" causal -o ro/f.cu; s=$?; chmod 755 ro; exit $s", dir);
+    CU_ASSERT_EQUAL(sh(args, out, sizeof out), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "cannot write ro/f.cu: cannot create a temporary file in ro: Permission "
+                                       "denied (-o replaces its file atomically through a temporary file in the "
+                                       "same directory, so ro must be a writable directory)"));
+    snprintf(args, sizeof args, "rm -rf %s", dir);
+    sh(args, out, sizeof out);
 }
 
 static void test_emit(void)
@@ -200,6 +252,6 @@ void fa_suite_cli(void)
 {
     static const CU_TestInfo tests[] = {
         {"usage", test_usage}, {"diagnosed", test_diagnosed}, {"emit", test_emit}, {"outputs", test_outputs},
-        CU_TEST_INFO_NULL};
+        {"output_paths", test_output_paths}, CU_TEST_INFO_NULL};
     fa_test_add_suite("cli", tests);
 }
