@@ -31,18 +31,39 @@ static fa_ir_node *fa_lower_let(fa_lower_ctx *L, const fa_decl *d)
     return L->let_nodes[d->order];
 }
 
-/* tensor[i0, i1, ...] -> load at ((i0 * d1 + i1) * d2 + ...). */
+/* Whether index `ix` of a dimension of extent `extent` is inside it at every evaluation:
+ * h, hk and b always are in q_heads, kv_heads and batch. */
+static bool fa_lower_index_inside(const fa_expr *ix, fa_extent extent)
+{
+    if (ix->kind != FA_E_NAME || ix->sym_kind != FA_SYM_BUILTIN)
+        return false;
+    return (ix->sym_index == FA_VAR_H && extent == FA_EXTENT_Q_HEADS) ||
+           (ix->sym_index == FA_VAR_HK && extent == FA_EXTENT_KV_HEADS) ||
+           (ix->sym_index == FA_VAR_B && extent == FA_EXTENT_BATCH);
+}
+
+/* tensor[i0, i1, ...] -> load at ((i0 * d1 + i1) * d2 + ...). With several dimensions,
+ * at -1 (which reads 0, as the load's own bound makes every offset outside the tensor)
+ * unless every index is inside its dimension: t[h, 5] of f32[q_heads, 4] must not read
+ * t[h + 1, 1]. */
 static fa_ir_node *fa_lower_index(fa_lower_ctx *L, const fa_expr *e)
 {
     const fa_decl *d = e->sym_decl;
-    fa_ir_node *index = fa_lower_expr(L, e->call.args[0]);
-    for (int i = 1; i < e->call.nargs; i++) {
+    fa_ir_node *index = NULL, *inside = NULL;
+    for (int i = 0; i < e->call.nargs; i++) {
         const fa_dim *dim = &d->dims[i];
         fa_ir_node *extent = dim->extent == FA_EXTENT_CONST ? fa_ir_const_int(L->ir, dim->value)
                                                             : fa_ir_dim(L->ir, dim->extent);
-        index = fa_ir_make(L->ir, FA_IR_MUL, index, extent, NULL);
-        index = fa_ir_make(L->ir, FA_IR_ADD, index, fa_lower_expr(L, e->call.args[i]), NULL);
+        fa_ir_node *ix = fa_lower_expr(L, e->call.args[i]);
+        index = i ? fa_ir_make(L->ir, FA_IR_ADD, fa_ir_make(L->ir, FA_IR_MUL, index, extent, NULL), ix, NULL) : ix;
+        if (e->call.nargs == 1 || fa_lower_index_inside(e->call.args[i], dim->extent))
+            continue;
+        fa_ir_node *ok = fa_ir_make(L->ir, FA_IR_AND, fa_ir_make(L->ir, FA_IR_LE, fa_ir_const_int(L->ir, 0), ix, NULL),
+                                    fa_ir_make(L->ir, FA_IR_LT, ix, extent, NULL), NULL);
+        inside = inside ? fa_ir_make(L->ir, FA_IR_AND, inside, ok, NULL) : ok;
     }
+    if (inside)
+        index = fa_ir_make(L->ir, FA_IR_SELECT, inside, index, fa_ir_const_int(L->ir, -1));
     return fa_ir_load(L->ir, e->sym_index, index);
 }
 

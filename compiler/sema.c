@@ -7,8 +7,10 @@
  * literal, and an f32 param's int default becomes an FA_E_FLOAT literal. */
 #include "fa.h"
 
+#include <float.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <math.h>
 #include <string.h>
 
 /* Expressions nest at most this deep (the checker and the back end recurse on them). */
@@ -277,6 +279,39 @@ static fa_type fa_sema_name(fa_sema *s, fa_expr *e)
     return fa_sema_param_type(d);
 }
 
+/* A float literal: one that float32 holds only as a denormal, or not at all (1e-50), is
+ * refused: the kernels flush denormals, so it would silently be 0. */
+static fa_type fa_sema_float(fa_sema *s, const fa_expr *e)
+{
+    float f = (float)e->fval;
+    if (e->fval == 0 || fabsf(f) >= FLT_MIN)
+        return FA_TY_FLOAT;
+    fa_diag_error(s->d, e->loc, "float literal %g is below float32's normal range (%.9g); the kernels would read 0",
+                  e->fval, (double)FLT_MIN);
+    fa_diag_hint(s->d, "write 0, or a value of at least %.9g in magnitude", (double)FLT_MIN);
+    return FA_TY_ERROR;
+}
+
+/* Index i (0-based) of tensor `name`, when a literal or a negated one: refused below 0 or,
+ * for a literal dimension, at or past it (other indices are checked when they run: an
+ * element outside the tensor reads 0). */
+static bool fa_sema_literal_index(fa_sema *s, const fa_expr *ix, int i, const char *name, const fa_dim *dim)
+{
+    bool neg = ix->kind == FA_E_UNARY && ix->op.a->kind == FA_E_INT;
+    if (ix->kind != FA_E_INT && !neg)
+        return true;
+    int64_t v = neg ? -ix->op.a->ival : ix->ival;
+    if (v >= 0 && (dim->extent != FA_EXTENT_CONST || v < dim->value))
+        return true;
+    if (v < 0)
+        fa_diag_error(s->d, ix->loc, "index %d of '%s' is %" PRId64 "; indices start at 0", i + 1, name, v);
+    else
+        fa_diag_error(s->d, ix->loc, "index %d of '%s' is %" PRId64 ", past its dimension of %" PRId64
+                      " (0 to %" PRId64 ")", i + 1, name, v, dim->value, dim->value - 1);
+    fa_diag_hint(s->d, "an index outside its dimension would read 0");
+    return false;
+}
+
 /* tensor[i, ...]: a tensor param, one int index per dimension. */
 static fa_type fa_sema_index(fa_sema *s, fa_expr *e)
 {
@@ -316,6 +351,8 @@ static fa_type fa_sema_index(fa_sema *s, fa_expr *e)
             fa_diag_hint(s->d, "compute indices from ints such as h, b, q and k");
         }
         ok &= t == FA_TY_INT;
+        if (t == FA_TY_INT && i < d->ndims)
+            ok &= fa_sema_literal_index(s, e->call.args[i], i, name, &d->dims[i]);
     }
     return ok ? fa_sema_param_type(d) : FA_TY_ERROR;
 }
@@ -462,7 +499,7 @@ static fa_type fa_sema_expr(fa_sema *s, fa_expr *e)
         s->peak = s->depth;
     switch (e->kind) {
     case FA_E_INT: e->type = FA_TY_INT; break;
-    case FA_E_FLOAT: e->type = FA_TY_FLOAT; break;
+    case FA_E_FLOAT: e->type = fa_sema_float(s, e); break;
     case FA_E_BOOL: e->type = FA_TY_BOOL; break;
     case FA_E_NAME: e->type = fa_sema_name(s, e); break;
     case FA_E_INDEX: e->type = fa_sema_index(s, e); break;
@@ -525,7 +562,7 @@ static bool fa_sema_fold(fa_sema *s, const fa_expr *e, int64_t *out)
         fa_sema_not_constant(s, e);
         return false;
     }
-    if (*out > INT32_MAX || *out < -(int64_t)INT32_MAX) {
+    if (*out > INT32_MAX || *out < INT32_MIN) {
         fa_diag_error(s->d, e->loc, "sink's value overflows 32 bits");
         fa_diag_hint(s->d, "sink N keeps the first N keys visible: write N, e.g. sink 4;");
         return false;

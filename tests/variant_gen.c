@@ -130,8 +130,14 @@ static vg_node *vg_var(vg_ctx *g, fa_builtin_var var)
  * in range for any position the kernels evaluate; in VG_WILD sometimes anything. */
 static vg_node *vg_index(vg_ctx *g, const vg_param *p, int d, int depth)
 {
-    if (g->mode == VG_WILD && vg_chance(g->st, 30))
-        return vg_expr(g, FA_TY_INT, depth);
+    if (g->mode == VG_WILD && vg_chance(g->st, 30)) {
+        vg_node *e = vg_expr(g, FA_TY_INT, depth);
+        /* a literal (or negated literal) below 0 or past a literal dimension does not compile */
+        const vg_node *lit = e->kind == VG_OP && e->aux == FA_OP_NEG ? e->arg[0] : e;
+        int64_t v = lit->kind != VG_LIT ? 0 : lit == e ? lit->lit.i : -(int64_t)lit->lit.i;
+        if (v >= 0 && (p->dim[d] != FA_EXTENT_CONST || v < p->const_dim[d]))
+            return e;
+    }
     switch (p->dim[d]) {
     case FA_EXTENT_Q_HEADS: return vg_var(g, FA_VAR_H);
     case FA_EXTENT_KV_HEADS: return vg_var(g, FA_VAR_HK);
@@ -698,13 +704,16 @@ static fa_ir_val vg_eval(const vg_variant *v, const vg_node *n, const fa_ir_env 
 static fa_ir_val vg_eval_load(const vg_variant *v, const vg_node *n, const fa_ir_env *env, bool *fr)
 {
     const vg_param *p = &v->params[n->aux];
-    int32_t index = vg_eval(v, n->arg[0], env, fr).i;
-    for (int d = 1; d < p->ndims; d++) {
+    int64_t index = 0;
+    bool inside = true;   /* every index inside its dimension, else the element reads 0 */
+    for (int d = 0; d < p->ndims; d++) {
         int32_t size = p->dim[d] == FA_EXTENT_CONST ? p->const_dim[d] : env->extent[p->dim[d]];
-        index = fa_wadd(fa_wmul(index, size), vg_eval(v, n->arg[d], env, fr).i);
+        int32_t i = vg_eval(v, n->arg[d], env, fr).i;
+        inside &= i >= 0 && i < size;
+        index = index * size + i;
     }
     fa_ir_val r = {0};
-    if (index >= 0 && index < vg_tensor_size(p, env->extent))
+    if (inside)
         memcpy(&r, (const char *)(uintptr_t)env->vparam[n->aux] + 4 * (size_t)index, 4);
     return r;
 }
