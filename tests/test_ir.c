@@ -265,6 +265,32 @@ static void test_root_positions(void)
     fa_ir_free(ir);
 }
 
+/* A tensor element reads 0 when any index is outside its dimension, also when the
+ * row-major offset would land inside the tensor (t[h, 4] of f32[q_heads, 4] is not
+ * t[h + 1, 0]); in-range indices read their element. */
+static void test_load_per_dimension(void)
+{
+    fa_program *p = fa_be_compile("variant v { param t : f32[q_heads, 4]; score = t[h, k - 2]; }");
+    const fa_ir *ir = fa_program_ir(p);
+    float t[3 * 4];
+    for (int i = 0; i < 12; i++)
+        t[i] = 1.5f + (float)i;
+    fa_ir_env env = {0};
+    env.extent[FA_EXTENT_Q_HEADS] = 3;
+    env.var[FA_VAR_H] = 1;
+    env.vparam[0] = (uint64_t)(uintptr_t)t;
+    fa_ir_val *vals = calloc(ir->n_nodes, sizeof *vals);
+    for (int k = -1; k <= 8; k++) {
+        env.var[FA_VAR_K] = k;
+        fa_ir_eval(ir, &env, vals);
+        int i = k - 2;
+        float want = i >= 0 && i < 4 ? t[4 + i] : 0.0f;
+        CU_ASSERT_EQUAL(vals[ir->root[FA_IR_ROOT_SCORE]->id].f, want);
+    }
+    free(vals);
+    fa_program_free(p);
+}
+
 void fa_suite_ir(void)
 {
     static const CU_TestInfo tests[] = {
@@ -281,6 +307,7 @@ void fa_suite_ir(void)
         {"dump_after", test_dump_after},
         {"verifier", test_verifier},
         {"root_positions", test_root_positions},
+        {"load_per_dimension", test_load_per_dimension},
         CU_TEST_INFO_NULL,
     };
     fa_test_add_suite("ir", tests);
