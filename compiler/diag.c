@@ -1,6 +1,8 @@
 /* diag.c - located diagnostics rendered as a C compiler does: a `file:line:col:` header,
  * the source line, a caret line under the span, and hints. Tabs in the source line are
- * expanded to stops of 8 (in the caret line too) so the caret lines up in any viewer. */
+ * expanded to stops of 8 (in the caret line too) so the caret lines up in any viewer.
+ * Bounded for hostile input: at most FA_DIAG_MAX_ERRORS errors, source lines cut to
+ * FA_DIAG_MAX_ECHO columns, and line lookups linear in the source over a run. */
 #include "fa.h"
 
 #include <string.h>
@@ -12,6 +14,13 @@ void fa_diag_init(fa_diags *d, const char *filename, const char *source)
     memset(d, 0, sizeof *d);
     d->filename = filename ? filename : "<input>";
     d->source = source ? source : "";
+    d->cur_line = 1;
+    d->cur_start = d->source;
+}
+
+bool fa_diag_stopped(const fa_diags *d)
+{
+    return d->stopped;
 }
 
 fa_loc fa_loc_span(fa_loc from, fa_loc to)
@@ -19,16 +28,41 @@ fa_loc fa_loc_span(fa_loc from, fa_loc to)
     return (fa_loc){from.line, from.col, to.end_line, to.end_col};
 }
 
-/* The start of 1-based line `line` of `src`, or NULL past the end. */
-static const char *fa_diag_line(const char *src, int line)
+/* The start of 1-based line `line` of the source, or NULL past the end. Lookups start
+ * from the last line found (forwards or backwards), so a run of diagnostics in source
+ * order costs time linear in the source, not quadratic. */
+static const char *fa_diag_line(fa_diags *d, int line)
 {
-    for (int l = 1; l < line; src++) {
-        if (!*src)
-            return NULL;
-        if (*src == '\n')
-            l++;
+    if (line < 1)
+        return NULL;
+    if (!d->cur_start || line < d->cur_line / 2) {
+        d->cur_line = 1;
+        d->cur_start = d->source;
     }
-    return line >= 1 ? src : NULL;
+    const char *s = d->cur_start;
+    int l = d->cur_line;
+    while (l > line) {   /* back to the start of the line before */
+        s--;
+        while (s > d->source && s[-1] != '\n')
+            s--;
+        l--;
+    }
+    while (l < line) {
+        const char *nl = strchr(s, '\n');
+        if (!nl)
+            break;
+        s = nl + 1;
+        l++;
+    }
+    d->cur_line = l;
+    d->cur_start = s;
+    return l == line ? s : NULL;
+}
+
+/* Whether byte c continues a UTF-8 sequence. */
+static bool fa_diag_cont(unsigned char c)
+{
+    return (c & 0xc0) == 0x80;
 }
 
 /* Display width of byte c at display column w: tabs reach the next stop, UTF-8
@@ -37,47 +71,94 @@ static int fa_diag_width(unsigned char c, int w)
 {
     if (c == '\t')
         return FA_DIAG_TAB - w % FA_DIAG_TAB;
-    return (c & 0xc0) == 0x80 ? 0 : 1;
+    return fa_diag_cont(c) ? 0 : 1;
 }
 
-/* The source line of `loc` and a caret line under its span. */
+/* The source line of `loc` and a caret line under its span. A line wider than
+ * FA_DIAG_MAX_ECHO display columns is cut to a window of that many around the caret,
+ * "..." marking each cut; the window's edges fall between characters (never inside a
+ * tab or a UTF-8 sequence), and tabs keep their widths from the start of the line. */
 static void fa_diag_snippet(fa_diags *d, fa_loc loc)
 {
-    const char *s = fa_diag_line(d->source, loc.line);
+    const char *s = fa_diag_line(d, loc.line);
     if (!s)
         return;
-    size_t n = strcspn(s, "\n");
+    int n = (int)strcspn(s, "\n");
     if (n && s[n - 1] == '\r')
         n--;
+    /* Display columns (0-based) of the span's start c0 and end c1 and the line's width:
+     * columns past the end of the line are one wide; the span stops at the line's end. */
+    int first = loc.col < 1 ? 0 : loc.col - 1;
+    int last = loc.end_line > loc.line ? n : loc.end_col - 1;
+    if (last > n)
+        last = n;
+    if (last < first)
+        last = first;
+    int w = 0, c0 = -1, c1 = -1;
+    for (int i = 0; i < n; i++) {
+        if (i == first)
+            c0 = w;
+        if (i == last)
+            c1 = w;
+        w += fa_diag_width((unsigned char)s[i], w);
+    }
+    int total = w;
+    if (c0 < 0)
+        c0 = total + (first - n);
+    if (c1 < 0)
+        c1 = total;
+    if (c1 < c0)
+        c1 = c0;
+    /* The window [lo, hi) of display columns shown: all of the line when it fits,
+     * else centred on the caret where the line allows. */
+    int lo = 0, hi = total;
+    if (total > FA_DIAG_MAX_ECHO) {
+        lo = c0 - FA_DIAG_MAX_ECHO / 2;
+        if (lo > total - FA_DIAG_MAX_ECHO)
+            lo = total - FA_DIAG_MAX_ECHO;
+        if (lo < 0)
+            lo = 0;
+        hi = lo + FA_DIAG_MAX_ECHO;
+    }
+
     fa_buf_printf(&d->text, "%5d | ", loc.line);
-    int w = 0;
-    for (size_t i = 0; i < n; i++) {
+    int shown_lo = -1, shown_hi = 0;   /* the display columns actually echoed */
+    bool in = false, cut_before = false, cut_after = false;
+    w = 0;
+    for (int i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         int cw = fa_diag_width(c, w);
-        if (c == '\t' || c < ' ' || c == 127)
-            fa_buf_printf(&d->text, "%*s", cw, "");
-        else
-            fa_buf_printf(&d->text, "%c", c);
+        if (!fa_diag_cont(c) || i == 0)   /* a continuation byte goes with its leader */
+            in = w >= lo && w + cw <= hi;
+        if (in) {
+            if (shown_lo < 0) {
+                shown_lo = w;
+                cut_before = i > 0;
+                if (cut_before)
+                    fa_buf_puts(&d->text, "...");
+            }
+            if (c == '\t' || c < ' ' || c == 127)
+                fa_buf_printf(&d->text, "%*s", cw, "");
+            else
+                fa_buf_printf(&d->text, "%c", c);
+            shown_hi = w + cw;
+        } else if (shown_lo >= 0) {
+            cut_after = true;
+            break;
+        }
         w += cw;
     }
-    /* The caret line: pad to the span's first column, then ^ and ~ to its end. */
-    int end = loc.end_line > loc.line ? (int)n + 1 : loc.end_col;
-    fa_buf_puts(&d->text, "\n      | ");
-    w = 0;
-    int col = 1;
-    for (; col < loc.col; col++) {
-        int cw = (size_t)col <= n ? fa_diag_width((unsigned char)s[col - 1], w) : 1;
-        fa_buf_printf(&d->text, "%*s", cw, "");
-        w += cw;
-    }
-    int span = 0;
-    for (; col < end && (size_t)col <= n; col++) {
-        int cw = fa_diag_width((unsigned char)s[col - 1], w);
-        span += cw;
-        w += cw;
-    }
-    fa_buf_puts(&d->text, "^");
-    for (int i = 1; i < span; i++)
+    if (cut_after)
+        fa_buf_puts(&d->text, "...");
+    if (shown_lo < 0)
+        shown_lo = 0;
+    /* The caret line: pad to the span's first column, then ^ and ~ to its end (cut at
+     * the window's end). */
+    int pad = c0 - shown_lo + (cut_before ? 3 : 0);
+    if (cut_after && c1 > shown_hi)
+        c1 = shown_hi;
+    fa_buf_printf(&d->text, "\n      | %*s^", pad > 0 ? pad : 0, "");
+    for (int i = 1; i < c1 - c0; i++)
         fa_buf_puts(&d->text, "~");
     fa_buf_puts(&d->text, "\n");
 }
@@ -92,6 +173,14 @@ static void fa_diag_emit(fa_diags *d, const char *kind, fa_loc loc, const char *
 
 void fa_diag_error(fa_diags *d, fa_loc loc, const char *fmt, ...)
 {
+    if (d->stopped)
+        return;
+    if (d->n_errors >= FA_DIAG_MAX_ERRORS) {
+        d->stopped = true;
+        fa_buf_printf(&d->text, "%s:%d:%d: fatal error: too many errors (%d); stopping\n", d->filename,
+                      loc.line, loc.col, FA_DIAG_MAX_ERRORS);
+        return;
+    }
     va_list ap;
     va_start(ap, fmt);
     fa_diag_emit(d, "error", loc, fmt, ap);
@@ -101,6 +190,8 @@ void fa_diag_error(fa_diags *d, fa_loc loc, const char *fmt, ...)
 
 void fa_diag_warning(fa_diags *d, fa_loc loc, const char *fmt, ...)
 {
+    if (d->stopped)
+        return;
     va_list ap;
     va_start(ap, fmt);
     fa_diag_emit(d, "warning", loc, fmt, ap);
@@ -110,6 +201,8 @@ void fa_diag_warning(fa_diags *d, fa_loc loc, const char *fmt, ...)
 
 void fa_diag_note(fa_diags *d, fa_loc loc, const char *fmt, ...)
 {
+    if (d->stopped)
+        return;
     va_list ap;
     va_start(ap, fmt);
     fa_diag_emit(d, "note", loc, fmt, ap);
@@ -118,6 +211,8 @@ void fa_diag_note(fa_diags *d, fa_loc loc, const char *fmt, ...)
 
 void fa_diag_hint(fa_diags *d, const char *fmt, ...)
 {
+    if (d->stopped)
+        return;
     va_list ap;
     va_start(ap, fmt);
     fa_buf_puts(&d->text, "      = hint: ");

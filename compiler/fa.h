@@ -57,14 +57,30 @@ typedef struct fa_loc {
     int end_line, end_col;
 } fa_loc;
 
+/* At most this many errors are reported: the next one is replaced by a single
+ *     v.fa:9:5: fatal error: too many errors (20); stopping
+ * line, after which every diagnostic is dropped (n_errors stays at the limit) and
+ * fa_diag_stopped() tells the front end to stop (the lexer then ends the input). */
+enum { FA_DIAG_MAX_ERRORS = 20 };
+/* A long source line is echoed as a window of at most this many display columns around
+ * the caret, with "..." where it was cut. */
+enum { FA_DIAG_MAX_ECHO = 200 };
+
 typedef struct fa_diags {
     const char *filename;
     const char *source;
     int n_errors, n_warnings;
     fa_buf text;
+    bool stopped;               /* the error limit was hit: nothing more is reported */
+    /* The last source line looked up and its start, so that diagnostics in source
+     * order find their lines in time linear in the source (set by fa_diag_init). */
+    int cur_line;
+    const char *cur_start;
 } fa_diags;
 
 void fa_diag_init(fa_diags *d, const char *filename, const char *source);
+/* Whether the error limit was hit: callers should stop producing diagnostics. */
+bool fa_diag_stopped(const fa_diags *d);
 void fa_diag_error(fa_diags *d, fa_loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void fa_diag_warning(fa_diags *d, fa_loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* A note (not counted) pointing at a related place, e.g. the first definition. */

@@ -168,6 +168,8 @@ static const char *fa_sema_suggest(fa_sema *s, const char *name, bool fn)
 
 static void fa_sema_unknown(fa_sema *s, fa_loc loc, const char *name, bool fn)
 {
+    if (fa_diag_stopped(s->d)) /* past the error limit nothing is shown: skip the search too */
+        return;
     const char *near = fa_sema_suggest(s, name, fn);
     fa_diag_error(s->d, loc, "unknown %s '%s'", fn ? "function" : "name", name);
     if (near)

@@ -533,6 +533,37 @@ static const fa_diag_case fa_diag_cases[] = {
      "    2 |     mask = q[0] > 0;\n"
      "      |            ^\n"
      "      = hint: only tensor parameters (declared with dimensions, e.g. f32[q_heads]) can be indexed\n"},
+    {"indexing", "literal_index_past_dim",
+     "variant v {\n"
+     "    param t : f32[q_heads, 4];\n"
+     "    score = s + t[h, 4] + t[h, 3];\n"
+     "}\n",
+     "v.fa:3:22: error: index 2 of 't' is 4, past its dimension of 4 (0 to 3)\n"
+     "    3 |     score = s + t[h, 4] + t[h, 3];\n"
+     "      |                      ^\n"
+     "      = hint: an index outside its dimension would read 0\n"},
+    {"indexing", "negative_literal_index",
+     "variant v {\n"
+     "    param t : f32[kv_len];\n"
+     "    score = s + t[-1];\n"
+     "}\n",
+     "v.fa:3:19: error: index 1 of 't' is -1; indices start at 0\n"
+     "    3 |     score = s + t[-1];\n"
+     "      |                   ^~\n"
+     "      = hint: an index outside its dimension would read 0\n"},
+    {"types", "denormal_float_literal",
+     "variant v {\n"
+     "    param x : f32 = 1e-40;\n"
+     "    score = s * 1e-50 + x;\n"
+     "}\n",
+     "v.fa:2:21: error: float literal 1e-40 is below float32's normal range (1.17549435e-38); the kernels would read 0\n"
+     "    2 |     param x : f32 = 1e-40;\n"
+     "      |                     ^~~~~\n"
+     "      = hint: write 0, or a value of at least 1.17549435e-38 in magnitude\n"
+     "v.fa:3:17: error: float literal 1e-50 is below float32's normal range (1.17549435e-38); the kernels would read 0\n"
+     "    3 |     score = s * 1e-50 + x;\n"
+     "      |                 ^~~~~\n"
+     "      = hint: write 0, or a value of at least 1.17549435e-38 in magnitude\n"},
     {"types", "mask_not_bool",
      "variant v {\n"
      "    mask = q - k;\n"
@@ -885,6 +916,215 @@ static void test_counts(void)
     fa_buf_free(&d.text);
 }
 
+static double fa_test_secs_since(const struct timespec *t0)
+{
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0->tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0->tv_nsec);
+}
+
+/* Occurrences of `needle` in `s`. */
+static int fa_test_count(const char *s, const char *needle)
+{
+    int n = 0;
+    for (const char *p = s; (p = strstr(p, needle)); p += strlen(needle))
+        n++;
+    return n;
+}
+
+/* At most FA_DIAG_MAX_ERRORS errors are shown; the next one becomes a single stopping
+ * line, the count stays at the limit, and nothing (hints, notes) follows. Exactly the
+ * limit shows no stopping line. */
+static void test_error_limit(void)
+{
+    for (int extra = 0; extra <= 10; extra += 10) {
+        fa_buf src = {0};
+        fa_buf_puts(&src, "variant v {\n");
+        for (int i = 0; i < FA_DIAG_MAX_ERRORS + extra; i++)
+            fa_buf_puts(&src, "    @\n");
+        fa_buf_puts(&src, "    mask = k <= q;\n}\n");
+        fa_diags d;
+        fa_diag_init(&d, "v.fa", src.data);
+        fa_unit u = {.arena = fa_arena_new(), .diags = &d};
+        CU_ASSERT_EQUAL(fa_parse(&u), FA_DIAG_MAX_ERRORS);
+        CU_ASSERT_EQUAL(d.n_errors, FA_DIAG_MAX_ERRORS);
+        CU_ASSERT_EQUAL(fa_test_count(d.text.data, ": error: "), FA_DIAG_MAX_ERRORS);
+        CU_ASSERT_EQUAL(fa_diag_stopped(&d), extra > 0);
+        const char *stop = "v.fa:22:5: fatal error: too many errors (20); stopping\n";
+        size_t len = strlen(d.text.data);
+        if (extra) {
+            CU_ASSERT(len > strlen(stop) && strcmp(d.text.data + len - strlen(stop), stop) == 0);
+        } else {
+            CU_ASSERT_PTR_NULL(strstr(d.text.data, "too many errors"));
+        }
+        /* one more error stops (at the limit, without extra); after stopping, nothing
+         * more is reported or counted */
+        fa_diag_error(&d, (fa_loc){2, 5, 2, 6}, "more");
+        fa_diag_note(&d, (fa_loc){2, 5, 2, 6}, "note");
+        fa_diag_hint(&d, "hint");
+        CU_ASSERT_EQUAL(strlen(d.text.data) > len, !extra);
+        CU_ASSERT_EQUAL(d.n_errors, FA_DIAG_MAX_ERRORS);
+        CU_ASSERT_EQUAL(fa_test_count(d.text.data, "too many errors (20); stopping\n"), 1);
+        fa_arena_free(u.arena);
+        fa_buf_free(&d.text);
+        fa_buf_free(&src);
+    }
+}
+
+/* Garbage costs time linear in its size: 200000 bad lines (each a stray character, or a
+ * statement that does not parse) stop at the error limit, well under a second (a rescan
+ * of the source per line took a minute, and 200000 errors were reported); and a run of
+ * notes in source order finds each line without rescanning from the start. */
+static void test_garbage_is_fast(void)
+{
+    enum { LINES = 200000 };
+    const char *garbage[] = {"@\n", "mask = ;\n", "1x 2y $ \342\211\244\n"};
+    for (int g = 0; g < 3; g++) {
+        fa_buf src = {0};
+        fa_buf_puts(&src, "variant v {\n");
+        for (int i = 0; i < LINES; i++)
+            fa_buf_puts(&src, garbage[g]);
+        fa_buf_puts(&src, "}\n");
+        struct timespec t0;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        int n_errors;
+        char *text = fa_test_diagnose(src.data, &n_errors);
+        double secs = fa_test_secs_since(&t0);
+        CU_ASSERT(secs < 2.0);
+        CU_ASSERT_EQUAL(n_errors, FA_DIAG_MAX_ERRORS);
+        CU_ASSERT_PTR_NOT_NULL(strstr(text, "fatal error: too many errors (20); stopping\n"));
+        CU_ASSERT(strlen(text) < 8192);
+        free(text);
+        fa_buf_free(&src);
+    }
+
+    fa_buf src = {0};
+    for (int i = 1; i <= LINES; i++)
+        fa_buf_printf(&src, "line %d\n", i);
+    fa_diags d;
+    fa_diag_init(&d, "n.fa", src.data);
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (int i = 3; i <= LINES; i += 4)
+        fa_diag_note(&d, (fa_loc){i, 1, i, 5}, "here");
+    CU_ASSERT(fa_test_secs_since(&t0) < 2.0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(d.text.data, "n.fa:199999:1: note: here\n"
+                                               "199999 | line 199999\n"
+                                               "      | ^~~~\n"));
+    /* and backwards, and past the end */
+    fa_buf_free(&d.text);
+    fa_diag_note(&d, (fa_loc){3, 6, 3, 7}, "back");
+    fa_diag_note(&d, (fa_loc){199998, 6, 199998, 12}, "forth");
+    fa_diag_note(&d, (fa_loc){LINES + 5, 1, LINES + 5, 2}, "past");
+    fa_diag_note(&d, (fa_loc){1, 1, 1, 2}, "first");
+    CU_ASSERT_STRING_EQUAL(d.text.data, "n.fa:3:6: note: back\n"
+                                        "    3 | line 3\n"
+                                        "      |      ^\n"
+                                        "n.fa:199998:6: note: forth\n"
+                                        "199998 | line 199998\n"
+                                        "      |      ^~~~~~\n"
+                                        "n.fa:200005:1: note: past\n"
+                                        "n.fa:1:1: note: first\n"
+                                        "    1 | line 1\n"
+                                        "      | ^\n");
+    fa_buf_free(&d.text);
+    fa_buf_free(&src);
+}
+
+/* The echo and caret lines of the first diagnostic in `text` (pointers into it, lengths
+ * in *echo_len / *caret_len), found after "| " on the 2nd and 3rd lines. */
+static void fa_test_snippet(const char *text, const char **echo, size_t *echo_len, const char **caret,
+                            size_t *caret_len)
+{
+    const char *l2 = strchr(text, '\n') + 1;
+    const char *l3 = strchr(l2, '\n') + 1;
+    *echo = strstr(l2, " | ") + 3;
+    *echo_len = (size_t)(strchr(*echo, '\n') - *echo);
+    *caret = strstr(l3, " | ") + 3;
+    *caret_len = (size_t)(strchr(*caret, '\n') - *caret);
+}
+
+/* The byte of `echo` at display column `col` (0-based; UTF-8 continuation bytes take no
+ * room, the echo holds no tabs), or NULL. */
+static const char *fa_test_at_column(const char *echo, size_t len, size_t col)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (((unsigned char)echo[i] & 0xc0) == 0x80)
+            continue;
+        if (w++ == col)
+            return echo + i;
+    }
+    return NULL;
+}
+
+/* A long line is echoed as a window of at most FA_DIAG_MAX_ECHO columns around the caret
+ * with "..." where it was cut; the caret stays under its character through tabs and
+ * UTF-8, and a span is underlined to the window's edge. A 20 KB line of garbage gave
+ * 300 MB of output (each error echoed the whole line). */
+static void test_long_lines(void)
+{
+    /* where the mark sits: near the start, the middle, the end */
+    const int reps[][2] = {{3, 5000}, {2500, 2500}, {5000, 3}};
+    const char *units[] = {"@ ", "\t\303\251y", "ab\tc"};
+    for (int u = 0; u < 3; u++) {
+        for (int r = 0; r < 3; r++) {
+            fa_buf src = {0};
+            fa_buf_puts(&src, "first\n");
+            for (int i = 0; i < reps[r][0]; i++)
+                fa_buf_puts(&src, units[u]);
+            int col = (int)src.len - 6 + 1;   /* the mark's column on line 2 */
+            fa_buf_puts(&src, "MARK");
+            for (int i = 0; i < reps[r][1]; i++)
+                fa_buf_puts(&src, units[u]);
+            fa_buf_puts(&src, "\nlast\n");
+            for (int span = 0; span < 2; span++) {
+                fa_diags d;
+                fa_diag_init(&d, "l.fa", src.data);
+                /* span 0: the mark; span 1: from the mark over the line's end */
+                fa_diag_error(&d, span ? (fa_loc){2, col, 3, 2} : (fa_loc){2, col, 2, col + 4}, "here");
+                const char *echo, *caret;
+                size_t echo_len, caret_len;
+                fa_test_snippet(d.text.data, &echo, &echo_len, &caret, &caret_len);
+                CU_ASSERT(echo_len <= FA_DIAG_MAX_ECHO + 6 + 8 * 4);   /* "..." twice, UTF-8 bytes */
+                size_t caret_col = strcspn(caret, "^");
+                const char *at = fa_test_at_column(echo, echo_len, caret_col);
+                CU_ASSERT(at && strncmp(at, "MARK", 4) == 0);
+                CU_ASSERT_EQUAL(strncmp(echo, "...", 3) == 0, r > 0);
+                CU_ASSERT_EQUAL(echo_len >= 3 && strncmp(echo + echo_len - 3, "...", 3) == 0, r < 2);
+                size_t tildes = caret_len - caret_col - 1;
+                CU_ASSERT_EQUAL(strspn(caret + caret_col + 1, "~"), tildes);
+                if (!span) {
+                    CU_ASSERT_EQUAL(tildes, 3);
+                } else {
+                    /* to the end of the echoed text (before a trailing "...") */
+                    size_t shown = 0;
+                    for (size_t i = 0; i < echo_len; i++)
+                        shown += ((unsigned char)echo[i] & 0xc0) != 0x80;
+                    CU_ASSERT_EQUAL(caret_col + 1 + tildes, shown - (r < 2 ? 3 : 0));
+                }
+                fa_buf_free(&d.text);
+            }
+            fa_buf_free(&src);
+        }
+    }
+
+    /* the front end on a 20 KB line of stray characters: 20 errors, small output */
+    fa_buf src = {0};
+    fa_buf_puts(&src, "variant v { mask = ");
+    for (int i = 0; i < 10000; i++)
+        fa_buf_puts(&src, "@ ");
+    fa_buf_puts(&src, "k < q; }\n");
+    int n_errors;
+    char *text = fa_test_diagnose(src.data, &n_errors);
+    CU_ASSERT_EQUAL(n_errors, FA_DIAG_MAX_ERRORS);
+    CU_ASSERT(strlen(text) < 21 * 600);
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "v.fa:1:22: error: unexpected character '@'\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "v.fa:1:60: fatal error: too many errors (20); stopping\n"));
+    free(text);
+    fa_buf_free(&src);
+}
+
 void fa_suite_diagnostics(void)
 {
     static const CU_TestInfo tests[] = {
@@ -901,6 +1141,9 @@ void fa_suite_diagnostics(void)
         {"many_lets", test_many_lets},
         {"render", test_render},
         {"counts", test_counts},
+        {"error_limit", test_error_limit},
+        {"garbage_is_fast", test_garbage_is_fast},
+        {"long_lines", test_long_lines},
         CU_TEST_INFO_NULL,
     };
     fa_test_add_suite("diagnostics", tests);
