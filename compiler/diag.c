@@ -23,6 +23,11 @@ bool fa_diag_stopped(const fa_diags *d)
     return d->stopped;
 }
 
+int fa_diag_found(const fa_diags *d)
+{
+    return d->n_errors + d->stopped;
+}
+
 fa_loc fa_loc_span(fa_loc from, fa_loc to)
 {
     return (fa_loc){from.line, from.col, to.end_line, to.end_col};
@@ -59,19 +64,26 @@ static const char *fa_diag_line(fa_diags *d, int line)
     return l == line ? s : NULL;
 }
 
-/* Whether byte c continues a UTF-8 sequence. */
-static bool fa_diag_cont(unsigned char c)
+/* Whether byte i of line s continues the UTF-8 sequence of a lead byte before it (a stray
+ * continuation byte does not: it takes a column of its own, so invalid UTF-8 cannot make
+ * a long line look short). */
+static bool fa_diag_joins(const char *s, int i)
 {
-    return (c & 0xc0) == 0x80;
+    int j = i;
+    while (j > 0 && i - j < 3 && ((unsigned char)s[j] & 0xc0) == 0x80)
+        j--;
+    unsigned char lead = (unsigned char)s[j];
+    int len = lead >= 0xf0 && lead <= 0xf7 ? 4 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xc0 && lead <= 0xdf ? 2 : 1;
+    return j < i && ((unsigned char)s[i] & 0xc0) == 0x80 && i - j < len;
 }
 
-/* Display width of byte c at display column w: tabs reach the next stop, UTF-8
+/* Display width of byte i of line s at display column w: tabs reach the next stop, UTF-8
  * continuation bytes take no room. */
-static int fa_diag_width(unsigned char c, int w)
+static int fa_diag_width(const char *s, int i, int w)
 {
-    if (c == '\t')
+    if (s[i] == '\t')
         return FA_DIAG_TAB - w % FA_DIAG_TAB;
-    return fa_diag_cont(c) ? 0 : 1;
+    return fa_diag_joins(s, i) ? 0 : 1;
 }
 
 /* The source line of `loc` and a caret line under its span. A line wider than
@@ -100,7 +112,7 @@ static void fa_diag_snippet(fa_diags *d, fa_loc loc)
             c0 = w;
         if (i == last)
             c1 = w;
-        w += fa_diag_width((unsigned char)s[i], w);
+        w += fa_diag_width(s, i, w);
     }
     int total = w;
     if (c0 < 0)
@@ -127,8 +139,8 @@ static void fa_diag_snippet(fa_diags *d, fa_loc loc)
     w = 0;
     for (int i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        int cw = fa_diag_width(c, w);
-        if (!fa_diag_cont(c) || i == 0)   /* a continuation byte goes with its leader */
+        int cw = fa_diag_width(s, i, w);
+        if (!fa_diag_joins(s, i))   /* a continuation byte goes with its leader */
             in = w >= lo && w + cw <= hi;
         if (in) {
             if (shown_lo < 0) {

@@ -81,6 +81,9 @@ typedef struct fa_diags {
 void fa_diag_init(fa_diags *d, const char *filename, const char *source);
 /* Whether the error limit was hit: callers should stop producing diagnostics. */
 bool fa_diag_stopped(const fa_diags *d);
+/* Errors found so far, the one that hit the limit included: n_errors stays at the limit,
+ * so a stage that counts its errors by this difference sees that one too. */
+int fa_diag_found(const fa_diags *d);
 void fa_diag_error(fa_diags *d, fa_loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void fa_diag_warning(fa_diags *d, fa_loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* A note (not counted) pointing at a related place, e.g. the first definition. */
@@ -266,14 +269,16 @@ void fa_ast_print_expr(fa_buf *b, const fa_expr *e);
 /* ==== grammar/: lexer and parser ===================================================== */
 
 /* Parses `u->diags->source` into u->variants; reports syntax errors to u->diags and
- * recovers to report several. Returns the number of syntax errors. */
+ * recovers to report several. Returns the number of syntax errors (fa_diag_found's: the
+ * one that hit the error limit counts). */
 int fa_parse(fa_unit *u);
 
 /* ==== sema.c: name resolution and type checking ===================================== */
 
 /* Checks the unit: exactly one variant, no duplicate definitions, every name known,
  * types right (mask is bool, score/sink_logit float, sink a constant int >= 0, indices
- * int, tensor arity), `s` only in score. Annotates the AST. Returns the error count. */
+ * int, tensor arity), `s` only in score. Annotates the AST. Returns the error count (as
+ * fa_parse counts). */
 int fa_sema_check(fa_unit *u);
 
 /* ==== ir.c / lower.c / passes ======================================================== */

@@ -4,6 +4,8 @@
  * for every value of their type (x * 0 -> 0 and x - x -> 0 for ints only: NaN, inf). */
 #include "ir.h"
 
+#include <float.h>
+
 #include <math.h>
 
 static double fa_fold_float(fa_ir_op op, double a, double b)
@@ -46,7 +48,8 @@ static fa_ir_node *fa_fold_const(fa_ir *out, const fa_ir_node *n, fa_ir_node *co
     if (n->type == FA_TY_FLOAT) {
         double a = args[0]->type == FA_TY_INT ? (double)args[0]->ival : (double)args[0]->fval;
         double b = nargs > 1 ? (double)args[1]->fval : 0.0;
-        return fa_ir_const_float(out, (float)fa_fold_float(n->op, a, b));
+        float r = (float)fa_fold_float(n->op, a, b);
+        return fa_ir_const_float(out, fabsf(r) < FLT_MIN ? 0.0f * r : r); /* the kernels flush denormals */
     }
     fa_ir_val vals[3] = {{0}};
     for (int i = 0; i < nargs; i++)

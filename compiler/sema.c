@@ -303,8 +303,8 @@ static bool fa_sema_literal_index(fa_sema *s, const fa_expr *ix, int i, const ch
     if (ix->kind != FA_E_INT && !neg)
         return true;
     int64_t v = neg ? -ix->op.a->ival : ix->ival;
-    if (v >= 0 && (dim->extent != FA_EXTENT_CONST || v < dim->value))
-        return true;
+    if (v >= 0 && (dim->extent != FA_EXTENT_CONST || v < dim->value || dim->value < 1))
+        return true; /* (a dimension below 1 is reported as such) */
     if (v < 0)
         fa_diag_error(s->d, ix->loc, "index %d of '%s' is %" PRId64 "; indices start at 0", i + 1, name, v);
     else
@@ -776,11 +776,11 @@ static void fa_sema_variant(fa_sema *s, fa_variant *v)
 int fa_sema_check(fa_unit *u)
 {
     fa_sema s = {.u = u, .d = u->diags};
-    int before = u->diags->n_errors;
+    int before = fa_diag_found(u->diags);
     if (!u->variants) {
         fa_diag_error(s.d, (fa_loc){1, 1, 1, 1}, "no variant in this file");
         fa_diag_hint(s.d, "write one: variant NAME { mask = k <= q; }");
-        return u->diags->n_errors - before;
+        return fa_diag_found(u->diags) - before;
     }
     for (fa_variant *v = u->variants; v; v = v->next) {
         if (v != u->variants) {
@@ -790,5 +790,5 @@ int fa_sema_check(fa_unit *u)
         }
         fa_sema_variant(&s, v);
     }
-    return u->diags->n_errors - before;
+    return fa_diag_found(u->diags) - before;
 }

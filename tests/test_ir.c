@@ -265,6 +265,16 @@ static void test_root_positions(void)
     fa_ir_free(ir);
 }
 
+/* A folded float constant below float32's normal range is 0, as the kernels (which flush
+ * denormals) would compute it: s * (1e-20 * 1e-20) must not keep a denormal factor. */
+static void test_fold_flushes_denormals(void)
+{
+    char *dump = fa_be_dump("variant v { score = s * (1e-20 * 1e-20) + 1e-20 * -1e-20; }");
+    CU_ASSERT_PTR_NULL(strstr(dump, "p-1"));   /* no hex float of a tiny exponent */
+    CU_ASSERT_PTR_NOT_NULL(strstr(dump, "const 0"));
+    free(dump);
+}
+
 /* A tensor element reads 0 when any index is outside its dimension, also when the
  * row-major offset would land inside the tensor (t[h, 4] of f32[q_heads, 4] is not
  * t[h + 1, 0]); in-range indices read their element. */
@@ -308,6 +318,7 @@ void fa_suite_ir(void)
         {"verifier", test_verifier},
         {"root_positions", test_root_positions},
         {"load_per_dimension", test_load_per_dimension},
+        {"fold_flushes_denormals", test_fold_flushes_denormals},
         CU_TEST_INFO_NULL,
     };
     fa_test_add_suite("ir", tests);

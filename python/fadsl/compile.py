@@ -79,9 +79,11 @@ def device_arch(device=0):
         raise ValueError(f"device must be an int from 0 to {INT32_MAX}, got {device!r}")
     arch = ctypes.c_int()
     # fadsl_device_init refuses another device than the thread's current context's: under
-    # PyTorch, whose current device may differ, ask with `device` current.
+    # PyTorch, whose current device may differ, ask with `device` current (a device torch
+    # does not have is left to fadsl_device_init's error).
     torch = sys.modules.get("torch")
-    scope = torch.cuda.device(device) if torch is not None and torch.cuda.is_initialized() else contextlib.nullcontext()
+    torch_device = torch is not None and torch.cuda.is_initialized() and device < torch.cuda.device_count()
+    scope = torch.cuda.device(device) if torch_device else contextlib.nullcontext()
     with scope:
         _lib.check(_lib.lib().fadsl_device_init(device, ctypes.byref(arch)))
     return ARCH_NAMES[arch.value]

@@ -230,6 +230,8 @@ def test_every_device_under_torch():
         assert got.device == dev
         torch.testing.assert_close(got.cpu(), want.cpu())
         assert torch.cuda.current_device() == current
+    with pytest.raises(fadsl.FadslError):   # not torch's error
+        fadsl.device_arch(torch.cuda.device_count())
 
 
 def test_bad_offsets_are_refused_before_the_launch():
