@@ -73,7 +73,7 @@ static const fa_diag_case fa_diag_cases[] = {
      "v.fa:2:10: error: integer literal '99999999999' is too large\n"
      "    2 |     sink 99999999999;\n"
      "      |          ^~~~~~~~~~~\n"
-     "      = hint: ints are 32-bit: the largest is 2147483647\n"},
+     "      = hint: ints are 32-bit: the largest literal is 2147483647 (the smallest int is -2147483647 - 1)\n"},
     {"lexer", "malformed_number",
      "variant v {\n"
      "    let x = 12abc;\n"
