@@ -268,6 +268,9 @@ void fa_ast_print_expr(fa_buf *b, const fa_expr *e);
 
 /* ==== grammar/: lexer and parser ===================================================== */
 
+/* The hint of an integer literal past int32 (the lexer's, and sema's for 2147483648). */
+#define FA_INT_RANGE_HINT "ints are 32-bit: literals run from -2147483648 to 2147483647"
+
 /* Parses `u->diags->source` into u->variants; reports syntax errors to u->diags and
  * recovers to report several. Returns the number of syntax errors (fa_diag_found's: the
  * one that hit the error limit counts). */

@@ -281,6 +281,17 @@ static fa_type fa_sema_name(fa_sema *s, fa_expr *e)
     return fa_sema_param_type(d);
 }
 
+/* An int literal: 2147483648 (which the lexer passes for `-2147483648`) is refused
+ * anywhere but after a minus sign (fa_sema_unary). */
+static fa_type fa_sema_int(fa_sema *s, const fa_expr *e)
+{
+    if (e->ival <= INT32_MAX)
+        return FA_TY_INT;
+    fa_diag_error(s->d, e->loc, "integer literal '%" PRId64 "' is too large", e->ival);
+    fa_diag_hint(s->d, FA_INT_RANGE_HINT);
+    return FA_TY_ERROR;
+}
+
 /* A float literal: one that float32 holds only as a denormal, or not at all (1e-50), is
  * refused: the kernels flush denormals, so it would silently be 0. */
 static fa_type fa_sema_float(fa_sema *s, const fa_expr *e)
@@ -428,6 +439,11 @@ static fa_type fa_sema_call(fa_sema *s, fa_expr *e)
 
 static fa_type fa_sema_unary(fa_sema *s, fa_expr *e)
 {
+    if (e->op.op == FA_OP_NEG && e->op.a->kind == FA_E_INT && e->op.a->ival == (int64_t)INT32_MAX + 1) {
+        e->kind = FA_E_INT; /* -2147483648: the one literal whose magnitude int32 lacks */
+        e->ival = INT32_MIN;
+        return FA_TY_INT;
+    }
     fa_type t = fa_sema_expr(s, e->op.a);
     bool want_bool = e->op.op == FA_OP_NOT;
     if (t == FA_TY_ERROR || (want_bool ? t == FA_TY_BOOL : fa_is_number(t)))
@@ -500,7 +516,7 @@ static fa_type fa_sema_expr(fa_sema *s, fa_expr *e)
     if (s->depth > s->peak)
         s->peak = s->depth;
     switch (e->kind) {
-    case FA_E_INT: e->type = FA_TY_INT; break;
+    case FA_E_INT: e->type = fa_sema_int(s, e); break;
     case FA_E_FLOAT: e->type = fa_sema_float(s, e); break;
     case FA_E_BOOL: e->type = FA_TY_BOOL; break;
     case FA_E_NAME: e->type = fa_sema_name(s, e); break;

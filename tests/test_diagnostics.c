@@ -73,7 +73,15 @@ static const fa_diag_case fa_diag_cases[] = {
      "v.fa:2:10: error: integer literal '99999999999' is too large\n"
      "    2 |     sink 99999999999;\n"
      "      |          ^~~~~~~~~~~\n"
-     "      = hint: ints are 32-bit: the largest literal is 2147483647 (the smallest int is -2147483647 - 1)\n"},
+     "      = hint: ints are 32-bit: literals run from -2147483648 to 2147483647\n"},
+    {"lexer", "int_min_magnitude_alone",   /* 2147483648 is only a literal after a minus */
+     "variant v {\n"
+     "    mask = k - q >= -2147483648 && k <= q + 2147483648;\n"
+     "}\n",
+     "v.fa:2:45: error: integer literal '2147483648' is too large\n"
+     "    2 |     mask = k - q >= -2147483648 && k <= q + 2147483648;\n"
+     "      |                                             ^~~~~~~~~~\n"
+     "      = hint: ints are 32-bit: literals run from -2147483648 to 2147483647\n"},
     {"lexer", "malformed_number",
      "variant v {\n"
      "    let x = 12abc;\n"

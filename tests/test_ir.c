@@ -88,6 +88,7 @@ static void test_i32_default_exact(void)
     fa_program *b = fa_be_compile("variant v { param w : i32 = 2147483646; mask = q - k < w; }");
     char *dump = fa_ir_dump(fa_program_ir(a));
     CU_ASSERT_PTR_NOT_NULL(strstr(dump, "= 2147483647\n"));
+
     fa_key ka, kb;
     fa_key_init(&ka), fa_key_init(&kb);
     fa_key_set_variant(&ka, a), fa_key_set_variant(&kb, b);
@@ -110,6 +111,15 @@ static const char *fa_be_body(const char *dump)
 {
     const char *s = strstr(dump, "\n%");
     return s ? s + 1 : dump;
+}
+
+/* -2147483648 is a literal (a default and in an expression), exactly. */
+static void test_int_min_literal(void)
+{
+    char *dump = fa_be_dump("variant v { param w : i32 = -2147483648; mask = q - k > -2147483648 && k <= q + w; }");
+    CU_ASSERT_PTR_NOT_NULL(strstr(dump, "= -2147483648\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(dump, "const -2147483648\n"));
+    free(dump);
 }
 
 static void test_fold_ints(void)
@@ -309,6 +319,7 @@ void fa_suite_ir(void)
         {"key_flags", test_key_flags},
         {"stdlib_recognition", test_stdlib_recognition},
         {"i32_default_exact", test_i32_default_exact},
+        {"int_min_literal", test_int_min_literal},
         {"fold_ints", test_fold_ints},
         {"fold_floats", test_fold_floats},
         {"fold_logic", test_fold_logic},
