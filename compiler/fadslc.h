@@ -75,7 +75,7 @@ typedef struct fa_key {
     /* Paged decode: the query rows a KV head the plan sizes a CTA for when a call brings
      * several new tokens a sequence (a multiple of 16 up to 64; the runtime sets the rows the
      * plan gives GQA x tokens where that is faster); 0: gqa_ratio. Kernel names then carry
-     * _r<rows>. */
+     * _r<rows>. A value that sizes the CTA as gqa_ratio alone does is refused. */
     int decode_rows;
     /* Paged decode, HDB fp8 caches (sm_90a, blocks of up to 16 keys, one 16-row tile): the
      * splits of a split launch claim key tiles from a counter in the workspace instead of

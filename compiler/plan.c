@@ -344,6 +344,13 @@ static fa_status plan_decode(const fa_key *key, fa_plan *plan, char *err, size_t
         return FA_ERR_INVALID;
     }
     int block_m = fa_plan_decode_block_m(key->head_dim, decode_rows(key));
+    /* decode_rows that size the CTA as the GQA ratio alone would only fork the name and the
+     * cache entry of the same kernel (the runtime never sets such a value). */
+    if (key->decode_rows && block_m == fa_plan_decode_block_m(key->head_dim, key->gqa_ratio)) {
+        snprintf(err, errlen, "decode_rows %d sizes the CTA as the GQA ratio %d alone does (%d rows at head_dim %d): "
+                              "leave it 0", key->decode_rows, key->gqa_ratio, block_m, key->head_dim);
+        return FA_ERR_INVALID;
+    }
     /* The fragment path's wider tile only for one row tile: more rows at 128 keys spill. */
     bool packed_dense = dense && key->varlen;
     bool wide = decode_frag(key) && block_m == DECODE_ROW_TILE, narrow = decode_tma_narrow(key) && !packed_dense;

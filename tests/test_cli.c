@@ -231,6 +231,8 @@ static void test_emit(void)
     CU_ASSERT_EQUAL(run("none --arch sm_90a --paged 16 --gqa 8 --decode --decode-rows 64 --emit key", out, sizeof out), 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "kernel: fa_decode_paged_bf16_hd128_bs16_nhd_none_gqa8_r64_sm90a\n"));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "block_m=32 "));
+    CU_ASSERT_EQUAL(run("none --paged 16 --gqa 64 --decode --decode-rows 32 --emit key", out, sizeof out), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "leave it 0"));
     CU_ASSERT_EQUAL(run("none --paged 16 --decode --decode-rows 40", out, sizeof out), 2);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "--decode-rows needs 16, 32, 48 or 64"));
     CU_ASSERT_EQUAL(run("none --paged 16 --decode-rows 32", out, sizeof out), 2);

@@ -71,6 +71,9 @@ static void test_names_and_plans(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "decode_rows 80 is invalid"));
     k.decode_rows = 40;
     CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_ERR_INVALID);
+    k.decode_rows = 16; /* the CTA GQA 4 alone gets: a second name for the same kernel */
+    CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_ERR_INVALID);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "decode_rows 16 sizes the CTA as the GQA ratio 4 alone does"));
     k.decode_rows = 32;
     k.decode = false;
     CU_ASSERT_EQUAL(fa_plan_key(&k, &plan, err, sizeof err), FA_ERR_UNSUPPORTED);
