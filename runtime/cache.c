@@ -83,6 +83,8 @@ enum { CACHE_DIR_MAX = PATH_MAX - 256 };
 /* Entries larger than this are not ours (cubins and PTX of one kernel are well under a MB). */
 #define CACHE_ENTRY_MAX ((size_t)256 << 20)
 
+#define NO_CACHE_DIR "no cache directory: set FADSL_CACHE_DIR, XDG_CACHE_HOME or HOME"
+
 /* The cache directory's path into buf: its length, or -1 when nothing names one. */
 static int resolve_dir(char *buf, size_t size)
 {
@@ -103,7 +105,7 @@ fadsl_status fadsl_cache_dir(char *buf, size_t size)
         return fart_fail(FADSL_ERR_NULL_POINTER, "cache dir: buf is NULL");
     int n = resolve_dir(buf, size);
     if (n < 0)
-        return fart_fail(FADSL_ERR_IO, "no cache directory: set FADSL_CACHE_DIR, XDG_CACHE_HOME or HOME");
+        return fart_fail(FADSL_ERR_IO, NO_CACHE_DIR);
     if ((size_t)n >= size)
         return fart_fail(FADSL_ERR_INVALID, "the cache directory path needs %d bytes with its NUL, more than the %zu "
                          "given", n + 1, size);
@@ -485,9 +487,13 @@ static bool is_entry_name(const char *name, bool *ptx)
 static fadsl_status walk(bool tmp, bool (*fn)(void *, const char *, const char *, bool), void *ud)
 {
     char dir[CACHE_DIR_MAX];
-    fadsl_status s = fadsl_cache_dir(dir, sizeof dir);
-    if (s)
-        return s;
+    int dir_len = resolve_dir(dir, sizeof dir);
+    if (dir_len < 0)
+        return fart_fail(FADSL_ERR_IO, NO_CACHE_DIR);
+    if ((size_t)dir_len >= sizeof dir) /* what the compile path warns of */
+        return fart_fail(FADSL_ERR_INVALID, "kernel cache directory %.64s... is %d bytes long, above the %d a cache "
+                         "directory may be: compiled kernels stay in memory only, so it holds no entries of fadsl's",
+                         dir, dir_len, CACHE_DIR_MAX - 1);
     DIR *d = opendir(dir);
     if (!d)
         return errno == ENOENT ? FADSL_OK : fart_fail(FADSL_ERR_IO, "cannot open %s: %s", dir, strerror(errno));

@@ -212,6 +212,10 @@ static void test_unusable_dir(void)
     fa_rt_capture_begin();
     o1 = get(6, false), o2 = get(7, false);
     int said = fa_rt_capture_end("a cache directory may be; compiled kernels stay in memory only");
+    /* listing and clearing such a directory say why, not that a buffer is short */
+    int removed = -1;
+    CU_ASSERT_EQUAL(fadsl_cache_clear(&removed), FADSL_ERR_INVALID);
+    CU_ASSERT_PTR_NOT_NULL(strstr(fadsl_last_error(), "compiled kernels stay in memory only"));
     setenv("FADSL_CACHE_DIR", fa_rt_cache_dir, 1);
     CU_ASSERT_EQUAL(o1, FADSL_FROM_COMPILE);
     CU_ASSERT_EQUAL(o2, FADSL_FROM_COMPILE);
