@@ -836,6 +836,14 @@ static void test_deep_nesting(void)
     }
 }
 
+/* Seconds since t0 (CLOCK_MONOTONIC). */
+static double fa_test_secs_since(const struct timespec *t0)
+{
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0->tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0->tv_nsec);
+}
+
 /* A chain of lets nests as deep as its inlined IR: past the limit it is one error at the
  * use (not a stack overflow in lowering); 100000 shallow lets check in linear time (names
  * hashed, lets indexed by position), where a scan per reference took minutes. */
@@ -848,13 +856,11 @@ static void test_many_lets(void)
         for (int i = 1; i < LETS; i++)
             fa_buf_printf(&src, deep ? "    let a%d = a%d + 1;\n" : "    let a%d = a0 + %d;\n", i, deep ? i - 1 : i);
         fa_buf_printf(&src, "    mask = a%d > 0;\n}\n", LETS - 1);
-        struct timespec t0, t1;
+        struct timespec t0;
         clock_gettime(CLOCK_MONOTONIC, &t0);
         int n_errors;
         char *text = fa_test_diagnose(src.data, &n_errors);
-        clock_gettime(CLOCK_MONOTONIC, &t1);
-        double secs = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
-        CU_ASSERT(secs < 20.0);
+        CU_ASSERT(fa_test_secs_since(&t0) < 20.0);
         CU_ASSERT_EQUAL(n_errors, deep ? 1 : 0);
         if (deep) {
             /* a0 nests 2 operations, each link one more: a998 nests 1000 */
@@ -923,13 +929,6 @@ static void test_counts(void)
     CU_ASSERT_EQUAL(fa_sema_check(&u), 3);
     fa_arena_free(u.arena);
     fa_buf_free(&d.text);
-}
-
-static double fa_test_secs_since(const struct timespec *t0)
-{
-    struct timespec t1;
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    return (double)(t1.tv_sec - t0->tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0->tv_nsec);
 }
 
 /* Occurrences of `needle` in `s`. */
