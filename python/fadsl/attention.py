@@ -3,8 +3,8 @@ before any C call), parameter encoding, then the custom ops of fadsl/_ops.py."""
 import math
 import warnings
 
-from .compile import paged_layout, variant_spec
-from ._structs import INT32_MAX, PAGED_LAYOUTS
+from .compile import int_arg, paged_layout, variant_spec
+from ._structs import PAGED_LAYOUTS
 
 try:
     import torch
@@ -123,11 +123,7 @@ def _max_seqlen(fn, name, given, cu_name, cu_seqlens, rows, rows_name, lens=None
     past the last offset are padding: not read, their output rows not written), no count
     above lens (a paged cache's seq_lens, which hold each sequence's new tokens)."""
     if given is not None:
-        if isinstance(given, bool) or not isinstance(given, int):
-            raise TypeError(f"fadsl.{fn}: {name} must be an int, got {type(given).__name__} {given!r}")
-        if not 1 <= given <= INT32_MAX:
-            raise ValueError(f"fadsl.{fn}: {name} must be a positive int up to {INT32_MAX}, got {given!r}")
-        return given
+        return int_arg(given, f"fadsl.{fn}: {name}")
     cu = cu_seqlens.long()   # int32 differences of far-apart offsets would wrap
     counts = cu[1:] - cu[:-1]
     over = counts > lens if lens is not None else torch.zeros_like(counts, dtype=torch.bool)

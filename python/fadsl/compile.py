@@ -62,21 +62,20 @@ def _index(names, value, what):
     return names.index(value)
 
 
-def _positive_int(value, what):
-    """value, a positive int the C API's int holds (ctypes would wrap a larger one)."""
+def int_arg(value, what, low=1):
+    """value, an int from `low` the C API's int holds (ctypes would wrap a larger one):
+    TypeError for another type (a bool included), ValueError out of range."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"{what} must be an int, got {type(value).__name__} {value!r}")
-    if not 1 <= value <= INT32_MAX:
-        raise ValueError(f"{what} must be a positive int up to {INT32_MAX}, got {value!r}")
+    if not low <= value <= INT32_MAX:
+        span = f"a positive int up to {INT32_MAX}" if low == 1 else f"an int from {low} to {INT32_MAX}"
+        raise ValueError(f"{what} must be {span}, got {value!r}")
     return value
 
 
 def device_arch(device=0):
     """The key arch name ("sm_90a") of CUDA device `device`; FadslError without a GPU."""
-    if isinstance(device, bool) or not isinstance(device, int):
-        raise TypeError(f"device must be an int, got {type(device).__name__} {device!r}")
-    if not 0 <= device <= INT32_MAX:
-        raise ValueError(f"device must be an int from 0 to {INT32_MAX}, got {device!r}")
+    int_arg(device, "device", low=0)
     arch = ctypes.c_int()
     # fadsl_device_init refuses another device than the thread's current context's: under
     # PyTorch, whose current device may differ, ask with `device` current (a device torch
@@ -109,7 +108,7 @@ def _paged_fields(paged):
         raise TypeError(f"paged must be None, a block size or (block_size, layout), got {paged!r}")
     block, layout = (paged, "nhd") if isinstance(paged, int) else paged
     layout = paged_layout(layout, stacklevel=3)   # the caller of compile()
-    return _positive_int(block, "paged block size"), _index(tuple(PAGED_LAYOUTS), layout, "paged layout")
+    return int_arg(block, "paged block size"), _index(tuple(PAGED_LAYOUTS), layout, "paged layout")
 
 
 def compile(variant, arch=None, dtype="bf16", head_dim=128, gqa=1, paged=None, varlen=False):
@@ -131,8 +130,8 @@ def compile(variant, arch=None, dtype="bf16", head_dim=128, gqa=1, paged=None, v
     handle.fa_key_init(ctypes.byref(key))
     key.arch = _index(ARCH_NAMES, device_arch() if arch is None else arch, "arch")
     key.dtype = key.kv_dtype = _index(DTYPE_NAMES, dtype, "dtype")
-    key.head_dim = _positive_int(head_dim, "head_dim")
-    key.gqa_ratio = _positive_int(gqa, "gqa")
+    key.head_dim = int_arg(head_dim, "head_dim")
+    key.gqa_ratio = int_arg(gqa, "gqa")
     key.paged_block_size, key.paged_layout = _paged_fields(paged)
     if not isinstance(varlen, int) or varlen not in (0, 1):   # a bool, or 0 / 1; bool("no") would be True
         raise TypeError(f"varlen must be True or False, got {varlen!r}")
