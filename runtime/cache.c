@@ -302,6 +302,8 @@ static int load_entry(const char *dir, const char *path, const unsigned char dig
             *why = "wrong image kind";
         else if (strcmp(h.kernel, src->kernel_name) != 0)
             *why = "holds another kernel";
+        else if (h.smem != src->smem_bytes || h.threads != src->threads)
+            *why = "planned for other shared memory or threads";
     }
     if (*why) {
         free(f);
@@ -498,9 +500,14 @@ static fadsl_status walk(bool tmp, bool (*fn)(void *, const char *, const char *
     if (!d)
         return errno == ENOENT ? FADSL_OK : fart_fail(FADSL_ERR_IO, "cannot open %s: %s", dir, strerror(errno));
     struct dirent *e;
+    struct stat st;
     while ((e = readdir(d))) {
         bool ptx = false;
         bool wanted = is_entry_name(e->d_name, &ptx) || (tmp && is_temp_name(e->d_name));
+        /* a directory is nobody's entry, whatever its name (a FIFO or a symlink in an
+         * entry's place is a bad entry: listed invalid, cleared) */
+        if (wanted && fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode))
+            continue;
         if (wanted && !fn(ud, dir, e->d_name, ptx))
             break;
     }

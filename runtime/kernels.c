@@ -108,8 +108,8 @@ static void fill_info(const fart_kernel *e, fadsl_origin origin, double t0, fads
     info->image = e->image.data;
     info->image_size = e->image.size;
     info->seconds = fart_now() - t0;
-    info->smem_bytes = e->image.smem_bytes;
-    info->threads = e->image.threads;
+    info->smem_bytes = e->plan.smem_bytes;
+    info->threads = e->plan.threads;
 }
 
 fadsl_status fart_kernel_get(const fa_program *p, const fa_key *key, bool ptx, fart_kernel **out,
@@ -211,8 +211,8 @@ fadsl_status fart_kernel_function(fart_kernel *k, CUcontext ctx, CUfunction *fn)
     if (!s)
         s = fart_cu_check(cu->ModuleGetFunction(fn, mod, k->name), "cuModuleGetFunction");
     /* Above the default 48 KB a kernel must opt in to its dynamic shared memory. */
-    if (!s && k->image.smem_bytes > 48 * 1024)
-        s = fart_cu_check(cu->FuncSetAttribute(*fn, FART_CU_FUNC_MAX_DYNAMIC_SMEM, k->image.smem_bytes),
+    if (!s && k->plan.smem_bytes > 48 * 1024)
+        s = fart_cu_check(cu->FuncSetAttribute(*fn, FART_CU_FUNC_MAX_DYNAMIC_SMEM, k->plan.smem_bytes),
                           "cuFuncSetAttribute(MAX_DYNAMIC_SHARED_SIZE_BYTES)");
     if (!s && !stale && !(l = malloc(sizeof *l)))
         s = fart_fail(FADSL_ERR_NOMEM, "no memory for a loaded-kernel record");

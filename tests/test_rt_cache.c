@@ -253,6 +253,47 @@ static void crash(const char *tmp_path)
 }
 
 /* A process dying between writing its temp file and the rename publishes nothing. */
+/* An entry whose header holds other launch metadata than the plan asks (the same source
+ * planned for more shared memory) is bad: recompiled, and the image carries the plan's. */
+static void test_other_launch_metadata(void)
+{
+    CU_ASSERT_EQUAL_FATAL(get(11, false), FADSL_FROM_COMPILE);
+    char buf[256];
+    fart_source src = tiny(11, buf, sizeof buf);
+    src.smem_bytes = 64 * 1024;
+    fart_image img;
+    fadsl_origin origin;
+    fa_rt_capture_begin();
+    CU_ASSERT_EQUAL_FATAL(fart_image_get(&src, &img, &origin), FADSL_OK);
+    CU_ASSERT_EQUAL(fa_rt_capture_end("planned for other shared memory"), 1);
+    CU_ASSERT_EQUAL(origin, FADSL_FROM_COMPILE);
+    CU_ASSERT_EQUAL(img.smem_bytes, 64 * 1024);
+    free(img.data);
+    src.threads = 256;
+    CU_ASSERT_EQUAL_FATAL(fart_image_get(&src, &img, &origin), FADSL_OK);
+    CU_ASSERT_EQUAL(origin, FADSL_FROM_COMPILE);
+    CU_ASSERT_EQUAL(img.threads, 256);
+    free(img.data);
+}
+
+/* A directory named like an entry is not one: neither listed nor cleared. */
+static void test_directory_named_like_entry(void)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/0123456789abcdef0123456789abcdef.cubin", fa_rt_cache_dir);
+    CU_ASSERT_EQUAL_FATAL(mkdir(path, 0700), 0);
+    CU_ASSERT_EQUAL(get(12, false), FADSL_FROM_COMPILE);
+    listing l = list();
+    CU_ASSERT_EQUAL(l.entries, 1);
+    CU_ASSERT_EQUAL(l.valid, 1);
+    int removed = -1;
+    CU_ASSERT_EQUAL(fadsl_cache_clear(&removed), FADSL_OK);
+    CU_ASSERT_EQUAL(removed, 1);
+    struct stat st;
+    CU_ASSERT_TRUE(stat(path, &st) == 0 && S_ISDIR(st.st_mode));
+    rmdir(path);
+}
+
 static void test_crash_before_rename(void)
 {
     pid_t pid = fork();
@@ -392,6 +433,8 @@ void fa_suite_rt_cache(void)
                                         {"truncated_payload", test_truncated_payload},
                                         {"truncated_header", test_truncated_header},
                                         {"fifo_entry", test_fifo_entry},
+                                        {"other_launch_metadata", test_other_launch_metadata},
+                                        {"directory_named_like_entry", test_directory_named_like_entry},
                                         {"unusable_dir", test_unusable_dir},
                                         {"clear_before_rename", test_clear_before_rename},
                                         {"concurrent_processes", test_concurrent_processes},
