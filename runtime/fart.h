@@ -5,6 +5,7 @@
  *   driver.c    libcuda through dlopen: our own declarations of the few driver types
  *   nvrtc.c     CUDA C -> cubin or PTX
  *   cache.c     the on-disk cache of compiled images (entry format, publish, list, clear)
+ *   loaded.c    modules loaded into contexts, a function's record per context
  *   kernels.c   the in-memory cache: key -> compiled image -> loaded function per context
  *   variant.c   variant spec (stdlib name, path, source) -> fa_program, cached
  *   validate.c  request validation and dispatch-key building
@@ -204,6 +205,22 @@ void fart_count_memory_hit(void);
  * before it is renamed into place. */
 extern void (*fart_cache_before_publish)(const char *tmp_path);
 
+/* ==== loaded.c ========================================================================= */
+
+/* Loads an image into the current context: a cubin directly, PTX through the driver's
+ * assembler (its error log, under kernel `name`, goes into the message). */
+fadsl_status fart_module_load(const fart_cu *cu, const void *image, bool ptx, const char *name, CUmodule *mod);
+/* A record of one function loaded in one context; a list of them is a fart_loaded *
+ * (NULL: empty). */
+typedef struct fart_loaded fart_loaded;
+/* Loads a module into the current context and gets the function from it; on failure it
+ * leaves no module loaded. */
+typedef fadsl_status (*fart_load_fn)(void *ud, const fart_cu *cu, CUmodule *mod, CUfunction *fn);
+/* The function *list records for context ctx (current); when none, load(ud, ...) gives it
+ * and it is recorded. Loads run outside the lists' lock: of two threads loading for one
+ * context, the first to record wins and the other's module is unloaded. */
+fadsl_status fart_loaded_function(fart_loaded **list, CUcontext ctx, fart_load_fn load, void *ud, CUfunction *fn);
+
 /* ==== kernels.c ======================================================================== */
 
 typedef struct fart_kernel fart_kernel;
@@ -286,9 +303,6 @@ bool fart_paged_last_claims(void);
 /* Both of the above read false until the next paged decode launch (fadsl_forward calls it
  * first). */
 void fart_paged_forget_last(void);
-/* Loads an image into the current context: a cubin directly, PTX through the driver's
- * assembler (its error log, under kernel `name`, goes into the message). */
-fadsl_status fart_module_load(const fart_cu *cu, const void *image, bool ptx, const char *name, CUmodule *mod);
 /* The merge kernel for an output dtype in context ctx (compiled and loaded on first use). */
 fadsl_status fart_merge_function(fa_dtype dtype, fa_arch arch, bool ptx, CUcontext ctx, CUfunction *fn);
 /* Launches the merge kernel over m's rows. after_decode: it merges the split decode launched

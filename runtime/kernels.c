@@ -1,6 +1,5 @@
 /* kernels.c - the in-memory kernel cache: dispatch key -> compiled image -> function
- * loaded per CUDA context (told apart by handle and unique id: a destroyed context's handle
- * may come back for a new one).
+ * loaded per CUDA context (loaded.c).
  *
  * The table lock is held only to find or insert an entry, never while compiling: a key
  * being compiled blocks only the threads asking for that same key, which wait on the
@@ -15,13 +14,6 @@
 
 typedef enum { K_COMPILING, K_READY, K_FAILED } kernel_state;
 
-typedef struct loaded_fn {
-    CUcontext ctx;
-    unsigned long long ctx_id;      /* fart_context_id */
-    CUfunction fn;
-    struct loaded_fn *next;
-} loaded_fn;
-
 struct fart_kernel {
     fa_key key;
     bool ptx;
@@ -35,8 +27,7 @@ struct fart_kernel {
     char name[128];
     fart_image image;
     fadsl_origin origin;
-    pthread_mutex_t load_lock;      /* guards `loaded` */
-    loaded_fn *loaded;
+    fart_loaded *loaded;            /* the function, per context */
 };
 
 enum { BUCKETS = 256 };
@@ -141,7 +132,6 @@ fadsl_status fart_kernel_get(const fa_program *p, const fa_key *key, bool ptx, f
     e->hash = h;
     e->state = K_COMPILING;
     pthread_cond_init(&e->done, NULL);
-    pthread_mutex_init(&e->load_lock, NULL);
     e->next = table[h % BUCKETS];
     table[h % BUCKETS] = e;
     pthread_mutex_unlock(&table_lock);
@@ -167,64 +157,24 @@ const fa_plan *fart_kernel_plan(const fart_kernel *k)
     return &k->plan;
 }
 
-fadsl_status fart_module_load(const fart_cu *cu, const void *image, bool ptx, const char *name, CUmodule *mod)
+/* fart_load_fn of a kernel: its image, its function, the shared memory its plan asks. */
+static fadsl_status load_kernel(void *ud, const fart_cu *cu, CUmodule *mod, CUfunction *fn)
 {
-    if (!ptx)
-        return fart_cu_check(cu->ModuleLoadData(mod, image), "cuModuleLoadData");
-    char log[4096] = "";
-    int opts[] = {FART_CU_JIT_ERROR_LOG_BUFFER, FART_CU_JIT_ERROR_LOG_BUFFER_SIZE};
-    void *vals[] = {log, (void *)(uintptr_t)sizeof log};
-    fadsl_status s = fart_cu_check(cu->ModuleLoadDataEx(mod, image, 2, opts, vals), "cuModuleLoadDataEx");
-    if (s && log[0]) {
-        char head[512];
-        snprintf(head, sizeof head, "%s", fadsl_last_error());
-        return fart_fail(s, "%s (PTX of %s)\n%s", head, name, log);
-    }
+    const fart_kernel *k = ud;
+    fadsl_status s = fart_module_load(cu, k->image.data, k->ptx, k->name, mod);
+    if (s)
+        return s;
+    s = fart_cu_check(cu->ModuleGetFunction(fn, *mod, k->name), "cuModuleGetFunction");
+    /* Above the default 48 KB a kernel must opt in to its dynamic shared memory. */
+    if (!s && k->plan.smem_bytes > 48 * 1024)
+        s = fart_cu_check(cu->FuncSetAttribute(*fn, FART_CU_FUNC_MAX_DYNAMIC_SMEM, k->plan.smem_bytes),
+                          "cuFuncSetAttribute(MAX_DYNAMIC_SHARED_SIZE_BYTES)");
+    if (s)
+        cu->ModuleUnload(*mod);
     return s;
 }
 
 fadsl_status fart_kernel_function(fart_kernel *k, CUcontext ctx, CUfunction *fn)
 {
-    unsigned long long id;
-    fadsl_status s = fart_context_id(ctx, &id);
-    if (s)
-        return s;
-    pthread_mutex_lock(&k->load_lock);
-    /* A record of this handle with another id belongs to a destroyed context (its module
-     * went with it): it is reused for this one. */
-    loaded_fn *l = NULL;
-    for (loaded_fn *r = k->loaded; r; r = r->next) {
-        if (r->ctx == ctx && r->ctx_id == id) {
-            *fn = r->fn;
-            pthread_mutex_unlock(&k->load_lock);
-            return FADSL_OK;
-        }
-        if (r->ctx == ctx)
-            l = r;
-    }
-    const fart_cu *cu;
-    CUmodule mod = NULL;
-    bool stale = l != NULL;
-    s = fart_driver(&cu);
-    if (!s)
-        s = fart_module_load(cu, k->image.data, k->ptx, k->name, &mod);
-    if (!s)
-        s = fart_cu_check(cu->ModuleGetFunction(fn, mod, k->name), "cuModuleGetFunction");
-    /* Above the default 48 KB a kernel must opt in to its dynamic shared memory. */
-    if (!s && k->plan.smem_bytes > 48 * 1024)
-        s = fart_cu_check(cu->FuncSetAttribute(*fn, FART_CU_FUNC_MAX_DYNAMIC_SMEM, k->plan.smem_bytes),
-                          "cuFuncSetAttribute(MAX_DYNAMIC_SHARED_SIZE_BYTES)");
-    if (!s && !stale && !(l = malloc(sizeof *l)))
-        s = fart_fail(FADSL_ERR_NOMEM, "no memory for a loaded-kernel record");
-    if (!s && stale) {
-        l->ctx_id = id;
-        l->fn = *fn;
-    } else if (!s) {
-        *l = (loaded_fn){ctx, id, *fn, k->loaded};
-        k->loaded = l;
-    } else if (mod) {
-        cu->ModuleUnload(mod);
-    }
-    pthread_mutex_unlock(&k->load_lock);
-    return s;
+    return fart_loaded_function(&k->loaded, ctx, load_kernel, k, fn);
 }

@@ -2,7 +2,6 @@
  * through the disk cache, loaded once per context; and fadsl_merge_states over it. */
 #include "fart.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 
 enum {
@@ -12,102 +11,49 @@ enum {
     MERGE_MAX_WARPS = FA_MERGE_MAX_WARPS, /* and at most that (DECODE_MAX_SPLITS / 4: one round) */
 };
 
-/* One merge kernel loaded in one context; records live for the process's life. */
-typedef struct merge_fn {
+/* The merge kernel's loads per (dtype, arch, image kind). */
+static fart_loaded *loaded[FA_DTYPE__COUNT][FA_ARCH__COUNT][2];
+
+typedef struct merge_kind {
     fa_dtype dtype;
     fa_arch arch;
     bool ptx;
-    CUcontext ctx;
-    unsigned long long ctx_id;   /* fart_context_id: a re-created context may reuse a handle */
-    CUfunction fn;
-    struct merge_fn *next;
-} merge_fn;
+} merge_kind;
 
-static pthread_mutex_t merge_lock = PTHREAD_MUTEX_INITIALIZER;
-static merge_fn *loaded;
-
-/* Emits, compiles (or reads from the disk cache) and loads the merge kernel. */
-static fadsl_status load_merge(const fart_cu *cu, fa_dtype dtype, fa_arch arch, bool ptx, CUmodule *mod,
-                               CUfunction *fn)
+/* fart_load_fn of the merge: emits, compiles (or reads from the disk cache) and loads it. */
+static fadsl_status load_merge(void *ud, const fart_cu *cu, CUmodule *mod, CUfunction *fn)
 {
-    char *source = fa_emit_merge_cuda(dtype);
+    const merge_kind *m = ud;
+    const char *name = fa_merge_name(m->dtype);
+    char *source = fa_emit_merge_cuda(m->dtype);
     if (!source)
-        return fart_fail(FADSL_ERR_UNSUPPORTED, "merge: dtype %s is not supported (fp16, bf16)", fa_dtype_name(dtype));
+        return fart_fail(FADSL_ERR_NOMEM, "merge: emitting the %s merge ran out of memory", fa_dtype_name(m->dtype));
     fa_key key;
     fa_key_init(&key);
-    key.arch = arch;
+    key.arch = m->arch;
     int num_options = 0;
     const char *const *options = fa_nvrtc_options(&key, &num_options);
-    fart_source src = {.source = source, .options = options, .num_options = num_options,
-                       .kernel_name = fa_merge_name(dtype), .arch = fa_arch_name(arch), .ptx = ptx,
-                       .smem_bytes = 0, .threads = 32 * MERGE_MAX_WARPS};
+    fart_source src = {.source = source, .options = options, .num_options = num_options, .kernel_name = name,
+                       .arch = fa_arch_name(m->arch), .ptx = m->ptx, .smem_bytes = 0,
+                       .threads = 32 * MERGE_MAX_WARPS};
     fart_image image = {0};
     fadsl_origin origin;
     fadsl_status s = fart_image_get(&src, &image, &origin);
     free(source);
-    *mod = NULL;
     if (!s)
-        s = fart_module_load(cu, image.data, ptx, fa_merge_name(dtype), mod);
-    if (!s && (s = fart_cu_check(cu->ModuleGetFunction(fn, *mod, fa_merge_name(dtype)), "cuModuleGetFunction(merge)"))) {
+        s = fart_module_load(cu, image.data, m->ptx, name, mod);
+    if (!s && (s = fart_cu_check(cu->ModuleGetFunction(fn, *mod, name), "cuModuleGetFunction(merge)")))
         cu->ModuleUnload(*mod);
-        *mod = NULL;
-    }
     free(image.data);
     return s;
 }
 
-/* This context's record of the merge kernel, or NULL; *stale gets the record of a destroyed
- * context with the same handle (its module went with it), NULL if none. Under merge_lock. */
-static merge_fn *find_merge(fa_dtype dtype, fa_arch arch, bool ptx, CUcontext ctx, unsigned long long id,
-                            merge_fn **stale)
-{
-    *stale = NULL;
-    for (merge_fn *e = loaded; e; e = e->next) {
-        if (e->dtype != dtype || e->arch != arch || e->ptx != ptx || e->ctx != ctx)
-            continue;
-        if (e->ctx_id == id)
-            return e;
-        *stale = e;
-    }
-    return NULL;
-}
-
 fadsl_status fart_merge_function(fa_dtype dtype, fa_arch arch, bool ptx, CUcontext ctx, CUfunction *fn)
 {
-    unsigned long long id;
-    const fart_cu *cu;
-    fadsl_status s = fart_context_id(ctx, &id);
-    if (s || (s = fart_driver(&cu)))
-        return s;
-    merge_fn *stale;
-    pthread_mutex_lock(&merge_lock);
-    merge_fn *e = find_merge(dtype, arch, ptx, ctx, id, &stale);
-    if (e)
-        *fn = e->fn;
-    pthread_mutex_unlock(&merge_lock);
-    if (e)
-        return FADSL_OK;
-    /* Compiled and loaded outside the lock (a first compile takes seconds); a thread that
-     * loaded it meanwhile wins, and this module goes. */
-    CUmodule mod;
-    if ((s = load_merge(cu, dtype, arch, ptx, &mod, fn)))
-        return s;
-    pthread_mutex_lock(&merge_lock);
-    if ((e = find_merge(dtype, arch, ptx, ctx, id, &stale))) {
-        cu->ModuleUnload(mod);
-        *fn = e->fn;
-    } else if (stale) {
-        stale->ctx_id = id;
-        stale->fn = *fn;
-    } else if ((e = malloc(sizeof *e))) {
-        *e = (merge_fn){dtype, arch, ptx, ctx, id, *fn, loaded};
-        loaded = e;
-    } else {
-        cu->ModuleUnload(mod);
-        s = fart_fail(FADSL_ERR_NOMEM, "no memory for a loaded merge-kernel record");
-    }
-    pthread_mutex_unlock(&merge_lock);
-    return s;
+    if (dtype != FA_DTYPE_FP16 && dtype != FA_DTYPE_BF16)
+        return fart_fail(FADSL_ERR_UNSUPPORTED, "merge: dtype %s is not supported (fp16, bf16)", fa_dtype_name(dtype));
+    merge_kind m = {dtype, arch, ptx};
+    return fart_loaded_function(&loaded[dtype][arch][ptx], ctx, load_merge, &m, fn);
 }
 
 fadsl_status fart_merge_launch(CUfunction fn, const fa_merge_args *m, bool after_decode, fa_arch arch,
