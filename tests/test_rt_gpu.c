@@ -1,8 +1,8 @@
 /* test_rt_gpu.c - the runtime on a GPU: device helpers, a causal GQA forward (dense and
  * varlen) against the float64 reference, the memory-cache hit of a second launch, forwards
- * and merges in contexts destroyed and re-created, fadsl_device_init of another device than
- * the current context's. Without a GPU the suite is not registered
- * ("skipped: no GPU"). */
+ * and merges in contexts destroyed and re-created, first launches racing in a new context,
+ * fadsl_device_init of another device than the current context's. Without a GPU the suite
+ * is not registered ("skipped: no GPU"). */
 #include "fadsl.h"
 #include "ref.h"
 #include "rt_test.h"
@@ -10,6 +10,7 @@
 
 #include <dlfcn.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -57,10 +58,24 @@ static void *upload_random(size_t n, double **ref, unsigned *seed)
     return d;
 }
 
-/* A causal GQA forward (dense, or varlen with lens_q/lens_k) compared to the reference. */
-static void run_causal(int batch, const int *lens_q, const int *lens_k, int seqlen_q, int seqlen_k)
+/* A causal GQA forward's problem: random bf16 inputs on the device (and rounded on the
+ * host), the descriptor without its output. */
+typedef struct causal_case {
+    int batch, seqlen_q, seqlen_k;
+    const int *lens_q, *lens_k;
+    double *q, *k, *v;
+    size_t out_elems;
+    void *dq, *dk, *dv, *dcu;
+    fadsl_fwd_desc d;
+} causal_case;
+
+enum { CAUSAL_HQ = 8, CAUSAL_HK = 2, CAUSAL_D = 128 };
+
+/* Sets up c for batch sequences (varlen with lens_q/lens_k, else seqlen_q x seqlen_k). */
+static void causal_setup(causal_case *c, int batch, const int *lens_q, const int *lens_k, int seqlen_q,
+                         int seqlen_k)
 {
-    enum { HQ = 8, HK = 2, D = 128 };
+    enum { HQ = CAUSAL_HQ, HK = CAUSAL_HK, D = CAUSAL_D };
     int total_q = 0, total_k = 0, max_q = 0, max_k = 0;
     int cu_q[16] = {0}, cu_k[16] = {0};
     for (int b = 0; b < batch; b++) {
@@ -70,41 +85,40 @@ static void run_causal(int batch, const int *lens_q, const int *lens_k, int seql
         max_q = lq > max_q ? lq : max_q;
         max_k = lk > max_k ? lk : max_k;
     }
+    *c = (causal_case){.batch = batch, .seqlen_q = seqlen_q, .seqlen_k = seqlen_k, .lens_q = lens_q,
+                       .lens_k = lens_k, .out_elems = (size_t)total_q * HQ * D};
     unsigned seed = 1234;
-    double *q, *k, *v;
-    void *dq = upload_random((size_t)total_q * HQ * D, &q, &seed);
-    void *dk = upload_random((size_t)total_k * HK * D, &k, &seed);
-    void *dv = upload_random((size_t)total_k * HK * D, &v, &seed);
-    size_t on = (size_t)total_q * HQ * D;
-    void *dout = NULL, *dcu = NULL;
-    CU_ASSERT_EQUAL(fadsl_device_alloc(&dout, on * 2), FADSL_OK);
-    CU_ASSERT_EQUAL(fadsl_device_memset(dout, 0xff, on * 2), FADSL_OK);   /* NaN poison */
-    CU_ASSERT_EQUAL(fadsl_device_alloc(&dcu, sizeof cu_q + sizeof cu_k), FADSL_OK);
-    CU_ASSERT_EQUAL(fadsl_copy_to_device(dcu, cu_q, sizeof cu_q), FADSL_OK);
-    CU_ASSERT_EQUAL(fadsl_copy_to_device((char *)dcu + sizeof cu_q, cu_k, sizeof cu_k), FADSL_OK);
-
-    fadsl_fwd_desc d = {.variant = "causal", .dtype = FA_DTYPE_BF16, .q = dq, .k = dk, .v = dv, .o = dout,
-                        .batch = batch, .seqlen_q = seqlen_q, .seqlen_k = seqlen_k, .q_heads = HQ,
-                        .kv_heads = HK, .head_dim = D};
+    c->dq = upload_random((size_t)total_q * HQ * D, &c->q, &seed);
+    c->dk = upload_random((size_t)total_k * HK * D, &c->k, &seed);
+    c->dv = upload_random((size_t)total_k * HK * D, &c->v, &seed);
+    CU_ASSERT_EQUAL(fadsl_device_alloc(&c->dcu, sizeof cu_q + sizeof cu_k), FADSL_OK);
+    CU_ASSERT_EQUAL(fadsl_copy_to_device(c->dcu, cu_q, sizeof cu_q), FADSL_OK);
+    CU_ASSERT_EQUAL(fadsl_copy_to_device((char *)c->dcu + sizeof cu_q, cu_k, sizeof cu_k), FADSL_OK);
+    c->d = (fadsl_fwd_desc){.variant = "causal", .dtype = FA_DTYPE_BF16, .q = c->dq, .k = c->dk, .v = c->dv,
+                            .batch = batch, .seqlen_q = seqlen_q, .seqlen_k = seqlen_k, .q_heads = HQ,
+                            .kv_heads = HK, .head_dim = D};
     if (lens_q) {
-        d.cu_seqlens_q = dcu;
-        d.cu_seqlens_k = (const int *)((char *)dcu + sizeof cu_q);
-        d.max_seqlen_q = max_q;
-        d.max_seqlen_k = max_k;
+        c->d.cu_seqlens_q = c->dcu;
+        c->d.cu_seqlens_k = (const int *)((char *)c->dcu + sizeof cu_q);
+        c->d.max_seqlen_q = max_q;
+        c->d.max_seqlen_k = max_k;
     }
-    fadsl_status s = fadsl_forward(&d, NULL);
-    if (s)
-        printf("\n  %s: %s\n", fadsl_status_name(s), fadsl_last_error());
-    CU_ASSERT_EQUAL_FATAL(s, FADSL_OK);
-    CU_ASSERT_EQUAL(fadsl_stream_sync(NULL), FADSL_OK);
-    fadsl_cache_stats c0, c1;
-    fadsl_cache_stats_get(&c0);
-    CU_ASSERT_EQUAL(fadsl_forward(&d, NULL), FADSL_OK);   /* a memory hit: no compile */
-    CU_ASSERT_EQUAL(fadsl_stream_sync(NULL), FADSL_OK);
-    fadsl_cache_stats_get(&c1);
-    CU_ASSERT_EQUAL(c1.compiles, c0.compiles);
-    CU_ASSERT_EQUAL(c1.memory_hits, c0.memory_hits + 1);
+}
 
+/* A device output of c's size poisoned with NaN. */
+static void *causal_output(const causal_case *c)
+{
+    void *dout = NULL;
+    CU_ASSERT_EQUAL(fadsl_device_alloc(&dout, c->out_elems * 2), FADSL_OK);
+    CU_ASSERT_EQUAL(fadsl_device_memset(dout, 0xff, c->out_elems * 2), FADSL_OK);
+    return dout;
+}
+
+/* Asserts c's output dout finite and within the reference's bound; *bits (may be NULL) gets
+ * a copy of its bf16 values (the caller frees it). */
+static void causal_check(const causal_case *c, const void *dout, uint16_t **bits)
+{
+    size_t on = c->out_elems;
     uint16_t *h = malloc(on * 2);
     double *got = malloc(on * sizeof(double)), *want = malloc(on * sizeof(double));
     CU_ASSERT_EQUAL(fadsl_copy_to_host(h, dout, on * 2), FADSL_OK);
@@ -113,17 +127,49 @@ static void run_causal(int batch, const int *lens_q, const int *lens_k, int seql
         got[i] = fa_ref_from_bf16(h[i]);
         nonfinite += !isfinite(got[i]);
     }
-    fa_ref_problem p = {.batch = batch, .q_heads = HQ, .kv_heads = HK, .head_dim = D, .seqlens_q = lens_q,
-                        .seqlens_k = lens_k, .seqlen_q = seqlen_q, .seqlen_k = seqlen_k, .q = q, .k = k,
-                        .v = v, .causal = true, .out = want};
+    fa_ref_problem p = {.batch = c->batch, .q_heads = CAUSAL_HQ, .kv_heads = CAUSAL_HK, .head_dim = CAUSAL_D,
+                        .seqlens_q = c->lens_q, .seqlens_k = c->lens_k, .seqlen_q = c->seqlen_q,
+                        .seqlen_k = c->seqlen_k, .q = c->q, .k = c->k, .v = c->v, .causal = true, .out = want};
     fa_ref_attention(&p);
     double err = fa_ref_rel_error(got, want, on);
     printf("(rel err %.2e) ", err);
     CU_ASSERT_EQUAL(nonfinite, 0);
     CU_ASSERT_TRUE(err < 1e-2);
-    free(h), free(got), free(want), free(q), free(k), free(v);
-    fadsl_device_free(dq), fadsl_device_free(dk), fadsl_device_free(dv), fadsl_device_free(dout),
-        fadsl_device_free(dcu);
+    if (bits)
+        *bits = h;
+    else
+        free(h);
+    free(got), free(want);
+}
+
+static void causal_free(causal_case *c)
+{
+    free(c->q), free(c->k), free(c->v);
+    fadsl_device_free(c->dq), fadsl_device_free(c->dk), fadsl_device_free(c->dv), fadsl_device_free(c->dcu);
+}
+
+/* A causal GQA forward (dense, or varlen with lens_q/lens_k) compared to the reference; a
+ * second launch is a memory hit. */
+static void run_causal(int batch, const int *lens_q, const int *lens_k, int seqlen_q, int seqlen_k)
+{
+    causal_case c;
+    causal_setup(&c, batch, lens_q, lens_k, seqlen_q, seqlen_k);
+    c.d.o = causal_output(&c);
+    fadsl_status s = fadsl_forward(&c.d, NULL);
+    if (s)
+        printf("\n  %s: %s\n", fadsl_status_name(s), fadsl_last_error());
+    CU_ASSERT_EQUAL_FATAL(s, FADSL_OK);
+    CU_ASSERT_EQUAL(fadsl_stream_sync(NULL), FADSL_OK);
+    fadsl_cache_stats c0, c1;
+    fadsl_cache_stats_get(&c0);
+    CU_ASSERT_EQUAL(fadsl_forward(&c.d, NULL), FADSL_OK);   /* a memory hit: no compile */
+    CU_ASSERT_EQUAL(fadsl_stream_sync(NULL), FADSL_OK);
+    fadsl_cache_stats_get(&c1);
+    CU_ASSERT_EQUAL(c1.compiles, c0.compiles);
+    CU_ASSERT_EQUAL(c1.memory_hits, c0.memory_hits + 1);
+    causal_check(&c, c.d.o, NULL);
+    fadsl_device_free(c.d.o);
+    causal_free(&c);
 }
 
 static void test_causal_gqa_dense(void)
@@ -272,6 +318,79 @@ static void test_merge_in_many_contexts(void)
     printf("(%d contexts, worst rel err %.2e) ", ROUNDS, m.worst);
 }
 
+/* First launches racing in a new context: RACERS threads launch one compiled forward there
+ * at once, none finding the function loaded in it (each may load it; one record stays, the
+ * other modules go), and every output is the reference's, the same bits in each. */
+enum { RACERS = 8 };
+
+typedef struct racer {
+    int (*set_current)(void *ctx);
+    void *ctx;
+    pthread_barrier_t *start;
+    fadsl_fwd_desc d;
+    fadsl_status s;
+} racer;
+
+static void *race(void *p)
+{
+    racer *r = p;
+    bool current = r->set_current(r->ctx) == 0;
+    pthread_barrier_wait(r->start);
+    r->s = !current ? FADSL_ERR_DRIVER : fadsl_forward(&r->d, NULL);
+    if (!r->s)
+        r->s = fadsl_stream_sync(NULL);
+    return NULL;
+}
+
+static void race_round(void *ud, int i, void *ctx)
+{
+    (void)i;
+    causal_case c;
+    causal_setup(&c, 2, NULL, NULL, 200, 333);
+    pthread_barrier_t start;
+    pthread_barrier_init(&start, NULL, RACERS);
+    racer r[RACERS];
+    pthread_t t[RACERS];
+    for (int j = 0; j < RACERS; j++) {
+        r[j] = (racer){.set_current = (int (*)(void *))ud, .ctx = ctx, .start = &start, .d = c.d};
+        r[j].d.o = causal_output(&c);
+    }
+    for (int j = 0; j < RACERS; j++)
+        CU_ASSERT_EQUAL_FATAL(pthread_create(&t[j], NULL, race, &r[j]), 0);
+    for (int j = 0; j < RACERS; j++)
+        pthread_join(t[j], NULL);
+    pthread_barrier_destroy(&start);
+    uint16_t *first = NULL, *other = NULL;
+    for (int j = 0; j < RACERS; j++) {
+        if (r[j].s)
+            printf("\n  racer %d: %s\n", j, fadsl_status_name(r[j].s));
+        CU_ASSERT_EQUAL(r[j].s, FADSL_OK);
+        if (j == 0) {
+            causal_check(&c, r[j].d.o, &first);
+        } else {
+            other = malloc(c.out_elems * 2);
+            CU_ASSERT_EQUAL(fadsl_copy_to_host(other, r[j].d.o, c.out_elems * 2), FADSL_OK);
+            CU_ASSERT_EQUAL(memcmp(first, other, c.out_elems * 2), 0);
+            free(other);
+        }
+        fadsl_device_free(r[j].d.o);
+    }
+    free(first);
+    causal_free(&c);
+}
+
+static void test_first_launches_race(void)
+{
+    void *lib = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
+    void *set_current = lib ? dlsym(lib, "cuCtxSetCurrent") : NULL;
+    if (set_current)
+        in_new_contexts(2, false, race_round, set_current);
+    else
+        printf("(skipped: libcuda lacks cuCtxSetCurrent) ");
+    if (lib)
+        dlclose(lib);
+}
+
 /* fadsl_device_init(1) with device 0's context current is refused and changes nothing
  * (needs two GPUs). */
 static void test_device_init_other_device(void)
@@ -312,6 +431,7 @@ void fa_suite_rt_gpu(void)
                                         {"causal_gqa_varlen", test_causal_gqa_varlen},
                                         {"recreated_contexts", test_recreated_contexts},
                                         {"merge_in_many_contexts", test_merge_in_many_contexts},
+                                        {"first_launches_race", test_first_launches_race},
                                         {"device_init_other_device", test_device_init_other_device},
                                         CU_TEST_INFO_NULL};
     CU_SuiteInfo suites[] = {{"rt_gpu", NULL, NULL, fa_rt_setup, fa_rt_teardown, (CU_TestInfo *)tests},
