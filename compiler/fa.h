@@ -137,6 +137,11 @@ typedef enum {
     FA_VAR__COUNT
 } fa_builtin_var;
 
+/* What an expression reads (sema's fa_decl.reads): bit v for builtin variable v, and: */
+#define FA_READS_VAR(v) (1u << (v))
+#define FA_READS_POS (FA_READS_VAR(FA_VAR_Q) | FA_READS_VAR(FA_VAR_K))
+#define FA_READS_TENSOR (1u << FA_VAR__COUNT)   /* a tensor param's element */
+
 /* Built-in functions: name, arity. */
 #define FA_BUILTIN_FN_LIST(X) \
     X(TANH, "tanh", 1)        \
@@ -205,7 +210,8 @@ typedef enum {
     FA_D_MASK,        /* mask = expr; */
     FA_D_SCORE,       /* score = expr; */
     FA_D_SINK,        /* sink expr;  (constant integer) */
-    FA_D_SINK_LOGIT   /* sink_logit = expr; */
+    FA_D_SINK_LOGIT,  /* sink_logit = expr; */
+    FA_D_REQUIRE      /* require expr;  (a condition on scalar params, checked at launch) */
 } fa_decl_kind;
 
 typedef struct fa_dim {
@@ -229,7 +235,7 @@ typedef struct fa_decl {
     fa_dim dims[FA_MAX_DIMS];
     int param_index;             /* set by sema: slot in fa_args.vparam */
     int order;                   /* set by sema: position among the variant's decls */
-    bool reads_pos;              /* set by sema: a let reading q or k (maybe through lets) */
+    unsigned reads;              /* set by sema: what a let reads, maybe through lets (FA_READS_*) */
     int depth;                   /* set by sema: a let value's nesting, the lets it uses inlined */
     /* default value (param), value (let), predicate (mask), expression (score, sink,
      * sink_logit) */

@@ -176,6 +176,10 @@ const fa_param_info *fa_program_param(const fa_program *p, int i);
 int fa_program_sink_tokens(const fa_program *p);      /* `sink N;` or 0 */
 bool fa_program_learned_sinks(const fa_program *p);   /* has `sink_logit = ...;` */
 bool fa_program_has_score(const fa_program *p);       /* has a `score = ...;` */
+/* Checks the variant's `require` conditions under a launch's param slots (fa_args.vparam,
+ * defaults filled in): true when all hold, else false with msg set to "requires COND
+ * (line N), but NAME = VALUE, ..." for the first that fails. */
+bool fa_program_check_requires(const fa_program *p, const unsigned long long *vparam, char *msg, size_t n);
 
 /* Fills the variant fields of `key` from `p` (name, hash, sink features; the seed-feature
  * flags causal/sliding_window/alibi/softcap come from the standard library's names). */

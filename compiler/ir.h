@@ -1,6 +1,6 @@
 /* ir.h - the back end's internal surface: the variant IR, its builders, verifier, dumper
  * and CPU evaluator (ir.c), lowering (lower.c), passes (fold.c, cse.c), tile analysis
- * (tile.c) and the CUDA C emitter (emit.c).
+ * (tile.c), the CUDA C emitter (emit.c) and the require conditions (require.c).
  *
  * The IR of a variant is a typed expression DAG (int32 / float / bool) with four roots:
  * mask (the user's mask; `true` when absent), visible (mask || (k < N && k <= q) for
@@ -170,6 +170,31 @@ long long fa_ir_tensor_size(const fa_ir *ir, int slot, const int32_t *extent);
 
 /* The IR of the checked (error-free) unit's variant. */
 fa_ir *fa_lower(const fa_unit *u);
+/* The IR of one of its `require` declarations: the condition is the mask (and visible)
+ * root, over the variant's params; no other root. */
+fa_ir *fa_lower_require(const fa_unit *u, const fa_decl *require);
+
+/* ---- require.c ------------------------------------------------------------------------ */
+
+/* One `require` of a variant: its IR (fa_lower_require), source line and text. */
+typedef struct fa_require {
+    fa_ir *ir;
+    int line;
+    char *text;
+} fa_require;
+typedef struct fa_requires {
+    int n;
+    fa_require *v;
+} fa_requires;
+
+/* Lowers the checked unit's requires into *out and reports to d each one that the
+ * defaults of the params it reads (when all have one) fail. False when it reported. */
+bool fa_requires_lower(const fa_unit *u, fa_diags *d, fa_requires *out);
+void fa_requires_free(fa_requires *r);
+/* True when every condition holds under the param slots vparam (fa_args.vparam bits);
+ * else false, and msg gets "requires COND (line N), but NAME = VALUE, ..." of the first
+ * that fails. */
+bool fa_requires_hold(const fa_requires *r, const unsigned long long *vparam, char *msg, size_t n);
 
 /* ---- fold.c, cse.c: passes (each returns a new IR and frees nothing) --------------- */
 

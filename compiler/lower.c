@@ -159,7 +159,8 @@ static fa_ir_node *fa_lower_visible(fa_ir *ir, fa_ir_node *mask)
     return fa_ir_make(ir, FA_IR_OR, mask, sink, NULL);
 }
 
-fa_ir *fa_lower(const fa_unit *u)
+/* A context over u's variant: an IR of its name holding its params, no lets lowered yet. */
+static fa_lower_ctx fa_lower_begin(const fa_unit *u)
 {
     const fa_variant *v = u->variants;
     int n_decls = 0;
@@ -170,9 +171,15 @@ fa_ir *fa_lower(const fa_unit *u)
     for (const fa_decl *d = v->decls; d; d = d->next)
         if (d->kind == FA_D_PARAM)
             fa_lower_param(&L, d);
+    return L;
+}
+
+fa_ir *fa_lower(const fa_unit *u)
+{
+    fa_lower_ctx L = fa_lower_begin(u);
     fa_ir *ir = L.ir;
     fa_ir_node *mask = NULL;
-    for (const fa_decl *d = v->decls; d; d = d->next) {
+    for (const fa_decl *d = u->variants->decls; d; d = d->next) {
         switch (d->kind) {
         case FA_D_MASK: mask = fa_lower_expr(&L, d->value); break;
         case FA_D_SCORE: ir->root[FA_IR_ROOT_SCORE] = fa_lower_as(&L, d->value, FA_TY_FLOAT); break;
@@ -181,7 +188,8 @@ fa_ir *fa_lower(const fa_unit *u)
             ir->root[FA_IR_ROOT_SINK_LOGIT] = fa_lower_as(&L, d->value, FA_TY_FLOAT);
             break;
         case FA_D_PARAM:
-        case FA_D_LET: break;
+        case FA_D_LET:
+        case FA_D_REQUIRE: break;
         }
     }
     free(L.let_nodes);
@@ -191,4 +199,13 @@ fa_ir *fa_lower(const fa_unit *u)
     ir->root[FA_IR_ROOT_VISIBLE] = fa_lower_visible(ir, mask);
     fa_ir_number(ir);
     return ir;
+}
+
+fa_ir *fa_lower_require(const fa_unit *u, const fa_decl *require)
+{
+    fa_lower_ctx L = fa_lower_begin(u);
+    L.ir->root[FA_IR_ROOT_MASK] = L.ir->root[FA_IR_ROOT_VISIBLE] = fa_lower_expr(&L, require->value);
+    free(L.let_nodes);
+    fa_ir_number(L.ir);
+    return L.ir;
 }

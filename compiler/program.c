@@ -11,6 +11,7 @@ const char *fa_embedded_stdlib(const char *file_name);
 
 struct fa_program {
     fa_ir *ir;
+    fa_requires requires;
     fa_kr *kr;          /* key-range derivation (in ir's arena) */
     uint64_t hash;
     bool stdlib;        /* the standard library's variant of its name */
@@ -100,7 +101,8 @@ static fa_program *fa_program_build(const char *filename, const char *source, co
     fa_unit u = {.arena = fa_arena_new(), .diags = &d};
     fa_pipeline pl = {&d, dump_after, dump};
     fa_ir *ir = NULL;
-    if (fa_parse(&u) == 0 && fa_sema_check(&u) == 0 && d.n_errors == 0)
+    fa_requires requires = {0};
+    if (fa_parse(&u) == 0 && fa_sema_check(&u) == 0 && d.n_errors == 0 && fa_requires_lower(&u, &d, &requires))
         ir = fa_lower(&u);
     fa_arena_free(u.arena);
 
@@ -114,11 +116,14 @@ static fa_program *fa_program_build(const char *filename, const char *source, co
     if (ir) {
         p = fa_xcalloc(1, sizeof *p);
         p->ir = ir;
+        p->requires = requires;
         p->kr = fa_tile_key_range_plan(ir);
         p->hash = fa_ir_hash(ir);
         if (dump_after && strcmp(dump_after, "tile") == 0 && dump && !*dump)
             *dump = fa_program_dump_ir(p);
     }
+    if (!p)
+        fa_requires_free(&requires);
     if (n_errors)
         *n_errors = d.n_errors;
     if (diagnostics)
@@ -161,6 +166,7 @@ void fa_program_free(fa_program *p)
     if (!p)
         return;
     fa_ir_free(p->ir);
+    fa_requires_free(&p->requires);
     free(p);
 }
 
@@ -211,6 +217,11 @@ bool fa_program_has_score(const fa_program *p)
     return p->ir->root[FA_IR_ROOT_SCORE] != NULL;
 }
 
+bool fa_program_check_requires(const fa_program *p, const unsigned long long *vparam, char *msg, size_t n)
+{
+    return fa_requires_hold(&p->requires, vparam, msg, n);
+}
+
 char *fa_program_dump_ir(const fa_program *p)
 {
     char *ir = fa_ir_dump(p->ir);
@@ -220,6 +231,8 @@ char *fa_program_dump_ir(const fa_program *p)
     fa_buf_puts(&b, "keyrange ");
     fa_tile_kr_dump(&b, p->kr);
     fa_buf_puts(&b, "\n");
+    for (int i = 0; i < p->requires.n; i++)
+        fa_buf_printf(&b, "require (line %d) %s\n", p->requires.v[i].line, p->requires.v[i].text);
     return fa_buf_take(&b);
 }
 

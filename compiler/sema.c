@@ -11,6 +11,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 /* Expressions nest at most this deep (the checker and the back end recurse on them). */
@@ -24,7 +25,7 @@ typedef struct fa_sema {
     int depth;          /* of the expression being checked */
     int peak;           /* deepest nesting in the current declaration, lets inlined */
     bool too_deep;      /* reported for the current declaration */
-    bool reads_pos;     /* the current declaration reads q or k */
+    unsigned reads;     /* what the current declaration reads (FA_READS_*) */
     fa_decl **names;    /* open-addressing table of the first param or let of each name */
     size_t name_mask;   /* table size - 1 (a power of two) */
 } fa_sema;
@@ -202,6 +203,43 @@ static fa_type fa_sema_param_type(const fa_decl *d)
 
 static fa_type fa_sema_expr(fa_sema *s, fa_expr *e);
 
+/* What `reads` names for a message: its first builtin variable, else "a tensor". */
+static const char *fa_sema_read_name(unsigned reads)
+{
+    for (int v = 0; v < FA_VAR__COUNT; v++)
+        if (reads & FA_READS_VAR(v))
+            return fa_builtin_vars[v].name;
+    return "a tensor";
+}
+
+/* Records that the current declaration reads `reads` (through `name` itself, or through
+ * let `let`); false, having said so, when the declaration may not: sink_logit reads no
+ * position, require only scalar params. */
+static bool fa_sema_may_read(fa_sema *s, fa_loc loc, unsigned reads, const char *name, const char *let)
+{
+    s->reads |= reads;
+    fa_decl_kind k = s->cur->kind;
+    unsigned banned = k == FA_D_SINK_LOGIT ? FA_READS_POS : k == FA_D_REQUIRE ? ~0u : 0;
+    if (!(reads & banned))
+        return true;
+    const char *what = k == FA_D_REQUIRE ? "require" : "sink_logit";
+    unsigned bad = reads & banned;
+    char read[16];
+    snprintf(read, sizeof read, bad & ~FA_READS_TENSOR ? "'%s'" : "%s", fa_sema_read_name(bad));
+    if (let)
+        fa_diag_error(s->d, loc, "'%s' depends on %s, which %s cannot use", let, read, what);
+    else if (reads & FA_READS_TENSOR)
+        fa_diag_error(s->d, loc, "tensor '%s' is not available in %s", name, what);
+    else
+        fa_diag_error(s->d, loc, "'%s' is not available in %s", name, what);
+    if (k == FA_D_REQUIRE)
+        fa_diag_hint(s->d, "require is checked on the host before each launch: it may use scalar params, literals, functions "
+                           "and lets of those");
+    else
+        fa_diag_hint(s->d, "sink_logit is one value per head and sequence: it may use h, hk, b, q_len, kv_len and params");
+    return false;
+}
+
 /* A name: a builtin variable, a scalar param, or a let defined above. */
 static fa_type fa_sema_name(fa_sema *s, fa_expr *e)
 {
@@ -211,14 +249,8 @@ static fa_type fa_sema_name(fa_sema *s, fa_expr *e)
         fa_diag_hint(s->d, "s, the scaled q.k score, exists only inside score");
         return FA_TY_ERROR;
     }
-    if (var == FA_VAR_Q || var == FA_VAR_K) {
-        s->reads_pos = true;
-        if (s->cur->kind == FA_D_SINK_LOGIT) {
-            fa_diag_error(s->d, e->loc, "'%s' is not available in sink_logit", e->name);
-            fa_diag_hint(s->d, "sink_logit is one value per head and sequence: it may use h, hk, b, q_len, kv_len and params");
-            return FA_TY_ERROR;
-        }
-    }
+    if (var >= 0 && !fa_sema_may_read(s, e->loc, FA_READS_VAR(var), e->name, NULL))
+        return FA_TY_ERROR;
     if (var >= 0) {
         e->sym_kind = FA_SYM_BUILTIN;
         e->sym_index = var;
@@ -243,7 +275,6 @@ static fa_type fa_sema_name(fa_sema *s, fa_expr *e)
             fa_diag_note(s->d, d->name_loc, "'%s' is defined here", e->name);
             return FA_TY_ERROR;
         }
-        s->reads_pos |= d->reads_pos;
         if (d->value->type == FA_TY_ERROR) /* reported at the let */
             return FA_TY_ERROR;
         /* lets are inlined where used: their value replaces this name node (counted in
@@ -260,11 +291,8 @@ static fa_type fa_sema_name(fa_sema *s, fa_expr *e)
         }
         if (inlined > s->peak)
             s->peak = inlined;
-        if (d->reads_pos && s->cur->kind == FA_D_SINK_LOGIT) {
-            fa_diag_error(s->d, e->loc, "'%s' depends on q or k, which sink_logit cannot use", e->name);
-            fa_diag_hint(s->d, "sink_logit is one value per head and sequence: it may use h, hk, b, q_len, kv_len and params");
+        if (!fa_sema_may_read(s, e->loc, d->reads, NULL, e->name))
             return FA_TY_ERROR;
-        }
         e->sym_kind = FA_SYM_LET;
         return d->value->type;
     }
@@ -347,6 +375,8 @@ static fa_type fa_sema_index(fa_sema *s, fa_expr *e)
     e->sym_kind = FA_SYM_PARAM;
     e->sym_index = d->param_index;
     e->sym_decl = d;
+    if (!fa_sema_may_read(s, e->call.name_loc, FA_READS_TENSOR, name, NULL))
+        return FA_TY_ERROR;
     if (e->call.nargs != d->ndims) {
         fa_buf ex = {0};
         fa_sema_example(&ex, d);
@@ -728,7 +758,8 @@ static void fa_sema_decl(fa_sema *s, fa_decl *d)
 {
     s->cur = d;
     s->in_score = d->kind == FA_D_SCORE;
-    s->too_deep = s->reads_pos = false;
+    s->too_deep = false;
+    s->reads = 0;
     s->peak = 0;
     switch (d->kind) {
     case FA_D_PARAM:
@@ -737,7 +768,7 @@ static void fa_sema_decl(fa_sema *s, fa_decl *d)
     case FA_D_LET:
         fa_sema_define(s, d);
         fa_sema_expr(s, d->value);
-        d->reads_pos = s->reads_pos;
+        d->reads = s->reads;
         d->depth = s->peak;
         break;
     case FA_D_MASK:
@@ -758,6 +789,12 @@ static void fa_sema_decl(fa_sema *s, fa_decl *d)
     case FA_D_SINK_LOGIT:
         fa_sema_single(s, d);
         fa_sema_number(s, d, "sink_logit", "sink_logit is the learned sink's logit, e.g. sink_logit = sinks[h];");
+        break;
+    case FA_D_REQUIRE:
+        if (fa_sema_expr(s, d->value) != FA_TY_BOOL && d->value->type != FA_TY_ERROR) {
+            fa_diag_error(s->d, d->value->loc, "require must be bool, but this is %s", fa_type_name(d->value->type));
+            fa_diag_hint(s->d, "require states a condition on parameters, e.g. require window > 0;");
+        }
         break;
     }
 }

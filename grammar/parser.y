@@ -76,7 +76,7 @@ static fa_decl *fa_parse_decl(fa_unit *u, fa_decl_kind kind, fa_loc loc, const c
 }
 
 %token VARIANT "'variant'" PARAM "'param'" LET "'let'" MASK "'mask'" SCORE "'score'"
-%token SINK "'sink'" SINK_LOGIT "'sink_logit'" TRUE "'true'" FALSE "'false'"
+%token SINK "'sink'" SINK_LOGIT "'sink_logit'" REQUIRE "'require'" TRUE "'true'" FALSE "'false'"
 %token <name> IDENT "identifier"
 %token <ival> INT "integer literal"
 %token <fval> FLOAT "float literal"
@@ -122,6 +122,7 @@ decl
     | SCORE '=' expr end                  { $$ = fa_parse_decl(U, FA_D_SCORE, @$, NULL, @1, $3); }
     | SINK expr end                       { $$ = fa_parse_decl(U, FA_D_SINK, @$, NULL, @1, $2); }
     | SINK_LOGIT '=' expr end             { $$ = fa_parse_decl(U, FA_D_SINK_LOGIT, @$, NULL, @1, $3); }
+    | REQUIRE expr end                    { $$ = fa_parse_decl(U, FA_D_REQUIRE, @$, NULL, @1, $2); }
     ;
 
 /* A declaration whose expression is followed by junk, or by the next declaration
@@ -219,7 +220,7 @@ static void fa_yyerror(fa_loc *loc, fa_lex *lx, const char *msg)
 /* end: error -- whether the lookahead starts the next declaration or ends the variant. */
 static bool fa_parse_resumes(int tok)
 {
-    return (tok >= PARAM && tok <= SINK_LOGIT) || tok == '}';
+    return (tok >= PARAM && tok <= REQUIRE) || tok == '}';
 }
 
 /* args: args ',' expr */
@@ -310,21 +311,24 @@ static const char *const fa_group_phrase[] = {NULL, "an expression", "an operato
 static int fa_parse_group(yysymbol_kind_t t, bool expr)
 {
     switch (t) {
-    case YYSYMBOL_IDENT: case YYSYMBOL_INT: case YYSYMBOL_FLOAT: case YYSYMBOL_TRUE:
-    case YYSYMBOL_FALSE: case YYSYMBOL_38_: case YYSYMBOL_28_:
+    case YYSYMBOL_IDENT: case YYSYMBOL_INT: case YYSYMBOL_FLOAT: case YYSYMBOL_TRUE: case YYSYMBOL_FALSE:
         return FA_GROUP_EXPR;
-    case YYSYMBOL_24_: /* '-' */
-        return expr ? FA_GROUP_EXPR : FA_GROUP_OP;
-    case YYSYMBOL_OR: case YYSYMBOL_AND: case YYSYMBOL_EQ: case YYSYMBOL_NE: case YYSYMBOL_LE:
-    case YYSYMBOL_GE: case YYSYMBOL_21_: case YYSYMBOL_22_: case YYSYMBOL_23_: case YYSYMBOL_25_:
-    case YYSYMBOL_26_: case YYSYMBOL_27_:
+    case YYSYMBOL_OR: case YYSYMBOL_AND: case YYSYMBOL_EQ: case YYSYMBOL_NE: case YYSYMBOL_LE: case YYSYMBOL_GE:
         return FA_GROUP_OP;
-    case YYSYMBOL_PARAM: case YYSYMBOL_LET: case YYSYMBOL_MASK: case YYSYMBOL_SCORE:
-    case YYSYMBOL_SINK: case YYSYMBOL_SINK_LOGIT:
+    case YYSYMBOL_PARAM: case YYSYMBOL_LET: case YYSYMBOL_MASK: case YYSYMBOL_SCORE: case YYSYMBOL_SINK:
+    case YYSYMBOL_SINK_LOGIT: case YYSYMBOL_REQUIRE:
         return FA_GROUP_DECL;
-    default:
-        return FA_GROUP_NONE;
+    default: /* character tokens: bison numbers their symbols, so they are told apart here */
+        break;
     }
+    if (t == YYTRANSLATE('(') || t == YYTRANSLATE('!'))
+        return FA_GROUP_EXPR;
+    if (t == YYTRANSLATE('-'))
+        return expr ? FA_GROUP_EXPR : FA_GROUP_OP;
+    for (const char *c = "<>+*/%"; *c; c++)
+        if (t == YYTRANSLATE((unsigned char)*c))
+            return FA_GROUP_OP;
+    return FA_GROUP_NONE;
 }
 
 /* Reports a syntax error as "unexpected X, expecting A or B", with a hint for the usual
@@ -345,7 +349,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, fa_lex *lx)
     bool expr = has[YYSYMBOL_INT], op = has[YYSYMBOL_OR], decl = has[YYSYMBOL_PARAM];
     const bool active[] = {false, expr, op, decl};
 
-    if (lx->prev.line && has[YYSYMBOL_32_] && tok != YYSYMBOL_YYEOF && loc.line > lx->prev.end_line) {
+    if (lx->prev.line && has[YYTRANSLATE(';')] && tok != YYSYMBOL_YYEOF && loc.line > lx->prev.end_line) {
         fa_diag_error(d, after, "missing ';' at the end of this declaration");
         fa_diag_hint(d, "every declaration ends with ';'");
         return 0;
@@ -375,8 +379,8 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, fa_lex *lx)
     if (tok >= YYSYMBOL_VARIANT && tok <= YYSYMBOL_FALSE && has[YYSYMBOL_IDENT])
         fa_diag_hint(d, "%s is a keyword; it cannot be used as a name", yysymbol_name(tok));
     else if (decl && tok == YYSYMBOL_IDENT)
-        fa_diag_hint(d, "a declaration starts with param, let, mask, score, sink or sink_logit");
-    else if (op && tok == YYSYMBOL_34_)
+        fa_diag_hint(d, "a declaration starts with param, let, mask, score, sink, sink_logit or require");
+    else if (op && tok == YYTRANSLATE('='))
         fa_diag_hint(d, "compare with '=='; '=' only defines");
     return 0;
 }

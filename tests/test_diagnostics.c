@@ -22,6 +22,19 @@ static char *fa_test_diagnose(const char *src, int *n_errors)
     return fa_buf_take(&d.text);
 }
 
+/* The whole compile, as fa-dslc runs it: a require is checked against the params'
+ * defaults after sema. */
+static char *fa_test_compile_diagnose(const char *src, int *n_errors)
+{
+    char *text = NULL;
+    fa_program_free(fa_program_compile("v.fa", src, &text, n_errors));
+    return text ? text : fa_xcalloc(1, 1);
+}
+
+#define REQUIRE_HINT                                                                                        \
+    "require is checked on the host before each launch: it may use scalar params, literals, functions and " \
+    "lets of those"
+
 typedef struct fa_diag_case {
     const char *group, *name, *source, *expected;
 } fa_diag_case;
@@ -144,7 +157,7 @@ static const fa_diag_case fa_diag_cases[] = {
      "v.fa:2:5: error: unexpected identifier 'window', expecting a declaration or '}'\n"
      "    2 |     window = 3;\n"
      "      |     ^~~~~~\n"
-     "      = hint: a declaration starts with param, let, mask, score, sink or sink_logit\n"},
+     "      = hint: a declaration starts with param, let, mask, score, sink, sink_logit or require\n"},
     {"syntax", "keyword_as_name",
      "variant v {\n"
      "    let mask = 1;\n"
@@ -228,7 +241,7 @@ static const fa_diag_case fa_diag_cases[] = {
      "v.fa:6:5: error: unexpected identifier 'foo', expecting a declaration or '}'\n"
      "    6 |     foo = 3;\n"
      "      |     ^~~\n"
-     "      = hint: a declaration starts with param, let, mask, score, sink or sink_logit\n"},
+     "      = hint: a declaration starts with param, let, mask, score, sink, sink_logit or require\n"},
     {"file", "no_variant",
      "# nothing here\n",
      "v.fa:1:1: error: no variant in this file\n"
@@ -747,10 +760,55 @@ static const fa_diag_case fa_diag_cases[] = {
      "    let x = sinks[h] * d;\n"
      "    sink_logit = x;\n"
      "}\n",
-     "v.fa:5:18: error: 'x' depends on q or k, which sink_logit cannot use\n"
+     "v.fa:5:18: error: 'x' depends on 'q', which sink_logit cannot use\n"
      "    5 |     sink_logit = x;\n"
      "      |                  ^\n"
      "      = hint: sink_logit is one value per head and sequence: it may use h, hk, b, q_len, kv_len and params\n"},
+    {"require", "reads_launch_data",
+     "variant v {\n"
+     "    param sinks : f32[q_heads];\n"
+     "    param w : i32 = 4;\n"
+     "    let d = q - k;\n"
+     "    require w > d;\n"
+     "    require sinks[0] > 0.0;\n"
+     "    require kv_len > w;\n"
+     "    require w;\n"
+     "}\n",
+     "v.fa:5:17: error: 'd' depends on 'q', which require cannot use\n"
+     "    5 |     require w > d;\n"
+     "      |                 ^\n"
+     "      = hint: " REQUIRE_HINT "\n"
+     "v.fa:6:13: error: tensor 'sinks' is not available in require\n"
+     "    6 |     require sinks[0] > 0.0;\n"
+     "      |             ^~~~~\n"
+     "      = hint: " REQUIRE_HINT "\n"
+     "v.fa:7:13: error: 'kv_len' is not available in require\n"
+     "    7 |     require kv_len > w;\n"
+     "      |             ^~~~~~\n"
+     "      = hint: " REQUIRE_HINT "\n"
+     "v.fa:8:13: error: require must be bool, but this is int\n"
+     "    8 |     require w;\n"
+     "      |             ^\n"
+     "      = hint: require states a condition on parameters, e.g. require window > 0;\n"},
+    {"require", "defaults_fail",
+     "variant v {\n"
+     "    param w : i32 = 0;\n"
+     "    param c : f32 = 1.5;\n"
+     "    param n : i32;\n"
+     "    let twice = w * 2;\n"
+     "    require twice > 0 && c < 2.0;\n"
+     "    require n > w;\n"
+     "    require 1 > 2;\n"
+     "    mask = k <= q;\n"
+     "}\n",
+     "v.fa:6:13: error: the defaults fail this require (w = 0, c = 1.5)\n"
+     "    6 |     require twice > 0 && c < 2.0;\n"
+     "      |             ^~~~~~~~~~~~~~~~~~~~\n"
+     "      = hint: change a default, or remove it so that every launch must pass a value\n"
+     "v.fa:8:13: error: this require never holds: it reads no parameter\n"
+     "    8 |     require 1 > 2;\n"
+     "      |             ^~~~~\n"
+     "      = hint: require states a condition on parameters, e.g. require window > 0;\n"},
 };
 
 /* Checks every case of `group`: the exact text, and one counted error per "error:" line. */
@@ -762,7 +820,7 @@ static void fa_test_group(const char *group)
         if (strcmp(c->group, group) != 0)
             continue;
         int n_errors, want = 0;
-        char *text = fa_test_diagnose(c->source, &n_errors);
+        char *text = (strcmp(group, "require") == 0 ? fa_test_compile_diagnose : fa_test_diagnose)(c->source, &n_errors);
         for (const char *p = c->expected; (p = strstr(p, ": error: ")); p++)
             want++;
         if (strcmp(text, c->expected) != 0)
@@ -783,6 +841,7 @@ static void test_singletons(void) { fa_test_group("singletons"); }
 static void test_params(void) { fa_test_group("params"); }
 static void test_indexing(void) { fa_test_group("indexing"); }
 static void test_types(void) { fa_test_group("types"); }
+static void test_require(void) { fa_test_group("require"); }
 
 /* Names of 64 characters or more are not compared for "did you mean": an unknown long name
  * gets no suggestion of another long one (their distance's cap read as close). */
@@ -1160,6 +1219,7 @@ void fa_suite_diagnostics(void)
         {"params", test_params},
         {"indexing", test_indexing},
         {"types", test_types},
+        {"require", test_require},
         {"deep_nesting", test_deep_nesting},
         {"long_names_suggest_nothing", test_long_names_suggest_nothing},
         {"many_lets", test_many_lets},

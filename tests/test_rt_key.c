@@ -51,7 +51,7 @@ static void refuse(const fadsl_fwd_desc *d, fadsl_status want, const char *needl
     CU_ASSERT_PTR_NOT_NULL(strstr(fadsl_last_error(), needle1));
     if (needle2)
         CU_ASSERT_PTR_NOT_NULL(strstr(fadsl_last_error(), needle2));
-    if (s != want || !strstr(fadsl_last_error(), needle1))
+    if (s != want || !strstr(fadsl_last_error(), needle1) || (needle2 && !strstr(fadsl_last_error(), needle2)))
         printf("\n  got %s: %s (wanted %s, '%s')\n", fadsl_status_name(s), fadsl_last_error(),
                fadsl_status_name(want), needle1);
     CU_ASSERT_EQUAL(memcmp(&copy, d, sizeof copy), 0);
@@ -712,7 +712,29 @@ static void test_params(void)
     refuse(&d, FADSL_ERR_PARAM, "parameter 'cap' value 1e-40 is below f32's normal range", "pass 0");
     ps[0].value = -1e-50;
     refuse(&d, FADSL_ERR_PARAM, "parameter 'cap' value -1e-50 is below f32's normal range", NULL);
-    ps[0].value = 0;
+    ps[0].value = 0; /* every score would be 0: softcap requires cap > 0 */
+    refuse(&d, FADSL_ERR_PARAM, "variant 'softcap' requires cap > 0 (line 5), but cap = 0", NULL);
+    ps[0].value = 0.5;
+    CU_ASSERT_EQUAL(fadsl_make_key(&d, &key), FADSL_OK);
+    d.variant = "chunked_local";
+    ps[0] = (fadsl_param){.name = "chunk", .value = 0}; /* x / 0 is 0: it would be causal */
+    refuse(&d, FADSL_ERR_PARAM, "variant 'chunked_local' requires chunk > 0", "but chunk = 0");
+    d.num_params = 0; /* the default holds */
+    CU_ASSERT_EQUAL(fadsl_make_key(&d, &key), FADSL_OK);
+    /* require under the language's arithmetic, over params with and without defaults */
+    d.variant = "variant r { param lo : i32; param hi : i32 = 10; param f : f32 = 1.5;\n"
+                "  let span = hi - lo;\n  require span > 0 && f * 2.0 < 4.0;\n  require lo / 0 == 0;\n"
+                "  mask = k >= lo && k < hi; }";
+    ps[0] = (fadsl_param){.name = "lo", .value = 10};
+    d.num_params = 1;
+    refuse(&d, FADSL_ERR_PARAM, "variant 'r' requires (span > 0) && ((f * 2.0) < 4.0) (line 3)",
+           "but lo = 10, hi = 10, f = 1.5");
+    ps[0].value = 9;
+    CU_ASSERT_EQUAL(fadsl_make_key(&d, &key), FADSL_OK);
+    ps[1] = (fadsl_param){.name = "f", .value = 2};
+    d.num_params = 2;
+    refuse(&d, FADSL_ERR_PARAM, "requires (span > 0) && ((f * 2.0) < 4.0)", "f = 2");
+    ps[1].value = 1.999;
     CU_ASSERT_EQUAL(fadsl_make_key(&d, &key), FADSL_OK);
     /* a tensor past int32 indices at this launch (its element count: the request's sizes) */
     d = dense();

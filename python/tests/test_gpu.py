@@ -213,6 +213,16 @@ def test_runtime_errors_are_fadsl_errors():
     with pytest.raises(fadsl.FadslError) as info:
         fadsl.attention(q, k, v, "variant broken { mask = k <=; }")
     assert info.value.status == "ERR_SYNTAX" and "^" in info.value.detail
+    with pytest.raises(fadsl.FadslError) as info:   # a require of the variant: softcap's cap > 0
+        fadsl.attention(q, k, v, "softcap", params={"cap": 0.0})
+    assert info.value.status == "ERR_PARAM" and "requires cap > 0" in info.value.detail
+    cache = torch.randn(2, 2, 64, 16, device="cuda").to(torch.bfloat16)
+    tables = torch.tensor([[0, 1]], dtype=torch.int32, device="cuda")
+    lens = torch.tensor([32], dtype=torch.int32, device="cuda")
+    with pytest.raises(fadsl.FadslError) as info:
+        fadsl.paged_attention(q[:, -1:].contiguous(), cache, cache, tables, lens, "chunked_local",
+                              params={"chunk": -4})
+    assert info.value.status == "ERR_PARAM" and "but chunk = -4" in info.value.detail
 
 
 def test_every_device_under_torch():
