@@ -721,6 +721,14 @@ static void test_params(void)
     refuse(&d, FADSL_ERR_PARAM, "variant 'chunked_local' requires chunk > 0", "but chunk = 0");
     d.num_params = 0; /* the default holds */
     CU_ASSERT_EQUAL(fadsl_make_key(&d, &key), FADSL_OK);
+    d.variant = "sliding_window"; /* FlashAttention's -1 ("no limit") would be an empty window */
+    ps[0] = (fadsl_param){.name = "window_right", .value = -1};
+    d.num_params = 1;
+    refuse(&d, FADSL_ERR_PARAM, "requires (window_left >= 0) && (window_right >= 0)",
+           "but window_left = 4096, window_right = -1");
+    d.variant = "sink_window";
+    ps[0] = (fadsl_param){.name = "window", .value = 0};
+    refuse(&d, FADSL_ERR_PARAM, "variant 'sink_window' requires window >= 1", "but window = 0");
     /* require under the language's arithmetic, over params with and without defaults */
     d.variant = "variant r { param lo : i32; param hi : i32 = 10; param f : f32 = 1.5;\n"
                 "  let span = hi - lo;\n  require span > 0 && f * 2.0 < 4.0;\n  require lo / 0 == 0;\n"
