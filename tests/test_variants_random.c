@@ -1,7 +1,8 @@
 /* test_variants_random.c - random well-typed variants (tests/variant_gen.h) through the
  * whole compiler on the CPU:
  *   - each compiles, and its optimised IR means what the generator's own evaluator says
- *     (mask, visibility with sinks, score, learned sink) on random launches and positions;
+ *     (mask, visibility with sinks, score, learned sink) on random launches and positions,
+ *     and the runtime's check of its requires agrees with the evaluator's on random values;
  *   - its tile classes and key ranges are sound (brute force, as test_tile.c);
  *   - for some, the emitted device functions built as host C++ agree with the IR
  *     (as test_emit.c; skipped without g++).
@@ -97,6 +98,50 @@ static int compare_semantics(const vg_variant *v, const fa_program *p, uint64_t 
     return bad;
 }
 
+/* Requires checked and requires failed (evaluator's word), and draws too close to call. */
+static long requires_checked, requires_failed, requires_doubtful;
+
+/* A scalar param value's slot bits: edges of the int and float ranges, and small values. */
+static uint64_t random_scalar(bool is_f32, uint64_t *state)
+{
+    static const int32_t ints[] = {0, 1, -1, 2, 7, 64, -50, 500, INT32_MAX, INT32_MIN};
+    static const float floats[] = {0.0f, 0.5f, -0.5f, 1.5f, 2.5f, -1.0f, 3.0f, 1e-2f, 1e30f, -1e30f};
+    int pick = fa_be_range(state, 0, 12);
+    if (!is_f32)
+        return (uint32_t)(pick < 10 ? ints[pick] : fa_be_range(state, -1000, 1000));
+    float f = pick < 10 ? floats[pick] : (float)fa_be_range(state, -4000, 4000) / 16.0f;
+    uint32_t bits;
+    memcpy(&bits, &f, 4);
+    return bits;
+}
+
+/* The runtime's check of the requires (fa_program_check_requires, as a launch calls it)
+ * against the evaluator's, under random scalar values; returns the disagreements. */
+static int compare_requires(const vg_variant *v, const fa_program *p, uint64_t seed)
+{
+    uint64_t state = seed;
+    int bad = 0;
+    for (int i = 0; i < CASES && v->nrequires; i++) {
+        fa_ir_env env = {0};
+        for (int j = 0; j < v->nparams; j++)
+            if (!v->params[j].tensor)
+                env.vparam[j] = random_scalar(v->params[j].is_f32, &state);
+        unsigned long long slots[FA_MAX_PARAMS];
+        for (int j = 0; j < FA_MAX_PARAMS; j++)
+            slots[j] = env.vparam[j];
+        char msg[512] = "";
+        bool fragile = false, holds = fa_program_check_requires(p, slots, msg, sizeof msg);
+        int failed = vg_eval_requires(v, &env, &fragile);
+        requires_checked++;
+        requires_doubtful += fragile;
+        requires_failed += failed >= 0;
+        if (!fragile && holds != (failed < 0) && bad++ < 3)
+            fprintf(stderr, "\n%srequires hold: runtime %d, evaluator %d (require %d fails) %s\n", v->source, holds,
+                    failed < 0, failed, msg);
+    }
+    return bad;
+}
+
 /* Every variant: compiles, means what it says, and its tile analysis is sound. */
 static void test_semantics_and_tiles(void)
 {
@@ -112,7 +157,7 @@ static void test_semantics_and_tiles(void)
             fprintf(stderr, "%s", v.source);
         if (p) {
             compiled++;
-            int bad = compare_semantics(&v, p, state);
+            int bad = compare_semantics(&v, p, state) + compare_requires(&v, p, state + 2);
             CU_ASSERT_EQUAL(bad, 0);
             unsigned before = CU_get_number_of_failures();
             fa_be_stats st = fa_be_soundness(p, state + 1);
@@ -131,9 +176,12 @@ static void test_semantics_and_tiles(void)
      * points are too close to call */
     CU_ASSERT_TRUE(empty > 0 && full > 0);
     CU_ASSERT_TRUE(points_doubtful * 20 < points_checked);
+    /* requires are drawn, and launches both meet and fail them */
+    CU_ASSERT_TRUE(n < 100 || (requires_failed > 0 && requires_failed < requires_checked));
     if (getenv("FA_RANDOM_SHOW"))
-        fprintf(stderr, "%ld points, %ld doubtful; tiles %ld empty, %ld full\n", points_checked, points_doubtful,
-                empty, full);
+        fprintf(stderr, "%ld points, %ld doubtful; tiles %ld empty, %ld full; requires %ld checked, %ld failed, "
+                "%ld doubtful\n", points_checked, points_doubtful, empty, full, requires_checked, requires_failed,
+                requires_doubtful);
     if (failed)
         fprintf(stderr, "\n%d of %d random variants disagree\n", failed, compiled);
 }

@@ -45,6 +45,7 @@ typedef struct vg_ctx {
     uint64_t *st;
     vg_mode mode;
     bool allow_s, allow_qk, allow_lets;
+    bool params_only;   /* a require: scalar params, literals, functions and lets of those */
     int lets_visible;
 } vg_ctx;
 
@@ -108,13 +109,15 @@ static int vg_pick_param(vg_ctx *g, bool tensor, bool is_f32)
 }
 
 static bool vg_uses_qk(const vg_variant *v, const vg_node *n);
+static bool vg_reads_launch(const vg_variant *v, const vg_node *n);
 
 /* A random visible let of the given type, or -1. */
 static int vg_pick_let(vg_ctx *g, fa_type type)
 {
     int idx[VG_MAX_LETS], n = 0;
     for (int i = 0; g->allow_lets && i < g->lets_visible; i++)
-        if (g->v->let_expr[i]->type == type && (g->allow_qk || !vg_uses_qk(g->v, g->v->let_expr[i])))
+        if (g->v->let_expr[i]->type == type && (g->allow_qk || !vg_uses_qk(g->v, g->v->let_expr[i])) &&
+            !(g->params_only && vg_reads_launch(g->v, g->v->let_expr[i])))
             idx[n++] = i;
     return n ? idx[vg_rand(g->st) % (uint32_t)n] : -1;
 }
@@ -177,11 +180,16 @@ static vg_node *vg_int_leaf(vg_ctx *g, int depth)
     case 1:
         return vg_int(g, g->mode == VG_WILD ? special[vg_rand(g->st) % 7] : vg_range(g->st, 0, 300));
     case 2: case 3: case 4:
+        if (g->params_only) /* a require reads params where others read positions */
+            return (slot = vg_pick_param(g, false, false)) >= 0 ? vg_new(g, VG_PARAM, FA_TY_INT, slot)
+                                                               : vg_int(g, vg_range(g->st, -3, 9));
         if (g->allow_qk)
             return vg_var(g, vg_chance(g->st, 50) ? FA_VAR_Q : FA_VAR_K);
         return vg_var(g, vg_chance(g->st, 50) ? FA_VAR_H : FA_VAR_HK);
     case 5: {
         static const fa_builtin_var others[] = {FA_VAR_H, FA_VAR_HK, FA_VAR_B, FA_VAR_Q_LEN, FA_VAR_KV_LEN};
+        if (g->params_only)
+            break;
         /* tame learned sinks see the head only */
         int n = g->mode == VG_TAME && !g->allow_qk ? 2 : 5;
         return vg_var(g, others[vg_rand(g->st) % (uint32_t)n]);
@@ -191,7 +199,7 @@ static vg_node *vg_int_leaf(vg_ctx *g, int depth)
             return vg_new(g, VG_PARAM, FA_TY_INT, slot);
         break;
     case 7:
-        if (depth > 0 && (slot = vg_pick_param(g, true, false)) >= 0)
+        if (depth > 0 && !g->params_only && (slot = vg_pick_param(g, true, false)) >= 0)
             return vg_load(g, slot, depth);
         break;
     case 8:
@@ -221,13 +229,15 @@ static vg_node *vg_float_leaf(vg_ctx *g, int depth)
     case 0: case 1:
         if (g->allow_s)
             return vg_var(g, FA_VAR_S);
+        if (g->params_only && (slot = vg_pick_param(g, false, true)) >= 0)
+            return vg_new(g, VG_PARAM, FA_TY_FLOAT, slot);
         break;
     case 2:
         if ((slot = vg_pick_param(g, false, true)) >= 0)
             return vg_new(g, VG_PARAM, FA_TY_FLOAT, slot);
         break;
     case 3:
-        if (depth > 0 && (slot = vg_pick_param(g, true, true)) >= 0)
+        if (depth > 0 && !g->params_only && (slot = vg_pick_param(g, true, true)) >= 0)
             return vg_load(g, slot, depth);
         break;
     case 4:
@@ -508,6 +518,19 @@ static bool vg_uses_qk(const vg_variant *v, const vg_node *n)
     return false;
 }
 
+/* Does n read launch data: a builtin variable or a tensor element (through lets too)? */
+static bool vg_reads_launch(const vg_variant *v, const vg_node *n)
+{
+    if (n->kind == VG_VAR || n->kind == VG_LOAD)
+        return true;
+    if (n->kind == VG_LET)
+        return vg_reads_launch(v, v->let_expr[n->aux]);
+    for (int i = 0; i < n->nargs; i++)
+        if (vg_reads_launch(v, n->arg[i]))
+            return true;
+    return false;
+}
+
 /* Operator precedence as in C, loosest first; 7: unary, 8: primary. */
 static int vg_op_prec(fa_op op, int nargs)
 {
@@ -577,7 +600,7 @@ static void vg_put(fa_buf *b, const vg_variant *v, const vg_node *n)
     fa_buf_puts(b, n->parens ? ")" : "");
 }
 
-static void vg_put_param(fa_buf *b, const vg_param *p, uint64_t *st)
+static void vg_put_param(fa_buf *b, vg_param *p, uint64_t *st)
 {
     static const char *const extents[] = {"q_heads", "kv_heads", "batch", "q_len", "kv_len"};
     fa_buf_printf(b, "    param %s : %s", p->name, p->is_f32 ? "f32" : "i32");
@@ -590,12 +613,18 @@ static void vg_put_param(fa_buf *b, const vg_param *p, uint64_t *st)
                 fa_buf_puts(b, extents[p->dim[d]]);
         }
         fa_buf_puts(b, "]");
-    } else if (vg_chance(st, 50)) {
+    } else if ((p->has_default = vg_chance(st, 50))) {
         static const char *const f32_defaults[] = {"2.5", "-1", "3", "1e-2"};
-        if (p->is_f32)
-            fa_buf_printf(b, " = %s", f32_defaults[vg_rand(st) % 4]);
-        else
-            fa_buf_printf(b, " = %d", vg_range(st, -50, 500));
+        if (p->is_f32) {
+            const char *text = f32_defaults[vg_rand(st) % 4];
+            float f = strtof(text, NULL);
+            memcpy(&p->default_bits, &f, 4);
+            fa_buf_printf(b, " = %s", text);
+        } else {
+            int32_t i = vg_range(st, -50, 500);
+            p->default_bits = (uint32_t)i;
+            fa_buf_printf(b, " = %d", i);
+        }
     }
     fa_buf_puts(b, ";\n");
 }
@@ -610,6 +639,47 @@ static int vg_put_sink(fa_buf *b, uint64_t *st)
     case 2: fa_buf_printf(b, "    sink (%d + %d) / %d;\n", a, c, c); return (a + c) / c;
     default: fa_buf_printf(b, "    sink %d * %d %% 50;\n", a, c); return a * c % 50;
     }
+}
+
+static fa_ir_val vg_eval(const vg_variant *v, const vg_node *n, const fa_ir_env *env, bool *fr);
+
+/* Sets env's slot of every param n reads (through lets) to its default; false when one has
+ * none. */
+static bool vg_defaults(const vg_variant *v, const vg_node *n, fa_ir_env *env)
+{
+    if (n->kind == VG_PARAM) {
+        env->vparam[n->aux] = v->params[n->aux].default_bits;
+        return v->params[n->aux].has_default;
+    }
+    if (n->kind == VG_LET)
+        return vg_defaults(v, v->let_expr[n->aux], env);
+    bool all = true;
+    for (int i = 0; i < n->nargs; i++)
+        all &= vg_defaults(v, n->arg[i], env);
+    return all;
+}
+
+/* Writes the requires. A variant must compile, so one that the params' defaults (all it
+ * reads having one) fail is written negated, and one whose value there is fragile is
+ * dropped. */
+static void vg_put_requires(fa_buf *b, vg_ctx *g)
+{
+    vg_variant *v = g->v;
+    int kept = 0;
+    for (int i = 0; i < v->nrequires; i++) {
+        vg_node *r = v->require[i];
+        fa_ir_env env = {0};
+        bool fragile = false;
+        if (vg_defaults(v, r, &env) && !vg_eval(v, r, &env, &fragile).b)
+            r = vg_op(g, FA_OP_NOT, FA_TY_BOOL, r, NULL);
+        if (fragile)
+            continue;
+        v->require[kept++] = r;
+        fa_buf_puts(b, "    require ");
+        vg_put(b, v, r);
+        fa_buf_puts(b, ";\n");
+    }
+    v->nrequires = kept;
 }
 
 void vg_generate(vg_variant *v, uint64_t *state, vg_mode mode, int serial)
@@ -641,6 +711,14 @@ void vg_generate(vg_variant *v, uint64_t *state, vg_mode mode, int serial)
     g.allow_lets = !tame;
     if (vg_chance(state, 25))
         v->sink_logit = tame ? vg_tame_bias(&g, 2) : vg_number(&g, vg_range(state, 1, 3));
+    /* Requires in wild variants only (tame launches draw values they could refuse), from a
+     * stream of their own: the rest of the variant is what the seed made before them. */
+    uint64_t rstate = *state ^ 0x9e3779b97f4a7c15ULL;
+    vg_ctx r = {.v = v, .st = &rstate, .mode = mode, .allow_lets = true, .params_only = true,
+                .lets_visible = v->nlets};
+    v->nrequires = !tame && vg_chance(&rstate, 40) ? vg_range(&rstate, 1, VG_MAX_REQUIRES) : 0;
+    for (int i = 0; i < v->nrequires; i++)
+        v->require[i] = vg_expr(&r, FA_TY_BOOL, vg_range(&rstate, 1, 3));
 
     fa_buf b = {0};
     bool params_last = vg_chance(state, 30); /* params are visible before their declaration */
@@ -665,6 +743,7 @@ void vg_generate(vg_variant *v, uint64_t *state, vg_mode mode, int serial)
         v->sink = vg_put_sink(&b, state);
     for (int i = 0; params_last && i < v->nparams; i++)
         vg_put_param(&b, &v->params[i], state);
+    vg_put_requires(&b, &r);
     fa_buf_puts(&b, "}\n");
     v->source = fa_buf_take(&b);
 }
@@ -698,8 +777,6 @@ static bool vg_close(float a, float b)
         return true;
     return fabs((double)a - (double)b) <= 1e-5 * fmax(fabs((double)a), fabs((double)b)) + 1e-30;
 }
-
-static fa_ir_val vg_eval(const vg_variant *v, const vg_node *n, const fa_ir_env *env, bool *fr);
 
 static fa_ir_val vg_eval_load(const vg_variant *v, const vg_node *n, const fa_ir_env *env, bool *fr)
 {
@@ -850,6 +927,18 @@ float vg_eval_score(const vg_variant *v, const fa_ir_env *env, bool *fragile)
 float vg_eval_sink_logit(const vg_variant *v, const fa_ir_env *env, bool *fragile)
 {
     return v->sink_logit ? vg_eval_number(v, v->sink_logit, env, fragile) : -INFINITY;
+}
+
+int vg_eval_requires(const vg_variant *v, const fa_ir_env *env, bool *fragile)
+{
+    for (int i = 0; i < v->nrequires; i++) {
+        bool doubt = false;
+        bool holds = vg_eval(v, v->require[i], env, &doubt).b;
+        *fragile |= doubt;
+        if (!holds)
+            return i;
+    }
+    return -1;
 }
 
 /* ---- tame parameter values ------------------------------------------------------------ */

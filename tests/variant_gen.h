@@ -1,7 +1,7 @@
 /* variant_gen.h - random well-typed variants that carry their own meaning.
  *
  * vg_generate writes the DSL source of a random variant (params, lets, mask, score, sink,
- * sink_logit) and keeps its expression trees; vg_eval evaluates them as docs/LANGUAGE.md
+ * sink_logit, require) and keeps its expression trees; vg_eval evaluates them as docs/LANGUAGE.md
  * defines the language (int32 wrapping, total division, promotion to float, f32 maths),
  * without the compiler: the tests compare the compiler's IR, emitted code and kernels
  * with it.
@@ -22,7 +22,7 @@
 
 typedef enum { VG_WILD, VG_TAME } vg_mode;
 
-enum { VG_MAX_LETS = 6, VG_MAX_NODES = 4096 };
+enum { VG_MAX_LETS = 6, VG_MAX_REQUIRES = 3, VG_MAX_NODES = 4096 };
 
 typedef struct vg_node vg_node;
 
@@ -32,6 +32,8 @@ typedef struct vg_param {
     int ndims;
     fa_extent dim[4];   /* FA_EXTENT_CONST: const_dim[d] */
     int const_dim[4];
+    bool has_default;        /* scalars: written with a default, of these bits */
+    uint32_t default_bits;
 } vg_param;
 
 typedef struct vg_variant {
@@ -43,6 +45,8 @@ typedef struct vg_variant {
     vg_node *let_expr[VG_MAX_LETS];
     vg_node *mask, *score, *sink_logit;   /* NULL: absent */
     int sink;                             /* the sink count (0: no sink declaration) */
+    int nrequires;                        /* VG_WILD only; each holds for the defaults */
+    vg_node *require[VG_MAX_REQUIRES];
     vg_node *pool;
     int npool;
 } vg_variant;
@@ -59,6 +63,10 @@ fa_ir_val vg_eval_mask(const vg_variant *v, const fa_ir_env *env, bool *fragile)
 bool vg_eval_visible(const vg_variant *v, const fa_ir_env *env, bool *fragile);
 float vg_eval_score(const vg_variant *v, const fa_ir_env *env, bool *fragile);
 float vg_eval_sink_logit(const vg_variant *v, const fa_ir_env *env, bool *fragile);
+
+/* The index of the first require that env's param values fail, -1 when all hold; *fragile
+ * as above (for the requires evaluated). */
+int vg_eval_requires(const vg_variant *v, const fa_ir_env *env, bool *fragile);
 
 /* Elements of tensor param `slot` under the extents. */
 long long vg_tensor_size(const vg_param *p, const int32_t *extent);
