@@ -2,6 +2,8 @@
  * the CPU evaluator (the reference semantics the emitted CUDA follows). */
 #include "ir.h"
 
+#include <float.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -506,6 +508,8 @@ fa_ir_val fa_ir_apply(const fa_ir_node *n, const fa_ir_val *args)
     case FA_IR_ITOF: r.f = (float)a.i; break;
     default: break;
     }
+    if (n->type == FA_TY_FLOAT && fabsf(r.f) < FLT_MIN) /* the kernels flush denormals */
+        r.f = 0.0f * r.f;
     return r;
 }
 

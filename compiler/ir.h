@@ -7,8 +7,9 @@
  * `sink N`, else mask), score and sink_logit (NULL when absent). Lets are inlined as
  * shared nodes. Evaluation is eager and total: every node reachable from a root is
  * evaluated (as in a FlexAttention mask_mod), int arithmetic wraps (two's complement),
- * x / 0 == 0, x % 0 == x, INT_MIN / -1 == INT_MIN, and a tensor load outside the tensor
- * reads 0. The emitted CUDA and fa_ir_eval implement exactly these rules.
+ * x / 0 == 0, x % 0 == x, INT_MIN / -1 == INT_MIN, a float result below 2^-126 in
+ * magnitude is 0 (the kernels flush denormals), and a tensor load outside the tensor reads
+ * 0. The emitted CUDA and fa_ir_eval implement exactly these rules.
  */
 #ifndef FA_IR_H
 #define FA_IR_H

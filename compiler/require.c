@@ -10,14 +10,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The condition as written back (fa_ast_print_expr, less its outer parentheses). */
+/* Characters of a condition quoted in a launch's error message. */
+#define FA_REQUIRE_TEXT_MAX 160
+
+/* The condition as written back (fa_ast_print_expr, less the outer parentheses of an
+ * operator). */
 static char *fa_require_text(const fa_expr *e)
 {
     fa_buf b = {0};
     fa_ast_print_expr(&b, e);
     char *t = fa_buf_take(&b);
     size_t n = strlen(t);
-    if (e->kind == FA_E_BINARY && n >= 2) {
+    if ((e->kind == FA_E_BINARY || e->kind == FA_E_UNARY) && n >= 2) {
         memmove(t, t + 1, n - 2);
         t[n - 2] = '\0';
     }
@@ -137,7 +141,10 @@ bool fa_requires_hold(const fa_requires *r, const unsigned long long *vparam, ch
             continue;
         fa_buf vals = {0};
         fa_require_values(&vals, r->v[i].ir, vparam);
-        snprintf(msg, n, "requires %s (line %d), but %s", r->v[i].text, r->v[i].line,
+        /* a long condition is cut so that the values still fit */
+        const char *text = r->v[i].text;
+        snprintf(msg, n, "requires %.*s%s (line %d), but %s", FA_REQUIRE_TEXT_MAX, text,
+                 strlen(text) > FA_REQUIRE_TEXT_MAX ? "..." : "", r->v[i].line,
                  vals.len ? vals.data : "it reads no parameter");
         fa_buf_free(&vals);
         return false;

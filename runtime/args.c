@@ -133,7 +133,7 @@ static fadsl_status fill_params(const fadsl_fwd_desc *d, const fa_program *p, fa
         if (s)
             return s;
     }
-    char why[512];
+    char why[1024]; /* the condition is cut at 160 characters, so that the values follow it */
     if (!fa_program_check_requires(p, a->vparam, why, sizeof why))
         return fart_fail(FADSL_ERR_PARAM, "variant '%s' %s", fa_program_name(p), why);
     return FADSL_OK;

@@ -809,6 +809,16 @@ static const fa_diag_case fa_diag_cases[] = {
      "    8 |     require 1 > 2;\n"
      "      |             ^~~~~\n"
      "      = hint: require states a condition on parameters, e.g. require window > 0;\n"},
+    {"require", "defaults_fail_flushed", /* 1e-40 is below float32's normal range: 0 */
+     "variant v {\n"
+     "    param c : f32 = 1e-30;\n"
+     "    require c * 1e-10 > 0.0;\n"
+     "    mask = k <= q;\n"
+     "}\n",
+     "v.fa:3:13: error: the defaults fail this require (c = 1e-30)\n"
+     "    3 |     require c * 1e-10 > 0.0;\n"
+     "      |             ^~~~~~~~~~~~~~~\n"
+     "      = hint: change a default, or remove it so that every launch must pass a value\n"},
 };
 
 /* Checks every case of `group`: the exact text, and one counted error per "error:" line. */

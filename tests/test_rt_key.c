@@ -744,6 +744,22 @@ static void test_params(void)
     refuse(&d, FADSL_ERR_PARAM, "requires (span > 0) && ((f * 2.0) < 4.0)", "f = 2");
     ps[1].value = 1.999;
     CU_ASSERT_EQUAL(fadsl_make_key(&d, &key), FADSL_OK);
+    /* float results below 2^-126 are 0, as in the kernels */
+    d.variant = "variant r2 { param c : f32; require c * c > 0.0; mask = k <= q; }";
+    ps[0] = (fadsl_param){.name = "c", .value = 1e-20};
+    d.num_params = 1;
+    refuse(&d, FADSL_ERR_PARAM, "requires (c * c) > 0.0", "but c = 9.99999968e-21");
+    ps[0].value = 1e-15;
+    CU_ASSERT_EQUAL(fadsl_make_key(&d, &key), FADSL_OK);
+    /* a long condition is cut so that the values are still said */
+    char long_variant[4096];
+    int used = snprintf(long_variant, sizeof long_variant, "variant r3 { param w : i32; require w > 0");
+    for (int i = 1; i < 200; i++)
+        used += snprintf(long_variant + used, sizeof long_variant - (size_t)used, " && w > %d", i);
+    snprintf(long_variant + used, sizeof long_variant - (size_t)used, "; mask = k <= q; }");
+    d.variant = long_variant;
+    ps[0] = (fadsl_param){.name = "w", .value = 5};
+    refuse(&d, FADSL_ERR_PARAM, "...", "(line 1), but w = 5");
     /* a tensor past int32 indices at this launch (its element count: the request's sizes) */
     d = dense();
     d.variant = "variant doc2 { param doc : i32[batch, kv_len, 2]; mask = doc[b, k, 1] == doc[b, q, 0]; }";

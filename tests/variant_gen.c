@@ -1,6 +1,7 @@
 /* variant_gen.c - random well-typed variants and their evaluator (see variant_gen.h). */
 #include "variant_gen.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -778,6 +779,14 @@ static bool vg_close(float a, float b)
     return fabs((double)a - (double)b) <= 1e-5 * fmax(fabs((double)a), fabs((double)b)) + 1e-30;
 }
 
+/* A float result below float32's normal range is 0, as the kernels flush it. */
+static fa_ir_val vg_flush(fa_ir_val r, fa_type t)
+{
+    if (t == FA_TY_FLOAT && fabsf(r.f) < FLT_MIN)
+        r.f = 0.0f * r.f;
+    return r;
+}
+
 static fa_ir_val vg_eval_load(const vg_variant *v, const vg_node *n, const fa_ir_env *env, bool *fr)
 {
     const vg_param *p = &v->params[n->aux];
@@ -839,7 +848,7 @@ static fa_ir_val vg_eval_op(const vg_variant *v, const vg_node *n, const fa_ir_e
     }
     }
     *fr |= doubt;
-    return r;
+    return vg_flush(r, n->type);
 }
 
 static fa_ir_val vg_eval_call(const vg_variant *v, const vg_node *n, const fa_ir_env *env, bool *fr)
@@ -871,7 +880,7 @@ static fa_ir_val vg_eval_call(const vg_variant *v, const vg_node *n, const fa_ir
     }
     }
     *fr |= doubt[0] || doubt[1];
-    return r;
+    return vg_flush(r, n->type);
 }
 
 static fa_ir_val vg_eval(const vg_variant *v, const vg_node *n, const fa_ir_env *env, bool *fr)
