@@ -278,8 +278,10 @@ typedef struct {
 static void forward_round(void *ud, int i, void *ctx)
 {
     forward_rounds *f = ud;
+    bool reused = false;
     for (int j = 0; j < i; j++)
-        f->reused += f->seen[j] == ctx;
+        reused |= f->seen[j] == ctx;
+    f->reused += reused;
     f->seen[i] = ctx;
     run_causal(2, NULL, NULL, 200, 333);
 }
