@@ -236,12 +236,33 @@ FA_RULE fa_av fa_av_select(fa_av c, fa_av a, fa_av b)
     return fa_av_make(fa_min64(a.lo, b.lo), fa_max64(a.hi, b.hi));
 }
 
-/* A load at an index interval: exact at an in-bounds point, 0 wholly outside. */
+/* Indices a load's interval reads element by element, at most (a key tile's width, a
+ * warp's query rows); a wider interval is unknown. */
+#define FA_AV_LOAD_SCAN 256
+
+/* A load at an index interval: 0 wholly outside the tensor; over at most FA_AV_LOAD_SCAN
+ * indices the hull of the elements read, and of 0 where the interval leaves the tensor
+ * (a document mask's doc[b, k] over a key tile: equal to doc[b, q] nowhere, or everywhere);
+ * wider, unknown. */
 FA_RULE fa_av fa_av_load_i32(unsigned long long p, fa_av i, long long n)
 {
     if (i.hi < 0 || i.lo >= n)
         return fa_av_pt(0);
-    return fa_av_is_pt(i) ? fa_av_pt(fa_load_i32(p, i.lo, n)) : fa_av_top();
+    if (i.hi - i.lo >= FA_AV_LOAD_SCAN)
+        return fa_av_top();
+    const long long first = fa_max64(i.lo, 0), last = fa_min64(i.hi, n - 1);
+    const int *t = (const int *)p;
+    long long lo = t[first], hi = lo;
+#ifdef __CUDACC__
+#pragma unroll 1 /* a rolled loop: the kernel's registers stay for its tiles */
+#endif
+    for (long long j = first + 1; j <= last; j++) {
+        lo = fa_min64(lo, t[j]);
+        hi = fa_max64(hi, t[j]);
+    }
+    if (i.lo < 0 || i.hi >= n)
+        return fa_av_make(fa_min64(lo, 0), fa_max64(hi, 0));
+    return fa_av_make(lo, hi);
 }
 
 /* FA_TILE_EMPTY (0) / FA_TILE_FULL (1) / FA_TILE_PARTIAL (2) of a visibility value. */
