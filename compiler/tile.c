@@ -55,8 +55,9 @@ const char *fa_tile_rule_name(const fa_ir_node *n)
 
 /* ---- CPU evaluation of the intervals ----------------------------------------------- */
 
+/* scan: a tile class's loads read the elements of their index interval (key ranges' do not) */
 static fa_av fa_tile_leaf(const fa_ir *ir, const fa_ir_env *env, const fa_ir_node *n, fa_av q, fa_av k,
-                          const fa_av *av)
+                          const fa_av *av, bool scan)
 {
     switch (n->op) {
     case FA_IR_CONST: return fa_av_pt(n->ival);
@@ -64,12 +65,13 @@ static fa_av fa_tile_leaf(const fa_ir *ir, const fa_ir_env *env, const fa_ir_nod
     case FA_IR_PARAM: return fa_av_pt((int32_t)(uint32_t)env->vparam[n->aux]);
     case FA_IR_DIM: return fa_av_pt(env->extent[n->aux]);
     default:
-        return fa_av_load_i32(env->vparam[n->aux], av[n->arg[0]->id], fa_ir_tensor_size(ir, n->aux, env->extent));
+        return (scan ? fa_av_load_scan_i32 : fa_av_load_i32)(env->vparam[n->aux], av[n->arg[0]->id],
+                                                           fa_ir_tensor_size(ir, n->aux, env->extent));
     }
 }
 
 /* Intervals of every node of ir (float nodes: unused zeros) into av. */
-static void fa_tile_eval(const fa_ir *ir, const fa_ir_env *env, fa_av q, fa_av k, fa_av *av)
+static void fa_tile_eval(const fa_ir *ir, const fa_ir_env *env, fa_av q, fa_av k, fa_av *av, bool scan)
 {
     for (int i = 0; i < ir->n_nodes; i++) {
         const fa_ir_node *n = ir->nodes[i];
@@ -77,7 +79,7 @@ static void fa_tile_eval(const fa_ir *ir, const fa_ir_env *env, fa_av q, fa_av k
         switch (fa_tile_kind_of(n)) {
         case FA_TILE_NONE: av[i] = fa_av_pt(0); break;
         case FA_TILE_UNKNOWN: av[i] = fa_av_unknown(); break;
-        case FA_TILE_LEAF: av[i] = fa_tile_leaf(ir, env, n, q, k, av); break;
+        case FA_TILE_LEAF: av[i] = fa_tile_leaf(ir, env, n, q, k, av, scan); break;
         case FA_TILE_RULE:
             if (fa_tile_rules[n->op].f1)
                 av[i] = fa_tile_rules[n->op].f1(*a);
@@ -93,7 +95,7 @@ static void fa_tile_eval(const fa_ir *ir, const fa_ir_env *env, fa_av q, fa_av k
 int fa_tile_classify(const fa_ir *ir, const fa_ir_env *env, int q0, int q1, int k0, int k1)
 {
     fa_av *av = fa_xcalloc((size_t)ir->n_nodes + 1, sizeof *av);
-    fa_tile_eval(ir, env, fa_av_make(q0, q1 - 1), fa_av_make(k0, k1 - 1), av);
+    fa_tile_eval(ir, env, fa_av_make(q0, q1 - 1), fa_av_make(k0, k1 - 1), av, true);
     int cls = fa_av_tile_class(av[ir->root[FA_IR_ROOT_VISIBLE]->id]);
     free(av);
     return cls;
@@ -256,7 +258,7 @@ void fa_tile_key_range(const fa_ir *ir, const fa_kr *kr, const fa_ir_env *env, i
                        int *k_end)
 {
     fa_av *av = fa_xcalloc((size_t)ir->n_nodes + 1, sizeof *av);
-    fa_tile_eval(ir, env, fa_av_make(q0, q1 - 1), fa_av_make(0, (long long)env->var[FA_VAR_KV_LEN] - 1), av);
+    fa_tile_eval(ir, env, fa_av_make(q0, q1 - 1), fa_av_make(0, (long long)env->var[FA_VAR_KV_LEN] - 1), av, false);
     fa_kr_apply(fa_kr_eval(kr, av), k_begin, k_end);
     free(av);
 }

@@ -158,7 +158,7 @@ static void test_precision_chunked(void)
 }
 
 /* document over documents of 1000 tokens: its tensor's elements over a tile decide it
- * (fa_av_load_i32 reads up to FA_AV_LOAD_SCAN of them). */
+ * (fa_av_load_scan_i32 reads up to FA_AV_LOAD_SCAN of them). */
 static void test_precision_document(void)
 {
     fa_program *p = fa_be_stdlib("document");
