@@ -193,9 +193,8 @@ static void fa_emit_values(fa_buf *b, const fa_ir *ir, const fa_ir_node *root, b
 }
 
 /* Interval code: one `const fa_av t<id> = ...;` for each marked node; k_box is the
- * interval expression of k, load the rule of a tensor load (fa_av_load_scan_i32 in tile
- * classes, called warp-uniformly; fa_av_load_i32 elsewhere). */
-static void fa_emit_intervals(fa_buf *b, const fa_ir *ir, const bool *need, const char *k_box, const char *load)
+ * interval expression of k. */
+static void fa_emit_intervals(fa_buf *b, const fa_ir *ir, const bool *need, const char *k_box)
 {
     for (int i = 0; i < ir->n_nodes; i++) {
         const fa_ir_node *n = ir->nodes[i];
@@ -216,7 +215,7 @@ static void fa_emit_intervals(fa_buf *b, const fa_ir *ir, const bool *need, cons
             } else if (n->op == FA_IR_VAR && n->aux == FA_VAR_K) {
                 fa_buf_puts(b, k_box);
             } else if (n->op == FA_IR_LOAD) {
-                fa_buf_printf(b, "%s(a.vparam[%d], t%d, ", load, n->aux, n->arg[0]->id);
+                fa_buf_printf(b, "fa_av_load_i32(a.vparam[%d], t%d, ", n->aux, n->arg[0]->id);
                 fa_emit_tensor_size(b, ir, n->aux);
                 fa_buf_puts(b, ")");
             } else {
@@ -357,14 +356,14 @@ void fa_emit_device_functions(fa_buf *b, const fa_ir *ir, const fa_kr *kr)
     fa_buf_puts(b, FA_EMIT_SIG "int fa_tile_class(const fa_args &a, const fa_ctx &c, int q0, int q1, int k0, int k1)\n{\n");
     memset(need, 0, (size_t)ir->n_nodes * sizeof *need);
     fa_emit_need(ir->root[FA_IR_ROOT_VISIBLE], need, true);
-    fa_emit_intervals(b, ir, need, "fa_av_make(k0, k1 - 1)", "fa_av_load_scan_i32");
+    fa_emit_intervals(b, ir, need, "fa_av_make(k0, k1 - 1)");
     fa_buf_printf(b, "    return fa_av_tile_class(t%d);\n}\n\n", ir->root[FA_IR_ROOT_VISIBLE]->id);
 
     fa_buf_puts(b, FA_EMIT_SIG "void fa_key_range(const fa_args &a, const fa_ctx &c, int q0, int q1, int *k_begin, int *k_end)\n{\n");
     if (fa_tile_kr_narrows(kr)) {
         memset(need, 0, (size_t)ir->n_nodes * sizeof *need);
         fa_emit_kr_need(kr, need);
-        fa_emit_intervals(b, ir, need, "fa_av_make(0, c.kv_len - 1)", "fa_av_load_i32");
+        fa_emit_intervals(b, ir, need, "fa_av_make(0, c.kv_len - 1)");
         int counter = 0;
         int r = fa_emit_kr(b, kr, &counter);
         fa_buf_printf(b, "    fa_kr_apply(r%d, k_begin, k_end);\n}\n", r);

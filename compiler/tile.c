@@ -55,9 +55,8 @@ const char *fa_tile_rule_name(const fa_ir_node *n)
 
 /* ---- CPU evaluation of the intervals ----------------------------------------------- */
 
-/* scan: a tile class's loads read the elements of their index interval (key ranges' do not) */
 static fa_av fa_tile_leaf(const fa_ir *ir, const fa_ir_env *env, const fa_ir_node *n, fa_av q, fa_av k,
-                          const fa_av *av, bool scan)
+                          const fa_av *av)
 {
     switch (n->op) {
     case FA_IR_CONST: return fa_av_pt(n->ival);
@@ -65,13 +64,12 @@ static fa_av fa_tile_leaf(const fa_ir *ir, const fa_ir_env *env, const fa_ir_nod
     case FA_IR_PARAM: return fa_av_pt((int32_t)(uint32_t)env->vparam[n->aux]);
     case FA_IR_DIM: return fa_av_pt(env->extent[n->aux]);
     default:
-        return (scan ? fa_av_load_scan_i32 : fa_av_load_i32)(env->vparam[n->aux], av[n->arg[0]->id],
-                                                           fa_ir_tensor_size(ir, n->aux, env->extent));
+        return fa_av_load_i32(env->vparam[n->aux], av[n->arg[0]->id], fa_ir_tensor_size(ir, n->aux, env->extent));
     }
 }
 
 /* Intervals of every node of ir (float nodes: unused zeros) into av. */
-static void fa_tile_eval(const fa_ir *ir, const fa_ir_env *env, fa_av q, fa_av k, fa_av *av, bool scan)
+static void fa_tile_eval(const fa_ir *ir, const fa_ir_env *env, fa_av q, fa_av k, fa_av *av)
 {
     for (int i = 0; i < ir->n_nodes; i++) {
         const fa_ir_node *n = ir->nodes[i];
@@ -79,7 +77,7 @@ static void fa_tile_eval(const fa_ir *ir, const fa_ir_env *env, fa_av q, fa_av k
         switch (fa_tile_kind_of(n)) {
         case FA_TILE_NONE: av[i] = fa_av_pt(0); break;
         case FA_TILE_UNKNOWN: av[i] = fa_av_unknown(); break;
-        case FA_TILE_LEAF: av[i] = fa_tile_leaf(ir, env, n, q, k, av, scan); break;
+        case FA_TILE_LEAF: av[i] = fa_tile_leaf(ir, env, n, q, k, av); break;
         case FA_TILE_RULE:
             if (fa_tile_rules[n->op].f1)
                 av[i] = fa_tile_rules[n->op].f1(*a);
@@ -95,7 +93,7 @@ static void fa_tile_eval(const fa_ir *ir, const fa_ir_env *env, fa_av q, fa_av k
 int fa_tile_classify(const fa_ir *ir, const fa_ir_env *env, int q0, int q1, int k0, int k1)
 {
     fa_av *av = fa_xcalloc((size_t)ir->n_nodes + 1, sizeof *av);
-    fa_tile_eval(ir, env, fa_av_make(q0, q1 - 1), fa_av_make(k0, k1 - 1), av, true);
+    fa_tile_eval(ir, env, fa_av_make(q0, q1 - 1), fa_av_make(k0, k1 - 1), av);
     int cls = fa_av_tile_class(av[ir->root[FA_IR_ROOT_VISIBLE]->id]);
     free(av);
     return cls;
@@ -258,7 +256,7 @@ void fa_tile_key_range(const fa_ir *ir, const fa_kr *kr, const fa_ir_env *env, i
                        int *k_end)
 {
     fa_av *av = fa_xcalloc((size_t)ir->n_nodes + 1, sizeof *av);
-    fa_tile_eval(ir, env, fa_av_make(q0, q1 - 1), fa_av_make(0, (long long)env->var[FA_VAR_KV_LEN] - 1), av, false);
+    fa_tile_eval(ir, env, fa_av_make(q0, q1 - 1), fa_av_make(0, (long long)env->var[FA_VAR_KV_LEN] - 1), av);
     fa_kr_apply(fa_kr_eval(kr, av), k_begin, k_end);
     free(av);
 }

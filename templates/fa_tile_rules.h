@@ -236,52 +236,12 @@ FA_RULE fa_av fa_av_select(fa_av c, fa_av a, fa_av b)
     return fa_av_make(fa_min64(a.lo, b.lo), fa_max64(a.hi, b.hi));
 }
 
-/* A load at an index interval: exact at an in-bounds point, 0 wholly outside, else
- * unknown (key ranges). */
+/* A load at an index interval: exact at an in-bounds point, 0 wholly outside. */
 FA_RULE fa_av fa_av_load_i32(unsigned long long p, fa_av i, long long n)
 {
     if (i.hi < 0 || i.lo >= n)
         return fa_av_pt(0);
     return fa_av_is_pt(i) ? fa_av_pt(fa_load_i32(p, i.lo, n)) : fa_av_top();
-}
-
-/* Indices a tile class's load reads element by element, at most (a key tile's width, a
- * warp's query rows); a wider interval is unknown. */
-#define FA_AV_LOAD_SCAN 256
-
-/* A load at an index interval for a tile class: 0 wholly outside the tensor; over at most
- * FA_AV_LOAD_SCAN indices the hull of the elements read, and of 0 where the interval
- * leaves the tensor (a document mask's doc[b, k] over a key tile: equal to doc[b, q]
- * nowhere, or everywhere); wider, unknown. On the device the warp reads the elements
- * together, so every lane of the warp must call it at once (fa_tile_class is called
- * warp-uniformly). */
-FA_RULE fa_av fa_av_load_scan_i32(unsigned long long p, fa_av i, long long n)
-{
-    if (i.hi < 0 || i.lo >= n)
-        return fa_av_pt(0);
-    if (i.hi - i.lo >= FA_AV_LOAD_SCAN)
-        return fa_av_top();
-    const long long first = fa_max64(i.lo, 0), last = fa_min64(i.hi, n - 1);
-    const int *t = (const int *)p;
-#ifdef __CUDACC__
-    int lo = 2147483647, hi = -2147483647 - 1;
-    for (long long j = first + (threadIdx.x & 31); j <= last; j += 32) {
-        const int v = t[j];
-        lo = min(lo, v);
-        hi = max(hi, v);
-    }
-    lo = __reduce_min_sync(0xffffffffu, lo);
-    hi = __reduce_max_sync(0xffffffffu, hi);
-#else
-    long long lo = t[first], hi = lo;
-    for (long long j = first + 1; j <= last; j++) {
-        lo = fa_min64(lo, t[j]);
-        hi = fa_max64(hi, t[j]);
-    }
-#endif
-    if (i.lo < 0 || i.hi >= n)
-        return fa_av_make(fa_min64(lo, 0), fa_max64(hi, 0));
-    return fa_av_make(lo, hi);
 }
 
 /* FA_TILE_EMPTY (0) / FA_TILE_FULL (1) / FA_TILE_PARTIAL (2) of a visibility value. */
