@@ -325,8 +325,9 @@ static int fa_parse_group(yysymbol_kind_t t, bool expr)
         return FA_GROUP_EXPR;
     if (t == YYTRANSLATE('-'))
         return expr ? FA_GROUP_EXPR : FA_GROUP_OP;
-    for (const char *c = "<>+*/%"; *c; c++)
-        if (t == YYTRANSLATE((unsigned char)*c))
+    static const int ops[] = {'<', '>', '+', '*', '/', '%'};
+    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
+        if (t == YYTRANSLATE(ops[i]))
             return FA_GROUP_OP;
     return FA_GROUP_NONE;
 }
