@@ -298,9 +298,9 @@ static fa_type fa_sema_name(fa_sema *s, fa_expr *e)
     }
     e->sym_kind = FA_SYM_PARAM;
     e->sym_index = d->param_index;
-    if (d->is_tensor && !fa_sema_may_read(s, e->loc, FA_READS_TENSOR, e->name, NULL))
-        return FA_TY_ERROR;
     if (d->is_tensor) {
+        if (!fa_sema_may_read(s, e->loc, FA_READS_TENSOR, e->name, NULL))
+            return FA_TY_ERROR;
         fa_buf ex = {0};
         fa_sema_example(&ex, d);
         fa_diag_error(s->d, e->loc, "'%s' is a tensor parameter; it must be indexed", e->name);

@@ -109,16 +109,15 @@ static int vg_pick_param(vg_ctx *g, bool tensor, bool is_f32)
     return n ? slots[vg_rand(g->st) % (uint32_t)n] : -1;
 }
 
-static bool vg_uses_qk(const vg_variant *v, const vg_node *n);
-static bool vg_reads_launch(const vg_variant *v, const vg_node *n);
+static bool vg_reads(const vg_variant *v, const vg_node *n, bool any);
 
 /* A random visible let of the given type, or -1. */
 static int vg_pick_let(vg_ctx *g, fa_type type)
 {
     int idx[VG_MAX_LETS], n = 0;
     for (int i = 0; g->allow_lets && i < g->lets_visible; i++)
-        if (g->v->let_expr[i]->type == type && (g->allow_qk || !vg_uses_qk(g->v, g->v->let_expr[i])) &&
-            !(g->params_only && vg_reads_launch(g->v, g->v->let_expr[i])))
+        if (g->v->let_expr[i]->type == type && (g->allow_qk || !vg_reads(g->v, g->v->let_expr[i], false)) &&
+            !(g->params_only && vg_reads(g->v, g->v->let_expr[i], true)))
             idx[n++] = i;
     return n ? idx[vg_rand(g->st) % (uint32_t)n] : -1;
 }
@@ -506,28 +505,16 @@ static void vg_make_params(vg_ctx *g)
     }
 }
 
-/* Does n read q or k (through lets too)? */
-static bool vg_uses_qk(const vg_variant *v, const vg_node *n)
-{
-    if (n->kind == VG_VAR)
-        return n->aux == FA_VAR_Q || n->aux == FA_VAR_K;
-    if (n->kind == VG_LET)
-        return vg_uses_qk(v, v->let_expr[n->aux]);
-    for (int i = 0; i < n->nargs; i++)
-        if (vg_uses_qk(v, n->arg[i]))
-            return true;
-    return false;
-}
-
-/* Does n read launch data: a builtin variable or a tensor element (through lets too)? */
-static bool vg_reads_launch(const vg_variant *v, const vg_node *n)
+/* Does n read (through lets too) q or k, or, with `any`, any launch data: a builtin
+ * variable or a tensor element? */
+static bool vg_reads(const vg_variant *v, const vg_node *n, bool any)
 {
     if (n->kind == VG_VAR || n->kind == VG_LOAD)
-        return true;
+        return any || (n->kind == VG_VAR && (n->aux == FA_VAR_Q || n->aux == FA_VAR_K));
     if (n->kind == VG_LET)
-        return vg_reads_launch(v, v->let_expr[n->aux]);
+        return vg_reads(v, v->let_expr[n->aux], any);
     for (int i = 0; i < n->nargs; i++)
-        if (vg_reads_launch(v, n->arg[i]))
+        if (vg_reads(v, n->arg[i], any))
             return true;
     return false;
 }
