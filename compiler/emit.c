@@ -193,8 +193,8 @@ static void fa_emit_values(fa_buf *b, const fa_ir *ir, const fa_ir_node *root, b
 }
 
 /* Interval code: one `const fa_av t<id> = ...;` for each marked node; k_box is the
- * interval expression of k. */
-static void fa_emit_intervals(fa_buf *b, const fa_ir *ir, const bool *need, const char *k_box)
+ * interval expression of k, load_rule fa_av_load_i32 or fa_av_scan_i32. */
+static void fa_emit_intervals(fa_buf *b, const fa_ir *ir, const bool *need, const char *k_box, const char *load_rule)
 {
     for (int i = 0; i < ir->n_nodes; i++) {
         const fa_ir_node *n = ir->nodes[i];
@@ -215,7 +215,7 @@ static void fa_emit_intervals(fa_buf *b, const fa_ir *ir, const bool *need, cons
             } else if (n->op == FA_IR_VAR && n->aux == FA_VAR_K) {
                 fa_buf_puts(b, k_box);
             } else if (n->op == FA_IR_LOAD) {
-                fa_buf_printf(b, "fa_av_load_i32(a.vparam[%d], t%d, ", n->aux, n->arg[0]->id);
+                fa_buf_printf(b, "%s(a.vparam[%d], t%d, ", load_rule, n->aux, n->arg[0]->id);
                 fa_emit_tensor_size(b, ir, n->aux);
                 fa_buf_puts(b, ")");
             } else {
@@ -353,17 +353,22 @@ void fa_emit_device_functions(fa_buf *b, const fa_ir *ir, const fa_kr *kr)
     if (fa_score_linear(ir, &lin))
         fa_emit_score_linear(b, ir, &lin, need);
 
-    fa_buf_puts(b, FA_EMIT_SIG "int fa_tile_class(const fa_args &a, const fa_ctx &c, int q0, int q1, int k0, int k1)\n{\n");
+    /* fa_tile_class, and where it loads at moving indices fa_tile_class_scan (a warp's
+     * lanes together) */
     memset(need, 0, (size_t)ir->n_nodes * sizeof *need);
     fa_emit_need(ir->root[FA_IR_ROOT_VISIBLE], need, true);
-    fa_emit_intervals(b, ir, need, "fa_av_make(k0, k1 - 1)");
-    fa_buf_printf(b, "    return fa_av_tile_class(t%d);\n}\n\n", ir->root[FA_IR_ROOT_VISIBLE]->id);
+    for (int scan = 0; scan <= fa_tile_scans(ir); scan++) {
+        fa_buf_printf(b, FA_EMIT_SIG "int fa_tile_class%s(const fa_args &a, const fa_ctx &c, int q0, int q1, int k0, int k1)\n{\n",
+                      scan ? "_scan" : "");
+        fa_emit_intervals(b, ir, need, "fa_av_make(k0, k1 - 1)", scan ? "fa_av_scan_i32" : "fa_av_load_i32");
+        fa_buf_printf(b, "    return fa_av_tile_class(t%d);\n}\n\n", ir->root[FA_IR_ROOT_VISIBLE]->id);
+    }
 
     fa_buf_puts(b, FA_EMIT_SIG "void fa_key_range(const fa_args &a, const fa_ctx &c, int q0, int q1, int *k_begin, int *k_end)\n{\n");
     if (fa_tile_kr_narrows(kr)) {
         memset(need, 0, (size_t)ir->n_nodes * sizeof *need);
         fa_emit_kr_need(kr, need);
-        fa_emit_intervals(b, ir, need, "fa_av_make(0, c.kv_len - 1)");
+        fa_emit_intervals(b, ir, need, "fa_av_make(0, c.kv_len - 1)", "fa_av_load_i32");
         int counter = 0;
         int r = fa_emit_kr(b, kr, &counter);
         fa_buf_printf(b, "    fa_kr_apply(r%d, k_begin, k_end);\n}\n", r);
@@ -405,9 +410,10 @@ char *fa_emit_cuda(const fa_program *p, const fa_key *key, const fa_plan *plan)
                   ir->sink_tokens, ir->root[FA_IR_ROOT_SINK_LOGIT] != NULL, plan->tma);
     fa_buf_printf(&b, "#define FA_DEC_CLAIMS %d\n#define FA_MIN_CTAS %d\n", plan->tile_claims, plan->min_ctas);
     fa_score_lin lin;
-    fa_buf_printf(&b, "#define FA_HAS_SCORE %d\n#define FA_SCORE_LINEAR %d\n#define FA_HAS_MASK %d\n\n",
+    fa_buf_printf(&b, "#define FA_HAS_SCORE %d\n#define FA_SCORE_LINEAR %d\n#define FA_HAS_MASK %d\n",
                   ir->root[FA_IR_ROOT_SCORE] != NULL, fa_score_linear(ir, &lin),
                   !fa_ir_is_true(ir->root[FA_IR_ROOT_VISIBLE]));
+    fa_buf_printf(&b, "#define FA_TILE_SCAN %d\n\n", fa_tile_scans(ir));
     static const char *const parts[] = {"fa_args.h", "fa_tile_rules.h", "fa_common.cuh"};
     for (int i = 0; i < 3; i++) {
         const char *text = fa_embedded_template(parts[i]);

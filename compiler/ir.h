@@ -242,6 +242,12 @@ void fa_tile_kr_dump(fa_buf *b, const fa_kr *kr);
 
 /* CPU forms of the device functions, driven by the same rules (for tests and tools). */
 int fa_tile_classify(const fa_ir *ir, const fa_ir_env *env, int q0, int q1, int k0, int k1);
+/* The same with loads scanned over their index intervals (fa_av_scan_i32): sound, and
+ * never coarser than fa_tile_classify. */
+int fa_tile_classify_scan(const fa_ir *ir, const fa_ir_env *env, int q0, int q1, int k0, int k1);
+/* Does the visible predicate's tile class load a tensor at an index moving with q or k?
+ * Kernels then classify tiles by scans once per row tile (fa_tile_class_scan). */
+bool fa_tile_scans(const fa_ir *ir);
 void fa_tile_key_range(const fa_ir *ir, const fa_kr *kr, const fa_ir_env *env, int q0, int q1,
                        int *k_begin, int *k_end);
 

@@ -114,8 +114,10 @@ enum {
     FA3_PRODUCER_WARPS = 4,     /* a producer warpgroup */
     FA3_FP8_PRODUCERS = 2,      /* producer warpgroups over fp8 caches: FA_PRODUCER_THREADS */
     FA3_BYTE_STAGES = 2,        /* fp8 caches: templates/fa3_fwd.cuh FA3_BYTE_STAGES, of K and V bytes */
-    FA3_SMEM_SLACK = 1024 + 128, /* 1024-byte tile alignment, then the mbarriers (4 a stage, Q's)
-                                  * and fp8's entry word (templates/fa3_fwd.cuh fa3_bad_word) */
+    FA3_SCAN_BYTES = 4 + 2 * 192 * 4, /* the tile scan's count and bit sets (fa3_fwd.cuh FA3_SCAN_WORDS) */
+    FA3_SMEM_SLACK = 1024 + 128 + FA3_SCAN_BYTES, /* 1024-byte tile alignment, then the mbarriers (4 a
+                                                    * stage, Q's) and fp8's entry word (fa3_bad_word),
+                                                    * then the scan's area (FA3_SCAN_AT) */
 };
 
 static void plan_fa3(const fa3_tile_config *t, const fa_key *key, fa_plan *plan)

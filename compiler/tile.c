@@ -56,7 +56,7 @@ const char *fa_tile_rule_name(const fa_ir_node *n)
 /* ---- CPU evaluation of the intervals ----------------------------------------------- */
 
 static fa_av fa_tile_leaf(const fa_ir *ir, const fa_ir_env *env, const fa_ir_node *n, fa_av q, fa_av k,
-                          const fa_av *av)
+                          const fa_av *av, bool scan)
 {
     switch (n->op) {
     case FA_IR_CONST: return fa_av_pt(n->ival);
@@ -64,12 +64,14 @@ static fa_av fa_tile_leaf(const fa_ir *ir, const fa_ir_env *env, const fa_ir_nod
     case FA_IR_PARAM: return fa_av_pt((int32_t)(uint32_t)env->vparam[n->aux]);
     case FA_IR_DIM: return fa_av_pt(env->extent[n->aux]);
     default:
-        return fa_av_load_i32(env->vparam[n->aux], av[n->arg[0]->id], fa_ir_tensor_size(ir, n->aux, env->extent));
+        return (scan ? fa_av_scan_i32 : fa_av_load_i32)(env->vparam[n->aux], av[n->arg[0]->id],
+                                                         fa_ir_tensor_size(ir, n->aux, env->extent));
     }
 }
 
-/* Intervals of every node of ir (float nodes: unused zeros) into av. */
-static void fa_tile_eval(const fa_ir *ir, const fa_ir_env *env, fa_av q, fa_av k, fa_av *av)
+/* Intervals of every node of ir (float nodes: unused zeros) into av; `scan`: loads read
+ * the elements of their index interval. */
+static void fa_tile_eval(const fa_ir *ir, const fa_ir_env *env, fa_av q, fa_av k, fa_av *av, bool scan)
 {
     for (int i = 0; i < ir->n_nodes; i++) {
         const fa_ir_node *n = ir->nodes[i];
@@ -77,7 +79,7 @@ static void fa_tile_eval(const fa_ir *ir, const fa_ir_env *env, fa_av q, fa_av k
         switch (fa_tile_kind_of(n)) {
         case FA_TILE_NONE: av[i] = fa_av_pt(0); break;
         case FA_TILE_UNKNOWN: av[i] = fa_av_unknown(); break;
-        case FA_TILE_LEAF: av[i] = fa_tile_leaf(ir, env, n, q, k, av); break;
+        case FA_TILE_LEAF: av[i] = fa_tile_leaf(ir, env, n, q, k, av, scan); break;
         case FA_TILE_RULE:
             if (fa_tile_rules[n->op].f1)
                 av[i] = fa_tile_rules[n->op].f1(*a);
@@ -90,13 +92,47 @@ static void fa_tile_eval(const fa_ir *ir, const fa_ir_env *env, fa_av q, fa_av k
     }
 }
 
-int fa_tile_classify(const fa_ir *ir, const fa_ir_env *env, int q0, int q1, int k0, int k1)
+static int fa_tile_class_of(const fa_ir *ir, const fa_ir_env *env, int q0, int q1, int k0, int k1, bool scan)
 {
     fa_av *av = fa_xcalloc((size_t)ir->n_nodes + 1, sizeof *av);
-    fa_tile_eval(ir, env, fa_av_make(q0, q1 - 1), fa_av_make(k0, k1 - 1), av);
+    fa_tile_eval(ir, env, fa_av_make(q0, q1 - 1), fa_av_make(k0, k1 - 1), av, scan);
     int cls = fa_av_tile_class(av[ir->root[FA_IR_ROOT_VISIBLE]->id]);
     free(av);
     return cls;
+}
+
+int fa_tile_classify(const fa_ir *ir, const fa_ir_env *env, int q0, int q1, int k0, int k1)
+{
+    return fa_tile_class_of(ir, env, q0, q1, k0, k1, false);
+}
+
+int fa_tile_classify_scan(const fa_ir *ir, const fa_ir_env *env, int q0, int q1, int k0, int k1)
+{
+    return fa_tile_class_of(ir, env, q0, q1, k0, k1, true);
+}
+
+/* Does n's interval code (rules and loads, down from n) load at an index moving with q or k? */
+static bool fa_tile_scan_loads(const fa_ir_node *n, bool *seen)
+{
+    if (seen[n->id])
+        return false;
+    seen[n->id] = true;
+    if (n->op == FA_IR_LOAD && (n->vars & FA_READS_POS))
+        return true;
+    if (fa_tile_kind_of(n) != FA_TILE_RULE && n->op != FA_IR_LOAD)
+        return false;
+    for (int i = 0; i < fa_ir_op_nargs(n->op); i++)
+        if (fa_tile_scan_loads(n->arg[i], seen))
+            return true;
+    return false;
+}
+
+bool fa_tile_scans(const fa_ir *ir)
+{
+    bool *seen = fa_xcalloc((size_t)ir->n_nodes + 1, sizeof *seen);
+    bool scans = fa_tile_scan_loads(ir->root[FA_IR_ROOT_VISIBLE], seen);
+    free(seen);
+    return scans;
 }
 
 /* ---- key range ---------------------------------------------------------------------- */
@@ -256,7 +292,7 @@ void fa_tile_key_range(const fa_ir *ir, const fa_kr *kr, const fa_ir_env *env, i
                        int *k_end)
 {
     fa_av *av = fa_xcalloc((size_t)ir->n_nodes + 1, sizeof *av);
-    fa_tile_eval(ir, env, fa_av_make(q0, q1 - 1), fa_av_make(0, (long long)env->var[FA_VAR_KV_LEN] - 1), av);
+    fa_tile_eval(ir, env, fa_av_make(q0, q1 - 1), fa_av_make(0, (long long)env->var[FA_VAR_KV_LEN] - 1), av, false);
     fa_kr_apply(fa_kr_eval(kr, av), k_begin, k_end);
     free(av);
 }

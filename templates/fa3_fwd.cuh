@@ -559,6 +559,94 @@ __device__ __forceinline__ void fa3_convert8(const fa_args &a, const fa_ctx &c, 
 }
 #endif
 
+/* The key tiles a CTA visits, in order. Without FA_TILE_SCAN: fa_tiles' list. With it
+ * (variants whose tile class loads a tensor at indices moving with q or k, such as packed
+ * documents), every warp of the CTA first classifies tiles of that list with
+ * fa_tile_class_scan over all the CTA's rows (fa3_scan_tiles), into two bit sets over the
+ * list's positions in shared memory: tiles to visit (not EMPTY; sink tiles always) and
+ * tiles FULL for every row. Producer and consumers then walk the visit set alike, so a
+ * skipped tile is neither loaded nor waited for. A list longer than FA3_SCAN_TILES
+ * positions is visited whole. */
+#define FA3_SCAN_WORDS 192 /* 32-bit words of each bit set (compiler/plan.c FA3_SCAN_BYTES) */
+#define FA3_SCAN_TILES (FA3_SCAN_WORDS * 32)
+struct fa3_visits {
+    fa_tiles tiles;
+    int n; /* tiles visited */
+#if FA_TILE_SCAN
+    const unsigned *keep, *full; /* the bit sets; NULL: every tile, none known FULL */
+#endif
+};
+
+/* The next tile to visit after list position *pos (its first key), advancing *pos; *full:
+ * the scan found it FULL for every row of the CTA. Called v.n times at most. */
+__device__ __forceinline__ int fa3_visit_next(const fa3_visits &v, int *pos, bool *full)
+{
+    int j = (*pos)++;
+    *full = false;
+#if FA_TILE_SCAN
+    if (v.keep) {
+        int word = j / 32;
+        unsigned bits = v.keep[word] & (~0u << (j % 32));
+        while (bits == 0)
+            bits = v.keep[++word];
+        j = word * 32 + __ffs(bits) - 1;
+        *pos = j + 1;
+        *full = (v.full[word] >> (j % 32)) & 1u;
+    }
+#endif
+    return fa_tile_at(v.tiles, j) * FA_BLOCK_N;
+}
+
+#if FA_TILE_SCAN
+/* Shared memory of the scan, at `area` (generic pointer): the visited count, then the keep
+ * and full sets. fa3_scan_clear runs before a CTA barrier, fa3_scan_tiles after it and
+ * before another; then fa3_scan_visits reads the result. */
+#define FA3_SCAN_AT 128 /* the area's offset from the mbarriers (compiler/plan.c FA3_SMEM_SLACK) */
+#define FA3_SCAN_COUNT 0
+#define FA3_SCAN_KEEP 1
+#define FA3_SCAN_FULL (1 + FA3_SCAN_WORDS)
+
+__device__ __forceinline__ void fa3_scan_clear(unsigned *area, const fa_tiles &t)
+{
+    const int words = (t.n + 31) / 32;
+    if (t.n > FA3_SCAN_TILES)
+        return;
+    for (int i = threadIdx.x; i < 1 + 2 * words; i += FA_THREADS)
+        area[i < 1 + words ? i : FA3_SCAN_FULL + (i - 1 - words)] = 0;
+}
+
+/* Warp w classifies list positions w, w + FA_NUM_WARPS, ... over rows [qa0, qa1). */
+__device__ __forceinline__ void fa3_scan_tiles(const fa_args &args, const fa_ctx &c, const fa_tiles &t, int qa0,
+                                               int qa1, unsigned *area)
+{
+    if (t.n > FA3_SCAN_TILES)
+        return;
+    const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
+    for (int j = warp; j < t.n; j += FA_NUM_WARPS) {
+        const int n0 = fa_tile_at(t, j) * FA_BLOCK_N;
+        const int cls = j < t.n_sink ? FA_TILE_PARTIAL
+                                     : fa_tile_class_scan(args, c, qa0, qa1, n0, min(n0 + FA_BLOCK_N, c.kv_len));
+        if (lane == 0 && cls != FA_TILE_EMPTY) {
+            atomicAdd(&area[FA3_SCAN_COUNT], 1u);
+            atomicOr(&area[FA3_SCAN_KEEP + j / 32], 1u << (j % 32));
+            if (cls == FA_TILE_FULL)
+                atomicOr(&area[FA3_SCAN_FULL + j / 32], 1u << (j % 32));
+        }
+    }
+}
+
+__device__ __forceinline__ fa3_visits fa3_scan_visits(const fa_tiles &t, const unsigned *area)
+{
+    fa3_visits v;
+    v.tiles = t;
+    const bool scanned = t.n <= FA3_SCAN_TILES;
+    v.n = scanned ? (int)area[FA3_SCAN_COUNT] : t.n;
+    v.keep = scanned ? area + FA3_SCAN_KEEP : NULL;
+    v.full = scanned ? area + FA3_SCAN_FULL : NULL;
+    return v;
+}
+#endif
+
 /* Online-softmax state of a thread's two rows (g and g + 8 of its warp's 16). */
 struct fa3_state {
     float row_max[2];     /* log2 units; may trail the true max by FA_RESCALE_SLACK */
@@ -700,7 +788,7 @@ __device__ __forceinline__ void fa3_pack_p(const float (&s)[NC / 2], fa_u32 (&pa
  * (for this warpgroup) is computed and fully masked rather than skipped. */
 __device__ __forceinline__ void fa3_consume(const fa_args &args, const fa_ctx &c, fa_u32 sQ, fa_u32 sK0, fa_u32 sV0,
                                             fa_u32 bars, fa_u32 q_full, int wg, int wl, int g, int t4, int qa0,
-                                            int qa1, int q_start, int m0, int m_rows, const fa_tiles &tiles)
+                                            int qa1, int q_start, int m0, int m_rows, const fa3_visits &v)
 {
     const fa_u32 stage_bytes = FA_BLOCK_N * FA_HEAD_DIM * 2;
     float o[FA_HEAD_DIM / 2];
@@ -733,6 +821,8 @@ __device__ __forceinline__ void fa3_consume(const fa_args &args, const fa_ctx &c
     float s[FA_BLOCK_N / 2];
     fa_u32 pa[FA_KS_PV][4];
     float corr[2];
+    int pos = 0; /* fa3_visit_next's place in the list */
+    bool full;
 
     /* Waits for tile j, issues its S = Q.K^T, and decides whether it needs masking. */
     auto issue_scores = [&](int j) {
@@ -745,9 +835,10 @@ __device__ __forceinline__ void fa3_consume(const fa_args &args, const fa_ctx &c
             fa_wgmma_qk(s, fa3_desc_k(q_s, FA_BLOCK_M, ks), fa3_desc_kt(sK0 + stj * stage_bytes, ks),
                         ks > 0);
         fa_wgmma_commit();
-        const int n0 = fa_tile_at(tiles, j) * FA_BLOCK_N;
-        const int cls = wq0 < wq1 ? fa_tile_class(args, c, wq0, wq1, n0, min(n0 + FA_BLOCK_N, c.kv_len))
-                                  : FA_TILE_EMPTY;
+        const int n0 = fa3_visit_next(v, &pos, &full);
+        const int cls = full       ? FA_TILE_FULL
+                        : wq0 < wq1 ? fa_tile_class(args, c, wq0, wq1, n0, min(n0 + FA_BLOCK_N, c.kv_len))
+                                    : FA_TILE_EMPTY;
         st.need_mask = (FA_HAS_MASK && cls != FA_TILE_FULL) || n0 + FA_BLOCK_N > c.kv_len || wq0 >= wq1;
         return n0;
     };
@@ -784,7 +875,7 @@ __device__ __forceinline__ void fa3_consume(const fa_args &args, const fa_ctx &c
     };
 
     fa_mbar_wait(q_full, 0);
-    if (tiles.n > 0) {
+    if (v.n > 0) {
         int pv_steps = FA_KS_PV; /* k16 steps of the pending P.V (a sink tile has fewer) */
         take_turn();
         int n0 = 0;
@@ -792,8 +883,9 @@ __device__ __forceinline__ void fa3_consume(const fa_args &args, const fa_ctx &c
         /* A sink tile (keys from 0, stage 0) is multiplied FA_SINK_N keys wide; its P.V
          * then overlaps the next tile's softmax like any other. */
         float ss[FA_SINK_N / 2];
-        const bool sink_first = tiles.n_sink > 0;
+        const bool sink_first = v.tiles.n_sink > 0; /* the first tile visited, scanned or not */
         if (sink_first) {
+            fa3_visit_next(v, &pos, &full);
             fa_mbar_wait(fa3_bar(bars, FA3_FULL_K, 0), 0);
             fa_fence_proxy_async();
             fa_wgmma_fence();
@@ -821,7 +913,7 @@ __device__ __forceinline__ void fa3_consume(const fa_args &args, const fa_ctx &c
             fa3_softmax<FA_BLOCK_N>(args, c, st, s, rq0, n0, t4, corr);
             take_probabilities();
         }
-        for (int it = 0; it + 1 < tiles.n; it++) {
+        for (int it = 0; it + 1 < v.n; it++) {
             take_turn();
             n0 = issue_scores(it + 1);
             issue_pv(it, pv_steps);
@@ -838,11 +930,11 @@ __device__ __forceinline__ void fa3_consume(const fa_args &args, const fa_ctx &c
         }
         take_turn();
         fa_wgmma_fence();
-        issue_pv(tiles.n - 1, pv_steps);
+        issue_pv(v.n - 1, pv_steps);
         pass_turn();
         fa_wgmma_wait<0>();
         fa_fence_regs(o);
-        fa_mbar_arrive(fa3_bar(bars, FA3_EMPTY_V, (tiles.n - 1) % FA_STAGES));
+        fa_mbar_arrive(fa3_bar(bars, FA3_EMPTY_V, (v.n - 1) % FA_STAGES));
     }
 
     /* Epilogue: learned sink, normalisation, O and LSE stores. */
@@ -889,6 +981,9 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS, 1) FA_KERNEL_NAME(const
     const fa_u32 bars = sV0 + FA_STAGES * stage_bytes;
 #endif
     const fa_u32 q_full = bars + FA3_STAGE_BARS * FA_STAGES * 8;
+#if FA_TILE_SCAN
+    unsigned *scan_area = (unsigned *)(fa_smem + (bars + FA3_SCAN_AT - fa_smem_addr(fa_smem)));
+#endif
 
     const int tid = threadIdx.x, warp = tid / 32, lane = tid % 32;
     const int g = lane / 4, t4 = lane % 4;
@@ -897,7 +992,6 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS, 1) FA_KERNEL_NAME(const
     if (!fa_cta_row_tile(args, FA_BLOCK_M, FA_BLOCK_N, &rt))
         return;
     const fa_ctx &c = rt.c;
-    const fa_tiles &tiles = rt.tiles;
     const int q_start = rt.q_start, k_start = rt.k_start, m0 = rt.m0, m_rows = rt.m_rows, qa0 = rt.qa0, qa1 = rt.qa1;
 
     if (tid == 0) {
@@ -913,7 +1007,16 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS, 1) FA_KERNEL_NAME(const
 #endif
         asm volatile("fence.mbarrier_init.release.cluster;\n" ::: "memory");
     }
+#if FA_TILE_SCAN
+    fa3_scan_clear(scan_area, rt.tiles);
     __syncthreads();
+    fa3_scan_tiles(args, c, rt.tiles, qa0, qa1, scan_area);
+    __syncthreads();
+    const fa3_visits v = fa3_scan_visits(rt.tiles, scan_area);
+#else
+    __syncthreads();
+    const fa3_visits v = {rt.tiles, rt.tiles.n};
+#endif
 
     /* The warpgroup index, made visibly warp-uniform for the compiler (divergence analysis
      * would otherwise serialize the wgmma instructions in the branches below). */
@@ -926,14 +1029,16 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS, 1) FA_KERNEL_NAME(const
 #if FA_KV_FP8
         const fa_u32 bad_word = fa3_bad_word(q_full);
         /* copies of tile j + 1 fly while tile j converts */
-        if (tiles.n > 0)
-            fa3_copy8(args, c, sB0, fa_tile_at(tiles, 0) * FA_BLOCK_N, bad_word);
+        int copy_pos = 0, convert_pos = 0;
+        bool full;
+        if (v.n > 0)
+            fa3_copy8(args, c, sB0, fa3_visit_next(v, &copy_pos, &full), bad_word);
         fa_cp_async_commit();
-        for (int j = 0; j < tiles.n; j++) {
+        for (int j = 0; j < v.n; j++) {
             const int stj = j % FA_STAGES;
-            if (j + 1 < tiles.n) {
+            if (j + 1 < v.n) {
                 fa3_copy8(args, c, sB0 + (j + 1) % FA3_BYTE_STAGES * 2 * FA3_TILE8,
-                          fa_tile_at(tiles, j + 1) * FA_BLOCK_N, bad_word);
+                          fa3_visit_next(v, &copy_pos, &full), bad_word);
                 fa_cp_async_commit();
                 fa_cp_async_wait<1>();
             } else {
@@ -941,7 +1046,7 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS, 1) FA_KERNEL_NAME(const
             }
             /* K as soon as Q.K^T has read the stage's last K, then V after its P.V */
             const fa_u32 bst = sB0 + j % FA3_BYTE_STAGES * 2 * FA3_TILE8;
-            const int n0 = fa_tile_at(tiles, j) * FA_BLOCK_N;
+            const int n0 = fa3_visit_next(v, &convert_pos, &full);
             for (int kv = 0; kv < 2; kv++) {
                 if (j >= FA_STAGES)
                     fa_mbar_wait(fa3_bar(bars, kv ? FA3_EMPTY_V : FA3_EMPTY_K, stj), (j / FA_STAGES - 1) & 1);
@@ -952,14 +1057,16 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS, 1) FA_KERNEL_NAME(const
         }
 #else
         unsigned seen_entry = 0; /* paged: the largest block-table entry this thread looked up */
-        for (int j = 0; j < tiles.n; j++) {
+        int pos = 0;
+        bool full;
+        for (int j = 0; j < v.n; j++) {
             const int stj = j % FA_STAGES;
             if (j >= FA_STAGES) {
                 fa_mbar_wait(fa3_bar(bars, FA3_EMPTY_K, stj), (j / FA_STAGES - 1) & 1);
                 fa_mbar_wait(fa3_bar(bars, FA3_EMPTY_V, stj), (j / FA_STAGES - 1) & 1);
             }
             fa3_load_kv(args, c, sK0 + stj * stage_bytes, sV0 + stj * stage_bytes, k_start,
-                        fa_tile_at(tiles, j) * FA_BLOCK_N, &seen_entry);
+                        fa3_visit_next(v, &pos, &full), &seen_entry);
             fa_mbar_arrive_cp_async(fa3_bar(bars, FA3_FULL_K, stj));
             fa_mbar_arrive_cp_async(fa3_bar(bars, FA3_FULL_V, stj));
         }
@@ -976,6 +1083,6 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS, 1) FA_KERNEL_NAME(const
     } else {
         /* ---- consumer warpgroups ---- */
         fa_setmaxnreg_inc<FA_CONSUMER_REGS>();
-        fa3_consume(args, c, sQ, sK0, sV0, bars, q_full, wgi, warp % 4, g, t4, qa0, qa1, q_start, m0, m_rows, tiles);
+        fa3_consume(args, c, sQ, sK0, sV0, bars, q_full, wgi, warp % 4, g, t4, qa0, qa1, q_start, m0, m_rows, v);
     }
 }

@@ -244,6 +244,39 @@ FA_RULE fa_av fa_av_load_i32(unsigned long long p, fa_av i, long long n)
     return fa_av_is_pt(i) ? fa_av_pt(fa_load_i32(p, i.lo, n)) : fa_av_top();
 }
 
+/* Elements a scan (fa_av_scan_i32) reads at most; a longer index range gives the whole range. */
+#define FA_SCAN_MAX 1024
+
+/* A load at an index interval, reading the elements: the hull of the values it can take
+ * (0 where the interval leaves [0, n)). On the device the 32 lanes of a warp read the
+ * elements together, so every lane of the warp must call it with the same arguments. */
+FA_RULE fa_av fa_av_scan_i32(unsigned long long p, fa_av i, long long n)
+{
+    if (i.hi < 0 || i.lo >= n || fa_av_is_pt(i))
+        return fa_av_load_i32(p, i, n);
+    const long long lo = fa_max64(i.lo, 0), hi = fa_min64(i.hi, n - 1);
+    if (hi - lo >= FA_SCAN_MAX)
+        return fa_av_top();
+    const int *e = (const int *)p;
+    int mn = (int)FA_I32_MAX, mx = (int)FA_I32_MIN;
+#ifdef __CUDACC__
+    for (long long x = lo + (threadIdx.x & 31); x <= hi; x += 32) {
+        mn = min(mn, e[x]);
+        mx = max(mx, e[x]);
+    }
+    mn = __reduce_min_sync(0xffffffffu, mn);
+    mx = __reduce_max_sync(0xffffffffu, mx);
+#else
+    for (long long x = lo; x <= hi; x++) {
+        mn = e[x] < mn ? e[x] : mn;
+        mx = e[x] > mx ? e[x] : mx;
+    }
+#endif
+    if (i.lo < 0 || i.hi >= n)
+        return fa_av_make(fa_min64(mn, 0), fa_max64(mx, 0));
+    return fa_av_make(mn, mx);
+}
+
 /* FA_TILE_EMPTY (0) / FA_TILE_FULL (1) / FA_TILE_PARTIAL (2) of a visibility value. */
 FA_RULE int fa_av_tile_class(fa_av v)
 {

@@ -39,6 +39,9 @@ bool fa_be_host_build(const fa_program *p, const char *dir, fa_be_host *h)
                     " { return fa_tile_class(*a, ctx(c), q0, q1, k0, k1); }\n"
                     "void h_range(const fa_args *a, const int *c, int q0, int q1, int *kb, int *ke)"
                     " { fa_key_range(*a, ctx(c), q0, q1, kb, ke); }\n");
+    if (fa_tile_scans(fa_program_ir(p)))
+        fa_buf_puts(&b, "int h_class_scan(const fa_args *a, const int *c, int q0, int q1, int k0, int k1)"
+                        " { return fa_tile_class_scan(*a, ctx(c), q0, q1, k0, k1); }\n");
     if (fa_program_learned_sinks(p))
         fa_buf_puts(&b, "float h_sink(const fa_args *a, const int *c) { return fa_sink_logit(*a, ctx(c)); }\n");
     fa_score_lin lin;
@@ -65,10 +68,12 @@ bool fa_be_host_build(const fa_program *p, const char *dir, fa_be_host *h)
     h->score = (fa_be_score_fn)dlsym(h->lib, "h_score");
     h->score_pos = (fa_be_score_pos_fn)dlsym(h->lib, "h_score_pos");
     h->tile_class = (fa_be_class_fn)dlsym(h->lib, "h_class");
+    h->tile_class_scan = (fa_be_class_fn)dlsym(h->lib, "h_class_scan");
     h->key_range = (fa_be_range_fn)dlsym(h->lib, "h_range");
     h->sink_logit = (fa_be_sink_fn)dlsym(h->lib, "h_sink");
     h->linear = (fa_be_linear_fn)dlsym(h->lib, "h_linear");
-    return h->visible && h->mask && h->score && h->score_pos && h->tile_class && h->key_range;
+    return h->visible && h->mask && h->score && h->score_pos && h->tile_class && h->key_range &&
+           (h->tile_class_scan != NULL) == fa_tile_scans(fa_program_ir(p));
 }
 
 /* The kernel's view of a test case: its argument block and context (b, h, hk, q_len,
@@ -128,6 +133,9 @@ int fa_be_compare(const fa_program *p, const fa_be_host *h, uint64_t seed)
             int q0, q1, k0, k1;
             fa_be_tile_random(&c, &state, &q0, &q1, &k0, &k1);
             mismatches += h->tile_class(&a, ctx, q0, q1, k0, k1) != fa_tile_classify(ir, &c.env, q0, q1, k0, k1);
+            if (h->tile_class_scan)
+                mismatches += h->tile_class_scan(&a, ctx, q0, q1, k0, k1) !=
+                              fa_tile_classify_scan(ir, &c.env, q0, q1, k0, k1);
             int kb = 0, ke = ctx[4], kb2 = 0, ke2 = ctx[4];
             h->key_range(&a, ctx, q0, q1, &kb, &ke);
             fa_tile_key_range(ir, fa_program_key_range(p), &c.env, q0, q1, &kb2, &ke2);

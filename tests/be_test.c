@@ -211,6 +211,16 @@ static void fa_be_check_tile(const fa_ir *ir, const fa_kr *kr, fa_be_case *c, fa
     st->empty += cls == FA_TILE_EMPTY;
     st->full += cls == FA_TILE_FULL;
     st->partial += cls == FA_TILE_PARTIAL;
+    /* the scanning classifier: sound too, and it keeps every class the plain one decides */
+    int scan = fa_tile_classify_scan(ir, &c->env, q0, q1, k0, k1);
+    if ((scan == FA_TILE_EMPTY && seen) || (scan == FA_TILE_FULL && seen != total) ||
+        (cls != FA_TILE_PARTIAL && scan != cls))
+        fprintf(stderr, "\n%s: tile q[%d,%d) k[%d,%d) classified %d, by scans %d, %d of %d visible\n", ir->name, q0,
+                q1, k0, k1, cls, scan, seen, total);
+    CU_ASSERT_FALSE(scan == FA_TILE_EMPTY && seen);
+    CU_ASSERT_FALSE(scan == FA_TILE_FULL && seen != total);
+    CU_ASSERT_FALSE(cls != FA_TILE_PARTIAL && scan != cls);
+    st->scan_decided += cls == FA_TILE_PARTIAL && scan != FA_TILE_PARTIAL;
 
     int kv_len = c->env.var[FA_VAR_KV_LEN], kb = 0, ke = kv_len;
     fa_tile_key_range(ir, kr, &c->env, q0, q1, &kb, &ke);

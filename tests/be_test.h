@@ -33,10 +33,12 @@ void fa_be_tile_random(const fa_be_case *c, uint64_t *state, int *q0, int *q1, i
 bool fa_be_visible(const fa_ir *ir, fa_be_case *c, fa_ir_val *vals, int q, int k);
 
 /* Tile analysis soundness on random cases and tiles (from seed): no visible element in a
- * tile classified EMPTY, none hidden in a FULL one, none outside the key range (sinks
- * apart), and none outside the key tiles fa_tiles_of lists for the range and the sinks. */
+ * tile classified EMPTY, none hidden in a FULL one (by either classifier, the scanning one
+ * keeping every class the plain one decides), none outside the key range (sinks apart),
+ * and none outside the key tiles fa_tiles_of lists for the range and the sinks.
+ * scan_decided: PARTIAL tiles the scanning classifier found EMPTY or FULL. */
 typedef struct fa_be_stats {
-    long empty, full, partial, narrowed;
+    long empty, full, partial, narrowed, scan_decided;
 } fa_be_stats;
 fa_be_stats fa_be_soundness(const fa_program *p, uint64_t seed);
 
@@ -57,6 +59,7 @@ typedef struct fa_be_host {
     fa_be_score_fn score;
     fa_be_score_pos_fn score_pos;
     fa_be_class_fn tile_class;
+    fa_be_class_fn tile_class_scan; /* NULL unless the variant scans (fa_tile_scans) */
     fa_be_range_fn key_range;
     fa_be_sink_fn sink_logit;
     fa_be_linear_fn linear; /* NULL unless the score is alpha * s + lambda * (k - q) + mu */
