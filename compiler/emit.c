@@ -171,12 +171,24 @@ static void fa_emit_need(const fa_ir_node *n, bool *need, bool intervals)
         fa_emit_need(n->arg[i], need, intervals);
 }
 
-/* Element code: one `const T v<id> = ...;` for each marked node (`pos`: see
+#define FA_EMIT_SIG "__device__ __forceinline__ "
+
+/* Parts of a predicate for hoisting, by the positions a node reads: neither (CONST, once
+ * per row tile), q alone (ROW, once per row), k alone (COL, once per key), both (PAIR). */
+enum { FA_PART_CONST = 1, FA_PART_ROW = 2, FA_PART_COL = 4, FA_PART_PAIR = 8, FA_PARTS_ALL = 15 };
+
+static int fa_emit_part(const fa_ir_node *n)
+{
+    bool q = fa_ir_uses_var(n, FA_VAR_Q), k = fa_ir_uses_var(n, FA_VAR_K);
+    return q ? (k ? FA_PART_PAIR : FA_PART_ROW) : (k ? FA_PART_COL : FA_PART_CONST);
+}
+
+/* Element code: one `const T v<id> = ...;` for each marked node of `parts` (`pos`: see
  * fa_emit_expr). */
-static void fa_emit_marked(fa_buf *b, const fa_ir *ir, const bool *need, bool pos)
+static void fa_emit_marked(fa_buf *b, const fa_ir *ir, const bool *need, bool pos, int parts)
 {
     for (int i = 0; i < ir->n_nodes; i++) {
-        if (!need[i])
+        if (!need[i] || !(fa_emit_part(ir->nodes[i]) & parts))
             continue;
         fa_buf_printf(b, "    const %s v%d = ", fa_emit_type(ir->nodes[i]->type), i);
         fa_emit_expr(b, ir, ir->nodes[i], pos);
@@ -189,16 +201,17 @@ static void fa_emit_values(fa_buf *b, const fa_ir *ir, const fa_ir_node *root, b
 {
     memset(need, 0, (size_t)ir->n_nodes * sizeof *need);
     fa_emit_need(root, need, false);
-    fa_emit_marked(b, ir, need, pos);
+    fa_emit_marked(b, ir, need, pos, FA_PARTS_ALL);
 }
 
-/* Interval code: one `const fa_av t<id> = ...;` for each marked node; k_box is the
- * interval expression of k, load_rule fa_av_load_i32 or fa_av_scan_i32. */
-static void fa_emit_intervals(fa_buf *b, const fa_ir *ir, const bool *need, const char *k_box, const char *load_rule)
+/* Interval code: one `const fa_av t<id> = ...;` for each marked node of `parts`; k_box is
+ * the interval expression of k, load_rule fa_av_load_i32 or fa_av_scan_i32. */
+static void fa_emit_intervals(fa_buf *b, const fa_ir *ir, const bool *need, const char *k_box, const char *load_rule,
+                              int parts)
 {
     for (int i = 0; i < ir->n_nodes; i++) {
         const fa_ir_node *n = ir->nodes[i];
-        if (!need[i] || fa_tile_kind_of(n) == FA_TILE_NONE)
+        if (!need[i] || fa_tile_kind_of(n) == FA_TILE_NONE || !(fa_emit_part(n) & parts))
             continue;
         fa_buf_printf(b, "    const fa_av t%d = ", i);
         switch (fa_tile_kind_of(n)) {
@@ -226,6 +239,134 @@ static void fa_emit_intervals(fa_buf *b, const fa_ir *ir, const bool *need, cons
         }
         fa_buf_puts(b, ";\n");
     }
+}
+
+/* ---- split code: a predicate's parts in functions of their own, each passing on in a
+ * struct the values other parts read ---- */
+
+typedef struct fa_emit_split {
+    const fa_ir *ir;
+    const bool *need;          /* the predicate's nodes (fa_emit_need) */
+    bool intervals;            /* interval code (t<id>), else element code (v<id>) */
+    const fa_ir_node *root;
+} fa_emit_split;
+
+/* Does a node of `parts` in the predicate read n (as its code reads operands)? */
+static bool fa_emit_read_by(const fa_emit_split *sp, const fa_ir_node *n, int parts)
+{
+    for (int i = n->id + 1; i < sp->ir->n_nodes; i++) {
+        const fa_ir_node *m = sp->ir->nodes[i];
+        if (!sp->need[i] || !(fa_emit_part(m) & parts))
+            continue;
+        if (sp->intervals && fa_tile_kind_of(m) != FA_TILE_RULE && m->op != FA_IR_LOAD)
+            continue;
+        for (int j = 0; j < fa_ir_op_nargs(m->op); j++)
+            if (m->arg[j] == n)
+                return true;
+    }
+    return false;
+}
+
+/* Walks the nodes of `parts` that `readers` read (the root counts as read by PAIR),
+ * as struct fields (`lhs` NULL: "T x<id>;"), stores ("lhs.x<id> = x<id>;") or loads
+ * ("const T x<id> = lhs.x<id>;"). */
+typedef enum { FA_SPLIT_FIELD, FA_SPLIT_STORE, FA_SPLIT_LOAD } fa_split_op;
+static void fa_emit_split_vars(fa_buf *b, const fa_emit_split *sp, int parts, int readers, fa_split_op op,
+                               const char *lhs)
+{
+    for (int i = 0; i < sp->ir->n_nodes; i++) {
+        const fa_ir_node *n = sp->ir->nodes[i];
+        if (!sp->need[i] || !(fa_emit_part(n) & parts) || (sp->intervals && fa_tile_kind_of(n) == FA_TILE_NONE))
+            continue;
+        if (!(n == sp->root && (readers & FA_PART_PAIR)) && !fa_emit_read_by(sp, n, readers))
+            continue;
+        const char *type = sp->intervals ? "fa_av" : fa_emit_type(n->type);
+        char x = sp->intervals ? 't' : 'v';
+        switch (op) {
+        case FA_SPLIT_FIELD: fa_buf_printf(b, "    %s %c%d;\n", type, x, i); break;
+        case FA_SPLIT_STORE: fa_buf_printf(b, "    %s.%c%d = %c%d;\n", lhs, x, i, x, i); break;
+        case FA_SPLIT_LOAD: fa_buf_printf(b, "    const %s %c%d = %s.%c%d;\n", type, x, i, lhs, x, i); break;
+        }
+    }
+}
+
+/* `struct name` of the values of `parts` other parts read. */
+static void fa_emit_split_struct(fa_buf *b, const fa_emit_split *sp, int parts, const char *name)
+{
+    fa_buf_printf(b, "struct %s {\n", name);
+    fa_emit_split_vars(b, sp, parts, FA_PARTS_ALL & ~parts, FA_SPLIT_FIELD, NULL);
+    fa_buf_puts(b, "};\n\n");
+}
+
+/* The body's end of a function computing `parts`: its struct filled and returned. */
+static void fa_emit_split_return(fa_buf *b, const fa_emit_split *sp, int parts, const char *name)
+{
+    fa_buf_printf(b, "    %s r;\n", name);
+    fa_emit_split_vars(b, sp, parts, FA_PARTS_ALL & ~parts, FA_SPLIT_STORE, "r");
+    fa_buf_puts(b, "    return r;\n}\n\n");
+}
+
+bool fa_emit_mask_splits(const fa_ir *ir)
+{
+    bool *need = fa_xcalloc((size_t)ir->n_nodes + 1, sizeof *need), splits = false;
+    fa_emit_need(ir->root[FA_IR_ROOT_MASK], need, false);
+    for (int i = 0; i < ir->n_nodes; i++)
+        splits |= need[i] && ir->nodes[i]->op == FA_IR_LOAD && (ir->nodes[i]->vars & FA_READS_POS);
+    free(need);
+    return splits;
+}
+
+/* fa_mask in parts, so a kernel computes what reads one position once per row or key:
+ * fa_mask(q, k) == fa_mask_pair(m, fa_mask_row_at(m, q), fa_mask_col_at(m, k)) with
+ * m = fa_mask_const_of(). */
+static void fa_emit_mask_split(fa_buf *b, const fa_ir *ir, const fa_ir_node *mask, bool *need)
+{
+    memset(need, 0, (size_t)ir->n_nodes * sizeof *need);
+    fa_emit_need(mask, need, false);
+    const fa_emit_split sp = {ir, need, false, mask};
+    static const struct {
+        int part;
+        const char *name, *fn, *arg;
+    } parts[] = {{FA_PART_CONST, "fa_mask_const", "fa_mask_const_of", ""},
+                 {FA_PART_ROW, "fa_mask_row", "fa_mask_row_at", ", const fa_mask_const &m, int q"},
+                 {FA_PART_COL, "fa_mask_col", "fa_mask_col_at", ", const fa_mask_const &m, int k"}};
+    for (int i = 0; i < 3; i++)
+        fa_emit_split_struct(b, &sp, parts[i].part, parts[i].name);
+    for (int i = 0; i < 3; i++) {
+        fa_buf_printf(b, FA_EMIT_SIG "%s %s(const fa_args &a, const fa_ctx &c%s)\n{\n", parts[i].name, parts[i].fn,
+                      parts[i].arg);
+        if (i > 0)
+            fa_emit_split_vars(b, &sp, FA_PART_CONST, parts[i].part, FA_SPLIT_LOAD, "m");
+        fa_emit_marked(b, ir, need, false, parts[i].part);
+        fa_emit_split_return(b, &sp, parts[i].part, parts[i].name);
+    }
+    fa_buf_puts(b, FA_EMIT_SIG "bool fa_mask_pair(const fa_args &a, const fa_ctx &c, const fa_mask_const &m, "
+                   "const fa_mask_row &r, const fa_mask_col &l)\n{\n");
+    fa_emit_split_vars(b, &sp, FA_PART_CONST, FA_PART_PAIR, FA_SPLIT_LOAD, "m");
+    fa_emit_split_vars(b, &sp, FA_PART_ROW, FA_PART_PAIR, FA_SPLIT_LOAD, "r");
+    fa_emit_split_vars(b, &sp, FA_PART_COL, FA_PART_PAIR, FA_SPLIT_LOAD, "l");
+    fa_emit_marked(b, ir, need, false, FA_PART_PAIR);
+    fa_buf_printf(b, "    return v%d;\n}\n\n", mask->id);
+}
+
+/* fa_tile_class_scan in two parts: what does not read k once per row tile
+ * (fa_tile_scan_rows), the rest per key tile (fa_tile_class_scan_keys). */
+static void fa_emit_scan_split(fa_buf *b, const fa_ir *ir, const bool *need)
+{
+    const int rows = FA_PART_CONST | FA_PART_ROW, keys = FA_PART_COL | FA_PART_PAIR;
+    const fa_ir_node *visible = ir->root[FA_IR_ROOT_VISIBLE];
+    const fa_emit_split sp = {ir, need, true, visible};
+    fa_emit_split_struct(b, &sp, rows, "fa_scan_rows");
+    fa_buf_puts(b, FA_EMIT_SIG "fa_scan_rows fa_tile_scan_rows(const fa_args &a, const fa_ctx &c, int q0, int q1)\n{\n");
+    fa_emit_intervals(b, ir, need, NULL, "fa_av_scan_i32", rows);
+    fa_emit_split_return(b, &sp, rows, "fa_scan_rows");
+    fa_buf_puts(b, FA_EMIT_SIG "int fa_tile_class_scan_keys(const fa_args &a, const fa_ctx &c, const fa_scan_rows &r, "
+                   "int k0, int k1)\n{\n");
+    fa_emit_split_vars(b, &sp, rows, keys, FA_SPLIT_LOAD, "r");
+    fa_emit_intervals(b, ir, need, "fa_av_make(k0, k1 - 1)", "fa_av_scan_i32", keys);
+    fa_buf_printf(b, "    return fa_av_tile_class(t%d);\n}\n\n", visible->id);
+    fa_buf_puts(b, FA_EMIT_SIG "int fa_tile_class_scan(const fa_args &a, const fa_ctx &c, int q0, int q1, int k0, int k1)\n"
+                   "{\n    return fa_tile_class_scan_keys(a, c, fa_tile_scan_rows(a, c, q0, q1), k0, k1);\n}\n\n");
 }
 
 static void fa_emit_kr_need(const fa_kr *kr, bool *need)
@@ -281,8 +422,6 @@ static int fa_emit_kr(fa_buf *b, const fa_kr *kr, int *counter)
     return r;
 }
 
-#define FA_EMIT_SIG "__device__ __forceinline__ "
-
 static void fa_emit_lin_sum(fa_buf *b, const char *name, const fa_lin_sum *sum)
 {
     fa_buf_printf(b, "    *%s = 0.f", name);
@@ -307,7 +446,7 @@ static void fa_emit_score_linear(fa_buf *b, const fa_ir *ir, const fa_score_lin 
         for (int j = 0; j < sums[i]->n; j++)
             if (sums[i]->term[j].factor)
                 fa_emit_need(sums[i]->term[j].factor, need, false);
-    fa_emit_marked(b, ir, need, false);
+    fa_emit_marked(b, ir, need, false, FA_PARTS_ALL);
     fa_emit_lin_sum(b, "alpha", &lin->alpha);
     fa_emit_lin_sum(b, "lambda", &lin->lambda);
     fa_emit_lin_sum(b, "mu", &lin->mu);
@@ -357,18 +496,19 @@ void fa_emit_device_functions(fa_buf *b, const fa_ir *ir, const fa_kr *kr)
      * lanes together) */
     memset(need, 0, (size_t)ir->n_nodes * sizeof *need);
     fa_emit_need(ir->root[FA_IR_ROOT_VISIBLE], need, true);
-    for (int scan = 0; scan <= fa_tile_scans(ir); scan++) {
-        fa_buf_printf(b, FA_EMIT_SIG "int fa_tile_class%s(const fa_args &a, const fa_ctx &c, int q0, int q1, int k0, int k1)\n{\n",
-                      scan ? "_scan" : "");
-        fa_emit_intervals(b, ir, need, "fa_av_make(k0, k1 - 1)", scan ? "fa_av_scan_i32" : "fa_av_load_i32");
-        fa_buf_printf(b, "    return fa_av_tile_class(t%d);\n}\n\n", ir->root[FA_IR_ROOT_VISIBLE]->id);
-    }
+    fa_buf_puts(b, FA_EMIT_SIG "int fa_tile_class(const fa_args &a, const fa_ctx &c, int q0, int q1, int k0, int k1)\n{\n");
+    fa_emit_intervals(b, ir, need, "fa_av_make(k0, k1 - 1)", "fa_av_load_i32", FA_PARTS_ALL);
+    fa_buf_printf(b, "    return fa_av_tile_class(t%d);\n}\n\n", ir->root[FA_IR_ROOT_VISIBLE]->id);
+    if (fa_tile_scans(ir))
+        fa_emit_scan_split(b, ir, need);
+    if (fa_emit_mask_splits(ir))
+        fa_emit_mask_split(b, ir, mask, need);
 
     fa_buf_puts(b, FA_EMIT_SIG "void fa_key_range(const fa_args &a, const fa_ctx &c, int q0, int q1, int *k_begin, int *k_end)\n{\n");
     if (fa_tile_kr_narrows(kr)) {
         memset(need, 0, (size_t)ir->n_nodes * sizeof *need);
         fa_emit_kr_need(kr, need);
-        fa_emit_intervals(b, ir, need, "fa_av_make(0, c.kv_len - 1)", "fa_av_load_i32");
+        fa_emit_intervals(b, ir, need, "fa_av_make(0, c.kv_len - 1)", "fa_av_load_i32", FA_PARTS_ALL);
         int counter = 0;
         int r = fa_emit_kr(b, kr, &counter);
         fa_buf_printf(b, "    fa_kr_apply(r%d, k_begin, k_end);\n}\n", r);
@@ -413,7 +553,9 @@ char *fa_emit_cuda(const fa_program *p, const fa_key *key, const fa_plan *plan)
     fa_buf_printf(&b, "#define FA_HAS_SCORE %d\n#define FA_SCORE_LINEAR %d\n#define FA_HAS_MASK %d\n",
                   ir->root[FA_IR_ROOT_SCORE] != NULL, fa_score_linear(ir, &lin),
                   !fa_ir_is_true(ir->root[FA_IR_ROOT_VISIBLE]));
-    fa_buf_printf(&b, "#define FA_TILE_SCAN %d\n\n", fa_tile_scans(ir));
+    /* a scan needs the shared memory the plan reserves for a key that says so */
+    fa_buf_printf(&b, "#define FA_TILE_SCAN %d\n#define FA_MASK_SPLIT %d\n\n", key->tile_scan && fa_tile_scans(ir),
+                  fa_emit_mask_splits(ir));
     static const char *const parts[] = {"fa_args.h", "fa_tile_rules.h", "fa_common.cuh"};
     for (int i = 0; i < 3; i++) {
         const char *text = fa_embedded_template(parts[i]);

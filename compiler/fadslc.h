@@ -61,6 +61,10 @@ typedef struct fa_key {
     bool stdlib;             /* the variant is one of the standard library's */
     bool causal, sliding_window, alibi, softcap, learned_sinks;
     int sink_tokens;
+    /* The visible predicate's tile class loads at indices moving with q or k (fa_tile_scans):
+     * the sm_90a forward kernel classifies a row tile's key tiles by scans once, in shared
+     * memory its plan reserves. */
+    bool tile_scan;
     /* The decode template: paged (a few new tokens a sequence, or an HDB cache the forward
      * template does not read: fa_plan_fa3_forward; kernel names then start fa_decode_paged),
      * or with paged_block_size 0 dense or packed 16-bit K/V read the same way (a few query

@@ -115,9 +115,9 @@ enum {
     FA3_FP8_PRODUCERS = 2,      /* producer warpgroups over fp8 caches: FA_PRODUCER_THREADS */
     FA3_BYTE_STAGES = 2,        /* fp8 caches: templates/fa3_fwd.cuh FA3_BYTE_STAGES, of K and V bytes */
     FA3_SCAN_BYTES = 4 + 2 * 192 * 4, /* the tile scan's count and bit sets (fa3_fwd.cuh FA3_SCAN_WORDS) */
-    FA3_SMEM_SLACK = 1024 + 128 + FA3_SCAN_BYTES, /* 1024-byte tile alignment, then the mbarriers (4 a
-                                                    * stage, Q's) and fp8's entry word (fa3_bad_word),
-                                                    * then the scan's area (FA3_SCAN_AT) */
+    FA3_SMEM_SLACK = 1024 + 128, /* 1024-byte tile alignment, then the mbarriers (4 a stage, Q's)
+                                  * and fp8's entry word (templates/fa3_fwd.cuh fa3_bad_word); a tile
+                                  * scan's area follows (FA3_SCAN_AT) */
 };
 
 static void plan_fa3(const fa3_tile_config *t, const fa_key *key, fa_plan *plan)
@@ -130,7 +130,8 @@ static void plan_fa3(const fa3_tile_config *t, const fa_key *key, fa_plan *plan)
     plan->num_warps = t->block_m / 16 + (kv_fp8 ? FA3_FP8_PRODUCERS : 1) * FA3_PRODUCER_WARPS;
     plan->stages = kv_fp8 ? t->stages_fp8 : t->stages;
     plan->smem_bytes = (t->block_m + 2 * plan->stages * t->block_n) * t->head_dim * fa_dtype_size(key->dtype) +
-                       (kv_fp8 ? FA3_BYTE_STAGES * 2 * t->block_n * t->head_dim : 0) + FA3_SMEM_SLACK;
+                       (kv_fp8 ? FA3_BYTE_STAGES * 2 * t->block_n * t->head_dim : 0) + FA3_SMEM_SLACK +
+                       (key->tile_scan ? FA3_SCAN_BYTES : 0);
     plan->threads = 32 * plan->num_warps;
 }
 

@@ -577,13 +577,14 @@ struct fa3_visits {
 #endif
 };
 
-/* The next tile to visit after list position *pos (its first key), advancing *pos; *full:
- * the scan found it FULL for every row of the CTA. Called v.n times at most. */
-__device__ __forceinline__ int fa3_visit_next(const fa3_visits &v, int *pos, bool *full)
+/* The first key of the j-th tile visited, for j = 0, 1, ... in turn (v.n of them); *full:
+ * the scan found it FULL for every row of the CTA. *pos (from 0) is the caller's place in
+ * the list, which a scan's walk advances. */
+__device__ __forceinline__ int fa3_visit_next(const fa3_visits &v, int j, int *pos, bool *full)
 {
-    int j = (*pos)++;
     *full = false;
 #if FA_TILE_SCAN
+    j = (*pos)++;
     if (v.keep) {
         int word = j / 32;
         unsigned bits = v.keep[word] & (~0u << (j % 32));
@@ -622,10 +623,11 @@ __device__ __forceinline__ void fa3_scan_tiles(const fa_args &args, const fa_ctx
     if (t.n > FA3_SCAN_TILES)
         return;
     const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
+    const fa_scan_rows rows = fa_tile_scan_rows(args, c, qa0, qa1);
     for (int j = warp; j < t.n; j += FA_NUM_WARPS) {
         const int n0 = fa_tile_at(t, j) * FA_BLOCK_N;
         const int cls = j < t.n_sink ? FA_TILE_PARTIAL
-                                     : fa_tile_class_scan(args, c, qa0, qa1, n0, min(n0 + FA_BLOCK_N, c.kv_len));
+                                     : fa_tile_class_scan_keys(args, c, rows, n0, min(n0 + FA_BLOCK_N, c.kv_len));
         if (lane == 0 && cls != FA_TILE_EMPTY) {
             atomicAdd(&area[FA3_SCAN_COUNT], 1u);
             atomicOr(&area[FA3_SCAN_KEEP + j / 32], 1u << (j % 32));
@@ -654,6 +656,10 @@ struct fa3_state {
     bool need_mask;       /* the current tile needs per-element masking */
     bool exact_positions; /* every position is below 2^23 in magnitude: fa_score_pos applies */
     float lin_a, lin_l, lin_m; /* FA_SCORE_LINEAR: alpha * scale, lambda, mu in log2 units */
+#if FA_MASK_SPLIT
+    fa_mask_const mask_c; /* the mask's parts that read no position, and its rows' parts */
+    fa_mask_row mask_r[2];
+#endif
 #if FA_KV_FP8
     float qk_scale, scale_log2; /* the softmax scale times the k descale, and in log2 units */
 #endif
@@ -711,10 +717,23 @@ __device__ __forceinline__ void fa3_softmax(const fa_args &args, const fa_ctx &c
     if (st.need_mask) {
         /* a tile past the sink keys and inside the sequence needs the mask alone */
         if (n0 >= FA_SINK_TOKENS && n0 + NC <= c.kv_len) {
+#if FA_MASK_SPLIT
+#pragma unroll
+            for (int nt = 0; nt < NC / 8; nt++)
+#pragma unroll
+                for (int e = 0; e < 2; e++) {
+                    const fa_mask_col col = fa_mask_col_at(args, c, st.mask_c, n0 + nt * 8 + 2 * t4 + e);
+#pragma unroll
+                    for (int half = 0; half < 2; half++)
+                        if (!fa_mask_pair(args, c, st.mask_c, st.mask_r[half], col))
+                            s[nt * 4 + half * 2 + e] = FA_NEG_INF;
+                }
+#else
 #pragma unroll
             for (int i = 0; i < NC / 2; i++)
                 if (!fa_mask(args, c, rq0 + ((i % 4) / 2) * 8, n0 + (i / 4) * 8 + 2 * t4 + i % 2))
                     s[i] = FA_NEG_INF;
+#endif
         } else {
 #pragma unroll
             for (int i = 0; i < NC / 2; i++) {
@@ -817,6 +836,11 @@ __device__ __forceinline__ void fa3_consume(const fa_args &args, const fa_ctx &c
     const int wr0 = wg * 64; /* this warpgroup's first row in the tile */
     const int wq0 = qa0 + wr0, wq1 = min(qa1, wq0 + 64);
     const int rq0 = wq0 + wl * 16 + g; /* this thread's first query position */
+#if FA_MASK_SPLIT
+    st.mask_c = fa_mask_const_of(args, c);
+    st.mask_r[0] = fa_mask_row_at(args, c, st.mask_c, rq0);
+    st.mask_r[1] = fa_mask_row_at(args, c, st.mask_c, rq0 + 8);
+#endif
     const fa_u32 q_s = sQ + wr0 * 128;
     float s[FA_BLOCK_N / 2];
     fa_u32 pa[FA_KS_PV][4];
@@ -835,7 +859,7 @@ __device__ __forceinline__ void fa3_consume(const fa_args &args, const fa_ctx &c
             fa_wgmma_qk(s, fa3_desc_k(q_s, FA_BLOCK_M, ks), fa3_desc_kt(sK0 + stj * stage_bytes, ks),
                         ks > 0);
         fa_wgmma_commit();
-        const int n0 = fa3_visit_next(v, &pos, &full);
+        const int n0 = fa3_visit_next(v, j, &pos, &full);
         const int cls = full       ? FA_TILE_FULL
                         : wq0 < wq1 ? fa_tile_class(args, c, wq0, wq1, n0, min(n0 + FA_BLOCK_N, c.kv_len))
                                     : FA_TILE_EMPTY;
@@ -885,7 +909,7 @@ __device__ __forceinline__ void fa3_consume(const fa_args &args, const fa_ctx &c
         float ss[FA_SINK_N / 2];
         const bool sink_first = v.tiles.n_sink > 0; /* the first tile visited, scanned or not */
         if (sink_first) {
-            fa3_visit_next(v, &pos, &full);
+            fa3_visit_next(v, 0, &pos, &full);
             fa_mbar_wait(fa3_bar(bars, FA3_FULL_K, 0), 0);
             fa_fence_proxy_async();
             fa_wgmma_fence();
@@ -1009,36 +1033,43 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS, 1) FA_KERNEL_NAME(const
     }
 #if FA_TILE_SCAN
     fa3_scan_clear(scan_area, rt.tiles);
-    __syncthreads();
-    fa3_scan_tiles(args, c, rt.tiles, qa0, qa1, scan_area);
-    __syncthreads();
-    const fa3_visits v = fa3_scan_visits(rt.tiles, scan_area);
-#else
-    __syncthreads();
-    const fa3_visits v = {rt.tiles, rt.tiles.n};
 #endif
+    __syncthreads();
 
     /* The warpgroup index, made visibly warp-uniform for the compiler (divergence analysis
      * would otherwise serialize the wgmma instructions in the branches below). */
     const int wgi = __shfl_sync(0xffffffffu, tid / 128, 0);
-    if (wgi >= FA_CONSUMERS) {
-        /* ---- producer warpgroup: Q, then K/V tiles into the stages ---- */
-        fa_setmaxnreg_dec<FA_PRODUCER_REGS>();
+#if FA_TILE_SCAN
+    if (wgi >= FA_CONSUMERS) { /* Q's copies fly during the scan */
         fa3_load_rows<FA_BLOCK_M>(sQ, fa_q_row(args, c, q_start, m0), args.q_row_stride, m_rows);
         fa_mbar_arrive_cp_async(q_full);
+    }
+    fa3_scan_tiles(args, c, rt.tiles, qa0, qa1, scan_area);
+    __syncthreads();
+    const fa3_visits v = fa3_scan_visits(rt.tiles, scan_area);
+#else
+    const fa3_visits v = {rt.tiles, rt.tiles.n};
+#endif
+    if (wgi >= FA_CONSUMERS) {
+        /* ---- producer warpgroup: Q (without a scan), then K/V tiles into the stages ---- */
+        fa_setmaxnreg_dec<FA_PRODUCER_REGS>();
+#if !FA_TILE_SCAN
+        fa3_load_rows<FA_BLOCK_M>(sQ, fa_q_row(args, c, q_start, m0), args.q_row_stride, m_rows);
+        fa_mbar_arrive_cp_async(q_full);
+#endif
 #if FA_KV_FP8
         const fa_u32 bad_word = fa3_bad_word(q_full);
         /* copies of tile j + 1 fly while tile j converts */
         int copy_pos = 0, convert_pos = 0;
         bool full;
         if (v.n > 0)
-            fa3_copy8(args, c, sB0, fa3_visit_next(v, &copy_pos, &full), bad_word);
+            fa3_copy8(args, c, sB0, fa3_visit_next(v, 0, &copy_pos, &full), bad_word);
         fa_cp_async_commit();
         for (int j = 0; j < v.n; j++) {
             const int stj = j % FA_STAGES;
             if (j + 1 < v.n) {
                 fa3_copy8(args, c, sB0 + (j + 1) % FA3_BYTE_STAGES * 2 * FA3_TILE8,
-                          fa3_visit_next(v, &copy_pos, &full), bad_word);
+                          fa3_visit_next(v, j + 1, &copy_pos, &full), bad_word);
                 fa_cp_async_commit();
                 fa_cp_async_wait<1>();
             } else {
@@ -1046,7 +1077,7 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS, 1) FA_KERNEL_NAME(const
             }
             /* K as soon as Q.K^T has read the stage's last K, then V after its P.V */
             const fa_u32 bst = sB0 + j % FA3_BYTE_STAGES * 2 * FA3_TILE8;
-            const int n0 = fa3_visit_next(v, &convert_pos, &full);
+            const int n0 = fa3_visit_next(v, j, &convert_pos, &full);
             for (int kv = 0; kv < 2; kv++) {
                 if (j >= FA_STAGES)
                     fa_mbar_wait(fa3_bar(bars, kv ? FA3_EMPTY_V : FA3_EMPTY_K, stj), (j / FA_STAGES - 1) & 1);
@@ -1066,7 +1097,7 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS, 1) FA_KERNEL_NAME(const
                 fa_mbar_wait(fa3_bar(bars, FA3_EMPTY_V, stj), (j / FA_STAGES - 1) & 1);
             }
             fa3_load_kv(args, c, sK0 + stj * stage_bytes, sV0 + stj * stage_bytes, k_start,
-                        fa3_visit_next(v, &pos, &full), &seen_entry);
+                        fa3_visit_next(v, j, &pos, &full), &seen_entry);
             fa_mbar_arrive_cp_async(fa3_bar(bars, FA3_FULL_K, stj));
             fa_mbar_arrive_cp_async(fa3_bar(bars, FA3_FULL_V, stj));
         }

@@ -260,9 +260,16 @@ FA_RULE fa_av fa_av_scan_i32(unsigned long long p, fa_av i, long long n)
     const int *e = (const int *)p;
     int mn = (int)FA_I32_MAX, mx = (int)FA_I32_MIN;
 #ifdef __CUDACC__
-    for (long long x = lo + (threadIdx.x & 31); x <= hi; x += 32) {
-        mn = min(mn, e[x]);
-        mx = max(mx, e[x]);
+    for (long long x0 = lo + (threadIdx.x & 31); x0 - (threadIdx.x & 31) <= hi; x0 += 128) {
+        int y[4]; /* 4 loads in flight; past hi a lane rereads element lo, which is in the hull */
+#pragma unroll
+        for (int r = 0; r < 4; r++)
+            y[r] = e[x0 + 32 * r <= hi ? x0 + 32 * r : lo];
+#pragma unroll
+        for (int r = 0; r < 4; r++) {
+            mn = min(mn, y[r]);
+            mx = max(mx, y[r]);
+        }
     }
     mn = __reduce_min_sync(0xffffffffu, mn);
     mx = __reduce_max_sync(0xffffffffu, mx);

@@ -39,6 +39,10 @@ bool fa_be_host_build(const fa_program *p, const char *dir, fa_be_host *h)
                     " { return fa_tile_class(*a, ctx(c), q0, q1, k0, k1); }\n"
                     "void h_range(const fa_args *a, const int *c, int q0, int q1, int *kb, int *ke)"
                     " { fa_key_range(*a, ctx(c), q0, q1, kb, ke); }\n");
+    if (fa_emit_mask_splits(fa_program_ir(p)))
+        fa_buf_puts(&b, "int h_mask_split(const fa_args *a, const int *c, int q, int k) { const fa_ctx x = ctx(c);"
+                        " const fa_mask_const m = fa_mask_const_of(*a, x);"
+                        " return fa_mask_pair(*a, x, m, fa_mask_row_at(*a, x, m, q), fa_mask_col_at(*a, x, m, k)); }\n");
     if (fa_tile_scans(fa_program_ir(p)))
         fa_buf_puts(&b, "int h_class_scan(const fa_args *a, const int *c, int q0, int q1, int k0, int k1)"
                         " { return fa_tile_class_scan(*a, ctx(c), q0, q1, k0, k1); }\n");
@@ -65,6 +69,7 @@ bool fa_be_host_build(const fa_program *p, const char *dir, fa_be_host *h)
     CU_ASSERT_PTR_NOT_NULL_FATAL(h->lib);
     h->visible = (fa_be_visible_fn)dlsym(h->lib, "h_visible");
     h->mask = (fa_be_visible_fn)dlsym(h->lib, "h_mask");
+    h->mask_split = (fa_be_visible_fn)dlsym(h->lib, "h_mask_split");
     h->score = (fa_be_score_fn)dlsym(h->lib, "h_score");
     h->score_pos = (fa_be_score_pos_fn)dlsym(h->lib, "h_score_pos");
     h->tile_class = (fa_be_class_fn)dlsym(h->lib, "h_class");
@@ -72,7 +77,7 @@ bool fa_be_host_build(const fa_program *p, const char *dir, fa_be_host *h)
     h->key_range = (fa_be_range_fn)dlsym(h->lib, "h_range");
     h->sink_logit = (fa_be_sink_fn)dlsym(h->lib, "h_sink");
     h->linear = (fa_be_linear_fn)dlsym(h->lib, "h_linear");
-    return h->visible && h->mask && h->score && h->score_pos && h->tile_class && h->key_range &&
+    return h->visible && h->mask && (h->mask_split != NULL) == fa_emit_mask_splits(fa_program_ir(p)) && h->score && h->score_pos && h->tile_class && h->key_range &&
            (h->tile_class_scan != NULL) == fa_tile_scans(fa_program_ir(p));
 }
 
@@ -145,6 +150,8 @@ int fa_be_compare(const fa_program *p, const fa_be_host *h, uint64_t seed)
             bool vis = fa_be_visible(ir, &c, vals, q, k);
             mismatches += h->visible(&a, ctx, q, k) != vis;
             mismatches += h->mask(&a, ctx, q, k) != vals[ir->root[FA_IR_ROOT_MASK]->id].b;
+            if (h->mask_split)
+                mismatches += h->mask_split(&a, ctx, q, k) != vals[ir->root[FA_IR_ROOT_MASK]->id].b;
             if (ir->root[FA_IR_ROOT_SCORE])
                 mismatches += !fa_be_same_float(h->score(&a, ctx, q, k, c.env.s), vals[ir->root[FA_IR_ROOT_SCORE]->id].f);
         }

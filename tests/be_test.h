@@ -56,6 +56,8 @@ typedef struct fa_be_host {
     void *lib;
     fa_be_visible_fn visible;
     fa_be_visible_fn mask;
+    fa_be_visible_fn mask_split; /* fa_mask_pair of fa_mask_const_of, fa_mask_row_at, fa_mask_col_at;
+                                  * NULL unless the mask splits (fa_emit_mask_splits) */
     fa_be_score_fn score;
     fa_be_score_pos_fn score_pos;
     fa_be_class_fn tile_class;

@@ -258,7 +258,8 @@ static void test_names_and_plans(void)
                 }
     /* Without the decode template: fp8 NHD caches take fa2_fwd before sm_90a, with one 16-bit
      * K/V tile and byte stages (d128: 64 KB + 32 KB); on sm_90a fa3_fwd, with two 16-bit
-     * stages and two byte stages (d128: 32 + 128 + 64 KB and the alignment slack), and two
+     * stages and two byte stages (d128: 32 + 128 + 64 KB and the alignment slack; a variant
+     * that scans tiles, 1540 bytes more: 227 KB with 368 to spare), and two
      * producer warpgroups after the two consumer ones (16-bit caches: one). */
     for (int a = 0; a < 2; a++) {
         k = decode_key(a ? FA_ARCH_SM90A : FA_ARCH_SM80, FA_PAGED_NHD, 16, FA_DTYPE_FP8E4M3, 4);
@@ -267,6 +268,10 @@ static void test_names_and_plans(void)
         CU_ASSERT_STRING_EQUAL(plan.template_file, a ? "fa3_fwd.cuh" : "fa2_fwd.cuh");
         CU_ASSERT_EQUAL(plan.smem_bytes, a ? (128 + 2 * 2 * 128) * 128 * 2 + 2 * 2 * 128 * 128 + 1024 + 128
                                            : (128 + 2 * 64) * 128 * 2 + 2 * 2 * 64 * 128);
+        k.tile_scan = true;
+        CU_ASSERT_EQUAL_FATAL(fa_plan_key(&k, &plan, err, sizeof err), FA_OK);
+        CU_ASSERT(plan.smem_bytes <= 227 * 1024);
+        k.tile_scan = false;
         CU_ASSERT(plan.smem_bytes <= 227 * 1024);
         CU_ASSERT_EQUAL(plan.num_warps, a ? 16 : 4);
         k.kv_dtype = FA_DTYPE_BF16;
