@@ -73,7 +73,7 @@ static void test_layout(void)
                                          "FA_HEAD_DIM 128", "FA_BLOCK_M ", "FA_BLOCK_N ", "FA_NUM_WARPS ",
                                          "FA_STAGES ", "FA_GQA_RATIO 4", "FA_VARLEN 0", "FA_PAGED_BLOCK 0",
                                          "FA_PAGED_NHD 0", "FA_SINK_TOKENS 4", "FA_LEARNED_SINKS 0",
-                                         "FA_HAS_SCORE 0", "FA_HAS_MASK 1"};
+                                         "FA_HAS_SCORE 0", "FA_HAS_MASK 1", "FA_TILE_SCAN 0", "FA_MASK_SPLIT 0"};
     for (size_t i = 0; i < sizeof macros / sizeof *macros; i++) {
         char want[128];
         snprintf(want, sizeof want, "\n#define %s", macros[i]);
@@ -112,6 +112,25 @@ static void test_layout(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(tu, "\n#define FA_LEARNED_SINKS 1\n"));
     CU_ASSERT_PTR_NOT_NULL(strstr(tu, "\n#define FA_DTYPE_FP16 1\n#define FA_DTYPE_BF16 0\n"));
     CU_ASSERT_PTR_NOT_NULL(strstr(tu, "float fa_sink_logit(const fa_args &a, const fa_ctx &c)"));
+    free(tu);
+    fa_program_free(p);
+
+    /* document's mask loads at positions: the key scans, the plan reserves the scan's memory,
+     * the unit defines the scan and the mask's parts; a key filled by hand does not scan */
+    p = fa_be_stdlib("document");
+    fa_plan plain, scanning;
+    tu = fa_be_emit(p, &key);
+    CU_ASSERT_TRUE(key.tile_scan);
+    CU_ASSERT_PTR_NOT_NULL(strstr(tu, "\n#define FA_TILE_SCAN 1\n#define FA_MASK_SPLIT 1\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(tu, "int fa_tile_class_scan_keys("));
+    CU_ASSERT_PTR_NOT_NULL(strstr(tu, "bool fa_mask_pair("));
+    CU_ASSERT_EQUAL_FATAL(fa_plan_key(&key, &scanning, err, sizeof err), FA_OK);
+    free(tu);
+    key.tile_scan = false;
+    CU_ASSERT_EQUAL_FATAL(fa_plan_key(&key, &plain, err, sizeof err), FA_OK);
+    CU_ASSERT_TRUE(scanning.smem_bytes > plain.smem_bytes && scanning.smem_bytes <= 227 * 1024);
+    tu = fa_emit_cuda(p, &key, &plain);
+    CU_ASSERT_PTR_NOT_NULL(strstr(tu, "\n#define FA_TILE_SCAN 0\n#define FA_MASK_SPLIT 1\n"));
     free(tu);
     fa_program_free(p);
 }

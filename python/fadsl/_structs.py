@@ -45,6 +45,7 @@ class FaKey(ctypes.Structure):
         ("softcap", ctypes.c_bool),
         ("learned_sinks", ctypes.c_bool),
         ("sink_tokens", ctypes.c_int),
+        ("tile_scan", ctypes.c_bool),
         ("decode", ctypes.c_bool),
         ("decode_tile64", ctypes.c_bool),
         ("decode_rows", ctypes.c_int),
