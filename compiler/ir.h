@@ -248,6 +248,8 @@ int fa_tile_classify_scan(const fa_ir *ir, const fa_ir_env *env, int q0, int q1,
 /* Does the visible predicate's tile class load a tensor at an index moving with q or k?
  * Kernels then classify tiles by scans once per row tile (fa_tile_class_scan). */
 bool fa_tile_scans(const fa_ir *ir);
+/* Appends "tilescan %a %b ...\n" (the loads the scans read) for a variant that scans. */
+void fa_tile_scan_dump(fa_buf *b, const fa_ir *ir);
 void fa_tile_key_range(const fa_ir *ir, const fa_kr *kr, const fa_ir_env *env, int q0, int q1,
                        int *k_begin, int *k_end);
 

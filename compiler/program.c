@@ -231,6 +231,7 @@ char *fa_program_dump_ir(const fa_program *p)
     fa_buf_puts(&b, "keyrange ");
     fa_tile_kr_dump(&b, p->kr);
     fa_buf_puts(&b, "\n");
+    fa_tile_scan_dump(&b, p->ir);
     for (int i = 0; i < p->requires.n; i++)
         fa_buf_printf(&b, "require (line %d) %s\n", p->requires.v[i].line, p->requires.v[i].text);
     return fa_buf_take(&b);

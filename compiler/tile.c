@@ -111,28 +111,46 @@ int fa_tile_classify_scan(const fa_ir *ir, const fa_ir_env *env, int q0, int q1,
     return fa_tile_class_of(ir, env, q0, q1, k0, k1, true);
 }
 
-/* Does n's interval code (rules and loads, down from n) load at an index moving with q or k? */
-static bool fa_tile_scan_loads(const fa_ir_node *n, bool *seen)
+/* Marks the nodes of n's interval code (rules and loads, down from n) in seen. */
+static void fa_tile_interval_nodes(const fa_ir_node *n, bool *seen)
 {
     if (seen[n->id])
-        return false;
+        return;
     seen[n->id] = true;
-    if (n->op == FA_IR_LOAD && (n->vars & FA_READS_POS))
-        return true;
     if (fa_tile_kind_of(n) != FA_TILE_RULE && n->op != FA_IR_LOAD)
-        return false;
+        return;
     for (int i = 0; i < fa_ir_op_nargs(n->op); i++)
-        if (fa_tile_scan_loads(n->arg[i], seen))
-            return true;
-    return false;
+        fa_tile_interval_nodes(n->arg[i], seen);
+}
+
+/* The loads the scans read (at indices moving with q or k), as " %id" each; their count. */
+static int fa_tile_scan_loads(const fa_ir *ir, fa_buf *b)
+{
+    bool *seen = fa_xcalloc((size_t)ir->n_nodes + 1, sizeof *seen);
+    fa_tile_interval_nodes(ir->root[FA_IR_ROOT_VISIBLE], seen);
+    int n = 0;
+    for (int i = 0; i < ir->n_nodes; i++)
+        if (seen[i] && ir->nodes[i]->op == FA_IR_LOAD && (ir->nodes[i]->vars & FA_READS_POS)) {
+            n++;
+            if (b)
+                fa_buf_printf(b, " %%%d", i);
+        }
+    free(seen);
+    return n;
 }
 
 bool fa_tile_scans(const fa_ir *ir)
 {
-    bool *seen = fa_xcalloc((size_t)ir->n_nodes + 1, sizeof *seen);
-    bool scans = fa_tile_scan_loads(ir->root[FA_IR_ROOT_VISIBLE], seen);
-    free(seen);
-    return scans;
+    return fa_tile_scan_loads(ir, NULL) > 0;
+}
+
+void fa_tile_scan_dump(fa_buf *b, const fa_ir *ir)
+{
+    if (!fa_tile_scans(ir))
+        return;
+    fa_buf_puts(b, "tilescan");
+    fa_tile_scan_loads(ir, b);
+    fa_buf_puts(b, "\n");
 }
 
 /* ---- key range ---------------------------------------------------------------------- */

@@ -222,6 +222,15 @@ static void test_dump_after(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(dump);
     CU_ASSERT_PTR_NOT_NULL(strstr(dump, "keyrange (k le %1)"));
     CU_ASSERT_PTR_NULL(strstr(dump, "add"));
+    CU_ASSERT_PTR_NULL(strstr(dump, "tilescan")); /* no tensor read at a position */
+    free(dump);
+    fa_program_free(p);
+    /* a load at k is scanned; one at a head index is a point */
+    p = fa_program_compile_dump("t.fa", "variant v { param t : i32[kv_len]; param u : i32[q_heads];\n"
+                                        "    mask = t[k] > 0 && u[h] > 0; }", "tile", &dump, NULL, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(dump);
+    const char *line = strstr(dump, "\ntilescan %");
+    CU_ASSERT_TRUE(line && strchr(line + 11, '%') == NULL);
     free(dump);
     fa_program_free(p);
 }
