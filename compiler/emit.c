@@ -553,8 +553,8 @@ char *fa_emit_cuda(const fa_program *p, const fa_key *key, const fa_plan *plan)
     fa_buf_printf(&b, "#define FA_HAS_SCORE %d\n#define FA_SCORE_LINEAR %d\n#define FA_HAS_MASK %d\n",
                   ir->root[FA_IR_ROOT_SCORE] != NULL, fa_score_linear(ir, &lin),
                   !fa_ir_is_true(ir->root[FA_IR_ROOT_VISIBLE]));
-    /* a scan needs the shared memory the plan reserves for a key that says so */
-    fa_buf_printf(&b, "#define FA_TILE_SCAN %d\n#define FA_MASK_SPLIT %d\n\n", key->tile_scan && fa_tile_scans(ir),
+    /* a scan needs the shared memory the plan reserves */
+    fa_buf_printf(&b, "#define FA_TILE_SCAN %d\n#define FA_MASK_SPLIT %d\n\n", plan->tile_scan && fa_tile_scans(ir),
                   fa_emit_mask_splits(ir));
     static const char *const parts[] = {"fa_args.h", "fa_tile_rules.h", "fa_common.cuh"};
     for (int i = 0; i < 3; i++) {
@@ -562,6 +562,8 @@ char *fa_emit_cuda(const fa_program *p, const fa_key *key, const fa_plan *plan)
         fa_buf_printf(&b, "%s\n", text ? text : "");
     }
     fa_emit_device_functions(&b, ir, fa_program_key_range(p));
+    const char *scan = fa_embedded_template("fa_scan.cuh");
+    fa_buf_printf(&b, "\n%s", scan ? scan : "");
     const char *tmpl = fa_embedded_template(plan->template_file);
     fa_buf_printf(&b, "\n%s", tmpl ? tmpl : "");
     return fa_buf_take(&b);

@@ -222,6 +222,9 @@ typedef struct fa_plan {
                                     __launch_bounds__, FA_MIN_CTAS); 0: ptxas's choice */
     int dense_block;             /* decode of dense K/V (FA_DEC_DENSE): the keys one entry
                                     of a sequence spans (FA_PAGED_BLOCK); else 0 */
+    bool tile_scan;              /* the kernel scans its key tiles (FA_TILE_SCAN: a key with
+                                    tile_scan on the sm_90a forward template), and
+                                    smem_bytes holds the scan's area */
 } fa_plan;
 
 /* Chooses the template and tile configuration, or refuses the key with a message

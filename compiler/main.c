@@ -483,9 +483,9 @@ static int run(int argc, char **argv)
         fa_key_name(&key, name, sizeof name);
         fa_buf b = {0};
         fa_buf_printf(&b, "key: %s\nkernel: %s\nplan: template=%s block_m=%d block_n=%d warps=%d stages=%d "
-                      "threads=%d smem=%d tma=%d min_ctas=%d tile_claims=%d\n", desc, name, plan.template_file,
-                      plan.block_m, plan.block_n, plan.num_warps, plan.stages, plan.threads, plan.smem_bytes, plan.tma,
-                      plan.min_ctas, plan.tile_claims);
+                      "threads=%d smem=%d tma=%d min_ctas=%d tile_claims=%d tile_scan=%d\n", desc, name,
+                      plan.template_file, plan.block_m, plan.block_n, plan.num_warps, plan.stages, plan.threads,
+                      plan.smem_bytes, plan.tma, plan.min_ctas, plan.tile_claims, plan.tile_scan);
         rc = write_output(out_path, b.data, b.len);
         fa_buf_free(&b);
     } else if (emit == EMIT_CUDA) {

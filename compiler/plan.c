@@ -95,6 +95,10 @@ enum {
     DECODE_DENSE_BLOCK = 128,
 };
 
+/* A tile scan's shared memory: its visited count and two bit sets of 192 words
+ * (templates/fa_scan.cuh FA_SCAN_BYTES). */
+enum { FA_SCAN_BYTES = 4 * (1 + 2 * 192) };
+
 /* Hopper (sm_90a, wgmma) forward tiles: 64 rows per consumer warpgroup, a producer
  * warpgroup, three K/V stages (bench/results/2026-11-26-h100-bench/README.md). fp8 caches:
  * two 16-bit stages, plus the byte stages their copies land in (three would not fit at
@@ -114,7 +118,6 @@ enum {
     FA3_PRODUCER_WARPS = 4,     /* a producer warpgroup */
     FA3_FP8_PRODUCERS = 2,      /* producer warpgroups over fp8 caches: FA_PRODUCER_THREADS */
     FA3_BYTE_STAGES = 2,        /* fp8 caches: templates/fa3_fwd.cuh FA3_BYTE_STAGES, of K and V bytes */
-    FA3_SCAN_BYTES = 4 + 2 * 192 * 4, /* the tile scan's count and bit sets (fa3_fwd.cuh FA3_SCAN_WORDS) */
     FA3_SMEM_SLACK = 1024 + 128, /* 1024-byte tile alignment, then the mbarriers (4 a stage, Q's)
                                   * and fp8's entry word (templates/fa3_fwd.cuh fa3_bad_word); a tile
                                   * scan's area follows (FA3_SCAN_AT) */
@@ -131,7 +134,8 @@ static void plan_fa3(const fa3_tile_config *t, const fa_key *key, fa_plan *plan)
     plan->stages = kv_fp8 ? t->stages_fp8 : t->stages;
     plan->smem_bytes = (t->block_m + 2 * plan->stages * t->block_n) * t->head_dim * fa_dtype_size(key->dtype) +
                        (kv_fp8 ? FA3_BYTE_STAGES * 2 * t->block_n * t->head_dim : 0) + FA3_SMEM_SLACK +
-                       (key->tile_scan ? FA3_SCAN_BYTES : 0);
+                       (key->tile_scan ? FA_SCAN_BYTES : 0);
+    plan->tile_scan = key->tile_scan;
     plan->threads = 32 * plan->num_warps;
 }
 

@@ -21,7 +21,8 @@
  * MN-major LBO = rows x 128 (next 64-column block), SBO 1024.
  *
  * Variants enter as in fa2_fwd.cuh (templates/README.md): key range and sink tiles,
- * per-warpgroup tile classes (EMPTY skipped, FULL unmasked), fa_visible, fa_score (or
+ * per-warpgroup tile classes (EMPTY skipped, FULL unmasked; with FA_TILE_SCAN the CTA's
+ * scanned tiles, fa_scan.cuh, walked by producer and consumers), fa_visible, fa_score (or
  * fa_score_pos, or, for a score alpha * s + lambda * (k - q) + mu, fa_score_linear's
  * coefficients applied per tile), fa_sink_logit. A sink tile apart from the key range is
  * computed FA_SINK_N keys wide; row maxima move lazily (FA_RESCALE_SLACK).
@@ -245,6 +246,7 @@ __device__ __forceinline__ void fa_mbar_arrive_cp_async(fa_u32 bar)
  * read it and refilled while P.V still reads V (fp8's two stages wait on this). Q's
  * barrier follows the 4 x FA_STAGES of them. */
 enum { FA3_FULL_K, FA3_FULL_V, FA3_EMPTY_K, FA3_EMPTY_V, FA3_STAGE_BARS };
+#define FA3_SCAN_AT 128 /* a tile scan's area (fa_scan.cuh), from the mbarriers (plan.c FA3_SMEM_SLACK) */
 
 __device__ __forceinline__ fa_u32 fa3_bar(fa_u32 bars, int which, int stage)
 {
@@ -559,96 +561,6 @@ __device__ __forceinline__ void fa3_convert8(const fa_args &a, const fa_ctx &c, 
 }
 #endif
 
-/* The key tiles a CTA visits, in order. Without FA_TILE_SCAN: fa_tiles' list. With it
- * (variants whose tile class loads a tensor at indices moving with q or k, such as packed
- * documents), every warp of the CTA first classifies tiles of that list with
- * fa_tile_class_scan over all the CTA's rows (fa3_scan_tiles), into two bit sets over the
- * list's positions in shared memory: tiles to visit (not EMPTY; sink tiles always) and
- * tiles FULL for every row. Producer and consumers then walk the visit set alike, so a
- * skipped tile is neither loaded nor waited for. A list longer than FA3_SCAN_TILES
- * positions is visited whole. */
-#define FA3_SCAN_WORDS 192 /* 32-bit words of each bit set (compiler/plan.c FA3_SCAN_BYTES) */
-#define FA3_SCAN_TILES (FA3_SCAN_WORDS * 32)
-struct fa3_visits {
-    fa_tiles tiles;
-    int n; /* tiles visited */
-#if FA_TILE_SCAN
-    const unsigned *keep, *full; /* the bit sets; NULL: every tile, none known FULL */
-#endif
-};
-
-/* The first key of the j-th tile visited, for j = 0, 1, ... in turn (v.n of them); *full:
- * the scan found it FULL for every row of the CTA. *pos (from 0) is the caller's place in
- * the list, which a scan's walk advances. */
-__device__ __forceinline__ int fa3_visit_next(const fa3_visits &v, int j, int *pos, bool *full)
-{
-    *full = false;
-#if FA_TILE_SCAN
-    j = (*pos)++;
-    if (v.keep) {
-        int word = j / 32;
-        unsigned bits = v.keep[word] & (~0u << (j % 32));
-        while (bits == 0)
-            bits = v.keep[++word];
-        j = word * 32 + __ffs(bits) - 1;
-        *pos = j + 1;
-        *full = (v.full[word] >> (j % 32)) & 1u;
-    }
-#endif
-    return fa_tile_at(v.tiles, j) * FA_BLOCK_N;
-}
-
-#if FA_TILE_SCAN
-/* Shared memory of the scan, at `area` (generic pointer): the visited count, then the keep
- * and full sets. fa3_scan_clear runs before a CTA barrier, fa3_scan_tiles after it and
- * before another; then fa3_scan_visits reads the result. */
-#define FA3_SCAN_AT 128 /* the area's offset from the mbarriers (compiler/plan.c FA3_SMEM_SLACK) */
-#define FA3_SCAN_COUNT 0
-#define FA3_SCAN_KEEP 1
-#define FA3_SCAN_FULL (1 + FA3_SCAN_WORDS)
-
-__device__ __forceinline__ void fa3_scan_clear(unsigned *area, const fa_tiles &t)
-{
-    const int words = (t.n + 31) / 32;
-    if (t.n > FA3_SCAN_TILES)
-        return;
-    for (int i = threadIdx.x; i < 1 + 2 * words; i += FA_THREADS)
-        area[i < 1 + words ? i : FA3_SCAN_FULL + (i - 1 - words)] = 0;
-}
-
-/* Warp w classifies list positions w, w + FA_NUM_WARPS, ... over rows [qa0, qa1). */
-__device__ __forceinline__ void fa3_scan_tiles(const fa_args &args, const fa_ctx &c, const fa_tiles &t, int qa0,
-                                               int qa1, unsigned *area)
-{
-    if (t.n > FA3_SCAN_TILES)
-        return;
-    const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
-    const fa_scan_rows rows = fa_tile_scan_rows(args, c, qa0, qa1);
-    for (int j = warp; j < t.n; j += FA_NUM_WARPS) {
-        const int n0 = fa_tile_at(t, j) * FA_BLOCK_N;
-        const int cls = j < t.n_sink ? FA_TILE_PARTIAL
-                                     : fa_tile_class_scan_keys(args, c, rows, n0, min(n0 + FA_BLOCK_N, c.kv_len));
-        if (lane == 0 && cls != FA_TILE_EMPTY) {
-            atomicAdd(&area[FA3_SCAN_COUNT], 1u);
-            atomicOr(&area[FA3_SCAN_KEEP + j / 32], 1u << (j % 32));
-            if (cls == FA_TILE_FULL)
-                atomicOr(&area[FA3_SCAN_FULL + j / 32], 1u << (j % 32));
-        }
-    }
-}
-
-__device__ __forceinline__ fa3_visits fa3_scan_visits(const fa_tiles &t, const unsigned *area)
-{
-    fa3_visits v;
-    v.tiles = t;
-    const bool scanned = t.n <= FA3_SCAN_TILES;
-    v.n = scanned ? (int)area[FA3_SCAN_COUNT] : t.n;
-    v.keep = scanned ? area + FA3_SCAN_KEEP : NULL;
-    v.full = scanned ? area + FA3_SCAN_FULL : NULL;
-    return v;
-}
-#endif
-
 /* Online-softmax state of a thread's two rows (g and g + 8 of its warp's 16). */
 struct fa3_state {
     float row_max[2];     /* log2 units; may trail the true max by FA_RESCALE_SLACK */
@@ -807,7 +719,7 @@ __device__ __forceinline__ void fa3_pack_p(const float (&s)[NC / 2], fa_u32 (&pa
  * (for this warpgroup) is computed and fully masked rather than skipped. */
 __device__ __forceinline__ void fa3_consume(const fa_args &args, const fa_ctx &c, fa_u32 sQ, fa_u32 sK0, fa_u32 sV0,
                                             fa_u32 bars, fa_u32 q_full, int wg, int wl, int g, int t4, int qa0,
-                                            int qa1, int q_start, int m0, int m_rows, const fa3_visits &v)
+                                            int qa1, int q_start, int m0, int m_rows, const fa_visits &v)
 {
     const fa_u32 stage_bytes = FA_BLOCK_N * FA_HEAD_DIM * 2;
     float o[FA_HEAD_DIM / 2];
@@ -845,7 +757,7 @@ __device__ __forceinline__ void fa3_consume(const fa_args &args, const fa_ctx &c
     float s[FA_BLOCK_N / 2];
     fa_u32 pa[FA_KS_PV][4];
     float corr[2];
-    int pos = 0; /* fa3_visit_next's place in the list */
+    int pos = 0; /* fa_visit_next's place in the list */
     bool full;
 
     /* Waits for tile j, issues its S = Q.K^T, and decides whether it needs masking. */
@@ -859,7 +771,7 @@ __device__ __forceinline__ void fa3_consume(const fa_args &args, const fa_ctx &c
             fa_wgmma_qk(s, fa3_desc_k(q_s, FA_BLOCK_M, ks), fa3_desc_kt(sK0 + stj * stage_bytes, ks),
                         ks > 0);
         fa_wgmma_commit();
-        const int n0 = fa3_visit_next(v, j, &pos, &full);
+        const int n0 = fa_visit_next(v, j, &pos, &full);
         const int cls = full       ? FA_TILE_FULL
                         : wq0 < wq1 ? fa_tile_class(args, c, wq0, wq1, n0, min(n0 + FA_BLOCK_N, c.kv_len))
                                     : FA_TILE_EMPTY;
@@ -909,7 +821,7 @@ __device__ __forceinline__ void fa3_consume(const fa_args &args, const fa_ctx &c
         float ss[FA_SINK_N / 2];
         const bool sink_first = v.tiles.n_sink > 0; /* the first tile visited, scanned or not */
         if (sink_first) {
-            fa3_visit_next(v, 0, &pos, &full);
+            fa_visit_next(v, 0, &pos, &full);
             fa_mbar_wait(fa3_bar(bars, FA3_FULL_K, 0), 0);
             fa_fence_proxy_async();
             fa_wgmma_fence();
@@ -1032,7 +944,7 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS, 1) FA_KERNEL_NAME(const
         asm volatile("fence.mbarrier_init.release.cluster;\n" ::: "memory");
     }
 #if FA_TILE_SCAN
-    fa3_scan_clear(scan_area, rt.tiles);
+    fa_scan_clear(scan_area, rt.tiles);
 #endif
     __syncthreads();
 
@@ -1044,11 +956,11 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS, 1) FA_KERNEL_NAME(const
         fa3_load_rows<FA_BLOCK_M>(sQ, fa_q_row(args, c, q_start, m0), args.q_row_stride, m_rows);
         fa_mbar_arrive_cp_async(q_full);
     }
-    fa3_scan_tiles(args, c, rt.tiles, qa0, qa1, scan_area);
+    fa_scan_tiles(args, c, rt.tiles, qa0, qa1, scan_area);
     __syncthreads();
-    const fa3_visits v = fa3_scan_visits(rt.tiles, scan_area);
+    const fa_visits v = fa_scan_visits(rt.tiles, scan_area);
 #else
-    const fa3_visits v = {rt.tiles, rt.tiles.n};
+    const fa_visits v = {rt.tiles, rt.tiles.n};
 #endif
     if (wgi >= FA_CONSUMERS) {
         /* ---- producer warpgroup: Q (without a scan), then K/V tiles into the stages ---- */
@@ -1063,13 +975,13 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS, 1) FA_KERNEL_NAME(const
         int copy_pos = 0, convert_pos = 0;
         bool full;
         if (v.n > 0)
-            fa3_copy8(args, c, sB0, fa3_visit_next(v, 0, &copy_pos, &full), bad_word);
+            fa3_copy8(args, c, sB0, fa_visit_next(v, 0, &copy_pos, &full), bad_word);
         fa_cp_async_commit();
         for (int j = 0; j < v.n; j++) {
             const int stj = j % FA_STAGES;
             if (j + 1 < v.n) {
                 fa3_copy8(args, c, sB0 + (j + 1) % FA3_BYTE_STAGES * 2 * FA3_TILE8,
-                          fa3_visit_next(v, j + 1, &copy_pos, &full), bad_word);
+                          fa_visit_next(v, j + 1, &copy_pos, &full), bad_word);
                 fa_cp_async_commit();
                 fa_cp_async_wait<1>();
             } else {
@@ -1077,7 +989,7 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS, 1) FA_KERNEL_NAME(const
             }
             /* K as soon as Q.K^T has read the stage's last K, then V after its P.V */
             const fa_u32 bst = sB0 + j % FA3_BYTE_STAGES * 2 * FA3_TILE8;
-            const int n0 = fa3_visit_next(v, j, &convert_pos, &full);
+            const int n0 = fa_visit_next(v, j, &convert_pos, &full);
             for (int kv = 0; kv < 2; kv++) {
                 if (j >= FA_STAGES)
                     fa_mbar_wait(fa3_bar(bars, kv ? FA3_EMPTY_V : FA3_EMPTY_K, stj), (j / FA_STAGES - 1) & 1);
@@ -1097,7 +1009,7 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS, 1) FA_KERNEL_NAME(const
                 fa_mbar_wait(fa3_bar(bars, FA3_EMPTY_V, stj), (j / FA_STAGES - 1) & 1);
             }
             fa3_load_kv(args, c, sK0 + stj * stage_bytes, sV0 + stj * stage_bytes, k_start,
-                        fa3_visit_next(v, j, &pos, &full), &seen_entry);
+                        fa_visit_next(v, j, &pos, &full), &seen_entry);
             fa_mbar_arrive_cp_async(fa3_bar(bars, FA3_FULL_K, stj));
             fa_mbar_arrive_cp_async(fa3_bar(bars, FA3_FULL_V, stj));
         }

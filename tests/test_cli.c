@@ -185,12 +185,18 @@ static void test_emit(void)
     CU_ASSERT_EQUAL(run("causal --arch sm_90a --paged 16 --layout hdb --gqa 8 --decode --kv-dtype fp8e4m3 --emit key",
                         out, sizeof out), 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "kernel: fa_decode_paged_bf16_kvfp8e4m3_hd128_bs16_causal_gqa8_sm90a\n"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(out, " min_ctas=0 tile_claims=0\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, " min_ctas=0 tile_claims=0 tile_scan=0\n"));
     /* --decode-claims: the sibling split launches of HDB fp8 caches take */
     CU_ASSERT_EQUAL(run("causal --arch sm_90a --paged 16 --layout hdb --gqa 8 --decode --kv-dtype fp8e4m3 --decode-claims "
                         "--emit key", out, sizeof out), 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "kernel: fa_decode_paged_bf16_kvfp8e4m3_hd128_bs16_causal_gqa8_c_sm90a\n"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(out, " min_ctas=2 tile_claims=1\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, " min_ctas=2 tile_claims=1 tile_scan=0\n"));
+    /* a document's forward kernel on sm_90a scans its key tiles; its decode does not */
+    CU_ASSERT_EQUAL(run("document --arch sm_90a --emit key", out, sizeof out), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, " scan=1\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, " tile_scan=1\n"));
+    CU_ASSERT_EQUAL(run("document --arch sm_90a --paged 16 --decode --emit key", out, sizeof out), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, " tile_scan=0\n"));
     CU_ASSERT_NOT_EQUAL(run("none --paged 16 --decode --kv-dtype fp8e4m3 --decode-claims --emit key", out, sizeof out), 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "decode_claims applies to paged decode keys of fp8 HDB caches"));
     CU_ASSERT_EQUAL(run("none --paged 16 --layout hdb --kv-dtype fp8e4m3 --decode-claims", out, sizeof out), 2);

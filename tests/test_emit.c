@@ -90,6 +90,7 @@ static void test_layout(void)
     CU_ASSERT_TRUE(fa_be_after(tu, "float fa_score(", &at));
     CU_ASSERT_TRUE(fa_be_after(tu, "int fa_tile_class(", &at));
     CU_ASSERT_TRUE(fa_be_after(tu, "void fa_key_range(", &at));
+    CU_ASSERT_TRUE(fa_be_after(tu, fa_embedded_template("fa_scan.cuh"), &at));
     CU_ASSERT_PTR_NULL(strstr(tu, "float fa_sink_logit(const fa_args &a, const fa_ctx &c)\n{")); /* no definition */
     fa_plan plan;
     char err[256];
@@ -128,6 +129,7 @@ static void test_layout(void)
     free(tu);
     key.tile_scan = false;
     CU_ASSERT_EQUAL_FATAL(fa_plan_key(&key, &plain, err, sizeof err), FA_OK);
+    CU_ASSERT_TRUE(scanning.tile_scan && !plain.tile_scan);
     CU_ASSERT_TRUE(scanning.smem_bytes > plain.smem_bytes && scanning.smem_bytes <= 227 * 1024);
     tu = fa_emit_cuda(p, &key, &plain);
     CU_ASSERT_PTR_NOT_NULL(strstr(tu, "\n#define FA_TILE_SCAN 0\n#define FA_MASK_SPLIT 1\n"));

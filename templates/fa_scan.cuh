@@ -1,0 +1,96 @@
+/* fa_scan.cuh - the key tiles a forward CTA visits, and the tile scan that picks them.
+ * Pasted after the variant's device functions (it calls fa_tile_scan_rows and
+ * fa_tile_class_scan_keys) and before the kernel template.
+ *
+ * Without FA_TILE_SCAN a CTA visits fa_tiles' list (its key range and sink tiles). With it
+ * (variants whose tile class loads a tensor at indices moving with q or k, such as packed
+ * documents, where the plan reserves FA_SCAN_BYTES of shared memory), every warp of the CTA
+ * first classifies tiles of that list with fa_tile_class_scan over all the CTA's rows
+ * (fa_scan_tiles), into two bit sets over the list's positions in shared memory: tiles to
+ * visit (not EMPTY; sink tiles always) and tiles FULL for every row. Whoever loads and
+ * whoever computes then walk the visit set alike (fa_visit_next), so a skipped tile is
+ * neither loaded nor waited for. A list longer than FA_SCAN_TILES positions is visited
+ * whole.
+ */
+#define FA_SCAN_WORDS 192 /* 32-bit words of each bit set */
+#define FA_SCAN_TILES (FA_SCAN_WORDS * 32)
+#define FA_SCAN_BYTES (4 * (1 + 2 * FA_SCAN_WORDS)) /* compiler/plan.c FA_SCAN_BYTES */
+
+struct fa_visits {
+    fa_tiles tiles;
+    int n; /* tiles visited */
+#if FA_TILE_SCAN
+    const unsigned *keep, *full; /* the bit sets; NULL: every tile, none known FULL */
+#endif
+};
+
+/* The first key of the j-th tile visited, for j = 0, 1, ... in turn (v.n of them); *full:
+ * the scan found it FULL for every row of the CTA. *pos (from 0) is the caller's place in
+ * the list, which a scan's walk advances. */
+__device__ __forceinline__ int fa_visit_next(const fa_visits &v, int j, int *pos, bool *full)
+{
+    *full = false;
+#if FA_TILE_SCAN
+    j = (*pos)++;
+    if (v.keep) {
+        int word = j / 32;
+        unsigned bits = v.keep[word] & (~0u << (j % 32));
+        while (bits == 0)
+            bits = v.keep[++word];
+        j = word * 32 + __ffs(bits) - 1;
+        *pos = j + 1;
+        *full = (v.full[word] >> (j % 32)) & 1u;
+    }
+#endif
+    return fa_tile_at(v.tiles, j) * FA_BLOCK_N;
+}
+
+#if FA_TILE_SCAN
+/* The scan's shared memory at `area` (generic pointer): the visited count, then the keep
+ * and full sets. fa_scan_clear runs before a CTA barrier, fa_scan_tiles after it and
+ * before another; then fa_scan_visits reads the result. */
+#define FA_SCAN_COUNT 0
+#define FA_SCAN_KEEP 1
+#define FA_SCAN_FULL (1 + FA_SCAN_WORDS)
+
+__device__ __forceinline__ void fa_scan_clear(unsigned *area, const fa_tiles &t)
+{
+    const int words = (t.n + 31) / 32;
+    if (t.n > FA_SCAN_TILES)
+        return;
+    for (int i = threadIdx.x; i < 1 + 2 * words; i += FA_NUM_WARPS * 32)
+        area[i < 1 + words ? i : FA_SCAN_FULL + (i - 1 - words)] = 0;
+}
+
+/* Warp w classifies list positions w, w + FA_NUM_WARPS, ... over rows [qa0, qa1). */
+__device__ __forceinline__ void fa_scan_tiles(const fa_args &args, const fa_ctx &c, const fa_tiles &t, int qa0,
+                                              int qa1, unsigned *area)
+{
+    if (t.n > FA_SCAN_TILES)
+        return;
+    const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
+    const fa_scan_rows rows = fa_tile_scan_rows(args, c, qa0, qa1);
+    for (int j = warp; j < t.n; j += FA_NUM_WARPS) {
+        const int n0 = fa_tile_at(t, j) * FA_BLOCK_N;
+        const int cls = j < t.n_sink ? FA_TILE_PARTIAL
+                                     : fa_tile_class_scan_keys(args, c, rows, n0, min(n0 + FA_BLOCK_N, c.kv_len));
+        if (lane == 0 && cls != FA_TILE_EMPTY) {
+            atomicAdd(&area[FA_SCAN_COUNT], 1u);
+            atomicOr(&area[FA_SCAN_KEEP + j / 32], 1u << (j % 32));
+            if (cls == FA_TILE_FULL)
+                atomicOr(&area[FA_SCAN_FULL + j / 32], 1u << (j % 32));
+        }
+    }
+}
+
+__device__ __forceinline__ fa_visits fa_scan_visits(const fa_tiles &t, const unsigned *area)
+{
+    fa_visits v;
+    v.tiles = t;
+    const bool scanned = t.n <= FA_SCAN_TILES;
+    v.n = scanned ? (int)area[FA_SCAN_COUNT] : t.n;
+    v.keep = scanned ? area + FA_SCAN_KEEP : NULL;
+    v.full = scanned ? area + FA_SCAN_FULL : NULL;
+    return v;
+}
+#endif
