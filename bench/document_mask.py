@@ -1,9 +1,10 @@
 """Document masking (packed documents, causal within each) against FlexAttention in ONE
 process: fadsl's stdlib `document` variant and compiled FlexAttention with its block mask
 (built once, outside the timing, as FlexAttention is used), plus both systems' plain causal
-attention on the same tensors for scale. bf16, 16 heads, head_dim 128.
+attention on the same tensors for scale. bf16, 16 heads, head_dim 128 (or --head-dim: on
+Hopper 64 and 128 take fadsl's sm_90a template, 256 its FA2-class one).
 
-    FADSL_LIBRARY=build/libfadsl.so python3 bench/document_mask.py --out DIR [--seqlen 8192]
+    FADSL_LIBRARY=build/libfadsl.so python3 bench/document_mask.py --out DIR [--seqlen 8192] [--head-dim 128]
 
 Documents: random lengths in [lo, hi] tokens a sequence (the last one cut at the sequence's
 end), for a few (lo, hi) ranges. Each system is timed twice (in order, then reversed;
@@ -27,7 +28,7 @@ import triton.testing  # noqa: E402
 import fadsl  # noqa: E402
 import peers  # noqa: E402
 
-HEADS, HEAD_DIM, BATCH = 16, 128, 2
+HEADS, BATCH = 16, 2
 DOC_RANGES = ((64, 512), (256, 2048), (1024, 4096))
 
 
@@ -71,8 +72,8 @@ def rel_err(a, b):
     return ((a - b).norm() / b.norm()).item()
 
 
-def run_range(seqlen, lo, hi, rng):
-    q, k, v = (torch.randn(BATCH, seqlen, HEADS, HEAD_DIM, device="cuda", dtype=torch.bfloat16) for _ in range(3))
+def run_range(seqlen, head_dim, lo, hi, rng):
+    q, k, v = (torch.randn(BATCH, seqlen, HEADS, head_dim, device="cuda", dtype=torch.bfloat16) for _ in range(3))
     qt, kt, vt = (x.transpose(1, 2) for x in (q, k, v))   # FlexAttention's [B, H, S, D] views
     doc = documents(seqlen, lo, hi, rng)
 
@@ -98,7 +99,7 @@ def run_range(seqlen, lo, hi, rng):
         raise SystemExit(f"document {lo}-{hi}: fadsl against FlexAttention relative error {err:.3g}")
     best = time_best(systems)
     pairs = {"document": visible_pairs(doc), "causal": BATCH * seqlen * (seqlen + 1) // 2}
-    flops = {name: 4 * HEAD_DIM * HEADS * pairs[name.split()[1]] for name in systems}
+    flops = {name: 4 * head_dim * HEADS * pairs[name.split()[1]] for name in systems}
     return {"docs": f"{lo}-{hi}", "documents": int(doc.max(dim=1).values.sum().item()) + BATCH, "err": err,
             "ms": best, "tflops": {n: flops[n] / best[n] / 1e9 for n in systems}}
 
@@ -107,14 +108,15 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", required=True)
     ap.add_argument("--seqlen", type=int, default=8192)
+    ap.add_argument("--head-dim", type=int, default=128)
     args = ap.parse_args()
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     rng = random.Random(2026)
-    rows = [run_range(args.seqlen, lo, hi, rng) for lo, hi in DOC_RANGES]
+    rows = [run_range(args.seqlen, args.head_dim, lo, hi, rng) for lo, hi in DOC_RANGES]
     lines = [f"# Document masking, same process ({datetime.date.today()}, {torch.cuda.get_device_name()}, "
              f"torch {torch.__version__})", "",
-             f"Command: `{' '.join(sys.argv)}`. B={BATCH}, S={args.seqlen}, {HEADS} heads, d{HEAD_DIM}, bf16; "
+             f"Command: `{' '.join(sys.argv)}`. B={BATCH}, S={args.seqlen}, {HEADS} heads, d{args.head_dim}, bf16; "
              "ms are the better of two do_bench medians; ratio = FlexAttention ms / fadsl ms.", "",
              "| documents (tokens) | count | fadsl ms | flex ms | ratio | fadsl TFLOP/s | causal: fadsl ms | flex ms |"
              " ratio |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
