@@ -161,14 +161,15 @@ static void fa_emit_expr(fa_buf *b, const fa_ir *ir, const fa_ir_node *n, bool p
  * operands (no float values, no operands of unknown comparisons). */
 static void fa_emit_need(const fa_ir_node *n, bool *need, bool intervals)
 {
+    if (intervals) {
+        fa_tile_interval_nodes(n, need);
+        return;
+    }
     if (need[n->id])
         return;
     need[n->id] = true;
-    fa_tile_kind kind = fa_tile_kind_of(n);
-    if (intervals && kind != FA_TILE_RULE && n->op != FA_IR_LOAD)
-        return;
     for (int i = 0; i < fa_ir_op_nargs(n->op); i++)
-        fa_emit_need(n->arg[i], need, intervals);
+        fa_emit_need(n->arg[i], need, false);
 }
 
 #define FA_EMIT_SIG "__device__ __forceinline__ "
@@ -258,7 +259,7 @@ static bool fa_emit_read_by(const fa_emit_split *sp, const fa_ir_node *n, int pa
         const fa_ir_node *m = sp->ir->nodes[i];
         if (!sp->need[i] || !(fa_emit_part(m) & parts))
             continue;
-        if (sp->intervals && fa_tile_kind_of(m) != FA_TILE_RULE && m->op != FA_IR_LOAD)
+        if (sp->intervals && !fa_tile_reads_args(m))
             continue;
         for (int j = 0; j < fa_ir_op_nargs(m->op); j++)
             if (m->arg[j] == n)

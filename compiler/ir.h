@@ -210,6 +210,10 @@ typedef enum { FA_TILE_NONE, FA_TILE_UNKNOWN, FA_TILE_LEAF, FA_TILE_RULE } fa_ti
 fa_tile_kind fa_tile_kind_of(const fa_ir_node *n);
 /* The rule function's name (fa_tile_rules.h) for an FA_TILE_RULE node. */
 const char *fa_tile_rule_name(const fa_ir_node *n);
+/* Does n's interval code read its operands' intervals (a rule, or a load's index)? */
+bool fa_tile_reads_args(const fa_ir_node *n);
+/* Marks in seen the nodes n's interval code needs: n, and down through readers of operands. */
+void fa_tile_interval_nodes(const fa_ir_node *n, bool *seen);
 
 /* The key-range derivation of a mask: a tree of conjunctions, disjunctions and bounds
  * `k CMP e` where e does not read k, reached by unwinding + - and negation around k. */

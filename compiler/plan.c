@@ -96,7 +96,7 @@ enum {
 };
 
 /* A tile scan's shared memory: its visited count and two bit sets of 192 words
- * (templates/fa_scan.cuh FA_SCAN_BYTES). */
+ * (templates/fa_scan.cuh FA_SCAN_WORDS; tests/test_emit.c checks they agree). */
 enum { FA_SCAN_BYTES = 4 * (1 + 2 * 192) };
 
 /* Hopper (sm_90a, wgmma) forward tiles: 64 rows per consumer warpgroup, a producer

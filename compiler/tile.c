@@ -111,13 +111,17 @@ int fa_tile_classify_scan(const fa_ir *ir, const fa_ir_env *env, int q0, int q1,
     return fa_tile_class_of(ir, env, q0, q1, k0, k1, true);
 }
 
-/* Marks the nodes of n's interval code (rules and loads, down from n) in seen. */
-static void fa_tile_interval_nodes(const fa_ir_node *n, bool *seen)
+bool fa_tile_reads_args(const fa_ir_node *n)
+{
+    return fa_tile_kind_of(n) == FA_TILE_RULE || n->op == FA_IR_LOAD;
+}
+
+void fa_tile_interval_nodes(const fa_ir_node *n, bool *seen)
 {
     if (seen[n->id])
         return;
     seen[n->id] = true;
-    if (fa_tile_kind_of(n) != FA_TILE_RULE && n->op != FA_IR_LOAD)
+    if (!fa_tile_reads_args(n))
         return;
     for (int i = 0; i < fa_ir_op_nargs(n->op); i++)
         fa_tile_interval_nodes(n->arg[i], seen);

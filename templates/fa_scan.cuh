@@ -4,7 +4,7 @@
  *
  * Without FA_TILE_SCAN a CTA visits fa_tiles' list (its key range and sink tiles). With it
  * (variants whose tile class loads a tensor at indices moving with q or k, such as packed
- * documents, where the plan reserves FA_SCAN_BYTES of shared memory), every warp of the CTA
+ * documents, where the plan reserves compiler/plan.c's FA_SCAN_BYTES), every warp of the CTA
  * first classifies tiles of that list with fa_tile_class_scan over all the CTA's rows
  * (fa_scan_tiles), into two bit sets over the list's positions in shared memory: tiles to
  * visit (not EMPTY; sink tiles always) and tiles FULL for every row. Whoever loads and
@@ -12,9 +12,8 @@
  * neither loaded nor waited for. A list longer than FA_SCAN_TILES positions is visited
  * whole.
  */
-#define FA_SCAN_WORDS 192 /* 32-bit words of each bit set */
+#define FA_SCAN_WORDS 192 /* 32-bit words of each bit set; after a count word (plan.c FA_SCAN_BYTES) */
 #define FA_SCAN_TILES (FA_SCAN_WORDS * 32)
-#define FA_SCAN_BYTES (4 * (1 + 2 * FA_SCAN_WORDS)) /* compiler/plan.c FA_SCAN_BYTES */
 
 struct fa_visits {
     fa_tiles tiles;
