@@ -7,10 +7,12 @@ Hopper 64 and 128 take fadsl's sm_90a template, 256 its FA2-class one).
     FADSL_LIBRARY=build/libfadsl.so python3 bench/document_mask.py --out DIR [--seqlen 8192] [--head-dim 128]
 
 Documents: random lengths in [lo, hi] tokens a sequence (the last one cut at the sequence's
-end), for a few (lo, hi) ranges. Each system is timed twice (in order, then reversed;
-triton.testing.do_bench medians) and keeps its faster round. fadsl's output is checked
-against FlexAttention's (relative error < 1e-2). TFLOP/s count the visible pairs only
-(4 * head_dim FLOPs each). Writes DIR/document_mask.md and DIR/document_mask.json.
+end), for a few (lo, hi) ranges. Where lo == hi (documents of one length L), fadsl's
+`chunked_local` with chunk L is the same mask computed from q and k alone: its time against
+`document`'s shows what reading the `doc` tensor (the tile scan, the mask's loads) costs.
+Each system is timed twice (in order, then reversed; triton.testing.do_bench medians) and
+keeps its faster round. fadsl's output is checked against FlexAttention's (relative error
+< 1e-2). TFLOP/s count the visible pairs only (4 * head_dim FLOPs each). Writes DIR/document_mask.md and DIR/document_mask.json.
 """
 import argparse
 import datetime
@@ -29,7 +31,7 @@ import fadsl  # noqa: E402
 import peers  # noqa: E402
 
 HEADS, BATCH = 16, 2
-DOC_RANGES = ((64, 512), (256, 2048), (1024, 4096))
+DOC_RANGES = ((64, 512), (256, 2048), (1024, 4096), (256, 256))
 
 
 def documents(seqlen, lo, hi, rng):
@@ -94,11 +96,16 @@ def run_range(seqlen, head_dim, lo, hi, rng):
         "fadsl causal": lambda: fadsl.attention(q, k, v, "causal"),
         "flex causal": lambda: flex(qt, kt, vt, block_mask=flex_causal_mask),
     }
+    if lo == hi:
+        systems["fadsl chunked"] = lambda: fadsl.attention(q, k, v, "chunked_local", params={"chunk": lo})
     err = rel_err(systems["fadsl document"](), systems["flex document"]().transpose(1, 2))
     if err > 1e-2:
         raise SystemExit(f"document {lo}-{hi}: fadsl against FlexAttention relative error {err:.3g}")
+    if lo == hi and rel_err(systems["fadsl chunked"](), systems["fadsl document"]()) > 1e-3:
+        raise SystemExit(f"documents of {lo}: chunked_local differs from document")
     best = time_best(systems)
-    pairs = {"document": visible_pairs(doc), "causal": BATCH * seqlen * (seqlen + 1) // 2}
+    pairs = {"document": visible_pairs(doc), "chunked": visible_pairs(doc),
+             "causal": BATCH * seqlen * (seqlen + 1) // 2}
     flops = {name: 4 * head_dim * HEADS * pairs[name.split()[1]] for name in systems}
     return {"docs": f"{lo}-{hi}", "documents": int(doc.max(dim=1).values.sum().item()) + BATCH, "err": err,
             "ms": best, "tflops": {n: flops[n] / best[n] / 1e9 for n in systems}}
@@ -117,15 +124,17 @@ def main():
     lines = [f"# Document masking, same process ({datetime.date.today()}, {torch.cuda.get_device_name()}, "
              f"torch {torch.__version__})", "",
              f"Command: `{' '.join(sys.argv)}`. B={BATCH}, S={args.seqlen}, {HEADS} heads, d{args.head_dim}, bf16; "
-             "ms are the better of two do_bench medians; ratio = FlexAttention ms / fadsl ms.", "",
+             "ms are the better of two do_bench medians; ratio = FlexAttention ms / fadsl ms; chunked_local: "
+             "the same mask without the tensor (documents of one length).", "",
              "| documents (tokens) | count | fadsl ms | flex ms | ratio | fadsl TFLOP/s | causal: fadsl ms | flex ms |"
-             " ratio |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+             " ratio | chunked_local ms |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for r in rows:
         ms = r["ms"]
         lines.append(f"| {r['docs']} | {r['documents']} | {ms['fadsl document']:.3f} | {ms['flex document']:.3f} | "
                      f"{ms['flex document'] / ms['fadsl document']:.2f} | {r['tflops']['fadsl document']:.0f} | "
                      f"{ms['fadsl causal']:.3f} | {ms['flex causal']:.3f} | "
-                     f"{ms['flex causal'] / ms['fadsl causal']:.2f} |")
+                     f"{ms['flex causal'] / ms['fadsl causal']:.2f} | "
+                     + (f"{ms['fadsl chunked']:.3f} |" if "fadsl chunked" in ms else "- |"))
     (out / "document_mask.md").write_text("\n".join(lines) + "\n")
     (out / "document_mask.json").write_text(json.dumps(rows, indent=1))
     print("\n".join(lines))

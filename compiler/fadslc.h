@@ -62,8 +62,8 @@ typedef struct fa_key {
     bool causal, sliding_window, alibi, softcap, learned_sinks;
     int sink_tokens;
     /* The visible predicate's tile class loads at indices moving with q or k (fa_tile_scans):
-     * the sm_90a forward kernel classifies a row tile's key tiles by scans once, in shared
-     * memory its plan reserves. */
+     * the forward kernels classify a row tile's key tiles by scans once, in shared memory
+     * their plan reserves. */
     bool tile_scan;
     /* The decode template: paged (a few new tokens a sequence, or an HDB cache the forward
      * template does not read: fa_plan_fa3_forward; kernel names then start fa_decode_paged),
@@ -223,8 +223,8 @@ typedef struct fa_plan {
     int dense_block;             /* decode of dense K/V (FA_DEC_DENSE): the keys one entry
                                     of a sequence spans (FA_PAGED_BLOCK); else 0 */
     bool tile_scan;              /* the kernel scans its key tiles (FA_TILE_SCAN: a key with
-                                    tile_scan on the sm_90a forward template), and
-                                    smem_bytes holds the scan's area */
+                                    tile_scan on a forward template), and smem_bytes holds
+                                    the scan's area */
 } fa_plan;
 
 /* Chooses the template and tile configuration, or refuses the key with a message

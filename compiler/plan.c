@@ -168,14 +168,16 @@ static int smem_ctas(fa_arch arch, int bytes, int threads)
 /* Shared-memory rows are padded to whole 128-byte swizzle atoms (templates/fa2_fwd.cuh). */
 enum { FA_SWIZZLE_ATOM_ELEMS = 64 };
 
-/* fa2_fwd's shared memory: the Q tile and `stages` K/V tiles of elem_size bytes, or with an
- * fp8 cache (kv_fp8) one 16-bit K/V tile and `stages` byte stages of K and V copies. */
-static int smem_bytes(const fa_tile_config *t, int elem_size, bool kv_fp8)
+/* fa2_fwd's shared memory: the Q tile and `stages` K/V tiles of the query type, or with an
+ * fp8 cache one 16-bit K/V tile and `stages` byte stages of K and V copies; then a tile
+ * scan's area for a key that scans (templates/fa2_fwd.cuh FA2_SCAN_AT). */
+static int smem_bytes(const fa_tile_config *t, const fa_key *key)
 {
     int row = (t->head_dim + FA_SWIZZLE_ATOM_ELEMS - 1) / FA_SWIZZLE_ATOM_ELEMS * FA_SWIZZLE_ATOM_ELEMS;
-    if (kv_fp8)
-        return (t->block_m + 2 * t->block_n) * row * elem_size + t->stages * 2 * t->block_n * t->head_dim;
-    return (t->block_m + t->stages * 2 * t->block_n) * row * elem_size;
+    int es = fa_dtype_size(key->dtype), scan = key->tile_scan ? FA_SCAN_BYTES : 0;
+    if (fa_dtype_size(key->kv_dtype) == 1)
+        return (t->block_m + 2 * t->block_n) * row * es + t->stages * 2 * t->block_n * t->head_dim + scan;
+    return (t->block_m + t->stages * 2 * t->block_n) * row * es + scan;
 }
 
 /* An fp8 cache at a power-of-two head dim: its mma fragments may come straight from the
@@ -516,19 +518,19 @@ fa_status fa_plan_key(const fa_key *key, fa_plan *plan, char *err, size_t errlen
     }
     /* Shrink the configuration until it fits the arch: fewer stages, then fewer rows. */
     fa_tile_config t = *base;
-    int es = fa_dtype_size(key->dtype), limit = smem_limit(key->arch);
+    int limit = smem_limit(key->arch);
     bool kv_fp8 = fa_dtype_size(key->kv_dtype) == 1;
-    while (smem_bytes(&t, es, kv_fp8) > limit && t.stages > 1)
+    while (smem_bytes(&t, key) > limit && t.stages > 1)
         t.stages--;
-    while (smem_bytes(&t, es, kv_fp8) > limit && t.block_m > 16 * t.num_warps)
+    while (smem_bytes(&t, key) > limit && t.block_m > 16 * t.num_warps)
         t.block_m /= 2;
-    while (smem_bytes(&t, es, kv_fp8) > limit && t.num_warps > 4) {
+    while (smem_bytes(&t, key) > limit && t.num_warps > 4) {
         t.num_warps /= 2;
         t.block_m /= 2;
     }
-    while (kv_fp8 && smem_bytes(&t, es, kv_fp8) > limit && t.block_n > 32) /* the byte stages: d256 on 99 KB */
+    while (kv_fp8 && smem_bytes(&t, key) > limit && t.block_n > 32) /* the byte stages: d256 on 99 KB */
         t.block_n /= 2;
-    if (smem_bytes(&t, es, kv_fp8) > limit) {
+    if (smem_bytes(&t, key) > limit) {
         snprintf(err, errlen, "head_dim %d needs more shared memory than %s offers", key->head_dim,
                  fa_arch_name(key->arch));
         return FA_ERR_UNSUPPORTED;
@@ -539,7 +541,8 @@ fa_status fa_plan_key(const fa_key *key, fa_plan *plan, char *err, size_t errlen
     plan->block_n = t.block_n;
     plan->num_warps = t.num_warps;
     plan->stages = t.stages;
-    plan->smem_bytes = smem_bytes(&t, es, kv_fp8);
+    plan->smem_bytes = smem_bytes(&t, key);
     plan->threads = 32 * t.num_warps;
+    plan->tile_scan = key->tile_scan;
     return FA_OK;
 }

@@ -7,9 +7,11 @@
  * O is normalised once at the end.
  *
  * Variants enter through the emitted device functions (templates/README.md):
- * fa_key_range bounds the key tiles visited (plus the sink tiles), fa_tile_class lets a
+ * fa_key_range bounds the key tiles visited (plus the sink tiles; with FA_TILE_SCAN the CTA
+ * first scans them and visits those not proven EMPTY, fa_scan.cuh), fa_tile_class lets a
  * warp skip an EMPTY tile and drop per-element masking on a FULL one, fa_visible masks
- * PARTIAL tiles, fa_score modifies scores, fa_sink_logit adds a learned sink.
+ * PARTIAL tiles (per element: the mask's parts, FA_MASK_SPLIT, ran this kernel out of
+ * registers), fa_score modifies scores, fa_sink_logit adds a learned sink.
  *
  * Variations (macros): FA_DTYPE_BF16/FP16, FA_HEAD_DIM 64..256, FA_VARLEN (cu_seqlens),
  * FA_PAGED_BLOCK (K/V gathered through block_table, layout [blocks, block_size,
@@ -73,6 +75,14 @@ __device__ __forceinline__ fa_u32 fa_swz_step(fa_u32 base, int c2)
 #define FA8_STAGE_BYTES (FA_BLOCK_N * FA_HEAD_DIM) /* a K (or V) byte stage, [key][D] */
 #else
 #define FA_KV_BUFS FA_STAGES
+#endif
+
+/* A tile scan's area (fa_scan.cuh), after the tiles and byte stages (compiler/plan.c
+ * smem_bytes). */
+#if FA_KV_FP8
+#define FA2_SCAN_AT ((FA_BLOCK_M + 2 * FA_BLOCK_N) * FA_SROW * 2 + FA_STAGES * 2 * FA8_STAGE_BYTES)
+#else
+#define FA2_SCAN_AT ((FA_BLOCK_M + 2 * FA_KV_BUFS * FA_BLOCK_N) * FA_SROW * 2)
 #endif
 
 /* Copies ROWS rows of a [rows, D] operand whose row r starts at base + r * row_stride into
@@ -214,9 +224,8 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
     if (!fa_cta_row_tile(args, FA_BLOCK_M, FA_BLOCK_N, &rt))
         return;
     const fa_ctx &c = rt.c;
-    const fa_tiles &tiles = rt.tiles;
     const int q_start = rt.q_start, k_start = rt.k_start, m0 = rt.m0, m_rows = rt.m_rows, qa0 = rt.qa0,
-              qa1 = rt.qa1, n_tiles = tiles.n;
+              qa1 = rt.qa1;
 
     /* Q tile (zero-filled past q_len), then the first K/V tile. */
     fa_load_rows<FA_BLOCK_M>(fa_smem_addr(sQ), fa_q_row(args, c, q_start, m0), args.q_row_stride, m_rows);
@@ -232,9 +241,21 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
     const float k_desc = 1.f, v_desc = 1.f;
     const fa_u32 cK0 = sK0, cV0 = sV0, copy_bytes = FA_BLOCK_N * FA_SROW * 2, stage_bytes = copy_bytes;
 #endif
+#if FA_TILE_SCAN /* Q's copies fly during the scan */
+    unsigned *scan_area = (unsigned *)(fa_smem + FA2_SCAN_AT);
+    fa_scan_clear(scan_area, rt.tiles);
+    __syncthreads();
+    fa_scan_tiles(args, c, rt.tiles, qa0, qa1, scan_area);
+    __syncthreads();
+    const fa_visits v = fa_scan_visits(rt.tiles, scan_area);
+#else
+    const fa_visits v = {rt.tiles, rt.tiles.n};
+#endif
+    int load_pos = 0, use_pos = 0; /* fa_visit_next's places of the copies and the math */
+    bool full;
     unsigned seen_entry = 0; /* paged: the largest block-table entry this thread looked up */
-    if (n_tiles > 0)
-        fa_load_kv(args, c, cK0, cV0, k_start, fa_tile_at(tiles, 0) * FA_BLOCK_N, &seen_entry);
+    if (v.n > 0)
+        fa_load_kv(args, c, cK0, cV0, k_start, fa_visit_next(v, 0, &load_pos, &full), &seen_entry);
     fa_cp_async_commit();
 
     float o[FA_MI][FA_NT_O][4];
@@ -248,19 +269,19 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
     const fa_u32 k_off = fa_swz_base((lane / 16) * 8 + lane % 8, (lane / 8) % 2);
     const fa_u32 v_off = fa_swz_base(((lane / 8) % 2) * 8 + lane % 8, lane / 16);
 
-    for (int it = 0; it < n_tiles; it++) {
+    for (int it = 0; it < v.n; it++) {
         const int stage = FA_STAGES > 1 ? it % FA_STAGES : 0;
         if (FA_STAGES > 1) {
-            if (it + 1 < n_tiles) {
-                const int tile1 = fa_tile_at(tiles, it + 1);
+            if (it + 1 < v.n) {
+                const int next0 = fa_visit_next(v, it + 1, &load_pos, &full);
                 const fa_u32 off = ((it + 1) % FA_STAGES) * copy_bytes;
-                fa_load_kv(args, c, cK0 + off, cV0 + off, k_start, tile1 * FA_BLOCK_N, &seen_entry);
+                fa_load_kv(args, c, cK0 + off, cV0 + off, k_start, next0, &seen_entry);
             }
             fa_cp_async_commit();
             fa_cp_async_wait<1>();
         } else {
             if (it > 0) {
-                fa_load_kv(args, c, cK0, cV0, k_start, fa_tile_at(tiles, it) * FA_BLOCK_N, &seen_entry);
+                fa_load_kv(args, c, cK0, cV0, k_start, fa_visit_next(v, it, &load_pos, &full), &seen_entry);
                 fa_cp_async_commit();
             }
             fa_cp_async_wait<0>();
@@ -272,9 +293,8 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
 #endif
         __syncthreads();
 
-        const int tile = fa_tile_at(tiles, it);
-        const int n0 = tile * FA_BLOCK_N, n1 = min(n0 + FA_BLOCK_N, c.kv_len);
-        const int cls = wq0 < wq1 ? fa_tile_class(args, c, wq0, wq1, n0, n1) : FA_TILE_EMPTY;
+        const int n0 = fa_visit_next(v, it, &use_pos, &full), n1 = min(n0 + FA_BLOCK_N, c.kv_len);
+        const int cls = wq0 >= wq1 ? FA_TILE_EMPTY : full ? FA_TILE_FULL : fa_tile_class(args, c, wq0, wq1, n0, n1);
         if (cls != FA_TILE_EMPTY) {
             const bool need_mask = (FA_HAS_MASK && cls != FA_TILE_FULL) || n0 + FA_BLOCK_N > c.kv_len;
             const fa_u32 k_s = sK0 + stage * stage_bytes + k_off;

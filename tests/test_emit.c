@@ -120,25 +120,45 @@ static void test_layout(void)
     /* document's mask loads at positions: the key scans, the plan reserves the scan's memory,
      * the unit defines the scan and the mask's parts; a key filled by hand does not scan */
     p = fa_be_stdlib("document");
-    fa_plan plain, scanning;
     tu = fa_be_emit(p, &key);
     CU_ASSERT_TRUE(key.tile_scan);
     CU_ASSERT_PTR_NOT_NULL(strstr(tu, "\n#define FA_TILE_SCAN 1\n#define FA_MASK_SPLIT 1\n"));
     CU_ASSERT_PTR_NOT_NULL(strstr(tu, "int fa_tile_class_scan_keys("));
     CU_ASSERT_PTR_NOT_NULL(strstr(tu, "bool fa_mask_pair("));
-    CU_ASSERT_EQUAL_FATAL(fa_plan_key(&key, &scanning, err, sizeof err), FA_OK);
     free(tu);
-    key.tile_scan = false;
-    CU_ASSERT_EQUAL_FATAL(fa_plan_key(&key, &plain, err, sizeof err), FA_OK);
-    CU_ASSERT_TRUE(scanning.tile_scan && !plain.tile_scan);
-    CU_ASSERT_TRUE(scanning.smem_bytes <= 227 * 1024);
-    /* the plan reserves what fa_scan.cuh lays out: a count and two sets of FA_SCAN_WORDS */
+    /* the plan reserves what fa_scan.cuh lays out, a count and two sets of FA_SCAN_WORDS, on
+     * either forward template (sm_90a at d128; the FA2-class one at d256, on sm_80, over a
+     * paged fp8 cache) */
     const char *words = strstr(fa_embedded_template("fa_scan.cuh"), "#define FA_SCAN_WORDS ");
     CU_ASSERT_PTR_NOT_NULL_FATAL(words);
-    CU_ASSERT_EQUAL(scanning.smem_bytes - plain.smem_bytes, 4 * (1 + 2 * atoi(words + 22)));
-    tu = fa_emit_cuda(p, &key, &plain);
-    CU_ASSERT_PTR_NOT_NULL(strstr(tu, "\n#define FA_TILE_SCAN 0\n#define FA_MASK_SPLIT 1\n"));
-    free(tu);
+    static const struct {
+        fa_arch arch;
+        int head_dim;
+        fa_dtype kv_dtype;
+        int paged_block_size;
+    } scanning_keys[] = {{FA_ARCH_SM90A, 128, FA_DTYPE_FP16, 0},
+                         {FA_ARCH_SM90A, 256, FA_DTYPE_FP16, 0},
+                         {FA_ARCH_SM80, 128, FA_DTYPE_FP16, 0},
+                         {FA_ARCH_SM89, 128, FA_DTYPE_FP8E4M3, 16}};
+    for (size_t i = 0; i < sizeof scanning_keys / sizeof *scanning_keys; i++) {
+        key.arch = scanning_keys[i].arch;
+        key.head_dim = scanning_keys[i].head_dim;
+        key.kv_dtype = scanning_keys[i].kv_dtype;
+        key.paged_block_size = scanning_keys[i].paged_block_size;
+        key.paged_layout = FA_PAGED_NHD;
+        key.tile_scan = true;
+        fa_plan plain, scanning;
+        CU_ASSERT_EQUAL_FATAL(fa_plan_key(&key, &scanning, err, sizeof err), FA_OK);
+        key.tile_scan = false;
+        CU_ASSERT_EQUAL_FATAL(fa_plan_key(&key, &plain, err, sizeof err), FA_OK);
+        CU_ASSERT_TRUE(scanning.tile_scan && !plain.tile_scan);
+        CU_ASSERT_TRUE(scanning.smem_bytes <= 227 * 1024);
+        CU_ASSERT_TRUE(scanning.block_m == plain.block_m && scanning.stages == plain.stages);
+        CU_ASSERT_EQUAL(scanning.smem_bytes - plain.smem_bytes, 4 * (1 + 2 * atoi(words + 22)));
+        tu = fa_emit_cuda(p, &key, &plain);
+        CU_ASSERT_PTR_NOT_NULL(strstr(tu, "\n#define FA_TILE_SCAN 0\n#define FA_MASK_SPLIT 1\n"));
+        free(tu);
+    }
     fa_program_free(p);
 }
 

@@ -222,7 +222,7 @@ static void setup_gpt_oss(gpu_case *c)
 static void setup_document(gpu_case *c)
 {
     /* documents of about 8, 40 or 400 tokens: tiles of other documents skipped, tiles inside
-     * one document FULL (the sm_90a kernel's tile scan) */
+     * one document FULL (the forward kernels' tile scan) */
     static const int mean_len[] = {8, 40, 400};
     const int mean = mean_len[rand() % 3];
     c->doc = calloc((size_t)c->batch * (size_t)c->max_k, sizeof(int));
