@@ -307,12 +307,24 @@ static void fa_emit_split_return(fa_buf *b, const fa_emit_split *sp, int parts, 
     fa_buf_puts(b, "    return r;\n}\n\n");
 }
 
+/* A node of the mask worth computing once per row or key rather than per element: a load
+ * at a position, or an integer division or remainder by a runtime value reading one
+ * position only (q / chunk). */
+static bool fa_emit_split_worth(const fa_ir_node *n)
+{
+    if (n->op == FA_IR_LOAD)
+        return (n->vars & FA_READS_POS) != 0;
+    bool one_pos = fa_emit_part(n) == FA_PART_ROW || fa_emit_part(n) == FA_PART_COL;
+    return (n->op == FA_IR_DIV || n->op == FA_IR_MOD) && n->type == FA_TY_INT && n->arg[1]->op != FA_IR_CONST &&
+           one_pos;
+}
+
 bool fa_emit_mask_splits(const fa_ir *ir)
 {
     bool *need = fa_xcalloc((size_t)ir->n_nodes + 1, sizeof *need), splits = false;
     fa_emit_need(ir->root[FA_IR_ROOT_MASK], need, false);
     for (int i = 0; i < ir->n_nodes; i++)
-        splits |= need[i] && ir->nodes[i]->op == FA_IR_LOAD && (ir->nodes[i]->vars & FA_READS_POS);
+        splits |= need[i] && fa_emit_split_worth(ir->nodes[i]);
     free(need);
     return splits;
 }

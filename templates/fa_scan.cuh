@@ -4,8 +4,8 @@
  *
  * Without FA_TILE_SCAN a CTA visits fa_tiles' list (its key range and sink tiles). With it
  * (variants whose tile class loads a tensor at indices moving with q or k, such as packed
- * documents, where the plan reserves compiler/plan.c's FA_SCAN_BYTES), every warp of the CTA
- * first classifies tiles of that list with fa_tile_class_scan over all the CTA's rows
+ * documents, where the plan reserves compiler/plan.c's FA_SCAN_BYTES), every lane group of
+ * the CTA (fa_av_scan_i32) first classifies tiles of that list with fa_tile_class_scan over all the CTA's rows
  * (fa_scan_tiles), into two bit sets over the list's positions in shared memory: tiles to
  * visit (not EMPTY; sink tiles always) and tiles FULL for every row. Whoever loads and
  * whoever computes then walk the visit set alike (fa_visit_next), so a skipped tile is
@@ -61,15 +61,17 @@ __device__ __forceinline__ void fa_scan_clear(unsigned *area, const fa_tiles &t)
         area[i < 1 + words ? i : FA_SCAN_FULL + (i - 1 - words)] = 0;
 }
 
-/* Warp w classifies list positions w, w + FA_NUM_WARPS, ... over rows [qa0, qa1). */
+/* Lane group g (FA_SCAN_LANES lanes, fa_av_scan_i32) classifies list positions g,
+ * g + FA_SCAN_GROUPS, ... over rows [qa0, qa1). */
+#define FA_SCAN_GROUPS (FA_NUM_WARPS * 32 / FA_SCAN_LANES)
 __device__ __forceinline__ void fa_scan_tiles(const fa_args &args, const fa_ctx &c, const fa_tiles &t, int qa0,
                                               int qa1, unsigned *area)
 {
     if (t.n > FA_SCAN_TILES)
         return;
-    const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
+    const int group = threadIdx.x / FA_SCAN_LANES, lane = threadIdx.x % FA_SCAN_LANES;
     const fa_scan_rows rows = fa_tile_scan_rows(args, c, qa0, qa1);
-    for (int j = warp; j < t.n; j += FA_NUM_WARPS) {
+    for (int j = group; j < t.n; j += FA_SCAN_GROUPS) {
         const int n0 = fa_tile_at(t, j) * FA_BLOCK_N;
         const int cls = j < t.n_sink ? FA_TILE_PARTIAL
                                      : fa_tile_class_scan_keys(args, c, rows, n0, min(n0 + FA_BLOCK_N, c.kv_len));

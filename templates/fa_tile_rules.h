@@ -246,10 +246,16 @@ FA_RULE fa_av fa_av_load_i32(unsigned long long p, fa_av i, long long n)
 
 /* Elements a scan (fa_av_scan_i32) reads at most; a longer index range gives the whole range. */
 #define FA_SCAN_MAX 1024
+/* On the device a scan is read by a group of FA_SCAN_LANES adjacent lanes (a power of two
+ * dividing 32), each with FA_SCAN_LOADS loads in flight: a group covers a 128-key tile in
+ * one pass, and a warp scans four tiles at once (the scans are latency-bound). */
+#define FA_SCAN_LANES 8
+#define FA_SCAN_LOADS 16
 
 /* A load at an index interval, reading the elements: the hull of the values it can take
- * (0 where the interval leaves [0, n)). On the device the 32 lanes of a warp read the
- * elements together, so every lane of the warp must call it with the same arguments. */
+ * (0 where the interval leaves [0, n)). On the device the FA_SCAN_LANES lanes of a group
+ * read the elements together, so every lane of the group must call it with the same
+ * arguments. */
 FA_RULE fa_av fa_av_scan_i32(unsigned long long p, fa_av i, long long n)
 {
     if (i.hi < 0 || i.lo >= n || fa_av_is_pt(i))
@@ -260,19 +266,22 @@ FA_RULE fa_av fa_av_scan_i32(unsigned long long p, fa_av i, long long n)
     const int *e = (const int *)p;
     int mn = (int)FA_I32_MAX, mx = (int)FA_I32_MIN;
 #ifdef __CUDACC__
-    for (long long x0 = lo + (threadIdx.x & 31); x0 - (threadIdx.x & 31) <= hi; x0 += 128) {
-        int y[4]; /* 4 loads in flight; past hi a lane rereads element lo, which is in the hull */
+    const int lane = threadIdx.x % FA_SCAN_LANES;
+    const unsigned group = FA_SCAN_LANES == 32 ? 0xffffffffu
+                                               : ((1u << FA_SCAN_LANES) - 1u) << (threadIdx.x % 32 - lane);
+    for (long long x0 = lo + lane; x0 - lane <= hi; x0 += FA_SCAN_LANES * FA_SCAN_LOADS) {
+        int y[FA_SCAN_LOADS]; /* past hi a lane rereads element lo, which is in the hull */
 #pragma unroll
-        for (int r = 0; r < 4; r++)
-            y[r] = e[x0 + 32 * r <= hi ? x0 + 32 * r : lo];
+        for (int r = 0; r < FA_SCAN_LOADS; r++)
+            y[r] = e[x0 + FA_SCAN_LANES * r <= hi ? x0 + FA_SCAN_LANES * r : lo];
 #pragma unroll
-        for (int r = 0; r < 4; r++) {
+        for (int r = 0; r < FA_SCAN_LOADS; r++) {
             mn = min(mn, y[r]);
             mx = max(mx, y[r]);
         }
     }
-    mn = __reduce_min_sync(0xffffffffu, mn);
-    mx = __reduce_max_sync(0xffffffffu, mx);
+    mn = __reduce_min_sync(group, mn);
+    mx = __reduce_max_sync(group, mx);
 #else
     for (long long x = lo; x <= hi; x++) {
         mn = e[x] < mn ? e[x] : mn;

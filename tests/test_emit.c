@@ -162,6 +162,34 @@ static void test_layout(void)
     fa_program_free(p);
 }
 
+/* A mask comes in parts where a part reading one position is worth computing once per row
+ * or key: a load at a position, or an integer division or remainder by a runtime value. */
+static void test_mask_split(void)
+{
+    static const struct {
+        const char *variant;
+        bool split;
+    } cases[] = {
+        {"chunked_local", true}, /* q / chunk */
+        {"document", true},
+        {"causal", false},
+        {"sliding_window", false},
+        {"variant v { mask = k <= q && k >= (q / 256) * 256; }", false},         /* constant divisor */
+        {"variant v { param w : i32; mask = (q - k) % w == 0; }", false},        /* reads both */
+        {"variant v { param w : i32; mask = k % w != 1 && k <= q; }", true},     /* per key */
+        {"variant v { param w : f32; mask = q / w > 3.0 && k <= q; }", false},   /* a float division */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        fa_program *p = strncmp(cases[i].variant, "variant ", 8) ? fa_be_stdlib(cases[i].variant)
+                                                                  : fa_be_compile(cases[i].variant);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+        if (fa_emit_mask_splits(fa_program_ir(p)) != cases[i].split)
+            printf("\n  %s: mask parts %d, expected %d\n", cases[i].variant, !cases[i].split, cases[i].split);
+        CU_ASSERT_EQUAL(fa_emit_mask_splits(fa_program_ir(p)), cases[i].split);
+        fa_program_free(p);
+    }
+}
+
 static void test_literals(void)
 {
     fa_program *p = fa_be_compile("variant v { param x : f32; mask = q - k != -2147483647 - 1; "
@@ -259,6 +287,7 @@ void fa_suite_emit(void)
     static const CU_TestInfo tests[] = {
         {"golden_device_functions", test_golden_device_functions},
         {"layout", test_layout},
+        {"mask_split", test_mask_split},
         {"literals", test_literals},
         {"position_floats", test_position_floats},
         {"host_equivalence", test_host_equivalence},
