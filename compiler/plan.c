@@ -95,9 +95,9 @@ enum {
     DECODE_DENSE_BLOCK = 128,
 };
 
-/* A tile scan's shared memory: its visited count and two bit sets of 192 words
- * (templates/fa_scan.cuh FA_SCAN_WORDS; tests/test_emit.c checks they agree). */
-enum { FA_SCAN_BYTES = 4 * (1 + 2 * 192) };
+/* A tile scan's shared memory: its visited count, its first visit's class and two bit sets
+ * of 192 words (templates/fa_scan.cuh FA_SCAN_WORDS; tests/test_emit.c checks they agree). */
+enum { FA_SCAN_BYTES = 4 * (2 + 2 * 192) };
 
 /* Hopper (sm_90a, wgmma) forward tiles: 64 rows per consumer warpgroup, a producer
  * warpgroup, three K/V stages (bench/results/2026-11-26-h100-bench/README.md). fp8 caches:

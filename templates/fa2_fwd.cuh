@@ -241,22 +241,23 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
     const float k_desc = 1.f, v_desc = 1.f;
     const fa_u32 cK0 = sK0, cV0 = sV0, copy_bytes = FA_BLOCK_N * FA_SROW * 2, stage_bytes = copy_bytes;
 #endif
-#if FA_TILE_SCAN /* Q's copies fly during the scan */
+    unsigned seen_entry = 0; /* paged: the largest block-table entry this thread looked up */
+    const int first = fa_visit_first(rt.tiles, qa1);
+    if (rt.tiles.n > 0)
+        fa_load_kv(args, c, cK0, cV0, k_start, fa_tile_at(rt.tiles, first) * FA_BLOCK_N, &seen_entry);
+    fa_cp_async_commit();
+#if FA_TILE_SCAN /* the copies of Q and of the first tile fly during the scan */
     unsigned *scan_area = (unsigned *)(fa_smem + FA2_SCAN_AT);
     fa_scan_clear(scan_area, rt.tiles);
     __syncthreads();
-    fa_scan_tiles(args, c, rt.tiles, qa0, qa1, scan_area);
+    fa_scan_tiles(args, c, rt.tiles, qa0, qa1, first, scan_area);
     __syncthreads();
-    const fa_visits v = fa_scan_visits(rt.tiles, scan_area);
+    const fa_visits v = fa_scan_visits(rt.tiles, first, scan_area);
 #else
     const fa_visits v = {rt.tiles, rt.tiles.n};
 #endif
     int load_pos = 0, use_pos = 0; /* fa_visit_next's places of the copies and the math */
-    bool full;
-    unsigned seen_entry = 0; /* paged: the largest block-table entry this thread looked up */
-    if (v.n > 0)
-        fa_load_kv(args, c, cK0, cV0, k_start, fa_visit_next(v, 0, &load_pos, &full), &seen_entry);
-    fa_cp_async_commit();
+    int known;                     /* a tile's class as the scan found it */
 
     float o[FA_MI][FA_NT_O][4];
     float row_max[FA_MI][2], row_sum[FA_MI][2];
@@ -273,7 +274,7 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
         const int stage = FA_STAGES > 1 ? it % FA_STAGES : 0;
         if (FA_STAGES > 1) {
             if (it + 1 < v.n) {
-                const int next0 = fa_visit_next(v, it + 1, &load_pos, &full);
+                const int next0 = fa_visit_next(v, it + 1, &load_pos, &known);
                 const fa_u32 off = ((it + 1) % FA_STAGES) * copy_bytes;
                 fa_load_kv(args, c, cK0 + off, cV0 + off, k_start, next0, &seen_entry);
             }
@@ -281,7 +282,7 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
             fa_cp_async_wait<1>();
         } else {
             if (it > 0) {
-                fa_load_kv(args, c, cK0, cV0, k_start, fa_visit_next(v, it, &load_pos, &full), &seen_entry);
+                fa_load_kv(args, c, cK0, cV0, k_start, fa_visit_next(v, it, &load_pos, &known), &seen_entry);
                 fa_cp_async_commit();
             }
             fa_cp_async_wait<0>();
@@ -293,8 +294,10 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
 #endif
         __syncthreads();
 
-        const int n0 = fa_visit_next(v, it, &use_pos, &full), n1 = min(n0 + FA_BLOCK_N, c.kv_len);
-        const int cls = wq0 >= wq1 ? FA_TILE_EMPTY : full ? FA_TILE_FULL : fa_tile_class(args, c, wq0, wq1, n0, n1);
+        const int n0 = fa_visit_next(v, it, &use_pos, &known), n1 = min(n0 + FA_BLOCK_N, c.kv_len);
+        const int cls = wq0 >= wq1                    ? FA_TILE_EMPTY
+                        : known != FA_TILE_PARTIAL ? known
+                                                   : fa_tile_class(args, c, wq0, wq1, n0, n1);
         if (cls != FA_TILE_EMPTY) {
             const bool need_mask = (FA_HAS_MASK && cls != FA_TILE_FULL) || n0 + FA_BLOCK_N > c.kv_len;
             const fa_u32 k_s = sK0 + stage * stage_bytes + k_off;

@@ -757,8 +757,8 @@ __device__ __forceinline__ void fa3_consume(const fa_args &args, const fa_ctx &c
     float s[FA_BLOCK_N / 2];
     fa_u32 pa[FA_KS_PV][4];
     float corr[2];
-    int pos = 0; /* fa_visit_next's place in the list */
-    bool full;
+    int pos = 0;   /* fa_visit_next's place in the list */
+    int known;     /* a tile's class as the scan found it */
 
     /* Waits for tile j, issues its S = Q.K^T, and decides whether it needs masking. */
     auto issue_scores = [&](int j) {
@@ -771,8 +771,8 @@ __device__ __forceinline__ void fa3_consume(const fa_args &args, const fa_ctx &c
             fa_wgmma_qk(s, fa3_desc_k(q_s, FA_BLOCK_M, ks), fa3_desc_kt(sK0 + stj * stage_bytes, ks),
                         ks > 0);
         fa_wgmma_commit();
-        const int n0 = fa_visit_next(v, j, &pos, &full);
-        const int cls = full       ? FA_TILE_FULL
+        const int n0 = fa_visit_next(v, j, &pos, &known);
+        const int cls = FA_TILE_SCAN && known != FA_TILE_PARTIAL ? known
                         : wq0 < wq1 ? fa_tile_class(args, c, wq0, wq1, n0, min(n0 + FA_BLOCK_N, c.kv_len))
                                     : FA_TILE_EMPTY;
         st.need_mask = (FA_HAS_MASK && cls != FA_TILE_FULL) || n0 + FA_BLOCK_N > c.kv_len || wq0 >= wq1;
@@ -821,7 +821,7 @@ __device__ __forceinline__ void fa3_consume(const fa_args &args, const fa_ctx &c
         float ss[FA_SINK_N / 2];
         const bool sink_first = v.tiles.n_sink > 0; /* the first tile visited, scanned or not */
         if (sink_first) {
-            fa_visit_next(v, 0, &pos, &full);
+            fa_visit_next(v, 0, &pos, &known);
             fa_mbar_wait(fa3_bar(bars, FA3_FULL_K, 0), 0);
             fa_fence_proxy_async();
             fa_wgmma_fence();
@@ -951,14 +951,28 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS, 1) FA_KERNEL_NAME(const
     /* The warpgroup index, made visibly warp-uniform for the compiler (divergence analysis
      * would otherwise serialize the wgmma instructions in the branches below). */
     const int wgi = __shfl_sync(0xffffffffu, tid / 128, 0);
+    unsigned seen_entry = 0; /* paged, 16-bit: the largest block-table entry a producer looked up */
 #if FA_TILE_SCAN
-    if (wgi >= FA_CONSUMERS) { /* Q's copies fly during the scan */
+    const int first = fa_visit_first(rt.tiles, qa1);
+    if (wgi >= FA_CONSUMERS) { /* the copies of Q and of the first tile fly during the scan */
         fa3_load_rows<FA_BLOCK_M>(sQ, fa_q_row(args, c, q_start, m0), args.q_row_stride, m_rows);
         fa_mbar_arrive_cp_async(q_full);
+        const int n0 = fa_tile_at(rt.tiles, first) * FA_BLOCK_N;
+#if FA_KV_FP8
+        if (rt.tiles.n > 0)
+            fa3_copy8(args, c, sB0, n0, fa3_bad_word(q_full));
+        fa_cp_async_commit();
+#else
+        if (rt.tiles.n > 0) {
+            fa3_load_kv(args, c, sK0, sV0, k_start, n0, &seen_entry);
+            fa_mbar_arrive_cp_async(fa3_bar(bars, FA3_FULL_K, 0));
+            fa_mbar_arrive_cp_async(fa3_bar(bars, FA3_FULL_V, 0));
+        }
+#endif
     }
-    fa_scan_tiles(args, c, rt.tiles, qa0, qa1, scan_area);
+    fa_scan_tiles(args, c, rt.tiles, qa0, qa1, first, scan_area);
     __syncthreads();
-    const fa_visits v = fa_scan_visits(rt.tiles, scan_area);
+    const fa_visits v = fa_scan_visits(rt.tiles, first, scan_area);
 #else
     const fa_visits v = {rt.tiles, rt.tiles.n};
 #endif
@@ -972,16 +986,17 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS, 1) FA_KERNEL_NAME(const
 #if FA_KV_FP8
         const fa_u32 bad_word = fa3_bad_word(q_full);
         /* copies of tile j + 1 fly while tile j converts */
-        int copy_pos = 0, convert_pos = 0;
-        bool full;
+        int copy_pos = 0, convert_pos = 0, known;
+#if !FA_TILE_SCAN /* else the first tile's copies were issued before the scan */
         if (v.n > 0)
-            fa3_copy8(args, c, sB0, fa_visit_next(v, 0, &copy_pos, &full), bad_word);
+            fa3_copy8(args, c, sB0, fa_visit_next(v, 0, &copy_pos, &known), bad_word);
         fa_cp_async_commit();
+#endif
         for (int j = 0; j < v.n; j++) {
             const int stj = j % FA_STAGES;
             if (j + 1 < v.n) {
                 fa3_copy8(args, c, sB0 + (j + 1) % FA3_BYTE_STAGES * 2 * FA3_TILE8,
-                          fa_visit_next(v, j + 1, &copy_pos, &full), bad_word);
+                          fa_visit_next(v, j + 1, &copy_pos, &known), bad_word);
                 fa_cp_async_commit();
                 fa_cp_async_wait<1>();
             } else {
@@ -989,7 +1004,7 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS, 1) FA_KERNEL_NAME(const
             }
             /* K as soon as Q.K^T has read the stage's last K, then V after its P.V */
             const fa_u32 bst = sB0 + j % FA3_BYTE_STAGES * 2 * FA3_TILE8;
-            const int n0 = fa_visit_next(v, j, &convert_pos, &full);
+            const int n0 = fa_visit_next(v, j, &convert_pos, &known);
             for (int kv = 0; kv < 2; kv++) {
                 if (j >= FA_STAGES)
                     fa_mbar_wait(fa3_bar(bars, kv ? FA3_EMPTY_V : FA3_EMPTY_K, stj), (j / FA_STAGES - 1) & 1);
@@ -999,17 +1014,15 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS, 1) FA_KERNEL_NAME(const
             }
         }
 #else
-        unsigned seen_entry = 0; /* paged: the largest block-table entry this thread looked up */
-        int pos = 0;
-        bool full;
-        for (int j = 0; j < v.n; j++) {
+        int pos = 0, known;
+        for (int j = FA_TILE_SCAN ? 1 : 0; j < v.n; j++) { /* with a scan, tile 0's copies are issued */
             const int stj = j % FA_STAGES;
             if (j >= FA_STAGES) {
                 fa_mbar_wait(fa3_bar(bars, FA3_EMPTY_K, stj), (j / FA_STAGES - 1) & 1);
                 fa_mbar_wait(fa3_bar(bars, FA3_EMPTY_V, stj), (j / FA_STAGES - 1) & 1);
             }
             fa3_load_kv(args, c, sK0 + stj * stage_bytes, sV0 + stj * stage_bytes, k_start,
-                        fa_visit_next(v, j, &pos, &full), &seen_entry);
+                        fa_visit_next(v, j, &pos, &known), &seen_entry);
             fa_mbar_arrive_cp_async(fa3_bar(bars, FA3_FULL_K, stj));
             fa_mbar_arrive_cp_async(fa3_bar(bars, FA3_FULL_V, stj));
         }

@@ -308,10 +308,11 @@ def test_paged_against_dense_reference(layout, q_tokens):
                          [(n, l, "fp8") for n in ("softcap", "document") for l in ("nhd", "hdb")])
 def test_paged_variants(name, layout, kv):
     """Variants the C paged suite does not run (score changes, chunk and prefix masks, a
-    tensor parameter over the keys), paged at decode and in 5-token chunks over shuffled
-    blocks, against the float64 reference of the gathered (dequantised) keys."""
+    tensor parameter over the keys), paged at decode and in 5-token chunks (the decode
+    kernel) and 41-token chunks (the forward kernel, which scans document's key tiles) over
+    shuffled blocks, against the float64 reference of the gathered (dequantised) keys."""
     hq, hkv, d, bs, dtype = 8, 2, 128, 16, torch.bfloat16
-    seq_lens = [45, 16, 70]
+    seq_lens = [45, 41, 70]
     max_blocks, num_blocks = _block_pool(seq_lens, bs)
     gen = torch.Generator(device="cuda").manual_seed(5)
     kv_dtype = torch.float8_e4m3fn if kv == "fp8" else dtype
@@ -324,7 +325,7 @@ def test_paged_variants(name, layout, kv):
         params = {"doc": doc}
     else:
         _, mask, score = VARIANTS[name]
-    for q_tokens in (1, 5):
+    for q_tokens in (1, 5, 41):
         q = torch.randn(len(seq_lens), q_tokens, hq, d, generator=gen, device="cuda").to(dtype)
         _poison((len(seq_lens), q_tokens, hq, d))
         out, lse = fadsl.paged_attention(q, *caches, tables, lens, name, params=params, layout=layout,
