@@ -12,7 +12,9 @@ end), for a few (lo, hi) ranges. Where lo == hi (documents of one length L), fad
 `document`'s shows what reading the `doc` tensor (the tile scan, the mask's loads) costs.
 Each system is timed twice (in order, then reversed; triton.testing.do_bench medians) and
 keeps its faster round. fadsl's output is checked against FlexAttention's (relative error
-< 1e-2). TFLOP/s count the visible pairs only (4 * head_dim FLOPs each). Writes DIR/document_mask.md and DIR/document_mask.json.
+< 1e-2), and chunked_local's against fadsl's document (the same, < 1e-2: their summation
+orders differ). TFLOP/s count the visible pairs only (4 * head_dim FLOPs each). Writes
+DIR/document_mask.md and DIR/document_mask.json.
 """
 import argparse
 import datetime
@@ -101,7 +103,7 @@ def run_range(seqlen, head_dim, lo, hi, rng):
     err = rel_err(systems["fadsl document"](), systems["flex document"]().transpose(1, 2))
     if err > 1e-2:
         raise SystemExit(f"document {lo}-{hi}: fadsl against FlexAttention relative error {err:.3g}")
-    if lo == hi and rel_err(systems["fadsl chunked"](), systems["fadsl document"]()) > 1e-3:
+    if lo == hi and rel_err(systems["fadsl chunked"](), systems["fadsl document"]()) > 1e-2:
         raise SystemExit(f"documents of {lo}: chunked_local differs from document")
     best = time_best(systems)
     pairs = {"document": visible_pairs(doc), "chunked": visible_pairs(doc),

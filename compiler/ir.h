@@ -285,9 +285,10 @@ bool fa_score_linear(const fa_ir *ir, fa_score_lin *lin);
 /* Appends the variant's device functions (fa_visible, fa_score, fa_tile_class,
  * fa_key_range and, with learned sinks, fa_sink_logit), which call fa_tile_rules.h's. */
 void fa_emit_device_functions(fa_buf *b, const fa_ir *ir, const fa_kr *kr);
-/* Does the mask load a tensor at an index moving with q or k? Its element code then comes in
- * parts too (fa_mask_const_of, fa_mask_row_at, fa_mask_col_at, fa_mask_pair; FA_MASK_SPLIT),
- * so kernels keep those loads out of the per-element code. */
+/* Does the mask load a tensor at an index moving with q or k, or divide by a runtime value in
+ * a part reading q alone or k alone? Its element code then comes in parts too
+ * (fa_mask_const_of, fa_mask_row_at, fa_mask_col_at, fa_mask_pair; FA_MASK_SPLIT), so
+ * kernels keep that work out of the per-element code. */
 bool fa_emit_mask_splits(const fa_ir *ir);
 
 /* ---- program.c ----------------------------------------------------------------------- */
