@@ -10,8 +10,8 @@
  * fa_key_range bounds the key tiles visited (plus the sink tiles; with FA_TILE_SCAN the CTA
  * first scans them and visits those not proven EMPTY, fa_scan.cuh), fa_tile_class lets a
  * warp skip an EMPTY tile and drop per-element masking on a FULL one, fa_visible masks
- * PARTIAL tiles (per element: the mask's parts, FA_MASK_SPLIT, ran this kernel out of
- * registers), fa_score modifies scores, fa_sink_logit adds a learned sink.
+ * PARTIAL tiles element by element (the mask's parts, FA_MASK_SPLIT, ran this kernel out
+ * of registers), fa_score modifies scores, fa_sink_logit adds a learned sink.
  *
  * Variations (macros): FA_DTYPE_BF16/FP16, FA_HEAD_DIM 64..256, FA_VARLEN (cu_seqlens),
  * FA_PAGED_BLOCK (K/V gathered through block_table, layout [blocks, block_size,

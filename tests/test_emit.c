@@ -265,6 +265,9 @@ static void test_host_equivalence(void)
          * parentheses: clang's -Wstring-concatenation takes a two-line literal for a lost comma) */
         ("variant linear { param f : f32; param g : f32[q_heads];\n"
          "  score = 2.0 * s + f * (k - q + 3) - g[h] * (q - k) + f - (s * f - (k - q - 5)) + -(4.0 * (q - k)); }"),
+        /* a mask in parts for its divisions by runtime values: of q alone, of k alone */
+        "variant divisions { param w : i32 = 3; param v : i32 = -2;\n"
+        "  mask = k >= (q / w) * w && k % v != 1 || q % (w + 1) == k / v || (q - k) / v > 2; }",
     };
     int n = 0;
     while (fa_stdlib_name(n))
