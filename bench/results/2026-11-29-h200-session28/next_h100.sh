@@ -11,6 +11,8 @@
 #                         split tests
 #   bash next_h100.sh b   the bars: bench/paged_decode.py eager and under CUDA graphs, and
 #                         claims_probe.py (claims against even shares)
+#   bash next_h100.sh c   (not #5's) document masking against FlexAttention at d128 and d256
+#                         (sessions 34-35 measured it on an H200 only)
 set -u
 S27=bench/results/2026-11-29-h200-session27
 nvidia-smi --query-gpu=name,driver_version,clocks.max.sm,power.limit --format=csv > $OUT/card.txt
@@ -30,6 +32,12 @@ b)
   for m in eager graphs; do cp $OUT/$m/paged_decode.md $OUT/paged_decode_$m.md; cp $OUT/$m/paged_decode.json $OUT/paged_decode_$m.json; rm -rf $OUT/$m; done
   grep -v sdpa_flash $OUT/paged_decode_graphs.md
   ;;
-*) echo "usage: next_h100.sh a|b" >&2; exit 2 ;;
+c)
+  for hd in 128 256; do
+    timeout 250 python3 bench/document_mask.py --head-dim $hd --out $OUT/document-d$hd > $OUT/logs/document-d$hd.log 2>&1
+    echo "document d$hd rc $?"; tail -6 $OUT/logs/document-d$hd.log
+  done
+  ;;
+*) echo "usage: next_h100.sh a|b|c" >&2; exit 2 ;;
 esac
 tar czf $OUT/logs.tgz -C $OUT logs && rm -rf $OUT/logs
