@@ -143,10 +143,21 @@ static bool vis_causal_window(void *ud, int b, int h, int q, int k)
     const gpu_case *c = ud;
     return k <= q && q - k < c->window;
 }
+static bool same_document(const gpu_case *c, int b, int q, int k)
+{
+    return c->doc[b * c->max_k + q] == c->doc[b * c->max_k + k];
+}
 static bool vis_document(void *ud, int b, int h, int q, int k)
 {
-    const gpu_case *c = ud;
-    return k <= q && c->doc[b * c->max_k + q] == c->doc[b * c->max_k + k];
+    return k <= q && same_document(ud, b, q, k);
+}
+static bool vis_document_sinks24(void *ud, int b, int h, int q, int k)
+{
+    return k <= q && (same_document(ud, b, q, k) || k < 24);
+}
+static bool vis_other_documents(void *ud, int b, int h, int q, int k)
+{
+    return k <= q && !same_document(ud, b, q, k);
 }
 static bool vis_prefix(void *ud, int b, int h, int q, int k)
 {
@@ -259,6 +270,12 @@ static const variant_ref variant_refs[] = {
     {"softcap", vis_causal, score_softcap, false, setup_softcap},
     {"gpt_oss", vis_causal_window, NULL, true, setup_gpt_oss},
     {"document", vis_document, NULL, false, setup_document},
+    /* a scanning kernel whose first visit is a sink tile */
+    {"variant docsinks { param doc : i32[batch, kv_len]; sink 24; mask = k <= q && doc[b, k] == doc[b, q]; }",
+     vis_document_sinks24, NULL, false, setup_document},
+    /* earlier documents only: the diagonal tile a scanning CTA visits first is often EMPTY */
+    {"variant otherdocs { param doc : i32[batch, kv_len]; mask = k <= q && doc[b, k] != doc[b, q]; }",
+     vis_other_documents, NULL, false, setup_document},
     {"prefix_lm", vis_prefix, NULL, false, setup_prefix},
     {"chunked_local", vis_chunked, NULL, false, setup_chunked},
     {"variant sinks24 { param window : i32; sink 24; mask = k <= q && q - k < window; }", vis_sinks24, NULL, false,
@@ -296,13 +313,13 @@ static void build_case(gpu_case *c, int index, const int *sh, const variant_ref 
     c->kv_heads = kv_heads_cycle[index % 4];
     /* A document mask indexes doc[b, q]: keep every query position inside the sequence. */
     int lq = sh[0], lk = sh[1];
-    if (var->visible == vis_document && lq > lk)
+    if (var->setup == setup_document && lq > lk)
         lq = lk;
     c->batch = varlen ? 3 : 2;
     for (int b = 0; b < c->batch; b++) {
         c->lens_q[b] = varlen && b > 0 ? 1 + (lq * (b + 1)) / 4 : lq;
         c->lens_k[b] = varlen && b > 0 ? 1 + (lk * (b + 2)) / 5 : lk;
-        if (var->visible == vis_document && c->lens_q[b] > c->lens_k[b])
+        if (var->setup == setup_document && c->lens_q[b] > c->lens_k[b])
             c->lens_q[b] = c->lens_k[b];
         c->total_q += c->lens_q[b];
         c->total_k += c->lens_k[b];
