@@ -5,9 +5,10 @@
  * Without FA_TILE_SCAN a CTA visits fa_tiles' list (its key range and sink tiles). With it
  * (variants whose tile class loads a tensor at indices moving with q or k, such as packed
  * documents, where the plan reserves compiler/plan.c's FA_SCAN_BYTES), every lane group of
- * the CTA (fa_av_scan_i32) first classifies tiles of that list with fa_tile_class_scan over all the CTA's rows
- * (fa_scan_tiles), into two bit sets over the list's positions in shared memory: tiles to
- * visit (not EMPTY; sink tiles always) and tiles FULL for every row. Whoever loads and
+ * the CTA (fa_av_scan_i32) first classifies tiles of that list with fa_tile_class_scan
+ * over all the CTA's rows (fa_scan_tiles), into two bit sets over the list's positions in
+ * shared memory: tiles to visit (not EMPTY; sink tiles always) and tiles FULL for every
+ * row. Whoever loads and
  * whoever computes then walk the visit set alike (fa_visit_next), so a skipped tile is
  * neither loaded nor waited for. The first visit is fixed before the scan
  * (fa_visit_first), so its copies fly during it. A list longer than FA_SCAN_TILES
