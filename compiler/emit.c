@@ -505,8 +505,8 @@ void fa_emit_device_functions(fa_buf *b, const fa_ir *ir, const fa_kr *kr)
     if (fa_score_linear(ir, &lin))
         fa_emit_score_linear(b, ir, &lin, need);
 
-    /* fa_tile_class, and where it loads at moving indices fa_tile_class_scan (a warp's
-     * lanes together) */
+    /* fa_tile_class, and where it loads at moving indices fa_tile_class_scan (a lane
+     * group together) */
     memset(need, 0, (size_t)ir->n_nodes * sizeof *need);
     fa_emit_need(ir->root[FA_IR_ROOT_VISIBLE], need, true);
     fa_buf_puts(b, FA_EMIT_SIG "int fa_tile_class(const fa_args &a, const fa_ctx &c, int q0, int q1, int k0, int k1)\n{\n");

@@ -250,9 +250,7 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS) FA_KERNEL_NAME(const __
     unsigned *scan_area = (unsigned *)(fa_smem + FA2_SCAN_AT);
     fa_scan_clear(scan_area, rt.tiles);
     __syncthreads();
-    fa_scan_tiles(args, c, rt.tiles, qa0, qa1, first, scan_area);
-    __syncthreads();
-    const fa_visits v = fa_scan_visits(rt.tiles, first, scan_area);
+    const fa_visits v = fa_scan_visits(args, c, rt.tiles, qa0, qa1, first, scan_area);
 #else
     const fa_visits v = {rt.tiles, rt.tiles.n};
 #endif

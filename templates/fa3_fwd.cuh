@@ -970,9 +970,7 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS, 1) FA_KERNEL_NAME(const
         }
 #endif
     }
-    fa_scan_tiles(args, c, rt.tiles, qa0, qa1, first, scan_area);
-    __syncthreads();
-    const fa_visits v = fa_scan_visits(rt.tiles, first, scan_area);
+    const fa_visits v = fa_scan_visits(args, c, rt.tiles, qa0, qa1, first, scan_area);
 #else
     const fa_visits v = {rt.tiles, rt.tiles.n};
 #endif

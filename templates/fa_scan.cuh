@@ -6,7 +6,7 @@
  * (variants whose tile class loads a tensor at indices moving with q or k, such as packed
  * documents, where the plan reserves compiler/plan.c's FA_SCAN_BYTES), every lane group of
  * the CTA (fa_av_scan_i32) first classifies tiles of that list with fa_tile_class_scan
- * over all the CTA's rows (fa_scan_tiles), into two bit sets over the list's positions in
+ * over all the CTA's rows (fa_scan_visits), into two bit sets over the list's positions in
  * shared memory: tiles to visit (not EMPTY; sink tiles always) and tiles FULL for every
  * row. Whoever loads and
  * whoever computes then walk the visit set alike (fa_visit_next), so a skipped tile is
@@ -73,7 +73,7 @@ __device__ __forceinline__ int fa_visit_next(const fa_visits &v, int j, int *pos
 #if FA_TILE_SCAN
 /* The scan's shared memory at `area` (generic pointer): the visited count, the first
  * visit's class, then the keep and full sets. fa_scan_clear runs before a CTA barrier,
- * fa_scan_tiles after it and before another; then fa_scan_visits reads the result. */
+ * fa_scan_visits after it. */
 #define FA_SCAN_COUNT 0
 #define FA_SCAN_FIRST 1
 #define FA_SCAN_KEEP 2
@@ -88,17 +88,18 @@ __device__ __forceinline__ void fa_scan_clear(unsigned *area, const fa_tiles &t)
         area[i < 2 + words ? i : FA_SCAN_FULL + (i - 2 - words)] = i == FA_SCAN_COUNT ? (t.n > 0) : 0u;
 }
 
-/* Lane group g (FA_SCAN_LANES lanes, fa_av_scan_i32) classifies list positions g,
- * g + FA_SCAN_GROUPS, ... over rows [qa0, qa1); the visit `first` counts whatever its class. */
+/* The visits of list t over rows [qa0, qa1), run by every thread of the CTA: lane group g
+ * (FA_SCAN_LANES lanes, fa_av_scan_i32) classifies list positions g, g + FA_SCAN_GROUPS,
+ * ... (the visit `first` counts whatever its class), then a CTA barrier, and all read the
+ * sets. */
 #define FA_SCAN_GROUPS (FA_NUM_WARPS * 32 / FA_SCAN_LANES)
-__device__ __forceinline__ void fa_scan_tiles(const fa_args &args, const fa_ctx &c, const fa_tiles &t, int qa0,
-                                              int qa1, int first, unsigned *area)
+__device__ __forceinline__ fa_visits fa_scan_visits(const fa_args &args, const fa_ctx &c, const fa_tiles &t, int qa0,
+                                                    int qa1, int first, unsigned *area)
 {
-    if (t.n > FA_SCAN_TILES)
-        return;
+    const bool scanned = t.n <= FA_SCAN_TILES;
     const int group = threadIdx.x / FA_SCAN_LANES, lane = threadIdx.x % FA_SCAN_LANES;
     const fa_scan_rows rows = fa_tile_scan_rows(args, c, qa0, qa1);
-    for (int j = group; j < t.n; j += FA_SCAN_GROUPS) {
+    for (int j = group; scanned && j < t.n; j += FA_SCAN_GROUPS) {
         const int n0 = fa_tile_at(t, j) * FA_BLOCK_N;
         const int cls = j < t.n_sink ? FA_TILE_PARTIAL
                                      : fa_tile_class_scan_keys(args, c, rows, n0, min(n0 + FA_BLOCK_N, c.kv_len));
@@ -113,14 +114,10 @@ __device__ __forceinline__ void fa_scan_tiles(const fa_args &args, const fa_ctx 
                 atomicOr(&area[FA_SCAN_FULL + j / 32], 1u << (j % 32));
         }
     }
-}
-
-__device__ __forceinline__ fa_visits fa_scan_visits(const fa_tiles &t, int first, const unsigned *area)
-{
+    __syncthreads();
     fa_visits v;
     v.tiles = t;
     v.first = first;
-    const bool scanned = t.n <= FA_SCAN_TILES;
     v.n = scanned ? (int)area[FA_SCAN_COUNT] : t.n;
     v.first_cls = scanned ? (int)area[FA_SCAN_FIRST] : FA_TILE_PARTIAL;
     v.keep = scanned ? area + FA_SCAN_KEEP : NULL;
