@@ -104,7 +104,9 @@ enum { FA_SCAN_BYTES = 4 * (2 + 2 * 192) };
  * two 16-bit stages, plus the byte stages their copies land in (three would not fit at
  * d128), and two producer warpgroups sharing the conversions, whose instruction stream
  * one warpgroup could not issue fast enough (chunked prefill 1.20-1.41x dense -> 1.04-1.13x:
- * bench/results/2026-11-28-h100-session18). */
+ * bench/results/2026-11-28-h100-session18). d256: 64-key tiles in two stages (192 KB; the
+ * consumers' O takes 128 registers a thread), 16-bit K/V only (stages_fp8 0: the byte
+ * stages would not fit). */
 typedef struct fa3_tile_config {
     int head_dim, block_m, block_n, stages, stages_fp8;
 } fa3_tile_config;
@@ -112,6 +114,7 @@ typedef struct fa3_tile_config {
 static const fa3_tile_config fa3_tiles[] = {
     {64, 128, 128, 3, 2},
     {128, 128, 128, 3, 2},
+    {256, 128, 64, 2, 0},
 };
 enum {
     FA3_NUM_TILES = sizeof fa3_tiles / sizeof fa3_tiles[0],
@@ -287,7 +290,7 @@ static const fa3_tile_config *fa3_tile(const fa_key *key)
     if (key->arch != FA_ARCH_SM90A || (fa_dtype_size(key->kv_dtype) != 2 && !key->paged_block_size))
         return NULL;
     for (int i = 0; i < FA3_NUM_TILES; i++)
-        if (fa3_tiles[i].head_dim == key->head_dim)
+        if (fa3_tiles[i].head_dim == key->head_dim && (fa3_tiles[i].stages_fp8 || fa_dtype_size(key->kv_dtype) == 2))
             return &fa3_tiles[i];
     return NULL;
 }
@@ -505,8 +508,9 @@ fa_status fa_plan_key(const fa_key *key, fa_plan *plan, char *err, size_t errlen
             snprintf(err, errlen,
                      "paged layout hdb ([blocks, kv_heads, head_dim, block_size]) on %s with a %s cache at "
                      "head dim %d is read by the paged decode template only (decode keys); the forward "
-                     "template reads hdb caches on sm_90a at head dims 64 and 128, and the nhd "
-                     "layout ([blocks, block_size, kv_heads, head_dim]) everywhere",
+                     "template reads hdb caches on sm_90a at head dims 64 and 128 (and 256 with a "
+                     "16-bit cache), and the nhd layout ([blocks, block_size, kv_heads, head_dim]) "
+                     "everywhere",
                      fa_arch_name(key->arch), fa_dtype_name(key->kv_dtype), key->head_dim);
             return FA_ERR_UNSUPPORTED;
         }

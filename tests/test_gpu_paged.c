@@ -638,8 +638,9 @@ static void test_paged_cases(void)
      * HDB fp8 fragments at d64 from block size 8 (sm_90a: bulk slabs; else 8-byte cp.async)
      * and at d128 from whole 128-key blocks;
      * 16-bit caches at 96, 192 and 256 (sm_90: 32-wide TMA boxes with the 64-byte swizzle
-     * at 96, three and four 64-wide boxes, HDB slabs and 64-key HDB boxes), and 16-bit HDB
-     * blocks of 32 keys at 64, 96, 192 and 256 (sm_90a: two d rows a 128-byte TMA row) */
+     * at 96, three and four 64-wide boxes, HDB slabs and 64-key HDB boxes), 16-bit HDB
+     * blocks of 32 keys at 64, 96, 192 and 256 (sm_90a: two d rows a 128-byte TMA row), and
+     * 16-bit NHD chunks at 256 (sm_90a: fa3_fwd's 64-key tiles) */
     static const struct {
         fa_paged_layout layout;
         int bs, head_dim, T;
@@ -659,7 +660,9 @@ static void test_paged_cases(void)
                 {FA_PAGED_HDB, 32, 64, 1, FA_DTYPE_BF16},
                 {FA_PAGED_HDB, 32, 96, 2, FA_DTYPE_BF16},
                 {FA_PAGED_HDB, 32, 192, 1, FA_DTYPE_BF16},
-                {FA_PAGED_HDB, 32, 256, 1, FA_DTYPE_BF16}};
+                {FA_PAGED_HDB, 32, 256, 1, FA_DTYPE_BF16},
+                {FA_PAGED_NHD, 16, 256, 200, FA_DTYPE_BF16},
+                {FA_PAGED_NHD, 128, 256, 500, FA_DTYPE_BF16}};
     for (size_t w = 0; w < sizeof wide / sizeof wide[0]; w++, n++) {
         setup_case(case_at(cases, n), n, wide[w].layout, wide[w].bs, wide[w].kv, wide[w].T);
         cases[n].head_dim = wide[w].head_dim;
@@ -900,8 +903,9 @@ static void test_paged_cases(void)
      * read MN-major and V K-major from [D][W keys] sub-tiles, W the block size up to 64, each
      * width its own swizzle; sink tokens as whole tiles; fp8 bytes converted by the
      * producer, keys past a sequence's end inside its last block zeroed), elsewhere the
-     * decode template. Every block size at both head dims, both query types, 16-bit and fp8
-     * caches, GQA 1 to 16, sequence ends inside 8-key chunks, packed queries. */
+     * decode template. Every block size at d64 and d128, both query types, 16-bit and fp8
+     * caches, GQA 1 to 16, sequence ends inside 8-key chunks, packed queries; 16-bit caches
+     * at d256 (64-key tiles: sub-tiles of up to 64 keys, one a tile from block size 64). */
     static const struct {
         const char *variant;
         int bs, head_dim, kv_heads, T;
@@ -920,7 +924,9 @@ static void test_paged_cases(void)
                       {"sliding_window", 16, 64, 2, 150, FA_DTYPE_FP16, FA_DTYPE_FP8E5M2, false},
                       {"gpt_oss", 32, 128, 4, 90, FA_DTYPE_BF16, FA_DTYPE_FP8E4M3, true},
                       {"causal_alibi", 128, 128, 8, 200, FA_DTYPE_FP16, FA_DTYPE_FP8E4M3, false},
-                      {"none", 64, 64, 1, 60, FA_DTYPE_BF16, FA_DTYPE_FP8E5M2, true}};
+                      {"none", 64, 64, 1, 60, FA_DTYPE_BF16, FA_DTYPE_FP8E5M2, true},
+                      {"causal", 16, 256, 4, 200, FA_DTYPE_BF16, FA_DTYPE_BF16, false},
+                      {"gpt_oss", 64, 256, 2, 150, FA_DTYPE_FP16, FA_DTYPE_FP16, true}};
     for (size_t e = 0; e < sizeof hdb_chunks / sizeof hdb_chunks[0]; e++, n++) {
         pg_case *c = case_at(cases, n);
         setup_case(c, n, FA_PAGED_HDB, hdb_chunks[e].bs, FA_DTYPE_BF16, hdb_chunks[e].T);
