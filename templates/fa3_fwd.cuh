@@ -71,6 +71,10 @@ static_assert(FA_PRODUCER_THREADS % 128 == 0 &&
 #define FA_KS_QK (FA_HEAD_DIM / 16)     /* k16 steps of Q.K^T */
 #define FA_KS_PV (FA_BLOCK_N / 16)      /* k16 steps of P.V */
 #define FA_ATOM_BYTES 1024              /* 8 rows x 128 bytes */
+/* With two stages (d256) the producer copies a tile's K as soon as Q.K^T has read the
+ * stage's K, then its V once P.V has read the stage's V; waiting for both before either
+ * copy left K's copy no time to land before the next Q.K^T. Three stages have that slack. */
+#define FA3_EARLY_K (FA_STAGES == 2)
 
 /* wgmma transpose bits of the K and V operands: K-major K and MN-major V, or for an HDB
  * cache the other way round. */
@@ -352,10 +356,14 @@ __device__ __forceinline__ void fa3_load_rows(fa_u32 dst, const fa_u16 *base, lo
     }
 }
 
-/* Issues the copies of the K and V tiles starting at key n0 into kd, vd: contiguous or
- * varlen rows, or, for a paged cache, rows (NHD, [blocks, block_size, kv_heads, D]) or d
- * rows of each block (HDB) gathered through the sequence's block table (one lookup serves
- * K and V; clamped into the cache: fa_paged_block, *seen). */
+/* Which tiles fa3_load_kv copies. */
+enum { FA3_COPY_K = 1, FA3_COPY_V = 2, FA3_COPY_KV = FA3_COPY_K | FA3_COPY_V };
+
+/* Issues the copies of the K and/or V tiles (PARTS) starting at key n0 into kd, vd:
+ * contiguous or varlen rows, or, for a paged cache, rows (NHD, [blocks, block_size,
+ * kv_heads, D]) or d rows of each block (HDB) gathered through the sequence's block table
+ * (one lookup serves K and V; clamped into the cache: fa_paged_block, *seen). */
+template <int PARTS>
 __device__ __forceinline__ void fa3_load_kv(const fa_args &a, const fa_ctx &c, fa_u32 kd, fa_u32 vd, int k_start,
                                             int n0, unsigned *seen)
 {
@@ -382,8 +390,10 @@ __device__ __forceinline__ void fa3_load_kv(const fa_args &a, const fa_ctx &c, f
 #pragma unroll
     for (int d = d0; d < FA_HEAD_DIM; d += RSTEP) {
         const fa_u32 off = fa3_hdb_off(sub, d, ch);
-        fa_cp_async16(kd + off, kp + (d - d0) * FA_PAGED_BLOCK, bytes);
-        fa_cp_async16(vd + off, vp + (d - d0) * FA_PAGED_BLOCK, bytes);
+        if (PARTS & FA3_COPY_K)
+            fa_cp_async16(kd + off, kp + (d - d0) * FA_PAGED_BLOCK, bytes);
+        if (PARTS & FA3_COPY_V)
+            fa_cp_async16(vd + off, vp + (d - d0) * FA_PAGED_BLOCK, bytes);
     }
 #elif FA_PAGED_BLOCK
     /* A thread copies chunk ch of every RAP-th key row from r0; its rows stay inside one
@@ -409,13 +419,17 @@ __device__ __forceinline__ void fa3_load_kv(const fa_args &a, const fa_ctx &c, f
             blk = ok ? (long long)fa_paged_block(a, table[pos / FA_PAGED_BLOCK], seen) * a.k_block_stride : 0;
         const long long at = blk + (long long)(pos % FA_PAGED_BLOCK) * a.k_row_stride + head;
         const fa_u32 off = fa3_off(FA_BLOCK_N, r, ch);
-        fa_cp_async16(kd + off, (const fa_u16 *)a.k + at, ok ? 16 : 0);
-        fa_cp_async16(vd + off, (const fa_u16 *)a.v + at, ok ? 16 : 0);
+        if (PARTS & FA3_COPY_K)
+            fa_cp_async16(kd + off, (const fa_u16 *)a.k + at, ok ? 16 : 0);
+        if (PARTS & FA3_COPY_V)
+            fa_cp_async16(vd + off, (const fa_u16 *)a.v + at, ok ? 16 : 0);
     }
 #else
-    fa3_load_rows<FA_BLOCK_N>(kd, fa_kv_row(c, a.k, a.k_batch_stride, a.k_head_stride, a.k_row_stride, k_start, n0),
-                              a.k_row_stride, c.kv_len - n0);
-    fa3_load_rows<FA_BLOCK_N>(vd, fa_kv_row(c, a.v, a.v_batch_stride, a.v_head_stride, a.v_row_stride, k_start, n0),
+    if (PARTS & FA3_COPY_K)
+        fa3_load_rows<FA_BLOCK_N>(kd, fa_kv_row(c, a.k, a.k_batch_stride, a.k_head_stride, a.k_row_stride, k_start, n0),
+                                  a.k_row_stride, c.kv_len - n0);
+    if (PARTS & FA3_COPY_V)
+        fa3_load_rows<FA_BLOCK_N>(vd, fa_kv_row(c, a.v, a.v_batch_stride, a.v_head_stride, a.v_row_stride, k_start, n0),
                               a.v_row_stride, c.kv_len - n0);
 #endif
 }
@@ -965,7 +979,7 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS, 1) FA_KERNEL_NAME(const
         fa_cp_async_commit();
 #else
         if (rt.tiles.n > 0) {
-            fa3_load_kv(args, c, sK0, sV0, k_start, n0, &seen_entry);
+            fa3_load_kv<FA3_COPY_KV>(args, c, sK0, sV0, k_start, n0, &seen_entry);
             fa_mbar_arrive_cp_async(fa3_bar(bars, FA3_FULL_K, 0));
             fa_mbar_arrive_cp_async(fa3_bar(bars, FA3_FULL_V, 0));
         }
@@ -1016,13 +1030,25 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS, 1) FA_KERNEL_NAME(const
         int pos = 0, known;
         for (int j = FA_TILE_SCAN ? 1 : 0; j < v.n; j++) { /* with a scan, tile 0's copies are issued */
             const int stj = j % FA_STAGES;
-            if (j >= FA_STAGES) {
-                fa_mbar_wait(fa3_bar(bars, FA3_EMPTY_K, stj), (j / FA_STAGES - 1) & 1);
-                fa_mbar_wait(fa3_bar(bars, FA3_EMPTY_V, stj), (j / FA_STAGES - 1) & 1);
+            const fa_u32 kd = sK0 + stj * stage_bytes, vd = sV0 + stj * stage_bytes;
+            if (FA3_EARLY_K) {
+                const int n0 = fa_visit_next(v, j, &pos, &known);
+                if (j >= FA_STAGES)
+                    fa_mbar_wait(fa3_bar(bars, FA3_EMPTY_K, stj), (j / FA_STAGES - 1) & 1);
+                fa3_load_kv<FA3_COPY_K>(args, c, kd, vd, k_start, n0, &seen_entry);
+                fa_mbar_arrive_cp_async(fa3_bar(bars, FA3_FULL_K, stj));
+                if (j >= FA_STAGES)
+                    fa_mbar_wait(fa3_bar(bars, FA3_EMPTY_V, stj), (j / FA_STAGES - 1) & 1);
+                fa3_load_kv<FA3_COPY_V>(args, c, kd, vd, k_start, n0, &seen_entry);
+            } else {
+                if (j >= FA_STAGES) {
+                    fa_mbar_wait(fa3_bar(bars, FA3_EMPTY_K, stj), (j / FA_STAGES - 1) & 1);
+                    fa_mbar_wait(fa3_bar(bars, FA3_EMPTY_V, stj), (j / FA_STAGES - 1) & 1);
+                }
+                fa3_load_kv<FA3_COPY_KV>(args, c, kd, vd, k_start, fa_visit_next(v, j, &pos, &known),
+                                         &seen_entry);
+                fa_mbar_arrive_cp_async(fa3_bar(bars, FA3_FULL_K, stj));
             }
-            fa3_load_kv(args, c, sK0 + stj * stage_bytes, sV0 + stj * stage_bytes, k_start,
-                        fa_visit_next(v, j, &pos, &known), &seen_entry);
-            fa_mbar_arrive_cp_async(fa3_bar(bars, FA3_FULL_K, stj));
             fa_mbar_arrive_cp_async(fa3_bar(bars, FA3_FULL_V, stj));
         }
 #endif
