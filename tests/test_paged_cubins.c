@@ -586,10 +586,10 @@ static void test_forward_fp8_cubins(void)
 /* HDB caches above the decode template's rows on sm_90a: fa3_fwd keys (K read MN-major, V
  * K-major) compile to cubins at every block size, head dims 64 and 128 (fp16 and bf16,
  * 16-bit and fp8 (e4m3, e5m2) caches; without spills) and 256 (16-bit; since its producer
- * copies K before waiting on V, FA3_EARLY_K, some keys spill 12-20 bytes (paged NHD ones up to 68), which the
- * measured speed-up includes: bench/results/2026-11-30-h200-session36), dense and packed
- * queries, each variant (sink tokens as whole tiles); other archs, head dims and caches are
- * refused with the reason. */
+ * copies K before waiting on V, FA3_EARLY_K, some keys spill 12-20 bytes, paged NHD ones
+ * up to 68, which the measured speed-up includes: bench/results/2026-11-30-h200-session36),
+ * dense and packed queries, each variant (sink tokens as whole tiles); other archs, head
+ * dims and caches are refused with the reason. */
 static void test_forward_hdb_cubins(void)
 {
     char dir[] = "/tmp/fadsl-fwd-hdb-cubins-XXXXXX";
