@@ -6,8 +6,16 @@
 #   bash next_session.sh b   early K at three stages too (d64/d128): build-exp = this tree
 #                            with early_k_all.diff applied, build-lead = without; one_kernel.py
 #                            A/B alternated, then gpu_fwd on build-exp. Keep it only if faster.
+#   bash next_session.sh c   the dense decode template's d256 row limit (64, set in session 26
+#                            against the FA2-class forward, 0.72x its time at 64 rows, 1.39x
+#                            at 80) against the Hopper forward d256 runs on now: build-probe =
+#                            this tree with dense_rows_probe.diff (limit 512), so "fadsl none"
+#                            is the decode template at every row count and "forward" the
+#                            forward template. Lower runtime/paged.c's d256 limit to where
+#                            decode stops winning, then run gpu_fwd (every case checks its route).
 # Build first: cmake --build build-lead; for b, a worktree at HEAD with the diff applied,
-# built as build-exp. Repo root, $OUT set, build-lead and build-exp carried.
+# built as build-exp; for c, likewise with dense_rows_probe.diff as build-probe. Repo root,
+# $OUT set, the builds a part uses carried.
 set -u
 mkdir -p $OUT/logs
 nvidia-smi --query-gpu=name,driver_version,clocks.max.sm,power.limit --format=csv > $OUT/card.txt
@@ -31,6 +39,12 @@ b)
   (cd build-exp && FADSL_CACHE_DIR=/tmp/fc-exp timeout 300 ./fadsl_tests gpu_fwd > $OUT/logs/gpu.txt 2>&1; echo "gpu rc $?")
   grep -h "within bounds\|passed, " $OUT/logs/gpu.txt
   ;;
-*) echo "usage: next_session.sh a|b" >&2; exit 2 ;;
+c)
+  D=8:8192:32:8:256
+  FADSL_CACHE_DIR=/tmp/fc-probe FADSL_LIBRARY=$PWD/build-probe/libfadsl.so timeout 400 python3 bench/dense_decode.py \
+    --graphs --shapes $D:4,$D:8,$D:12,$D:16,$D:20,$D:24 --out $OUT/rows > $OUT/logs/rows.log 2>&1
+  echo "rows rc $?"; cp $OUT/rows/dense_decode.md $OUT/rows_sweep.md; grep "fadsl" $OUT/rows_sweep.md
+  ;;
+*) echo "usage: next_session.sh a|b|c" >&2; exit 2 ;;
 esac
 tar czf $OUT/logs.tgz -C $OUT logs && rm -rf $OUT/logs
