@@ -13,8 +13,14 @@
 #                            is the decode template at every row count and "forward" the
 #                            forward template. Lower runtime/paged.c's d256 limit to where
 #                            decode stops winning, then run gpu_fwd (every case checks its route).
+#   bash next_session.sh d   80-key tiles at d256 for dense and varlen K/V (fa3_d256_n80.diff:
+#                            FlashAttention-3's tile there, 224 KB in two stages; paged caches
+#                            keep 64): build-n80 = this tree with the diff; one_kernel.py A/B
+#                            against build-lead, alternated, then gpu_fwd on build-n80. Apply
+#                            for good only if gpu_fwd passes and it is faster.
 # Build first: cmake --build build-lead; for b, a worktree at HEAD with the diff applied,
-# built as build-exp; for c, likewise with dense_rows_probe.diff as build-probe. Repo root,
+# built as build-exp; for c and d, likewise with dense_rows_probe.diff as build-probe and
+# fa3_d256_n80.diff as build-n80. Repo root,
 # $OUT set, the builds a part uses carried.
 set -u
 mkdir -p $OUT/logs
@@ -45,6 +51,18 @@ c)
     --graphs --shapes $D:4,$D:8,$D:12,$D:16,$D:20,$D:24 --out $OUT/rows > $OUT/logs/rows.log 2>&1
   echo "rows rc $?"; cp $OUT/rows/dense_decode.md $OUT/rows_sweep.md; grep "fadsl" $OUT/rows_sweep.md
   ;;
-*) echo "usage: next_session.sh a|b|c" >&2; exit 2 ;;
+d)
+  for round in 1 2; do
+    for lib in lead n80; do
+      for v in none causal "sliding_window window_left=1024" "sink_window window=1024"; do
+        FADSL_CACHE_DIR=/tmp/fc-$lib FADSL_LIBRARY=$PWD/build-$lib/libfadsl.so FADSL_LOG=0 timeout 60 \
+          python3 bench/one_kernel.py $v --head-dim 256 --repeat 20 2>&1 | sed "s/^/$round $lib d256 /" | tail -1
+      done
+    done
+  done
+  (cd build-n80 && FADSL_CACHE_DIR=/tmp/fc-n80 timeout 300 ./fadsl_tests gpu_fwd > $OUT/logs/gpu.txt 2>&1; echo "gpu rc $?")
+  grep -h "within bounds\|passed, " $OUT/logs/gpu.txt
+  ;;
+*) echo "usage: next_session.sh a|b|c|d" >&2; exit 2 ;;
 esac
 tar czf $OUT/logs.tgz -C $OUT logs && rm -rf $OUT/logs
