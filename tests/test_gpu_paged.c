@@ -905,7 +905,8 @@ static void test_paged_cases(void)
      * producer, keys past a sequence's end inside its last block zeroed), elsewhere the
      * decode template. Every block size at d64 and d128, both query types, 16-bit and fp8
      * caches, GQA 1 to 16, sequence ends inside 8-key chunks, packed queries; 16-bit caches
-     * at d256 (64-key tiles: sub-tiles of up to 64 keys, one a tile from block size 64). */
+     * at d256 (64-key tiles: sub-tiles of up to 64 keys, one a tile from block size 64, half
+     * a block of 128). */
     static const struct {
         const char *variant;
         int bs, head_dim, kv_heads, T;
@@ -926,7 +927,9 @@ static void test_paged_cases(void)
                       {"causal_alibi", 128, 128, 8, 200, FA_DTYPE_FP16, FA_DTYPE_FP8E4M3, false},
                       {"none", 64, 64, 1, 60, FA_DTYPE_BF16, FA_DTYPE_FP8E5M2, true},
                       {"causal", 16, 256, 4, 200, FA_DTYPE_BF16, FA_DTYPE_BF16, false},
-                      {"gpt_oss", 64, 256, 2, 150, FA_DTYPE_FP16, FA_DTYPE_FP16, true}};
+                      {"gpt_oss", 64, 256, 2, 150, FA_DTYPE_FP16, FA_DTYPE_FP16, true},
+                      {"sliding_window", 128, 256, 4, 300, FA_DTYPE_BF16, FA_DTYPE_BF16, false},
+                      {"causal", 8, 256, 8, 160, FA_DTYPE_FP16, FA_DTYPE_FP16, true}};
     for (size_t e = 0; e < sizeof hdb_chunks / sizeof hdb_chunks[0]; e++, n++) {
         pg_case *c = case_at(cases, n);
         setup_case(c, n, FA_PAGED_HDB, hdb_chunks[e].bs, FA_DTYPE_BF16, hdb_chunks[e].T);
