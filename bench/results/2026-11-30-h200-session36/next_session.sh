@@ -13,6 +13,8 @@
 #                            is the decode template at every row count and "forward" the
 #                            forward template. Lower runtime/paged.c's d256 limit to where
 #                            decode stops winning, then run gpu_fwd (every case checks its route).
+#                            Then gpu_paged on build-lead (168 cases: session 36 added two d256
+#                            HDB chunks that have not run yet).
 #   bash next_session.sh d   80-key tiles at d256 for dense and varlen K/V (fa3_d256_n80.diff:
 #                            FlashAttention-3's tile there, 224 KB in two stages; paged caches
 #                            keep 64): build-n80 = this tree with the diff; one_kernel.py A/B
@@ -52,6 +54,8 @@ c)
   FADSL_CACHE_DIR=/tmp/fc-probe FADSL_LIBRARY=$PWD/build-probe/libfadsl.so timeout 400 python3 bench/dense_decode.py \
     --graphs --shapes $D:4,$D:8,$D:12,$D:16,$D:20,$D:24 --out $OUT/rows > $OUT/logs/rows.log 2>&1
   echo "rows rc $?"; cp $OUT/rows/dense_decode.md $OUT/rows_sweep.md; grep "fadsl" $OUT/rows_sweep.md
+  (cd build-lead && FADSL_CACHE_DIR=/tmp/fc-lead timeout 300 ./fadsl_tests gpu_paged > $OUT/logs/paged.txt 2>&1; echo "paged rc $?")
+  grep -h "within bounds\|passed, " $OUT/logs/paged.txt
   ;;
 d)
   for round in 1 2; do
