@@ -20,10 +20,9 @@
 #                            keep 64): build-n80 = this tree with the diff; one_kernel.py A/B
 #                            against build-lead, alternated, then gpu_fwd on build-n80. Apply
 #                            for good only if gpu_fwd passes and it is faster.
-# Build first: cmake --build build-lead; for b, a worktree at HEAD with the diff applied,
-# built as build-exp; for c and d, likewise with dense_rows_probe.diff as build-probe and
-# fa3_d256_n80.diff as build-n80. Repo root,
-# $OUT set, the builds a part uses carried.
+# Build first with prepare_builds.sh (build-lead; build-exp, build-probe, build-n80: HEAD
+# with early_k_all.diff, dense_rows_probe.diff, fa3_d256_n80.diff). Repo root, $OUT set,
+# the builds a part uses carried (a: lead; b: lead, exp; c: lead, probe; d: lead, n80).
 set -u
 mkdir -p $OUT/logs
 nvidia-smi --query-gpu=name,driver_version,clocks.max.sm,power.limit --format=csv > $OUT/card.txt
