@@ -16,6 +16,7 @@ names=("$@")
 for n in "${names[@]}"; do
     wt=/tmp/fadsl-wt-$n
     git worktree remove --force "$wt" 2> /dev/null || rm -rf "$wt"
+    git worktree prune # a worktree whose folder went with /tmp
     git worktree add --detach "$wt" HEAD > /dev/null 2>&1
     git -C "$wt" apply "$PWD/$here/${diffs[$n]}"
     rm -rf "build-$n" # a build of another source folder cannot be reconfigured
