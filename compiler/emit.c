@@ -157,19 +157,15 @@ static void fa_emit_expr(fa_buf *b, const fa_ir *ir, const fa_ir_node *n, bool p
         fa_buf_printf(b, "v%d %s v%d", a, infix[n->op], c);
 }
 
-/* Marks the nodes `from` depends on; `intervals` follows only the interval code's
- * operands (no float values, no operands of unknown comparisons). */
-static void fa_emit_need(const fa_ir_node *n, bool *need, bool intervals)
+/* Marks the nodes n's element code depends on (fa_tile_interval_nodes marks those of its
+ * interval code). */
+static void fa_emit_need(const fa_ir_node *n, bool *need)
 {
-    if (intervals) {
-        fa_tile_interval_nodes(n, need);
-        return;
-    }
     if (need[n->id])
         return;
     need[n->id] = true;
     for (int i = 0; i < fa_ir_op_nargs(n->op); i++)
-        fa_emit_need(n->arg[i], need, false);
+        fa_emit_need(n->arg[i], need);
 }
 
 #define FA_EMIT_SIG "__device__ __forceinline__ "
@@ -201,7 +197,7 @@ static void fa_emit_marked(fa_buf *b, const fa_ir *ir, const bool *need, bool po
 static void fa_emit_values(fa_buf *b, const fa_ir *ir, const fa_ir_node *root, bool *need, bool pos)
 {
     memset(need, 0, (size_t)ir->n_nodes * sizeof *need);
-    fa_emit_need(root, need, false);
+    fa_emit_need(root, need);
     fa_emit_marked(b, ir, need, pos, FA_PARTS_ALL);
 }
 
@@ -247,7 +243,7 @@ static void fa_emit_intervals(fa_buf *b, const fa_ir *ir, const bool *need, cons
 
 typedef struct fa_emit_split {
     const fa_ir *ir;
-    const bool *need;          /* the predicate's nodes (fa_emit_need) */
+    const bool *need;          /* the predicate's nodes (fa_emit_need, fa_tile_interval_nodes) */
     bool intervals;            /* interval code (t<id>), else element code (v<id>) */
     const fa_ir_node *root;
 } fa_emit_split;
@@ -322,7 +318,7 @@ static bool fa_emit_split_worth(const fa_ir_node *n)
 bool fa_emit_mask_splits(const fa_ir *ir)
 {
     bool *need = fa_xcalloc((size_t)ir->n_nodes + 1, sizeof *need), splits = false;
-    fa_emit_need(ir->root[FA_IR_ROOT_MASK], need, false);
+    fa_emit_need(ir->root[FA_IR_ROOT_MASK], need);
     for (int i = 0; i < ir->n_nodes; i++)
         splits |= need[i] && fa_emit_split_worth(ir->nodes[i]);
     free(need);
@@ -335,7 +331,7 @@ bool fa_emit_mask_splits(const fa_ir *ir)
 static void fa_emit_mask_split(fa_buf *b, const fa_ir *ir, const fa_ir_node *mask, bool *need)
 {
     memset(need, 0, (size_t)ir->n_nodes * sizeof *need);
-    fa_emit_need(mask, need, false);
+    fa_emit_need(mask, need);
     const fa_emit_split sp = {ir, need, false, mask};
     static const struct {
         int part;
@@ -388,11 +384,11 @@ static void fa_emit_kr_need(const fa_kr *kr, bool *need)
         fa_emit_kr_need(kr->a, need);
         fa_emit_kr_need(kr->b, need);
     } else if (kr->kind == FA_KR_BOUND) {
-        fa_emit_need(kr->bound, need, true);
+        fa_tile_interval_nodes(kr->bound, need);
         for (int i = 0; i < kr->n_steps; i++) {
-            fa_emit_need(kr->steps[i].path, need, true);
+            fa_tile_interval_nodes(kr->steps[i].path, need);
             if (kr->steps[i].other)
-                fa_emit_need(kr->steps[i].other, need, true);
+                fa_tile_interval_nodes(kr->steps[i].other, need);
         }
     }
 }
@@ -458,7 +454,7 @@ static void fa_emit_score_linear(fa_buf *b, const fa_ir *ir, const fa_score_lin 
     for (int i = 0; i < 3; i++)
         for (int j = 0; j < sums[i]->n; j++)
             if (sums[i]->term[j].factor)
-                fa_emit_need(sums[i]->term[j].factor, need, false);
+                fa_emit_need(sums[i]->term[j].factor, need);
     fa_emit_marked(b, ir, need, false, FA_PARTS_ALL);
     fa_emit_lin_sum(b, "alpha", &lin->alpha);
     fa_emit_lin_sum(b, "lambda", &lin->lambda);
@@ -508,7 +504,7 @@ void fa_emit_device_functions(fa_buf *b, const fa_ir *ir, const fa_kr *kr)
     /* fa_tile_class, and where it loads at moving indices fa_tile_class_scan (a lane
      * group together) */
     memset(need, 0, (size_t)ir->n_nodes * sizeof *need);
-    fa_emit_need(ir->root[FA_IR_ROOT_VISIBLE], need, true);
+    fa_tile_interval_nodes(ir->root[FA_IR_ROOT_VISIBLE], need);
     fa_buf_puts(b, FA_EMIT_SIG "int fa_tile_class(const fa_args &a, const fa_ctx &c, int q0, int q1, int k0, int k1)\n{\n");
     fa_emit_intervals(b, ir, need, "fa_av_make(k0, k1 - 1)", "fa_av_load_i32", FA_PARTS_ALL);
     fa_buf_printf(b, "    return fa_av_tile_class(t%d);\n}\n\n", ir->root[FA_IR_ROOT_VISIBLE]->id);

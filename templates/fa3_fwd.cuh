@@ -430,7 +430,7 @@ __device__ __forceinline__ void fa3_load_kv(const fa_args &a, const fa_ctx &c, f
                                   a.k_row_stride, c.kv_len - n0);
     if (PARTS & FA3_COPY_V)
         fa3_load_rows<FA_BLOCK_N>(vd, fa_kv_row(c, a.v, a.v_batch_stride, a.v_head_stride, a.v_row_stride, k_start, n0),
-                              a.v_row_stride, c.kv_len - n0);
+                                  a.v_row_stride, c.kv_len - n0);
 #endif
 }
 
@@ -1031,23 +1031,19 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS, 1) FA_KERNEL_NAME(const
         for (int j = FA_TILE_SCAN ? 1 : 0; j < v.n; j++) { /* with a scan, tile 0's copies are issued */
             const int stj = j % FA_STAGES;
             const fa_u32 kd = sK0 + stj * stage_bytes, vd = sV0 + stj * stage_bytes;
+            const int phase = (j / FA_STAGES - 1) & 1; /* of the stage's empty barriers */
+            if (j >= FA_STAGES) {
+                fa_mbar_wait(fa3_bar(bars, FA3_EMPTY_K, stj), phase);
+                if (!FA3_EARLY_K)
+                    fa_mbar_wait(fa3_bar(bars, FA3_EMPTY_V, stj), phase);
+            }
+            const int n0 = fa_visit_next(v, j, &pos, &known);
+            fa3_load_kv<FA3_EARLY_K ? FA3_COPY_K : FA3_COPY_KV>(args, c, kd, vd, k_start, n0, &seen_entry);
+            fa_mbar_arrive_cp_async(fa3_bar(bars, FA3_FULL_K, stj));
             if (FA3_EARLY_K) {
-                const int n0 = fa_visit_next(v, j, &pos, &known);
                 if (j >= FA_STAGES)
-                    fa_mbar_wait(fa3_bar(bars, FA3_EMPTY_K, stj), (j / FA_STAGES - 1) & 1);
-                fa3_load_kv<FA3_COPY_K>(args, c, kd, vd, k_start, n0, &seen_entry);
-                fa_mbar_arrive_cp_async(fa3_bar(bars, FA3_FULL_K, stj));
-                if (j >= FA_STAGES)
-                    fa_mbar_wait(fa3_bar(bars, FA3_EMPTY_V, stj), (j / FA_STAGES - 1) & 1);
+                    fa_mbar_wait(fa3_bar(bars, FA3_EMPTY_V, stj), phase);
                 fa3_load_kv<FA3_COPY_V>(args, c, kd, vd, k_start, n0, &seen_entry);
-            } else {
-                if (j >= FA_STAGES) {
-                    fa_mbar_wait(fa3_bar(bars, FA3_EMPTY_K, stj), (j / FA_STAGES - 1) & 1);
-                    fa_mbar_wait(fa3_bar(bars, FA3_EMPTY_V, stj), (j / FA_STAGES - 1) & 1);
-                }
-                fa3_load_kv<FA3_COPY_KV>(args, c, kd, vd, k_start, fa_visit_next(v, j, &pos, &known),
-                                         &seen_entry);
-                fa_mbar_arrive_cp_async(fa3_bar(bars, FA3_FULL_K, stj));
             }
             fa_mbar_arrive_cp_async(fa3_bar(bars, FA3_FULL_V, stj));
         }

@@ -77,7 +77,8 @@ bool fa_be_host_build(const fa_program *p, const char *dir, fa_be_host *h)
     h->key_range = (fa_be_range_fn)dlsym(h->lib, "h_range");
     h->sink_logit = (fa_be_sink_fn)dlsym(h->lib, "h_sink");
     h->linear = (fa_be_linear_fn)dlsym(h->lib, "h_linear");
-    return h->visible && h->mask && (h->mask_split != NULL) == fa_emit_mask_splits(fa_program_ir(p)) && h->score && h->score_pos && h->tile_class && h->key_range &&
+    return h->visible && h->mask && h->score && h->score_pos && h->tile_class && h->key_range &&
+           (h->mask_split != NULL) == fa_emit_mask_splits(fa_program_ir(p)) &&
            (h->tile_class_scan != NULL) == fa_tile_scans(fa_program_ir(p));
 }
 
