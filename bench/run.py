@@ -2,6 +2,7 @@
 FlexAttention) in one process on the same tensors, plus fadsl's compile latency.
 
     python3 bench/run.py [--quick] [--out bench/results] [--sections prefill,variants,decode,compile]
+                         [--head-dims 64,128,256]
 
 Needs libfadsl.so (build/libfadsl.so, or FADSL_LIBRARY), PyTorch with CUDA and Triton.
 Writes <out>/<date>-<card>[-quick]/results.json and results.md after every
@@ -46,6 +47,8 @@ def parse_args(argv):
     parser.add_argument("--cooldown", type=float, default=1.0,
                         help="seconds the card idles before each timing, so each system starts from a "
                              "similar temperature (power-capped clocks drift as it heats; default 1)")
+    parser.add_argument("--head-dims", default=None,
+                        help="comma-separated head dims to keep (default: every one a section has)")
     parser.add_argument("--layout", choices=("bhsd", "bshd"), default="bhsd",
                         help="memory layout of the shared tensors (bhsd: PyTorch's, as ANCHORS.md measured peers)")
     args = parser.parse_args(argv)
@@ -53,6 +56,11 @@ def parse_args(argv):
     unknown = set(args.sections) - {*configs.SECTIONS, "compile"}
     if unknown:
         parser.error(f"unknown sections: {', '.join(sorted(unknown))}")
+    if args.head_dims is not None:
+        try:
+            args.head_dims = {int(d) for d in args.head_dims.split(",") if d}
+        except ValueError:
+            parser.error(f"--head-dims wants comma-separated integers, got {args.head_dims!r}")
     return args
 
 
@@ -213,6 +221,8 @@ def main(argv):
             print(f"compile latency: {json.dumps(results.data['compile'])}", flush=True)
             continue
         for cfg in configs.SECTIONS[section](args.quick):
+            if args.head_dims is not None and cfg.head_dim not in args.head_dims:
+                continue
             row = run_config(cfg, args.layout, args.cooldown)
             results.add(row)
             _progress(row)
