@@ -104,17 +104,18 @@ enum { FA_SCAN_BYTES = 4 * (2 + 2 * 192) };
  * two 16-bit stages, plus the byte stages their copies land in (three would not fit at
  * d128), and two producer warpgroups sharing the conversions, whose instruction stream
  * one warpgroup could not issue fast enough (chunked prefill 1.20-1.41x dense -> 1.04-1.13x:
- * bench/results/2026-11-28-h100-session18). d256: 64-key tiles in two stages (192 KB; the
- * consumers' O takes 128 registers a thread), 16-bit K/V only (stages_fp8 0: the byte
- * stages would not fit). */
+ * bench/results/2026-11-28-h100-session18). d256: two stages (the consumers' O takes 128
+ * registers a thread) of 80-key tiles (224 KB, FlashAttention-3's choice), of 64-key ones
+ * (192 KB) for paged caches, whose tiles hold whole blocks; 16-bit K/V only (stages_fp8 0:
+ * the byte stages would not fit). */
 typedef struct fa3_tile_config {
-    int head_dim, block_m, block_n, stages, stages_fp8;
+    int head_dim, block_m, block_n, block_n_paged, stages, stages_fp8;
 } fa3_tile_config;
 
 static const fa3_tile_config fa3_tiles[] = {
-    {64, 128, 128, 3, 2},
-    {128, 128, 128, 3, 2},
-    {256, 128, 64, 2, 0},
+    {64, 128, 128, 128, 3, 2},
+    {128, 128, 128, 128, 3, 2},
+    {256, 128, 80, 64, 2, 0},
 };
 enum {
     FA3_NUM_TILES = sizeof fa3_tiles / sizeof fa3_tiles[0],
@@ -132,11 +133,11 @@ static void plan_fa3(const fa3_tile_config *t, const fa_key *key, fa_plan *plan)
     plan->tmpl = FA_TEMPLATE_FA3_FWD;
     plan->template_file = "fa3_fwd.cuh";
     plan->block_m = t->block_m;
-    plan->block_n = t->block_n;
+    plan->block_n = key->paged_block_size ? t->block_n_paged : t->block_n;
     plan->num_warps = t->block_m / 16 + (kv_fp8 ? FA3_FP8_PRODUCERS : 1) * FA3_PRODUCER_WARPS;
     plan->stages = kv_fp8 ? t->stages_fp8 : t->stages;
-    plan->smem_bytes = (t->block_m + 2 * plan->stages * t->block_n) * t->head_dim * fa_dtype_size(key->dtype) +
-                       (kv_fp8 ? FA3_BYTE_STAGES * 2 * t->block_n * t->head_dim : 0) + FA3_SMEM_SLACK +
+    plan->smem_bytes = (t->block_m + 2 * plan->stages * plan->block_n) * t->head_dim * fa_dtype_size(key->dtype) +
+                       (kv_fp8 ? FA3_BYTE_STAGES * 2 * plan->block_n * t->head_dim : 0) + FA3_SMEM_SLACK +
                        (key->tile_scan ? FA_SCAN_BYTES : 0);
     plan->tile_scan = key->tile_scan;
     plan->threads = 32 * plan->num_warps;
