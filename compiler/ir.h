@@ -254,6 +254,9 @@ int fa_tile_classify_scan(const fa_ir *ir, const fa_ir_env *env, int q0, int q1,
 bool fa_tile_scans(const fa_ir *ir);
 /* Appends "tilescan %a %b ...\n" (the loads the scans read) for a variant that scans. */
 void fa_tile_scan_dump(fa_buf *b, const fa_ir *ir);
+/* Is the variant light per element: its visible predicate true or one bound of k from above
+ * by q and constants (causal's shape), its score free of q and k? */
+bool fa_tile_light(const fa_ir *ir);
 void fa_tile_key_range(const fa_ir *ir, const fa_kr *kr, const fa_ir_env *env, int q0, int q1,
                        int *k_begin, int *k_end);
 

@@ -105,11 +105,14 @@ enum { FA_SCAN_BYTES = 4 * (2 + 2 * 192) };
  * d128), and two producer warpgroups sharing the conversions, whose instruction stream
  * one warpgroup could not issue fast enough (chunked prefill 1.20-1.41x dense -> 1.04-1.13x:
  * bench/results/2026-11-28-h100-session18). d256: two stages (the consumers' O takes 128
- * registers a thread) of 80-key tiles (224 KB, FlashAttention-3's choice), of 64-key ones
- * (192 KB) for paged caches, whose tiles hold whole blocks; 16-bit K/V only (stages_fp8 0:
- * the byte stages would not fit). */
+ * registers a thread) of 80-key tiles (224 KB, FlashAttention-3's choice) for light
+ * variants (fa_key.light) over dense or varlen K/V, else of 64-key ones (192 KB): paged
+ * tiles hold whole blocks, and the wider tile left the others' per-element work registers
+ * it spilled (H200: none, causal, softcap 1.02-1.05x; sliding window, ALiBi, document
+ * 0.78-0.98x: bench/results/2026-11-30-h200-session37); 16-bit K/V only (stages_fp8 0: the
+ * byte stages would not fit). */
 typedef struct fa3_tile_config {
-    int head_dim, block_m, block_n, block_n_paged, stages, stages_fp8;
+    int head_dim, block_m, block_n, block_n_narrow, stages, stages_fp8;
 } fa3_tile_config;
 
 static const fa3_tile_config fa3_tiles[] = {
@@ -133,7 +136,7 @@ static void plan_fa3(const fa3_tile_config *t, const fa_key *key, fa_plan *plan)
     plan->tmpl = FA_TEMPLATE_FA3_FWD;
     plan->template_file = "fa3_fwd.cuh";
     plan->block_m = t->block_m;
-    plan->block_n = key->paged_block_size ? t->block_n_paged : t->block_n;
+    plan->block_n = key->light && !key->paged_block_size ? t->block_n : t->block_n_narrow;
     plan->num_warps = t->block_m / 16 + (kv_fp8 ? FA3_FP8_PRODUCERS : 1) * FA3_PRODUCER_WARPS;
     plan->stages = kv_fp8 ? t->stages_fp8 : t->stages;
     plan->smem_bytes = (t->block_m + 2 * plan->stages * plan->block_n) * t->head_dim * fa_dtype_size(key->dtype) +

@@ -157,6 +157,18 @@ void fa_tile_scan_dump(fa_buf *b, const fa_ir *ir)
     fa_buf_puts(b, "\n");
 }
 
+bool fa_tile_light(const fa_ir *ir)
+{
+    const fa_ir_node *visible = ir->root[FA_IR_ROOT_VISIBLE], *score = ir->root[FA_IR_ROOT_SCORE];
+    if (score && (score->vars & FA_READS_POS))
+        return false;
+    if (fa_ir_is_true(visible))
+        return true;
+    int64_t aq, ak, a0, bq, bk, b0; /* visible: a < b or a <= b, k's coefficient larger in a */
+    return (visible->op == FA_IR_LT || visible->op == FA_IR_LE) && fa_affine_int(visible->arg[0], &aq, &ak, &a0) &&
+           fa_affine_int(visible->arg[1], &bq, &bk, &b0) && ak > bk;
+}
+
 /* ---- key range ---------------------------------------------------------------------- */
 
 static fa_kr *fa_kr_new(fa_ir *ir, fa_kr_kind kind)

@@ -26,9 +26,9 @@
  * fa_score_pos, or, for a score alpha * s + lambda * (k - q) + mu, fa_score_linear's
  * coefficients applied per tile), fa_sink_logit. A sink tile apart from the key range is
  * computed FA_SINK_N keys wide; row maxima move lazily (FA_RESCALE_SLACK).
- * Head dims 64, 128 and 256 (16-bit K/V, 80-key tiles, 64 paged); fp16/bf16; dense, varlen and paged
- * (NHD blocks gathered by the producer); GQA. fp8 paged caches (FA_KV_FP8): two producer
- * warpgroups (one could not
+ * Head dims 64, 128 and 256 (16-bit K/V; 64-key tiles, 80 for light variants over dense or
+ * varlen K/V: compiler/plan.c); fp16/bf16; dense, varlen and paged (NHD blocks gathered by
+ * the producer); GQA. fp8 paged caches (FA_KV_FP8): two producer warpgroups (one could not
  * issue the conversions fast enough) copy the bytes into byte stages and convert them to
  * the query type into the 16-bit stages (fa3_convert8); the descales join the softmax
  * scale and the normalisation.

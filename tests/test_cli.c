@@ -193,8 +193,12 @@ static void test_emit(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(out, " min_ctas=2 tile_claims=1 tile_scan=0\n"));
     /* a document's forward kernel on sm_90a scans its key tiles; its decode does not */
     CU_ASSERT_EQUAL(run("document --arch sm_90a --emit key", out, sizeof out), 0);
-    CU_ASSERT_PTR_NOT_NULL(strstr(out, " scan=1\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, " scan=1 light=0\n"));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, " tile_scan=1\n"));
+    /* a light variant's d256 forward takes 80-key tiles */
+    CU_ASSERT_EQUAL(run("softcap --arch sm_90a --head-dim 256 --emit key", out, sizeof out), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, " scan=0 light=1\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, " block_n=80 "));
     CU_ASSERT_EQUAL(run("document --arch sm_90a --paged 16 --decode --emit key", out, sizeof out), 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, " tile_scan=0\n"));
     CU_ASSERT_NOT_EQUAL(run("none --paged 16 --decode --kv-dtype fp8e4m3 --decode-claims --emit key", out, sizeof out), 0);

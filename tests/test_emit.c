@@ -246,6 +246,56 @@ static void test_position_floats(void)
     }
 }
 
+/* Light variants (a visible predicate of at most one upper bound on k, a score free of q
+ * and k) take 80-key tiles on the d256 Hopper forward over dense or varlen K/V; the others,
+ * paged caches and other head dims keep their tiles. */
+static void test_light_tiles(void)
+{
+    static const struct {
+        const char *src;
+        bool light;
+    } cases[] = {
+        {"none", true},
+        {"causal", true},
+        {"softcap", true},
+        {"variant a { mask = q >= k + 3; }", true},
+        {"variant a { param c : f32[q_heads]; mask = k < q - 5; score = c[h] * tanh(s); }", true},
+        {"sliding_window", false},      /* a lower bound too */
+        {"sink_window", false},
+        {"causal_alibi", false},        /* the score reads q and k */
+        {"document", false},            /* loads at positions */
+        {"prefix_lm", false},
+        {"variant a { mask = k >= q; }", false},
+        {"variant a { mask = k <= q && k % 2 == 0; }", false},
+        {"variant a { mask = k * k <= q; }", false},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        bool stdlib = !strchr(cases[i].src, '{');
+        fa_program *p = stdlib ? fa_be_stdlib(cases[i].src) : fa_be_compile(cases[i].src);
+        fa_key key;
+        fa_key_init(&key);
+        key.arch = FA_ARCH_SM90A;
+        key.head_dim = 256;
+        fa_key_set_variant(&key, p);
+        CU_ASSERT_EQUAL(key.light, cases[i].light);
+        if (key.light != cases[i].light)
+            fprintf(stderr, "\nlight: %s\n", cases[i].src);
+        fa_plan plan;
+        char err[256];
+        CU_ASSERT_EQUAL_FATAL(fa_plan_key(&key, &plan, err, sizeof err), FA_OK);
+        CU_ASSERT_EQUAL(plan.block_n, cases[i].light ? 80 : 64);
+        key.paged_block_size = 16;
+        key.paged_layout = FA_PAGED_NHD;
+        CU_ASSERT_EQUAL_FATAL(fa_plan_key(&key, &plan, err, sizeof err), FA_OK);
+        CU_ASSERT_EQUAL(plan.block_n, 64);
+        key.paged_block_size = 0;
+        key.head_dim = 128;
+        CU_ASSERT_EQUAL_FATAL(fa_plan_key(&key, &plan, err, sizeof err), FA_OK);
+        CU_ASSERT_EQUAL(plan.block_n, 128);
+        fa_program_free(p);
+    }
+}
+
 static void test_host_equivalence(void)
 {
     if (system("g++ --version >/dev/null 2>&1") != 0) {
@@ -294,6 +344,7 @@ void fa_suite_emit(void)
         {"mask_split", test_mask_split},
         {"literals", test_literals},
         {"position_floats", test_position_floats},
+        {"light_tiles", test_light_tiles},
         {"host_equivalence", test_host_equivalence},
         CU_TEST_INFO_NULL,
     };
