@@ -1,5 +1,5 @@
 #!/bin/bash
-# build-lead = HEAD with fa3_d256_n80.diff applied (80-key d256 tiles for dense/varlen K/V):
+# build-lead = 9846e3c (83ffb30 with fa3_d256_n80.diff: 80-key d256 tiles for dense/varlen K/V):
 # the prefill table's d256 column with peers in one process (bench/run.py --head-dims 256),
 # then gpu_fwd and gpu_paged (168 cases) on it.
 set -u

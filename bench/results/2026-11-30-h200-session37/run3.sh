@@ -1,5 +1,5 @@
 #!/bin/bash
-# build-lead = HEAD (d256 80-key tiles), build-exp = HEAD~1 (64-key tiles), build-probe = HEAD
+# build-lead = 9846e3c (d256 80-key tiles), build-exp = 83ffb30 (64-key tiles), build-probe = 9846e3c
 # with ../2026-11-30-h200-session36/dense_rows_probe.diff (dense decode template up to 512 rows).
 #  1. the variants whose NVRTC spills grew with 80-key tiles, A/B at d256 (one_kernel.py, two
 #     rounds): softcap (20 -> 48 B) and a scalar-slope ALiBi (as causal_alibi: 40 -> 140 B);
