@@ -107,10 +107,10 @@ enum { FA_SCAN_BYTES = 4 * (2 + 2 * 192) };
  * bench/results/2026-11-28-h100-session18). d256: two stages (the consumers' O takes 128
  * registers a thread) of 80-key tiles (224 KB, FlashAttention-3's choice) for light
  * variants (fa_key.light) over dense or varlen K/V, else of 64-key ones (192 KB): paged
- * tiles hold whole blocks, and the wider tile left the others' per-element work registers
- * it spilled (H200: none, causal, softcap 1.02-1.05x; sliding window, ALiBi, document
- * 0.78-0.98x: bench/results/2026-11-30-h200-session37); 16-bit K/V only (stages_fp8 0: the
- * byte stages would not fit). */
+ * tiles hold whole blocks, and with the wider tile the other variants' per-element work
+ * spilled registers (H200: none, causal, softcap 1.02-1.05x; sliding window, ALiBi,
+ * document 0.78-0.98x: bench/results/2026-11-30-h200-session37); 16-bit K/V only
+ * (stages_fp8 0: the byte stages would not fit). */
 typedef struct fa3_tile_config {
     int head_dim, block_m, block_n, block_n_narrow, stages, stages_fp8;
 } fa3_tile_config;
