@@ -46,6 +46,7 @@ class FaKey(ctypes.Structure):
         ("learned_sinks", ctypes.c_bool),
         ("sink_tokens", ctypes.c_int),
         ("tile_scan", ctypes.c_bool),
+        ("light", ctypes.c_bool),
         ("decode", ctypes.c_bool),
         ("decode_tile64", ctypes.c_bool),
         ("decode_rows", ctypes.c_int),
