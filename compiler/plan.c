@@ -110,15 +110,19 @@ enum { FA_SCAN_BYTES = 4 * (2 + 2 * 192) };
  * tiles hold whole blocks, and with the wider tile the other variants' per-element work
  * spilled registers (H200: none, causal, softcap 1.02-1.05x; sliding window, ALiBi,
  * document 0.78-0.98x: bench/results/2026-11-30-h200-session37); 16-bit K/V only
- * (stages_fp8 0: the byte stages would not fit). */
+ * (stages_fp8 0: the byte stages would not fit). d192: three stages of 64-key tiles (192 KB;
+ * two of 96 or 112 keys spilled 140 and 380 bytes), dense or varlen 16-bit K/V only (the
+ * paged producers copy whole passes of rows: 128 threads do not split into 24-chunk rows). */
 typedef struct fa3_tile_config {
     int head_dim, block_m, block_n, block_n_narrow, stages, stages_fp8;
+    bool paged; /* serves paged caches too */
 } fa3_tile_config;
 
 static const fa3_tile_config fa3_tiles[] = {
-    {64, 128, 128, 128, 3, 2},
-    {128, 128, 128, 128, 3, 2},
-    {256, 128, 80, 64, 2, 0},
+    {64, 128, 128, 128, 3, 2, true},
+    {128, 128, 128, 128, 3, 2, true},
+    {192, 128, 64, 64, 3, 0, false},
+    {256, 128, 80, 64, 2, 0, true},
 };
 enum {
     FA3_NUM_TILES = sizeof fa3_tiles / sizeof fa3_tiles[0],
@@ -294,7 +298,8 @@ static const fa3_tile_config *fa3_tile(const fa_key *key)
     if (key->arch != FA_ARCH_SM90A || (fa_dtype_size(key->kv_dtype) != 2 && !key->paged_block_size))
         return NULL;
     for (int i = 0; i < FA3_NUM_TILES; i++)
-        if (fa3_tiles[i].head_dim == key->head_dim && (fa3_tiles[i].stages_fp8 || fa_dtype_size(key->kv_dtype) == 2))
+        if (fa3_tiles[i].head_dim == key->head_dim && (fa3_tiles[i].paged || !key->paged_block_size) &&
+            (fa3_tiles[i].stages_fp8 || fa_dtype_size(key->kv_dtype) == 2))
             return &fa3_tiles[i];
     return NULL;
 }

@@ -73,9 +73,11 @@ static bool tma_strides_ok(long long row, long long head, long long batch, int k
  * its time stays under the forward template's (H200, sm_90a, 8 x 8192 keys, 32 or 64 query /
  * 8 KV heads, bf16, CUDA-graph replays; bench/results/2026-11-29-h200-session26/run4, decode
  * / forward time): d64 0.37 at 128 rows, 0.68 at 256, 1.08 at 384; d96 0.69 at 96; d128 0.80
- * at 128, 1.30 at 160; d192 1.01 at 64, 1.97 at 96; d256 0.72 at 64, 1.39 at 80. A CTA
- * takes fewer rows at wider head dims (fa_plan_decode_block_m), and each further row tile
- * reads the K/V again. Other archs' forward template (fa2_fwd) is no faster, so they keep
+ * at 128, 1.30 at 160; d192 1.01 at 64, 1.97 at 96; d256 0.72 at 64, 1.39 at 80. Against
+ * the Hopper forward at d256 and, since session 37, d192, 64 still holds: d256 0.65 at 64
+ * rows, 1.27 at 80; d192 0.86 at 64 (bench/results/2026-11-30-h200-session37, run3 and
+ * run6; d192 above 64 rows not measured). A CTA takes fewer rows at wider head dims
+ * (fa_plan_decode_block_m), and each further row tile reads the K/V again. Other archs' forward template (fa2_fwd) is no faster, so they keep
  * these limits. */
 static int dense_decode_max_rows(int head_dim)
 {

@@ -296,6 +296,33 @@ static void test_light_tiles(void)
     }
 }
 
+/* The sm_90a forward takes fa3_fwd at head dims 64, 128, 192 and 256 (192: dense and varlen
+ * only, three stages of 64 keys), fa2_fwd at 96 and for a d192 paged cache. */
+static void test_fa3_head_dims(void)
+{
+    static const struct {
+        int head_dim, paged_block_size, block_n, stages;
+        fa_template tmpl;
+    } cases[] = {{64, 0, 128, 3, FA_TEMPLATE_FA3_FWD},  {96, 0, 0, 0, FA_TEMPLATE_FA2_FWD},
+                 {128, 0, 128, 3, FA_TEMPLATE_FA3_FWD}, {192, 0, 64, 3, FA_TEMPLATE_FA3_FWD},
+                 {192, 16, 0, 0, FA_TEMPLATE_FA2_FWD},  {256, 0, 64, 2, FA_TEMPLATE_FA3_FWD}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        fa_key key;
+        fa_key_init(&key);
+        key.arch = FA_ARCH_SM90A;
+        key.head_dim = cases[i].head_dim;
+        key.paged_block_size = cases[i].paged_block_size;
+        key.paged_layout = FA_PAGED_NHD;
+        fa_plan plan;
+        char err[256];
+        CU_ASSERT_EQUAL_FATAL(fa_plan_key(&key, &plan, err, sizeof err), FA_OK);
+        CU_ASSERT_EQUAL(plan.tmpl, cases[i].tmpl);
+        CU_ASSERT_EQUAL(fa_plan_fa3_forward(&key), cases[i].tmpl == FA_TEMPLATE_FA3_FWD);
+        if (cases[i].tmpl == FA_TEMPLATE_FA3_FWD)
+            CU_ASSERT(plan.block_n == cases[i].block_n && plan.stages == cases[i].stages);
+    }
+}
+
 static void test_host_equivalence(void)
 {
     if (system("g++ --version >/dev/null 2>&1") != 0) {
@@ -345,6 +372,7 @@ void fa_suite_emit(void)
         {"literals", test_literals},
         {"position_floats", test_position_floats},
         {"light_tiles", test_light_tiles},
+        {"fa3_head_dims", test_fa3_head_dims},
         {"host_equivalence", test_host_equivalence},
         CU_TEST_INFO_NULL,
     };
