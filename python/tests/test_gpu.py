@@ -133,7 +133,7 @@ def test_variants_dense(name, dtype):
     _check(out, lse, ref_out, ref_lse, dtype)
 
 
-@pytest.mark.parametrize("d", [64, 128, 256])
+@pytest.mark.parametrize("d", [64, 96, 128, 192, 256])
 @pytest.mark.parametrize("hq, hkv", [(8, 8), (8, 2), (8, 1)], ids=["mha", "gqa4", "mqa"])
 def test_causal_head_dims_and_gqa(d, hq, hkv):
     q, k, v = _inputs(2, 200, 200, hq, hkv, d, torch.bfloat16)
