@@ -2,7 +2,7 @@
 process: fadsl's stdlib `document` variant and compiled FlexAttention with its block mask
 (built once, outside the timing, as FlexAttention is used), plus both systems' plain causal
 attention on the same tensors for scale. bf16, 16 heads, head_dim 128 (or --head-dim: on
-Hopper 64, 128 and 256 take fadsl's sm_90a template, 96 and 192 its FA2-class one).
+Hopper 64, 128, 192 and 256 take fadsl's sm_90a template, 96 its FA2-class one).
 
     FADSL_LIBRARY=build/libfadsl.so python3 bench/document_mask.py --out DIR [--seqlen 8192] [--head-dim 128]
 
