@@ -7,8 +7,9 @@
 #                            seeds), the Python GPU tests (causal at d96/d192 added)
 #   bash next_session.sh b   d192 against FlexAttention in one process (document_mask.py:
 #                            document and causal), and run.py's prefill d64/d128/d256 again
-#   bash next_session.sh c   paged d192 on fa3_fwd (fa3_paged_d192.diff): gpu_paged on
-#                            build-p192 (172 cases, four of them new d192 chunks). Apply the
+#   bash next_session.sh c   paged d192 on fa3_fwd (fa3_paged_d192.diff, 16-bit and fp8
+#                            caches): gpu_paged on build-p192 (174 cases, six of them new
+#                            d192 chunks). Apply the
 #                            diff if all pass (the dense d192 kernel ran 1.7x fa2_fwd's speed;
 #                            no script times paged d192 chunks yet)
 # If an H100 is lent: ../2026-11-29-h200-session28/next_h100.sh a, b, c first.

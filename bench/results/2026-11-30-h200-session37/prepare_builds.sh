@@ -1,7 +1,7 @@
 #!/bin/bash
 # Builds what next_session.sh carries: build-lead (this tree) and build-p192 (a worktree of
 # HEAD with fa3_paged_d192.diff: paged d192 caches on fa3_fwd too, NHD rows of 24 chunks
-# copied by 96 of the 128 producer threads). The build folders are ignored through
+# copied by 96 of the 128 producer threads, fp8 caches in blocks of up to 64 keys). The build folders are ignored through
 # .git/info/exclude. From the repo root:
 #   bash bench/results/2026-11-30-h200-session37/prepare_builds.sh
 set -euo pipefail
