@@ -1,10 +1,10 @@
 """Chunked prefill over a paged cache against the dense forward on the same tokens.
 
-    python3 bench/chunked_prefill.py [--sweep 16,17,32,64]
+    python3 bench/chunked_prefill.py [--sweep 16,17,32,64] [--head-dim 128] [--block-size 16]
 
 512 new tokens a sequence against 8192 cached keys (the new tokens are the last 512),
-32 query / 8 KV heads, head_dim 128, bf16, causal; paged NHD cache with block size 16 and a
-shuffled block table, versus fadsl.attention on the same keys laid out contiguously.
+32 query / 8 KV heads, head_dim 128 (--head-dim), bf16, causal; paged NHD cache with block
+size 16 (--block-size) and a shuffled block table, versus fadsl.attention on the same keys laid out contiguously.
 Issue #5's bar: within 15% of the dense kernel. Then the other routes on the same tokens:
 the same chunks packed (cu_seqlens_q), an HDB cache (the forward template on sm_90a) and fp8
 e4m3 caches of both layouts (on sm_90a the forward template's converting producers), each
@@ -49,8 +49,13 @@ def sweep(tokens, k, v, k_cache, v_cache, table, lens):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sweep", default="", help="comma-separated new-token counts to time after the 512 run")
+    ap.add_argument("--head-dim", type=int, default=128)
+    ap.add_argument("--block-size", type=int, default=16)
     args = ap.parse_args()
-    batch, q_new, kv, hq, hkv, d, bs = 8, 512, 8192, 32, 8, 128, 16
+    batch, q_new, kv, hq, hkv = 8, 512, 8192, 32, 8
+    d, bs = args.head_dim, args.block_size
+    if kv % bs:
+        ap.error(f"--block-size {bs} does not divide the {kv} cached keys")
     dt = torch.bfloat16
     q = torch.randn(batch, q_new, hq, d, device="cuda", dtype=dt)
     k = torch.randn(batch, kv, hkv, d, device="cuda", dtype=dt)

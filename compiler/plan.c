@@ -111,18 +111,16 @@ enum { FA_SCAN_BYTES = 4 * (2 + 2 * 192) };
  * spilled registers (H200: none, causal, softcap 1.02-1.05x; sliding window, ALiBi,
  * document 0.78-0.98x: bench/results/2026-11-30-h200-session37); 16-bit K/V only
  * (stages_fp8 0: the byte stages would not fit). d192: three stages of 64-key tiles (192 KB;
- * two of 96 or 112 keys spilled 140 and 380 bytes), dense or varlen 16-bit K/V only (the
- * paged producers copy whole passes of rows: 128 threads do not split into 24-chunk rows). */
+ * two of 96 or 112 keys spilled 140 and 380 bytes); fp8 caches in blocks of up to 64 keys. */
 typedef struct fa3_tile_config {
     int head_dim, block_m, block_n, block_n_narrow, stages, stages_fp8;
-    bool paged; /* serves paged caches too */
 } fa3_tile_config;
 
 static const fa3_tile_config fa3_tiles[] = {
-    {64, 128, 128, 128, 3, 2, true},
-    {128, 128, 128, 128, 3, 2, true},
-    {192, 128, 64, 64, 3, 0, false},
-    {256, 128, 80, 64, 2, 0, true},
+    {64, 128, 128, 128, 3, 2},
+    {128, 128, 128, 128, 3, 2},
+    {192, 128, 64, 64, 3, 2},
+    {256, 128, 80, 64, 2, 0},
 };
 enum {
     FA3_NUM_TILES = sizeof fa3_tiles / sizeof fa3_tiles[0],
@@ -291,16 +289,19 @@ bool fa_plan_has_tile64(const fa_key *key)
            !key->decode_claims && t && decode_wide(key, t);
 }
 
-/* fa3_fwd's tiles for a forward key: sm_90a, 16-bit K/V or a paged fp8 cache, a head dim
- * it has tiles for; else NULL. */
+/* fa3_fwd's tiles for a forward key: sm_90a, 16-bit K/V or a paged fp8 cache (whose tiles
+ * hold whole blocks: templates/fa3_fwd.cuh fa3_chunk8_at), a head dim it has tiles for;
+ * else NULL. */
 static const fa3_tile_config *fa3_tile(const fa_key *key)
 {
-    if (key->arch != FA_ARCH_SM90A || (fa_dtype_size(key->kv_dtype) != 2 && !key->paged_block_size))
+    bool kv_fp8 = fa_dtype_size(key->kv_dtype) == 1;
+    if (key->arch != FA_ARCH_SM90A || (kv_fp8 && !key->paged_block_size))
         return NULL;
     for (int i = 0; i < FA3_NUM_TILES; i++)
-        if (fa3_tiles[i].head_dim == key->head_dim && (fa3_tiles[i].paged || !key->paged_block_size) &&
-            (fa3_tiles[i].stages_fp8 || fa_dtype_size(key->kv_dtype) == 2))
-            return &fa3_tiles[i];
+        if (fa3_tiles[i].head_dim == key->head_dim)
+            return !kv_fp8 || (fa3_tiles[i].stages_fp8 && key->paged_block_size <= fa3_tiles[i].block_n_narrow)
+                       ? &fa3_tiles[i]
+                       : NULL;
     return NULL;
 }
 
@@ -517,9 +518,9 @@ fa_status fa_plan_key(const fa_key *key, fa_plan *plan, char *err, size_t errlen
             snprintf(err, errlen,
                      "paged layout hdb ([blocks, kv_heads, head_dim, block_size]) on %s with a %s cache at "
                      "head dim %d is read by the paged decode template only (decode keys); the forward "
-                     "template reads hdb caches on sm_90a at head dims 64 and 128 (and 256 with a "
-                     "16-bit cache), and the nhd layout ([blocks, block_size, kv_heads, head_dim]) "
-                     "everywhere",
+                     "template reads hdb caches on sm_90a at head dims 64 and 128, 192 (16-bit caches, and "
+                     "fp8 ones in blocks of up to 64 keys) and 256 (16-bit caches), and the nhd layout "
+                     "([blocks, block_size, kv_heads, head_dim]) everywhere",
                      fa_arch_name(key->arch), fa_dtype_name(key->kv_dtype), key->head_dim);
             return FA_ERR_UNSUPPORTED;
         }

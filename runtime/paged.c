@@ -15,17 +15,18 @@ enum {
     /* Query rows a KV head (GQA x new tokens) up to which a request takes the decode
      * template, above which the forward template (H100, 32/8 heads, d128, 8 x 8192 keys,
      * causal, shuffled tables):
-     * - Caches fa3_fwd serves (fa_plan_fa3_forward): 128 (at d256, not measured). At 68-128 rows decode took
-     *   0.20-0.23 ms against fa3_fwd's 0.26-0.30 (NHD) and 0.23-0.53 (HDB), at 192 rows
-     *   0.37-0.39 against 0.23-0.32 (block sizes 16-128): bench/results/
+     * - Caches fa3_fwd serves (fa_plan_fa3_forward): 128 (at d192 and d256, not measured).
+     *   At 68-128 rows decode took 0.20-0.23 ms against fa3_fwd's 0.26-0.30 (NHD) and
+     *   0.23-0.53 (HDB), at 192 rows 0.37-0.39 against 0.23-0.32 (block sizes 16-128): bench/results/
      *   2026-11-27-h100-session15, hdb_threshold.txt and nhd_threshold.txt. HDB blocks of 8
      *   keys too since fa3_fwd copies them whole (bench/results/2026-11-27-h100-session16,
      *   bs8_threshold.txt).
      *   fp8 NHD caches too: fa3_fwd 0.37 ms against decode's 0.44 at 132 rows (bench/results/
      *   2026-11-27-h100-session16, fp8_threshold.txt).
-     * - fp8 HDB caches fa3_fwd serves: 160. Decode 0.32 ms against fa3_fwd's 0.38 at 132-160
-     *   rows, 0.39 against 0.38 at 176 and 192 (fp8_threshold.txt, fp8_hdb_threshold.txt).
-     * - Other 16-bit NHD caches (fa2_fwd: other archs, d96 and d192): 64, not measured
+     * - fp8 HDB caches fa3_fwd serves: 160 (at d192, not measured). Decode 0.32 ms against
+     *   fa3_fwd's 0.38 at 132-160 rows, 0.39 against 0.38 at 176 and 192 (fp8_threshold.txt,
+     *   fp8_hdb_threshold.txt).
+     * - Other 16-bit NHD caches (fa2_fwd: other archs, d96): 64, not measured
      *   against 128.
      * - Other fp8 NHD caches (fa2_fwd): 256. Decode 0.445 ms against fa2_fwd's 0.497 at 256
      *   rows, 0.648 against 0.518 at 320 (bench/results/2026-11-27-h100-session14/

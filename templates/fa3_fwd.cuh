@@ -26,9 +26,9 @@
  * fa_score_pos, or, for a score alpha * s + lambda * (k - q) + mu, fa_score_linear's
  * coefficients applied per tile), fa_sink_logit. A sink tile apart from the key range is
  * computed FA_SINK_N keys wide; row maxima move lazily (FA_RESCALE_SLACK).
- * Head dims 64, 128, 192 (dense and varlen 16-bit K/V) and 256 (16-bit K/V; 64-key tiles, 80
- * for light variants over dense or varlen K/V: compiler/plan.c); fp16/bf16; dense, varlen
- * and paged (NHD blocks gathered by the producer); GQA. fp8 paged caches (FA_KV_FP8): two
+ * Head dims 64, 128, 192 (fp8 caches in blocks of up to 64 keys) and 256 (16-bit K/V;
+ * 64-key tiles, 80 for light variants over dense or varlen K/V: compiler/plan.c);
+ * fp16/bf16; dense, varlen and paged (NHD blocks gathered by the producer); GQA. fp8 paged caches (FA_KV_FP8): two
  * producer warpgroups (one could not issue the conversions fast enough) copy the bytes into
  * byte stages and convert them to the query type into the 16-bit stages (fa3_convert8); the
  * descales join the softmax scale and the normalisation.
@@ -371,6 +371,18 @@ __device__ __forceinline__ void fa3_load_rows(fa_u32 dst, const fa_u16 *base, lo
     }
 }
 
+#if FA_PAGED_BLOCK
+/* Key rows a pass of the paged NHD copy: the most whole rows of FA_CHUNKS chunks the
+ * producer threads hold that divide the tile and nest with the block size. */
+__device__ constexpr int fa3_rows_a_pass()
+{
+    int r = FA_PRODUCER_THREADS / FA_CHUNKS;
+    while (r > 1 && (FA_BLOCK_N % r != 0 || (FA_PAGED_BLOCK % r != 0 && r % FA_PAGED_BLOCK != 0)))
+        r--;
+    return r;
+}
+#endif
+
 /* Which tiles fa3_load_kv copies. */
 enum { FA3_COPY_K = 1, FA3_COPY_V = 2, FA3_COPY_KV = FA3_COPY_K | FA3_COPY_V };
 
@@ -413,13 +425,15 @@ __device__ __forceinline__ void fa3_load_kv(const fa_args &a, const fa_ctx &c, f
 #elif FA_PAGED_BLOCK
     /* A thread copies chunk ch of every RAP-th key row from r0; its rows stay inside one
      * block for PASSES_A_BLOCK passes, so it looks the block up once for them (K and V
-     * caches share one shape: one offset serves both). */
-    constexpr int RAP = FA_PRODUCER_THREADS / FA_CHUNKS; /* rows a pass */
+     * caches share one shape: one offset serves both). Threads past RAP whole rows (d192:
+     * 32 of 128) copy nothing. */
+    constexpr int RAP = fa3_rows_a_pass(); /* rows a pass */
     constexpr int PASSES_A_BLOCK = FA_PAGED_BLOCK >= RAP ? FA_PAGED_BLOCK / RAP : 1;
-    static_assert(FA_PRODUCER_THREADS % FA_CHUNKS == 0 && FA_BLOCK_N % RAP == 0 &&
-                      (FA_PAGED_BLOCK % RAP == 0 || RAP % FA_PAGED_BLOCK == 0),
+    static_assert(FA_BLOCK_N % RAP == 0 && (FA_PAGED_BLOCK % RAP == 0 || RAP % FA_PAGED_BLOCK == 0),
                   "whole passes of rows");
     const int t = threadIdx.x % FA_PRODUCER_THREADS, ch = t % FA_CHUNKS, r0 = t / FA_CHUNKS;
+    if (t >= RAP * FA_CHUNKS)
+        return;
     const int *table = a.block_table + (long long)c.b * a.max_blocks_per_seq;
     const long long head = (long long)c.hk * a.k_head_stride + ch * 8;
     long long blk = 0;

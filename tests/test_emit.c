@@ -297,21 +297,31 @@ static void test_light_tiles(void)
     }
 }
 
-/* The sm_90a forward takes fa3_fwd at head dims 64, 128, 192 and 256 (192: dense and varlen
- * only, three stages of 64 keys), fa2_fwd at 96 and for a d192 paged cache. */
+/* The sm_90a forward takes fa3_fwd at head dims 64, 128, 192 and 256 (192: three stages of
+ * 64 keys, paged too; fp8 caches two, in blocks of up to 64 keys), fa2_fwd at 96, and over
+ * fp8 caches at d192 in blocks of 128 keys and at d256. */
 static void test_fa3_head_dims(void)
 {
     static const struct {
-        int head_dim, paged_block_size, block_n, stages;
+        int head_dim, paged_block_size;
+        fa_dtype kv;
+        int block_n, stages;
         fa_template tmpl;
-    } cases[] = {{64, 0, 128, 3, FA_TEMPLATE_FA3_FWD},  {96, 0, 0, 0, FA_TEMPLATE_FA2_FWD},
-                 {128, 0, 128, 3, FA_TEMPLATE_FA3_FWD}, {192, 0, 64, 3, FA_TEMPLATE_FA3_FWD},
-                 {192, 16, 0, 0, FA_TEMPLATE_FA2_FWD},  {256, 0, 64, 2, FA_TEMPLATE_FA3_FWD}};
+    } cases[] = {{64, 0, FA_DTYPE_BF16, 128, 3, FA_TEMPLATE_FA3_FWD},
+                 {96, 0, FA_DTYPE_BF16, 0, 0, FA_TEMPLATE_FA2_FWD},
+                 {128, 0, FA_DTYPE_BF16, 128, 3, FA_TEMPLATE_FA3_FWD},
+                 {192, 0, FA_DTYPE_BF16, 64, 3, FA_TEMPLATE_FA3_FWD},
+                 {192, 16, FA_DTYPE_BF16, 64, 3, FA_TEMPLATE_FA3_FWD},
+                 {192, 64, FA_DTYPE_FP8E4M3, 64, 2, FA_TEMPLATE_FA3_FWD},
+                 {192, 128, FA_DTYPE_FP8E5M2, 0, 0, FA_TEMPLATE_FA2_FWD},
+                 {256, 0, FA_DTYPE_BF16, 64, 2, FA_TEMPLATE_FA3_FWD},
+                 {256, 16, FA_DTYPE_FP8E4M3, 0, 0, FA_TEMPLATE_FA2_FWD}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         fa_key key;
         fa_key_init(&key);
         key.arch = FA_ARCH_SM90A;
         key.head_dim = cases[i].head_dim;
+        key.kv_dtype = cases[i].kv;
         key.paged_block_size = cases[i].paged_block_size;
         key.paged_layout = FA_PAGED_NHD;
         fa_plan plan;

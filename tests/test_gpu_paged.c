@@ -640,7 +640,9 @@ static void test_paged_cases(void)
      * 16-bit caches at 96, 192 and 256 (sm_90: 32-wide TMA boxes with the 64-byte swizzle
      * at 96, three and four 64-wide boxes, HDB slabs and 64-key HDB boxes), 16-bit HDB
      * blocks of 32 keys at 64, 96, 192 and 256 (sm_90a: two d rows a 128-byte TMA row), and
-     * 16-bit NHD chunks at 256 (sm_90a: fa3_fwd's 64-key tiles) */
+     * 16-bit chunks at 192 and 256 (sm_90a: fa3_fwd's 64-key tiles; at 192, NHD rows of 24
+     * chunks copied by 96 of the 128 producer threads) and fp8 ones at 192 (fa3_fwd's
+     * converting producers) */
     static const struct {
         fa_paged_layout layout;
         int bs, head_dim, T;
@@ -662,7 +664,13 @@ static void test_paged_cases(void)
                 {FA_PAGED_HDB, 32, 192, 1, FA_DTYPE_BF16},
                 {FA_PAGED_HDB, 32, 256, 1, FA_DTYPE_BF16},
                 {FA_PAGED_NHD, 16, 256, 200, FA_DTYPE_BF16},
-                {FA_PAGED_NHD, 128, 256, 500, FA_DTYPE_BF16}};
+                {FA_PAGED_NHD, 128, 256, 500, FA_DTYPE_BF16},
+                {FA_PAGED_NHD, 16, 192, 200, FA_DTYPE_BF16},
+                {FA_PAGED_NHD, 128, 192, 500, FA_DTYPE_BF16},
+                {FA_PAGED_HDB, 8, 192, 160, FA_DTYPE_BF16},
+                {FA_PAGED_HDB, 64, 192, 300, FA_DTYPE_BF16},
+                {FA_PAGED_NHD, 16, 192, 200, FA_DTYPE_FP8E4M3},
+                {FA_PAGED_HDB, 32, 192, 300, FA_DTYPE_FP8E5M2}};
     for (size_t w = 0; w < sizeof wide / sizeof wide[0]; w++, n++) {
         setup_case(case_at(cases, n), n, wide[w].layout, wide[w].bs, wide[w].kv, wide[w].T);
         cases[n].head_dim = wide[w].head_dim;

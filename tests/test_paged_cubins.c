@@ -539,8 +539,9 @@ static void test_dense_decode_cubins(void)
     unsetenv("FADSL_CACHE_DIR");
 }
 
-/* fp8 NHD caches above the decode template's rows: fa3_fwd keys on sm_90a at d64/d128
- * (without spills; sink tokens, blocks of 8 keys), else fa2_fwd ones (byte stages converted
+/* fp8 NHD caches above the decode template's rows: fa3_fwd keys on sm_90a at d64/d128 and
+ * at d192 in blocks of up to 64 keys (without spills; sink tokens, blocks of 8 keys), else
+ * fa2_fwd ones (byte stages converted
  * to 16-bit tiles), compile to cubins for sm_80, sm_86 and sm_90a, e4m3 and e5m2, fp16 and
  * bf16 queries, head dims 64-256, dense and packed queries. */
 static void test_forward_fp8_cubins(void)
@@ -560,7 +561,10 @@ static void test_forward_fp8_cubins(void)
                 {FA_ARCH_SM80, 128, 8, 4, FA_DTYPE_BF16, FA_DTYPE_FP8E4M3, true, "sliding_window"},
                 {FA_ARCH_SM86, 96, 64, 2, FA_DTYPE_FP16, FA_DTYPE_FP8E4M3, false, "causal_alibi"},
                 {FA_ARCH_SM90A, 128, 16, 4, FA_DTYPE_BF16, FA_DTYPE_FP8E4M3, false, "sink_window"},
-                {FA_ARCH_SM90A, 64, 8, 8, FA_DTYPE_FP16, FA_DTYPE_FP8E5M2, true, "causal"}};
+                {FA_ARCH_SM90A, 64, 8, 8, FA_DTYPE_FP16, FA_DTYPE_FP8E5M2, true, "causal"},
+                {FA_ARCH_SM90A, 192, 16, 4, FA_DTYPE_BF16, FA_DTYPE_FP8E4M3, true, "sliding_window"},
+                {FA_ARCH_SM90A, 192, 64, 8, FA_DTYPE_FP16, FA_DTYPE_FP8E5M2, false, "softcap"},
+                {FA_ARCH_SM90A, 192, 128, 2, FA_DTYPE_BF16, FA_DTYPE_FP8E4M3, false, "causal"}};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         fa_key k = decode_key(keys[i].arch, FA_PAGED_NHD, keys[i].block_size, keys[i].kv, keys[i].gqa);
         k.decode = false;
@@ -573,7 +577,8 @@ static void test_forward_fp8_cubins(void)
         if (s)
             printf("\n  %s\n", fadsl_last_error());
         CU_ASSERT_EQUAL_FATAL(s, FADSL_OK);
-        bool fa3 = keys[i].arch == FA_ARCH_SM90A && (keys[i].head_dim == 64 || keys[i].head_dim == 128);
+        bool fa3 = keys[i].arch == FA_ARCH_SM90A && (keys[i].head_dim == 64 || keys[i].head_dim == 128 ||
+                                                     (keys[i].head_dim == 192 && keys[i].block_size <= 64));
         CU_ASSERT(strncmp(info.kernel_name, fa3 ? "fa3_fwd_paged_" : "fa2_fwd_paged_", 14) == 0);
         if (fa3) /* the converting producer fits its registers (fa2_fwd's d128 keys spill) */
             CU_ASSERT_EQUAL(fart_nvrtc_spills(), spills);
@@ -585,7 +590,8 @@ static void test_forward_fp8_cubins(void)
 
 /* HDB caches above the decode template's rows on sm_90a: fa3_fwd keys (K read MN-major, V
  * K-major) compile to cubins at every block size, head dims 64 and 128 (fp16 and bf16,
- * 16-bit and fp8 (e4m3, e5m2) caches; without spills) and 256 (16-bit; since its producer
+ * 16-bit and fp8 (e4m3, e5m2) caches; without spills), 192 (16-bit, without spills; NHD
+ * too, whose rows of 24 chunks 96 of the 128 producer threads copy) and 256 (16-bit; since its producer
  * copies K before waiting on V, FA3_EARLY_K, some keys spill 12-20 bytes, paged NHD ones
  * up to 68, which the measured speed-up includes: bench/results/2026-11-30-h200-session36),
  * dense and packed queries, each variant (sink tokens as whole tiles); other archs, head
@@ -598,10 +604,11 @@ static void test_forward_hdb_cubins(void)
     static const char *const hdb_variants[] = {"causal", "sliding_window", "gpt_oss", "softcap", "causal_alibi",
                                                "sink_window", "none"};
     for (int b = 0; b < NUM_BLOCK_SIZES; b++)
-        for (int h = 0; h < 5; h++) { /* 16-bit caches at d128 and d64, then fp8 ones, then d256 */
-            fa_key k = decode_key(FA_ARCH_SM90A, FA_PAGED_HDB, block_sizes[b], FA_DTYPE_BF16, 1 << (b % 4));
+        for (int h = 0; h < 7; h++) { /* 16-bit caches at d128 and d64, fp8 ones, d256, d192 HDB, NHD */
+            fa_key k = decode_key(FA_ARCH_SM90A, h == 6 ? FA_PAGED_NHD : FA_PAGED_HDB, block_sizes[b], FA_DTYPE_BF16,
+                                  1 << (b % 4));
             k.decode = false;
-            k.head_dim = h == 4 ? 256 : h % 2 ? 64 : 128;
+            k.head_dim = h >= 5 ? 192 : h == 4 ? 256 : h % 2 ? 64 : 128;
             k.dtype = k.kv_dtype = (b + h) % 2 ? FA_DTYPE_FP16 : FA_DTYPE_BF16;
             if (h == 2 || h == 3)
                 k.kv_dtype = (b + h) % 2 ? FA_DTYPE_FP8E5M2 : FA_DTYPE_FP8E4M3;
