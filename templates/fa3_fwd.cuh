@@ -371,17 +371,15 @@ __device__ __forceinline__ void fa3_load_rows(fa_u32 dst, const fa_u16 *base, lo
     }
 }
 
-#if FA_PAGED_BLOCK
-/* Key rows a pass of the paged NHD copy: the most whole rows of FA_CHUNKS chunks the
- * producer threads hold that divide the tile and nest with the block size. */
+/* Key rows a pass of the K/V row copy: the most whole rows of FA_CHUNKS chunks the
+ * producer threads hold that divide the tile and nest with the paged block size. */
 __device__ constexpr int fa3_rows_a_pass()
 {
     int r = FA_PRODUCER_THREADS / FA_CHUNKS;
-    while (r > 1 && (FA_BLOCK_N % r != 0 || (FA_PAGED_BLOCK % r != 0 && r % FA_PAGED_BLOCK != 0)))
+    while (r > 1 && (FA_BLOCK_N % r != 0 || (FA_PAGED_BLOCK && FA_PAGED_BLOCK % r != 0 && r % FA_PAGED_BLOCK != 0)))
         r--;
     return r;
 }
-#endif
 
 /* Which tiles fa3_load_kv copies. */
 enum { FA3_COPY_K = 1, FA3_COPY_V = 2, FA3_COPY_KV = FA3_COPY_K | FA3_COPY_V };
@@ -454,12 +452,33 @@ __device__ __forceinline__ void fa3_load_kv(const fa_args &a, const fa_ctx &c, f
             fa_cp_async16(vd + off, (const fa_u16 *)a.v + at, ok ? 16 : 0);
     }
 #else
-    if (PARTS & FA3_COPY_K)
-        fa3_load_rows<FA_BLOCK_N>(kd, fa_kv_row(c, a.k, a.k_batch_stride, a.k_head_stride, a.k_row_stride, k_start, n0),
-                                  a.k_row_stride, c.kv_len - n0);
-    if (PARTS & FA3_COPY_V)
-        fa3_load_rows<FA_BLOCK_N>(vd, fa_kv_row(c, a.v, a.v_batch_stride, a.v_head_stride, a.v_row_stride, k_start, n0),
-                                  a.v_row_stride, c.kv_len - n0);
+    /* As the paged NHD copy: chunk ch of every RAP-th key row from r0, so a thread's
+     * shared-memory slot and source column stay fixed (d192: 32 of 128 threads idle). */
+    constexpr int RAP = fa3_rows_a_pass();
+    /* Passes unrolled: 4 at d128-d256 (H200, B=2, S=8192: 1.12-1.18x the speed of
+     * copies indexed per chunk and fully unrolled, whose hoisted addresses spilled; not
+     * unrolled, 1.05-1.15x), all 8 at d64 (4: 0.98x causal). */
+    constexpr int UNROLL = FA_BLOCK_N / RAP <= 8 ? FA_BLOCK_N / RAP : 4;
+    const int t = threadIdx.x % FA_PRODUCER_THREADS, ch = t % FA_CHUNKS, r0 = t / FA_CHUNKS;
+    if (t >= RAP * FA_CHUNKS)
+        return;
+    const fa_u16 *kp = fa_kv_row(c, a.k, a.k_batch_stride, a.k_head_stride, a.k_row_stride, k_start, n0) + ch * 8;
+    const fa_u16 *vp = fa_kv_row(c, a.v, a.v_batch_stride, a.v_head_stride, a.v_row_stride, k_start, n0) + ch * 8;
+    const int valid = c.kv_len - n0;
+    const long long kstep = (long long)RAP * a.k_row_stride, vstep = (long long)RAP * a.v_row_stride;
+    const fa_u16 *const kbase = kp, *const vbase = vp; /* row n0: the source of zero fills */
+    kp += (long long)r0 * a.k_row_stride;
+    vp += (long long)r0 * a.v_row_stride;
+#pragma unroll UNROLL
+    for (int j = 0; j < FA_BLOCK_N / RAP; j++, kp += kstep, vp += vstep) {
+        const int r = r0 + j * RAP;
+        const bool ok = r < valid;
+        const fa_u32 off = fa3_off(FA_BLOCK_N, r, ch);
+        if (PARTS & FA3_COPY_K)
+            fa_cp_async16(kd + off, ok ? kp : kbase, ok ? 16 : 0);
+        if (PARTS & FA3_COPY_V)
+            fa_cp_async16(vd + off, ok ? vp : vbase, ok ? 16 : 0);
+    }
 #endif
 }
 

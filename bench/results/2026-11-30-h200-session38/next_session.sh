@@ -1,0 +1,45 @@
+#!/bin/bash
+# NOT RUN: what session 38 left for the device (its device time ran out after run7). Build
+# build-lead = HEAD (cmake -S . -B build-lead -DCMAKE_BUILD_TYPE=Release && cmake --build
+# build-lead), carry it, run from the repository root with $OUT set, one part a call:
+#   bash next_session.sh a   the peers' prefill table at d64/d128 with session 38's K/V copy
+#                            (1.13-1.18x the kernel before it at d128-d256; run4's table
+#                            predates it)
+#   bash next_session.sh b   the same at d256, then the FlexAttention variants table
+#   bash next_session.sh c   correctness with the new copy: gpu_fwd (its dense_decode test
+#                            was cut short in run7), gpu_random and Python fuzz on new seeds
+#   bash next_session.sh d   the Python GPU tests (400 s: on a cold cache they took more
+#                            than 150 in run2)
+# If an H100 is lent: ../2026-11-29-h200-session28/next_h100.sh a, b, c first.
+set -u
+mkdir -p $OUT/logs
+nvidia-smi --query-gpu=name,driver_version,clocks.max.sm,power.limit --format=csv > $OUT/card.txt
+export FADSL_CACHE_DIR=/tmp/fc-lead FADSL_LIBRARY=$PWD/build-lead/libfadsl.so FADSL_LOG=0
+case ${1:-} in
+a | b)
+  dims=$([ "$1" = a ] && echo 64,128 || echo 256)
+  timeout 420 python3 bench/run.py --sections prefill --head-dims $dims --out $OUT > $OUT/prefill.txt 2>&1
+  echo "prefill rc $?"; grep "prefill hd\|failures" $OUT/prefill.txt
+  if [ "$1" = b ]; then
+    timeout 150 python3 bench/run.py --sections variants --out $OUT/variants > $OUT/variants.txt 2>&1
+    echo "variants rc $?"; grep "variants hd\|failures" $OUT/variants.txt
+  fi
+  find $OUT -name '*.png' -delete
+  ;;
+c)
+  (cd build-lead && timeout 200 ./fadsl_tests gpu_fwd > $OUT/logs/gpu.txt 2>&1; echo "gpu rc $?")
+  grep -h "within bounds\|FAIL\|passed, \|failed" $OUT/logs/gpu.txt | head
+  (cd build-lead && FA_GPU_RANDOM_SEED=5061 FA_GPU_RANDOM_CASES=60 timeout 100 ./fadsl_tests gpu_random \
+    > $OUT/logs/random.txt 2>&1; echo "random rc $?")
+  grep -h "within bounds\|passed, " $OUT/logs/random.txt | tail -2
+  FADSL_FUZZ_SEED=5580 FADSL_FUZZ_CASES=60 timeout 100 python3 -m pytest -q -p no:cacheprovider \
+    python/tests/test_gpu_fuzz.py > $OUT/logs/py_fuzz.txt 2>&1
+  echo "py fuzz rc $?"; tail -2 $OUT/logs/py_fuzz.txt
+  ;;
+d)
+  timeout 400 python3 -m pytest -q -p no:cacheprovider python/tests/test_gpu.py > $OUT/logs/py_gpu.txt 2>&1
+  echo "py gpu rc $?"; tail -2 $OUT/logs/py_gpu.txt
+  ;;
+*) echo "usage: next_session.sh a|b|c|d" >&2; exit 2 ;;
+esac
+tar czf $OUT/logs.tgz -C $OUT logs && rm -rf $OUT/logs
