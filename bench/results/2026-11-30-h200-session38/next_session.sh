@@ -2,9 +2,11 @@
 # NOT RUN: what session 38 left for the device (its device time ran out after run7). Build
 # build-lead = HEAD (cmake -S . -B build-lead -DCMAKE_BUILD_TYPE=Release && cmake --build
 # build-lead), carry it, run from the repository root with $OUT set, one part a call:
-#   bash next_session.sh a   the peers' prefill table at d64/d128 with session 38's K/V copy
-#                            (1.13-1.18x the kernel before it at d128-d256; run4's table
-#                            predates it)
+#   bash next_session.sh a   chunked prefill against the dense kernel (issue #5's bar: within
+#                            15%; the dense kernel got 1.13x faster at d128, the paged copy was
+#                            already in the new shape), then the peers' prefill table at
+#                            d64/d128 with session 38's K/V copy (1.13-1.18x the kernel
+#                            before it at d128-d256; run4's table predates it)
 #   bash next_session.sh b   the same at d256, then the FlexAttention variants table
 #   bash next_session.sh c   correctness with the new copy: gpu_fwd (its dense_decode test
 #                            was cut short in run7), gpu_random and Python fuzz on new seeds
@@ -18,6 +20,10 @@ export FADSL_CACHE_DIR=/tmp/fc-lead FADSL_LIBRARY=$PWD/build-lead/libfadsl.so FA
 case ${1:-} in
 a | b)
   dims=$([ "$1" = a ] && echo 64,128 || echo 256)
+  if [ "$1" = a ]; then
+    for d in 128 192; do timeout 60 python3 bench/chunked_prefill.py --head-dim $d; done > $OUT/chunked.txt 2>&1
+    cat $OUT/chunked.txt
+  fi
   timeout 420 python3 bench/run.py --sections prefill --head-dims $dims --out $OUT > $OUT/prefill.txt 2>&1
   echo "prefill rc $?"; grep "prefill hd\|failures" $OUT/prefill.txt
   if [ "$1" = b ]; then
