@@ -1,7 +1,8 @@
 #!/bin/bash
 # NOT RUN: what session 38 left for the device (its device time ran out after run7). Build
-# build-lead = HEAD (cmake -S . -B build-lead -DCMAKE_BUILD_TYPE=Release && cmake --build
-# build-lead), carry it, run from the repository root with $OUT set, one part a call:
+# with prepare_builds.sh (build-lead = HEAD; build-d96, build-d96b for part e), carry what a
+# part uses (a-d: build-lead; e: all three), run from the repository root with $OUT set,
+# one part a call (each under 600 s):
 #   bash next_session.sh a   chunked prefill against the dense kernel (issue #5's bar: within
 #                            15%; the dense kernel got 1.13x faster at d128, the paged copy was
 #                            already in the new shape), then the peers' prefill table at
@@ -12,6 +13,12 @@
 #                            was cut short in run7), gpu_random and Python fuzz on new seeds
 #   bash next_session.sh d   the Python GPU tests (400 s: on a cold cache they took more
 #                            than 150 in run2)
+#   bash next_session.sh e   d96 on the Hopper template (prepare_builds.sh: build-d96 =
+#                            fa3_d96.diff, P.V n128 over d128's tiles; build-d96b = also
+#                            fa3_d96_pv96.diff, P.V n96): gpu_fwd on each (every variant at
+#                            d96 among the others), then one_kernel.py at d96 against build-lead
+#                            (fa2_fwd). Apply fa3_d96.diff if its gpu_fwd passes and it is
+#                            faster; then pv96 on top if that passes too and is faster still
 # If an H100 is lent: ../2026-11-29-h200-session28/next_h100.sh a, b, c first.
 set -u
 mkdir -p $OUT/logs
@@ -46,6 +53,21 @@ d)
   timeout 400 python3 -m pytest -q -p no:cacheprovider python/tests/test_gpu.py > $OUT/logs/py_gpu.txt 2>&1
   echo "py gpu rc $?"; tail -2 $OUT/logs/py_gpu.txt
   ;;
-*) echo "usage: next_session.sh a|b|c|d" >&2; exit 2 ;;
+e)
+  for b in d96 d96b; do
+    (cd build-$b && FADSL_CACHE_DIR=/tmp/fc-$b timeout 170 ./fadsl_tests gpu_fwd > $OUT/logs/gpu-$b.txt 2>&1
+     echo "$b gpu rc $?")
+    grep -h "within bounds\|FAIL\|passed, \|failed" $OUT/logs/gpu-$b.txt | head -6
+  done
+  for round in 1 2; do
+    for b in lead d96 d96b; do
+      for v in none causal; do
+        FADSL_CACHE_DIR=/tmp/fc-$b FADSL_LIBRARY=$PWD/build-$b/libfadsl.so timeout 60 python3 bench/one_kernel.py \
+          $v --head-dim 96 --heads 21 --repeat 20 2>&1 | sed "s/^/$round $b d96 /" | tail -1
+      done
+    done
+  done | tee $OUT/d96_ab.txt
+  ;;
+*) echo "usage: next_session.sh a|b|c|d|e" >&2; exit 2 ;;
 esac
 tar czf $OUT/logs.tgz -C $OUT logs && rm -rf $OUT/logs
