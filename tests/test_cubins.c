@@ -3,8 +3,10 @@
  * variant, GQA, paged and varlen keys, and wider sink counts. Compiles run on worker threads (prewarm) into a
  * fresh cache directory; each image must be an ELF cubin carrying the key's kernel name.
  * Random variants (tests/variant_gen.h, every construct of the language) compile for the
- * FA2, FA3, paged prefill and paged decode templates the same way. */
+ * FA2, FA3, paged prefill and paged decode templates the same way. The Hopper forward's
+ * dense and varlen keys below d256 compile without spilled registers. */
 #include "fadsl.h"
+#include "fart.h"
 #include "testutil.h"
 #include "variant_gen.h"
 
@@ -139,11 +141,44 @@ static void test_random_variants(void)
     unsetenv("FADSL_CACHE_DIR");
 }
 
+/* fa3_fwd's producer copies dense and varlen K/V rows a 16-byte column a thread, stepping a
+ * pointer (templates/fa3_fwd.cuh fa3_load_kv; its per-chunk predecessor spilled 16 bytes at
+ * d128): keys at d64, d128 and d192, grouped and packed, compile (not from a cache) without
+ * spills. */
+static void test_fa3_dense_no_spills(void)
+{
+    char dir[] = "/tmp/fadsl-cubins-XXXXXX";
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+    setenv("FADSL_CACHE_DIR", dir, 1);
+    static const struct {
+        const char *variant;
+        int head_dim, gqa;
+        bool varlen;
+    } keys[] = {{"none", 64, 2, false},  {"causal", 64, 4, true},   {"none", 128, 2, false},
+                {"causal", 128, 4, true}, {"document", 128, 2, true}, {"none", 192, 2, false},
+                {"causal", 192, 4, true}, {"softcap", 192, 2, false}};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        fadsl_prewarm_item it;
+        add_item(&it, 0, keys[i].variant, FA_ARCH_SM90A, FA_DTYPE_BF16, keys[i].head_dim, keys[i].gqa, 0,
+                 keys[i].varlen);
+        int spills = fart_nvrtc_spills();
+        fadsl_compile_info info;
+        CU_ASSERT_EQUAL_FATAL(fadsl_compile(it.variant, &it.key, &info), FADSL_OK);
+        CU_ASSERT_EQUAL(info.origin, FADSL_FROM_COMPILE);
+        CU_ASSERT(strncmp(info.kernel_name, "fa3_fwd_", 8) == 0);
+        if (fart_nvrtc_spills() != spills)
+            printf("\n  %s spilled registers\n", info.kernel_name);
+        CU_ASSERT_EQUAL(fart_nvrtc_spills(), spills);
+    }
+    unsetenv("FADSL_CACHE_DIR");
+}
+
 void fa_suite_cubins(void)
 {
     static const CU_TestInfo tests[] = {
         {"all_shipped_variants", test_all_shipped_variants},
         {"random_variants", test_random_variants},
+        {"fa3_dense_no_spills", test_fa3_dense_no_spills},
         CU_TEST_INFO_NULL,
     };
     fa_test_add_suite("cubins", tests);
