@@ -4,7 +4,8 @@
 
 512 new tokens a sequence against 8192 cached keys (the new tokens are the last 512),
 32 query / 8 KV heads, head_dim 128 (--head-dim), bf16, causal; paged NHD cache with block
-size 16 (--block-size) and a shuffled block table, versus fadsl.attention on the same keys laid out contiguously.
+size 16 (--block-size) and a shuffled block table, versus fadsl.attention on the same keys
+laid out contiguously.
 Issue #5's bar: within 15% of the dense kernel. Then the other routes on the same tokens:
 the same chunks packed (cu_seqlens_q), an HDB cache (the forward template on sm_90a) and fp8
 e4m3 caches of both layouts (on sm_90a the forward template's converting producers), each

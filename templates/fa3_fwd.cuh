@@ -28,10 +28,10 @@
  * computed FA_SINK_N keys wide; row maxima move lazily (FA_RESCALE_SLACK).
  * Head dims 64, 128, 192 (fp8 caches in blocks of up to 64 keys) and 256 (16-bit K/V;
  * 64-key tiles, 80 for light variants over dense or varlen K/V: compiler/plan.c);
- * fp16/bf16; dense, varlen and paged (NHD blocks gathered by the producer); GQA. fp8 paged caches (FA_KV_FP8): two
- * producer warpgroups (one could not issue the conversions fast enough) copy the bytes into
- * byte stages and convert them to the query type into the 16-bit stages (fa3_convert8); the
- * descales join the softmax scale and the normalisation.
+ * fp16/bf16; dense, varlen and paged (NHD blocks gathered by the producer); GQA. fp8 paged
+ * caches (FA_KV_FP8): two producer warpgroups (one could not issue the conversions fast
+ * enough) copy the bytes into byte stages and convert them to the query type into the
+ * 16-bit stages (fa3_convert8); the descales join the softmax scale and the normalisation.
  *
  * FA_PAGED_NHD 0 (HDB cache [blocks, kv_heads, D, block_size]): a (block, head) holds K and
  * V transposed, keys contiguous along each d row. Tiles stay that way: sub-tiles [D][W keys]
