@@ -68,6 +68,9 @@ typedef struct fa_key {
     /* The visible predicate is at most one upper bound on k and the score reads neither q
      * nor k (fa_tile_light): the Hopper forward's d256 plan then takes wider key tiles. */
     bool light;
+    /* Light, and the score is s itself: the Hopper forward's d64 plan then takes 192-row
+     * tiles, whose consumers' registers a computed score would spill. */
+    bool plain_score;
     /* The decode template: paged (a few new tokens a sequence, or an HDB cache the forward
      * template does not read: fa_plan_fa3_forward; kernel names then start fa_decode_paged),
      * or with paged_block_size 0 dense or packed 16-bit K/V read the same way (a few query

@@ -139,14 +139,14 @@ int fa_key_describe(const fa_key *key, char *buf, size_t size)
     return snprintf(buf, size,
                     "arch=%s dtype=%s kv_dtype=%s head_dim=%d gqa=%d paged=%d layout=%s varlen=%d "
                     "variant=%s hash=%016llx stdlib=%d causal=%d window=%d alibi=%d softcap=%d "
-                    "sinks=%d learned_sinks=%d decode=%d tile64=%d rows=%d claims=%d scan=%d light=%d",
+                    "sinks=%d learned_sinks=%d decode=%d tile64=%d rows=%d claims=%d plain=%d scan=%d light=%d",
                     fa_arch_name(key->arch), fa_dtype_name(key->dtype), fa_dtype_name(key->kv_dtype),
                     key->head_dim, key->gqa_ratio, key->paged_block_size,
                     !key->paged_block_size ? "-" : key->paged_layout == FA_PAGED_NHD ? "nhd" : "hdb", key->varlen,
                     key->variant[0] ? key->variant : "none", (unsigned long long)key->variant_hash,
                     key->stdlib, key->causal, key->sliding_window, key->alibi, key->softcap,
                     key->sink_tokens, key->learned_sinks, key->decode, key->decode_tile64, key->decode_rows,
-                    key->decode_claims, key->tile_scan, key->light);
+                    key->decode_claims, key->plain_score, key->tile_scan, key->light);
 }
 
 /* One option list per arch. Fast math is safe here: the kernels use exp2 with ftz and

@@ -100,7 +100,11 @@ enum {
 enum { FA_SCAN_BYTES = 4 * (2 + 2 * 192) };
 
 /* Hopper (sm_90a, wgmma) forward tiles: 64 rows per consumer warpgroup, a producer
- * warpgroup, three K/V stages (bench/results/2026-11-26-h100-bench/README.md). fp8 caches:
+ * warpgroup, three K/V stages (bench/results/2026-11-26-h100-bench/README.md); d64: three
+ * consumer warpgroups (192 rows, FlashAttention-3's choice) for light variants without a
+ * score (fa_key.plain_score) over 16-bit K/V, two for the others (at 160 registers a
+ * consumer thread ALiBi spilled 164 bytes, softcap 12-28) and for fp8 caches (their two
+ * producer warpgroups leave too few registers). fp8 caches:
  * two 16-bit stages, plus the byte stages their copies land in (three would not fit at
  * d128), and two producer warpgroups sharing the conversions, whose instruction stream
  * one warpgroup could not issue fast enough (chunked prefill 1.20-1.41x dense -> 1.04-1.13x:
@@ -111,37 +115,50 @@ enum { FA_SCAN_BYTES = 4 * (2 + 2 * 192) };
  * spilled registers (H200: none, causal, softcap 1.02-1.05x; sliding window, ALiBi,
  * document 0.78-0.98x: bench/results/2026-11-30-h200-session37); 16-bit K/V only
  * (stages_fp8 0: the byte stages would not fit). d192: three stages of 64-key tiles (192 KB;
- * two of 96 or 112 keys spilled 140 and 380 bytes); fp8 caches in blocks of up to 64 keys. */
+ * two of 96 or 112 keys spilled 140 and 380 bytes); fp8 caches in blocks of up to 64 keys.
+ * d96: d128's tiles, whose last 32 columns Q.K^T does not read and whose O columns past 96
+ * are not stored (fa3_tile_d); dense or varlen 16-bit K/V only. */
 typedef struct fa3_tile_config {
     int head_dim, block_m, block_n, block_n_narrow, stages, stages_fp8;
 } fa3_tile_config;
 
 static const fa3_tile_config fa3_tiles[] = {
-    {64, 128, 128, 128, 3, 2},
+    {64, 192, 128, 128, 3, 2},
+    {96, 128, 128, 128, 3, 0},
     {128, 128, 128, 128, 3, 2},
     {192, 128, 64, 64, 3, 2},
     {256, 128, 80, 64, 2, 0},
 };
 enum {
     FA3_NUM_TILES = sizeof fa3_tiles / sizeof fa3_tiles[0],
+    FA3_COLUMN_BLOCK = 64,      /* 16-bit columns of a 128-byte swizzle block */
     FA3_PRODUCER_WARPS = 4,     /* a producer warpgroup */
     FA3_FP8_PRODUCERS = 2,      /* producer warpgroups over fp8 caches: FA_PRODUCER_THREADS */
+    FA3_TWO_CONSUMERS_M = 128,  /* rows of d64 keys with a score or an fp8 cache */
     FA3_BYTE_STAGES = 2,        /* fp8 caches: templates/fa3_fwd.cuh FA3_BYTE_STAGES, of K and V bytes */
     FA3_SMEM_SLACK = 1024 + 128, /* 1024-byte tile alignment, then the mbarriers (4 a stage, Q's)
                                   * and fp8's entry word (templates/fa3_fwd.cuh fa3_bad_word); a tile
                                   * scan's area follows (FA3_SCAN_AT) */
 };
 
+/* Columns of fa3_fwd's shared tiles: the head dim in whole 64-column (128-byte swizzle)
+ * blocks (templates/fa3_fwd.cuh FA3_TILE_D). */
+static int fa3_tile_d(int head_dim)
+{
+    return (head_dim + FA3_COLUMN_BLOCK - 1) / FA3_COLUMN_BLOCK * FA3_COLUMN_BLOCK;
+}
+
 static void plan_fa3(const fa3_tile_config *t, const fa_key *key, fa_plan *plan)
 {
     bool kv_fp8 = fa_dtype_size(key->kv_dtype) == 1;
     plan->tmpl = FA_TEMPLATE_FA3_FWD;
     plan->template_file = "fa3_fwd.cuh";
-    plan->block_m = t->block_m;
+    plan->block_m = key->plain_score && !kv_fp8 ? t->block_m : FA3_TWO_CONSUMERS_M;
     plan->block_n = key->light && !key->paged_block_size ? t->block_n : t->block_n_narrow;
-    plan->num_warps = t->block_m / 16 + (kv_fp8 ? FA3_FP8_PRODUCERS : 1) * FA3_PRODUCER_WARPS;
+    plan->num_warps = plan->block_m / 16 + (kv_fp8 ? FA3_FP8_PRODUCERS : 1) * FA3_PRODUCER_WARPS;
     plan->stages = kv_fp8 ? t->stages_fp8 : t->stages;
-    plan->smem_bytes = (t->block_m + 2 * plan->stages * plan->block_n) * t->head_dim * fa_dtype_size(key->dtype) +
+    plan->smem_bytes = (plan->block_m + 2 * plan->stages * plan->block_n) * fa3_tile_d(t->head_dim) *
+                           fa_dtype_size(key->dtype) +
                        (kv_fp8 ? FA3_BYTE_STAGES * 2 * plan->block_n * t->head_dim : 0) + FA3_SMEM_SLACK +
                        (key->tile_scan ? FA_SCAN_BYTES : 0);
     plan->tile_scan = key->tile_scan;
@@ -290,15 +307,16 @@ bool fa_plan_has_tile64(const fa_key *key)
 }
 
 /* fa3_fwd's tiles for a forward key: sm_90a, 16-bit K/V or a paged fp8 cache (whose tiles
- * hold whole blocks: templates/fa3_fwd.cuh fa3_chunk8_at), a head dim it has tiles for;
- * else NULL. */
+ * hold whole blocks: templates/fa3_fwd.cuh fa3_chunk8_at), a head dim it has tiles for
+ * (padded ones over dense or varlen K/V only); else NULL. */
 static const fa3_tile_config *fa3_tile(const fa_key *key)
 {
     bool kv_fp8 = fa_dtype_size(key->kv_dtype) == 1;
     if (key->arch != FA_ARCH_SM90A || (kv_fp8 && !key->paged_block_size))
         return NULL;
     for (int i = 0; i < FA3_NUM_TILES; i++)
-        if (fa3_tiles[i].head_dim == key->head_dim)
+        if (fa3_tiles[i].head_dim == key->head_dim &&
+            (!key->paged_block_size || fa3_tile_d(key->head_dim) == key->head_dim))
             return !kv_fp8 || (fa3_tiles[i].stages_fp8 && key->paged_block_size <= fa3_tiles[i].block_n_narrow)
                        ? &fa3_tiles[i]
                        : NULL;

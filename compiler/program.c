@@ -251,4 +251,5 @@ void fa_key_set_variant(fa_key *key, const fa_program *p)
     key->learned_sinks = fa_program_learned_sinks(p);
     key->tile_scan = fa_tile_scans(p->ir);
     key->light = fa_tile_light(p->ir);
+    key->plain_score = key->light && !fa_program_has_score(p);
 }

@@ -77,7 +77,8 @@ static bool tma_strides_ok(long long row, long long head, long long batch, int k
  * at 128, 1.30 at 160; d192 1.01 at 64, 1.97 at 96; d256 0.72 at 64, 1.39 at 80. Against
  * the Hopper forward at d256 and, since session 37, d192, 64 still holds: d256 0.65 at 64
  * rows, 1.27 at 80; d192 0.86 at 64 (bench/results/2026-11-30-h200-session37, run3 and
- * run6; d192 above 64 rows not measured). A CTA takes fewer rows at wider head dims
+ * run6; d192 above 64 rows not measured; against d96's Hopper forward (session 38's
+ * fa3_d96.diff) not measured). A CTA takes fewer rows at wider head dims
  * (fa_plan_decode_block_m), and each further row tile reads the K/V again. Other archs'
  * forward template (fa2_fwd) is no faster, so they keep these limits. */
 static int dense_decode_max_rows(int head_dim)

@@ -54,7 +54,9 @@
 /* the producer warpgroups, after the consumers: one, or over fp8 caches two sharing the
  * conversions (compiler/plan.c FA3_FP8_PRODUCERS sets FA_NUM_WARPS) */
 #define FA_PRODUCER_THREADS (FA_THREADS - FA_CONSUMER_THREADS)
-#define FA_PRODUCER_REGS (FA_PRODUCER_THREADS == 128 ? 72 : 40) /* setmaxnreg budgets */
+/* setmaxnreg budgets: three consumer warpgroups (d64's 192-row tiles) take 160 registers a
+ * thread, their producer 32 */
+#define FA_PRODUCER_REGS (FA_PRODUCER_THREADS > 128 ? 40 : FA_CONSUMERS == 3 ? 32 : 72)
 /* Named barriers past the consumers' turns (1..FA_CONSUMERS, fa3_consume): a paged kernel's
  * producer threads OR whether they saw an entry out of range (fa_paged_bad) on FA3_BAR_PRODUCERS,
  * and producer warp w hands the result to consumer warpgroup w on FA3_BAR_ENTRIES + w. */
@@ -62,12 +64,24 @@
 #define FA3_BAR_ENTRIES (FA_CONSUMERS + 2)
 static_assert(FA3_BAR_ENTRIES + FA_CONSUMERS <= 16 && FA_PRODUCER_THREADS / 32 >= FA_CONSUMERS,
               "a named barrier and a producer warp for each consumer warpgroup");
-#define FA_CONSUMER_REGS 216
+#define FA_CONSUMER_REGS (FA_CONSUMERS == 3 ? 160 : 216)
 static_assert(FA_PRODUCER_THREADS % 128 == 0 &&
                   FA_PRODUCER_THREADS * FA_PRODUCER_REGS + FA_CONSUMER_THREADS * FA_CONSUMER_REGS <= 65536,
               "whole producer warpgroups within the register file");
-#define FA_CHUNKS (FA_HEAD_DIM / 8)     /* 16-byte chunks per row */
-#define FA_NT_O (FA_HEAD_DIM / 8)       /* n8 blocks of a warp's O rows */
+/* Columns of the shared Q, K and V tiles and of P.V: the head dim in whole 64-column
+ * blocks (a literal: it names fa_wgmma_pv). At d96 (128) Q.K^T reads the first 96 and the
+ * last 32 columns of O are never stored, so what the copies leave in the tiles' last 32
+ * columns does not matter. */
+#if FA_HEAD_DIM == 96
+#define FA3_TILE_D 128
+#else
+#define FA3_TILE_D FA_HEAD_DIM
+#endif
+static_assert(FA3_TILE_D % 64 == 0 && FA3_TILE_D - FA_HEAD_DIM < 64, "whole 64-column blocks");
+static_assert(FA3_TILE_D == FA_HEAD_DIM || !FA_PAGED_BLOCK, "padded tiles: dense or varlen K/V only");
+#define FA_CHUNKS (FA_HEAD_DIM / 8)     /* 16-byte chunks per row (copied) */
+#define FA_NT_O (FA3_TILE_D / 8)        /* n8 blocks of a warp's O rows */
+#define FA_NT_OUT (FA_HEAD_DIM / 8)     /* of them stored */
 #define FA_KS_QK (FA_HEAD_DIM / 16)     /* k16 steps of Q.K^T */
 #define FA_KS_PV (FA_BLOCK_N / 16)      /* k16 steps of P.V */
 #define FA_ATOM_BYTES 1024              /* 8 rows x 128 bytes */
@@ -331,7 +345,7 @@ __device__ __forceinline__ void fa_wgmma_rs_n256(float d[128], const fa_u32 a[4]
 #define FA_CAT_(a, b) a##b
 #define FA_CAT(a, b) FA_CAT_(a, b)
 #define fa_wgmma_qk FA_CAT(fa_wgmma_ss_n, FA_BLOCK_N)
-#define fa_wgmma_pv FA_CAT(fa_wgmma_rs_n, FA_HEAD_DIM)
+#define fa_wgmma_pv FA_CAT(fa_wgmma_rs_n, FA3_TILE_D)
 
 /* A sink tile visited apart from the key range holds its FA_SINK_TOKENS keys in its first
  * FA_SINK_N (16, 32 or 64) rows: only those are multiplied (n16..n64 wgmma, one to four
@@ -435,9 +449,11 @@ __device__ __forceinline__ void fa3_load_kv(const fa_args &a, const fa_ctx &c, f
     const int *table = a.block_table + (long long)c.b * a.max_blocks_per_seq;
     const long long head = (long long)c.hk * a.k_head_stride + ch * 8;
     long long blk = 0;
-    /* a lookup every pass (blocks of 8 keys; of 16 at d64): half unrolled, or the lookups
-     * hoisted ahead spill */
-    constexpr int UNROLL = PASSES_A_BLOCK > 1 ? FA_BLOCK_N / RAP : FA_BLOCK_N / RAP / 2;
+    /* unrolled as the dense copy below (4 passes), or over a whole block's passes so the
+     * lookups stay where the unrolled code knows them */
+    constexpr int UNROLL = FA_BLOCK_N / RAP < (PASSES_A_BLOCK > 4 ? PASSES_A_BLOCK : 4)
+                               ? FA_BLOCK_N / RAP
+                               : (PASSES_A_BLOCK > 4 ? PASSES_A_BLOCK : 4);
 #pragma unroll UNROLL
     for (int j = 0; j < FA_BLOCK_N / RAP; j++) {
         const int r = r0 + j * RAP, pos = n0 + r;
@@ -457,8 +473,9 @@ __device__ __forceinline__ void fa3_load_kv(const fa_args &a, const fa_ctx &c, f
     constexpr int RAP = fa3_rows_a_pass();
     /* Passes unrolled: 4 at d128-d256 (H200, B=2, S=8192: 1.12-1.18x the speed of
      * copies indexed per chunk and fully unrolled, whose hoisted addresses spilled; not
-     * unrolled, 1.05-1.15x), all 8 at d64 (4: 0.98x causal). */
-    constexpr int UNROLL = FA_BLOCK_N / RAP <= 8 ? FA_BLOCK_N / RAP : 4;
+     * unrolled, 1.05-1.15x), all 8 at d64 (4: 0.98x causal) but under three consumer
+     * warpgroups, whose producer's 32 registers do not hold 8 passes' addresses. */
+    constexpr int UNROLL = FA_BLOCK_N / RAP <= 8 && FA_CONSUMERS < 3 ? FA_BLOCK_N / RAP : 4;
     const int t = threadIdx.x % FA_PRODUCER_THREADS, ch = t % FA_CHUNKS, r0 = t / FA_CHUNKS;
     if (t >= RAP * FA_CHUNKS)
         return;
@@ -752,7 +769,7 @@ __device__ __forceinline__ void fa3_softmax(const fa_args &args, const fa_ctx &c
 }
 
 /* O rescaled by the rows' factors, skipped when no row of the warp moved its max. */
-__device__ __forceinline__ void fa3_rescale(float (&o)[FA_HEAD_DIM / 2], const float corr[2])
+__device__ __forceinline__ void fa3_rescale(float (&o)[FA3_TILE_D / 2], const float corr[2])
 {
     if (!__any_sync(0xffffffffu, corr[0] != 1.f || corr[1] != 1.f))
         return;
@@ -784,10 +801,10 @@ __device__ __forceinline__ void fa3_consume(const fa_args &args, const fa_ctx &c
                                             fa_u32 bars, fa_u32 q_full, int wg, int wl, int g, int t4, int qa0,
                                             int qa1, int q_start, int m0, int m_rows, const fa_visits &v)
 {
-    const fa_u32 stage_bytes = FA_BLOCK_N * FA_HEAD_DIM * 2;
-    float o[FA_HEAD_DIM / 2];
+    const fa_u32 stage_bytes = FA_BLOCK_N * FA3_TILE_D * 2;
+    float o[FA3_TILE_D / 2];
 #pragma unroll
-    for (int i = 0; i < FA_HEAD_DIM / 2; i++)
+    for (int i = 0; i < FA3_TILE_D / 2; i++)
         o[i] = 0.f;
     fa3_state st;
     st.row_max[0] = st.row_max[1] = FA_NEG_INF;
@@ -955,7 +972,7 @@ __device__ __forceinline__ void fa3_consume(const fa_args &args, const fa_ctx &c
         if (r < m_rows) {
             fa_u16 *dst = fa_out_row(args, c, q_start, m0 + r);
 #pragma unroll
-            for (int nt = 0; nt < FA_NT_O; nt++)
+            for (int nt = 0; nt < FA_NT_OUT; nt++)
                 *(fa_u32 *)(dst + nt * 8 + 2 * t4) = fa_pack2(o[nt * 4 + half * 2] * inv, o[nt * 4 + half * 2 + 1] * inv);
             if (args.lse && t4 == 0)
                 *fa_lse_at(args, c, q_start, m0 + r) = lse;
@@ -970,8 +987,8 @@ extern "C" __global__ void __launch_bounds__(FA_THREADS, 1) FA_KERNEL_NAME(const
      * mbarriers sit after the tiles (and an fp8 cache's byte stages): FA3_STAGE_BARS arrays
      * of FA_STAGES (fa3_bar), then Q's. */
     const fa_u32 sQ = (fa_smem_addr(fa_smem) + FA_ATOM_BYTES - 1) & ~(fa_u32)(FA_ATOM_BYTES - 1);
-    const fa_u32 sK0 = sQ + FA_BLOCK_M * FA_HEAD_DIM * 2;
-    const fa_u32 stage_bytes = FA_BLOCK_N * FA_HEAD_DIM * 2;
+    const fa_u32 sK0 = sQ + FA_BLOCK_M * FA3_TILE_D * 2;
+    const fa_u32 stage_bytes = FA_BLOCK_N * FA3_TILE_D * 2;
     const fa_u32 sV0 = sK0 + FA_STAGES * stage_bytes;
 #if FA_KV_FP8
     const fa_u32 sB0 = sV0 + FA_STAGES * stage_bytes; /* byte stages of fp8 copies */

@@ -57,6 +57,8 @@ static void test_all_shipped_variants(void)
     for (int d = 0; d < 3; d++)
         for (int a = 0; a < 2; a++)
             n = add_item(items, n, "causal", archs[a], FA_DTYPE_BF16, all_dims[d], 1, 0, false);
+    /* d96 in the Hopper template's padded tiles, packed and grouped */
+    n = add_item(items, n, "document", FA_ARCH_SM90A, FA_DTYPE_FP16, 96, 4, 0, true);
     for (int a = 0; a < 2; a++) {
         n = add_item(items, n, "causal", archs[a], FA_DTYPE_BF16, 128, 8, 0, false);
         n = add_item(items, n, "causal", archs[a], FA_DTYPE_BF16, 128, 8, 16, false);

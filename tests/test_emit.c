@@ -248,27 +248,28 @@ static void test_position_floats(void)
 }
 
 /* Light variants (a visible predicate of at most one upper bound on k, a score free of q
- * and k) take 80-key tiles on the d256 Hopper forward over dense or varlen K/V; the others,
- * paged caches and other head dims keep their tiles. */
+ * and k) take 80-key tiles on the d256 Hopper forward over dense or varlen K/V, and, without
+ * a score, 192-row tiles at d64 over 16-bit K/V; the others, fp8 and paged caches (d256) and
+ * other head dims keep their tiles. */
 static void test_light_tiles(void)
 {
     static const struct {
         const char *src;
-        bool light;
+        bool light, plain;
     } cases[] = {
-        {"none", true},
-        {"causal", true},
-        {"softcap", true},
-        {"variant a { mask = q >= k + 3; }", true},
-        {"variant a { param c : f32[q_heads]; mask = k < q - 5; score = c[h] * tanh(s); }", true},
-        {"sliding_window", false},      /* a lower bound too */
-        {"sink_window", false},
-        {"causal_alibi", false},        /* the score reads q and k */
-        {"document", false},            /* loads at positions */
-        {"prefix_lm", false},
-        {"variant a { mask = k >= q; }", false},
-        {"variant a { mask = k <= q && k % 2 == 0; }", false},
-        {"variant a { mask = k * k <= q; }", false},
+        {"none", true, true},
+        {"causal", true, true},
+        {"softcap", true, false},
+        {"variant a { mask = q >= k + 3; }", true, true},
+        {"variant a { param c : f32[q_heads]; mask = k < q - 5; score = c[h] * tanh(s); }", true, false},
+        {"sliding_window", false, false}, /* a lower bound too */
+        {"sink_window", false, false},
+        {"causal_alibi", false, false},   /* the score reads q and k */
+        {"document", false, false},       /* loads at positions */
+        {"prefix_lm", false, false},
+        {"variant a { mask = k >= q; }", false, false},
+        {"variant a { mask = k <= q && k % 2 == 0; }", false, false},
+        {"variant a { mask = k * k <= q; }", false, false},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         bool stdlib = !strchr(cases[i].src, '{');
@@ -279,6 +280,7 @@ static void test_light_tiles(void)
         key.head_dim = 256;
         fa_key_set_variant(&key, p);
         CU_ASSERT_EQUAL(key.light, cases[i].light);
+        CU_ASSERT_EQUAL(key.plain_score, cases[i].plain);
         if (key.light != cases[i].light)
             fprintf(stderr, "\nlight: %s\n", cases[i].src);
         fa_plan plan;
@@ -293,13 +295,27 @@ static void test_light_tiles(void)
         key.head_dim = 128;
         CU_ASSERT_EQUAL_FATAL(fa_plan_key(&key, &plan, err, sizeof err), FA_OK);
         CU_ASSERT_EQUAL(plan.block_n, 128);
+        CU_ASSERT_EQUAL(plan.block_m, 128);
+        /* d64: three consumer warpgroups for light variants without a score over 16-bit K/V,
+         * paged too */
+        key.head_dim = 64;
+        CU_ASSERT_EQUAL_FATAL(fa_plan_key(&key, &plan, err, sizeof err), FA_OK);
+        CU_ASSERT_EQUAL(plan.block_m, cases[i].plain ? 192 : 128);
+        CU_ASSERT_EQUAL(plan.threads, plan.block_m * 2 + 128);
+        key.paged_block_size = 16;
+        CU_ASSERT_EQUAL_FATAL(fa_plan_key(&key, &plan, err, sizeof err), FA_OK);
+        CU_ASSERT_EQUAL(plan.block_m, cases[i].plain ? 192 : 128);
+        key.kv_dtype = FA_DTYPE_FP8E4M3;
+        CU_ASSERT_EQUAL_FATAL(fa_plan_key(&key, &plan, err, sizeof err), FA_OK);
+        CU_ASSERT_EQUAL(plan.block_m, 128);
         fa_program_free(p);
     }
 }
 
-/* The sm_90a forward takes fa3_fwd at head dims 64, 128, 192 and 256 (192: three stages of
- * 64 keys, paged too; fp8 caches two, in blocks of up to 64 keys), fa2_fwd at 96, and over
- * fp8 caches at d192 in blocks of 128 keys and at d256. */
+/* The sm_90a forward takes fa3_fwd at head dims 64, 96 (dense or varlen: d128's tiles),
+ * 128, 192 and 256 (192: three stages of 64 keys, paged too; fp8 caches two, in blocks of
+ * up to 64 keys), fa2_fwd over paged caches at 96, and over fp8 caches at d192 in blocks of
+ * 128 keys and at d256. */
 static void test_fa3_head_dims(void)
 {
     static const struct {
@@ -308,7 +324,9 @@ static void test_fa3_head_dims(void)
         int block_n, stages;
         fa_template tmpl;
     } cases[] = {{64, 0, FA_DTYPE_BF16, 128, 3, FA_TEMPLATE_FA3_FWD},
-                 {96, 0, FA_DTYPE_BF16, 0, 0, FA_TEMPLATE_FA2_FWD},
+                 {96, 0, FA_DTYPE_BF16, 128, 3, FA_TEMPLATE_FA3_FWD},
+                 {96, 16, FA_DTYPE_BF16, 0, 0, FA_TEMPLATE_FA2_FWD},
+                 {96, 16, FA_DTYPE_FP8E4M3, 0, 0, FA_TEMPLATE_FA2_FWD},
                  {128, 0, FA_DTYPE_BF16, 128, 3, FA_TEMPLATE_FA3_FWD},
                  {192, 0, FA_DTYPE_BF16, 64, 3, FA_TEMPLATE_FA3_FWD},
                  {192, 16, FA_DTYPE_BF16, 64, 3, FA_TEMPLATE_FA3_FWD},

@@ -47,6 +47,7 @@ class FaKey(ctypes.Structure):
         ("sink_tokens", ctypes.c_int),
         ("tile_scan", ctypes.c_bool),
         ("light", ctypes.c_bool),
+        ("plain_score", ctypes.c_bool),
         ("decode", ctypes.c_bool),
         ("decode_tile64", ctypes.c_bool),
         ("decode_rows", ctypes.c_int),
