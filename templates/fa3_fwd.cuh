@@ -68,10 +68,9 @@ static_assert(FA3_BAR_ENTRIES + FA_CONSUMERS <= 16 && FA_PRODUCER_THREADS / 32 >
 static_assert(FA_PRODUCER_THREADS % 128 == 0 &&
                   FA_PRODUCER_THREADS * FA_PRODUCER_REGS + FA_CONSUMER_THREADS * FA_CONSUMER_REGS <= 65536,
               "whole producer warpgroups within the register file");
-/* Columns of the shared Q, K and V tiles and of P.V: the head dim in whole 64-column
- * blocks (a literal: it names fa_wgmma_pv). At d96 (128) Q.K^T reads the first 96 and the
- * last 32 columns of O are never stored, so what the copies leave in the tiles' last 32
- * columns does not matter. */
+/* Columns of the shared Q, K and V tiles: the head dim in whole 64-column blocks. At d96
+ * (128) Q.K^T reads the first 96 and P.V (n96) the first 96 of V's, so what the copies
+ * leave in the tiles' last 32 columns does not matter. */
 #if FA_HEAD_DIM == 96
 #define FA3_TILE_D 128
 #else
@@ -80,8 +79,7 @@ static_assert(FA_PRODUCER_THREADS % 128 == 0 &&
 static_assert(FA3_TILE_D % 64 == 0 && FA3_TILE_D - FA_HEAD_DIM < 64, "whole 64-column blocks");
 static_assert(FA3_TILE_D == FA_HEAD_DIM || !FA_PAGED_BLOCK, "padded tiles: dense or varlen K/V only");
 #define FA_CHUNKS (FA_HEAD_DIM / 8)     /* 16-byte chunks per row (copied) */
-#define FA_NT_O (FA3_TILE_D / 8)        /* n8 blocks of a warp's O rows */
-#define FA_NT_OUT (FA_HEAD_DIM / 8)     /* of them stored */
+#define FA_NT_O (FA_HEAD_DIM / 8)       /* n8 blocks of a warp's O rows */
 #define FA_KS_QK (FA_HEAD_DIM / 16)     /* k16 steps of Q.K^T */
 #define FA_KS_PV (FA_BLOCK_N / 16)      /* k16 steps of P.V */
 #define FA_ATOM_BYTES 1024              /* 8 rows x 128 bytes */
@@ -320,6 +318,13 @@ __device__ __forceinline__ void fa_wgmma_rs_n64(float d[32], const fa_u32 a[4], 
                  : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]), "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]), "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]), "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31])
                  : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(db));
 }
+/* D(64x96) += A(64x16, registers) * B(16x96, shared: V, FA3_TNSP_V). */
+__device__ __forceinline__ void fa_wgmma_rs_n96(float d[48], const fa_u32 a[4], unsigned long long db)
+{
+    asm volatile("wgmma.mma_async.sync.aligned.m64n96k16.f32." FA_WGMMA_TYPE " {%0,%1,%2,%3,%4,%5,%6,%7,%8,%9,%10,%11,%12,%13,%14,%15,%16,%17,%18,%19,%20,%21,%22,%23,%24,%25,%26,%27,%28,%29,%30,%31,%32,%33,%34,%35,%36,%37,%38,%39,%40,%41,%42,%43,%44,%45,%46,%47}, {%48,%49,%50,%51}, %52, 1, 1, 1, " FA3_TNSP_V ";\n"
+                 : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]), "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]), "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]), "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]), "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]), "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47])
+                 : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(db));
+}
 /* D(64x128) += A(64x16, registers) * B(16x128, shared: V, FA3_TNSP_V). */
 __device__ __forceinline__ void fa_wgmma_rs_n128(float d[64], const fa_u32 a[4], unsigned long long db)
 {
@@ -345,7 +350,7 @@ __device__ __forceinline__ void fa_wgmma_rs_n256(float d[128], const fa_u32 a[4]
 #define FA_CAT_(a, b) a##b
 #define FA_CAT(a, b) FA_CAT_(a, b)
 #define fa_wgmma_qk FA_CAT(fa_wgmma_ss_n, FA_BLOCK_N)
-#define fa_wgmma_pv FA_CAT(fa_wgmma_rs_n, FA3_TILE_D)
+#define fa_wgmma_pv FA_CAT(fa_wgmma_rs_n, FA_HEAD_DIM)
 
 /* A sink tile visited apart from the key range holds its FA_SINK_TOKENS keys in its first
  * FA_SINK_N (16, 32 or 64) rows: only those are multiplied (n16..n64 wgmma, one to four
@@ -769,7 +774,7 @@ __device__ __forceinline__ void fa3_softmax(const fa_args &args, const fa_ctx &c
 }
 
 /* O rescaled by the rows' factors, skipped when no row of the warp moved its max. */
-__device__ __forceinline__ void fa3_rescale(float (&o)[FA3_TILE_D / 2], const float corr[2])
+__device__ __forceinline__ void fa3_rescale(float (&o)[FA_HEAD_DIM / 2], const float corr[2])
 {
     if (!__any_sync(0xffffffffu, corr[0] != 1.f || corr[1] != 1.f))
         return;
@@ -802,9 +807,9 @@ __device__ __forceinline__ void fa3_consume(const fa_args &args, const fa_ctx &c
                                             int qa1, int q_start, int m0, int m_rows, const fa_visits &v)
 {
     const fa_u32 stage_bytes = FA_BLOCK_N * FA3_TILE_D * 2;
-    float o[FA3_TILE_D / 2];
+    float o[FA_HEAD_DIM / 2];
 #pragma unroll
-    for (int i = 0; i < FA3_TILE_D / 2; i++)
+    for (int i = 0; i < FA_HEAD_DIM / 2; i++)
         o[i] = 0.f;
     fa3_state st;
     st.row_max[0] = st.row_max[1] = FA_NEG_INF;
@@ -972,7 +977,7 @@ __device__ __forceinline__ void fa3_consume(const fa_args &args, const fa_ctx &c
         if (r < m_rows) {
             fa_u16 *dst = fa_out_row(args, c, q_start, m0 + r);
 #pragma unroll
-            for (int nt = 0; nt < FA_NT_OUT; nt++)
+            for (int nt = 0; nt < FA_NT_O; nt++)
                 *(fa_u32 *)(dst + nt * 8 + 2 * t4) = fa_pack2(o[nt * 4 + half * 2] * inv, o[nt * 4 + half * 2 + 1] * inv);
             if (args.lse && t4 == 0)
                 *fa_lse_at(args, c, q_start, m0 + r) = lse;
