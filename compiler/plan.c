@@ -104,7 +104,7 @@ enum { FA_SCAN_BYTES = 4 * (2 + 2 * 192) };
  * consumer warpgroups (192 rows, FlashAttention-3's choice) for light variants without a
  * score (fa_key.plain_score) over 16-bit K/V, two for the others (at 160 registers a
  * consumer thread ALiBi spilled 164 bytes, softcap 12-28) and for fp8 caches (their two
- * producer warpgroups leave too few registers). fp8 caches:
+ * producer warpgroups leave too few registers). fp8 caches (stages_fp8, producers_fp8):
  * two 16-bit stages, plus the byte stages their copies land in (three would not fit at
  * d128), and two producer warpgroups sharing the conversions, whose instruction stream
  * one warpgroup could not issue fast enough (chunked prefill 1.20-1.41x dense -> 1.04-1.13x:
@@ -113,27 +113,28 @@ enum { FA_SCAN_BYTES = 4 * (2 + 2 * 192) };
  * variants (fa_key.light) over dense or varlen K/V, else of 64-key ones (192 KB): paged
  * tiles hold whole blocks, and with the wider tile the other variants' per-element work
  * spilled registers (H200: none, causal, softcap 1.02-1.05x; sliding window, ALiBi,
- * document 0.78-0.98x: bench/results/2026-11-30-h200-session37); 16-bit K/V only
- * (stages_fp8 0: the byte stages would not fit). d192: three stages of 64-key tiles (192 KB;
- * two of 96 or 112 keys spilled 140 and 380 bytes); fp8 caches in blocks of up to 64 keys.
- * d96: d128's tiles, whose last 32 columns Q.K^T does not read and whose O columns past 96
- * are not stored (fa3_tile_d); dense or varlen 16-bit K/V only. */
+ * document 0.78-0.98x: bench/results/2026-11-30-h200-session37); fp8 caches in blocks of
+ * up to 64 keys at one 16-bit stage (two and the byte stages would not fit) and one
+ * producer warpgroup (two leave the consumers 128 registers, which m64n256 accumulators
+ * do not fit in). d192: three stages of 64-key tiles (192 KB; two of 96 or 112 keys
+ * spilled 140 and 380 bytes); fp8 caches in blocks of up to 64 keys. d96: d128's tiles,
+ * whose last 32 columns neither Q.K^T nor P.V reads (fa3_tile_d); dense or varlen 16-bit
+ * K/V only. */
 typedef struct fa3_tile_config {
-    int head_dim, block_m, block_n, block_n_narrow, stages, stages_fp8;
+    int head_dim, block_m, block_n, block_n_narrow, stages, stages_fp8, producers_fp8;
 } fa3_tile_config;
 
 static const fa3_tile_config fa3_tiles[] = {
-    {64, 192, 128, 128, 3, 2},
-    {96, 128, 128, 128, 3, 0},
-    {128, 128, 128, 128, 3, 2},
-    {192, 128, 64, 64, 3, 2},
-    {256, 128, 80, 64, 2, 0},
+    {64, 192, 128, 128, 3, 2, 2},
+    {96, 128, 128, 128, 3, 0, 0},
+    {128, 128, 128, 128, 3, 2, 2},
+    {192, 128, 64, 64, 3, 2, 2},
+    {256, 128, 80, 64, 2, 1, 1},
 };
 enum {
     FA3_NUM_TILES = sizeof fa3_tiles / sizeof fa3_tiles[0],
     FA3_COLUMN_BLOCK = 64,      /* 16-bit columns of a 128-byte swizzle block */
     FA3_PRODUCER_WARPS = 4,     /* a producer warpgroup */
-    FA3_FP8_PRODUCERS = 2,      /* producer warpgroups over fp8 caches: FA_PRODUCER_THREADS */
     FA3_TWO_CONSUMERS_M = 128,  /* rows of d64 keys with a score or an fp8 cache */
     FA3_BYTE_STAGES = 2,        /* fp8 caches: templates/fa3_fwd.cuh FA3_BYTE_STAGES, of K and V bytes */
     FA3_SMEM_SLACK = 1024 + 128, /* 1024-byte tile alignment, then the mbarriers (4 a stage, Q's)
@@ -155,7 +156,7 @@ static void plan_fa3(const fa3_tile_config *t, const fa_key *key, fa_plan *plan)
     plan->template_file = "fa3_fwd.cuh";
     plan->block_m = key->plain_score && !kv_fp8 ? t->block_m : FA3_TWO_CONSUMERS_M;
     plan->block_n = key->light && !key->paged_block_size ? t->block_n : t->block_n_narrow;
-    plan->num_warps = plan->block_m / 16 + (kv_fp8 ? FA3_FP8_PRODUCERS : 1) * FA3_PRODUCER_WARPS;
+    plan->num_warps = plan->block_m / 16 + (kv_fp8 ? t->producers_fp8 : 1) * FA3_PRODUCER_WARPS;
     plan->stages = kv_fp8 ? t->stages_fp8 : t->stages;
     plan->smem_bytes = (plan->block_m + 2 * plan->stages * plan->block_n) * fa3_tile_d(t->head_dim) *
                            fa_dtype_size(key->dtype) +
@@ -536,8 +537,8 @@ fa_status fa_plan_key(const fa_key *key, fa_plan *plan, char *err, size_t errlen
             snprintf(err, errlen,
                      "paged layout hdb ([blocks, kv_heads, head_dim, block_size]) on %s with a %s cache at "
                      "head dim %d is read by the paged decode template only (decode keys); the forward "
-                     "template reads hdb caches on sm_90a at head dims 64 and 128, 192 (16-bit caches, and "
-                     "fp8 ones in blocks of up to 64 keys) and 256 (16-bit caches), and the nhd layout "
+                     "template reads hdb caches on sm_90a at head dims 64 and 128, and 192 and 256 (16-bit "
+                     "caches, and fp8 ones in blocks of up to 64 keys), and the nhd layout "
                      "([blocks, block_size, kv_heads, head_dim]) everywhere",
                      fa_arch_name(key->arch), fa_dtype_name(key->kv_dtype), key->head_dim);
             return FA_ERR_UNSUPPORTED;

@@ -26,12 +26,13 @@
  * fa_score_pos, or, for a score alpha * s + lambda * (k - q) + mu, fa_score_linear's
  * coefficients applied per tile), fa_sink_logit. A sink tile apart from the key range is
  * computed FA_SINK_N keys wide; row maxima move lazily (FA_RESCALE_SLACK).
- * Head dims 64, 128, 192 (fp8 caches in blocks of up to 64 keys) and 256 (16-bit K/V;
- * 64-key tiles, 80 for light variants over dense or varlen K/V: compiler/plan.c);
- * fp16/bf16; dense, varlen and paged (NHD blocks gathered by the producer); GQA. fp8 paged
- * caches (FA_KV_FP8): two producer warpgroups (one could not issue the conversions fast
- * enough) copy the bytes into byte stages and convert them to the query type into the
- * 16-bit stages (fa3_convert8); the descales join the softmax scale and the normalisation.
+ * Head dims 64, 96 (dense or varlen), 128, 192 and 256 (64-key tiles, 80 for light
+ * variants over dense or varlen K/V: compiler/plan.c); fp16/bf16; dense, varlen and paged
+ * (NHD blocks gathered by the producer); GQA. fp8 paged caches (FA_KV_FP8, in blocks of up
+ * to 64 keys at d192 and d256): two producer warpgroups (one could not issue the
+ * conversions fast enough; d256: one, at one 16-bit stage) copy the bytes into byte stages
+ * and convert them to the query type into the 16-bit stages (fa3_convert8); the descales
+ * join the softmax scale and the normalisation.
  *
  * FA_PAGED_NHD 0 (HDB cache [blocks, kv_heads, D, block_size]): a (block, head) holds K and
  * V transposed, keys contiguous along each d row. Tiles stay that way: sub-tiles [D][W keys]
@@ -52,7 +53,7 @@
 #define FA_CONSUMERS (FA_BLOCK_M / 64)          /* consumer warpgroups */
 #define FA_CONSUMER_THREADS (FA_CONSUMERS * 128)
 /* the producer warpgroups, after the consumers: one, or over fp8 caches two sharing the
- * conversions (compiler/plan.c FA3_FP8_PRODUCERS sets FA_NUM_WARPS) */
+ * conversions but at d256 (compiler/plan.c producers_fp8 sets FA_NUM_WARPS) */
 #define FA_PRODUCER_THREADS (FA_THREADS - FA_CONSUMER_THREADS)
 /* setmaxnreg budgets: three consumer warpgroups (d64's 192-row tiles) take 160 registers a
  * thread, their producer 32 */

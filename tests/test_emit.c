@@ -314,26 +314,30 @@ static void test_light_tiles(void)
 
 /* The sm_90a forward takes fa3_fwd at head dims 64, 96 (dense or varlen: d128's tiles),
  * 128, 192 and 256 (192: three stages of 64 keys, paged too; fp8 caches two, in blocks of
- * up to 64 keys), fa2_fwd over paged caches at 96, and over fp8 caches at d192 in blocks of
- * 128 keys and at d256. */
+ * up to 64 keys; 256: fp8 caches one stage and one producer warpgroup, in blocks of up to
+ * 64 keys), fa2_fwd over paged caches at 96, and over fp8 caches in blocks of 128 keys at
+ * d192 and d256. */
 static void test_fa3_head_dims(void)
 {
     static const struct {
         int head_dim, paged_block_size;
         fa_dtype kv;
-        int block_n, stages;
+        int block_n, stages, threads;
         fa_template tmpl;
-    } cases[] = {{64, 0, FA_DTYPE_BF16, 128, 3, FA_TEMPLATE_FA3_FWD},
-                 {96, 0, FA_DTYPE_BF16, 128, 3, FA_TEMPLATE_FA3_FWD},
-                 {96, 16, FA_DTYPE_BF16, 0, 0, FA_TEMPLATE_FA2_FWD},
-                 {96, 16, FA_DTYPE_FP8E4M3, 0, 0, FA_TEMPLATE_FA2_FWD},
-                 {128, 0, FA_DTYPE_BF16, 128, 3, FA_TEMPLATE_FA3_FWD},
-                 {192, 0, FA_DTYPE_BF16, 64, 3, FA_TEMPLATE_FA3_FWD},
-                 {192, 16, FA_DTYPE_BF16, 64, 3, FA_TEMPLATE_FA3_FWD},
-                 {192, 64, FA_DTYPE_FP8E4M3, 64, 2, FA_TEMPLATE_FA3_FWD},
-                 {192, 128, FA_DTYPE_FP8E5M2, 0, 0, FA_TEMPLATE_FA2_FWD},
-                 {256, 0, FA_DTYPE_BF16, 64, 2, FA_TEMPLATE_FA3_FWD},
-                 {256, 16, FA_DTYPE_FP8E4M3, 0, 0, FA_TEMPLATE_FA2_FWD}};
+    } cases[] = {{64, 0, FA_DTYPE_BF16, 128, 3, 384, FA_TEMPLATE_FA3_FWD},
+                 {96, 0, FA_DTYPE_BF16, 128, 3, 384, FA_TEMPLATE_FA3_FWD},
+                 {96, 16, FA_DTYPE_BF16, 0, 0, 0, FA_TEMPLATE_FA2_FWD},
+                 {96, 16, FA_DTYPE_FP8E4M3, 0, 0, 0, FA_TEMPLATE_FA2_FWD},
+                 {128, 0, FA_DTYPE_BF16, 128, 3, 384, FA_TEMPLATE_FA3_FWD},
+                 {128, 16, FA_DTYPE_FP8E5M2, 128, 2, 512, FA_TEMPLATE_FA3_FWD},
+                 {192, 0, FA_DTYPE_BF16, 64, 3, 384, FA_TEMPLATE_FA3_FWD},
+                 {192, 16, FA_DTYPE_BF16, 64, 3, 384, FA_TEMPLATE_FA3_FWD},
+                 {192, 64, FA_DTYPE_FP8E4M3, 64, 2, 512, FA_TEMPLATE_FA3_FWD},
+                 {192, 128, FA_DTYPE_FP8E5M2, 0, 0, 0, FA_TEMPLATE_FA2_FWD},
+                 {256, 0, FA_DTYPE_BF16, 64, 2, 384, FA_TEMPLATE_FA3_FWD},
+                 {256, 16, FA_DTYPE_FP8E4M3, 64, 1, 384, FA_TEMPLATE_FA3_FWD},
+                 {256, 64, FA_DTYPE_FP8E5M2, 64, 1, 384, FA_TEMPLATE_FA3_FWD},
+                 {256, 128, FA_DTYPE_FP8E4M3, 0, 0, 0, FA_TEMPLATE_FA2_FWD}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         fa_key key;
         fa_key_init(&key);
@@ -348,7 +352,8 @@ static void test_fa3_head_dims(void)
         CU_ASSERT_EQUAL(plan.tmpl, cases[i].tmpl);
         CU_ASSERT_EQUAL(fa_plan_fa3_forward(&key), cases[i].tmpl == FA_TEMPLATE_FA3_FWD);
         if (cases[i].tmpl == FA_TEMPLATE_FA3_FWD)
-            CU_ASSERT(plan.block_n == cases[i].block_n && plan.stages == cases[i].stages);
+            CU_ASSERT(plan.block_n == cases[i].block_n && plan.stages == cases[i].stages &&
+                      plan.threads == cases[i].threads);
     }
 }
 

@@ -20,7 +20,8 @@
  * decode_claims sibling). Then the pre-Hopper copy paths as sm_80 PTX on this GPU (when it
  * is newer), and wide GQA (32-64 query heads a KV head: several row tiles a KV head, some
  * holding part of a token's heads), packed queries (cu_seqlens_q) over every cache kind, and fp8
- * NHD chunks (fa3_fwd on sm_90a at d64/d128, else fa2_fwd above 256 rows) and HDB chunks
+ * NHD chunks (fa3_fwd on sm_90a at d64/d128, and at d192/d256 in blocks of up to 64 keys;
+ * else fa2_fwd above 256 rows) and HDB chunks
  * above 128 rows (the forward templates), then a NaN code in one visible key on each fp8
  * conversion path (the rows that see it must be NaN, as the reference's are), then an
  * out-of-range seq_lens[0] (above the key bound, below the new tokens, negative) on each
@@ -641,8 +642,8 @@ static void test_paged_cases(void)
      * at 96, three and four 64-wide boxes, HDB slabs and 64-key HDB boxes), 16-bit HDB
      * blocks of 32 keys at 64, 96, 192 and 256 (sm_90a: two d rows a 128-byte TMA row), and
      * 16-bit chunks at 192 and 256 (sm_90a: fa3_fwd's 64-key tiles; at 192, NHD rows of 24
-     * chunks copied by 96 of the 128 producer threads) and fp8 ones at 192 (fa3_fwd's
-     * converting producers) */
+     * chunks copied by 96 of the 128 producer threads) and fp8 ones at 192 and 256 (fa3_fwd's
+     * converting producers; at 256 one warpgroup, one 16-bit stage) */
     static const struct {
         fa_paged_layout layout;
         int bs, head_dim, T;
@@ -670,7 +671,10 @@ static void test_paged_cases(void)
                 {FA_PAGED_HDB, 8, 192, 160, FA_DTYPE_BF16},
                 {FA_PAGED_HDB, 64, 192, 300, FA_DTYPE_BF16},
                 {FA_PAGED_NHD, 16, 192, 200, FA_DTYPE_FP8E4M3},
-                {FA_PAGED_HDB, 32, 192, 300, FA_DTYPE_FP8E5M2}};
+                {FA_PAGED_HDB, 32, 192, 300, FA_DTYPE_FP8E5M2},
+                {FA_PAGED_NHD, 16, 256, 200, FA_DTYPE_FP8E4M3},
+                {FA_PAGED_HDB, 64, 256, 300, FA_DTYPE_FP8E5M2},
+                {FA_PAGED_HDB, 8, 256, 200, FA_DTYPE_FP8E4M3}};
     for (size_t w = 0; w < sizeof wide / sizeof wide[0]; w++, n++) {
         setup_case(case_at(cases, n), n, wide[w].layout, wide[w].bs, wide[w].kv, wide[w].T);
         cases[n].head_dim = wide[w].head_dim;

@@ -540,10 +540,10 @@ static void test_dense_decode_cubins(void)
 }
 
 /* fp8 NHD caches above the decode template's rows: fa3_fwd keys on sm_90a at d64/d128 and
- * at d192 in blocks of up to 64 keys (without spills; sink tokens, blocks of 8 keys), else
- * fa2_fwd ones (byte stages converted
- * to 16-bit tiles), compile to cubins for sm_80, sm_86 and sm_90a, e4m3 and e5m2, fp16 and
- * bf16 queries, head dims 64-256, dense and packed queries. */
+ * at d192/d256 in blocks of up to 64 keys (without spills but at d256, whose consumers
+ * spill 8-40 bytes at 216 registers; sink tokens, blocks of 8 keys), else fa2_fwd ones
+ * (byte stages converted to 16-bit tiles), compile to cubins for sm_80, sm_86 and sm_90a,
+ * e4m3 and e5m2, fp16 and bf16 queries, head dims 64-256, dense and packed queries. */
 static void test_forward_fp8_cubins(void)
 {
     char dir[] = "/tmp/fadsl-fwd-fp8-cubins-XXXXXX";
@@ -564,7 +564,9 @@ static void test_forward_fp8_cubins(void)
                 {FA_ARCH_SM90A, 64, 8, 8, FA_DTYPE_FP16, FA_DTYPE_FP8E5M2, true, "causal"},
                 {FA_ARCH_SM90A, 192, 16, 4, FA_DTYPE_BF16, FA_DTYPE_FP8E4M3, true, "sliding_window"},
                 {FA_ARCH_SM90A, 192, 64, 8, FA_DTYPE_FP16, FA_DTYPE_FP8E5M2, false, "softcap"},
-                {FA_ARCH_SM90A, 192, 128, 2, FA_DTYPE_BF16, FA_DTYPE_FP8E4M3, false, "causal"}};
+                {FA_ARCH_SM90A, 192, 128, 2, FA_DTYPE_BF16, FA_DTYPE_FP8E4M3, false, "causal"},
+                {FA_ARCH_SM90A, 256, 16, 4, FA_DTYPE_BF16, FA_DTYPE_FP8E4M3, true, "sink_window"},
+                {FA_ARCH_SM90A, 256, 64, 8, FA_DTYPE_FP16, FA_DTYPE_FP8E5M2, false, "causal_alibi"}};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         fa_key k = decode_key(keys[i].arch, FA_PAGED_NHD, keys[i].block_size, keys[i].kv, keys[i].gqa);
         k.decode = false;
@@ -577,10 +579,10 @@ static void test_forward_fp8_cubins(void)
         if (s)
             printf("\n  %s\n", fadsl_last_error());
         CU_ASSERT_EQUAL_FATAL(s, FADSL_OK);
-        bool fa3 = keys[i].arch == FA_ARCH_SM90A && (keys[i].head_dim == 64 || keys[i].head_dim == 128 ||
-                                                     (keys[i].head_dim == 192 && keys[i].block_size <= 64));
+        bool fa3 = keys[i].arch == FA_ARCH_SM90A &&
+                   (keys[i].head_dim == 64 || keys[i].head_dim == 128 || keys[i].block_size <= 64);
         CU_ASSERT(strncmp(info.kernel_name, fa3 ? "fa3_fwd_paged_" : "fa2_fwd_paged_", 14) == 0);
-        if (fa3) /* the converting producer fits its registers (fa2_fwd's d128 keys spill) */
+        if (fa3 && keys[i].head_dim < 256) /* the converting producer fits its registers (fa2_fwd's d128 keys spill) */
             CU_ASSERT_EQUAL(fart_nvrtc_spills(), spills);
         CU_ASSERT_PTR_NOT_NULL(strstr(info.kernel_name, keys[i].kv == FA_DTYPE_FP8E4M3 ? "_kvfp8e4m3_" : "_kvfp8e5m2_"));
         CU_ASSERT(info.image_size > 1000 && memcmp(info.image, "\177ELF", 4) == 0);
@@ -591,11 +593,12 @@ static void test_forward_fp8_cubins(void)
 /* HDB caches above the decode template's rows on sm_90a: fa3_fwd keys (K read MN-major, V
  * K-major) compile to cubins at every block size, head dims 64 and 128 (fp16 and bf16,
  * 16-bit and fp8 (e4m3, e5m2) caches; without spills), 192 (16-bit, without spills; NHD
- * too, whose rows of 24 chunks 96 of the 128 producer threads copy) and 256 (16-bit; since its producer
- * copies K before waiting on V, FA3_EARLY_K, some keys spill 12-20 bytes, paged NHD ones
- * up to 68, which the measured speed-up includes: bench/results/2026-11-30-h200-session36),
- * dense and packed queries, each variant (sink tokens as whole tiles); other archs, head
- * dims and caches are refused with the reason. */
+ * too, whose rows of 24 chunks 96 of the 128 producer threads copy) and 256 (16-bit, and
+ * fp8 in blocks of 16 and 64 keys; since its producer copies K before waiting on V,
+ * FA3_EARLY_K, some keys spill 12-20 bytes, paged NHD ones up to 68, which the measured
+ * speed-up includes: bench/results/2026-11-30-h200-session36), dense and packed queries,
+ * each variant (sink tokens as whole tiles); other archs, head dims and caches (fp8 d256
+ * blocks of 128 keys) are refused with the reason. */
 static void test_forward_hdb_cubins(void)
 {
     char dir[] = "/tmp/fadsl-fwd-hdb-cubins-XXXXXX";
@@ -610,7 +613,7 @@ static void test_forward_hdb_cubins(void)
             k.decode = false;
             k.head_dim = h >= 5 ? 192 : h == 4 ? 256 : h % 2 ? 64 : 128;
             k.dtype = k.kv_dtype = (b + h) % 2 ? FA_DTYPE_FP16 : FA_DTYPE_BF16;
-            if (h == 2 || h == 3)
+            if (h == 2 || h == 3 || (h == 4 && b % 2))
                 k.kv_dtype = (b + h) % 2 ? FA_DTYPE_FP8E5M2 : FA_DTYPE_FP8E4M3;
             k.varlen = b % 2 == 1;
             CU_ASSERT(fa_plan_fa3_forward(&k));
@@ -629,12 +632,12 @@ static void test_forward_hdb_cubins(void)
         }
     static const struct {
         fa_arch arch;
-        int head_dim;
+        int head_dim, block_size;
         fa_dtype kv;
-    } refused[] = {{FA_ARCH_SM80, 128, FA_DTYPE_BF16}, {FA_ARCH_SM90A, 96, FA_DTYPE_BF16},
-                   {FA_ARCH_SM86, 64, FA_DTYPE_FP8E4M3}, {FA_ARCH_SM90A, 256, FA_DTYPE_FP8E5M2}};
+    } refused[] = {{FA_ARCH_SM80, 128, 16, FA_DTYPE_BF16}, {FA_ARCH_SM90A, 96, 16, FA_DTYPE_BF16},
+                   {FA_ARCH_SM86, 64, 16, FA_DTYPE_FP8E4M3}, {FA_ARCH_SM90A, 256, 128, FA_DTYPE_FP8E5M2}};
     for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
-        fa_key k = decode_key(refused[i].arch, FA_PAGED_HDB, 16, refused[i].kv, 4);
+        fa_key k = decode_key(refused[i].arch, FA_PAGED_HDB, refused[i].block_size, refused[i].kv, 4);
         k.decode = false;
         k.head_dim = refused[i].head_dim;
         CU_ASSERT(!fa_plan_fa3_forward(&k));

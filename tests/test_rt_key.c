@@ -237,8 +237,9 @@ static void test_paged_key(void)
     fa_key_name(&a, na, sizeof na);
     CU_ASSERT_PTR_NOT_NULL(strstr(na, "_gqa8_r32_"));
     /* NHD above 128 rows where fa3_fwd serves the chunks (sm_90a, d64/d128 16-bit or fp8,
-     * d256 16-bit; fa2_fwd: 64, fp8 256): chunked prefill by the forward template, no rows
-     * class; 72 rows still decode there (d256 too), not on sm_80 */
+     * d192/d256 16-bit or fp8 in blocks of up to 64 keys; fa2_fwd: 64, fp8 256): chunked
+     * prefill by the forward template, no rows class; 72 rows still decode there (d256
+     * too), not on sm_80 */
     pg.layout = FA_PAGED_NHD;
     pg.q_tokens_per_seq = 9;
     CU_ASSERT_EQUAL_FATAL(fadsl_make_key(&d, &a), FADSL_OK);
@@ -275,8 +276,8 @@ static void test_paged_key(void)
     pg.kv_dtype = FA_DTYPE_BF16;
     pg.layout = FA_PAGED_HDB;
     /* HDB above 128 rows (every block size; fp8: 160): the forward template on sm_90a at
-     * d64/d128 and, 16-bit, d192/d256 (fa_plan_fa3_forward), else the decode template at every
-     * length. GQA 8; 16-bit caches take the query type. */
+     * d64/d128 and d192/d256 (fp8 caches in blocks of up to 64 keys: fa_plan_fa3_forward),
+     * else the decode template at every length. GQA 8; 16-bit caches take the query type. */
     static const struct {
         const char *arch;
         fa_dtype kv;
@@ -290,7 +291,8 @@ static void test_paged_key(void)
                      {"sm_90a", FA_DTYPE_FP16, 64, 32, 16, true},   {"sm_90a", FA_DTYPE_FP16, 64, 32, 17, false},
                      {"sm_90a", FA_DTYPE_FP8E5M2, 64, 8, 20, true}, {"sm_90a", FA_DTYPE_FP8E5M2, 64, 8, 21, false},
                      {"sm_80", FA_DTYPE_FP8E4M3, 128, 16, 500, true}, {"sm_90a", FA_DTYPE_FP8E4M3, 96, 16, 500, true},
-                     {"sm_90a", FA_DTYPE_FP8E4M3, 256, 16, 500, true}, {"sm_90a", FA_DTYPE_BF16, 192, 16, 500, false}};
+                     {"sm_90a", FA_DTYPE_FP8E4M3, 256, 16, 500, false}, {"sm_90a", FA_DTYPE_BF16, 192, 16, 500, false},
+                     {"sm_90a", FA_DTYPE_FP8E4M3, 256, 16, 20, true}, {"sm_90a", FA_DTYPE_FP8E5M2, 256, 128, 500, true}};
     for (size_t i = 0; i < sizeof hdb_route / sizeof hdb_route[0]; i++) {
         d.arch = hdb_route[i].arch;
         pg.block_size = hdb_route[i].bs;
