@@ -3,7 +3,7 @@
 # HEAD, build-tma = HEAD + fa3_tma.diff, build-fp8b = HEAD + fa3_fp8_d256.diff), then from
 # the repository root with $OUT set, one part a call, in this order (about 25 minutes):
 #   bash next_session.sh a   correctness of build-tma (carry build-tma): gpu_fwd (all_variants
-#                            on TMA, copy_path with FADSL_NO_TMA=1, dense_decode), then
+#                            on TMA, copy_path with FADSL_NO_FWD_TMA=1, dense_decode), then
 #                            compute-sanitizer memcheck on a tenth of gpu_fwd's grid
 #   bash next_session.sh b   timing (carry build-tma): tma_ab.py, TMA against the copies in
 #                            one process, same kernel, outputs compared bit for bit; then
@@ -16,7 +16,7 @@
 # Apply fa3_tma.diff if a and b pass and tma_ab.py shows TMA no slower anywhere (else look
 # at where it loses before deciding: the switch is per launch, a plan bit could keep TMA
 # for the head dims it wins at); fa3_fp8_d256.diff if c passes and its fp8 chunks are
-# faster. Each diff applies alone to 571f4c7-ff7db16; the second of the two to HEAD with
+# faster. Each diff applies alone to HEAD (d617dcb); the second of the two on top with
 # `git apply -3` (their context overlaps in templates/README.md and the producer loop).
 # If an H100 is lent: ../2026-11-29-h200-session28/next_h100.sh a, b, c first.
 set -u

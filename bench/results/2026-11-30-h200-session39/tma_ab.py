@@ -1,4 +1,4 @@
-"""fa3_fwd's dense K/V by TMA against the producer threads' copies (FADSL_NO_TMA=1), in one
+"""fa3_fwd's dense K/V by TMA against the producer threads' copies (FADSL_NO_FWD_TMA=1), in one
 process: the switch is read at each launch, so both paths run the same kernel on the same
 tensors, alternating, several rounds; their outputs must agree bit for bit. Needs
 fa3_tma.diff built (FADSL_LIBRARY). Prints microseconds a launch (CUDA events) per path.
@@ -48,12 +48,12 @@ def main():
             for _ in range(args.rounds):
                 for tma in (True, False):
                     if tma:
-                        os.environ.pop("FADSL_NO_TMA", None)
+                        os.environ.pop("FADSL_NO_FWD_TMA", None)
                     else:
-                        os.environ["FADSL_NO_TMA"] = "1"
+                        os.environ["FADSL_NO_FWD_TMA"] = "1"
                     us, outs[tma] = timed(q, k, v, variant, params, args.repeat)
                     best[tma] = min(best[tma], us)
-            os.environ.pop("FADSL_NO_TMA", None)
+            os.environ.pop("FADSL_NO_FWD_TMA", None)
             same = torch.equal(outs[True], outs[False])
             print(f"d{d} B={b} S={s} H={h}/{hk} {variant}: {best[True]:.1f} {best[False]:.1f} "
                   f"{best[False] / best[True]:.3f}x {'same' if same else 'OUTPUTS DIFFER'}")
