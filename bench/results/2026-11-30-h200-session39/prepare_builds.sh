@@ -1,7 +1,7 @@
 #!/bin/bash
 # Builds what next_session.sh carries: build-lead (this tree), build-tma (a worktree of
 # HEAD with fa3_tma.diff: fa3_fwd's dense K/V tiles by TMA, one box a tile from one producer
-# thread, FADSL_NO_TMA=1 switching back to the copies at each launch) and build-fp8b (HEAD
+# thread, FADSL_NO_FWD_TMA=1 switching back to the copies at each launch) and build-fp8b (HEAD
 # with fa3_fp8_d256.diff: fp8 caches at d256 in two 16-bit stages and one byte stage instead
 # of one and two). Build folders are ignored through .gitignore's /build*/. From the repo
 # root:

@@ -1,5 +1,5 @@
-"""fa3_fwd's dense K/V by TMA against the producer threads' copies (FADSL_NO_FWD_TMA=1), in one
-process: the switch is read at each launch, so both paths run the same kernel on the same
+"""fa3_fwd's dense K/V by TMA against the producer threads' copies (FADSL_NO_FWD_TMA=1), in
+one process: the switch is read at each launch, so both paths run the same kernel on the same
 tensors, alternating, several rounds; their outputs must agree bit for bit. Needs
 fa3_tma.diff built (FADSL_LIBRARY). Prints microseconds a launch (CUDA events) per path.
 
