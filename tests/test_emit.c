@@ -127,8 +127,9 @@ static void test_layout(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(tu, "bool fa_mask_pair("));
     free(tu);
     /* the plan reserves what fa_scan.cuh lays out, two words and two sets of FA_SCAN_WORDS, on
-     * either forward template (sm_90a at d128, d192 and d256; the FA2-class one at d96, on
-     * sm_80, over a paged fp8 cache) */
+     * either forward template (sm_90a at d96, d128, d192 and d256, and over paged fp8 caches
+     * at d128 and d256, the fullest plans; the FA2-class one on sm_80, and on sm_89 over a
+     * paged fp8 cache), within 227 KB */
     const char *words = strstr(fa_embedded_template("fa_scan.cuh"), "#define FA_SCAN_WORDS ");
     CU_ASSERT_PTR_NOT_NULL_FATAL(words);
     static const struct {
@@ -141,7 +142,9 @@ static void test_layout(void)
                          {FA_ARCH_SM90A, 192, FA_DTYPE_FP16, 0},
                          {FA_ARCH_SM90A, 96, FA_DTYPE_FP16, 0},
                          {FA_ARCH_SM80, 128, FA_DTYPE_FP16, 0},
-                         {FA_ARCH_SM89, 128, FA_DTYPE_FP8E4M3, 16}};
+                         {FA_ARCH_SM89, 128, FA_DTYPE_FP8E4M3, 16},
+                         {FA_ARCH_SM90A, 128, FA_DTYPE_FP8E4M3, 16},
+                         {FA_ARCH_SM90A, 256, FA_DTYPE_FP8E4M3, 16}};
     for (size_t i = 0; i < sizeof scanning_keys / sizeof *scanning_keys; i++) {
         key.arch = scanning_keys[i].arch;
         key.head_dim = scanning_keys[i].head_dim;

@@ -259,7 +259,7 @@ static void test_names_and_plans(void)
     /* Without the decode template: fp8 NHD caches take fa2_fwd before sm_90a, with one 16-bit
      * K/V tile and byte stages (d128: 64 KB + 32 KB); on sm_90a fa3_fwd, with two 16-bit
      * stages and two byte stages (d128: 32 + 128 + 64 KB and the alignment slack; a variant
-     * that scans tiles, 1540 bytes more: 227 KB with 368 to spare), and two
+     * that scans tiles, 1544 bytes more: 227 KB with 376 to spare), and two
      * producer warpgroups after the two consumer ones (16-bit caches: one). */
     for (int a = 0; a < 2; a++) {
         k = decode_key(a ? FA_ARCH_SM90A : FA_ARCH_SM80, FA_PAGED_NHD, 16, FA_DTYPE_FP8E4M3, 4);
