@@ -457,9 +457,8 @@ __device__ __forceinline__ void fa3_load_kv(const fa_args &a, const fa_ctx &c, f
     long long blk = 0;
     /* unrolled as the dense copy below (4 passes), or over a whole block's passes so the
      * lookups stay where the unrolled code knows them */
-    constexpr int UNROLL = FA_BLOCK_N / RAP < (PASSES_A_BLOCK > 4 ? PASSES_A_BLOCK : 4)
-                               ? FA_BLOCK_N / RAP
-                               : (PASSES_A_BLOCK > 4 ? PASSES_A_BLOCK : 4);
+    constexpr int WANT = PASSES_A_BLOCK > 4 ? PASSES_A_BLOCK : 4;
+    constexpr int UNROLL = FA_BLOCK_N / RAP < WANT ? FA_BLOCK_N / RAP : WANT;
 #pragma unroll UNROLL
     for (int j = 0; j < FA_BLOCK_N / RAP; j++) {
         const int r = r0 + j * RAP, pos = n0 + r;
