@@ -1,18 +1,21 @@
 #!/bin/bash
 # NOT RUN: what session 39 left for the device. Build with prepare_builds.sh (build-lead =
 # HEAD, build-tma = HEAD + fa3_tma.diff, build-fp8b = HEAD + fa3_fp8_d256.diff), then from
-# the repository root with $OUT set, one part a call, in this order (about 25 minutes):
+# the repository root with $OUT set, one part a call, in this order (a-d about 25 minutes
+# with the start; e if time is left):
 #   bash next_session.sh a   correctness of build-tma (carry build-tma): gpu_fwd (all_variants
 #                            on TMA, copy_path with FADSL_NO_FWD_TMA=1, dense_decode), then
-#                            compute-sanitizer memcheck on a tenth of gpu_fwd's grid
+#                            compute-sanitizer memcheck on a twentieth of gpu_fwd's grid
 #   bash next_session.sh b   timing (carry build-tma): tma_ab.py, TMA against the copies in
 #                            one process, same kernel, outputs compared bit for bit; then
-#                            gpu_random on new seeds and the Python GPU tests
+#                            gpu_random on new seeds
 #   bash next_session.sh c   fp8 caches at d256 (carry build-lead, build-fp8b): chunked prefill
 #                            at d256 on each, two rounds (one 16-bit stage and two byte
 #                            stages against two and one), then gpu_paged on build-fp8b
 #   bash next_session.sh d   the peers' prefill table at d64/d128 on build-tma (carry
 #                            build-tma), against session 39's run4 on build-lead's kernels
+#   bash next_session.sh e   the Python GPU tests on build-tma (more than 150 s on a cold
+#                            cache; carry build-tma)
 # Apply fa3_tma.diff if a and b pass and tma_ab.py shows TMA no slower anywhere (else look
 # at where it loses before deciding: the switch is per launch, a plan bit could keep TMA
 # for the head dims it wins at); fa3_fp8_d256.diff if c passes and its fp8 chunks are
