@@ -69,15 +69,10 @@ static_assert(FA3_BAR_ENTRIES + FA_CONSUMERS <= 16 && FA_PRODUCER_THREADS / 32 >
 static_assert(FA_PRODUCER_THREADS % 128 == 0 &&
                   FA_PRODUCER_THREADS * FA_PRODUCER_REGS + FA_CONSUMER_THREADS * FA_CONSUMER_REGS <= 65536,
               "whole producer warpgroups within the register file");
-/* Columns of the shared Q, K and V tiles: the head dim in whole 64-column blocks. At d96
- * (128) Q.K^T reads the first 96 and P.V (n96) the first 96 of V's, so what the copies
- * leave in the tiles' last 32 columns does not matter. */
-#if FA_HEAD_DIM == 96
-#define FA3_TILE_D 128
-#else
-#define FA3_TILE_D FA_HEAD_DIM
-#endif
-static_assert(FA3_TILE_D % 64 == 0 && FA3_TILE_D - FA_HEAD_DIM < 64, "whole 64-column blocks");
+/* Columns of the shared Q, K and V tiles: the head dim in whole 64-column blocks
+ * (compiler/plan.c fa3_tile_d). At d96 (128) Q.K^T reads the first 96 and P.V (n96) the
+ * first 96 of V's, so what the copies leave in the tiles' last 32 columns does not matter. */
+#define FA3_TILE_D ((FA_HEAD_DIM + 63) / 64 * 64)
 static_assert(FA3_TILE_D == FA_HEAD_DIM || !FA_PAGED_BLOCK, "padded tiles: dense or varlen K/V only");
 #define FA_CHUNKS (FA_HEAD_DIM / 8)     /* 16-byte chunks per row (copied) */
 #define FA_NT_O (FA_HEAD_DIM / 8)       /* n8 blocks of a warp's O rows */
