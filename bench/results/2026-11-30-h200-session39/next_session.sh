@@ -19,7 +19,7 @@
 # Apply fa3_tma.diff if a and b pass and tma_ab.py shows TMA no slower anywhere (else look
 # at where it loses before deciding: the switch is per launch, a plan bit could keep TMA
 # for the head dims it wins at); fa3_fp8_d256.diff if c passes and its fp8 chunks are
-# faster. Each diff applies alone to HEAD (20b6694 and later); the second of the two on top with
+# faster. Each diff applies alone to HEAD (c232571 and later); the second of the two on top with
 # `git apply -3` (their context overlaps in templates/README.md and the producer loop).
 # If an H100 is lent: ../2026-11-29-h200-session28/next_h100.sh a, b, c first.
 set -u
